@@ -1,0 +1,16 @@
+# Linkage web image: slim, non-root, gunicorn; the same install as the README (pip install .).
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY app.py ./
+COPY linkage ./linkage
+COPY matching ./matching
+COPY events ./events
+COPY schemas ./schemas
+RUN pip install . && useradd --create-home --uid 10001 linkage && mkdir -p /app/instance \
+    && chown linkage /app/instance
+USER linkage
+EXPOSE 8000
+# Workers use the same image: `linkage relay`, `linkage matcher`, `linkage projector`.
+CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "app:create_app()"]

@@ -1,0 +1,27 @@
+"""Linkage web entry point: `create_app()` for gunicorn, `python app.py` for a quick local server."""
+from __future__ import annotations
+
+from flask import Flask
+
+from events.health import broker_ready
+from linkage.api import init_api
+from linkage.config import INSTANCE_DIR, Settings, settings_from_env
+from linkage.platform import build_platform
+from linkage.web import init_web
+
+
+def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
+    settings = settings or settings_from_env()
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.update(SECRET_KEY=settings.secret_key, TESTING=testing,
+                      # /readyz asks the broker too; events.health imports kafka only when called.
+                      LINKAGE_BROKER_PROBE=lambda: broker_ready(settings.bootstrap_servers, timeout=1.0))
+    app.json.ensure_ascii = False
+    app.extensions["linkage"] = build_platform(settings)
+    init_api(app)
+    init_web(app)
+    return app
+
+
+if __name__ == "__main__":
+    create_app().run(host="127.0.0.1", port=8000)

@@ -1,0 +1,1 @@
+"""The event spine: envelope, topics, outbox relay, Kafka consumers (matcher, projector), DLQ, embedded broker."""

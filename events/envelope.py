@@ -1,0 +1,157 @@
+"""Reading CloudEvents 1.0 (structured JSON) off the wire: each way an event can be bad has its own error."""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from linkage.messages import Types
+
+PROVIDER_KINDS = ("organization", "social_worker", "volunteer", "resource")
+REQUIRED = ("specversion", "id", "source", "type")
+# Matched-event ids are derived from the need event id, so a redelivered need yields the same id.
+MATCHED_NAMESPACE = uuid.UUID("5f0c7b1e-6a53-4d8e-9a53-6c1b7e0d2a91")
+DEAD_LETTERED = "linkage.event.deadlettered.v1"
+
+
+class EventError(Exception):
+    """An event that no retry can fix: it goes to the dead-letter topic."""
+
+    reason = "invalid"
+
+
+class MalformedEvent(EventError):
+    reason = "malformed"          # not UTF-8, not JSON, not a JSON object
+
+
+class InvalidEnvelope(EventError):
+    reason = "invalid_envelope"   # a CloudEvents attribute is missing or wrong
+
+
+class UnknownEventType(EventError):
+    reason = "unknown_type"
+
+
+class InvalidEventData(EventError):
+    reason = "invalid_data"       # the type is known but its data does not fit
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    source: str
+    subject: str
+    time: str
+    data: dict[str, Any]
+    raw: dict[str, Any]
+
+
+def _require(data: dict, field: str, kinds: type | tuple[type, ...]) -> Any:
+    value = data.get(field)
+    if isinstance(value, bool) and bool not in (kinds if isinstance(kinds, tuple) else (kinds,)):
+        raise InvalidEventData(f"data.{field} must be {kinds}, got a boolean")
+    if not isinstance(value, kinds):
+        raise InvalidEventData(f"data.{field} is missing or not {getattr(kinds, '__name__', kinds)}")
+    return value
+
+
+def _number(data: dict, field: str) -> float:
+    return _require(data, field, (int, float))
+
+
+def check_need(data: dict) -> None:
+    _require(data, "id", int)
+    _number(data, "lat")
+    _number(data, "lon")
+    if not -90 <= data["lat"] <= 90 or not -180 <= data["lon"] <= 180:
+        raise InvalidEventData("data.lat/lon are not WGS84 degrees")
+    _require(data, "category", str)
+    for field in ("skills", "target_groups"):
+        if field in data and not isinstance(data[field], list):
+            raise InvalidEventData(f"data.{field} must be a list")
+
+
+def check_need_cancelled(data: dict) -> None:
+    _require(data, "id", int)
+
+
+def check_provider_upserted(data: dict) -> None:
+    if data.get("kind") not in PROVIDER_KINDS:
+        raise InvalidEventData(f"data.kind must be one of {PROVIDER_KINDS}")
+    provider = _require(data, "provider", dict)
+    _require(provider, "id", int)
+    _number(provider, "lat")
+    _number(provider, "lon")
+
+
+def check_provider_removed(data: dict) -> None:
+    if data.get("kind") not in PROVIDER_KINDS:
+        raise InvalidEventData(f"data.kind must be one of {PROVIDER_KINDS}")
+    _require(data, "id", int)
+
+
+def check_need_matched(data: dict) -> None:
+    _require(data, "need_id", int)
+    _require(data, "need_event_id", str)
+    parse_time(_require(data, "ranked_at", str))
+    matches = _require(data, "matches", dict)
+    for kind, ranked in matches.items():
+        if kind not in PROVIDER_KINDS or not isinstance(ranked, list):
+            raise InvalidEventData(f"data.matches.{kind} is not a provider kind with a list")
+
+
+CHECKS: dict[str, Callable[[dict], None]] = {
+    Types.NEED_POSTED: check_need,
+    Types.NEED_UPDATED: check_need,
+    Types.NEED_CANCELLED: check_need_cancelled,
+    Types.PROVIDER_UPSERTED: check_provider_upserted,
+    Types.PROVIDER_REMOVED: check_provider_removed,
+    Types.NEED_MATCHED: check_need_matched,
+}
+
+
+def parse(value: bytes | str | None, *, accept: tuple[str, ...] | None = None) -> Event:
+    """Decode and validate one record value; `accept` limits the types this consumer handles."""
+    if value is None:
+        raise MalformedEvent("empty record (tombstone)")
+    try:
+        text = value.decode("utf-8") if isinstance(value, (bytes, bytearray)) else value
+        raw = json.loads(text)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise MalformedEvent(f"not a UTF-8 JSON document: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise MalformedEvent("a CloudEvent is a JSON object")
+    for field in REQUIRED:
+        if not isinstance(raw.get(field), str) or not raw[field]:
+            raise InvalidEnvelope(f"CloudEvents attribute '{field}' is missing or empty")
+    if raw["specversion"] != "1.0":
+        raise InvalidEnvelope(f"specversion {raw['specversion']!r} is not 1.0")
+    content_type = raw.get("datacontenttype", "application/json")
+    if not str(content_type).startswith("application/json"):
+        raise InvalidEnvelope(f"datacontenttype {content_type!r} is not JSON")
+    kind = raw["type"]
+    if kind not in CHECKS or (accept is not None and kind not in accept):
+        raise UnknownEventType(f"unknown event type {kind!r}")
+    data = raw.get("data")
+    if not isinstance(data, dict):
+        raise InvalidEventData("data must be a JSON object")
+    CHECKS[kind](data)
+    return Event(id=raw["id"], type=kind, source=raw["source"], subject=str(raw.get("subject", "")),
+                 time=str(raw.get("time", "")), data=data, raw=raw)
+
+
+def parse_time(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidEventData(f"{value!r} is not an RFC 3339 time") from exc
+    if moment.tzinfo is None:
+        raise InvalidEventData(f"{value!r} has no UTC offset")
+    return moment
+
+
+def matched_event_id(need_event_id: str) -> str:
+    return str(uuid.uuid5(MATCHED_NAMESPACE, need_event_id))

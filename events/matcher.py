@@ -1,0 +1,218 @@
+"""The matcher: ranks each posted or updated need against the provider index and publishes the ranking.
+
+It never touches the database: needs carry their own data, and the index is built from
+`linkage.providers`, read from the beginning by a consumer outside any group.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from datetime import datetime, timezone
+
+from events.consumer import ConsumerLoop, Output, TopicEpochs, make_consumer
+from events.envelope import EventError, matched_event_id, parse
+from events.topics import MATCHES, NEEDS, PROVIDERS
+from linkage.messages import Types, make_envelope, rfc3339
+
+log = logging.getLogger(__name__)
+
+PROVIDER_KINDS = ("organization", "social_worker", "volunteer", "resource")
+NEED_TYPES = (Types.NEED_POSTED, Types.NEED_UPDATED, Types.NEED_CANCELLED)
+PROVIDER_TYPES = (Types.PROVIDER_UPSERTED, Types.PROVIDER_REMOVED)
+
+
+def _json_default(value):
+    """NumPy scalars (a ranking's scores may be float32/int64) as plain numbers."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def encode_event(envelope: dict) -> bytes:
+    """Like linkage.messages.encode, without walking the ranking first to convert it."""
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"),
+                      default=_json_default).encode("utf-8")
+
+
+class ProviderFeed:
+    """Keeps a provider index in step with `linkage.providers` (every partition, from offset 0)."""
+
+    def __init__(self, bootstrap: str, index, *, name: str = "matcher-providers"):
+        self.bootstrap, self.index, self.name = bootstrap, index, name
+        self.consumer = None
+        self.epochs: TopicEpochs | None = None
+        self.applied = 0
+        self.rejected = 0
+
+    def open(self, stop: threading.Event, timeout: float = 60.0) -> bool:
+        from kafka import TopicPartition
+
+        # Provider changes are rare next to needs: a slower fetch cycle keeps an idle matcher
+        # cheap, and a need's batch still drains whatever has arrived first.
+        self.consumer = make_consumer(self.bootstrap, None, client_id=self.name,
+                                      max_poll_records=5000, fetch_max_wait_ms=200)
+        partitions = None
+        waited = 0.0
+        while not partitions and not stop.is_set() and waited < timeout:
+            partitions = self.consumer.partitions_for_topic(PROVIDERS)
+            if not partitions:
+                stop.wait(0.2)
+                waited += 0.2
+        if not partitions:
+            return False
+        assigned = [TopicPartition(PROVIDERS, p) for p in sorted(partitions)]
+        self.consumer.assign(assigned)
+        self.consumer.seek_to_beginning(*assigned)
+        self.epochs = TopicEpochs(self.consumer, [PROVIDERS])
+        return True
+
+    def catch_up(self, stop: threading.Event, timeout: float = 60.0) -> None:
+        """Read until every partition's position reaches the end offsets seen at the start."""
+        assigned = list(self.consumer.assignment())
+        ends = self.consumer.end_offsets(assigned)
+        deadline = time.monotonic() + timeout
+        while not stop.is_set() and time.monotonic() < deadline:
+            if all(self.consumer.position(tp) >= ends[tp] for tp in assigned):
+                break
+            self._apply_batch(self.consumer.poll(timeout_ms=200))
+        log.info("%s: index built from %d provider events", self.name, self.applied)
+
+    def drain(self) -> None:
+        """Apply whatever provider events have arrived, without waiting for more."""
+        if self.epochs is not None and self.epochs.changed():
+            log.warning("%s: providers topic recreated; re-reading it", self.name)
+            self.consumer.seek_to_beginning(*self.consumer.assignment())
+        for _ in range(100):
+            batch = self.consumer.poll(timeout_ms=0)
+            if not batch:
+                return
+            self._apply_batch(batch)
+
+    def _apply_batch(self, batch) -> None:
+        # Runs of upserts go to the index in bulk (10,000 providers load in well under a
+        # second); a removal first flushes its kind's run, so per-key order is kept.
+        pending: dict[str, list[dict]] = {}
+        for records in batch.values():
+            for record in records:
+                self._apply(record, pending)
+        for kind in list(pending):
+            self._flush(kind, pending)
+
+    def _flush(self, kind: str, pending: dict) -> None:
+        providers = pending.pop(kind, None)
+        if not providers:
+            return
+        if len(providers) > 1 and hasattr(self.index, "upsert_many"):
+            self.index.upsert_many(kind, providers)
+        else:
+            for provider in providers:
+                self.index.upsert(kind, provider)
+
+    def _apply(self, record, pending: dict) -> None:
+        try:
+            event = parse(record.value, accept=PROVIDER_TYPES)
+        except EventError as exc:
+            # Not dead-lettered here: every matcher reads every provider event, so each would
+            # write the same dead letter; the relay only ever produces valid ones.
+            self.rejected += 1
+            log.warning("%s: skipping provider event %s@%s: %s", self.name, record.partition,
+                        record.offset, exc)
+            return
+        data = event.data
+        kind = data["kind"]
+        if event.type == Types.PROVIDER_UPSERTED:
+            pending.setdefault(kind, []).append(data["provider"])  # inactive ones are removed
+        else:
+            self._flush(kind, pending)
+            self.index.remove(kind, data["id"])
+        self.applied += 1
+
+    def close(self) -> None:
+        if self.consumer is not None:
+            self.consumer.close(autocommit=False)
+
+
+class Matcher:
+    """A member of the `matcher` group on `linkage.needs`."""
+
+    def __init__(self, bootstrap: str, index, *, group_id: str = "matcher", k: int = 20,
+                 name: str = "matcher", stop: threading.Event | None = None,
+                 consumer_config: dict | None = None):
+        self.bootstrap, self.index, self.k, self.name = bootstrap, index, k, name
+        self.stop_event = stop or threading.Event()
+        self.feed = ProviderFeed(bootstrap, index, name=f"{name}-providers")
+        self.loop = ConsumerLoop(name=name, bootstrap=bootstrap, group_id=group_id, topics=[NEEDS],
+                                 handle=self.handle, accept=NEED_TYPES,
+                                 before_batch=self._before_batch, on_idle=self._idle,
+                                 stop=self.stop_event,
+                                 # A poll's rankings are published together: small polls keep
+                                 # a backlog from delaying the first answers.
+                                 consumer_config={"max_poll_records": 50, **(consumer_config or {})})
+        self.ranked = 0
+        self._next_idle_drain = 0.0
+        self._next_drain = 0.0
+
+    def _before_batch(self) -> None:
+        # The feed fetches every 200 ms at most, so draining more often than every 50 ms
+        # finds nothing new and only costs CPU.
+        if time.monotonic() >= self._next_drain:
+            self._next_drain = time.monotonic() + 0.05
+            self.feed.drain()
+
+    def _idle(self) -> None:
+        if time.monotonic() >= self._next_idle_drain:
+            self._next_idle_drain = time.monotonic() + 0.5
+            self.feed.drain()
+
+    def handle(self, record, event) -> list[Output]:
+        if event.type == Types.NEED_CANCELLED:
+            return []  # nothing to rank; the need's status already says it all
+        need = event.data
+        if need.get("status", "open") not in ("open", "matched"):
+            return []
+        ranking = self.index.rank(need, k=self.k)
+        if hasattr(self.index, "note_recommended"):
+            for kind, entries in ranking.items():  # feeds the index's spread factor
+                self.index.note_recommended(kind, [e["provider_id"] for e in entries])
+        data = {"need_id": need["id"], "need_event_id": event.id,
+                "ranked_at": rfc3339(datetime.now(timezone.utc)),
+                "matches": {kind: ranking.get(kind, []) for kind in PROVIDER_KINDS}}
+        envelope = make_envelope(type=Types.NEED_MATCHED, source="linkage-matcher",
+                                 subject=f"need/{need['id']}", data=data,
+                                 event_id=matched_event_id(event.id))
+        self.ranked += 1
+        return [Output(MATCHES, str(need["id"]), encode_event(envelope))]
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def run(self) -> None:
+        from events.runtime import prepare_topics
+
+        if not prepare_topics(self.bootstrap, self.stop_event):
+            return
+        try:
+            if not self.feed.open(self.stop_event):
+                return
+            self.feed.catch_up(self.stop_event)
+            self.loop.run()
+        finally:
+            self.feed.close()
+
+
+def build_index(settings):
+    from matching import ProviderIndex, load_weights
+
+    return ProviderIndex(weights=load_weights(overrides=dict(settings.extra)))
+
+
+def run_matcher(settings, stop: threading.Event | None = None, *, index=None,
+                group_id: str = "matcher", k: int = 20) -> None:
+    """`linkage matcher`: runs until `stop` is set (or SIGTERM when called from the CLI)."""
+    from events.runtime import bootstrap_for
+
+    matcher = Matcher(bootstrap_for(settings), index if index is not None else build_index(settings),
+                      group_id=group_id, k=k, stop=stop)
+    matcher.run()

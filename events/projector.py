@@ -1,0 +1,79 @@
+"""The projector: stores each `linkage.need.matched.v1` through the service layer, once per event id."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy.exc import IntegrityError
+
+from events.consumer import ConsumerLoop
+from events.envelope import parse_time
+from events.topics import MATCHES
+from linkage.messages import Types
+from linkage.services.matches import record_matches
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "projector"
+
+
+class Projector:
+    def __init__(self, platform, bootstrap: str, *, group_id: str = "projector",
+                 name: str = "projector", stop: threading.Event | None = None,
+                 consumer_config: dict | None = None):
+        self.platform, self.bootstrap = platform, bootstrap
+        self.stop_event = stop or threading.Event()
+        self.stored = 0
+        self.loop = ConsumerLoop(name=name, bootstrap=bootstrap, group_id=group_id, topics=[MATCHES],
+                                 handle=self.handle, handle_batch=self.handle_batch,
+                                 accept=(Types.NEED_MATCHED,),
+                                 stop=self.stop_event, consumer_config=consumer_config)
+
+    @staticmethod
+    def _store(uow, event) -> bool:
+        data = event.data
+        return record_matches(uow, consumer=CONSUMER, event_id=event.id, need_id=data["need_id"],
+                              ranked_at=parse_time(data["ranked_at"]), matches=data["matches"],
+                              need_version=data["need_event_id"])
+
+    def handle_batch(self, items) -> None:
+        """All of a poll's rankings in one transaction: one commit instead of one per need."""
+        with self.platform.uow() as uow:
+            seen, changed = set(), 0
+            for _record, event in items:
+                if event.id in seen:
+                    continue  # the same event twice in one batch
+                seen.add(event.id)
+                changed += self._store(uow, event)
+            uow.commit()  # an IntegrityError here makes the loop retry one by one
+        self.stored += changed
+
+    def handle(self, record, event) -> None:
+        with self.platform.uow() as uow:
+            changed = self._store(uow, event)
+            try:
+                uow.commit()
+            except IntegrityError:
+                # Another projector stored the same event first: that is the idempotent outcome.
+                log.info("matched event %s was stored concurrently", event.id)
+                return
+        if changed:
+            self.stored += 1
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def run(self) -> None:
+        from events.runtime import prepare_topics
+
+        if prepare_topics(self.bootstrap, self.stop_event):
+            self.loop.run()
+
+
+def run_projector(settings, stop: threading.Event | None = None, *, platform=None) -> None:
+    """`linkage projector`: runs until `stop` is set (or SIGTERM when called from the CLI)."""
+    from events.runtime import bootstrap_for
+    from linkage.platform import build_platform
+
+    platform = platform or build_platform(settings, source="linkage-projector")
+    Projector(platform, bootstrap_for(settings), stop=stop).run()

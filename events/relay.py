@@ -1,0 +1,330 @@
+"""The outbox relay: publishes unsent outbox rows in id order and marks them sent.
+
+It outlives the broker: while the broker is down, rows wait in the database (requests never
+notice); when it comes back empty, the relay recreates the topics, republishes the providers
+from the database and re-sends the needs whose ranking never came back.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from events.recovery import needs_awaiting_ranking, overdue, resend, utcnow
+from events.topics import MATCHES, NEEDS, PROVIDERS
+from linkage.models import OutboxEvent
+
+log = logging.getLogger(__name__)
+
+WATCHED = [NEEDS, PROVIDERS, MATCHES]
+
+
+class Relay:
+    def __init__(self, platform, bootstrap: str, *, batch_size: int = 500, idle: float = 0.01,
+                 topic_check_every: float = 2.0, redeliver_after: float = 30.0,
+                 max_redeliveries: int = 12, mark_every: float = 0.2,
+                 stop: threading.Event | None = None):
+        self.platform, self.bootstrap = platform, bootstrap
+        self.batch_size, self.idle = batch_size, idle
+        self.topic_check_every = topic_check_every
+        self.redeliver_after, self.max_redeliveries = redeliver_after, max_redeliveries
+        self.stop_event = stop or threading.Event()
+        self.postgres = platform.engine.dialect.name == "postgresql"
+        self.producer = None
+        self.admin = None
+        self.known_ids: dict[str, str] = {}
+        self.published = 0
+        self.failures = 0
+        self._next_topic_check = 0.0
+        self._next_sweep = 0.0
+        self._watch = _SqliteChanges(platform.engine.url) if not self.postgres else None
+        # SQLite only: published ids waiting to be marked sent, and the last one published.
+        self.mark_every = mark_every
+        self._to_mark: list[int] = []
+        self._last_mark = 0.0
+        self._cursor = 0
+        self._next_rescan = 0.0
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    # -- the loop -------------------------------------------------------------------------
+    def run(self) -> None:
+        from events.runtime import prepare_topics
+
+        if not prepare_topics(self.bootstrap, self.stop_event):
+            return
+        self._recover_after_start()
+        backoff = 0.1
+        try:
+            while not self.stop_event.is_set():
+                self._housekeeping()
+                try:
+                    sent = self.publish_batch()
+                except Exception as exc:  # noqa: BLE001 - broker or database trouble: back off, retry
+                    self.failures += 1
+                    log.warning("relay: publishing failed (%s); retrying in %.1fs", exc, backoff)
+                    self._reset_clients()
+                    try:
+                        self._rescan()
+                    except Exception:  # noqa: BLE001 - the database is the trouble: resend instead
+                        self._to_mark, self._cursor = [], 0
+                    self._next_topic_check = 0.0
+                    self.stop_event.wait(backoff)
+                    backoff = min(backoff * 2, 2.0)
+                    continue
+                backoff = 0.1
+                if sent < self.batch_size:
+                    self._wait_for_writes()
+        finally:
+            self._reset_clients()
+            try:
+                self._flush_marks(force=True)
+            except Exception as exc:  # noqa: BLE001 - unmarked rows are simply sent again
+                log.warning("relay: could not mark the last rows sent (%s)", exc)
+
+    def _wait_for_writes(self) -> None:
+        """Sleep until the database may hold new rows: on SQLite a stat() of the WAL says so
+        for a few microseconds, where a SELECT would cost the whole pipeline CPU."""
+        if self._watch is None:
+            self.stop_event.wait(self.idle)
+            return
+        deadline = time.monotonic() + 1.0  # look anyway, now and then
+        while not self.stop_event.is_set() and time.monotonic() < deadline:
+            if self._watch.changed():
+                return
+            self.stop_event.wait(0.002)
+
+    def publish_batch(self) -> int:
+        """Publish up to `batch_size` unsent rows, oldest first; returns how many were sent."""
+        if self.postgres:
+            # One transaction holds the rows locked while they are published, so a second
+            # relay skips them instead of sending them twice.
+            with self.platform.write_sessions() as session:
+                rows = session.execute(self._unsent().with_for_update(skip_locked=True)).all()
+                if rows:
+                    self._publish(rows)
+                    self._mark_sent(session, [r.id for r in rows])
+                session.commit()
+            return len(rows)
+        # SQLite has one writer at a time, and waiting for the lock costs milliseconds that
+        # every request then pays too. So the relay remembers how far it published and marks
+        # rows sent in one UPDATE every `mark_every` seconds; a crash in between only means
+        # those rows are published again, and consumers deduplicate.
+        if time.monotonic() >= self._next_rescan:
+            self._rescan()  # rows marked unsent again (recovery, an operator) have older ids
+        if self._watch is not None:
+            self._watch.changed()  # remember the state this SELECT sees
+        with self.platform.read_session() as session:
+            rows = session.execute(self._unsent(after=self._cursor)).all()
+        if not rows:
+            self._flush_marks()
+            return 0
+        self._publish(rows)
+        self._cursor = rows[-1].id
+        self._to_mark.extend(r.id for r in rows)
+        self._flush_marks()
+        return len(rows)
+
+    def _flush_marks(self, force: bool = False) -> None:
+        if not self._to_mark:
+            return
+        if not force and time.monotonic() - self._last_mark < self.mark_every \
+                and len(self._to_mark) < 5000:
+            return
+        with self.platform.write_sessions() as session:
+            self._mark_sent(session, self._to_mark)
+            session.commit()
+        self._to_mark = []
+        self._last_mark = time.monotonic()
+
+    def _rescan(self) -> None:
+        """Start again from the first unsent row (after marking what is already published)."""
+        self._flush_marks(force=True)
+        self._cursor = 0
+        self._next_rescan = time.monotonic() + 1.0
+
+    def _unsent(self, after: int = 0):
+        return (select(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.key, OutboxEvent.envelope)
+                .where(OutboxEvent.sent_at.is_(None), OutboxEvent.id > after)
+                .order_by(OutboxEvent.id).limit(self.batch_size))
+
+    def _publish(self, rows) -> None:
+        from kafka.errors import KafkaTimeoutError
+
+        producer = self._producer()
+        futures = [producer.send(row.topic, key=row.key.encode("utf-8"),
+                                 value=row.envelope.encode("utf-8")) for row in rows]
+        producer.flush(timeout=15)
+        for future in futures:
+            if not future.is_done:
+                raise KafkaTimeoutError("flush returned before every record was acknowledged")
+            if future.failed():
+                raise future.exception
+        self.published += len(rows)
+
+    @staticmethod
+    def _mark_sent(session, ids: list[int]) -> None:
+        session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids))
+                        .values(sent_at=utcnow(), attempts=OutboxEvent.attempts + 1))
+
+    # -- clients --------------------------------------------------------------------------
+    def _producer(self):
+        if self.producer is None:
+            from events.producer import make_producer
+            self.producer = make_producer(self.bootstrap, client_id="linkage-relay")
+        return self.producer
+
+    def _admin(self):
+        if self.admin is None:
+            from events.topics import admin_client
+            self.admin = admin_client(self.bootstrap)
+        return self.admin
+
+    def _reset_clients(self) -> None:
+        # A broker that restarted empty forgets producer state; fresh clients start clean.
+        for client in (self.producer, self.admin):
+            if client is not None:
+                try:
+                    client.close(timeout=1) if client is self.producer else client.close()
+                except Exception:  # noqa: BLE001
+                    pass
+        self.producer = self.admin = None
+
+    # -- noticing a broker that lost our events ---------------------------------------------
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_topic_check:
+            self._next_topic_check = now + self.topic_check_every
+            try:
+                self._check_topics()
+            except Exception as exc:  # noqa: BLE001 - broker away: the publish path backs off
+                log.info("relay: topic check failed (%s)", exc)
+                self._reset_clients()
+        if now >= self._next_sweep:
+            self._next_sweep = now + min(self.redeliver_after / 4, 5.0)
+            self._redeliver_overdue()
+
+    def _check_topics(self) -> None:
+        from events.topics import ensure_topics, topic_ids
+
+        admin = self._admin()
+        created = ensure_topics(admin)
+        current = topic_ids(admin, WATCHED)
+        lost = [t for t, tid in current.items()
+                if tid and self.known_ids.get(t) and self.known_ids[t] != tid]
+        if created and not self.known_ids:
+            lost = []  # first look: handled by _recover_after_start
+        self.known_ids.update({t: tid for t, tid in current.items() if tid})
+        if lost:
+            log.warning("relay: broker lost %s (restarted empty?); recovering", ", ".join(lost))
+            self.recover(lost)
+
+    def _recover_after_start(self) -> None:
+        """A relay starting against an empty topic that the outbox says it sent to re-sends what the DB knows."""
+        try:
+            ends = self._topic_sizes([NEEDS, PROVIDERS])
+        except Exception as exc:  # noqa: BLE001
+            log.warning("relay: could not read topic sizes (%s); skipping start-up recovery", exc)
+            return
+        lost = [t for t, size in ends.items() if size == 0 and self._ever_sent(t)]
+        if lost:
+            self.recover(lost)
+
+    def _ever_sent(self, topic: str) -> bool:
+        with self.platform.read_session() as session:
+            return session.scalar(select(OutboxEvent.id).where(
+                OutboxEvent.topic == topic, OutboxEvent.sent_at.is_not(None)).limit(1)) is not None
+
+    def _topic_sizes(self, topics: list[str]) -> dict[str, int]:
+        from kafka import TopicPartition
+
+        from events.consumer import make_consumer
+        consumer = make_consumer(self.bootstrap, None, client_id="linkage-relay-inspect")
+        try:
+            sizes = {}
+            for topic in topics:
+                partitions = consumer.partitions_for_topic(topic) or set()
+                ends = consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+                sizes[topic] = sum(ends.values())
+            return sizes
+        finally:
+            consumer.close(autocommit=False)
+
+    def recover(self, lost: list[str]) -> None:
+        self._flush_marks(force=True)
+        if PROVIDERS in lost:
+            self.republish_providers()
+        if NEEDS in lost or MATCHES in lost:
+            with self.platform.write_sessions() as session:
+                rows = needs_awaiting_ranking(session)
+                count = resend(session, [r[0] for r in rows])
+                session.commit()
+            if count:
+                log.warning("relay: re-sending %d needs that have no ranking yet", count)
+        self._next_rescan = 0.0
+
+    def republish_providers(self) -> int:
+        from linkage.services.providers import republish_providers
+
+        with self.platform.uow() as uow:
+            count = republish_providers(uow)
+        if count:
+            log.warning("relay: republished %d providers", count)
+        return count
+
+    def _redeliver_overdue(self) -> None:
+        """Needs whose ranking is overdue are sent again (same event id; consumers dedupe)."""
+        try:
+            with self.platform.read_session() as session:
+                rows = needs_awaiting_ranking(
+                    session, sent_before=utcnow() - timedelta(seconds=self.redeliver_after),
+                    max_attempts=self.max_redeliveries)
+            due = overdue(rows, now=utcnow(), after=self.redeliver_after)
+            if due:
+                self._flush_marks(force=True)
+                with self.platform.write_sessions() as session:
+                    resend(session, due)
+                    session.commit()
+                self._next_rescan = 0.0
+                log.warning("relay: %d needs have no ranking after %.0fs; re-sending",
+                            len(due), self.redeliver_after)
+        except Exception as exc:  # noqa: BLE001 - a busy database: try at the next sweep
+            log.info("relay: redelivery sweep failed (%s)", exc)
+
+
+class _SqliteChanges:
+    """Has a SQLite database (main file or WAL) been written since the last call?"""
+
+    def __init__(self, url):
+        database = url.database if url.get_backend_name() == "sqlite" else None
+        self.paths = [database, database + "-wal"] if database and database != ":memory:" else []
+        self.last = None
+
+    def changed(self) -> bool:
+        if not self.paths:
+            return True
+        state = []
+        for path in self.paths:
+            try:
+                st = os.stat(path)
+                state.append((st.st_size, st.st_mtime_ns))
+            except FileNotFoundError:
+                state.append(None)
+        if state != self.last:
+            self.last = state
+            return True
+        return False
+
+
+def run_relay(settings, stop: threading.Event | None = None, *, platform=None, **options) -> None:
+    """`linkage relay`: runs until `stop` is set (or SIGTERM when called from the CLI)."""
+    from events.runtime import bootstrap_for
+    from linkage.platform import build_platform
+
+    platform = platform or build_platform(settings, source="linkage-relay")
+    Relay(platform, bootstrap_for(settings), stop=stop, **options).run()

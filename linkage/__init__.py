@@ -1,0 +1,1 @@
+"""Linkage domain: models, services, permissions, and the thin Flask adapters (api/, web/)."""

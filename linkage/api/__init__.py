@@ -1,0 +1,79 @@
+"""The JSON API (flask-smorest): one blueprint per resource, schema.load -> service -> schema.dump."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
+from flask import Flask, g, request
+from flask_smorest import Api
+
+from linkage.api import activities, audit, auth, communities, funding, hours, meta, needs, projects, providers, stats
+from linkage.api.context import audit_context, close_session, optional_actor
+from linkage.api.errors import register_error_handlers
+from linkage.errors import Unauthenticated
+
+# Reachable without a token: logging in, the taxonomy, the spec, public certificate checks,
+# and residents' evaluations (their one-time code is the credential).
+PUBLIC_PREFIXES = ("/api/v1/auth/token", "/api/v1/categories", "/api/v1/openapi.json")
+PUBLIC_PATTERNS = (re.compile(r"^/api/v1/certificates/[^/]+$"),
+                   re.compile(r"^/api/v1/projects/\d+/evaluations$"),
+                   re.compile(r"^/api/v1/funding-rounds/\d+/public-summary$"))
+
+
+def _schema_name(schema) -> str:
+    cls = resolve_schema_cls(schema)
+    name = cls.__name__.removesuffix("Schema")
+    partial = getattr(schema, "partial", False) and not name.endswith("Patch")
+    return name + "Patch" if partial else name
+
+
+def _tag_request() -> None:
+    """A request id that follows the request into logs, the audit trail and the response."""
+    incoming = request.headers.get("X-Request-Id", "")
+    g.request_id = incoming if re.fullmatch(r"[A-Za-z0-9-]{8,64}", incoming) else uuid.uuid4().hex
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _require_token() -> None:
+    """Authenticate before any parsing, so a caller without a token learns 401, not 422."""
+    path = request.path
+    if not path.startswith("/api/v1/") or path.startswith(PUBLIC_PREFIXES) \
+            or any(p.match(path) for p in PUBLIC_PATTERNS):
+        return
+    if optional_actor() is None:
+        raise Unauthenticated("a bearer token is required")
+
+
+def init_api(app: Flask) -> Api:
+    app.config.update(
+        API_TITLE="Linkage 五社联动 API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={"components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]},
+    )
+    api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name)})
+    app.before_request(_tag_request)
+    app.before_request(_require_token)
+    app.after_request(_security_headers)
+    app.extensions["linkage"].audit_context = audit_context
+    for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
+                      activities.blp, hours.blp, audit.blp, stats.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(meta.blp)
+    app.teardown_appcontext(close_session)
+    register_error_handlers(app)
+    return api

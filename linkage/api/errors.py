@@ -1,0 +1,59 @@
+"""The one place that maps errors to the JSON shape of DESIGN §7."""
+from __future__ import annotations
+
+from flask import current_app, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, InternalServerError
+from http import HTTPStatus
+
+from linkage.errors import DomainError
+
+
+def error_body(code: int, message: str, errors: dict | None = None):
+    body = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = code
+    return response
+
+
+def _flatten_locations(messages: dict) -> dict:
+    """webargs nests field errors by location ({"json": {...}}); clients want {field: [...]}."""
+    flat: dict = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            for field, msgs in fields.items():
+                flat[field] = msgs
+        else:
+            flat[location] = fields
+    return flat
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(err: DomainError):
+        return error_body(err.status, err.message, err.errors)
+
+    @app.errorhandler(ValidationError)
+    def _validation(err: ValidationError):
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        return error_body(422, "输入有误 / invalid input", messages)
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):
+        data = getattr(err, "data", None) or {}
+        messages = data.get("messages")
+        if messages:
+            return error_body(err.code, "输入有误 / invalid input", _flatten_locations(messages))
+        if err.code == 400:
+            return error_body(400, "请求无法解析 / the request body is not valid JSON",
+                              {"_body": [err.description or "bad request"]})
+        return error_body(err.code, err.description or HTTPStatus(err.code).phrase)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        if current_app.testing:
+            raise err  # let bugs fail the tests loudly instead of hiding behind a 500
+        current_app.logger.exception("unhandled error")
+        return error_body(500, InternalServerError.description)

@@ -1,0 +1,168 @@
+"""/hours, /volunteers/{id}/hours, certificates: volunteer service records that a district can trust."""
+from __future__ import annotations
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from linkage.api.context import actor, platform, session
+from linkage.errors import Forbidden, NotFound
+from linkage.models import Community, HourEntry, Volunteer
+from linkage.reports.certificate_pdf import render_certificate
+from linkage.services import certificates, hours
+from linkage.stars import thresholds_for
+from schemas.hours import (CertificateCheckSchema, CertificateRequestSchema, CertificateSchema,
+                           ChainCheckSchema, CorrectionSchema, DisputeSchema, HourRecordSchema,
+                           HoursQuerySchema, LogHoursSchema, ReviewSchema, RevocationSchema,
+                           VolunteerHoursSchema)
+
+blp = Blueprint("hours", __name__, url_prefix="/api/v1", description="志愿服务记录与证明 / hours and certificates")
+
+
+def _record_view(entry: HourEntry) -> dict:
+    return hours.entry_record(entry, hours.status_of(session(), entry))
+
+
+def _volunteer(volunteer_id: int) -> Volunteer:
+    volunteer = session().get(Volunteer, volunteer_id)
+    if volunteer is None:
+        raise NotFound(f"volunteer {volunteer_id} does not exist")
+    return volunteer
+
+
+def _district_of(volunteer: Volunteer) -> str | None:
+    community = session().get(Community, volunteer.community_id) if volunteer.community_id else None
+    return community.district if community else None
+
+
+@blp.route("/hours")
+class Hours(MethodView):
+    @blp.arguments(HoursQuerySchema, location="query")
+    @blp.response(200, HourRecordSchema(many=True))
+    def get(self, args):
+        """Records, filtered; a volunteer sees only their own."""
+        who = actor()
+        volunteer_id = args.get("volunteer_id")
+        if who.role == "volunteer":
+            volunteer_id = who.volunteer_id
+        query = session().query(HourEntry).filter(HourEntry.action.in_(("record", "correct")))
+        if volunteer_id:
+            query = query.filter(HourEntry.volunteer_id == volunteer_id)
+        if args.get("project_id"):
+            query = query.filter(HourEntry.project_id == args["project_id"])
+        if who.role == "org_staff":
+            query = query.filter(HourEntry.organization_id == who.organization_id)
+        rows = [_record_view(e) for e in query.order_by(HourEntry.id.desc()).limit(500)
+                if e.starts_at is not None]
+        return [r for r in rows if not args.get("status") or r["status"] == args["status"]]
+
+    @blp.arguments(LogHoursSchema)
+    @blp.response(201, HourRecordSchema)
+    def post(self, body):
+        who = actor()
+        with platform().uow() as uow:
+            entry = hours.log_hours(uow, who, body)
+            return hours.entry_record(entry, hours.status_of(uow.session, entry))
+
+
+@blp.route("/hours/<int:entry_id>")
+@blp.response(200, HourRecordSchema)
+def get_record(entry_id):
+    return _record_view(hours.get_record(session(), entry_id))
+
+
+@blp.route("/hours/<int:entry_id>/verification", methods=["POST"])
+@blp.arguments(ReviewSchema)
+@blp.response(200, HourRecordSchema)
+def review(body, entry_id):
+    who = actor()
+    with platform().uow() as uow:
+        hours.review_hours(uow, who, entry_id, body["decision"], body["note"])
+    return _record_view(hours.get_record(session(), entry_id))
+
+
+@blp.route("/hours/<int:entry_id>/disputes", methods=["POST"])
+@blp.arguments(DisputeSchema)
+@blp.response(200, HourRecordSchema)
+def dispute(body, entry_id):
+    who = actor()
+    with platform().uow() as uow:
+        hours.dispute_hours(uow, who, entry_id, body["reason"])
+    return _record_view(hours.get_record(session(), entry_id))
+
+
+@blp.route("/hours/<int:entry_id>/corrections", methods=["POST"])
+@blp.arguments(CorrectionSchema)
+@blp.response(201, HourRecordSchema)
+def correct(body, entry_id):
+    """Returns the correcting entry; the corrected record becomes superseded (or reversed)."""
+    who = actor()
+    with platform().uow() as uow:
+        entry = hours.correct_hours(uow, who, entry_id, body)
+    return hours.entry_record(entry, hours.status_of(session(), entry) if entry.starts_at else None)
+
+
+@blp.route("/volunteers/<int:volunteer_id>/hours")
+@blp.response(200, VolunteerHoursSchema)
+def volunteer_hours(volunteer_id):
+    who = actor()
+    volunteer = _volunteer(volunteer_id)
+    if who.role == "volunteer" and who.volunteer_id != volunteer_id:
+        raise Forbidden("volunteers see their own hours")
+    return hours.volunteer_hours(session(), volunteer_id, thresholds_for(_district_of(volunteer)))
+
+
+@blp.route("/volunteers/<int:volunteer_id>/hours/verify-chain")
+@blp.response(200, ChainCheckSchema)
+def verify_chain(volunteer_id):
+    _volunteer(volunteer_id)
+    return hours.verify_chain(session(), volunteer_id)
+
+
+@blp.route("/volunteers/<int:volunteer_id>/certificates", methods=["POST"])
+@blp.arguments(CertificateRequestSchema)
+@blp.response(201, CertificateSchema)
+def issue_certificate(body, volunteer_id):
+    """Issue a certificate; with `Accept: application/pdf` the PDF itself comes back."""
+    who = actor()
+    with platform().uow() as uow:
+        certificate = certificates.issue_certificate(uow, who, platform().cipher, volunteer_id, body,
+                                                     platform().settings.public_base_url)
+    if request.accept_mimetypes.best == "application/pdf":
+        return _pdf(certificate)
+    return certificate
+
+
+def _pdf(certificate) -> Response:
+    return Response(render_certificate(certificate.snapshot), status=201 if request.method == "POST" else 200,
+                    mimetype="application/pdf",
+                    headers={"X-Certificate-Code": certificate.code,
+                             "Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"'})
+
+
+@blp.route("/volunteers/<int:volunteer_id>/certificates/<code>.pdf")
+def certificate_pdf(volunteer_id, code):
+    who = actor()
+    certificate = certificates.get_certificate(session(), code)
+    if certificate.volunteer_id != volunteer_id:
+        raise NotFound("no certificate has this code")
+    if not certificates.may_download(who, certificate):
+        raise Forbidden("only the volunteer, the issuer or the district downloads this certificate")
+    return _pdf(certificate)
+
+
+@blp.route("/certificates/<code>")
+@blp.response(200, CertificateCheckSchema)
+def check_certificate(code):
+    """Public verification: no login."""
+    return certificates.public_view(certificates.get_certificate(session(), code))
+
+
+@blp.route("/certificates/<code>/revocation", methods=["POST"])
+@blp.arguments(RevocationSchema)
+@blp.response(200, CertificateCheckSchema)
+def revoke(body, code):
+    who = actor()
+    with platform().uow() as uow:
+        certificate = certificates.revoke_certificate(uow, who, code, body["reason"])
+    return certificates.public_view(certificate)

@@ -1,0 +1,61 @@
+"""/needs: what communities post, and the matches the matcher sends back."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from linkage.api.context import actor, page_body, platform, session
+from linkage.services import matches as match_service
+from linkage.services import needs as service
+from schemas.needs import (MatchesSchema, MatchQuerySchema, NeedPageSchema, NeedPatchSchema,
+                           NeedQuerySchema, NeedSchema)
+
+blp = Blueprint("needs", __name__, url_prefix="/api/v1/needs", description="需求 / needs")
+
+
+@blp.route("")
+class Needs(MethodView):
+    @blp.arguments(NeedQuerySchema, location="query")
+    @blp.response(200, NeedPageSchema)
+    def get(self, args):
+        actor()
+        rows, total = service.list_needs(session(), status=args.get("status"),
+                                         category=args.get("category"),
+                                         community_id=args.get("community_id"),
+                                         near=args.get("near"), page=args["page"],
+                                         page_size=args["page_size"])
+        return page_body(rows, total, args)
+
+    @blp.arguments(NeedSchema)
+    @blp.response(201, NeedSchema)
+    def post(self, body):
+        who = actor()
+        with platform().uow() as uow:
+            return service.post_need(uow, who, body)
+
+
+@blp.route("/<int:need_id>")
+class NeedById(MethodView):
+    @blp.response(200, NeedSchema)
+    def get(self, need_id):
+        actor()
+        return service.get_need(session(), need_id)
+
+    @blp.arguments(NeedPatchSchema(partial=True))
+    @blp.response(200, NeedSchema)
+    def patch(self, body, need_id):
+        """Change a need; `{"cancel": true}` cancels it."""
+        who = actor()
+        with platform().uow() as uow:
+            if body.pop("cancel", False):
+                return service.cancel_need(uow, who, need_id)
+            return service.update_need(uow, who, need_id, body)
+
+
+@blp.route("/<int:need_id>/matches")
+@blp.arguments(MatchQuerySchema, location="query")
+@blp.response(200, MatchesSchema)
+def need_matches(args, need_id):
+    actor()
+    service.get_need(session(), need_id)
+    return match_service.matches_for(session(), need_id, args.get("kind"))

@@ -1,0 +1,102 @@
+"""The `linkage` command: run, seed, db upgrade, users create, and the worker commands."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from events.cli import register as register_event_commands
+from linkage.config import settings_from_env
+
+
+def _platform(source: str = "linkage-cli"):
+    from linkage.platform import build_platform
+    return build_platform(settings_from_env(), source=source)
+
+
+@click.group()
+def main() -> None:
+    """Linkage 五社联动 platform."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations to DATABASE_URL (default: instance/linkage.db)."""
+    from linkage.migrate import upgrade
+    upgrade(settings_from_env().database_url, revision=revision)
+    click.echo("database is at " + revision)
+
+
+@main.command()
+@click.option("--scale", default=1.0, show_default=True, help="fraction of the demo volume")
+def seed(scale: float) -> None:
+    """Load deterministic demo data (does nothing if data exists)."""
+    from linkage.demo import seed_demo
+    result = seed_demo(_platform("linkage-seed"), scale=scale)
+    if result.get("skipped"):
+        click.echo(result.get("reason", "demo data already present; nothing done"))
+        return
+    click.echo(", ".join(f"{k}={v}" for k, v in result.items() if k != "logins"))
+    print_logins(result.get("logins", []))
+
+
+def print_logins(logins: list[dict]) -> None:
+    if not logins:
+        return
+    click.echo("\nDemo logins (demo password, change in production):")
+    for login in logins:
+        click.echo(f"  {login['username']:<10} {login['role']:<16} {login['password']:<14} {login.get('bound_to', '')}")
+
+
+@main.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True)
+@click.option("--password", required=True)
+@click.option("--community-id", type=int)
+@click.option("--organization-id", type=int)
+@click.option("--volunteer-id", type=int)
+@click.option("--social-worker-id", type=int)
+def users_create(username, role, password, community_id, organization_id, volunteer_id, social_worker_id):
+    """Create an account bound to what its role acts for."""
+    from linkage.errors import DomainError
+    from linkage.services.accounts import create_user
+    platform = _platform()
+    try:
+        with platform.uow() as uow:
+            user = create_user(uow, platform.passwords, username=username, password=password,
+                               role=role, community_id=community_id,
+                               organization_id=organization_id, volunteer_id=volunteer_id,
+                               social_worker_id=social_worker_id)
+    except DomainError as err:
+        click.echo(f"error: {err.message} {err.errors}", err=True)
+        sys.exit(2)
+    click.echo(f"created user {user.username} (id {user.id}, role {user.role})")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn web workers")
+@click.option("--no-seed", is_flag=True, help="skip demo data")
+def run(host: str, port: int, workers: int, no_seed: bool) -> None:
+    """Migrate, seed, and run everything: broker (embedded), web, relay, matcher, projector."""
+    from linkage.supervisor import run_platform
+    sys.exit(run_platform(host=host, port=port, web_workers=workers, seed=not no_seed))
+
+
+# The event workers (relay, matcher, projector, broker, ...) live with the event spine.
+register_event_commands(main)
+
+if __name__ == "__main__":
+    main()

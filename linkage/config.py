@@ -1,0 +1,68 @@
+"""Settings read once from the environment (12-factor), at the edge: factory or worker main()."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+# Development defaults; `LINKAGE_ENV=production` refuses to start without real secrets.
+_DEV_SECRET = "dev-secret-change-me"
+_DEV_FIELD_KEY = "dev-field-key-change-me"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    kafka_bootstrap_servers: str | None  # None: the embedded broker
+    secret_key: str
+    field_key: str
+    env: str = "development"
+    token_ttl_seconds: int = 12 * 3600
+    # argon2id cost; tests lower it so the suite stays fast, production keeps the library default.
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
+    timezone: str = "Asia/Shanghai"
+    public_base_url: str = "http://127.0.0.1:8000"
+    embedded_broker_port: int = 19092
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """Where Kafka clients connect: the configured cluster, or the embedded broker's port."""
+        return self.kafka_bootstrap_servers or f"127.0.0.1:{self.embedded_broker_port}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def default_sqlite_url() -> str:
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'linkage.db'}"
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("LINKAGE_ENV", "development")
+    secret = env.get("SECRET_KEY") or (_DEV_SECRET if mode != "production" else "")
+    field_key = env.get("LINKAGE_FIELD_KEY") or (_DEV_FIELD_KEY if mode != "production" else "")
+    if mode == "production" and (not secret or not field_key):
+        raise RuntimeError("LINKAGE_ENV=production needs SECRET_KEY and LINKAGE_FIELD_KEY")
+    values = dict(
+        database_url=env.get("DATABASE_URL") or default_sqlite_url(),
+        kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+        secret_key=secret or secrets.token_hex(32),
+        field_key=field_key,
+        env=mode,
+        public_base_url=env.get("LINKAGE_PUBLIC_URL", "http://127.0.0.1:8000"),
+        embedded_broker_port=int(env.get("LINKAGE_BROKER_PORT", "19092")),
+        # Matching weights and parameters, handed to matching.load_weights by the matcher.
+        extra={k: v for k, v in env.items() if k.startswith(("LINKAGE_WEIGHT_", "LINKAGE_MATCHING_"))},
+    )
+    values.update(overrides)
+    return Settings(**values)

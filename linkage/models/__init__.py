@@ -1,0 +1,23 @@
+"""Typed SQLAlchemy models and the rules that belong to the data (states, masking)."""
+from linkage.models.base import Base, UTCDateTime, utcnow
+from linkage.models.places import Community
+from linkage.models.needs import Need, NeedStatus, MatchSet
+from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
+from linkage.models.users import LoginFailure, Role, User
+from linkage.models.outbox import OutboxEvent, ProcessedEvent
+from linkage.models.audit import AuditEntry
+from linkage.models.certificates import Certificate
+from linkage.models.hours import (GENESIS, STANDING, HourAction, HourEntry, HourSource, RecordStatus,
+                                  record_states)
+from linkage.models.projects import (Activity, Claim, ClaimStatus, Evaluation, EvaluationCode, Project,
+                                     ProjectStatus, Signup, SignupStatus, TRANSITIONS, check_transition)
+from linkage.models.funding import (FundEntry, FundingApplication, FundingReview, FundingRound, Grant, Milestone, ReviewAssignment)
+
+__all__ = [
+    "Base", "UTCDateTime", "utcnow", "Community", "Need", "NeedStatus", "MatchSet",
+    "Organization", "SocialWorker", "Volunteer", "CharityResource", "Role", "User", "LoginFailure",
+    "OutboxEvent", "ProcessedEvent", "Activity", "Claim", "ClaimStatus", "Evaluation",
+    "EvaluationCode", "Project", "ProjectStatus", "Signup", "SignupStatus", "TRANSITIONS",
+    "check_transition", "GENESIS", "HourAction", "HourEntry", "HourSource", "Certificate", "AuditEntry", "STANDING", "RecordStatus", "record_states",
+    "FundEntry", "FundingApplication", "FundingReview", "FundingRound", "Grant", "Milestone", "ReviewAssignment",
+]

@@ -1,0 +1,24 @@
+"""Communities (社区): where needs are posted and what the indicators are measured over."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from linkage.models.base import Base, utcnow
+
+
+class Community(Base):
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    street: Mapped[str] = mapped_column(String(100))  # 街道
+    district: Mapped[str] = mapped_column(String(100), index=True)  # 区
+    lat: Mapped[float]
+    lon: Mapped[float]
+    households: Mapped[int] = mapped_column(default=0)
+    population: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

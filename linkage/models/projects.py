@@ -1,0 +1,153 @@
+"""Claims, service projects (服务项目化), their activities, sign-ups and residents' evaluations."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from linkage.errors import Conflict
+from linkage.models.base import Base, utcnow
+
+
+class ClaimStatus(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class Claim(Base):
+    """An organization's offer to take on a need, with a short plan."""
+
+    __tablename__ = "claims"
+    __table_args__ = (UniqueConstraint("need_id", "organization_id", name="uq_claims_need_org"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    plan: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default=ClaimStatus.PENDING.value)
+    ranked: Mapped[bool] = mapped_column(default=False)  # the matcher had recommended this organization
+    rank_position: Mapped[int | None]
+    decline_reason: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+
+class ProjectStatus(str, enum.Enum):
+    APPROVED = "approved"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    EVALUATED = "evaluated"
+    CANCELLED = "cancelled"
+
+
+# The lifecycle: each legal move and the parties who may make it.
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    ("approved", "in_progress"): frozenset({"organization"}),
+    ("in_progress", "completed"): frozenset({"organization"}),
+    ("completed", "evaluated"): frozenset({"community"}),
+    ("approved", "cancelled"): frozenset({"organization", "community"}),
+    ("in_progress", "cancelled"): frozenset({"organization", "community"}),
+}
+
+
+def check_transition(current: str, target: str) -> frozenset[str]:
+    """The parties allowed to move a project from `current` to `target`; 409 if the move is illegal."""
+    parties = TRANSITIONS.get((current, target))
+    if parties is None:
+        raise Conflict(f"a project that is {current} cannot become {target}",
+                       {"to": [f"not allowed from {current}"]})
+    return parties
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), unique=True)  # one project per need
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default=ProjectStatus.APPROVED.value, index=True)
+    lead_social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("social_workers.id"))
+    cancel_reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class Activity(Base):
+    """A dated session of a project that volunteers sign up for."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    place: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    slots: Mapped[int]
+    skills_wanted: Mapped[list] = mapped_column(default=list)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
+
+
+class SignupStatus(str, enum.Enum):
+    SIGNED_UP = "signed_up"
+    CHECKED_IN = "checked_in"
+    CHECKED_OUT = "checked_out"
+    CANCELLED = "cancelled"
+
+    @property
+    def holds_a_slot(self) -> bool:
+        return self is not SignupStatus.CANCELLED
+
+
+class Signup(Base):
+    __tablename__ = "signups"
+    __table_args__ = (Index("ix_signups_activity_volunteer", "activity_id", "volunteer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default=SignupStatus.SIGNED_UP.value)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_in_at: Mapped[datetime | None]
+    checked_out_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+
+class EvaluationCode(Base):
+    """A one-time code handed to a household reached by a completed project; only its hash is kept."""
+
+    __tablename__ = "evaluation_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    code_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+
+class Evaluation(Base):
+    """A resident's verdict (居民满意度): 1–5 and a comment."""
+
+    __tablename__ = "evaluations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("evaluation_codes.id"), unique=True)
+    satisfaction: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,83 @@
+"""The four societies a need is matched against: organizations, social workers, volunteers, resources."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from linkage.models.base import Base, utcnow
+
+
+class _Provider:
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    lat: Mapped[float]
+    lon: Mapped[float]
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Organization(_Provider, Base):
+    """社会组织: registered (登记) or filed (备案) with the civil-affairs bureau."""
+
+    __tablename__ = "organizations"
+
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码
+    registration: Mapped[str] = mapped_column(String(12))  # registered | filed
+    categories: Mapped[list] = mapped_column(default=list)
+    skills: Mapped[list] = mapped_column(default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    district: Mapped[str] = mapped_column(String(100), default="", index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))  # 社区社会组织
+    service_radius_km: Mapped[float] = mapped_column(default=5.0)
+    capacity: Mapped[int] = mapped_column(default=3)
+    contact_name: Mapped[str] = mapped_column(String(50), default="")
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
+
+
+class SocialWorker(_Provider, Base):
+    """社会工作者: holds 助理社会工作师 / 社会工作师 / 高级社会工作师."""
+
+    __tablename__ = "social_workers"
+
+    certificate_level: Mapped[str] = mapped_column(String(12))  # assistant | intermediate | senior
+    specialties: Mapped[list] = mapped_column(default=list)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    service_radius_km: Mapped[float] = mapped_column(default=10.0)
+
+
+class Volunteer(_Provider, Base):
+    """社区志愿者. The ID number is stored encrypted with a keyed hash for uniqueness."""
+
+    __tablename__ = "volunteers"
+
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # 志愿者编号
+    phone: Mapped[str] = mapped_column(String(11))
+    id_number_cipher: Mapped[str] = mapped_column(Text)
+    id_number_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    skills: Mapped[list] = mapped_column(default=list)
+    travel_radius_km: Mapped[float] = mapped_column(default=3.0)
+    availability: Mapped[list] = mapped_column(default=list)  # weekly slots: sat_am, ...
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+
+
+class CharityResource(_Provider, Base):
+    """社会慈善资源: funds, materials, venues or services offered by a donor."""
+
+    __tablename__ = "resources"
+
+    donor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10))  # fund | material | venue | service
+    description: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list] = mapped_column(default=list)
+    amount_fen: Mapped[int | None]
+    remaining_fen: Mapped[int | None]
+    quantity: Mapped[int | None]
+    remaining_quantity: Mapped[int | None]
+    unit: Mapped[str] = mapped_column(String(10), default="")
+    radius_km: Mapped[float] = mapped_column(default=10.0)
+    restricted_categories: Mapped[list] = mapped_column(default=list)
+    available_from: Mapped[datetime | None]
+    available_until: Mapped[datetime | None]

@@ -1,0 +1,53 @@
+"""The platform's wiring: settings, database, security helpers; shared by web and workers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from linkage.audit import AuditContext
+from linkage.config import Settings
+from linkage.db import make_engine, make_session_factory
+from linkage.security import FieldCipher, Passwords, Tokens
+from linkage.uow import UnitOfWork
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    engine: Engine
+    read_sessions: sessionmaker
+    write_sessions: sessionmaker
+    passwords: Passwords
+    tokens: Tokens
+    cipher: FieldCipher
+    source: str = "linkage-web"
+    extras: dict = field(default_factory=dict)
+    # Who is acting, for the audit trail: the web layer installs a provider reading the request;
+    # workers install one naming themselves.
+    audit_context: Callable[[], AuditContext | None] | None = None
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.write_sessions, source=self.source, audit=self.audit_context)
+
+    def read_session(self):
+        return self.read_sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def build_platform(settings: Settings, source: str = "linkage-web") -> Platform:
+    engine = make_engine(settings.database_url)
+    return Platform(
+        settings=settings,
+        engine=engine,
+        read_sessions=make_session_factory(engine),
+        write_sessions=make_session_factory(engine, writing=True),
+        passwords=Passwords(settings.password_time_cost, settings.password_memory_kib),
+        tokens=Tokens(settings.secret_key, settings.token_ttl_seconds),
+        cipher=FieldCipher(settings.field_key),
+        source=source,
+    )

@@ -1,0 +1,1 @@
+"""Printed documents (PDF) rendered from plain data: certificates."""

@@ -1,0 +1,118 @@
+"""Accounts: creating users bound to what they act for, logging in, resolving a bearer token."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from linkage.models import (Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer,
+                            utcnow)
+from linkage.permissions import Actor
+from linkage.security import Passwords, Tokens
+from linkage.uow import UnitOfWork
+
+# Which binding each role needs, and the model it must point at.
+BINDINGS = {
+    Role.COMMUNITY_STAFF.value: ("community_id", Community),
+    Role.ORG_STAFF.value: ("organization_id", Organization),
+    Role.VOLUNTEER.value: ("volunteer_id", Volunteer),
+    Role.SOCIAL_WORKER.value: ("social_worker_id", SocialWorker),
+}
+BINDING_FIELDS = ("community_id", "organization_id", "volunteer_id", "social_worker_id")
+
+
+def create_user(uow: UnitOfWork, passwords: Passwords, *, username: str, password: str,
+                role: str, **bindings) -> User:
+    if role not in {r.value for r in Role}:
+        raise InvalidInput("unknown role", {"role": [f"one of {', '.join(r.value for r in Role)}"]})
+    if len(password) < 8:
+        raise InvalidInput("password too short", {"password": ["at least 8 characters"]})
+    needed = BINDINGS.get(role)
+    given = {k: v for k, v in bindings.items() if k in BINDING_FIELDS and v is not None}
+    if needed:
+        field, model = needed
+        if field not in given:
+            raise InvalidInput(f"a {role} account is bound to a {field}", {field: ["required"]})
+        if uow.session.get(model, given[field]) is None:
+            raise InvalidInput(f"unknown {field}", {field: ["no such object"]})
+        given = {field: given[field]}
+    else:
+        given = {}
+    user = User(username=username, password_hash=passwords.hash(password), role=role, **given)
+    uow.session.add(user)
+    try:
+        uow.session.flush()
+    except IntegrityError as exc:
+        uow.rollback()
+        raise Conflict("username taken", {"username": ["already taken"]}) from exc
+    uow.commit()
+    return user
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user_id=user.id, role=user.role, username=user.username,
+                 community_id=user.community_id, organization_id=user.organization_id,
+                 volunteer_id=user.volunteer_id, social_worker_id=user.social_worker_id)
+
+
+# Password guessing: after this many failures for one username from one address within the
+# window, further attempts are refused until the window passes (even with the right password).
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+
+
+def log_in(session, passwords: Passwords, tokens: Tokens, username: str, password: str,
+           remote_addr: str = "", record_failure=None) -> tuple[str, User]:
+    recent = session.scalar(select(func.count()).select_from(LoginFailure).where(
+        LoginFailure.username == username, LoginFailure.remote_addr == remote_addr,
+        LoginFailure.at >= utcnow() - FAILURE_WINDOW))
+    if recent >= MAX_FAILURES:
+        raise TooManyRequests("too many failed logins; try again in 15 minutes")
+    user = session.scalars(select(User).where(User.username == username)).first()
+    # Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
+    stored = user.password_hash if user else _dummy_hash(passwords)
+    if not passwords.verify(stored, password) or user is None or not user.active:
+        if record_failure is not None:
+            record_failure(username, remote_addr)
+        raise Unauthenticated("wrong username or password")
+    return tokens.issue(user.id, user.token_version), user
+
+
+def note_failed_login(uow: UnitOfWork, username: str, remote_addr: str) -> None:
+    uow.session.add(LoginFailure(username=username[:50], remote_addr=remote_addr[:64]))
+    uow.commit()
+
+
+def revoke_tokens(uow: UnitOfWork, actor: Actor, user_id: int | None = None) -> User:
+    """Log out everywhere: every token issued so far stops working. Admins may do it for anyone."""
+    target = user_id or actor.user_id
+    if target != actor.user_id and not actor.is_admin:
+        raise Forbidden("only district staff revoke another user's tokens")
+    user = uow.session.get(User, target)
+    if user is None:
+        raise NotFound(f"user {target} does not exist")
+    user.token_version += 1
+    uow.commit()
+    return user
+
+
+_DUMMY: dict[int, str] = {}
+
+
+def _dummy_hash(passwords: Passwords) -> str:
+    key = id(passwords)
+    if key not in _DUMMY:
+        _DUMMY[key] = passwords.hash("not-a-real-password")
+    return _DUMMY[key]
+
+
+def actor_from_token(session, tokens: Tokens, token: str) -> Actor:
+    payload = tokens.read(token)
+    if payload is None:
+        raise Unauthenticated("the token is invalid or has expired")
+    user = session.get(User, payload.get("uid"))
+    if user is None or not user.active or user.token_version != payload.get("v"):
+        raise Unauthenticated("the token has been revoked")
+    return actor_for(user)

@@ -1,0 +1,188 @@
+"""Activities of a project: scheduling, sign-ups (no overbooking, no double-booking), check-in/out."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.messages import Topics, Types, rfc3339
+from linkage.models import (Activity, HourAction, HourSource, Project, ProjectStatus, Signup, SignupStatus,
+                            Volunteer, utcnow)
+from linkage.permissions import Actor
+from linkage.services.hours import append_entry
+from linkage.uow import UnitOfWork
+
+ACTIVE = (SignupStatus.SIGNED_UP.value, SignupStatus.CHECKED_IN.value, SignupStatus.CHECKED_OUT.value)
+RUNNING = (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value)
+
+
+def activity_record(activity: Activity, taken: int | None = None) -> dict:
+    return {"id": activity.id, "project_id": activity.project_id, "title": activity.title,
+            "place": activity.place, "starts_at": rfc3339(activity.starts_at),
+            "ends_at": rfc3339(activity.ends_at), "slots": activity.slots,
+            "skills_wanted": list(activity.skills_wanted), "cancelled": activity.cancelled,
+            "taken": taken}
+
+
+def signup_record(signup: Signup) -> dict:
+    return {"id": signup.id, "activity_id": signup.activity_id, "volunteer_id": signup.volunteer_id,
+            "status": signup.status}
+
+
+def _require_org_of(actor: Actor, project: Project) -> None:
+    if actor.is_admin or (actor.role == "org_staff" and actor.organization_id == project.organization_id):
+        return
+    raise Forbidden("only the project's organization may do this")
+
+
+def get_activity(session, activity_id: int, lock: bool = False) -> Activity:
+    query = select(Activity).where(Activity.id == activity_id)
+    if lock:
+        query = query.with_for_update(of=Activity)
+    activity = session.scalars(query).first()
+    if activity is None:
+        raise NotFound(f"activity {activity_id} does not exist")
+    return activity
+
+
+def taken_slots(session, activity_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(Signup).where(
+        Signup.activity_id == activity_id, Signup.status.in_(ACTIVE)))
+
+
+def schedule_activity(uow: UnitOfWork, actor: Actor, project_id: int, data: dict) -> Activity:
+    project = uow.session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} does not exist")
+    _require_org_of(actor, project)
+    if project.status not in RUNNING:
+        raise Conflict(f"a project that is {project.status} takes no new activities")
+    if data["starts_at"] >= data["ends_at"]:
+        raise InvalidInput("empty time window", {"ends_at": ["must be later than starts_at"]})
+    activity = Activity(project=project, **data)
+    uow.session.add(activity)
+    uow.session.flush()
+    uow.emit(topic=Topics.PROJECTS, key=str(project.id), type=Types.ACTIVITY_SCHEDULED,
+             subject=f"activity/{activity.id}", data={"activity": activity_record(activity, 0)})
+    uow.commit()
+    return activity
+
+
+def sign_up(uow: UnitOfWork, actor: Actor, activity_id: int, volunteer_id: int | None = None) -> Signup:
+    """A volunteer takes a slot. Locks: the activity (slots), then the volunteer (overlaps)."""
+    volunteer_id = volunteer_id or actor.volunteer_id
+    activity = get_activity(uow.session, activity_id, lock=True)
+    is_self = actor.role == "volunteer" and actor.volunteer_id == volunteer_id
+    # The organization may add a walk-in volunteer, also after the fact, so their hours can be recorded.
+    on_behalf = actor.is_admin or (actor.role == "org_staff"
+                                   and actor.organization_id == activity.project.organization_id)
+    if not (is_self or on_behalf):
+        raise Forbidden("volunteers sign themselves up; the organization may add walk-ins")
+    if volunteer_id is None:
+        raise InvalidInput("who is signing up?", {"volunteer_id": ["required"]})
+    volunteer = uow.session.scalars(select(Volunteer).where(Volunteer.id == volunteer_id)
+                                    .with_for_update()).first()
+    if volunteer is None or not volunteer.active:
+        raise InvalidInput("unknown or inactive volunteer", {"volunteer_id": ["not active"]})
+    if activity.cancelled or activity.project.status not in RUNNING:
+        raise Conflict("this activity is not open for sign-ups")
+    if activity.ends_at <= utcnow() and not on_behalf:
+        raise Conflict("this activity is over")
+    mine = uow.session.scalars(select(Signup).join(Activity, Activity.id == Signup.activity_id).where(
+        Signup.volunteer_id == volunteer_id, Signup.status.in_(ACTIVE),
+        Activity.starts_at < activity.ends_at, Activity.ends_at > activity.starts_at)).all()
+    if any(s.activity_id == activity.id for s in mine):
+        raise Conflict("already signed up for this activity")
+    if mine:
+        raise Conflict("this overlaps another activity you signed up for",
+                       {"activity_id": [f"overlaps activity {mine[0].activity_id}"]})
+    if taken_slots(uow.session, activity.id) >= activity.slots:
+        raise Conflict("this activity is full", {"slots": ["no slot left"]})
+    signup = Signup(activity_id=activity.id, volunteer_id=volunteer_id)
+    uow.session.add(signup)
+    uow.session.flush()
+    _emit_signup(uow, activity, signup)
+    uow.commit()
+    return signup
+
+
+def _emit_signup(uow: UnitOfWork, activity: Activity, signup: Signup) -> None:
+    uow.emit(topic=Topics.PROJECTS, key=str(activity.project_id), type=Types.SIGNUP_CHANGED,
+             subject=f"signup/{signup.id}", data={"signup": signup_record(signup)})
+
+
+def _get_signup(uow: UnitOfWork, signup_id: int) -> Signup:
+    signup = uow.session.scalars(select(Signup).where(Signup.id == signup_id).with_for_update()).first()
+    if signup is None:
+        raise NotFound(f"sign-up {signup_id} does not exist")
+    return signup
+
+
+def cancel_signup(uow: UnitOfWork, actor: Actor, signup_id: int) -> Signup:
+    signup = _get_signup(uow, signup_id)
+    activity = get_activity(uow.session, signup.activity_id)
+    is_self = actor.role == "volunteer" and actor.volunteer_id == signup.volunteer_id
+    is_org = actor.role == "org_staff" and actor.organization_id == activity.project.organization_id
+    if not (actor.is_admin or is_self or is_org):
+        raise Forbidden("only the volunteer or the organization may cancel this sign-up")
+    if signup.status != SignupStatus.SIGNED_UP.value:
+        raise Conflict(f"a sign-up that is {signup.status} cannot be cancelled")
+    signup.status, signup.cancelled_at = SignupStatus.CANCELLED.value, utcnow()
+    uow.session.flush()
+    _emit_signup(uow, activity, signup)
+    uow.commit()
+    return signup
+
+
+def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None = None) -> Signup:
+    signup = _get_signup(uow, signup_id)
+    activity = get_activity(uow.session, signup.activity_id)
+    _require_org_of(actor, activity.project)
+    if signup.status != SignupStatus.SIGNED_UP.value:
+        raise Conflict(f"a sign-up that is {signup.status} cannot check in")
+    at = at or utcnow()
+    if at > utcnow():
+        raise InvalidInput("check-in cannot be in the future", {"at": ["in the future"]})
+    signup.status, signup.checked_in_at = SignupStatus.CHECKED_IN.value, at
+    uow.session.flush()
+    _emit_signup(uow, activity, signup)
+    uow.commit()
+    return signup
+
+
+def check_out(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None = None,
+              content: str = ""):
+    """Check-out ends the service and records its hours (pending verification) on the ledger."""
+    signup = _get_signup(uow, signup_id)
+    activity = get_activity(uow.session, signup.activity_id)
+    _require_org_of(actor, activity.project)
+    if signup.status != SignupStatus.CHECKED_IN.value:
+        raise Conflict(f"a sign-up that is {signup.status} cannot check out")
+    at = at or utcnow()
+    if at > utcnow():
+        raise InvalidInput("check-out cannot be in the future", {"at": ["in the future"]})
+    if at <= signup.checked_in_at:
+        raise InvalidInput("check-out must follow check-in", {"at": ["before check-in"]})
+    minutes = int((at - signup.checked_in_at).total_seconds() // 60)
+    if minutes > 24 * 60:
+        raise InvalidInput("one service cannot exceed 24 hours", {"at": ["more than 24 h after check-in"]})
+    signup.status, signup.checked_out_at = SignupStatus.CHECKED_OUT.value, at
+    uow.session.flush()
+    _emit_signup(uow, activity, signup)
+    entry = append_entry(uow, actor, signup.volunteer_id, HourAction.RECORD.value, project_id=activity.project_id,
+                         activity_id=activity.id, organization_id=activity.project.organization_id,
+                         signup_id=signup.id, starts_at=signup.checked_in_at, ends_at=at,
+                         minutes=minutes, content=content or activity.title,
+                         source=HourSource.CHECKIN.value)
+    uow.commit()
+    return signup, entry
+
+
+def list_activities(session, project_id: int) -> list[tuple[Activity, int]]:
+    rows = session.scalars(select(Activity).where(Activity.project_id == project_id).order_by(Activity.starts_at))
+    return [(a, taken_slots(session, a.id)) for a in rows]
+
+
+def signups_for(session, activity_id: int) -> list[Signup]:
+    return list(session.scalars(select(Signup).where(Signup.activity_id == activity_id).order_by(Signup.id)))

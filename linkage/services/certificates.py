@@ -1,0 +1,128 @@
+"""Certificates (志愿服务记录证明): issue from verified hours, verify publicly, revoke."""
+from __future__ import annotations
+
+import secrets
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.models import Certificate, HourEntry, Organization, Project, RecordStatus, Volunteer, record_states, utcnow
+from linkage.permissions import Actor
+from linkage.security import FieldCipher
+from linkage.uow import UnitOfWork
+from linkage.validators import mask_id_number
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+PLATFORM_ISSUER = "区志愿服务记录平台（民政局）"
+
+
+def _new_code() -> str:
+    return "ZY" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def mask_name(name: str) -> str:
+    return name[0] + "*" * (len(name) - 1) if len(name) > 1 else "*"
+
+
+def _verified_records(session, volunteer_id: int, organization_id: int | None) -> list[HourEntry]:
+    entries = list(session.scalars(select(HourEntry).where(HourEntry.volunteer_id == volunteer_id)
+                                   .order_by(HourEntry.seq)))
+    states = record_states(entries)
+    return [e for e in entries if states.get(e.id) == RecordStatus.VERIFIED
+            and (organization_id is None or e.organization_id == organization_id)]
+
+
+def _may_issue(actor: Actor, volunteer_id: int, organization_id: int | None) -> None:
+    if actor.is_admin or (actor.role == "volunteer" and actor.volunteer_id == volunteer_id):
+        return
+    if actor.role == "org_staff" and organization_id is not None and actor.organization_id == organization_id:
+        return
+    raise Forbidden("certificates are issued to the volunteer, by their organization or the district")
+
+
+def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int,
+                      data: dict, base_url: str) -> Certificate:
+    volunteer = uow.session.get(Volunteer, volunteer_id)
+    if volunteer is None:
+        raise NotFound(f"volunteer {volunteer_id} does not exist")
+    organization_id = data.get("organization_id")
+    if actor.role == "org_staff" and organization_id is None:
+        organization_id = actor.organization_id
+    _may_issue(actor, volunteer_id, organization_id)
+    records = _verified_records(uow.session, volunteer_id, organization_id)
+    if not records:
+        raise Conflict("there are no verified hours to certify", {"organization_id": ["no verified hours"]})
+    org_ids = {r.organization_id for r in records}
+    issuer_org = uow.session.get(Organization, organization_id or next(iter(org_ids))) \
+        if organization_id or len(org_ids) == 1 else None
+    if organization_id and issuer_org is None:
+        raise InvalidInput("unknown organization", {"organization_id": ["no such organization"]})
+    projects = {p.id: p for p in uow.session.scalars(select(Project).where(
+        Project.id.in_({r.project_id for r in records})))}
+    minutes = sum(r.minutes for r in records)
+    code = _new_code()
+    issued = utcnow()
+    dates = sorted(r.starts_at.astimezone(LOCAL_TZ).date() for r in records)
+    snapshot = {
+        "code": code,
+        "verify_url": f"{base_url.rstrip('/')}/verify/{code}",
+        "issued_on": issued.astimezone(LOCAL_TZ).date().isoformat(),
+        "volunteer": {"name": volunteer.name, "name_masked": mask_name(volunteer.name),
+                      "document_type": "居民身份证",
+                      "document_number_masked": mask_id_number(cipher.decrypt(volunteer.id_number_cipher)),
+                      "volunteer_code": volunteer.code},
+        "service": {"minutes": minutes, "hours": round(minutes / 60, 1),
+                    "first_date": dates[0].isoformat(), "last_date": dates[-1].isoformat(),
+                    "items": [{"date": r.starts_at.astimezone(LOCAL_TZ).date().isoformat(),
+                               "project": projects[r.project_id].title if r.project_id in projects else "",
+                               "content": r.content, "hours": round(r.minutes / 60, 1)} for r in records]},
+        "issuer": {"name": issuer_org.name if issuer_org else PLATFORM_ISSUER,
+                   "organization_id": issuer_org.id if issuer_org else None,
+                   "person_in_charge": data.get("person_in_charge") or (issuer_org.contact_name if issuer_org else "") or "—",
+                   "handler": data.get("handler") or actor.username or "—",
+                   "contact": data.get("contact") or (issuer_org.contact_phone if issuer_org else "") or "—"},
+    }
+    certificate = Certificate(code=code, volunteer_id=volunteer_id,
+                              organization_id=issuer_org.id if issuer_org else None,
+                              issued_by=actor.user_id, issued_at=issued, verified_minutes=minutes,
+                              snapshot=snapshot)
+    uow.session.add(certificate)
+    uow.commit()
+    return certificate
+
+
+def get_certificate(session, code: str) -> Certificate:
+    certificate = session.scalars(select(Certificate).where(Certificate.code == code.strip().upper())).first()
+    if certificate is None:
+        raise NotFound("no certificate has this code")
+    return certificate
+
+
+def public_view(certificate: Certificate) -> dict:
+    """What anyone holding the code may see: no ID number, the name masked."""
+    snap = certificate.snapshot
+    return {"code": certificate.code, "valid": certificate.revoked_at is None,
+            "status": "revoked" if certificate.revoked_at else "valid",
+            "volunteer_name": snap["volunteer"]["name_masked"], "verified_hours": snap["service"]["hours"],
+            "issuer": snap["issuer"]["name"], "issued_on": snap["issued_on"],
+            "revoked_at": certificate.revoked_at, "revoked_reason": certificate.revoked_reason}
+
+
+def revoke_certificate(uow: UnitOfWork, actor: Actor, code: str, reason: str) -> Certificate:
+    certificate = get_certificate(uow.session, code)
+    is_issuer = actor.role == "org_staff" and certificate.organization_id is not None \
+        and actor.organization_id == certificate.organization_id
+    if not (actor.is_admin or is_issuer):
+        raise Forbidden("only the issuing organization or the district revokes a certificate")
+    if certificate.revoked_at is not None:
+        raise Conflict("this certificate is already revoked")
+    certificate.revoked_at, certificate.revoked_reason = utcnow(), reason.strip()[:200]
+    uow.commit()
+    return certificate
+
+
+def may_download(actor: Actor, certificate: Certificate) -> bool:
+    return actor.is_admin or (actor.role == "volunteer" and actor.volunteer_id == certificate.volunteer_id) \
+        or (actor.role == "org_staff" and actor.organization_id == certificate.organization_id)

@@ -1,0 +1,60 @@
+"""Communities (社区): registered by the district, maintained by their own staff."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from linkage.errors import Conflict, NotFound
+from linkage.models import Community
+from linkage.permissions import Actor, require_admin, require_community_manager
+from linkage.uow import UnitOfWork
+
+FIELDS = ("code", "name", "street", "district", "lat", "lon", "households", "population")
+
+
+def get_community(session, community_id: int) -> Community:
+    community = session.get(Community, community_id)
+    if community is None:
+        raise NotFound(f"community {community_id} does not exist")
+    return community
+
+
+def _flush(uow: UnitOfWork) -> None:
+    try:
+        uow.session.flush()
+    except IntegrityError as exc:
+        uow.rollback()
+        raise Conflict("a community with this code exists", {"code": ["already used"]}) from exc
+
+
+def register_community(uow: UnitOfWork, actor: Actor, data: dict) -> Community:
+    require_admin(actor)
+    community = Community(**{k: data[k] for k in FIELDS if k in data})
+    uow.session.add(community)
+    _flush(uow)
+    uow.commit()
+    return community
+
+
+def update_community(uow: UnitOfWork, actor: Actor, community_id: int, changes: dict) -> Community:
+    community = get_community(uow.session, community_id)
+    require_community_manager(actor, community.id)
+    if "code" in changes and not actor.is_admin:
+        raise Conflict("only the district may change a community's code", {"code": ["read-only"]})
+    for field in FIELDS:
+        if field in changes:
+            setattr(community, field, changes[field])
+    _flush(uow)
+    uow.commit()
+    return community
+
+
+def list_communities(session, *, district=None, street=None, page=1, page_size=20):
+    query = select(Community)
+    if district:
+        query = query.where(Community.district == district)
+    if street:
+        query = query.where(Community.street == street)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(Community.id).limit(page_size).offset((page - 1) * page_size))
+    return list(rows), total

@@ -1,0 +1,78 @@
+"""Residents' verdict (居民满意度): one-time codes per household, and evaluations made with them."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import func, select, update
+
+from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.messages import Topics, Types
+from linkage.models import Evaluation, EvaluationCode, Organization, Project, ProjectStatus, utcnow
+from linkage.permissions import Actor
+from linkage.services.providers import announce_provider
+from linkage.uow import UnitOfWork
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on phones
+EVALUABLE = (ProjectStatus.COMPLETED.value, ProjectStatus.EVALUATED.value)
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def issue_codes(uow: UnitOfWork, actor: Actor, project_id: int, households: int) -> list[str]:
+    """Community staff hand one code to each household the project reached; only hashes are kept."""
+    project = uow.session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} does not exist")
+    if not (actor.is_admin or (actor.role == "community_staff" and actor.community_id == project.community_id)):
+        raise Forbidden("only the project's community issues evaluation codes")
+    if project.status != ProjectStatus.COMPLETED.value:
+        raise Conflict("codes are issued when a project is completed")
+    codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(8)) for _ in range(households)]
+    for code in codes:
+        uow.session.add(EvaluationCode(project_id=project.id, code_digest=_digest(code),
+                                       issued_by=actor.user_id))
+    uow.commit()
+    return codes
+
+
+def evaluate_project(uow: UnitOfWork, project_id: int, code: str, satisfaction: int, comment: str) -> Evaluation:
+    """No login: the code is the resident's right to speak once about this project."""
+    project = uow.session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} does not exist")
+    if project.status not in EVALUABLE:
+        raise Conflict("this project is not open for evaluation")
+    row = uow.session.scalars(select(EvaluationCode).where(
+        EvaluationCode.code_digest == _digest(code), EvaluationCode.project_id == project_id)).first()
+    if row is None:
+        raise InvalidInput("unknown code", {"code": ["这个评价码无效 / this code is not valid for this project"]})
+    # Compare-and-set: of two racing requests with one code, exactly one wins.
+    claimed = uow.session.execute(update(EvaluationCode).where(
+        EvaluationCode.id == row.id, EvaluationCode.used_at.is_(None)).values(used_at=utcnow()))
+    if claimed.rowcount != 1:
+        raise Conflict("this code has already been used", {"code": ["已使用 / already used"]})
+    evaluation = Evaluation(project_id=project.id, code_id=row.id, satisfaction=satisfaction,
+                            comment=comment.strip())
+    uow.session.add(evaluation)
+    uow.session.flush()
+    summary = evaluation_summary(uow.session, project.id)
+    uow.emit(topic=Topics.PROJECTS, key=str(project.id), type=Types.PROJECT_EVALUATED,
+             subject=f"project/{project.id}", data={"project_id": project.id,
+                                                    "organization_id": project.organization_id,
+                                                    **summary})
+    # The organization's reputation changed: the matcher learns it from the providers topic.
+    announce_provider(uow, "organization", uow.session.get(Organization, project.organization_id))
+    uow.commit()
+    return evaluation
+
+
+def evaluation_summary(session, project_id: int) -> dict:
+    count, total = session.execute(select(func.count(Evaluation.id), func.coalesce(func.sum(Evaluation.satisfaction), 0))
+                                   .where(Evaluation.project_id == project_id)).one()
+    issued = session.scalar(select(func.count()).select_from(EvaluationCode)
+                            .where(EvaluationCode.project_id == project_id))
+    return {"evaluations": int(count), "codes_issued": int(issued),
+            "mean_satisfaction": round(total / count, 2) if count else None}

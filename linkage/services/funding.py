@@ -1,0 +1,334 @@
+"""Venture philanthropy (公益创投), part 1: rounds, applications (申报), reviewers and reviews (评审).
+
+Awards are in `funding_awards`, money after the award in `funding_grants`, the oversight views
+in `funding_supervision`; the fund ledger's append lives here because every part writes to it.
+"""
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.messages import Topics, rfc3339
+from linkage.models import CharityResource, Need, NeedStatus, Project, ProjectStatus, utcnow
+from linkage.models.funding import (GENESIS, EntryKind, FundEntry, FundingApplication,
+                                    FundingReview, FundingRound, Grant, GrantStatus, ReviewAssignment,
+                                    RoundStatus, apply_entry, check_round_transition, district, replay,
+                                    round_pool)
+from linkage.permissions import Actor, require_admin
+from linkage.uow import UnitOfWork
+
+RUBRIC_FILE = Path(__file__).resolve().parents[1] / "funding_rubric.toml"
+
+OVERSEERS = ("admin", "auditor")
+
+
+@lru_cache(maxsize=2)
+def load_rubric(path: str = str(RUBRIC_FILE)) -> dict:
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)
+
+
+def event_type(name: str) -> str:
+    return f"linkage.funding.{name}.v1"
+
+
+def emit(uow: UnitOfWork, round_id: int, name: str, subject: str, data: dict) -> None:
+    uow.emit(topic=Topics.FUNDING, key=str(round_id), type=event_type(name), subject=subject, data=data)
+
+
+# --- records: what events carry and routes return -----------------------------------------------
+
+def _at(moment) -> str | None:
+    return rfc3339(moment) if moment else None
+
+
+def round_record(r: FundingRound) -> dict:
+    return {"id": r.id, "name": r.name, "description": r.description, "budget_fen": r.budget_fen,
+            "cap_fen": r.cap_fen, "priority_categories": list(r.priority_categories),
+            "cofunding_pct": r.cofunding_pct, "pass_score": r.pass_score,
+            "min_partial_pct": r.min_partial_pct, "rubric_weights": dict(r.rubric_weights),
+            "status": r.status, "created_at": _at(r.created_at), "reviewing_at": _at(r.reviewing_at),
+            "awarded_at": _at(r.awarded_at), "closed_at": _at(r.closed_at)}
+
+
+def application_record(a: FundingApplication) -> dict:
+    return {"id": a.id, "round_id": a.round_id, "organization_id": a.organization_id, "need_id": a.need_id,
+            "project_id": a.project_id, "community_id": a.community_id, "title": a.title,
+            "category": a.category, "summary": a.summary, "requested_fen": a.requested_fen,
+            "budget_lines": list(a.budget_lines), "milestones": list(a.milestones),
+            "cofunding_resource_id": a.cofunding_resource_id, "cofunding_fen": a.cofunding_fen,
+            "status": a.status, "score": a.score, "awarded_fen": a.awarded_fen,
+            "award_reasons": list(a.award_reasons), "override_reason": a.override_reason,
+            "created_at": _at(a.created_at)}
+
+
+def review_record(r: FundingReview, anonymous: bool = False) -> dict:
+    return {"id": r.id, "application_id": r.application_id,
+            "reviewer_user_id": None if anonymous else r.reviewer_user_id, "scores": dict(r.scores),
+            "total": r.total, "comments": r.comments, "created_at": _at(r.created_at)}
+
+
+def entry_record(e: FundEntry, reversed_by: set[int] | frozenset = frozenset()) -> dict:
+    return {"id": e.id, "round_id": e.round_id, "seq": e.seq, "kind": e.kind, "grant_id": e.grant_id,
+            "tranche": e.tranche, "source": e.source, "destination": e.destination,
+            "amount_fen": e.amount_fen, "lines": dict(e.lines), "budget_line": e.budget_line,
+            "receipt_ref": e.receipt_ref, "note": e.note, "target_id": e.target_id,
+            "resource_id": e.resource_id, "reversed": e.id in reversed_by,
+            "created_at": _at(e.created_at), "prev_hash": e.prev_hash, "hash": e.hash}
+
+
+# --- lookups and locks ---------------------------------------------------------------------------
+
+def get_round(session, round_id: int) -> FundingRound:
+    found = session.get(FundingRound, round_id)
+    if found is None:
+        raise NotFound(f"funding round {round_id} does not exist")
+    return found
+
+
+def lock_round(uow: UnitOfWork, round_id: int) -> FundingRound:
+    """Row lock on the round: its ledger chain and its awards are written one at a time."""
+    found = uow.session.scalars(select(FundingRound).where(FundingRound.id == round_id)
+                                .with_for_update()).first()
+    if found is None:
+        raise NotFound(f"funding round {round_id} does not exist")
+    return found
+
+
+def get_application(session, application_id: int) -> FundingApplication:
+    found = session.get(FundingApplication, application_id)
+    if found is None:
+        raise NotFound(f"application {application_id} does not exist")
+    return found
+
+
+def list_rounds(session, status: str | None = None) -> list[FundingRound]:
+    query = select(FundingRound).order_by(FundingRound.id.desc())
+    if status:
+        query = query.where(FundingRound.status == status)
+    return list(session.scalars(query))
+
+
+# --- the fund ledger -----------------------------------------------------------------------------
+
+def chain(session, round_id: int) -> list[FundEntry]:
+    return list(session.scalars(select(FundEntry).where(FundEntry.round_id == round_id)
+                                .order_by(FundEntry.seq)))
+
+
+def append_entry(uow: UnitOfWork, actor: Actor, round_id: int, kind: str, source: str, destination: str,
+                 lines: dict[str, int], **fields) -> FundEntry:
+    """Append one movement to the round's chain; the caller holds the round lock.
+
+    Replaying the chain with the new entry must leave no account the platform holds below zero
+    (awarded ≤ budget, disbursed ≤ awarded, spent ≤ disbursed per line); otherwise 409.
+    """
+    entries = chain(uow.session, round_id)
+    last = entries[-1] if entries else None
+    entry = FundEntry(round_id=round_id, seq=(last.seq + 1) if last else 1, kind=kind, source=source,
+                      destination=destination, lines={k: v for k, v in lines.items()},
+                      amount_fen=sum(lines.values()), actor_user_id=actor.user_id, actor_role=actor.role,
+                      created_at=utcnow(), prev_hash=last.hash if last else GENESIS, grant_id=None,
+                      tranche=None, budget_line="", receipt_ref="", note="", target_id=None,
+                      resource_id=None)
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    apply_entry(replay(entries), entry)
+    entry.hash = entry.compute_hash()
+    uow.session.add(entry)
+    uow.session.flush()
+    emit(uow, round_id, f"ledger.{kind}", f"fund-entry/{entry.id}", entry_record(entry))
+    return entry
+
+
+# --- rounds --------------------------------------------------------------------------------------
+
+def _weights(data: dict, rubric: dict) -> dict:
+    weights = data.get("rubric_weights") or dict(rubric["weights"])
+    if set(weights) != set(rubric["weights"]):
+        raise InvalidInput("the rubric's criteria are fixed",
+                           {"rubric_weights": [f"exactly: {', '.join(rubric['weights'])}"]})
+    if any(int(w) != w or w < 0 for w in weights.values()) or sum(weights.values()) != 100:
+        raise InvalidInput("weights are whole percents adding up to 100",
+                           {"rubric_weights": ["权重须为整数且合计100 / whole numbers adding up to 100"]})
+    return {k: int(v) for k, v in weights.items()}
+
+
+def open_round(uow: UnitOfWork, actor: Actor, data: dict) -> FundingRound:
+    """The district opens a round: its budget enters the ledger and applications may come in."""
+    require_admin(actor)
+    if data["cap_fen"] > data["budget_fen"]:
+        raise InvalidInput("the per-project cap cannot exceed the budget", {"cap_fen": ["greater than budget_fen"]})
+    rubric = load_rubric()
+    found = FundingRound(name=data["name"], description=data.get("description", ""),
+                         budget_fen=data["budget_fen"], cap_fen=data["cap_fen"],
+                         priority_categories=list(data.get("priority_categories", [])),
+                         cofunding_pct=data.get("cofunding_pct", 0),
+                         pass_score=data.get("pass_score", rubric["pass_score"]),
+                         min_partial_pct=data.get("min_partial_pct", rubric["min_partial_pct"]),
+                         rubric_weights=_weights(data, rubric), status=RoundStatus.OPEN.value,
+                         created_by=actor.user_id)
+    uow.session.add(found)
+    uow.session.flush()
+    append_entry(uow, actor, found.id, EntryKind.BUDGET.value, district(), round_pool(),
+                 {"": found.budget_fen}, note="本轮预算 / the round's budget")
+    emit(uow, found.id, "round.opened", f"funding-round/{found.id}", round_record(found))
+    uow.commit()
+    return found
+
+
+def transition_round(uow: UnitOfWork, actor: Actor, round_id: int, target: str) -> FundingRound:
+    """Move a round along its timeline; closing returns what the round did not spend to the district."""
+    require_admin(actor)
+    found = lock_round(uow, round_id)
+    parties = check_round_transition(found.status, target)
+    if "admin" not in parties:
+        raise Conflict("a round is awarded by committing its awards",
+                       {"to": ["use POST /funding-rounds/{id}/awards"]})
+    previous, now = found.status, utcnow()
+    if target == RoundStatus.REVIEWING.value:
+        found.reviewing_at = now
+    elif target == RoundStatus.CLOSED.value:
+        open_grants = list(uow.session.scalars(select(Grant.id).where(
+            Grant.round_id == round_id, Grant.status == GrantStatus.ACTIVE.value)))
+        if open_grants:
+            raise Conflict("every grant must file its closing report first",
+                           {"to": [f"grants still active: {open_grants}"]})
+        left = replay(chain(uow.session, round_id)).get(round_pool(), 0)
+        if left:
+            append_entry(uow, actor, round_id, EntryKind.RETURN.value, round_pool(), district(), {"": left},
+                         note="结余资金退回 / unspent budget returned")
+        found.closed_at = now
+    found.status = target
+    uow.session.flush()
+    emit(uow, round_id, "round.transitioned", f"funding-round/{round_id}",
+         {"round": round_record(found), "from": previous, "to": target})
+    uow.commit()
+    return found
+
+
+# --- applications --------------------------------------------------------------------------------
+
+def _target(uow: UnitOfWork, actor: Actor, data: dict) -> tuple[Need, Project | None]:
+    """The need or project applied for; a project must be the applicant's own."""
+    if bool(data.get("need_id")) == bool(data.get("project_id")):
+        raise InvalidInput("name either a need or a project", {"need_id": ["give need_id or project_id"]})
+    if data.get("project_id"):
+        project = uow.session.get(Project, data["project_id"])
+        if project is None:
+            raise InvalidInput("unknown project", {"project_id": ["no such project"]})
+        need = uow.session.get(Need, project.need_id)
+    else:
+        need = uow.session.get(Need, data["need_id"])
+        if need is None:
+            raise InvalidInput("unknown need", {"need_id": ["no such need"]})
+        project = uow.session.scalars(select(Project).where(Project.need_id == need.id)).first()
+    if project is not None:
+        if project.organization_id != actor.organization_id:
+            raise Forbidden("another organization runs this project")
+        if project.status not in (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value):
+            raise Conflict(f"a project that is {project.status} cannot be funded")
+    elif need.status not in (NeedStatus.OPEN.value, NeedStatus.MATCHED.value):
+        raise Conflict(f"a need that is {need.status} cannot be funded")
+    return need, project
+
+
+def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict, category: str) -> None:
+    """Budget lines add up to the request, milestone shares to 100 %, co-funding meets the round's share."""
+    errors: dict[str, list[str]] = {}
+    requested, lines, milestones = data["requested_fen"], data["budget_lines"], data["milestones"]
+    if requested > found.cap_fen:
+        errors["requested_fen"] = [f"超过单项上限 / over the per-project cap of {found.cap_fen} fen"]
+    if sum(line["amount_fen"] for line in lines) != requested:
+        errors["budget_lines"] = ["预算明细合计须等于申请金额 / lines must add up to requested_fen"]
+    if len({line["name"] for line in lines}) != len(lines):
+        errors.setdefault("budget_lines", []).append("budget line names must differ")
+    if sum(m["share_pct"] for m in milestones) != 100:
+        errors["milestones"] = ["各节点拨付比例合计须为100 / shares must add up to 100"]
+    cofunding, resource_id = data.get("cofunding_fen", 0), data.get("cofunding_resource_id")
+    if found.cofunding_pct and cofunding * 100 < found.cofunding_pct * (requested + cofunding):
+        errors["cofunding_fen"] = [f"配套资金须占项目总预算的{found.cofunding_pct}% / co-funding must be "
+                                   f"at least {found.cofunding_pct}% of the project budget"]
+    if cofunding and resource_id is None:
+        errors["cofunding_resource_id"] = ["required with cofunding_fen"]
+    if resource_id is not None:
+        resource = uow.session.get(CharityResource, resource_id)
+        if resource is None or not resource.active or resource.kind != "fund":
+            errors["cofunding_resource_id"] = ["须为有效的资金类慈善资源 / an active charity resource of kind fund"]
+        elif resource.restricted_categories and category not in resource.restricted_categories:
+            errors["cofunding_resource_id"] = [f"该资金限定用于{'、'.join(resource.restricted_categories)} / "
+                                               f"restricted to other categories"]
+        elif (resource.remaining_fen or 0) < cofunding:
+            errors["cofunding_fen"] = [f"the resource has {resource.remaining_fen or 0} fen left"]
+    if errors:
+        raise InvalidInput("the application's plan does not add up", errors)
+
+
+def apply_for_funding(uow: UnitOfWork, actor: Actor, round_id: int, data: dict) -> FundingApplication:
+    """Org staff apply while the round is open, for a need or their own project."""
+    if actor.role != "org_staff" or actor.organization_id is None:
+        raise Forbidden("organizations apply, through their staff")
+    found = get_round(uow.session, round_id)
+    if found.status != RoundStatus.OPEN.value:
+        raise Conflict(f"the round is {found.status}: applications are closed")
+    need, project = _target(uow, actor, data)
+    _check_plan(uow, found, data, need.category)
+    duplicate = select(FundingApplication.id).where(FundingApplication.round_id == round_id,
+                                                    FundingApplication.organization_id == actor.organization_id,
+                                                    FundingApplication.need_id == need.id)
+    if uow.session.scalars(duplicate).first() is not None:
+        raise Conflict("this organization already applied for this need in this round")
+    application = FundingApplication(
+        round_id=round_id, organization_id=actor.organization_id, need_id=need.id,
+        project_id=project.id if project else None, community_id=need.community_id,
+        title=data.get("title") or (project.title if project else need.title), category=need.category,
+        summary=data.get("summary", ""), requested_fen=data["requested_fen"],
+        budget_lines=[dict(line) for line in data["budget_lines"]],
+        milestones=[dict(m) for m in data["milestones"]],
+        cofunding_resource_id=data.get("cofunding_resource_id"), cofunding_fen=data.get("cofunding_fen", 0),
+        created_by=actor.user_id)
+    uow.session.add(application)
+    try:
+        uow.session.flush()
+    except IntegrityError as exc:  # a concurrent duplicate
+        uow.rollback()
+        raise Conflict("this organization already applied for this need in this round") from exc
+    emit(uow, round_id, "application.submitted", f"application/{application.id}",
+         application_record(application))
+    uow.commit()
+    return application
+
+
+def is_assigned_reviewer(session, application_id: int, user_id: int | None) -> bool:
+    return user_id is not None and session.scalars(select(ReviewAssignment.id).where(
+        ReviewAssignment.application_id == application_id,
+        ReviewAssignment.reviewer_user_id == user_id)).first() is not None
+
+
+def may_view_application(session, actor: Actor, application: FundingApplication) -> bool:
+    if actor.role in OVERSEERS:
+        return True
+    if actor.role == "org_staff":
+        return actor.organization_id == application.organization_id
+    if actor.role == "community_staff":
+        return actor.community_id == application.community_id
+    return is_assigned_reviewer(session, application.id, actor.user_id)
+
+
+def view_application(session, actor: Actor, application_id: int) -> FundingApplication:
+    application = get_application(session, application_id)
+    if not may_view_application(session, actor, application):
+        raise Forbidden("only the applicant, its community, its reviewers and the district see it")
+    return application
+
+
+def list_applications(session, actor: Actor, round_id: int) -> list[FundingApplication]:
+    get_round(session, round_id)
+    rows = session.scalars(select(FundingApplication).where(FundingApplication.round_id == round_id)
+                           .order_by(FundingApplication.id))
+    return [a for a in rows if may_view_application(session, actor, a)]

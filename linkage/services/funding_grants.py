@@ -1,0 +1,169 @@
+"""Venture philanthropy, part 3: a grant's money — milestones, tranches, expenditure, corrections, closing."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.models import CharityResource, utcnow
+from linkage.models.funding import (REVERSIBLE, EntryKind, FundEntry, Grant, GrantStatus, Milestone,
+                                    grant_account, replay, reversed_ids, round_pool)
+from linkage.permissions import Actor, require_admin
+from linkage.services.funding import OVERSEERS, append_entry, chain, emit, lock_round
+from linkage.services.providers import announce_provider
+from linkage.uow import UnitOfWork
+
+
+def get_grant(session, grant_id: int) -> Grant:
+    grant = session.get(Grant, grant_id)
+    if grant is None:
+        raise NotFound(f"grant {grant_id} does not exist")
+    return grant
+
+
+def may_view_grant(actor: Actor, grant: Grant) -> bool:
+    if actor.role in OVERSEERS:
+        return True
+    if actor.role == "org_staff":
+        return actor.organization_id == grant.organization_id
+    return actor.role == "community_staff" and actor.community_id == grant.community_id
+
+
+def view_grant(session, actor: Actor, grant_id: int) -> Grant:
+    grant = get_grant(session, grant_id)
+    if not may_view_grant(actor, grant):
+        raise Forbidden("a grant is seen by its organization, its community and the district")
+    return grant
+
+
+def milestones_of(session, grant_id: int) -> list[Milestone]:
+    return list(session.scalars(select(Milestone).where(Milestone.grant_id == grant_id).order_by(Milestone.n)))
+
+
+def grant_entries(session, grant: Grant) -> list[FundEntry]:
+    return [e for e in chain(session, grant.round_id) if e.grant_id == grant.id]
+
+
+def disbursed_tranches(entries: list[FundEntry]) -> set[int]:
+    """Tranches paid and not reversed."""
+    undone = reversed_ids(entries)
+    return {e.tranche for e in entries if e.kind == EntryKind.DISBURSEMENT.value and e.id not in undone}
+
+
+def _locked_grant(uow: UnitOfWork, grant_id: int) -> Grant:
+    grant = get_grant(uow.session, grant_id)
+    lock_round(uow, grant.round_id)
+    uow.session.refresh(grant)  # re-read under the round's lock
+    if grant.status != GrantStatus.ACTIVE.value:
+        raise Conflict(f"the grant is {grant.status}")
+    return grant
+
+
+def accept_milestone(uow: UnitOfWork, actor: Actor, grant_id: int, n: int, note: str = "") -> Milestone:
+    """节点验收: the district or the community of the applicant's need accepts milestones in order."""
+    grant = get_grant(uow.session, grant_id)
+    if not (actor.is_admin or (actor.role == "community_staff" and actor.community_id == grant.community_id)):
+        raise Forbidden("milestones are accepted by the district or the need's community")
+    grant = _locked_grant(uow, grant_id)
+    milestones = milestones_of(uow.session, grant_id)
+    milestone = next((m for m in milestones if m.n == n), None)
+    if milestone is None:
+        raise NotFound(f"grant {grant_id} has no milestone {n}")
+    if milestone.accepted_at is not None:
+        raise Conflict(f"milestone {n} is already accepted")
+    if any(m.accepted_at is None for m in milestones if m.n < n):
+        raise Conflict("milestones are accepted in order", {"n": [f"accept milestone {n - 1} first"]})
+    milestone.accepted_at, milestone.accepted_by = utcnow(), actor.user_id
+    milestone.acceptance_note = note.strip()[:300]
+    uow.session.flush()
+    emit(uow, grant.round_id, "milestone.accepted", f"grant/{grant.id}",
+         {"grant_id": grant.id, "n": n, "title": milestone.title, "tranche_fen": milestone.tranche_fen})
+    uow.commit()
+    return milestone
+
+
+def disburse_tranche(uow: UnitOfWork, actor: Actor, grant_id: int) -> FundEntry:
+    """拨付: pay the next tranche, only once its milestone is accepted."""
+    require_admin(actor)
+    grant = _locked_grant(uow, grant_id)
+    paid = disbursed_tranches(grant_entries(uow.session, grant))
+    pending = [m for m in milestones_of(uow.session, grant_id) if m.n not in paid]
+    if not pending:
+        raise Conflict("every tranche of this grant is disbursed")
+    milestone = pending[0]
+    if milestone.accepted_at is None:
+        raise Conflict(f"tranche {milestone.n} waits for milestone {milestone.n} ({milestone.title}) to be accepted",
+                       {"milestone": [f"milestone {milestone.n} not accepted"]})
+    entry = append_entry(uow, actor, grant.round_id, EntryKind.DISBURSEMENT.value,
+                         grant_account(grant.id, "committed"), grant_account(grant.id, "cash"),
+                         dict(milestone.tranche_lines), grant_id=grant.id, tranche=milestone.n,
+                         note=f"第{milestone.n}期拨付 / tranche {milestone.n}")
+    uow.commit()
+    return entry
+
+
+def report_expenditure(uow: UnitOfWork, actor: Actor, grant_id: int, data: dict) -> FundEntry:
+    """支出报告: the grantee reports spending on a budget line, with its receipt; never beyond what it was paid."""
+    grant = get_grant(uow.session, grant_id)
+    if not (actor.role == "org_staff" and actor.organization_id == grant.organization_id):
+        raise Forbidden("the grantee organization reports its own expenditure")
+    grant = _locked_grant(uow, grant_id)
+    line, amount = data["budget_line"], data["amount_fen"]
+    if line not in {item["name"] for item in grant.lines}:
+        raise InvalidInput("unknown budget line", {"budget_line": [f"not a line of grant {grant.id}"]})
+    cash = replay(chain(uow.session, grant.round_id)).get(f"{grant_account(grant.id, 'cash')}/{line}", 0)
+    if amount > cash:
+        raise Conflict("spending exceeds what was disbursed on this line",
+                       {"amount_fen": [f"「{line}」已拨未用仅{cash}分 / only {cash} fen disbursed and unspent"]})
+    entry = append_entry(uow, actor, grant.round_id, EntryKind.EXPENDITURE.value, grant_account(grant.id, "cash"),
+                         grant_account(grant.id, "spent"), {line: amount}, grant_id=grant.id, budget_line=line,
+                         receipt_ref=data["receipt_ref"].strip(), note=data.get("note", "").strip()[:300])
+    uow.commit()
+    return entry
+
+
+def correct_entry(uow: UnitOfWork, actor: Actor, grant_id: int, entry_id: int, reason: str) -> FundEntry:
+    """更正: a reversing entry that undoes an earlier one exactly; the original stays on the chain."""
+    require_admin(actor)
+    if not reason.strip():
+        raise InvalidInput("a correction needs a reason", {"reason": ["required"]})
+    grant = _locked_grant(uow, grant_id)
+    entries = grant_entries(uow.session, grant)
+    target = next((e for e in entries if e.id == entry_id), None)
+    if target is None:
+        raise NotFound(f"grant {grant_id} has no ledger entry {entry_id}")
+    if target.kind not in REVERSIBLE:
+        raise Conflict(f"a {target.kind} entry cannot be reversed", {"entry_id": [f"only {', '.join(REVERSIBLE)}"]})
+    if target.id in reversed_ids(entries):
+        raise Conflict("this entry is already reversed", {"entry_id": ["already reversed"]})
+    entry = append_entry(uow, actor, grant.round_id, EntryKind.REVERSAL.value, target.destination, target.source,
+                         dict(target.lines), grant_id=grant.id, tranche=target.tranche, target_id=target.id,
+                         budget_line=target.budget_line, resource_id=target.resource_id,
+                         note=reason.strip()[:300])
+    if target.kind == EntryKind.COFUNDING.value:
+        resource = uow.session.get(CharityResource, target.resource_id)
+        resource.remaining_fen = (resource.remaining_fen or 0) + target.amount_fen
+        announce_provider(uow, "resource", resource)
+    uow.commit()
+    return entry
+
+
+def close_grant(uow: UnitOfWork, actor: Actor, grant_id: int, summary: str) -> Grant:
+    """结项报告: the grantee closes the grant; undisbursed money goes back to the round, unspent cash too."""
+    grant = get_grant(uow.session, grant_id)
+    if not (actor.is_admin or (actor.role == "org_staff" and actor.organization_id == grant.organization_id)):
+        raise Forbidden("the grantee organization or the district files the closing report")
+    grant = _locked_grant(uow, grant_id)
+    balances = replay(chain(uow.session, grant.round_id))
+    for part, kind, label in (("committed", EntryKind.RELEASE.value, "未拨付资金收回 / undisbursed money released"),
+                              ("cash", EntryKind.REFUND.value, "结余资金退回 / unspent money refunded")):
+        account = grant_account(grant.id, part)
+        left = {item["name"]: balances.get(f"{account}/{item['name']}", 0) for item in grant.lines}
+        left = {k: v for k, v in left.items() if v}
+        if left:
+            append_entry(uow, actor, grant.round_id, kind, account, round_pool(), left, grant_id=grant.id, note=label)
+    grant.status, grant.closed_at, grant.closing_summary = GrantStatus.CLOSED.value, utcnow(), summary.strip()
+    uow.session.flush()
+    emit(uow, grant.round_id, "grant.closed", f"grant/{grant.id}",
+         {"grant_id": grant.id, "summary": grant.closing_summary})
+    uow.commit()
+    return grant

@@ -1,0 +1,109 @@
+"""Venture philanthropy, part 1b: reviewers (评审专家), conflicts of interest, rubric scores."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from linkage.errors import Conflict, Forbidden, InvalidInput
+from linkage.models import SocialWorker, User
+from linkage.models.funding import FundingApplication, FundingReview, ReviewAssignment, RoundStatus
+from linkage.permissions import Actor, require_admin
+from linkage.services.funding import (OVERSEERS, is_assigned_reviewer, emit, get_application, get_round, lock_round,
+                                      review_record)
+from linkage.uow import UnitOfWork
+
+REVIEWER_ROLES = ("admin", "auditor", "social_worker")
+
+
+def _tied(session, user: User, organization_id: int) -> bool:
+    """Conflict of interest (利益冲突): the org's own staff, or a social worker it employs."""
+    if user.role == "org_staff" and user.organization_id == organization_id:
+        return True
+    if user.social_worker_id is not None:
+        worker = session.get(SocialWorker, user.social_worker_id)
+        return worker is not None and worker.organization_id == organization_id
+    return False
+
+
+def assign_reviewer(uow: UnitOfWork, actor: Actor, application_id: int, user_id: int) -> ReviewAssignment:
+    require_admin(actor)
+    application = get_application(uow.session, application_id)
+    found = lock_round(uow, application.round_id)
+    if found.status not in (RoundStatus.OPEN.value, RoundStatus.REVIEWING.value):
+        raise Conflict(f"the round is {found.status}: reviewers can no longer be assigned")
+    user = uow.session.get(User, user_id)
+    if user is None or not user.active:
+        raise InvalidInput("unknown user", {"user_id": ["no such active user"]})
+    if _tied(uow.session, user, application.organization_id):
+        raise Forbidden("利益冲突：评审人与申报组织有关联 / conflict of interest: the reviewer is tied to the applicant")
+    if user.role not in REVIEWER_ROLES:
+        raise InvalidInput("not a reviewer", {"user_id": ["reviewers are admins, auditors or social workers"]})
+    if is_assigned_reviewer(uow.session, application_id, user_id):
+        raise Conflict("this reviewer is already assigned", {"user_id": ["already assigned"]})
+    assignment = ReviewAssignment(application_id=application_id, reviewer_user_id=user_id,
+                                  assigned_by=actor.user_id)
+    uow.session.add(assignment)
+    uow.session.flush()
+    emit(uow, found.id, "reviewer.assigned", f"application/{application_id}",
+         {"application_id": application_id, "reviewer_user_id": user_id})
+    uow.commit()
+    return assignment
+
+
+def score_total(weights: dict[str, int], scores: dict[str, int]) -> float:
+    """The weighted mean of a review's criteria, to two decimals."""
+    return round(sum(weights[k] * scores[k] for k in weights) / sum(weights.values()), 2)
+
+
+def review_application(uow: UnitOfWork, actor: Actor, application_id: int, scores: dict[str, int],
+                       comments: str) -> FundingReview:
+    """An assigned, untied reviewer scores the rubric while the round is reviewing; once."""
+    application = get_application(uow.session, application_id)
+    user = uow.session.get(User, actor.user_id) if actor.user_id else None
+    if user is None or _tied(uow.session, user, application.organization_id):
+        raise Forbidden("利益冲突：评审人与申报组织有关联 / conflict of interest: the reviewer is tied to the applicant")
+    if not is_assigned_reviewer(uow.session, application_id, actor.user_id):
+        raise Forbidden("only an assigned reviewer reviews this application")
+    found = lock_round(uow, application.round_id)
+    if found.status != RoundStatus.REVIEWING.value:
+        raise Conflict(f"the round is {found.status}, not reviewing")
+    weights = found.rubric_weights
+    if set(scores) != set(weights):
+        raise InvalidInput("score every criterion of the rubric", {"scores": [f"exactly: {', '.join(weights)}"]})
+    if uow.session.scalars(select(FundingReview.id).where(FundingReview.application_id == application_id,
+                                                          FundingReview.reviewer_user_id == actor.user_id)).first():
+        raise Conflict("you have already reviewed this application")
+    review = FundingReview(application_id=application_id, reviewer_user_id=actor.user_id, scores=dict(scores),
+                           total=score_total(weights, scores), comments=comments)
+    uow.session.add(review)
+    uow.session.flush()
+    emit(uow, found.id, "application.reviewed", f"application/{application_id}", review_record(review))
+    uow.commit()
+    return review
+
+
+def reviews_for(session, actor: Actor, application_id: int) -> list[dict]:
+    """Overseers see all; a reviewer sees their own; the applicant sees them unsigned after the award."""
+    application = get_application(session, application_id)
+    reviews = list(session.scalars(select(FundingReview).where(FundingReview.application_id == application_id)
+                                   .order_by(FundingReview.id)))
+    if actor.role in OVERSEERS:
+        return [review_record(r) for r in reviews]
+    found = get_round(session, application.round_id)
+    if actor.role == "org_staff" and actor.organization_id == application.organization_id \
+            and found.status in (RoundStatus.AWARDED.value, RoundStatus.CLOSED.value):
+        return [review_record(r, anonymous=True) for r in reviews]
+    if is_assigned_reviewer(session, application_id, actor.user_id):
+        return [review_record(r) for r in reviews if r.reviewer_user_id == actor.user_id]
+    raise Forbidden("reviews are seen by the district, the reviewers and, after the award, the applicant")
+
+
+def application_scores(session, round_id: int) -> dict[int, float]:
+    """Each reviewed application's mean review total, to two decimals (computed here, not in SQL,
+    so both databases round alike)."""
+    totals: dict[int, list[float]] = {}
+    for app_id, total in session.execute(
+            select(FundingReview.application_id, FundingReview.total)
+            .join(FundingApplication, FundingApplication.id == FundingReview.application_id)
+            .where(FundingApplication.round_id == round_id)):
+        totals.setdefault(app_id, []).append(total)
+    return {app_id: round(sum(values) / len(values), 2) for app_id, values in totals.items()}

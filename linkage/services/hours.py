@@ -1,0 +1,254 @@
+"""Volunteer hours (志愿服务记录): log, verify, reject, dispute, correct — all appended to a hash chain."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.messages import Topics, rfc3339
+from linkage.models import (GENESIS, STANDING, Activity, HourAction, HourEntry, HourSource, Project,
+                            RecordStatus, Signup, SignupStatus, Volunteer, record_states, utcnow)
+from linkage.permissions import Actor
+from linkage.services.providers import announce_provider
+from linkage.stars import star_level
+from linkage.uow import UnitOfWork
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+DAY_MINUTES = 24 * 60
+
+
+def entry_record(entry: HourEntry, status: RecordStatus | None = None) -> dict:
+    return {"id": entry.id, "volunteer_id": entry.volunteer_id, "seq": entry.seq,
+            "action": entry.action, "target_id": entry.target_id, "project_id": entry.project_id,
+            "activity_id": entry.activity_id, "organization_id": entry.organization_id,
+            "starts_at": rfc3339(entry.starts_at) if entry.starts_at else None,
+            "ends_at": rfc3339(entry.ends_at) if entry.ends_at else None,
+            "minutes": entry.minutes, "content": entry.content, "source": entry.source,
+            "reason": entry.reason, "status": status.value if status else None, "hash": entry.hash}
+
+
+def _chain(session, volunteer_id: int) -> list[HourEntry]:
+    return list(session.scalars(select(HourEntry).where(HourEntry.volunteer_id == volunteer_id)
+                                .order_by(HourEntry.seq)))
+
+
+def _lock_volunteer(uow: UnitOfWork, volunteer_id: int) -> Volunteer:
+    volunteer = uow.session.scalars(select(Volunteer).where(Volunteer.id == volunteer_id)
+                                    .with_for_update()).first()
+    if volunteer is None:
+        raise NotFound(f"volunteer {volunteer_id} does not exist")
+    return volunteer
+
+
+def append_entry(uow: UnitOfWork, actor: Actor, volunteer_id: int, action: str, **fields) -> HourEntry:
+    """Append one entry to the volunteer's chain; the caller holds the volunteer's row lock."""
+    _lock_volunteer(uow, volunteer_id)
+    last = uow.session.scalars(select(HourEntry).where(HourEntry.volunteer_id == volunteer_id)
+                               .order_by(HourEntry.seq.desc()).limit(1)).first()
+    entry = HourEntry(volunteer_id=volunteer_id, seq=(last.seq + 1) if last else 1, action=action,
+                      actor_user_id=actor.user_id, actor_role=actor.role, created_at=utcnow(),
+                      prev_hash=last.hash if last else GENESIS, minutes=0, content="", source="",
+                      reason="")
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    entry.hash = entry.compute_hash()
+    uow.session.add(entry)
+    uow.session.flush()
+    uow.emit(topic=Topics.HOURS, key=str(volunteer_id), type=f"linkage.hours.{action}.v1",
+             subject=f"hours/{entry.id}", data=entry_record(entry))
+    return entry
+
+
+def _check_rules(uow: UnitOfWork, volunteer_id: int, starts_at: datetime, ends_at: datetime,
+                 ignore: int | None = None) -> int:
+    """The recording rules; returns the minutes. `ignore` is the record a correction replaces."""
+    if starts_at >= ends_at:
+        raise InvalidInput("empty time window", {"ends_at": ["must be later than starts_at"]})
+    if ends_at > utcnow():
+        raise InvalidInput("hours are recorded after the service, not before",
+                           {"ends_at": ["服务尚未结束 / in the future"]})
+    minutes = int((ends_at - starts_at).total_seconds() // 60)
+    if minutes > DAY_MINUTES:
+        raise InvalidInput("one record cannot exceed 24 hours", {"ends_at": ["more than 24 h"]})
+    entries = _chain(uow.session, volunteer_id)
+    states = record_states(entries)
+    by_id = {e.id: e for e in entries}
+    per_day: dict = defaultdict(int)
+    for record_id, status in states.items():
+        if status not in STANDING or record_id == ignore:
+            continue
+        other = by_id[record_id]
+        if other.starts_at < ends_at and other.ends_at > starts_at:
+            raise Conflict("this overlaps another record of this volunteer",
+                           {"starts_at": [f"overlaps record {record_id}"]})
+        per_day[other.starts_at.astimezone(LOCAL_TZ).date()] += other.minutes
+    day = starts_at.astimezone(LOCAL_TZ).date()
+    if per_day[day] + minutes > DAY_MINUTES:
+        raise InvalidInput("at most 24 hours a day", {"minutes": ["一天最多记录24小时 / over 24 h that day"]})
+    return minutes
+
+
+def _can_review(actor: Actor, project: Project) -> bool:
+    if actor.is_admin:
+        return True
+    if actor.role == "org_staff" and actor.organization_id == project.organization_id:
+        return True
+    return actor.role == "community_staff" and actor.community_id == project.community_id
+
+
+def log_hours(uow: UnitOfWork, actor: Actor, data: dict) -> HourEntry:
+    """A volunteer logs their own service in an activity they signed up for; org staff may enter it."""
+    activity = uow.session.get(Activity, data["activity_id"])
+    if activity is None:
+        raise InvalidInput("unknown activity", {"activity_id": ["no such activity"]})
+    project = activity.project
+    volunteer_id = data.get("volunteer_id") or actor.volunteer_id
+    if actor.role == "volunteer" and actor.volunteer_id == volunteer_id:
+        source = HourSource.SELF.value
+    elif actor.is_admin or (actor.role == "org_staff" and actor.organization_id == project.organization_id):
+        source = HourSource.ORG_ENTRY.value
+    else:
+        raise Forbidden("hours are logged by the volunteer or by the organization that ran the service")
+    if volunteer_id is None:
+        raise InvalidInput("whose hours?", {"volunteer_id": ["required for org staff"]})
+    signed = uow.session.scalars(select(Signup).where(
+        Signup.activity_id == activity.id, Signup.volunteer_id == volunteer_id,
+        Signup.status != SignupStatus.CANCELLED.value)).first()
+    if signed is None:
+        raise Conflict("the volunteer did not sign up for this activity", {"activity_id": ["not signed up"]})
+    starts_at, ends_at = data["starts_at"], data["ends_at"]
+    if starts_at < activity.starts_at - timedelta(hours=1) or ends_at > activity.ends_at + timedelta(hours=1):
+        raise InvalidInput("the record must fall within the activity's time",
+                           {"starts_at": ["outside the activity (±1 h)"]})
+    _lock_volunteer(uow, volunteer_id)
+    minutes = _check_rules(uow, volunteer_id, starts_at, ends_at)
+    entry = append_entry(uow, actor, volunteer_id, HourAction.RECORD.value, project_id=project.id,
+                         activity_id=activity.id, organization_id=project.organization_id,
+                         signup_id=signed.id, starts_at=starts_at, ends_at=ends_at, minutes=minutes,
+                         content=data.get("content") or activity.title, source=source)
+    uow.commit()
+    return entry
+
+
+def get_record(session, entry_id: int) -> HourEntry:
+    entry = session.get(HourEntry, entry_id)
+    if entry is None or entry.action not in (HourAction.RECORD.value, HourAction.CORRECT.value) \
+            or (entry.action == HourAction.CORRECT.value and entry.starts_at is None):
+        raise NotFound(f"hour record {entry_id} does not exist")
+    return entry
+
+
+def status_of(session, entry: HourEntry) -> RecordStatus:
+    return record_states(_chain(session, entry.volunteer_id))[entry.id]
+
+
+def review_hours(uow: UnitOfWork, actor: Actor, entry_id: int, decision: str, note: str = "") -> HourEntry:
+    """That project's organization or community verifies or rejects; never the volunteer."""
+    record = get_record(uow.session, entry_id)
+    if actor.volunteer_id is not None and actor.volunteer_id == record.volunteer_id:
+        raise Forbidden("a volunteer never verifies their own hours")
+    project = uow.session.get(Project, record.project_id)
+    if project is None or not _can_review(actor, project):
+        raise Forbidden("only the project's organization or community verifies its hours")
+    _lock_volunteer(uow, record.volunteer_id)
+    status = status_of(uow.session, record)
+    if status not in (RecordStatus.PENDING, RecordStatus.DISPUTED):
+        raise Conflict(f"a record that is {status.value} cannot be reviewed")
+    if decision == "reject" and not note.strip():
+        raise InvalidInput("a rejection needs a reason", {"note": ["required when rejecting"]})
+    action = HourAction.VERIFY.value if decision == "verify" else HourAction.REJECT.value
+    review = append_entry(uow, actor, record.volunteer_id, action, target_id=record.id,
+                          project_id=record.project_id, organization_id=record.organization_id,
+                          reason=note.strip())
+    _announce_experience(uow, record.volunteer_id)
+    uow.commit()
+    return review
+
+
+def dispute_hours(uow: UnitOfWork, actor: Actor, entry_id: int, reason: str) -> HourEntry:
+    record = get_record(uow.session, entry_id)
+    if not (actor.role == "volunteer" and actor.volunteer_id == record.volunteer_id):
+        raise Forbidden("only the volunteer may dispute their record")
+    _lock_volunteer(uow, record.volunteer_id)
+    status = status_of(uow.session, record)
+    if status not in (RecordStatus.PENDING, RecordStatus.VERIFIED, RecordStatus.REJECTED):
+        raise Conflict(f"a record that is {status.value} cannot be disputed")
+    entry = append_entry(uow, actor, record.volunteer_id, HourAction.DISPUTE.value, target_id=record.id,
+                         project_id=record.project_id, organization_id=record.organization_id,
+                         reason=reason.strip())
+    _announce_experience(uow, record.volunteer_id)
+    uow.commit()
+    return entry
+
+
+def correct_hours(uow: UnitOfWork, actor: Actor, entry_id: int, data: dict) -> HourEntry:
+    """A correction is a new entry: it replaces the record's time and content, or reverses it."""
+    record = get_record(uow.session, entry_id)
+    project = uow.session.get(Project, record.project_id)
+    if not (actor.is_admin or (actor.role == "org_staff" and actor.organization_id == project.organization_id)):
+        raise Forbidden("only the organization that ran the service corrects its records")
+    _lock_volunteer(uow, record.volunteer_id)
+    status = status_of(uow.session, record)
+    if status in (RecordStatus.SUPERSEDED, RecordStatus.REVERSED):
+        raise Conflict(f"a record that is {status.value} cannot be corrected again; correct its replacement")
+    common = dict(target_id=record.id, project_id=record.project_id, activity_id=record.activity_id,
+                  organization_id=record.organization_id, signup_id=record.signup_id,
+                  reason=data["reason"].strip(), source=HourSource.ORG_ENTRY.value)
+    if data.get("reverse"):
+        entry = append_entry(uow, actor, record.volunteer_id, HourAction.CORRECT.value, **common)
+    else:
+        starts_at = data.get("starts_at", record.starts_at)
+        ends_at = data.get("ends_at", record.ends_at)
+        minutes = _check_rules(uow, record.volunteer_id, starts_at, ends_at, ignore=record.id)
+        entry = append_entry(uow, actor, record.volunteer_id, HourAction.CORRECT.value, starts_at=starts_at,
+                             ends_at=ends_at, minutes=minutes,
+                             content=data.get("content") or record.content, **common)
+    _announce_experience(uow, record.volunteer_id)
+    uow.commit()
+    return entry
+
+
+def _announce_experience(uow: UnitOfWork, volunteer_id: int) -> None:
+    """Verified hours are experience the matcher can weigh: refresh the volunteer's provider event."""
+    volunteer = uow.session.get(Volunteer, volunteer_id)
+    if volunteer.active:
+        announce_provider(uow, "volunteer", volunteer)
+
+
+def volunteer_hours(session, volunteer_id: int, thresholds: list[int]) -> dict:
+    """Totals (all standing, verified, verified per year), star level, and the records."""
+    entries = _chain(session, volunteer_id)
+    states = record_states(entries)
+    records, total, verified = [], 0, 0
+    per_year: dict[int, int] = defaultdict(int)
+    for entry in entries:
+        status = states.get(entry.id)
+        if status is None:
+            continue
+        records.append(entry_record(entry, status))
+        if status in STANDING:
+            total += entry.minutes
+        if status == RecordStatus.VERIFIED:
+            verified += entry.minutes
+            per_year[entry.starts_at.astimezone(LOCAL_TZ).year] += entry.minutes
+    return {"volunteer_id": volunteer_id, "total_minutes": total, "verified_minutes": verified,
+            "verified_hours": round(verified / 60, 2),
+            "per_year": [{"year": y, "verified_minutes": m} for y, m in sorted(per_year.items())],
+            "star_level": star_level(verified, thresholds), "star_thresholds_hours": thresholds,
+            "records": records}
+
+
+def verify_chain(session, volunteer_id: int) -> dict:
+    """Recompute the chain; name the first entry whose hash or link does not match."""
+    previous, count = GENESIS, 0
+    for entry in _chain(session, volunteer_id):
+        count += 1
+        if entry.prev_hash != previous or entry.compute_hash() != entry.hash or entry.seq != count:
+            return {"volunteer_id": volunteer_id, "valid": False, "entries": count,
+                    "first_bad_entry_id": entry.id, "first_bad_seq": entry.seq}
+        previous = entry.hash
+    return {"volunteer_id": volunteer_id, "valid": True, "entries": count,
+            "first_bad_entry_id": None, "first_bad_seq": None}

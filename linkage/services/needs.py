@@ -1,0 +1,130 @@
+"""Posting, changing and cancelling needs (需求); each change announces itself on linkage.needs."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import func, select
+
+from linkage.errors import Conflict, InvalidInput, NotFound
+from linkage.messages import Topics, Types, rfc3339
+from linkage.models import Community, Need, NeedStatus
+from linkage.permissions import Actor, require_community_writer
+from linkage.uow import UnitOfWork
+
+EDITABLE_FIELDS = ("title", "description", "category", "skills", "target_groups", "lat", "lon",
+                   "starts_at", "ends_at", "volunteers_needed", "hours_estimate", "budget_fen",
+                   "urgency")
+
+
+def need_record(need: Need) -> dict[str, Any]:
+    """The need as the API returns it and as its events carry it (DESIGN §3)."""
+    return {
+        "id": need.id, "community_id": need.community_id, "title": need.title,
+        "description": need.description, "category": need.category,
+        "skills": list(need.skills), "target_groups": list(need.target_groups),
+        "lat": need.lat, "lon": need.lon,
+        "starts_at": rfc3339(need.starts_at), "ends_at": rfc3339(need.ends_at),
+        "volunteers_needed": need.volunteers_needed, "hours_estimate": need.hours_estimate,
+        "budget_fen": need.budget_fen, "urgency": need.urgency, "status": need.status,
+    }
+
+
+def _announce(uow: UnitOfWork, need: Need, type: str) -> None:
+    uow.emit(topic=Topics.NEEDS, key=str(need.id), type=type, subject=f"need/{need.id}",
+             data=need_record(need))
+
+
+def _check_window(data: dict) -> None:
+    if data["starts_at"] >= data["ends_at"]:
+        raise InvalidInput("the need's time window is empty",
+                           {"ends_at": ["must be later than starts_at"]})
+
+
+def post_need(uow: UnitOfWork, actor: Actor, data: dict) -> Need:
+    community = uow.session.get(Community, data["community_id"])
+    if community is None:
+        raise InvalidInput("unknown community", {"community_id": ["no such community"]})
+    require_community_writer(actor, community.id)
+    values = {k: data[k] for k in EDITABLE_FIELDS if k in data}
+    # A need without its own place is served at the community's centre.
+    values.setdefault("lat", community.lat)
+    values.setdefault("lon", community.lon)
+    _check_window(values)
+    need = Need(community=community, created_by=actor.user_id, **values)
+    uow.session.add(need)
+    uow.session.flush()
+    _announce(uow, need, Types.NEED_POSTED)
+    uow.commit()
+    return need
+
+
+def get_need(session, need_id: int) -> Need:
+    need = session.get(Need, need_id)
+    if need is None:
+        raise NotFound(f"need {need_id} does not exist")
+    return need
+
+
+def update_need(uow: UnitOfWork, actor: Actor, need_id: int, changes: dict) -> Need:
+    need = get_need(uow.session, need_id)
+    require_community_writer(actor, need.community_id)
+    if not NeedStatus(need.status).editable:
+        raise Conflict(f"a need that is {need.status} can no longer be changed")
+    merged = {k: changes.get(k, getattr(need, k)) for k in ("starts_at", "ends_at")}
+    _check_window(merged)
+    for field in EDITABLE_FIELDS:
+        if field in changes:
+            setattr(need, field, changes[field])
+    uow.session.flush()
+    _announce(uow, need, Types.NEED_UPDATED)
+    uow.commit()
+    return need
+
+
+def cancel_need(uow: UnitOfWork, actor: Actor, need_id: int) -> Need:
+    need = get_need(uow.session, need_id)
+    require_community_writer(actor, need.community_id)
+    if not NeedStatus(need.status).editable:
+        raise Conflict(f"a need that is {need.status} cannot be cancelled")
+    need.status = NeedStatus.CANCELLED.value
+    uow.session.flush()
+    _announce(uow, need, Types.NEED_CANCELLED)
+    uow.commit()
+    return need
+
+
+def _bounding_box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
+    dlat = km / 111.0
+    dlon = km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def list_needs(session, *, status=None, category=None, community_id=None, near=None,
+               page: int = 1, page_size: int = 20) -> tuple[list[Need], int]:
+    """Filtered needs, newest first; `near=(lat, lon, km)` filters by true distance."""
+    query = select(Need)
+    if status:
+        query = query.where(Need.status == status)
+    if category:
+        query = query.where(Need.category == category)
+    if community_id:
+        query = query.where(Need.community_id == community_id)
+    query = query.order_by(Need.created_at.desc(), Need.id.desc())
+    if near is None:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
+        return list(rows), total
+    lat, lon, km = near
+    lo_lat, hi_lat, lo_lon, hi_lon = _bounding_box(lat, lon, km)
+    query = query.where(Need.lat.between(lo_lat, hi_lat), Need.lon.between(lo_lon, hi_lon))
+    within = [n for n in session.scalars(query) if haversine_km(lat, lon, n.lat, n.lon) <= km]
+    start = (page - 1) * page_size
+    return within[start:start + page_size], len(within)

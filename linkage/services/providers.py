@@ -1,0 +1,267 @@
+"""Registering and maintaining the four provider kinds; each change is announced on linkage.providers."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from linkage import permissions as perm
+from linkage.errors import Conflict, InvalidInput, NotFound
+from linkage.messages import Topics, Types, rfc3339
+from linkage.models import CharityResource, Organization, SocialWorker, Volunteer
+from linkage.permissions import Actor
+from linkage.security import FieldCipher
+from linkage.services.reputation import organization_stats, volunteer_verified_minutes
+from linkage.uow import UnitOfWork
+
+EMPTY_REPUTATION = {"rating_sum": 0.0, "rating_count": 0, "completed": 0, "cancelled": 0}
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    model: type
+    fields: tuple[str, ...]
+    may_create: Callable[[Actor, dict], None]
+    may_change: Callable[[Actor, Any], None]
+
+
+def _org_create(actor: Actor, data: dict) -> None:
+    perm.require_admin(actor)
+
+
+def _org_change(actor: Actor, org: Organization) -> None:
+    perm.require_organization_writer(actor, org.id)
+
+
+def _sw_create(actor: Actor, data: dict) -> None:
+    if actor.is_admin:
+        return
+    perm.require_organization_writer(actor, data.get("organization_id"))
+
+
+def _sw_change(actor: Actor, sw: SocialWorker) -> None:
+    perm.require_social_worker_writer(actor, sw.id, sw.organization_id)
+
+
+def _vol_create(actor: Actor, data: dict) -> None:
+    if actor.is_admin:
+        return
+    if actor.role == "community_staff" and data.get("community_id") == actor.community_id:
+        return
+    raise perm.Forbidden("volunteers are registered by the district or by staff of their community")
+
+
+def _vol_change(actor: Actor, vol: Volunteer) -> None:
+    perm.require_volunteer_self(actor, vol.id)
+
+
+def _res_create(actor: Actor, data: dict) -> None:
+    perm.require_admin(actor)
+
+
+def _res_change(actor: Actor, res: CharityResource) -> None:
+    perm.require_admin(actor)
+
+
+KINDS: dict[str, Kind] = {
+    "organization": Kind("organization", Organization,
+                         ("name", "uscc", "registration", "categories", "skills", "description",
+                          "district", "community_id", "lat", "lon", "service_radius_km", "capacity",
+                          "contact_name", "contact_phone"), _org_create, _org_change),
+    "social_worker": Kind("social_worker", SocialWorker,
+                          ("name", "certificate_level", "specialties", "organization_id", "lat",
+                           "lon", "service_radius_km"), _sw_create, _sw_change),
+    "volunteer": Kind("volunteer", Volunteer,
+                      ("name", "phone", "skills", "lat", "lon", "travel_radius_km", "availability",
+                       "community_id"), _vol_create, _vol_change),
+    "resource": Kind("resource", CharityResource,
+                     ("name", "donor", "kind", "description", "tags", "amount_fen", "quantity",
+                      "unit", "lat", "lon", "radius_km", "restricted_categories",
+                      "available_from", "available_until"), _res_create, _res_change),
+}
+
+
+def provider_record(kind: str, obj: Any) -> dict[str, Any]:
+    """What the matcher learns of a provider: no phone, no ID number (docs/provider-records.md)."""
+    base = {"id": obj.id, "name": obj.name, "lat": obj.lat, "lon": obj.lon,
+            "active": obj.active, "reputation": dict(EMPTY_REPUTATION)}
+    if kind == "organization":
+        base.update(categories=list(obj.categories), skills=list(obj.skills),
+                    description=obj.description, service_radius_km=obj.service_radius_km,
+                    capacity=obj.capacity, open_projects=0, registration=obj.registration)
+    elif kind == "social_worker":
+        base.update(certificate_level=obj.certificate_level, specialties=list(obj.specialties),
+                    organization_id=obj.organization_id, service_radius_km=obj.service_radius_km)
+    elif kind == "volunteer":
+        base.update(skills=list(obj.skills), travel_radius_km=obj.travel_radius_km,
+                    availability=list(obj.availability), verified_minutes=0)
+    elif kind == "resource":
+        base.update(donor=obj.donor, kind=obj.kind, tags=list(obj.tags),
+                    description=obj.description, amount_fen=obj.amount_fen,
+                    quantity=obj.quantity, remaining_fen=obj.remaining_fen,
+                    remaining_quantity=obj.remaining_quantity, radius_km=obj.radius_km,
+                    restricted_categories=list(obj.restricted_categories),
+                    available_from=rfc3339(obj.available_from) if obj.available_from else None,
+                    available_until=rfc3339(obj.available_until) if obj.available_until else None)
+    return base
+
+
+def announce_provider(uow: UnitOfWork, kind: str, obj: Any) -> None:
+    key = f"{kind}:{obj.id}"
+    if obj.active:
+        record = provider_record(kind, obj)
+        if kind == "organization":
+            # The matcher weighs an organization's load and track record: send the current ones.
+            record.update(organization_stats(uow.session, obj.id))
+        elif kind == "volunteer":
+            record["verified_minutes"] = volunteer_verified_minutes(uow.session, obj.id)
+        uow.emit(topic=Topics.PROVIDERS, key=key, type=Types.PROVIDER_UPSERTED,
+                 subject=f"{kind}/{obj.id}", data={"kind": kind, "provider": record})
+    else:
+        uow.emit(topic=Topics.PROVIDERS, key=key, type=Types.PROVIDER_REMOVED,
+                 subject=f"{kind}/{obj.id}", data={"kind": kind, "id": obj.id})
+
+
+def _kind(code: str) -> Kind:
+    return KINDS[code]
+
+
+def get_provider(session, kind: str, provider_id: int) -> Any:
+    obj = session.get(_kind(kind).model, provider_id)
+    if obj is None:
+        raise NotFound(f"{kind} {provider_id} does not exist")
+    return obj
+
+
+def _apply_personal_data(obj: Volunteer, data: dict, cipher: FieldCipher) -> None:
+    if "id_number" in data:
+        number = data["id_number"].upper()
+        obj.id_number_cipher = cipher.encrypt(number)
+        obj.id_number_digest = cipher.digest(number)
+
+
+def _apply_remaining(obj: CharityResource, data: dict, creating: bool) -> None:
+    # A new resource starts with all of it available; later issues draw it down.
+    if creating or "amount_fen" in data:
+        obj.remaining_fen = obj.amount_fen
+    if creating or "quantity" in data:
+        obj.remaining_quantity = obj.quantity
+
+
+def _flush_unique(uow: UnitOfWork, kind: str) -> None:
+    try:
+        uow.session.flush()
+    except IntegrityError as exc:
+        uow.rollback()
+        field = {"organization": "uscc", "volunteer": "id_number"}.get(kind, "id")
+        raise Conflict(f"this {kind} is already registered",
+                       {field: ["already registered"]}) from exc
+
+
+def _check_refs(uow: UnitOfWork, kind: str, data: dict) -> None:
+    from linkage.models import Community  # local: only the reference checks need it
+    if data.get("community_id") is not None and uow.session.get(Community, data["community_id"]) is None:
+        raise InvalidInput("unknown community", {"community_id": ["no such community"]})
+    if kind == "social_worker" and data.get("organization_id") is not None \
+            and uow.session.get(Organization, data["organization_id"]) is None:
+        raise InvalidInput("unknown organization", {"organization_id": ["no such organization"]})
+
+
+def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict,
+                      cipher: FieldCipher) -> Any:
+    spec = _kind(kind)
+    spec.may_create(actor, data)
+    if kind == "volunteer" and not data.get("id_number"):
+        raise InvalidInput("a volunteer needs an ID number", {"id_number": ["required"]})
+    _check_refs(uow, kind, data)
+    obj = spec.model(**{k: v for k, v in data.items() if k in spec.fields})
+    if kind == "volunteer":
+        obj.code = "tmp-" + uuid.uuid4().hex[:12]
+        _apply_personal_data(obj, data, cipher)
+    if kind == "resource":
+        _apply_remaining(obj, data, creating=True)
+    uow.session.add(obj)
+    _flush_unique(uow, kind)
+    if kind == "volunteer":
+        obj.code = f"V{obj.id:08d}"  # 志愿者编号, printed on certificates
+    announce_provider(uow, kind, obj)
+    uow.commit()
+    return obj
+
+
+def update_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: int, changes: dict,
+                    cipher: FieldCipher) -> Any:
+    spec = _kind(kind)
+    obj = get_provider(uow.session, kind, provider_id)
+    spec.may_change(actor, obj)
+    if kind == "social_worker" and "organization_id" in changes and not actor.is_admin \
+            and actor.role == "org_staff" and changes["organization_id"] != actor.organization_id:
+        raise perm.Forbidden("org staff cannot move a social worker to another organization")
+    if kind == "volunteer" and "community_id" in changes and not actor.is_admin:
+        raise perm.Forbidden("only the district moves a volunteer between communities")
+    _check_refs(uow, kind, changes)
+    for field, value in changes.items():
+        if field in spec.fields:
+            setattr(obj, field, value)
+    if kind == "volunteer":
+        _apply_personal_data(obj, changes, cipher)
+    if kind == "resource":
+        _apply_remaining(obj, changes, creating=False)
+    _flush_unique(uow, kind)
+    announce_provider(uow, kind, obj)
+    uow.commit()
+    return obj
+
+
+def deactivate_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: int) -> Any:
+    spec = _kind(kind)
+    obj = get_provider(uow.session, kind, provider_id)
+    spec.may_change(actor, obj)
+    if not obj.active:
+        return obj
+    obj.active = False
+    announce_provider(uow, kind, obj)
+    uow.commit()
+    return obj
+
+
+def list_providers(session, kind: str, *, filters: dict | None = None, page: int = 1,
+                   page_size: int = 20, include_inactive: bool = False) -> tuple[list, int]:
+    model = _kind(kind).model
+    query = select(model)
+    if not include_inactive:
+        query = query.where(model.active.is_(True))
+    for field, value in (filters or {}).items():
+        if value is not None and hasattr(model, field):
+            query = query.where(getattr(model, field) == value)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(model.id).limit(page_size).offset((page - 1) * page_size))
+    return list(rows), total
+
+
+def provider_records(session) -> Iterator[tuple[str, dict]]:
+    """Every active provider as the matcher knows it: the source for `linkage providers republish`."""
+    for kind, spec in KINDS.items():
+        for obj in session.scalars(select(spec.model).where(spec.model.active.is_(True))
+                                   .order_by(spec.model.id)).yield_per(1000):
+            record = provider_record(kind, obj)
+            if kind == "organization":
+                record.update(organization_stats(session, obj.id))
+            elif kind == "volunteer":
+                record["verified_minutes"] = volunteer_verified_minutes(session, obj.id)
+            yield kind, record
+
+
+def republish_providers(uow: UnitOfWork) -> int:
+    """Queue an upsert event for every active provider (rebuilds the compacted providers topic)."""
+    count = 0
+    for kind, spec in KINDS.items():
+        for obj in uow.session.scalars(select(spec.model).where(spec.model.active.is_(True))):
+            announce_provider(uow, kind, obj)
+            count += 1
+    uow.commit()
+    return count

@@ -1,0 +1,289 @@
+"""The district's linkage indicators (五社联动指标) per district, street and community, against the seeds' targets.
+
+Pure queries returning plain dicts. Where things are counted:
+- needs, projects, evaluations and volunteer hours belong to the community of their need/project;
+- an organization or volunteer bound to a community belongs to it; every other provider (and
+  every social worker, who has no community of their own) belongs to the nearest community.
+"""
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from linkage.models import (CharityResource, Claim, ClaimStatus, Community, Evaluation, HourEntry,
+                            Need, NeedStatus, Organization, Project, RecordStatus, SocialWorker,
+                            Volunteer, record_states)
+from linkage.models.hours import STANDING
+from linkage.services.needs import haversine_km
+
+# Targets from the policy seeds (每万人20个社会组织, 每个社区2名社工, 每个社区10个社区社会组织).
+TARGET_ORGS_PER_10K_RESIDENTS = 20
+TARGET_SOCIAL_WORKERS_PER_COMMUNITY = 2
+TARGET_COMMUNITY_ORGS_PER_COMMUNITY = 10
+TARGETS = {"organizations_per_10k": TARGET_ORGS_PER_10K_RESIDENTS,
+           "social_workers_per_community": TARGET_SOCIAL_WORKERS_PER_COMMUNITY,
+           "community_organizations_per_community": TARGET_COMMUNITY_ORGS_PER_COMMUNITY}
+FUNDING_NOT_AVAILABLE = "not available"
+PROVIDER_MODELS = {"organization": Organization, "social_worker": SocialWorker,
+                   "volunteer": Volunteer, "resource": CharityResource}
+
+
+@dataclass
+class _Tally:
+    """What one community contributes; indicators of a group are computed from the sum."""
+
+    population: int = 0
+    households: int = 0
+    organizations: int = 0
+    community_organizations: int = 0
+    social_workers: int = 0
+    volunteers: int = 0
+    minutes_recorded: int = 0
+    minutes_verified: int = 0
+    needs_posted: int = 0
+    needs_matched: int = 0
+    needs_claimed: int = 0
+    needs_completed: int = 0
+    to_match: list = field(default_factory=list)  # seconds, one per matched need
+    to_claim: list = field(default_factory=list)  # seconds, one per approved claim
+    evaluations: int = 0
+    satisfaction_sum: int = 0
+    funds_awarded_fen: int = 0
+    funds_disbursed_fen: int = 0
+    funds_spent_fen: int = 0
+
+
+def _nearest(communities: list[Community], lat: float, lon: float) -> int | None:
+    best, best_km = None, None
+    for c in communities:
+        km = haversine_km(lat, lon, c.lat, c.lon)
+        if best_km is None or km < best_km or (km == best_km and c.id < best):
+            best, best_km = c.id, km
+    return best
+
+
+def home_community(communities: list[Community], obj) -> int | None:
+    """The community a provider is counted in: its own if bound, else the nearest one."""
+    own = getattr(obj, "community_id", None)
+    return own if own is not None else _nearest(communities, obj.lat, obj.lon)
+
+
+def scope_communities(session, *, district=None, street=None, community_id=None) -> list[Community]:
+    query = select(Community).order_by(Community.id)
+    if district:
+        query = query.where(Community.district == district)
+    if street:
+        query = query.where(Community.street == street)
+    if community_id:
+        query = query.where(Community.id == community_id)
+    return list(session.scalars(query))
+
+
+def _tallies(session, all_communities: list[Community], wanted: set[int]) -> dict[int, _Tally]:
+    tallies = {c.id: _Tally(population=c.population, households=c.households)
+               for c in all_communities if c.id in wanted}
+    for model, counter in ((Organization, "organizations"), (SocialWorker, "social_workers"),
+                           (Volunteer, "volunteers")):
+        for obj in session.scalars(select(model).where(model.active.is_(True))):
+            home = home_community(all_communities, obj)
+            if home in tallies:
+                setattr(tallies[home], counter, getattr(tallies[home], counter) + 1)
+                if model is Organization and obj.community_id is not None:
+                    tallies[home].community_organizations += 1
+    for need in session.scalars(select(Need).where(Need.community_id.in_(wanted))):
+        tally = tallies[need.community_id]
+        tally.needs_posted += 1
+        if need.matched_at is not None:
+            tally.needs_matched += 1
+            tally.to_match.append((need.matched_at - need.created_at).total_seconds())
+        if need.status == NeedStatus.CLAIMED.value or need.status == NeedStatus.COMPLETED.value:
+            tally.needs_claimed += 1
+        if need.status == NeedStatus.COMPLETED.value:
+            tally.needs_completed += 1
+    approved = session.execute(select(Need.community_id, Need.created_at, Claim.decided_at)
+                               .join(Claim, Claim.need_id == Need.id)
+                               .where(Claim.status == ClaimStatus.APPROVED.value,
+                                      Need.community_id.in_(wanted)))
+    for community_id, created_at, decided_at in approved:
+        tallies[community_id].to_claim.append((decided_at - created_at).total_seconds())
+    rows = session.execute(select(Project.community_id, Evaluation.satisfaction)
+                           .join(Project, Project.id == Evaluation.project_id)
+                           .where(Project.community_id.in_(wanted)))
+    for community_id, satisfaction in rows:
+        tallies[community_id].evaluations += 1
+        tallies[community_id].satisfaction_sum += satisfaction
+    _add_hours(session, tallies)
+    _add_funds(session, tallies)
+    return tallies
+
+
+def _add_hours(session, tallies: dict[int, _Tally]) -> None:
+    """Recorded (still standing) and verified minutes, by the community of the project served."""
+    project_community = dict(session.execute(select(Project.id, Project.community_id)
+                                             .where(Project.community_id.in_(list(tallies)))).all())
+    if not project_community:
+        return
+    chains: dict[int, list[HourEntry]] = defaultdict(list)
+    for entry in session.scalars(select(HourEntry).order_by(HourEntry.volunteer_id, HourEntry.seq)):
+        chains[entry.volunteer_id].append(entry)
+    for entries in chains.values():
+        by_id = {e.id: e for e in entries}
+        for record_id, status in record_states(entries).items():
+            record = by_id[record_id]
+            home = project_community.get(record.project_id)
+            if home is None:
+                continue
+            if status in STANDING:
+                tallies[home].minutes_recorded += record.minutes
+            if status == RecordStatus.VERIFIED:
+                tallies[home].minutes_verified += record.minutes
+
+
+def funding_available() -> bool:
+    try:
+        import linkage.models.funding  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _add_funds(session, tallies: dict[int, _Tally]) -> None:
+    """From the funding ledger, by the grant's community: awards, and disbursements and
+    expenditures that were not reversed. Zeros while the funding capability is absent."""
+    if not funding_available():
+        return
+    from linkage.models.funding import FundEntry, Grant
+    reversed_ids = set(session.scalars(select(FundEntry.target_id).where(
+        FundEntry.kind == "reversal", FundEntry.target_id.is_not(None))))
+    rows = session.execute(select(FundEntry.id, FundEntry.kind, FundEntry.amount_fen, Grant.community_id)
+                           .join(Grant, Grant.id == FundEntry.grant_id)
+                           .where(FundEntry.kind.in_(("award", "disbursement", "expenditure")),
+                                  Grant.community_id.in_(list(tallies))))
+    field_of = {"award": "funds_awarded_fen", "disbursement": "funds_disbursed_fen",
+                "expenditure": "funds_spent_fen"}
+    for entry_id, kind, amount, community_id in rows:
+        if entry_id in reversed_ids:
+            continue
+        tally = tallies[community_id]
+        setattr(tally, field_of[kind], getattr(tally, field_of[kind]) + amount)
+
+
+def _ratio(numerator: float, denominator: float, digits: int = 2) -> float:
+    return round(numerator / denominator, digits) if denominator else 0.0
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def indicators(parts: list[_Tally], communities: int) -> dict:
+    total = _Tally()
+    for part in parts:
+        for name, value in vars(part).items():
+            setattr(total, name, getattr(total, name) + value)
+    return {
+        "communities": communities, "population": total.population, "households": total.households,
+        "organizations": total.organizations,
+        "organizations_per_10k": _ratio(total.organizations * 10000, total.population),
+        "social_workers": total.social_workers,
+        "social_workers_per_community": _ratio(total.social_workers, communities),
+        "community_organizations": total.community_organizations,
+        "community_organizations_per_community": _ratio(total.community_organizations, communities),
+        "volunteers": total.volunteers,
+        "volunteers_per_10k": _ratio(total.volunteers * 10000, total.population),
+        "volunteer_minutes_recorded": total.minutes_recorded,
+        "volunteer_minutes_verified": total.minutes_verified,
+        "volunteer_hours_verified": round(total.minutes_verified / 60, 1),
+        "needs_posted": total.needs_posted, "needs_matched": total.needs_matched,
+        "needs_claimed": total.needs_claimed, "needs_completed": total.needs_completed,
+        "median_seconds_to_match": _median(total.to_match),
+        "median_seconds_to_claim": _median(total.to_claim),
+        "evaluations": total.evaluations,
+        "mean_satisfaction": _ratio(total.satisfaction_sum, total.evaluations) if total.evaluations else None,
+        "funds_awarded_fen": total.funds_awarded_fen, "funds_disbursed_fen": total.funds_disbursed_fen,
+        "funds_spent_fen": total.funds_spent_fen,
+    }
+
+
+def _attainment(values: dict) -> dict:
+    return {name: {"value": values[name], "target": target,
+                   "ratio": _ratio(values[name], target), "met": values[name] >= target}
+            for name, target in TARGETS.items()}
+
+
+def _level(district, street, community_id) -> tuple[str, str | None]:
+    """This scope's level and the level its breakdown rows are at."""
+    if community_id:
+        return "community", None
+    if street:
+        return "street", "community"
+    if district:
+        return "district", "street"
+    return "all", "district"
+
+
+def linkage_stats(session, *, district: str | None = None, street: str | None = None,
+                  community_id: int | None = None) -> dict:
+    """The indicators for a scope, each target's attainment, and a row per child unit."""
+    all_communities = list(session.scalars(select(Community).order_by(Community.id)))
+    members = scope_communities(session, district=district, street=street, community_id=community_id)
+    tallies = _tallies(session, all_communities, {c.id for c in members})
+    level, child = _level(district, street, community_id)
+    values = indicators(list(tallies.values()), len(members))
+    groups: dict[str, list[Community]] = {}
+    if child:
+        for c in members:
+            key = {"district": c.district, "street": c.street, "community": str(c.id)}[child]
+            groups.setdefault(key, []).append(c)
+    breakdown = []
+    for key, group in groups.items():
+        row = indicators([tallies[c.id] for c in group], len(group))
+        breakdown.append({"level": child, "key": key,
+                          "name": group[0].name if child == "community" else key,
+                          "district": group[0].district,
+                          "street": group[0].street if child != "district" else None,
+                          "indicators": row, "attainment": _attainment(row)})
+    return {
+        "scope": {"level": level, "district": district, "street": street,
+                  "community_id": community_id, "communities": len(members)},
+        "targets": dict(TARGETS),
+        "indicators": values,
+        "attainment": _attainment(values),
+        "funding": "available" if funding_available() else FUNDING_NOT_AVAILABLE,
+        "breakdown": breakdown,
+    }
+
+
+def scope_options(session) -> dict:
+    """The districts, streets and communities a dashboard can be narrowed to."""
+    rows = session.execute(select(Community.id, Community.name, Community.street, Community.district)
+                           .order_by(Community.district, Community.street, Community.id)).all()
+    districts: dict[str, dict[str, list]] = {}
+    for cid, name, street, district in rows:
+        districts.setdefault(district, {}).setdefault(street, []).append({"id": cid, "name": name})
+    return districts
+
+
+def map_layers(session, *, district=None, street=None, community_id=None) -> list[dict]:
+    """Per district in scope: its box (the communities' extent) and the needs and providers in it."""
+    all_communities = list(session.scalars(select(Community).order_by(Community.id)))
+    members = scope_communities(session, district=district, street=street, community_id=community_id)
+    wanted = {c.id for c in members}
+    by_district: dict[str, dict] = {}
+    for c in members:
+        layer = by_district.setdefault(c.district, {"district": c.district, "communities": [],
+                                                    "needs": [], "providers": {k: [] for k in PROVIDER_MODELS}})
+        layer["communities"].append({"id": c.id, "name": c.name, "lat": c.lat, "lon": c.lon})
+    district_of = {c.id: c.district for c in members}
+    for need in session.scalars(select(Need).where(Need.community_id.in_(wanted))):
+        by_district[district_of[need.community_id]]["needs"].append(
+            {"id": need.id, "lat": need.lat, "lon": need.lon, "status": need.status, "title": need.title})
+    for kind, model in PROVIDER_MODELS.items():
+        for obj in session.scalars(select(model).where(model.active.is_(True))):
+            home = home_community(all_communities, obj)
+            if home in wanted:
+                by_district[district_of[home]]["providers"][kind].append({"lat": obj.lat, "lon": obj.lon})
+    return list(by_district.values())

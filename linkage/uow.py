@@ -1,0 +1,57 @@
+"""Unit of work: one session, and the outbox rows written in the same transaction."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from linkage.audit import AuditContext, write_audit_entries
+from linkage.messages import encode, make_envelope
+from linkage.models import OutboxEvent
+
+
+class UnitOfWork:
+    """`with uow: ...; uow.commit()` — leaving the block without commit rolls everything back."""
+
+    def __init__(self, session_factory: sessionmaker, source: str = "linkage-web",
+                 audit: Callable[[], "AuditContext | None"] | None = None):
+        self._factory = session_factory
+        self.source = source
+        self._audit = audit
+        self.session: Session | None = None
+        self._after_commit: list[Callable[[], None]] = []
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._factory()
+        context = self._audit() if self._audit else None
+        if context is not None:
+            self.session.info["audit"] = context
+        return self
+
+    def __exit__(self, *exc) -> None:
+        # close() rolls back whatever was not committed and detaches objects without expiring
+        # them, so a route can still serialize what the service returned.
+        self.session.close()
+        self.session = None
+
+    def commit(self) -> None:
+        write_audit_entries(self.session)  # same transaction: no change without its audit row
+        self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+    def emit(self, *, topic: str, key: str, type: str, subject: str, data: dict[str, Any],
+             event_id: str | None = None) -> dict[str, Any]:
+        """Record an event to publish; it is sent only if this unit of work commits."""
+        envelope = make_envelope(type=type, source=self.source, subject=subject, data=data,
+                                 event_id=event_id)
+        self.session.add(OutboxEvent(event_id=envelope["id"], topic=topic, key=key,
+                                     type=type, envelope=encode(envelope)))
+        return envelope

@@ -1,0 +1,82 @@
+"""HTML forms through the API's marshmallow schemas, so a page shows the same errors the API returns."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from marshmallow import Schema, ValidationError
+
+from linkage.errors import DomainError
+from linkage.web.i18n import localize
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class FormError(Exception):
+    """Field errors to show next to their inputs, and a message for the top of the form."""
+
+    def __init__(self, errors: dict[str, list[str]], message: str = ""):
+        super().__init__(message)
+        self.errors, self.message = errors, message
+
+
+def _flatten(messages) -> dict[str, list[str]]:
+    if not isinstance(messages, dict):
+        return {"_schema": [str(m) for m in (messages if isinstance(messages, list) else [messages])]}
+    flat = {}
+    for field, value in messages.items():
+        if isinstance(value, dict):  # list items: {"0": [...]} -> the field's own messages
+            value = [m for msgs in value.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
+        flat[field] = [localize(str(m)) for m in (value if isinstance(value, list) else [value])]
+    return flat
+
+
+def load(schema: Schema, form, *, lists: tuple[str, ...] = (), multi: tuple[str, ...] = (),
+         rename: dict[str, str] | None = None, extra: dict | None = None) -> dict:
+    """Form fields -> schema input: empty inputs are left out, `lists` split on commas, `multi` checkboxes."""
+    data: dict = {}
+    for name in schema.fields:
+        if schema.fields[name].dump_only:
+            continue
+        if name in multi:
+            values = [v for v in form.getlist(name) if v]
+            if values:
+                data[name] = values
+            continue
+        raw = form.get(name, "").strip()
+        if raw == "":
+            continue
+        data[name] = [p.strip() for p in raw.replace("，", ",").replace("、", ",").split(",") if p.strip()] \
+            if name in lists else raw
+    data.update(extra or {})
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        errors = _flatten(err.messages)
+        for source, target in (rename or {}).items():
+            if source in errors:
+                errors[target] = errors.pop(source)
+        raise FormError(errors) from None
+
+
+def domain_form_error(err: DomainError, rename: dict[str, str] | None = None) -> FormError:
+    errors = _flatten(err.errors) if err.errors else {}
+    for source, target in (rename or {}).items():
+        if source in errors:
+            errors[target] = errors.pop(source)
+    return FormError(errors, localize(err.message))
+
+
+def local_input(moment: datetime | None) -> str:
+    """A UTC datetime as the value of an <input type=datetime-local> in Beijing time."""
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+def yuan_to_fen(form, name: str = "budget_yuan") -> dict:
+    raw = form.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        return {"budget_fen": round(float(raw) * 100)}
+    except ValueError:
+        raise FormError({name: [localize("请输入金额，例如 200 / enter an amount, e.g. 200")]}) from None

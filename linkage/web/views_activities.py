@@ -1,0 +1,116 @@
+"""Activities: near me and sign up (volunteers); sign-ups, check-in and check-out (organizations)."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from linkage.api.context import platform
+from linkage.api.context import session as db_session
+from linkage.errors import DomainError, Forbidden
+from linkage.models import Volunteer
+from linkage.services import activities as activity_service
+from linkage.web import queries
+from linkage.web.auth import current_actor, login_required, roles
+from linkage.web.blueprint import bp
+from linkage.web.forms import FormError, domain_form_error, load
+from linkage.web.i18n import t
+from schemas.projects import AttendanceSchema
+
+KM_CHOICES = (3, 5, 10, 20, 50, 100)
+
+
+@bp.get("/activities")
+@login_required
+def activities():
+    who = current_actor()
+    km, mine = None, {}
+    if who.role == "volunteer":
+        volunteer = db_session().get(Volunteer, who.volunteer_id)
+        try:
+            km = min(max(float(request.args.get("km", max(volunteer.travel_radius_km, 10))), 0.5), 200)
+        except ValueError:
+            km = 10.0
+        rows = queries.activities_near(db_session(), volunteer.lat, volunteer.lon, km)
+        mine = queries.my_signups(db_session(), who.volunteer_id)
+    elif who.role == "org_staff":
+        rows = queries.activities_of_organization(db_session(), who.organization_id)
+    else:
+        rows = queries.activities_of_organization(db_session(), None)
+    return render_template("activities.html", rows=rows, km=km, km_choices=KM_CHOICES, mine=mine)
+
+
+def _activity_view(activity_id: int, *, errors=None, message="", status=200):
+    who = current_actor()
+    activity = activity_service.get_activity(db_session(), activity_id)
+    organizer = who.is_admin or (who.role == "org_staff" and who.organization_id == activity.project.organization_id)
+    signups = activity_service.signups_for(db_session(), activity_id) if organizer else []
+    mine = None
+    if who.role == "volunteer":
+        mine = queries.my_signups(db_session(), who.volunteer_id).get(activity_id)
+    return render_template(
+        "activity.html", activity=activity, organizer=organizer, signups=signups, mine=mine,
+        taken=activity_service.taken_slots(db_session(), activity_id),
+        names=queries.volunteer_names(db_session(), {s.volunteer_id for s in signups}),
+        errors=errors or {}, message=message), status
+
+
+@bp.get("/activities/<int:activity_id>")
+@login_required
+def activity(activity_id: int):
+    return _activity_view(activity_id)
+
+
+def _act(activity_id: int, action, schema=None):
+    try:
+        body = load(schema, request.form) if schema is not None else {}
+        action(body)
+    except FormError as failure:
+        return _activity_view(activity_id, errors=failure.errors, message=t("fix_errors"), status=422)
+    except DomainError as err:
+        if isinstance(err, Forbidden):
+            raise
+        failure = domain_form_error(err)
+        return _activity_view(activity_id, errors=failure.errors, message=failure.message, status=err.status)
+    flash(t("saved"))
+    return redirect(url_for("web.activity", activity_id=activity_id))
+
+
+@bp.post("/activities/<int:activity_id>/signup")
+@roles("volunteer")
+def sign_up(activity_id: int):
+    def run(_body):
+        with platform().uow() as uow:
+            activity_service.sign_up(uow, current_actor(), activity_id)
+    return _act(activity_id, run)
+
+
+@bp.post("/signups/<int:signup_id>/cancel")
+@roles("volunteer", "org_staff", "admin")
+def cancel_signup(signup_id: int):
+    activity_id = int(request.form.get("activity_id", "0") or 0)
+
+    def run(_body):
+        with platform().uow() as uow:
+            activity_service.cancel_signup(uow, current_actor(), signup_id)
+    return _act(activity_id, run)
+
+
+@bp.post("/signups/<int:signup_id>/check-in")
+@roles("org_staff", "admin")
+def check_in(signup_id: int):
+    activity_id = int(request.form.get("activity_id", "0") or 0)
+
+    def run(body):
+        with platform().uow() as uow:
+            activity_service.check_in(uow, current_actor(), signup_id, body.get("at"))
+    return _act(activity_id, run, AttendanceSchema())
+
+
+@bp.post("/signups/<int:signup_id>/check-out")
+@roles("org_staff", "admin")
+def check_out(signup_id: int):
+    activity_id = int(request.form.get("activity_id", "0") or 0)
+
+    def run(body):
+        with platform().uow() as uow:
+            activity_service.check_out(uow, current_actor(), signup_id, body.get("at"), body["content"])
+    return _act(activity_id, run, AttendanceSchema())

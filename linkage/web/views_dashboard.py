@@ -1,0 +1,49 @@
+"""The district's linkage dashboard: indicators against targets, charts and a map."""
+from __future__ import annotations
+
+from flask import render_template, request
+
+from linkage.api.context import session as db_session
+from linkage.services import stats
+from linkage.web import charts
+from linkage.web.auth import login_required
+from linkage.web.blueprint import bp
+from linkage.web.i18n import t
+
+CHARTS = (("organizations_per_10k", "ind_orgs_per_10k"),
+          ("social_workers_per_community", "ind_sw_per_community"),
+          ("community_organizations_per_community", "ind_corgs_per_community"))
+
+
+def _filters() -> dict:
+    filters = {}
+    if request.args.get("district"):
+        filters["district"] = request.args["district"][:100]
+    if request.args.get("street"):
+        filters["street"] = request.args["street"][:100]
+    if request.args.get("community_id", "").isdigit():
+        filters["community_id"] = int(request.args["community_id"])
+    return filters
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    filters = _filters()
+    result = stats.linkage_stats(db_session(), **filters)
+    rows = result["breakdown"]
+    figures = []
+    for name, label in CHARTS:
+        if rows:
+            points = [(row["name"], row["indicators"][name]) for row in rows]
+        else:
+            points = [(t("all"), result["indicators"][name])]
+        figures.append({"label": t(label), "svg": charts.bar_chart(
+            points, target=result["targets"][name], title=t(label), target_label=t("targets"))})
+    labels = {"need": t("legend_needs"), **{k: t(f"kind_{k}") for k in charts.KIND_COLOURS}}
+    maps = [{"district": layer["district"], "svg": charts.map_svg(layer)}
+            for layer in stats.map_layers(db_session(), **filters)]
+    return render_template("dashboard.html", result=result, figures=figures, maps=maps,
+                           legend=charts.legend(labels),
+                           options=stats.scope_options(db_session()), filters=filters,
+                           query=request.query_string.decode())

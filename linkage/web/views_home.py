@@ -1,0 +1,70 @@
+"""Home by role, logging in and out, and the language switch."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import redirect, render_template, request, session, url_for
+
+from linkage.api.context import platform
+from linkage.api.context import session as db_session
+from linkage.errors import Unauthenticated
+from linkage.services.accounts import log_in
+from linkage.web import auth
+from linkage.web.blueprint import bp
+from linkage.web.i18n import LANGS, t
+
+# What each role comes here to do, in the order they do it.
+TILES = {
+    "community_staff": (("web.new_need", "post_need"), ("web.needs", "my_needs"), ("web.projects", "projects"),
+                        ("web.dashboard", "dashboard")),
+    "org_staff": (("web.needs", "needs_near"), ("web.projects", "projects"), ("web.activities", "activities"),
+                  ("web.dashboard", "dashboard")),
+    "volunteer": (("web.activities", "activities_near"), ("web.my_hours", "my_hours")),
+    "social_worker": (("web.needs", "all_needs"), ("web.dashboard", "dashboard")),
+    "admin": (("web.dashboard", "dashboard"), ("web.needs", "all_needs"), ("web.projects", "projects"),
+              ("web.activities", "activities")),
+    "auditor": (("web.dashboard", "dashboard"), ("web.needs", "all_needs"), ("web.projects", "projects")),
+}
+
+
+@bp.get("/")
+def home():
+    who = auth.current_actor()
+    if who is None:
+        return render_template("welcome.html")
+    return render_template("home.html", tiles=TILES.get(who.role, ()))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = ""
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        try:
+            _token, user = log_in(db_session(), platform().passwords, platform().tokens, username,
+                                  request.form.get("password", ""))
+        except Unauthenticated:
+            error = t("login_failed")
+        else:
+            auth.start_session(user)
+            return redirect(auth.safe_next(request.args.get("next")))
+        finally:
+            db_session().rollback()
+        return render_template("login.html", error=error, username=username), 401
+    return render_template("login.html", error=error, username="")
+
+
+@bp.post("/logout")
+def logout():
+    auth.end_session()
+    return redirect(url_for("web.login"))
+
+
+@bp.get("/lang/<code>")
+def switch_language(code: str):
+    if code in LANGS:
+        session["lang"] = code
+    back = urlsplit(request.referrer or "")
+    same_site = not back.netloc or back.netloc == request.host
+    return redirect(auth.safe_next(back.path + (f"?{back.query}" if back.query else "")) if same_site
+                    else url_for("web.home"))

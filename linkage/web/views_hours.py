@@ -1,0 +1,100 @@
+"""My hours, star level and certificates (volunteers); residents' evaluation with a code."""
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from linkage.api.context import platform
+from linkage.api.context import session as db_session
+from linkage.errors import DomainError, Forbidden, NotFound
+from linkage.models import Community, Volunteer
+from linkage.reports.certificate_pdf import render_certificate
+from linkage.services import certificates, evaluations, hours
+from linkage.services import projects as project_service
+from linkage.stars import thresholds_for
+from linkage.web import queries
+from linkage.web.auth import current_actor, roles
+from linkage.web.blueprint import bp
+from linkage.web.forms import FormError, domain_form_error, load
+from linkage.web.i18n import t
+from schemas.hours import CertificateRequestSchema
+from schemas.projects import EvaluationRequestSchema
+
+
+def _hours_view(*, message="", status=200):
+    who = current_actor()
+    volunteer = db_session().get(Volunteer, who.volunteer_id)
+    community = db_session().get(Community, volunteer.community_id) if volunteer.community_id else None
+    summary = hours.volunteer_hours(db_session(), volunteer.id, thresholds_for(community.district if community else None))
+    return render_template("my_hours.html", volunteer=volunteer, summary=summary,
+                           certificates=queries.certificates_of(db_session(), volunteer.id),
+                           message=message), status
+
+
+@bp.get("/me/hours")
+@roles("volunteer")
+def my_hours():
+    return _hours_view()
+
+
+def _pdf(certificate) -> Response:
+    return Response(render_certificate(certificate.snapshot), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"',
+                             "X-Certificate-Code": certificate.code})
+
+
+@bp.post("/me/certificates")
+@roles("volunteer")
+def issue_certificate():
+    who = current_actor()
+    try:
+        body = load(CertificateRequestSchema(), request.form)
+        with platform().uow() as uow:
+            certificate = certificates.issue_certificate(uow, who, platform().cipher, who.volunteer_id, body,
+                                                         platform().settings.public_base_url)
+    except (FormError, DomainError) as err:
+        if isinstance(err, Forbidden):
+            raise
+        message = t("fix_errors") if isinstance(err, FormError) else domain_form_error(err).message
+        return _hours_view(message=message, status=getattr(err, "status", 422))
+    return _pdf(certificate)
+
+
+@bp.get("/me/certificates/<code>.pdf")
+@roles("volunteer", "org_staff", "admin")
+def certificate_pdf(code: str):
+    certificate = certificates.get_certificate(db_session(), code)
+    if not certificates.may_download(current_actor(), certificate):
+        raise NotFound("no certificate has this code")
+    return _pdf(certificate)
+
+
+@bp.route("/evaluate", methods=["GET", "POST"])
+def evaluate():
+    """No login: the one-time code handed to the household is the right to speak."""
+    projects = queries.evaluable_projects(db_session())
+    errors, message, done = {}, "", None
+    status = 200
+    if request.method == "POST":
+        try:
+            project_id = int(request.form.get("project_id", "0"))
+        except ValueError:
+            project_id = 0
+        try:
+            if project_id <= 0:
+                raise FormError({"project_id": [t("not_found")]})
+            body = load(EvaluationRequestSchema(), request.form)
+            with platform().uow() as uow:
+                evaluations.evaluate_project(uow, project_id, body["code"], body["satisfaction"], body["comment"])
+            done = project_service.get_project(db_session(), project_id)
+            flash(t("thanks"))
+            return redirect(url_for("web.evaluate", done=project_id))
+        except FormError as failure:
+            errors, message, status = failure.errors, t("fix_errors"), 422
+        except DomainError as err:
+            failure = domain_form_error(err)
+            errors, message, status = failure.errors, failure.message, err.status
+    if request.args.get("done"):
+        done = True
+    return render_template("evaluate.html", projects=projects, errors=errors, message=message,
+                           form=request.form, done=done,
+                           chosen=request.form.get("project_id") or request.args.get("project", "")), status

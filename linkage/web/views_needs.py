@@ -1,0 +1,163 @@
+"""Needs: post one, see its ranked matches, claim it, decide the claims."""
+from __future__ import annotations
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+
+from linkage.api.context import platform
+from linkage.api.context import session as db_session
+from linkage.errors import DomainError, Forbidden
+from linkage.models import Community, NeedStatus, Organization
+from linkage.services import matches as match_service
+from linkage.services import needs as need_service
+from linkage.services import projects as project_service
+from linkage.taxonomy import CATEGORIES, TARGET_GROUPS, URGENCY
+from linkage.web import queries
+from linkage.web.auth import current_actor, login_required, roles
+from linkage.web.blueprint import bp
+from linkage.web.forms import FormError, domain_form_error, load, yuan_to_fen
+from linkage.web.i18n import t
+from schemas.needs import NeedSchema
+from schemas.projects import ClaimRequestSchema, DecisionSchema
+
+KINDS = match_service.PROVIDER_KINDS
+NEED_RENAME = {"budget_fen": "budget_yuan"}
+KM_CHOICES = (3, 5, 10, 20, 50, 100)
+
+
+def _km(default: float) -> float:
+    try:
+        return min(max(float(request.args.get("km", default)), 0.5), 200)
+    except ValueError:
+        return default
+
+
+@bp.get("/needs")
+@login_required
+def needs():
+    who = current_actor()
+    km = None
+    if who.role == "community_staff":
+        rows, _ = need_service.list_needs(db_session(), community_id=who.community_id, page_size=100)
+        heading = t("my_needs")
+    elif who.role == "org_staff":
+        org = db_session().get(Organization, who.organization_id)
+        km = _km(max(org.service_radius_km, 10))
+        rows, _ = need_service.list_needs(db_session(), near=(org.lat, org.lon, km), page_size=200)
+        rows = [n for n in rows if NeedStatus(n.status).editable]
+        heading = t("needs_near")
+    else:
+        rows, _ = need_service.list_needs(db_session(), status=request.args.get("status") or None, page_size=100)
+        heading = t("all_needs")
+    return render_template("needs.html", needs=rows, heading=heading, km=km, km_choices=KM_CHOICES)
+
+
+def _community_choices(who):
+    if who.role == "community_staff":
+        return [db_session().get(Community, who.community_id)]
+    from sqlalchemy import select
+    return list(db_session().scalars(select(Community).order_by(Community.district, Community.id)))
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+@roles("community_staff", "admin")
+def new_need():
+    who = current_actor()
+    communities = _community_choices(who)
+    form, errors, message = request.form, {}, ""
+    if request.method == "POST":
+        try:
+            extra = {"community_id": who.community_id} if who.role == "community_staff" else {}
+            extra.update(yuan_to_fen(request.form))
+            body = load(NeedSchema(), request.form, lists=("skills",), multi=("target_groups",),
+                        rename=NEED_RENAME, extra=extra)
+            with platform().uow() as uow:
+                need = need_service.post_need(uow, who, body)
+            flash(t("saved"))
+            return redirect(url_for("web.need", need_id=need.id))
+        except DomainError as err:
+            failure = domain_form_error(err, NEED_RENAME)
+            errors, message = failure.errors, failure.message
+        except FormError as failure:
+            errors, message = failure.errors, t("fix_errors")
+    return render_template("need_form.html", form=form, errors=errors, message=message,
+                           communities=communities, categories=CATEGORIES, groups=TARGET_GROUPS,
+                           urgencies=URGENCY), (422 if errors or message else 200)
+
+
+def _need_view(need_id: int, claim_errors=None, claim_message=""):
+    who = current_actor()
+    need = need_service.get_need(db_session(), need_id)
+    claims = project_service.claims_for_need(db_session(), need_id)
+    orgs = queries.organization_names(db_session(), {c.organization_id for c in claims})
+    mine = next((c for c in claims if who.role == "org_staff" and c.organization_id == who.organization_id), None)
+    owner = who.is_admin or (who.role == "community_staff" and who.community_id == need.community_id)
+    project = None
+    approved = next((c for c in claims if c.status == "approved"), None)
+    if approved is not None:
+        project = project_service.project_for_claim(db_session(), approved.id)
+    return render_template(
+        "need.html", need=need, claims=claims, org_names=orgs, my_claim=mine, owner=owner,
+        project=project, can_claim=who.role == "org_staff" and mine is None and NeedStatus(need.status).editable,
+        matches=match_service.matches_for(db_session(), need_id), kinds=KINDS,
+        claim_errors=claim_errors or {}, claim_message=claim_message, form=request.form)
+
+
+@bp.get("/needs/<int:need_id>")
+@login_required
+def need(need_id: int):
+    return _need_view(need_id)
+
+
+@bp.get("/needs/<int:need_id>/matches.json")
+@login_required
+def need_matches(need_id: int):
+    """What the matches page polls: pending, or ready with the lists rendered as HTML."""
+    need_service.get_need(db_session(), need_id)
+    result = match_service.matches_for(db_session(), need_id)
+    body = {"need_id": need_id, "status": result["status"]}
+    if result["status"] == "ready":
+        body["html"] = render_template("_matches.html", matches=result, kinds=KINDS)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/needs/<int:need_id>/claims")
+@roles("org_staff")
+def claim(need_id: int):
+    who = current_actor()
+    try:
+        body = load(ClaimRequestSchema(), request.form)
+        with platform().uow() as uow:
+            project_service.claim_need(uow, who, need_id, body["plan"])
+    except FormError as failure:
+        return _need_view(need_id, failure.errors, t("fix_errors")), 422
+    except DomainError as err:
+        if isinstance(err, Forbidden):
+            raise
+        failure = domain_form_error(err)
+        return _need_view(need_id, failure.errors, failure.message), err.status
+    flash(t("saved"))
+    return redirect(url_for("web.need", need_id=need_id))
+
+
+@bp.post("/claims/<int:claim_id>/decision")
+@roles("community_staff", "admin")
+def decide(claim_id: int):
+    who = current_actor()
+    claim = project_service.get_claim(db_session(), claim_id)
+    try:
+        body = load(DecisionSchema(), request.form)
+        with platform().uow() as uow:
+            decided = project_service.decide_claim(uow, who, claim_id, body["decision"], body["reason"])
+            project = project_service.project_for_claim(uow.session, decided.id)
+    except FormError as failure:
+        return _need_view(claim.need_id, failure.errors, t("fix_errors")), 422
+    except DomainError as err:
+        if isinstance(err, Forbidden):
+            raise
+        return _need_view(claim.need_id, {}, domain_form_error(err).message), err.status
+    flash(t("saved"))
+    if project is not None:
+        return redirect(url_for("web.project", project_id=project.id))
+    return redirect(url_for("web.need", need_id=claim.need_id))

@@ -1,0 +1,131 @@
+"""Projects: follow them, move them along, schedule activities, verify hours, issue evaluation codes."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from linkage.api.context import platform
+from linkage.api.context import session as db_session
+from linkage.errors import DomainError, Forbidden
+from linkage.models import TRANSITIONS, Community
+from linkage.services import activities as activity_service
+from linkage.services import evaluations, hours
+from linkage.services import needs as need_service
+from linkage.services import projects as project_service
+from linkage.web import queries
+from linkage.web.auth import current_actor, login_required, roles
+from linkage.web.blueprint import bp
+from linkage.web.forms import FormError, domain_form_error, load
+from linkage.web.i18n import t
+from schemas.hours import ReviewSchema
+from schemas.projects import ActivitySchema, CodesRequestSchema, TransitionSchema
+
+
+def _party(who, project) -> set[str]:
+    parties = set()
+    if who.is_admin or (who.role == "org_staff" and who.organization_id == project.organization_id):
+        parties.add("organization")
+    if who.is_admin or (who.role == "community_staff" and who.community_id == project.community_id):
+        parties.add("community")
+    return parties
+
+
+@bp.get("/projects")
+@login_required
+def projects():
+    who = current_actor()
+    scope = {}
+    if who.role == "community_staff":
+        scope["community_id"] = who.community_id
+    elif who.role == "org_staff":
+        scope["organization_id"] = who.organization_id
+    elif who.role == "volunteer":
+        return redirect(url_for("web.activities"))
+    rows, _ = project_service.list_projects(db_session(), status=request.args.get("status") or None,
+                                            page_size=100, **scope)
+    orgs = queries.organization_names(db_session(), {p.organization_id for p in rows})
+    return render_template("projects.html", projects=rows, org_names=orgs)
+
+
+def _project_view(project_id: int, *, errors=None, message="", section="", codes=None, status=200):
+    who = current_actor()
+    project = project_service.get_project(db_session(), project_id)
+    parties = _party(who, project)
+    moves = [target for (current, target), allowed in TRANSITIONS.items()
+             if current == project.status and allowed & parties]
+    activities = [{"activity": a, "taken": taken}
+                  for a, taken in activity_service.list_activities(db_session(), project_id)]
+    records = queries.project_records(db_session(), project_id) if parties else []
+    page = render_template(
+        "project.html", project=project, parties=parties, moves=moves, activities=activities,
+        records=records, need=need_service.get_need(db_session(), project.need_id),
+        community=db_session().get(Community, project.community_id),
+        org_name=queries.organization_names(db_session(), [project.organization_id]).get(project.organization_id, ""),
+        summary=evaluations.evaluation_summary(db_session(), project_id), codes=codes,
+        errors=errors or {}, message=message, section=section, form=request.form)
+    return page, status
+
+
+@bp.get("/projects/<int:project_id>")
+@login_required
+def project(project_id: int):
+    return _project_view(project_id)
+
+
+def _act(project_id: int, section: str, action, schema=None, **load_options):
+    """Load the form, run the service, and come back to the project with errors by their fields."""
+    try:
+        body = load(schema, request.form, **load_options) if schema is not None else {}
+        result = action(body)
+    except FormError as failure:
+        return _project_view(project_id, errors=failure.errors, message=t("fix_errors"), section=section,
+                             status=422)
+    except DomainError as err:
+        if isinstance(err, Forbidden):
+            raise
+        failure = domain_form_error(err)
+        return _project_view(project_id, errors=failure.errors, message=failure.message, section=section,
+                             status=err.status)
+    if result is not None:
+        return result
+    flash(t("saved"))
+    return redirect(url_for("web.project", project_id=project_id) + (f"#{section}" if section else ""))
+
+
+@bp.post("/projects/<int:project_id>/transitions")
+@roles("org_staff", "community_staff", "admin")
+def move_project(project_id: int):
+    def run(body):
+        with platform().uow() as uow:
+            project_service.transition_project(uow, current_actor(), project_id, body["to"], body["reason"])
+    return _act(project_id, "status", run, TransitionSchema())
+
+
+@bp.post("/projects/<int:project_id>/activities")
+@roles("org_staff", "admin")
+def schedule(project_id: int):
+    def run(body):
+        with platform().uow() as uow:
+            activity_service.schedule_activity(uow, current_actor(), project_id, body)
+    return _act(project_id, "activities", run, ActivitySchema(), lists=("skills_wanted",))
+
+
+@bp.post("/projects/<int:project_id>/codes")
+@roles("community_staff", "admin")
+def issue_codes(project_id: int):
+    def run(body):
+        with platform().uow() as uow:
+            codes = evaluations.issue_codes(uow, current_actor(), project_id, body["households"])
+        # Shown once, on this response: only their hashes are stored.
+        return _project_view(project_id, section="codes", codes=codes)
+    return _act(project_id, "codes", run, CodesRequestSchema())
+
+
+@bp.post("/hours/<int:entry_id>/review")
+@roles("org_staff", "community_staff", "admin")
+def review_hours(entry_id: int):
+    record = hours.get_record(db_session(), entry_id)
+
+    def run(body):
+        with platform().uow() as uow:
+            hours.review_hours(uow, current_actor(), entry_id, body["decision"], body["note"])
+    return _act(record.project_id, "hours", run, ReviewSchema())

@@ -1,0 +1,327 @@
+"""ProviderIndex: upsert/remove providers, rank them for a need, explain every entry."""
+from __future__ import annotations
+
+import gc
+import math
+import multiprocessing as mp
+from datetime import datetime, timezone
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+
+from matching import explain, scorer
+from matching.store import TOMBSTONE, Block, extend, parse_provider, schema
+from matching.vocab import Vocabulary
+from matching.weights import PROVIDER_KINDS, Weights, load_weights
+
+TIE_MARGIN = 1e-4  # keep every row within this of the k-th score, then order by rounded score, id
+BULK_CHUNK = 50_000
+PARENT_SHARE = 0.7  # of a child's share of a batch
+_REPUTATION = ("r_sum", "r_cnt", "done", "cancel")
+RAW_COLUMNS = {  # what the reasons read besides the factors
+    "volunteer": _REPUTATION + ("slots", "minutes"),
+    "organization": _REPUTATION + ("capacity", "open"),
+    "social_worker": _REPUTATION + ("labels", "level"),
+    "resource": _REPUTATION + ("rkind", "remaining", "restricted", "t_until"),
+}
+
+
+class _KindStore:
+    """One kind: the sorted main block, the delta, and where each live id sits."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.main = Block(kind, 0)
+        self.delta = Block(kind)
+        self.in_delta: dict[int, int] = {}    # id -> delta row
+        self.by_id = np.zeros(0, np.int64)    # main rows ordered by id...
+        self.sorted_ids = np.zeros(0, np.int64)  # ...and those ids, for binary search
+        self.main_live = 0
+
+    def __len__(self) -> int:
+        return self.main_live + len(self.in_delta)
+
+    def find(self, pid: int) -> tuple[Block, int] | None:
+        row = self.in_delta.get(pid)
+        if row is not None:
+            return self.delta, row
+        i = int(np.searchsorted(self.sorted_ids, pid))
+        if i < len(self.sorted_ids) and self.sorted_ids[i] == pid:
+            row = int(self.by_id[i])
+            if self.main.cols["cr2"][row] >= 0:
+                return self.main, row
+        return None
+
+
+class ProviderIndex:
+    """All active providers of the four kinds, held as columns for vectorised ranking."""
+
+    def __init__(self, weights: Weights | None = None, now: Callable[[], datetime] | None = None) -> None:
+        self.weights = weights or load_weights()
+        self._params = dict(self.weights.params)
+        self._now = now or (lambda: datetime.now(timezone.utc))
+        labels = list(dict.fromkeys(self.weights.categories + self.weights.target_groups))[:64]
+        self._bits = {label: i for i, label in enumerate(labels)}
+        self._labels = labels
+        self._vocab = Vocabulary()
+        self._tag_ids: dict[str, int] = {}
+        self._tag_names: list[str] = []
+        self._kinds = {k: _KindStore(k) for k in PROVIDER_KINDS}
+        self._since_refit = 0
+        self._fitted_on = 0
+        self._aged_at: float | None = None
+
+    # --- size -------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return sum(len(s) for s in self._kinds.values())
+
+    def size(self, kind: str) -> int:
+        return len(self._store(kind))
+
+    def _store(self, kind: str) -> _KindStore:
+        try:
+            return self._kinds[kind]
+        except KeyError:
+            raise ValueError(f"unknown provider kind {kind!r}; expected one of {PROVIDER_KINDS}") from None
+
+    # --- writes -----------------------------------------------------------------------
+    def _tag_id(self, tag: str) -> int:
+        tid = self._tag_ids.get(tag)
+        if tid is None:
+            tid = self._tag_ids[tag] = len(self._tag_names)
+            self._tag_names.append(tag)
+        return tid
+
+    def _drop(self, st: _KindStore, pid: int) -> float:
+        """Tombstone a provider's row; returns its recommendation count to carry over."""
+        where = st.find(pid)
+        if where is None:
+            return 0.0
+        blk, row = where
+        if blk is st.delta:
+            del st.in_delta[pid]
+        else:
+            st.main_live -= 1
+        blk.cols["cr2"][row] = TOMBSTONE
+        return float(blk.cols["rec"][row])
+
+    def _parse(self, kind: str, provider: Mapping, rec: float):
+        row, name, tags, doc = parse_provider(kind, provider, self._bits, self._params)
+        row["doc"] = self._vocab.intern(doc)
+        row["rec"] = rec
+        return row, name, tuple(self._tag_id(t) for t in tags)
+
+    def upsert(self, kind: str, provider: Mapping) -> None:
+        """Insert or replace one provider; an inactive one is removed."""
+        st = self._store(kind)
+        pid = int(provider["id"])
+        rec = self._drop(st, pid)
+        if not provider.get("active", True):
+            return
+        row, name, tags = self._parse(kind, provider, rec)
+        st.in_delta[pid] = st.delta.append(row, name, tags)
+        self._since_refit += 1
+        if self._vocab.fitted and self._since_refit >= self._params["refit_every"]:
+            self.refit()
+        elif self._vocab.fitted and st.delta.n >= self._params["compact_every"]:
+            self._compact(kind)
+
+    def upsert_many(self, kind: str, providers: Iterable[Mapping]) -> None:
+        """Bulk load (start-up, replays): parse in chunks, then re-sort the kind once."""
+        st = self._store(kind)
+        chunk: list = []
+        for p in providers:
+            chunk.append(p)
+            if len(chunk) >= BULK_CHUNK:
+                self._load_chunk(st, chunk)
+                chunk = []
+        self._load_chunk(st, chunk)
+        if self._vocab.fitted:
+            self._compact(kind)
+
+    def _load_chunk(self, st: _KindStore, chunk: list) -> None:
+        rows, names, tags = [], [], []
+        pending: dict[int, int] = {}  # id -> its row in this chunk; a later record replaces it
+        for p in chunk:
+            pid = int(p["id"])
+            if pid in pending:
+                rec = rows[pending.pop(pid)]["rec"]
+            else:
+                rec = self._drop(st, pid)
+            if not p.get("active", True):
+                continue
+            row, name, tag_ids = self._parse(st.kind, p, rec)
+            pending[pid] = len(rows)
+            rows.append(row), names.append(name), tags.append(tag_ids)
+        if not rows:
+            return
+        live = set(pending.values())
+        for i, row in enumerate(rows):
+            if i not in live:
+                row["cr2"] = TOMBSTONE
+        cols = {name: np.array([r[name] for r in rows], dtype=dt) for name, dt in schema(st.kind)}
+        start = extend(st.delta, cols, names, tags)
+        for pid, i in pending.items():
+            st.in_delta[pid] = start + i
+        self._since_refit += len(rows)
+
+    def remove(self, kind: str, provider_id: int) -> None:
+        self._drop(self._store(kind), int(provider_id))
+
+    def note_recommended(self, kind: str, provider_ids: Iterable[int], weight: float = 1.0) -> None:
+        """Count recommendations handed out; the spread factor gently sinks busy providers.
+
+        Counts halve every `spread_half_life_hours`, applied here (at most hourly), so rank()
+        stays a pure read.
+        """
+        self._age_recommendations()
+        st = self._store(kind)
+        for pid in provider_ids:
+            where = st.find(int(pid))
+            if where is not None:
+                where[0].cols["rec"][where[1]] += weight
+
+    def _age_recommendations(self) -> None:
+        now = self._now().timestamp()
+        if self._aged_at is None or now < self._aged_at:
+            self._aged_at = now
+        elif now - self._aged_at >= 3600:
+            half_life = self._params["spread_half_life_hours"] * 3600
+            self.decay_recommendations(0.5 ** ((now - self._aged_at) / half_life))
+            self._aged_at = now
+
+    def decay_recommendations(self, factor: float = 0.5) -> None:
+        """Age every recommendation count (a worker calls this on a timer, e.g. daily)."""
+        for st in self._kinds.values():
+            for blk in (st.main, st.delta):
+                blk.cols["rec"][: blk.n] *= factor
+
+    # --- maintenance ------------------------------------------------------------------
+    def refit(self) -> None:
+        """Refit the TF-IDF vocabulary on the live documents and re-sort every kind."""
+        counts: dict[int, int] = {}
+        for st in self._kinds.values():
+            for blk in (st.main, st.delta):
+                docs, n = np.unique(blk.cols["doc"][blk.live_rows()], return_counts=True)
+                for d, c in zip(docs.tolist(), n.tolist()):
+                    counts[d] = counts.get(d, 0) + c
+        self._vocab.fit(counts)
+        self._fitted_on = len(self)
+        self._since_refit = 0
+        for kind in PROVIDER_KINDS:
+            self._compact(kind)
+
+    def _compact(self, kind: str) -> None:
+        """Merge the live rows of main and delta into a new sorted main block."""
+        st = self._kinds[kind]
+        parts = [(blk, blk.live_rows()) for blk in (st.main, st.delta)]
+        cols = {name: np.concatenate([blk.cols[name][rows] for blk, rows in parts])
+                for name, _ in schema(kind)}
+        names = np.concatenate([np.asarray(blk.names, dtype=object)[rows] if len(rows) else np.zeros(0, object)
+                                for blk, rows in parts])
+        packed = [blk.packed_tags(rows) for blk, rows in parts]
+        st.main = Block.build_sorted(kind, cols, names, np.concatenate([p[0] for p in packed]),
+                                     np.concatenate([p[1] for p in packed]), self._vocab,
+                                     self._vocab.size, len(self._tag_names))
+        st.delta = Block(kind)
+        st.in_delta = {}
+        st.by_id = np.argsort(st.main.cols["id"], kind="stable")
+        st.sorted_ids = st.main.cols["id"][st.by_id]
+        st.main_live = st.main.n
+
+    def _ready(self) -> None:
+        if not self._vocab.fitted or (self._fitted_on == 0 and len(self)):
+            self.refit()
+        for st in self._kinds.values():
+            st.delta.sync_postings(self._vocab, self._vocab.size)
+
+    # --- reads ------------------------------------------------------------------------
+    def rank(self, need: Mapping, k: int = 20, kinds: Iterable[str] | None = None) -> dict[str, list[dict]]:
+        """Top k providers per kind for one need; deterministic for a given index state."""
+        self._ready()
+        q = scorer.compile_need(need, self._vocab, self._tag_ids, self._bits, self._params,
+                                self._now().timestamp())
+        q.tag_ids = [(t, self._tag_ids[t]) for t in q.tag_order if t in self._tag_ids]
+        q.explain = explain.Context.of(q, self._labels, self.weights.target_group_names)
+        return {kind: self._rank_kind(kind, q, k) for kind in (kinds or PROVIDER_KINDS)}
+
+    def _rank_kind(self, kind: str, q: scorer.Query, k: int) -> list[dict]:
+        st = self._store(kind)
+        if k <= 0:
+            return []
+        w = self.weights.of(kind)
+        half = self.weights.distance_half_km[kind]
+        parts = []
+        for blk in (st.main, st.delta):
+            if not blk.n:
+                continue
+            idx, c2, skill = scorer.candidates(blk, q)
+            if len(idx):
+                idx, dist, f = scorer.factors(kind, blk, idx, c2, skill, q, self._params, half)
+                if len(idx):
+                    parts.append((blk, idx, dist, f, scorer.total(f, w)))
+        if not parts:
+            return []
+        scores = np.concatenate([p[4] for p in parts])
+        cut = -math.inf if len(scores) <= k else float(np.partition(scores, len(scores) - k)[len(scores) - k])
+        picked = []
+        names = tuple(parts[0][3])
+        for blk, idx, dist, f, s in parts:
+            sel = np.flatnonzero(s >= cut - TIE_MARGIN)
+            rows = idx[sel]
+            # Rounded in bulk: np.round is the one rounding rule shared with the reference.
+            facs = zip(*(np.round(v[sel], 4).tolist() for v in f.values()))
+            picked.extend(zip(np.round(s[sel], 4).tolist(), blk.cols["id"][rows].tolist(), [blk] * len(sel),
+                              rows.tolist(), dist[sel].tolist(), facs))
+        picked.sort(key=lambda e: (-e[0], e[1]))
+        top = picked[:k]
+        raw = {}
+        for blk in {id(e[2]): e[2] for e in top}.values():  # at most two: main and delta
+            rows = [e[3] for e in top if e[2] is blk]
+            got = zip(*(blk.cols[c][np.array(rows)].tolist() for c in RAW_COLUMNS[kind]))
+            raw.update(((id(blk), r), vals) for r, vals in zip(rows, got))
+        reasons, ctx, tag_ids = explain.REASONS[kind], q.explain, q.tag_ids
+        out = []
+        for score, pid, blk, row, km, fac in top:
+            have = blk.row_tags(row)
+            factors = dict(zip(names, fac))
+            matched = [name for name, tid in tag_ids if tid in have]
+            out.append({"provider_id": pid, "kind": kind, "name": blk.names[row], "score": score,
+                        "distance_km": round(km, 2), "factors": factors,
+                        "reasons": reasons(factors, raw[id(blk), row], matched, km, ctx)})
+        return out
+
+    def rank_batch(self, needs: list[Mapping], k: int = 20, workers: int = 2,
+                   kinds: Iterable[str] | None = None) -> list[dict[str, list[dict]]]:
+        """rank() for many needs; with workers > 1 forked children share the index copy-on-write."""
+        self._ready()
+        kinds = tuple(kinds or PROVIDER_KINDS)
+        if workers <= 1 or len(needs) < 4 * workers or "fork" not in mp.get_all_start_methods():
+            return [self.rank(n, k, kinds) for n in needs]
+        global _BATCH
+        _BATCH = (self, k, kinds)
+        # The parent ranks a smaller share: it also unpickles every child's answers (~0.7 ms
+        # a need, about a third of ranking one), and all should finish together.
+        shares = np.array([PARENT_SHARE] + [1.0] * (workers - 1))
+        bounds = np.round(np.concatenate([[0], np.cumsum(shares)]) / shares.sum() * len(needs)).astype(int).tolist()
+        chunks = [needs[a:b] for a, b in zip(bounds, bounds[1:])]
+        # Freeze the heap first: a collection in a child would otherwise touch (and so copy)
+        # every page of the parent's objects, which costs more than the ranking itself.
+        gc.freeze()
+        try:
+            with mp.get_context("fork").Pool(workers - 1) as pool:
+                pending = pool.map_async(_rank_chunk, chunks[1:])
+                mine = _rank_chunk(chunks[0])  # the parent takes the first share itself
+                rest = pending.get()
+        finally:
+            gc.unfreeze()
+            _BATCH = None
+        return mine + [r for part in rest for r in part]
+
+
+_BATCH: tuple | None = None
+
+
+def _rank_chunk(needs: list[Mapping]) -> list[dict]:
+    index, k, kinds = _BATCH
+    return [index.rank(n, k, kinds) for n in needs]

@@ -1,0 +1,21 @@
+"""Logging in."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class TokenRequestSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
+class TokenSchema(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+    role = fields.String()
+    user_id = fields.Integer()
+    community_id = fields.Integer(allow_none=True)
+    organization_id = fields.Integer(allow_none=True)
+    volunteer_id = fields.Integer(allow_none=True)
+    social_worker_id = fields.Integer(allow_none=True)

@@ -1,0 +1,89 @@
+"""Shared fields: places, times in Asia/Shanghai at the edge, lists of short tags, pagination."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+# Mainland China's bounding box: it catches swapped lat/lon, the most common data-entry slip.
+LAT_RANGE = validate.Range(min=3.0, max=54.0, error="纬度须在中国境内 (3–54) / latitude must be within China (3–54)")
+LON_RANGE = validate.Range(min=73.0, max=136.0, error="经度须在中国境内 (73–136) / longitude must be within China (73–136)")
+
+
+class LocalDateTime(fields.DateTime):
+    """RFC 3339 in and out; a time without offset is read as Asia/Shanghai; stored as UTC."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=LOCAL_TZ)
+        return moment.astimezone(timezone.utc)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(LOCAL_TZ)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def Lat(**kw):
+    return fields.Float(validate=LAT_RANGE, allow_nan=False, **kw)
+
+
+def Lon(**kw):
+    return fields.Float(validate=LON_RANGE, allow_nan=False, **kw)
+
+
+def Tags(max_items: int = 20, max_len: int = 20, choices=None, **kw):
+    inner = fields.String(validate=[validate.Length(min=1, max=max_len)]
+                          + ([validate.OneOf(choices)] if choices else []))
+    return fields.List(inner, validate=validate.Length(max=max_items), **kw)
+
+
+def Name(max_len: int = 100, **kw):
+    return fields.String(validate=validate.Length(min=1, max=max_len), **kw)
+
+
+def Money(**kw):
+    return fields.Integer(validate=validate.Range(min=0, max=10**12, error="金额不能为负 / must not be negative"), **kw)
+
+
+def Radius(**kw):
+    return fields.Float(validate=validate.Range(min=0.1, max=200), allow_nan=False, **kw)
+
+
+def strip_unchanged(data: dict) -> dict:
+    return {k: v for k, v in data.items() if v is not None or k.endswith("_id")}
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+def near_param(value: str) -> tuple[float, float, float]:
+    try:
+        lat, lon, km = (float(part) for part in value.split(","))
+    except (ValueError, AttributeError):
+        raise ValidationError("格式应为 lat,lon,km / expected lat,lon,km") from None
+    LAT_RANGE(lat)
+    LON_RANGE(lon)
+    if not 0 < km <= 200:
+        raise ValidationError("距离须在 0–200 公里之间 / km must be in (0, 200]")
+    return lat, lon, km
+
+
+class Near(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return near_param(super()._deserialize(value, attr, data, **kwargs))
+
+
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema)),
+        "total": fields.Integer(), "page": fields.Integer(), "page_size": fields.Integer(),
+    }, name=f"{item_schema.__name__.removesuffix('Schema')}Page")

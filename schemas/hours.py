@@ -1,0 +1,132 @@
+"""Hour records, reviews, corrections, totals, and certificates."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from schemas.common import LocalDateTime
+
+
+class _Window(Schema):
+    @validates_schema
+    def _window(self, data, **kwargs):
+        if data.get("starts_at") and data.get("ends_at") and data["starts_at"] >= data["ends_at"]:
+            raise ValidationError("结束时间须晚于开始时间 / must be later than starts_at", "ends_at")
+
+
+class LogHoursSchema(_Window):
+    activity_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    volunteer_id = fields.Integer(validate=validate.Range(min=1),
+                                  metadata={"description": "org staff entering hours for a volunteer"})
+    starts_at = LocalDateTime(required=True)
+    ends_at = LocalDateTime(required=True)
+    content = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class HourRecordSchema(Schema):
+    id = fields.Integer()
+    volunteer_id = fields.Integer()
+    seq = fields.Integer()
+    action = fields.String()
+    target_id = fields.Integer(allow_none=True)
+    project_id = fields.Integer(allow_none=True)
+    activity_id = fields.Integer(allow_none=True)
+    organization_id = fields.Integer(allow_none=True)
+    starts_at = fields.String(allow_none=True)
+    ends_at = fields.String(allow_none=True)
+    minutes = fields.Integer()
+    content = fields.String()
+    source = fields.String()
+    reason = fields.String()
+    status = fields.String(allow_none=True)
+    hash = fields.String()
+
+
+class ReviewSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["verify", "reject"]))
+    note = fields.String(load_default="", validate=validate.Length(max=300))
+
+    @validates_schema
+    def _note(self, data, **kwargs):
+        if data.get("decision") == "reject" and not data.get("note", "").strip():
+            raise ValidationError("驳回须说明理由 / a reason is required when rejecting", "note")
+
+
+class DisputeSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=300))
+
+
+class CorrectionSchema(_Window):
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=300))
+    reverse = fields.Boolean(load_default=False, metadata={"description": "true cancels the record"})
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
+    content = fields.String(validate=validate.Length(max=500))
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not data.get("reverse") and not any(k in data for k in ("starts_at", "ends_at", "content")):
+            raise ValidationError("请给出更正后的时间或内容，或 reverse=true / give new times, content, or reverse", "reverse")
+
+
+class HoursQuerySchema(Schema):
+    volunteer_id = fields.Integer(validate=validate.Range(min=1))
+    project_id = fields.Integer(validate=validate.Range(min=1))
+    status = fields.String(validate=validate.OneOf(["pending", "verified", "rejected", "disputed",
+                                                    "superseded", "reversed"]))
+
+
+class YearTotalSchema(Schema):
+    year = fields.Integer()
+    verified_minutes = fields.Integer()
+
+
+class VolunteerHoursSchema(Schema):
+    volunteer_id = fields.Integer()
+    total_minutes = fields.Integer()
+    verified_minutes = fields.Integer()
+    verified_hours = fields.Float()
+    per_year = fields.List(fields.Nested(YearTotalSchema))
+    star_level = fields.Integer()
+    star_thresholds_hours = fields.List(fields.Integer())
+    records = fields.List(fields.Nested(HourRecordSchema))
+
+
+class ChainCheckSchema(Schema):
+    volunteer_id = fields.Integer()
+    valid = fields.Boolean()
+    entries = fields.Integer()
+    first_bad_entry_id = fields.Integer(allow_none=True)
+    first_bad_seq = fields.Integer(allow_none=True)
+
+
+class CertificateRequestSchema(Schema):
+    organization_id = fields.Integer(validate=validate.Range(min=1))
+    person_in_charge = fields.String(validate=validate.Length(max=50))
+    handler = fields.String(validate=validate.Length(max=50))
+    contact = fields.String(validate=validate.Length(max=50))
+
+
+class CertificateSchema(Schema):
+    code = fields.String()
+    volunteer_id = fields.Integer()
+    verified_minutes = fields.Integer()
+    issued_at = LocalDateTime()
+    verify_url = fields.Function(lambda c: c.snapshot["verify_url"])
+    pdf_url = fields.Function(lambda c: f"/api/v1/volunteers/{c.volunteer_id}/certificates/{c.code}.pdf")
+    issuer = fields.Function(lambda c: c.snapshot["issuer"]["name"])
+
+
+class CertificateCheckSchema(Schema):
+    code = fields.String()
+    valid = fields.Boolean()
+    status = fields.String()
+    volunteer_name = fields.String()
+    verified_hours = fields.Float()
+    issuer = fields.String()
+    issued_on = fields.String()
+    revoked_at = LocalDateTime(allow_none=True)
+    revoked_reason = fields.String()
+
+
+class RevocationSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=200))

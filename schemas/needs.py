@@ -1,0 +1,77 @@
+"""Needs: what a community posts, and the matches the matcher sends back."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+
+from linkage.models import NeedStatus
+from linkage.taxonomy import CATEGORIES, TARGET_GROUPS, URGENCY
+from schemas.common import Lat, LocalDateTime, Lon, Money, Name, Near, PageArgs, Tags, page_of
+
+
+class NeedSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    community_id = fields.Integer(required=True)
+    title = Name(max_len=100, required=True)
+    description = fields.String(validate=validate.Length(max=2000), load_default="")
+    category = fields.String(required=True, validate=validate.OneOf(list(CATEGORIES)))
+    skills = Tags(load_default=list)
+    target_groups = Tags(choices=list(TARGET_GROUPS), load_default=list)
+    lat = Lat()
+    lon = Lon()
+    starts_at = LocalDateTime(required=True)
+    ends_at = LocalDateTime(required=True)
+    volunteers_needed = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1000))
+    hours_estimate = fields.Float(load_default=0, allow_nan=False, validate=validate.Range(min=0, max=10000))
+    budget_fen = Money(load_default=0)
+    urgency = fields.String(load_default="normal", validate=validate.OneOf(list(URGENCY)))
+    status = fields.String(dump_only=True)
+    community_name = fields.Function(lambda n: n.community.name if n.community else None, dump_only=True)
+    created_at = LocalDateTime(dump_only=True)
+    matched_at = LocalDateTime(dump_only=True)
+
+    @validates_schema
+    def _window(self, data, **kwargs):
+        if "starts_at" in data and "ends_at" in data and data["starts_at"] >= data["ends_at"]:
+            raise ValidationError("结束时间须晚于开始时间 / must be later than starts_at", "ends_at")
+        if ("lat" in data) != ("lon" in data):
+            raise ValidationError("lat 与 lon 须同时提供 / give both lat and lon", "lon" if "lat" in data else "lat")
+
+
+class NeedPatchSchema(NeedSchema):
+    """Load with partial=True: only the fields the client sends are changed."""
+
+    class Meta:
+        exclude = ("community_id",)
+
+    cancel = fields.Boolean(load_only=True, metadata={"description": "true cancels the need"})
+
+
+class NeedQuerySchema(PageArgs):
+    status = fields.String(validate=validate.OneOf([s.value for s in NeedStatus]))
+    category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
+    community_id = fields.Integer(validate=validate.Range(min=1))
+    near = Near()
+
+
+NeedPageSchema = page_of(NeedSchema)
+
+
+class MatchEntrySchema(Schema):
+    provider_id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    score = fields.Float()
+    distance_km = fields.Float()
+    factors = fields.Dict(keys=fields.String(), values=fields.Float())
+    reasons = fields.List(fields.String())
+
+
+class MatchesSchema(Schema):
+    need_id = fields.Integer()
+    status = fields.String(metadata={"description": "pending until the matcher's answer is stored, then ready"})
+    ranked_at = LocalDateTime(allow_none=True)
+    matches = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(MatchEntrySchema)))
+
+
+class MatchQuerySchema(Schema):
+    kind = fields.String(validate=validate.OneOf(["organization", "social_worker", "volunteer", "resource"]))

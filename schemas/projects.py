@@ -1,0 +1,145 @@
+"""Claims, projects, activities, sign-ups and residents' evaluations."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from linkage.models import ProjectStatus
+from schemas.common import LocalDateTime, Name, PageArgs, Tags, page_of
+
+
+class ClaimRequestSchema(Schema):
+    plan = fields.String(required=True, validate=validate.Length(min=5, max=2000),
+                         metadata={"description": "服务方案: how the organization will meet the need"})
+    organization_id = fields.Integer(validate=validate.Range(min=1))
+
+
+class ClaimSchema(Schema):
+    id = fields.Integer()
+    need_id = fields.Integer()
+    organization_id = fields.Integer()
+    plan = fields.String()
+    status = fields.String()
+    ranked = fields.Boolean(metadata={"description": "the matcher had recommended this organization"})
+    rank_position = fields.Integer(allow_none=True)
+    decline_reason = fields.String()
+    created_at = LocalDateTime()
+    decided_at = LocalDateTime(allow_none=True)
+
+
+class DecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "decline"]))
+    reason = fields.String(load_default="", validate=validate.Length(max=200))
+
+    @validates_schema
+    def _reason(self, data, **kwargs):
+        if data.get("decision") == "decline" and not data.get("reason", "").strip():
+            raise ValidationError("拒绝须说明理由 / a reason is required when declining", "reason")
+
+
+class DecisionResultSchema(Schema):
+    claim = fields.Nested(ClaimSchema)
+    project_id = fields.Integer(allow_none=True)
+
+
+class ProjectSchema(Schema):
+    id = fields.Integer()
+    need_id = fields.Integer()
+    claim_id = fields.Integer()
+    organization_id = fields.Integer()
+    community_id = fields.Integer()
+    title = fields.String()
+    category = fields.String()
+    status = fields.String()
+    lead_social_worker_id = fields.Integer(allow_none=True)
+    cancel_reason = fields.String()
+    created_at = LocalDateTime()
+    started_at = LocalDateTime(allow_none=True)
+    completed_at = LocalDateTime(allow_none=True)
+
+
+class ProjectQuerySchema(PageArgs):
+    status = fields.String(validate=validate.OneOf([s.value for s in ProjectStatus]))
+    organization_id = fields.Integer(validate=validate.Range(min=1))
+    community_id = fields.Integer(validate=validate.Range(min=1))
+
+
+ProjectPageSchema = page_of(ProjectSchema)
+
+
+class TransitionSchema(Schema):
+    to = fields.String(required=True, validate=validate.OneOf([s.value for s in ProjectStatus]))
+    reason = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class LeadSchema(Schema):
+    social_worker_id = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ActivitySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    project_id = fields.Integer(dump_only=True)
+    title = Name(required=True)
+    place = Name(max_len=200, required=True)
+    starts_at = LocalDateTime(required=True)
+    ends_at = LocalDateTime(required=True)
+    slots = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    skills_wanted = Tags(load_default=list)
+    cancelled = fields.Boolean(dump_only=True)
+    taken = fields.Integer(dump_only=True)
+
+    @validates_schema
+    def _window(self, data, **kwargs):
+        if "starts_at" in data and "ends_at" in data and data["starts_at"] >= data["ends_at"]:
+            raise ValidationError("结束时间须晚于开始时间 / must be later than starts_at", "ends_at")
+
+
+class SignupRequestSchema(Schema):
+    volunteer_id = fields.Integer(validate=validate.Range(min=1),
+                                  metadata={"description": "admins only; volunteers sign themselves up"})
+
+
+class SignupQuerySchema(Schema):
+    volunteer_id = fields.Integer(validate=validate.Range(min=1))
+
+
+class SignupSchema(Schema):
+    id = fields.Integer()
+    activity_id = fields.Integer()
+    volunteer_id = fields.Integer()
+    status = fields.String()
+    created_at = LocalDateTime()
+    checked_in_at = LocalDateTime(allow_none=True)
+    checked_out_at = LocalDateTime(allow_none=True)
+
+
+class AttendanceSchema(Schema):
+    at = LocalDateTime(metadata={"description": "when it happened; default now"})
+    content = fields.String(validate=validate.Length(max=500), load_default="")
+
+
+class AttendanceResultSchema(Schema):
+    signup = fields.Nested(SignupSchema)
+    hour_entry_id = fields.Integer(allow_none=True)
+    minutes = fields.Integer(allow_none=True)
+
+
+class CodesRequestSchema(Schema):
+    households = fields.Integer(required=True, validate=validate.Range(min=1, max=2000))
+
+
+class CodesSchema(Schema):
+    project_id = fields.Integer()
+    codes = fields.List(fields.String(), metadata={"description": "shown once; only hashes are stored"})
+
+
+class EvaluationRequestSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=4, max=20))
+    satisfaction = fields.Integer(required=True, validate=validate.Range(min=1, max=5, error="满意度为1–5分 / 1 to 5"))
+    comment = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class EvaluationSummarySchema(Schema):
+    project_id = fields.Integer()
+    evaluations = fields.Integer()
+    codes_issued = fields.Integer()
+    mean_satisfaction = fields.Float(allow_none=True)

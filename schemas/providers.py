@@ -1,0 +1,110 @@
+"""The four provider kinds: organizations, social workers, volunteers, charity resources."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from linkage.taxonomy import AVAILABILITY_SLOTS, CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS
+from linkage.validators import is_mainland_mobile, is_resident_id, is_uscc
+from schemas.common import Lat, LocalDateTime, Lon, Money, Name, PageArgs, Radius, Tags, page_of
+
+
+class _ProviderSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = Name(required=True)
+    lat = Lat(required=True)
+    lon = Lon(required=True)
+    active = fields.Boolean(dump_only=True)
+
+
+class OrganizationSchema(_ProviderSchema):
+    uscc = fields.String(required=True, metadata={"description": "统一社会信用代码, 18 characters with check character"})
+    registration = fields.String(required=True, validate=validate.OneOf(list(REGISTRATION)))
+    categories = Tags(choices=list(CATEGORIES), load_default=list)
+    skills = Tags(load_default=list)
+    description = fields.String(validate=validate.Length(max=2000), load_default="")
+    district = fields.String(validate=validate.Length(max=100), load_default="")
+    community_id = fields.Integer(allow_none=True, load_default=None)
+    service_radius_km = Radius(load_default=5.0)
+    capacity = fields.Integer(load_default=3, validate=validate.Range(min=0, max=1000))
+    contact_name = fields.String(validate=validate.Length(max=50), load_default="")
+    contact_phone = fields.String(load_default="")
+
+    @validates("uscc")
+    def _uscc(self, value, **kwargs):
+        if not is_uscc(value):
+            raise ValidationError("统一社会信用代码无效（校验位不符）/ invalid unified social credit code (check character)")
+
+    @validates("contact_phone")
+    def _phone(self, value, **kwargs):
+        if value and not is_mainland_mobile(value):
+            raise ValidationError("请输入11位大陆手机号 / expected an 11-digit mainland mobile number")
+
+
+class SocialWorkerSchema(_ProviderSchema):
+    certificate_level = fields.String(required=True, validate=validate.OneOf(list(CERTIFICATE_LEVELS)))
+    specialties = Tags(load_default=list)
+    organization_id = fields.Integer(allow_none=True, load_default=None)
+    service_radius_km = Radius(load_default=10.0)
+
+
+class VolunteerSchema(_ProviderSchema):
+    code = fields.String(dump_only=True, metadata={"description": "志愿者编号"})
+    phone = fields.String(required=True)
+    id_number = fields.String(required=True, load_only=True, metadata={"description": "18-digit resident ID; stored encrypted, never returned"})
+    id_number_masked = fields.String(dump_only=True)
+    skills = Tags(load_default=list)
+    travel_radius_km = Radius(load_default=3.0)
+    availability = fields.List(fields.String(validate=validate.OneOf(AVAILABILITY_SLOTS)),
+                               load_default=list, validate=validate.Length(max=len(AVAILABILITY_SLOTS)))
+    community_id = fields.Integer(allow_none=True, load_default=None)
+
+    @validates("phone")
+    def _phone(self, value, **kwargs):
+        if not is_mainland_mobile(value):
+            raise ValidationError("请输入11位大陆手机号 / expected an 11-digit mainland mobile number")
+
+    @validates("id_number")
+    def _id_number(self, value, **kwargs):
+        if not is_resident_id(value):
+            raise ValidationError("身份证号码无效（须18位且校验位正确）/ invalid 18-digit ID number (check digit)")
+
+
+class ResourceSchema(_ProviderSchema):
+    donor = Name(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(list(RESOURCE_KINDS)))
+    description = fields.String(validate=validate.Length(max=2000), load_default="")
+    tags = Tags(load_default=list)
+    amount_fen = Money(allow_none=True, load_default=None)
+    quantity = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10**9))
+    remaining_fen = fields.Integer(dump_only=True)
+    remaining_quantity = fields.Integer(dump_only=True)
+    unit = fields.String(validate=validate.Length(max=10), load_default="")
+    radius_km = Radius(load_default=10.0)
+    restricted_categories = Tags(choices=list(CATEGORIES), load_default=list)
+    available_from = LocalDateTime(allow_none=True, load_default=None)
+    available_until = LocalDateTime(allow_none=True, load_default=None)
+
+    @validates_schema
+    def _amounts(self, data, partial=False, **kwargs):
+        if not partial and data.get("kind") == "fund" and data.get("amount_fen") is None:
+            raise ValidationError("资金类资源须填写金额（分）/ a fund needs amount_fen", "amount_fen")
+        if not partial and data.get("kind") in ("material", "venue", "service") and data.get("quantity") is None:
+            raise ValidationError("请填写数量 / quantity is required for this kind", "quantity")
+        start, end = data.get("available_from"), data.get("available_until")
+        if start and end and start >= end:
+            raise ValidationError("结束须晚于开始 / must be later than available_from", "available_until")
+
+
+class ProviderQuerySchema(PageArgs):
+    include_inactive = fields.Boolean(load_default=False)
+    organization_id = fields.Integer(validate=validate.Range(min=1))
+    community_id = fields.Integer(validate=validate.Range(min=1))
+
+
+SCHEMAS = {
+    "organization": OrganizationSchema,
+    "social_worker": SocialWorkerSchema,
+    "volunteer": VolunteerSchema,
+    "resource": ResourceSchema,
+}
+PAGES = {kind: page_of(schema) for kind, schema in SCHEMAS.items()}

@@ -1,0 +1,72 @@
+"""The linkage dashboard's figures: GET /stats/linkage."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class StatsQuerySchema(Schema):
+    district = fields.String(validate=validate.Length(min=1, max=100))
+    street = fields.String(validate=validate.Length(min=1, max=100))
+    community_id = fields.Integer(validate=validate.Range(min=1))
+
+
+class IndicatorsSchema(Schema):
+    communities = fields.Integer()
+    population = fields.Integer()
+    households = fields.Integer()
+    organizations = fields.Integer(metadata={"description": "active social organizations counted here"})
+    organizations_per_10k = fields.Float(metadata={"description": "target 20 (每万人20个社会组织)"})
+    social_workers = fields.Integer()
+    social_workers_per_community = fields.Float(metadata={"description": "target 2 (每个社区2名社工)"})
+    community_organizations = fields.Integer(metadata={"description": "organizations bound to a community"})
+    community_organizations_per_community = fields.Float(metadata={"description": "target 10"})
+    volunteers = fields.Integer()
+    volunteers_per_10k = fields.Float()
+    volunteer_minutes_recorded = fields.Integer()
+    volunteer_minutes_verified = fields.Integer()
+    volunteer_hours_verified = fields.Float()
+    needs_posted = fields.Integer()
+    needs_matched = fields.Integer()
+    needs_claimed = fields.Integer()
+    needs_completed = fields.Integer()
+    median_seconds_to_match = fields.Float(allow_none=True)
+    median_seconds_to_claim = fields.Float(allow_none=True, metadata={"description": "posting to claim approval"})
+    evaluations = fields.Integer()
+    mean_satisfaction = fields.Float(allow_none=True)
+    funds_awarded_fen = fields.Integer()
+    funds_disbursed_fen = fields.Integer()
+    funds_spent_fen = fields.Integer()
+
+
+class AttainmentSchema(Schema):
+    value = fields.Float()
+    target = fields.Float()
+    ratio = fields.Float()
+    met = fields.Boolean()
+
+
+class ScopeSchema(Schema):
+    level = fields.String(metadata={"description": "all, district, street or community"})
+    district = fields.String(allow_none=True)
+    street = fields.String(allow_none=True)
+    community_id = fields.Integer(allow_none=True)
+    communities = fields.Integer()
+
+
+class BreakdownRowSchema(Schema):
+    level = fields.String()
+    key = fields.String()
+    name = fields.String()
+    district = fields.String()
+    street = fields.String(allow_none=True)
+    indicators = fields.Nested(IndicatorsSchema)
+    attainment = fields.Dict(keys=fields.String(), values=fields.Nested(AttainmentSchema))
+
+
+class LinkageStatsSchema(Schema):
+    scope = fields.Nested(ScopeSchema)
+    targets = fields.Dict(keys=fields.String(), values=fields.Float())
+    indicators = fields.Nested(IndicatorsSchema)
+    attainment = fields.Dict(keys=fields.String(), values=fields.Nested(AttainmentSchema))
+    funding = fields.String(metadata={"description": '"available", or "not available" (funds are then zero)'})
+    breakdown = fields.List(fields.Nested(BreakdownRowSchema))

@@ -1,0 +1,97 @@
+"""Browser fixtures: the app served on loopback over a seeded SQLite file, the real event spine, Chromium."""
+from __future__ import annotations
+
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from events.broker import EmbeddedBroker, free_port
+from linkage.demo import seed_demo
+from linkage.migrate import upgrade
+from linkage.platform import build_platform
+from tests.conftest import settings_for_tests as make_settings
+from tests.integration.events.conftest import Spine
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+SCREENSHOTS = OUTPUT / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-dev-shm-usage"]
+PHONE = {"width": 390, "height": 844}
+
+
+@dataclass
+class Live:
+    base_url: str
+    platform: object
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """The whole system on this machine: web server thread, broker process, relay/matcher/projector threads."""
+    from app import create_app
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'linkage.db'}"
+    port = free_port()
+    settings = make_settings(url, public_base_url=f"http://127.0.0.1:{port}")
+    upgrade(url)
+    app = create_app(settings, testing=True)
+    platform = app.extensions["linkage"]
+    seed_demo(platform, scale=0.2)
+    broker = EmbeddedBroker().start()
+    workers = build_platform(settings, source="linkage-workers")
+    spine = Spine(workers, broker.bootstrap).all()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="web", daemon=True)
+    thread.start()
+    try:
+        yield Live(base_url=f"http://127.0.0.1:{port}", platform=platform)
+    finally:
+        server.shutdown()
+        thread.join(10)
+        spine.stop_all()
+        broker.stop()
+        workers.dispose()
+        platform.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Shots:
+    """Numbered screenshots under test-output/screenshots, in the order the story takes them."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.count, self.names = folder, 0, []
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+
+    def next_path(self, name: str) -> Path:
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{name}.png"
+        self.names.append(path.name)
+        return path
+
+    def __call__(self, page, name: str) -> Path:
+        path = self.next_path(name)
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture(scope="module")
+def shots():
+    return Shots(SCREENSHOTS)

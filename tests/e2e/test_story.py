@@ -1,0 +1,220 @@
+"""The whole story in headless Chromium at a phone's width, driven from the keyboard.
+
+A community worker posts a need and watches its matches arrive; an organization claims it; the
+community approves; a volunteer signs up; the organization checks them in and out and verifies the
+hours; the volunteer downloads a certificate; a resident evaluates; the dashboard moves.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from linkage.demo import DEMO_PASSWORD
+from tests.e2e.conftest import OUTPUT, PHONE
+
+pytestmark = [pytest.mark.broker, pytest.mark.timeout(180)]
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local(moment: datetime) -> str:
+    return moment.astimezone(TZ).strftime("%Y-%m-%dT%H:%M")
+
+
+class Person:
+    """One browser context (its own cookies) and the keyboard: focus, then Enter or Space."""
+
+    def __init__(self, browser, live, **options):
+        self.context = browser.new_context(viewport=options.pop("viewport", PHONE), locale="zh-CN",
+                                           accept_downloads=True, **options)
+        self.page = self.context.new_page()
+        self.base = live.base_url
+
+    def go(self, path: str):
+        self.page.goto(self.base + path)
+        return self.page
+
+    def press(self, selector: str, key: str = "Enter"):
+        """Activate a control from the keyboard and wait for the page it leads to."""
+        target = self.page.locator(selector).first
+        target.focus()
+        with self.page.expect_navigation():
+            self.page.keyboard.press(key)
+        return self.page
+
+    def log_in(self, username: str):
+        page = self.go("/login")
+        page.fill("#f-username", username)
+        page.fill("#f-password", DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.press("#f-password", "Enter")
+        assert page.url == self.base + "/", page.url
+        return page
+
+    def text(self, selector: str) -> str:
+        return self.page.locator(selector).first.inner_text().strip()
+
+    def close(self):
+        self.context.close()
+
+
+def _figures(person: Person) -> dict:
+    person.go("/dashboard")
+    return {name: person.text(f"#{name}") for name in
+            ("needs-posted", "needs-matched", "needs-claimed", "needs-completed", "satisfaction")}
+
+
+def test_the_whole_story_in_a_browser(live, browser, shots):
+    admin = Person(browser, live)
+    admin.log_in("admin")
+    before = _figures(admin)
+    shots(admin.page, "dashboard-before")
+
+    # -- the community worker posts a need and sees its matches arrive ---------------------------
+    staff = Person(browser, live)
+    staff.go("/login")
+    shots(staff.page, "login")
+    page = staff.log_in("shequ")
+    shots(page, "home-community")
+    staff.go("/needs/new")
+    staff.press("form.card button[type=submit]")  # empty: each error appears beside its field
+    assert page.locator("#err-title").is_visible() and page.locator("#err-category").is_visible()
+    shots(page, "need-form-errors")
+    start = datetime.now(TZ) + timedelta(days=3)
+    page.fill("#f-title", "陪同独居老人到医院复诊")
+    page.select_option("#f-category", "养老")
+    page.fill("#f-description", "王奶奶86岁，独居，需要志愿者周六上午陪同到区医院复诊。")
+    page.fill("#f-skills", "陪诊，助老")
+    page.check("input[name=target_groups][value=elderly]")
+    page.fill("#f-starts_at", local(start))
+    page.fill("#f-ends_at", local(start + timedelta(hours=3)))
+    page.fill("#f-volunteers_needed", "2")
+    page.fill("#f-hours_estimate", "3")
+    staff.press("form.card button[type=submit]")
+    need_url = page.url
+    assert re.search(r"/needs/\d+$", need_url), need_url
+    shots(page, "need-posted-matching")
+    page.wait_for_selector('#matches[data-status="ready"]', timeout=30_000)  # no reload: the page polls
+    assert page.locator("#matches .ranked li").count() > 0
+    assert "公里" in page.locator("#matches").inner_text()
+    shots(page, "matches")
+
+    # -- an organization nearby claims it ------------------------------------------------------
+    org = Person(browser, live)
+    org.log_in("zuzhi")
+    need_path = need_url.removeprefix(live.base_url)
+    org.go("/needs?km=100")
+    assert org.page.locator(f'a[href="{need_path}"]').count() == 1
+    shots(org.page, "needs-near-organization")
+    org.go(need_path)
+    org.page.fill("#f-plan", "由持证社工带队，两名志愿者周六上午陪同王奶奶复诊，全程记录。")
+    org.press("form.card button[type=submit]")
+    assert org.page.locator(".claim .badge").first.inner_text() == "待审核"
+    shots(org.page, "claim-submitted")
+
+    # -- the community approves: it becomes a project -------------------------------------------
+    staff.go(need_path)
+    shots(staff.page, "claim-to-decide")
+    staff.press('.claim button[value="approve"]')
+    assert re.search(r"/projects/\d+$", staff.page.url)
+    project_path = staff.page.url.removeprefix(live.base_url)
+    shots(staff.page, "project-approved")
+
+    # -- the organization starts it and schedules an activity (it began two hours ago) -----------
+    org.go(project_path)
+    org.press('#status form.inline button[type=submit]')  # 开始实施
+    assert org.text(".meta .badge") == "实施中"
+    org.page.locator("details.card summary").first.focus()
+    org.page.keyboard.press("Enter")
+    began = datetime.now(TZ) - timedelta(hours=2)
+    org.page.fill("#f-title", "陪同复诊")
+    org.page.fill("#f-place", "新华里社区服务站")
+    org.page.fill("#f-starts_at", local(began))
+    org.page.fill("#f-ends_at", local(began + timedelta(hours=4)))
+    org.page.fill("#f-slots", "3")
+    org.press("details.card form button[type=submit]")
+    shots(org.page, "activity-scheduled")
+
+    # -- a volunteer finds it nearby and signs up ------------------------------------------------
+    volunteer = Person(browser, live)
+    volunteer.log_in("zhiyuan")
+    volunteer.go("/activities?km=100")
+    link = volunteer.page.locator("a.card-title", has_text="陪同复诊").first
+    activity_path = link.get_attribute("href")
+    shots(volunteer.page, "activities-near-volunteer")
+    volunteer.go(activity_path)
+    volunteer.press("main form button[type=submit]")
+    assert volunteer.text("main .badge") == "已报名"
+    shots(volunteer.page, "signed-up")
+
+    # -- the organization checks them in and out -----------------------------------------------
+    org.go(activity_path)
+    org.page.fill(".signup input[name=at]", local(began))
+    org.press(".signup button[type=submit]")
+    org.page.fill(".signup input[name=at]", local(began + timedelta(minutes=90)))
+    org.press(".signup button[type=submit]")
+    assert org.text(".signup .badge") == "已签退"
+    shots(org.page, "checked-out")
+
+    # -- and verifies the hours ----------------------------------------------------------------
+    org.go(project_path)
+    org.press('.record button[value="verify"]')
+    assert org.text(".record .badge") == "已核实"
+    shots(org.page, "hours-verified")
+
+    # -- the volunteer sees the hours and downloads a certificate -------------------------------
+    volunteer.go("/me/hours")
+    assert volunteer.text("#verified-hours") == "1.5"
+    shots(volunteer.page, "my-hours")
+    button = volunteer.page.locator("form.card button[type=submit]").first
+    button.focus()
+    with volunteer.page.expect_download() as download:
+        volunteer.page.keyboard.press("Enter")
+    pdf = OUTPUT / "certificate.pdf"
+    download.value.save_as(str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    picture = shots.next_path("certificate")
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(picture.with_suffix(""))],
+                   check=True, timeout=30)
+
+    # -- the project completes, the community hands out codes, a resident evaluates ----------------
+    org.go(project_path)
+    org.press('#status form.inline button[type=submit]')  # 完成项目
+    staff.go(project_path)
+    staff.page.fill("#f-households", "2")
+    staff.press("#codes form button[type=submit]")
+    codes = staff.page.locator(".code-list code").all_inner_texts()
+    assert len(codes) == 2
+    shots(staff.page, "evaluation-codes")
+    resident = Person(browser, live)
+    project_id = project_path.rsplit("/", 1)[1]
+    resident.go(f"/evaluate?project={project_id}")
+    resident.page.fill("#f-code", codes[0])
+    resident.page.locator("input[name=satisfaction][value='5']").focus()
+    resident.page.keyboard.press("Space")
+    resident.page.fill("#f-comment", "志愿者很耐心，谢谢！")
+    shots(resident.page, "evaluate")
+    resident.press("form.card button[type=submit]")
+    assert resident.page.locator("#thanks").is_visible()
+    shots(resident.page, "evaluated")
+
+    # -- the district's dashboard has moved -----------------------------------------------------
+    after = _figures(admin)
+    shots(admin.page, "dashboard-after")
+    assert int(after["needs-posted"]) == int(before["needs-posted"]) + 1
+    assert int(after["needs-matched"]) >= int(before["needs-matched"]) + 1
+    assert int(after["needs-completed"]) == int(before["needs-completed"]) + 1
+    assert after["satisfaction"] == "5.0"
+    wide = Person(browser, live, viewport={"width": 1280, "height": 900})
+    wide.log_in("admin")
+    wide.go("/dashboard")
+    shots(wide.page, "dashboard-desktop")
+    wide.go("/lang/en")
+    wide.go("/dashboard")
+    assert wide.page.locator("html").get_attribute("lang") == "en"
+    shots(wide.page, "dashboard-english")
+    for someone in (admin, staff, org, volunteer, resident, wide):
+        someone.close()

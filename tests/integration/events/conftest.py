@@ -1,0 +1,303 @@
+"""Event-spine fixtures: a real embedded broker per test, a SQLite database, workers in threads."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from events.broker import EmbeddedBroker
+from events.matcher import Matcher
+from events.projector import Projector
+from events.relay import Relay
+from linkage.models import Base, MatchSet, Need, OutboxEvent
+from linkage.permissions import Actor
+from linkage.platform import build_platform
+from linkage.services.communities import register_community
+from linkage.services.needs import post_need
+from linkage.services.providers import register_provider
+from linkage.validators import id_number_check_char, uscc_check_char
+from tests.conftest import settings_for_tests
+
+ADMIN = Actor(user_id=None, role="admin", username="events-fixture")
+KINDS = ("organization", "social_worker", "volunteer", "resource")
+# Group timings short enough that joins and fail-overs take seconds (FACTS: ~half the session).
+FAST_GROUP = dict(session_timeout_ms=6000, heartbeat_interval_ms=1000)
+
+
+def make_index():
+    from matching import ProviderIndex, load_weights
+
+    return ProviderIndex(weights=load_weights(overrides={}))
+
+
+def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05, message: str = ""):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s: {message or predicate}")
+
+
+def read_all(bootstrap, topic, expect: int, timeout: float = 15.0):
+    from kafka import TopicPartition
+
+    from events.consumer import make_consumer
+
+    consumer = make_consumer(bootstrap, None, client_id="test-reader")
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        records, deadline = [], time.monotonic() + timeout
+        while len(records) < expect and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=200).values():
+                records.extend(batch)
+        return records
+    finally:
+        consumer.close()
+
+
+# -- bodies -------------------------------------------------------------------------------
+def valid_uscc(serial: int) -> str:
+    body = f"52120116{serial:08d}"[:17].ljust(17, "0")
+    return body + uscc_check_char(body)
+
+
+def valid_id_number(serial: int) -> str:
+    body = f"1201161985{(serial // 1000) % 12 + 1:02d}{serial % 28 + 1:02d}{serial % 1000:03d}"
+    return body + id_number_check_char(body)
+
+
+def provider_body(kind: str, serial: int, community_id: int, organization_id: int | None) -> dict:
+    lat, lon = 39.02 + (serial % 7) * 0.004, 117.70 + (serial % 5) * 0.004
+    if kind == "organization":
+        return {"name": f"乐龄养老服务中心{serial}", "uscc": valid_uscc(serial), "registration": "registered",
+                "categories": ["养老"], "skills": ["陪诊", "助老"], "lat": lat, "lon": lon,
+                "service_radius_km": 8, "capacity": 4}
+    if kind == "social_worker":
+        return {"name": f"社工{serial}", "certificate_level": "intermediate",
+                "specialties": ["养老", "elderly"], "organization_id": organization_id,
+                "lat": lat, "lon": lon}
+    if kind == "volunteer":
+        return {"name": f"志愿者{serial}", "phone": f"1380000{serial:04d}",
+                "id_number": valid_id_number(serial), "skills": ["陪诊"], "lat": lat, "lon": lon,
+                "travel_radius_km": 5, "availability": ["sat_am", "sun_pm"],
+                "community_id": community_id}
+    return {"name": f"助老基金{serial}", "donor": "滨海爱心企业", "kind": "fund", "amount_fen": 5_000_000,
+            "tags": ["助老"], "lat": lat, "lon": lon, "radius_km": 20, "restricted_categories": []}
+
+
+def need_body(community_id: int, serial: int = 0) -> dict:
+    start = datetime(2026, 12, 5, 1, 0, tzinfo=timezone.utc) + timedelta(hours=serial % 48)
+    return {"community_id": community_id, "title": f"陪同独居老人复诊 #{serial}",
+            "description": "独居老人需要志愿者周六上午陪同到区医院复诊。", "category": "养老",
+            "skills": ["陪诊", "助老"], "target_groups": ["elderly"], "starts_at": start,
+            "ends_at": start + timedelta(hours=3), "volunteers_needed": 2, "hours_estimate": 3,
+            "budget_fen": 0, "urgency": "normal"}
+
+
+# -- the world ------------------------------------------------------------------------------
+@dataclass
+class World:
+    platform: object
+    community_id: int = 0
+    providers: dict = field(default_factory=dict)
+
+    def seed_providers(self, per_kind: int = 2) -> None:
+        with self.platform.uow() as uow:
+            self.community_id = register_community(uow, ADMIN, {
+                "code": "120116001", "name": "新华里社区", "street": "新港街道", "district": "滨海新区",
+                "lat": 39.02, "lon": 117.70, "households": 1200, "population": 3500}).id
+        serial = 0
+        for kind in KINDS:
+            for _ in range(per_kind):
+                serial += 1
+                org = self.providers.get("organization", [None])[0]
+                with self.platform.uow() as uow:
+                    obj = register_provider(uow, ADMIN, kind,
+                                            provider_body(kind, serial, self.community_id, org),
+                                            self.platform.cipher)
+                self.providers.setdefault(kind, []).append(obj.id)
+
+    def post_needs(self, count: int, start: int = 0) -> list[int]:
+        ids = []
+        for serial in range(start, start + count):
+            with self.platform.uow() as uow:
+                ids.append(post_need(uow, ADMIN, need_body(self.community_id, serial)).id)
+        return ids
+
+    def need_ids(self) -> list[int]:
+        with self.platform.read_session() as s:
+            return list(s.scalars(select(Need.id).order_by(Need.id)))
+
+    def matched_ids(self) -> set[int]:
+        with self.platform.read_session() as s:
+            return set(s.scalars(select(MatchSet.need_id)))
+
+    def match_sets(self) -> dict[int, MatchSet]:
+        with self.platform.read_session() as s:
+            return {m.need_id: m for m in s.scalars(select(MatchSet))}
+
+    def unsent(self) -> int:
+        with self.platform.read_session() as s:
+            return s.scalar(select(func.count()).select_from(OutboxEvent)
+                            .where(OutboxEvent.sent_at.is_(None)))
+
+    def all_matched(self, need_ids) -> bool:
+        return set(need_ids) <= self.matched_ids()
+
+    def need_envelope(self, need_id: int) -> str:
+        with self.platform.read_session() as s:
+            return s.scalar(select(OutboxEvent.envelope).where(OutboxEvent.key == str(need_id),
+                                                               OutboxEvent.topic == "linkage.needs"))
+
+    def resend_needs(self, need_ids) -> None:
+        """Mark the needs' outbox rows unsent again: the relay publishes them once more."""
+        from sqlalchemy import update
+        with self.platform.write_sessions() as s:
+            s.execute(update(OutboxEvent).where(OutboxEvent.topic == "linkage.needs",
+                                                OutboxEvent.key.in_([str(i) for i in need_ids]))
+                      .values(sent_at=None))
+            s.commit()
+
+    def need_event_ids(self) -> dict[int, str]:
+        """need id → the event id of its (only) need.posted event."""
+        with self.platform.read_session() as s:
+            rows = s.execute(select(OutboxEvent.key, OutboxEvent.event_id)
+                             .where(OutboxEvent.type == "linkage.need.posted.v1"))
+            return {int(key): event_id for key, event_id in rows}
+
+
+class Spine:
+    """The relay, matchers and projector as threads over one broker and one database."""
+
+    def __init__(self, platform, bootstrap: str):
+        self.platform, self.bootstrap = platform, bootstrap
+        self.workers: list[tuple[object, threading.Thread]] = []
+
+    def _start(self, worker, name: str):
+        thread = threading.Thread(target=worker.run, name=name, daemon=True)
+        thread.start()
+        self.workers.append((worker, thread))
+        return worker
+
+    def relay(self, **options) -> Relay:
+        return self._start(Relay(self.platform, self.bootstrap, **options), "relay")
+
+    def matcher(self, name: str = "matcher", index=None) -> Matcher:
+        return self._start(Matcher(self.bootstrap, index or make_index(), name=name,
+                                   consumer_config=FAST_GROUP), name)
+
+    def projector(self) -> Projector:
+        return self._start(Projector(self.platform, self.bootstrap, consumer_config=FAST_GROUP),
+                           "projector")
+
+    def all(self) -> "Spine":
+        self.relay()
+        self.matcher()
+        self.projector()
+        return self
+
+    def ready(self, timeout: float = 30.0) -> "Spine":
+        """Wait until every group member started so far holds partitions (joins take seconds)."""
+        def joined():
+            loops = [w.loop for w, _ in self.workers if hasattr(w, "loop")]
+            return all(loop.consumer is not None and loop.consumer.assignment() for loop in loops)
+        wait_until(joined, timeout, message="consumer groups joined")
+        return self
+
+    def stop(self, worker, timeout: float = 15.0) -> None:
+        for candidate, thread in self.workers:
+            if candidate is worker:
+                worker.stop()
+                thread.join(timeout)
+                assert not thread.is_alive(), f"{thread.name} did not stop"
+
+    def stop_all(self) -> None:
+        for worker, _ in self.workers:
+            worker.stop()
+        for _, thread in self.workers:
+            thread.join(15)
+
+
+@pytest.fixture
+def broker():
+    """A broker of its own for each test: starting Tansu takes well under a second."""
+    with EmbeddedBroker() as embedded:
+        yield embedded
+
+
+@pytest.fixture
+def platform(tmp_path):
+    # The schema from the models (not the migrations): the event tests exercise the spine,
+    # and tests/integration/api checks that migrations and models agree.
+    built = build_platform(settings_for_tests(f"sqlite:///{tmp_path / 'linkage.db'}"))
+    Base.metadata.create_all(built.engine)
+    yield built
+    built.dispose()
+
+
+@pytest.fixture
+def world(platform) -> World:
+    world = World(platform)
+    world.seed_providers()
+    return world
+
+
+class Api:
+    """The Flask app on the same database, with a community worker's bearer token."""
+
+    def __init__(self, app, token: str, community_id: int):
+        self.client, self.token, self.community_id = app.test_client(), token, community_id
+
+    def post_need(self, serial: int = 0):
+        body = need_body(self.community_id, serial)
+        body["starts_at"], body["ends_at"] = body["starts_at"].isoformat(), body["ends_at"].isoformat()
+        return self.client.post("/api/v1/needs", json=body,
+                                headers={"Authorization": f"Bearer {self.token}"})
+
+    def matches(self, need_id: int):
+        return self.client.get(f"/api/v1/needs/{need_id}/matches",
+                               headers={"Authorization": f"Bearer {self.token}"})
+
+
+@pytest.fixture
+def api(world):
+    from app import create_app
+    from linkage.services.accounts import create_user
+
+    app = create_app(world.platform.settings, testing=True)
+    platform = app.extensions["linkage"]
+    with platform.uow() as uow:
+        user = create_user(uow, platform.passwords, username="staff", password="correct-horse-9",
+                           role="community_staff", community_id=world.community_id)
+    yield Api(app, platform.tokens.issue(user.id, user.token_version), world.community_id)
+    platform.dispose()
+
+
+@pytest.fixture
+def spine(platform, broker):
+    running = Spine(platform, broker.bootstrap)
+    yield running
+    running.stop_all()
+
+
+def pytest_configure(config):
+    # kafka-python 3 loads its protocol schemas with a deprecated importlib call.
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning")
+
+
+def start_matcher_process(bootstrap: str, rank_delay: float = 0.0):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).with_name("matcher_process.py")
+    return subprocess.Popen([sys.executable, str(script), bootstrap, str(rank_delay)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)

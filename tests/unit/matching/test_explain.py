@@ -1,0 +1,52 @@
+"""Every ranked entry says why, in words a community worker reads at a glance."""
+from matchkit import need, offset, organization, resource, social_worker, volunteer
+
+
+def test_volunteer_entry_explains_skills_distance_and_free_slot(index):
+    index.upsert("volunteer", volunteer(id=1, km_north=1.2, skills=["助老", "陪诊", "理发"]))
+    entry = index.rank(need())["volunteer"][0]
+    assert entry["reasons"][:3] == ["技能相符：陪诊、助老", "距离 1.2 公里", "本周六上午有空"]
+    assert set(entry["factors"]) == {"skill", "distance", "availability", "professional", "reputation", "spread"}
+
+
+def test_entry_has_the_promised_shape_and_rounding(index):
+    index.upsert("volunteer", volunteer(id=1, km_north=1.234567))
+    entry = index.rank(need())["volunteer"][0]
+    assert set(entry) == {"provider_id", "kind", "name", "score", "distance_km", "factors", "reasons"}
+    assert entry["kind"] == "volunteer" and entry["name"] == "志愿者1"
+    assert entry["distance_km"] == 1.23 and entry["score"] == round(entry["score"], 4)
+    assert all(isinstance(r, str) for r in entry["reasons"])
+
+
+def test_next_weeks_slot_says_next_week(index):
+    index.upsert("volunteer", volunteer(id=1, availability=["sat_am"]))
+    entry = index.rank(need(starts_at="2026-12-05T09:00:00+08:00", ends_at="2026-12-05T11:00:00+08:00"))["volunteer"][0]
+    assert "下周六上午有空" in entry["reasons"]
+
+
+def test_reputation_and_capacity_are_explained_for_organizations(index):
+    index.upsert("organization", organization(id=1, capacity=5, open_projects=3,
+                                              reputation={"rating_sum": 46, "rating_count": 10, "completed": 19, "cancelled": 1}))
+    reasons = index.rank(need())["organization"][0]["reasons"]
+    assert "在办项目 3/5，尚有余力" in reasons
+    assert "满意度 4.6（10 次评价）" in reasons and "完成率 95%" in reasons
+
+
+def test_social_worker_entry_names_level_and_groups(index):
+    index.upsert("social_worker", social_worker(id=1, certificate_level="senior"))
+    reasons = index.rank(need())["social_worker"][0]["reasons"]
+    assert "高级社会工作师" in reasons and "擅长服务老年人" in reasons
+
+
+def test_fund_entry_names_what_is_left_and_the_deadline(index):
+    index.upsert("resource", resource(id=1, remaining_fen=120000, restricted_categories=["养老"],
+                                      available_until="2026-12-31T23:59:00+08:00"))
+    reasons = index.rank(need(budget_fen=50000))["resource"][0]["reasons"]
+    assert "剩余资金 1,200 元，覆盖预算" in reasons
+    assert "定向用于养老" in reasons and "有效期至 12月31日" in reasons
+
+
+def test_short_distances_read_in_metres(index):
+    lat, lon = offset(km_north=0.4)
+    index.upsert("volunteer", volunteer(id=1, lat=lat, lon=lon))
+    assert "距离 400 米" in index.rank(need())["volunteer"][0]["reasons"]
