@@ -1,0 +1,59 @@
+"""The `linkage` command as an operator uses it: migrate, seed, create users, log in."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from linkage.cli import main
+
+
+def _run(env: dict, *args: str):
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return result
+
+
+def test_an_operator_migrates_seeds_and_creates_a_user_from_the_command_line(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}", "LINKAGE_ENV": "development"}
+    assert _run(env, "db", "upgrade").exit_code == 0
+    seeded = _run(env, "seed", "--scale", "0.05")
+    assert seeded.exit_code == 0 and "communities=20" in seeded.output and "shequ" in seeded.output
+    again = _run(env, "seed")
+    assert again.exit_code == 0 and "nothing done" in again.output
+    made = _run(env, "users", "create", "wang", "--role", "community_staff", "--password", "long-enough-1",
+                "--community-id", "2")
+    assert made.exit_code == 0 and "created user wang" in made.output
+    unbound = _run(env, "users", "create", "li", "--role", "org_staff", "--password", "long-enough-1")
+    assert unbound.exit_code == 2 and "organization_id" in unbound.output
+    taken = _run(env, "users", "create", "wang", "--role", "admin", "--password", "long-enough-1")
+    assert taken.exit_code == 2 and "taken" in taken.output
+
+    from app import create_app
+    from linkage.config import settings_from_env
+    app = create_app(settings_from_env(environ=env), testing=True)
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": "wang", "password": "long-enough-1"})
+    assert token.status_code == 200 and token.json["community_id"] == 2
+    assert client.get("/docs").status_code == 200
+    assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/api/v1/openapi.json").json["info"]["title"].startswith("Linkage")
+    assert client.get("/healthz").json == {"status": "ok"}
+    app.extensions["linkage"].dispose()
+
+
+def test_readiness_reports_the_broker_and_the_database(tmp_path):
+    from app import create_app
+    from events.broker import EmbeddedBroker, free_port
+    from linkage.config import settings_from_env
+    from linkage.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'ready.db'}"
+    upgrade(url)
+    port = free_port()
+    app = create_app(settings_from_env(environ={"DATABASE_URL": url, "LINKAGE_BROKER_PORT": str(port)}),
+                     testing=True)
+    client = app.test_client()
+    down = client.get("/readyz")
+    assert down.status_code == 503 and down.json["checks"] == {"database": True, "broker": False}
+    with EmbeddedBroker(port):
+        up = client.get("/readyz")
+        assert up.status_code == 200 and up.json["checks"] == {"database": True, "broker": True}
+    app.extensions["linkage"].dispose()
