@@ -7,8 +7,8 @@ from flask import Flask
 
 
 def init_web(app: Flask) -> None:
-    from linkage.web import (views_activities, views_dashboard, views_home, views_hours,  # noqa: F401
-                             views_needs, views_projects)
+    from linkage.web import (views_activities, views_dashboard, views_funding, views_home,  # noqa: F401
+                             views_hours, views_needs, views_projects)
     from linkage.web.blueprint import bp
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=12))

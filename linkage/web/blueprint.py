@@ -52,7 +52,10 @@ def _localtime(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 @bp.app_template_filter("yuan")
 def _yuan(fen) -> str:
-    return f"{(fen or 0) / 100:,.2f}"
+    """Fen as yuan with two decimals, exactly (integer arithmetic, no float)."""
+    fen = int(fen or 0)
+    sign, fen = ("-" if fen < 0 else ""), abs(fen)
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
 
 
 @bp.app_template_filter("duration")
@@ -71,5 +74,5 @@ def _duration(seconds) -> str:
 def _globals():
     return dict(t=i18n.t, lang=i18n.lang(), html_lang=i18n.HTML_LANG[i18n.lang()],
                 status_label=i18n.status_label, category_label=i18n.category_label,
-                group_label=i18n.group_label, urgency_label=i18n.urgency_label,
+                group_label=i18n.group_label, localize=i18n.localize, urgency_label=i18n.urgency_label,
                 csrf_token=auth.csrf_token, me=auth.current_actor())

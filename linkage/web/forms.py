@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError
@@ -80,3 +81,26 @@ def yuan_to_fen(form, name: str = "budget_yuan") -> dict:
         return {"budget_fen": round(float(raw) * 100)}
     except ValueError:
         raise FormError({name: [localize("请输入金额，例如 200 / enter an amount, e.g. 200")]}) from None
+
+
+def fen_of(raw: str) -> int | None:
+    """"2,000.50" yuan -> 200050 fen, exactly (no float); None if empty; ValueError if not an amount
+    with at most two decimals."""
+    raw = (raw or "").strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+    if not raw:
+        return None
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(raw) from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(raw)
+    return int(amount * 100)
+
+
+def yuan_input(fen: int | None) -> str:
+    """Fen as the value of a yuan input: 200000 -> "2000", 200050 -> "2000.50"."""
+    if fen is None:
+        return ""
+    sign, fen = ("-" if fen < 0 else ""), abs(fen)
+    return f"{sign}{fen // 100}" + (f".{fen % 100:02d}" if fen % 100 else "")

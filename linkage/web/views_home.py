@@ -16,14 +16,15 @@ from linkage.web.i18n import LANGS, t
 # What each role comes here to do, in the order they do it.
 TILES = {
     "community_staff": (("web.new_need", "post_need"), ("web.needs", "my_needs"), ("web.projects", "projects"),
-                        ("web.dashboard", "dashboard")),
+                        ("web.funding_rounds", "funding"), ("web.dashboard", "dashboard")),
     "org_staff": (("web.needs", "needs_near"), ("web.projects", "projects"), ("web.activities", "activities"),
-                  ("web.dashboard", "dashboard")),
+                  ("web.funding_rounds", "funding"), ("web.dashboard", "dashboard")),
     "volunteer": (("web.activities", "activities_near"), ("web.my_hours", "my_hours")),
-    "social_worker": (("web.needs", "all_needs"), ("web.dashboard", "dashboard")),
-    "admin": (("web.dashboard", "dashboard"), ("web.needs", "all_needs"), ("web.projects", "projects"),
-              ("web.activities", "activities")),
-    "auditor": (("web.dashboard", "dashboard"), ("web.needs", "all_needs"), ("web.projects", "projects")),
+    "social_worker": (("web.needs", "all_needs"), ("web.funding_rounds", "funding"), ("web.dashboard", "dashboard")),
+    "admin": (("web.dashboard", "dashboard"), ("web.funding_rounds", "funding"), ("web.needs", "all_needs"),
+              ("web.projects", "projects"), ("web.activities", "activities")),
+    "auditor": (("web.dashboard", "dashboard"), ("web.funding_rounds", "funding"), ("web.needs", "all_needs"),
+                ("web.projects", "projects")),
 }
 
 

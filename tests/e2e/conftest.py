@@ -31,9 +31,11 @@ class Live:
     platform: object
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live(tmp_path_factory):
-    """The whole system on this machine: web server thread, broker process, relay/matcher/projector threads."""
+    """The whole system on this machine: web server thread, broker process, relay/matcher/projector threads.
+
+    One for the session: the story files run against the same server, one after another."""
     from app import create_app
 
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'linkage.db'}"
@@ -60,7 +62,7 @@ def live(tmp_path_factory):
         platform.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
@@ -73,7 +75,8 @@ def browser():
 
 
 class Shots:
-    """Numbered screenshots under test-output/screenshots, in the order the story takes them."""
+    """Numbered screenshots under test-output/screenshots, in the order the stories take them (the
+    numbering runs on across the story files of one session)."""
 
     def __init__(self, folder: Path):
         self.folder, self.count, self.names = folder, 0, []
@@ -92,6 +95,6 @@ class Shots:
         return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shots():
     return Shots(SCREENSHOTS)

@@ -11,11 +11,14 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from linkage.demo import seed_demo
-from linkage.models import Community, Need, Organization, User, Volunteer, utcnow
+from linkage.models import Community, Need, Organization, Project, User, Volunteer, utcnow
 from linkage.permissions import Actor
 from linkage.platform import build_platform
 from linkage.services import activities, evaluations, hours, matches, projects
-from linkage.services import stats
+from linkage.services import funding, funding_awards, funding_grants, funding_reviews, stats
+from linkage.services import needs as need_service
+from linkage.services.accounts import actor_for
+from schemas.needs import NeedSchema
 from tests.conftest import PG_ADMIN_URL, settings_for_tests as make_settings
 
 ADMIN = Actor(user_id=None, role="admin", username="stats-test")
@@ -30,7 +33,7 @@ def _migrated_platform(url: str):
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def seeded(request, tmp_path_factory):
-    """The demo at scale 0.2, plus projects, hours and evaluations made through the services."""
+    """The demo at scale 0.2, plus projects, hours, evaluations and a funding round made through the services."""
     drop = None
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('stats') / 'stats.db'}"
@@ -49,6 +52,7 @@ def seeded(request, tmp_path_factory):
     platform = _migrated_platform(url)
     seed_demo(platform, scale=0.2, today=DAY.date())
     _story(platform)
+    _funding_story(platform)
     yield platform
     platform.dispose()
     if drop:
@@ -109,6 +113,68 @@ def _story(platform) -> None:
         for score, code in zip((5, 4 - n), codes):
             with platform.uow() as uow:
                 evaluations.evaluate_project(uow, project_id, code, score, "")
+
+
+RUBRIC = ("necessity", "feasibility", "professional_capacity", "budget_reasonableness", "sustainability")
+# What _funding_story moves, in fen: grant A 300 000 (two tranches of 40 % paid), grant B 200 000 (one).
+FUNDS = {"funds_awarded_fen": 500_000, "funds_disbursed_fen": 240_000 + 80_000, "funds_spent_fen": 50_000 + 10_000}
+
+
+def _funding_story(platform) -> None:
+    """A round through the funding services: two awards, three tranches, expenditures (one reversed).
+
+    Grant A is for a need of the first community (the narrowest scope the tests check), grant B
+    for a need elsewhere, so the funds differ by scope."""
+    with platform.read_session() as s:
+        people = {u.username: actor_for(u) for u in s.scalars(
+            select(User).where(User.username.in_(("admin", "zuzhi", "shenji"))))}
+        first = s.scalars(select(Community.id).order_by(Community.id)).first()
+        taken = set(s.scalars(select(Project.need_id)))
+        free = [n for n in s.scalars(select(Need).where(Need.status.in_(("open", "matched"))).order_by(Need.id))
+                if n.id not in taken]
+        need_b = next(n.id for n in free if n.community_id != first)
+    admin, org, reviewer = people["admin"], people["zuzhi"], people["shenji"]
+    start = utcnow() + timedelta(days=5)
+    with platform.uow() as uow:  # the first community may have no open need left: post one
+        need_a = need_service.post_need(uow, admin, NeedSchema().load({
+            "community_id": first, "title": "独居老人陪诊", "category": "养老", "description": "每周陪诊探访",
+            "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=3)).isoformat()})).id
+    with platform.uow() as uow:
+        found = funding.open_round(uow, admin, {"name": "统计测试创投", "budget_fen": 1_000_000,
+                                                 "cap_fen": 400_000, "priority_categories": []})
+    applications = []
+    for need_id, requested in ((need_a, 300_000), (need_b, 200_000)):
+        with platform.uow() as uow:
+            applications.append(funding.apply_for_funding(uow, org, found.id, {
+                "need_id": need_id, "requested_fen": requested,
+                "budget_lines": [{"name": "人员费", "amount_fen": requested // 2},
+                                 {"name": "活动费", "amount_fen": requested - requested // 2}],
+                "milestones": [{"title": "项目启动", "share_pct": 40}, {"title": "中期评估", "share_pct": 40},
+                               {"title": "结项评估", "share_pct": 20}]}).id)
+    with platform.uow() as uow:
+        funding.transition_round(uow, admin, found.id, "reviewing")
+    for application_id in applications:
+        with platform.uow() as uow:
+            funding_reviews.assign_reviewer(uow, admin, application_id, reviewer.user_id)
+        with platform.uow() as uow:
+            funding_reviews.review_application(uow, reviewer, application_id, dict.fromkeys(RUBRIC, 80), "")
+    with platform.uow() as uow:
+        awards = funding_awards.award_round(uow, admin, found.id)
+    grant_a, grant_b = (next(a["grant_id"] for a in awards["allocations"] if a["application_id"] == i)
+                        for i in applications)
+    for grant_id, tranches in ((grant_a, 2), (grant_b, 1)):
+        for n in range(1, tranches + 1):
+            with platform.uow() as uow:
+                funding_grants.accept_milestone(uow, admin, grant_id, n)
+            with platform.uow() as uow:
+                funding_grants.disburse_tranche(uow, admin, grant_id)
+    spending = []
+    for grant_id, line, amount in ((grant_a, "人员费", 50_000), (grant_a, "活动费", 20_000), (grant_b, "人员费", 10_000)):
+        with platform.uow() as uow:
+            spending.append(funding_grants.report_expenditure(uow, org, grant_id, {
+                "amount_fen": amount, "budget_line": line, "receipt_ref": f"FP-{len(spending) + 1:03d}"}).id)
+    with platform.uow() as uow:  # the second receipt was entered twice elsewhere: reversed, so not spent
+        funding_grants.correct_entry(uow, admin, grant_a, spending[1], "票据重复录入")
 
 
 # -- the independent computation ---------------------------------------------------------------
@@ -220,6 +286,42 @@ def test_the_story_moves_the_figures(seeded):
     assert figures["volunteer_minutes_verified"] == 2 * (60 + 45)  # verified + corrected-then-verified
     assert figures["evaluations"] == 4 and figures["mean_satisfaction"] == round((5 + 4 + 5 + 3) / 4, 2)
     assert figures["median_seconds_to_claim"] is not None
+    assert {k: figures[k] for k in FUNDS} == FUNDS
+
+
+def test_the_funds_equal_the_funding_ledger_summed_in_raw_sql(seeded):
+    """Awarded, disbursed and spent by the grant's community, straight from fund_entries and grants:
+    reversals cancel what they target; per community, per street, per district and in total."""
+    with seeded.engine.connect() as conn:
+        rows = conn.execute(text("""
+            SELECT c.id AS community_id, c.street, c.district, e.kind, SUM(e.amount_fen) AS fen
+              FROM fund_entries e JOIN grants g ON g.id = e.grant_id JOIN communities c ON c.id = g.community_id
+             WHERE e.kind IN ('award', 'disbursement', 'expenditure')
+               AND NOT EXISTS (SELECT 1 FROM fund_entries r WHERE r.kind = 'reversal' AND r.target_id = e.id)
+             GROUP BY c.id, c.street, c.district, e.kind""")).all()
+        reversed_fen = conn.execute(text(
+            "SELECT SUM(amount_fen) FROM fund_entries WHERE kind = 'reversal'")).scalar()
+    assert reversed_fen == 20_000
+    field = {"award": "funds_awarded_fen", "disbursement": "funds_disbursed_fen", "expenditure": "funds_spent_fen"}
+
+    def want(keep) -> dict:
+        totals = dict.fromkeys(field.values(), 0)
+        for row in rows:
+            if keep(row):
+                totals[field[row.kind]] += row.fen
+        return totals
+
+    assert want(lambda row: True) == FUNDS
+    with seeded.read_session() as session:
+        for filters, _, _ in _scopes(seeded):
+            figures = stats.linkage_stats(session, **filters)["indicators"]
+            keep = {"community_id": lambda row: row.community_id == filters["community_id"],
+                    "street": lambda row: (row.district, row.street) == (filters["district"], filters.get("street")),
+                    "district": lambda row: row.district == filters["district"]}
+            chosen = next((keep[k] for k in ("community_id", "street", "district") if k in filters), lambda row: True)
+            assert {k: figures[k] for k in field.values()} == want(chosen), filters
+        first = stats.linkage_stats(session, community_id=_scopes(seeded)[-1][0]["community_id"])["indicators"]
+    assert first["funds_awarded_fen"] == 300_000 and first["funds_spent_fen"] == 50_000  # grant A only
 
 
 def test_the_breakdown_rows_add_up_to_the_scope(seeded):
@@ -227,7 +329,8 @@ def test_the_breakdown_rows_add_up_to_the_scope(seeded):
         result = stats.linkage_stats(session)
     assert [row["level"] for row in result["breakdown"]] == ["district"] * 5
     for name in ("organizations", "social_workers", "volunteers", "needs_posted", "population",
-                 "volunteer_minutes_verified", "evaluations"):
+                 "volunteer_minutes_verified", "evaluations", "funds_awarded_fen", "funds_disbursed_fen",
+                 "funds_spent_fen"):
         assert sum(row["indicators"][name] for row in result["breakdown"]) == result["indicators"][name], name
     assert result["targets"] == {"organizations_per_10k": 20, "social_workers_per_community": 2,
                                  "community_organizations_per_community": 10}
