@@ -20,19 +20,19 @@ def _check_overrides(budget_fen: int, cap_fen: int, by_id: dict, overrides: dict
         app = by_id.get(app_id)
         amount = override["amount_fen"]
         if app is None:
-            errors.setdefault("overrides", []).append(f"application {app_id} is not in this round")
+            errors.setdefault("overrides", []).append(f"申请 {app_id} 不属于本轮 / application {app_id} is not in this round")
             continue
         limit = min(app["requested_fen"], cap_fen)
         if not 0 <= amount <= limit:
             errors.setdefault("overrides", []).append(
-                f"application {app_id}: 0 to {limit} fen (requested amount and per-project cap)")
+                f"申请 {app_id}：金额须在 0–{limit} 分之间（申请额与单项上限）/ application {app_id}: 0 to {limit} fen (requested amount and per-project cap)")
         if not str(override.get("reason", "")).strip():
-            errors.setdefault("overrides", []).append(f"application {app_id}: a reason is required")
+            errors.setdefault("overrides", []).append(f"申请 {app_id}：调整须说明理由 / application {app_id}: a reason is required")
         total += amount
     if total > budget_fen:
-        errors.setdefault("overrides", []).append(f"overrides total {total} fen exceeds the budget {budget_fen}")
+        errors.setdefault("overrides", []).append(f"调整合计 {total} 分超出预算 {budget_fen} 分 / overrides total {total} fen exceeds the budget {budget_fen}")
     if errors:
-        raise InvalidInput("the overrides cannot be applied", errors)
+        raise InvalidInput("调整无法生效 / the overrides cannot be applied", errors)
     return total
 
 

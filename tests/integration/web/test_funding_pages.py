@@ -110,7 +110,7 @@ def test_a_round_from_the_call_to_the_money_on_pages(person, world):
     preview = html(admin.get(f"/funding/{round_id}"))
     assert "分配预览" in preview and "按申请额全额资助" in preview and "优先类别「养老」" in preview
     no_reason = admin.post(f"/funding/{round_id}/awards", {f"override_yuan_{application_id}": "3000"})
-    assert no_reason.status_code == 422 and "a reason is required" in html(no_reason)
+    assert no_reason.status_code == 422 and "调整须说明理由" in html(no_reason)
     assert location_id(admin.post(f"/funding/{round_id}/awards", {f"override_yuan_{application_id}": ""})) == round_id
     with world.platform.read_session() as s:
         grant = s.scalars(select(Grant).where(Grant.application_id == application_id)).one()
