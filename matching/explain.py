@@ -26,6 +26,7 @@ class Context:
     labels: list[str]
     group_names: Mapping[str, str]
     phrases: dict = None  # slot mask -> "本周六上午有空": many volunteers share a few masks
+    serves: dict = None   # shared label bits -> "擅长服务老年人"
 
     @classmethod
     def of(cls, q, labels: list[str], group_names: Mapping[str, str]) -> "Context":
@@ -33,7 +34,7 @@ class Context:
         b = datetime.fromtimestamp(q.now, F.CHINA_TZ).isocalendar()
         weeks = (a.year - b.year) * 53 + a.week - b.week
         return cls(q.slots, {0: "本", 1: "下"}.get(weeks, ""), str(q.need.get("category") or ""),
-                   q.budget, q.group_mask, labels, group_names, {})
+                   q.budget, q.group_mask, labels, group_names, {}, {})
 
     def free(self, mask: int) -> str:
         got = self.phrases.get(mask)
@@ -51,68 +52,128 @@ def _slots(mask: int, prefix: str) -> str:
     return "、".join(names[:2]) + ("等" if len(names) > 2 else "")
 
 
-def _opening(label: str, f: Mapping[str, float], matched: list[str], km: float) -> list[str]:
-    if matched:
-        return [label + "、".join(matched[:4]), _km(km)]
-    return ["技能相近", _km(km)] if f["skill"] >= 0.3 else [_km(km)]
+# --- batch builders: the same phrases for a whole top-k list, with no call per phrase -----
+# Each takes (rounded factor lists in FACTORS order, raw rows in index.RAW_COLUMNS order,
+# matched tags per entry, km per entry, context) and returns one reason list per entry.
+
+_MEMO_LIMIT = 1 << 16  # phrases per memo; cleared when full (values repeat: ratings, counts)
+_RATINGS: dict = {}
+_COMPLETION: dict = {}
+_HOURS: dict = {}
+_UNTIL: dict = {}
 
 
-def _closing(out: list[str], f: Mapping[str, float], r_sum: float, r_cnt: float, done: float, cancel: float) -> list[str]:
+def _rating(r_sum: float, r_cnt: float, done: float, cancel: float, spread: float, out: list) -> list:
+    """The closing phrases; value-keyed memos, as many providers share a rating or a count."""
     if r_cnt > 0:
-        out.append(f"满意度 {r_sum / r_cnt:.1f}（{r_cnt:.0f} 次评价）")
+        got = _RATINGS.get((r_sum, r_cnt))
+        if got is None:
+            if len(_RATINGS) >= _MEMO_LIMIT:
+                _RATINGS.clear()
+            got = _RATINGS[r_sum, r_cnt] = f"满意度 {r_sum / r_cnt:.1f}（{r_cnt:.0f} 次评价）"
+        out.append(got)
     if done + cancel > 0:
-        out.append(f"完成率 {done / (done + cancel):.0%}")
-    if f["spread"] < 0.7:
+        got = _COMPLETION.get((done, cancel))
+        if got is None:
+            if len(_COMPLETION) >= _MEMO_LIMIT:
+                _COMPLETION.clear()
+            got = _COMPLETION[done, cancel] = f"完成率 {done / (done + cancel):.0%}"
+        out.append(got)
+    if spread < 0.7:
         out.append("近期已获较多推荐")
     return out
 
 
-# Each takes (factors, raw columns in index.RAW_COLUMNS order, matched tags, km, context).
-def volunteer(f, raw, matched, km, ctx: Context) -> list[str]:
-    r_sum, r_cnt, done, cancel, slots, minutes = raw
-    out = _opening("技能相符：", f, matched, km)
-    if ctx.slots:
-        out.append(ctx.free(slots & ctx.slots))
-    if minutes >= 60:
-        out.append(f"已认证服务 {minutes / 60:.0f} 小时")
-    return _closing(out, f, r_sum, r_cnt, done, cancel)
+def _hours(minutes: float) -> str:
+    got = _HOURS.get(minutes)
+    if got is None:
+        if len(_HOURS) >= _MEMO_LIMIT:
+            _HOURS.clear()
+        got = _HOURS[minutes] = f"已认证服务 {minutes / 60:.0f} 小时"
+    return got
 
 
-def organization(f, raw, matched, km, ctx: Context) -> list[str]:
-    r_sum, r_cnt, done, cancel, cap, open_ = raw
-    out = _opening("技能相符：", f, matched, km)
-    out.append(f"在办项目 {open_}/{cap}，尚有余力" if open_ < cap else f"已满负荷（{open_}/{cap}）")
-    if f["professional"] >= 0.7:
-        out.append(f"服务领域含{ctx.category}")
-    return _closing(out, f, r_sum, r_cnt, done, cancel)
+def volunteers(facs, raws, matched, kms, ctx: Context) -> list[list[str]]:
+    res = []
+    slots_on, free = ctx.slots, ctx.free
+    for fac, (r_sum, r_cnt, done, cancel, slots, minutes), tags, km in zip(facs, raws, matched, kms):
+        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
+        if tags:
+            out = ["技能相符：" + "、".join(tags[:4]), dist]
+        else:
+            out = ["技能相近", dist] if fac[0] >= 0.3 else [dist]
+        if slots_on:
+            out.append(free(slots & slots_on))
+        if minutes >= 60:
+            out.append(_hours(minutes))
+        res.append(_rating(r_sum, r_cnt, done, cancel, fac[-1], out))
+    return res
 
 
-def social_worker(f, raw, matched, km, ctx: Context) -> list[str]:
-    r_sum, r_cnt, done, cancel, labels, level = raw
-    out = _opening("技能相符：", f, matched, km)
-    out.append(LEVEL_NAMES.get(level, "社会工作者"))
-    both = labels & ctx.group_mask
-    if both:
-        groups = [ctx.labels[b] for b in range(len(ctx.labels)) if both >> b & 1]
-        out.append("擅长服务" + "、".join(ctx.group_names.get(g, g) for g in groups[:3]))
-    return _closing(out, f, r_sum, r_cnt, done, cancel)
+def organizations(facs, raws, matched, kms, ctx: Context) -> list[list[str]]:
+    res = []
+    serves = f"服务领域含{ctx.category}"
+    for fac, (r_sum, r_cnt, done, cancel, cap, open_), tags, km in zip(facs, raws, matched, kms):
+        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
+        if tags:
+            out = ["技能相符：" + "、".join(tags[:4]), dist]
+        else:
+            out = ["技能相近", dist] if fac[0] >= 0.3 else [dist]
+        out.append(f"在办项目 {open_}/{cap}，尚有余力" if open_ < cap else f"已满负荷（{open_}/{cap}）")
+        if fac[3] >= 0.7:
+            out.append(serves)
+        res.append(_rating(r_sum, r_cnt, done, cancel, fac[-1], out))
+    return res
 
 
-def resource(f, raw, matched, km, ctx: Context) -> list[str]:
-    r_sum, r_cnt, done, cancel, rkind, remaining, restricted, t_until = raw
-    out = _opening("用途相符：", f, matched, km)
-    if rkind == 0:
-        cover = "，覆盖预算" if ctx.budget and remaining >= ctx.budget else ""
-        out.append(f"剩余资金 {remaining / 100:,.0f} 元{cover}")
-    else:
-        out.append(f"{KIND_NAMES[rkind]}剩余 {remaining:g}")
-    if restricted:
-        out.append(f"定向用于{ctx.category}")
-    if t_until != INF:
-        until = datetime.fromtimestamp(t_until, F.CHINA_TZ)
-        out.append(f"有效期至 {until.month}月{until.day}日")
-    return _closing(out, f, r_sum, r_cnt, done, cancel)
+def social_workers(facs, raws, matched, kms, ctx: Context) -> list[list[str]]:
+    res = []
+    mask, labels, names, serves = ctx.group_mask, ctx.labels, ctx.group_names, ctx.serves
+    for fac, (r_sum, r_cnt, done, cancel, lab, level), tags, km in zip(facs, raws, matched, kms):
+        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
+        if tags:
+            out = ["技能相符：" + "、".join(tags[:4]), dist]
+        else:
+            out = ["技能相近", dist] if fac[0] >= 0.3 else [dist]
+        out.append(LEVEL_NAMES.get(level, "社会工作者"))
+        both = lab & mask
+        if both:
+            got = serves.get(both)
+            if got is None:
+                groups = [labels[b] for b in range(len(labels)) if both >> b & 1]
+                got = serves[both] = "擅长服务" + "、".join(names.get(g, g) for g in groups[:3])
+            out.append(got)
+        res.append(_rating(r_sum, r_cnt, done, cancel, fac[-1], out))
+    return res
 
 
-REASONS = {"volunteer": volunteer, "organization": organization, "social_worker": social_worker,
-           "resource": resource}
+def resources(facs, raws, matched, kms, ctx: Context) -> list[list[str]]:
+    res = []
+    budget, earmark = ctx.budget, f"定向用于{ctx.category}"
+    for fac, (r_sum, r_cnt, done, cancel, rkind, remaining, restricted, t_until), tags, km in zip(facs, raws, matched, kms):
+        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
+        if tags:
+            out = ["用途相符：" + "、".join(tags[:4]), dist]
+        else:
+            out = ["技能相近", dist] if fac[0] >= 0.3 else [dist]
+        if rkind == 0:
+            cover = "，覆盖预算" if budget and remaining >= budget else ""
+            out.append(f"剩余资金 {remaining / 100:,.0f} 元{cover}")
+        else:
+            out.append(f"{KIND_NAMES[rkind]}剩余 {remaining:g}")
+        if restricted:
+            out.append(earmark)
+        if t_until != INF:
+            got = _UNTIL.get(t_until)
+            if got is None:
+                if len(_UNTIL) >= _MEMO_LIMIT:
+                    _UNTIL.clear()
+                until = datetime.fromtimestamp(t_until, F.CHINA_TZ)
+                got = _UNTIL[t_until] = f"有效期至 {until.month}月{until.day}日"
+            out.append(got)
+        res.append(_rating(r_sum, r_cnt, done, cancel, fac[-1], out))
+    return res
+
+
+BATCH = {"volunteer": volunteers, "organization": organizations, "social_worker": social_workers,
+         "resource": resources}

@@ -10,9 +10,9 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 
 from matching import explain, scorer
-from matching.store import TOMBSTONE, Block, extend, parse_provider, schema
+from matching.store import TOMBSTONE, Block, Profiles, extend, parse_provider, schema
 from matching.vocab import Vocabulary
-from matching.weights import PROVIDER_KINDS, Weights, load_weights
+from matching.weights import FACTORS, PROVIDER_KINDS, Weights, load_weights
 
 TIE_MARGIN = 1e-4  # keep every row within this of the k-th score, then order by rounded score, id
 BULK_CHUNK = 50_000
@@ -66,6 +66,7 @@ class ProviderIndex:
         self._vocab = Vocabulary()
         self._tag_ids: dict[str, int] = {}
         self._tag_names: list[str] = []
+        self._profiles = Profiles()
         self._kinds = {k: _KindStore(k) for k in PROVIDER_KINDS}
         self._since_refit = 0
         self._fitted_on = 0
@@ -107,9 +108,14 @@ class ProviderIndex:
 
     def _parse(self, kind: str, provider: Mapping, rec: float):
         row, name, tags, doc = parse_provider(kind, provider, self._bits, self._params)
-        row["doc"] = self._vocab.intern(doc)
+        tag_ids = tuple(self._tag_id(t) for t in tags)
+        prof = self._profiles.ids.get(tag_ids)
+        if prof is None:
+            prof = self._profiles.intern(tag_ids, self._vocab.intern(doc))
+        row["doc"] = self._profiles.docs[prof]
+        row["prof"] = prof
         row["rec"] = rec
-        return row, name, tuple(self._tag_id(t) for t in tags)
+        return row, name
 
     def upsert(self, kind: str, provider: Mapping) -> None:
         """Insert or replace one provider; an inactive one is removed."""
@@ -118,8 +124,8 @@ class ProviderIndex:
         rec = self._drop(st, pid)
         if not provider.get("active", True):
             return
-        row, name, tags = self._parse(kind, provider, rec)
-        st.in_delta[pid] = st.delta.append(row, name, tags)
+        row, name = self._parse(kind, provider, rec)
+        st.in_delta[pid] = st.delta.append(row, name)
         self._since_refit += 1
         if self._vocab.fitted and self._since_refit >= self._params["refit_every"]:
             self.refit()
@@ -140,7 +146,7 @@ class ProviderIndex:
             self._compact(kind)
 
     def _load_chunk(self, st: _KindStore, chunk: list) -> None:
-        rows, names, tags = [], [], []
+        rows, names = [], []
         pending: dict[int, int] = {}  # id -> its row in this chunk; a later record replaces it
         for p in chunk:
             pid = int(p["id"])
@@ -150,9 +156,9 @@ class ProviderIndex:
                 rec = self._drop(st, pid)
             if not p.get("active", True):
                 continue
-            row, name, tag_ids = self._parse(st.kind, p, rec)
+            row, name = self._parse(st.kind, p, rec)
             pending[pid] = len(rows)
-            rows.append(row), names.append(name), tags.append(tag_ids)
+            rows.append(row), names.append(name)
         if not rows:
             return
         live = set(pending.values())
@@ -160,7 +166,7 @@ class ProviderIndex:
             if i not in live:
                 row["cr2"] = TOMBSTONE
         cols = {name: np.array([r[name] for r in rows], dtype=dt) for name, dt in schema(st.kind)}
-        start = extend(st.delta, cols, names, tags)
+        start = extend(st.delta, cols, names)
         for pid, i in pending.items():
             st.in_delta[pid] = start + i
         self._since_refit += len(rows)
@@ -209,9 +215,10 @@ class ProviderIndex:
         self._fitted_on = len(self)
         self._since_refit = 0
         for kind in PROVIDER_KINDS:
-            self._compact(kind)
+            self._compact(kind, postings=False)
+        self._profiles.build_postings(self._vocab, self._vocab.size, len(self._tag_names))
 
-    def _compact(self, kind: str) -> None:
+    def _compact(self, kind: str, postings: bool = True) -> None:
         """Merge the live rows of main and delta into a new sorted main block."""
         st = self._kinds[kind]
         parts = [(blk, blk.live_rows()) for blk in (st.main, st.delta)]
@@ -219,21 +226,20 @@ class ProviderIndex:
                 for name, _ in schema(kind)}
         names = np.concatenate([np.asarray(blk.names, dtype=object)[rows] if len(rows) else np.zeros(0, object)
                                 for blk, rows in parts])
-        packed = [blk.packed_tags(rows) for blk, rows in parts]
-        st.main = Block.build_sorted(kind, cols, names, np.concatenate([p[0] for p in packed]),
-                                     np.concatenate([p[1] for p in packed]), self._vocab,
-                                     self._vocab.size, len(self._tag_names))
+        st.main = Block.build_sorted(kind, cols, names)
         st.delta = Block(kind)
         st.in_delta = {}
         st.by_id = np.argsort(st.main.cols["id"], kind="stable")
         st.sorted_ids = st.main.cols["id"][st.by_id]
         st.main_live = st.main.n
+        if postings:  # the new block may hold profiles the shared postings do not have yet
+            self._profiles.build_postings(self._vocab, self._vocab.size, len(self._tag_names))
 
     def _ready(self) -> None:
         if not self._vocab.fitted or (self._fitted_on == 0 and len(self)):
             self.refit()
         for st in self._kinds.values():
-            st.delta.sync_postings(self._vocab, self._vocab.size)
+            st.delta.sync_postings(self._vocab, self._vocab.size, self._profiles)
 
     # --- reads ------------------------------------------------------------------------
     def rank(self, need: Mapping, k: int = 20, kinds: Iterable[str] | None = None) -> dict[str, list[dict]]:
@@ -249,46 +255,55 @@ class ProviderIndex:
         st = self._store(kind)
         if k <= 0:
             return []
-        w = self.weights.of(kind)
+        w = tuple(self.weights.of(kind)[name] for name in FACTORS[kind])
         half = self.weights.distance_half_km[kind]
         parts = []
         for blk in (st.main, st.delta):
             if not blk.n:
                 continue
-            idx, c2, skill = scorer.candidates(blk, q)
+            idx, c2, skill = scorer.candidates(blk, q, self._profiles)
             if len(idx):
                 idx, dist, f = scorer.factors(kind, blk, idx, c2, skill, q, self._params, half)
                 if len(idx):
                     parts.append((blk, idx, dist, f, scorer.total(f, w)))
         if not parts:
             return []
-        scores = np.concatenate([p[4] for p in parts])
-        cut = -math.inf if len(scores) <= k else float(np.partition(scores, len(scores) - k)[len(scores) - k])
+        scores = parts[0][4] if len(parts) == 1 else np.concatenate([p[4] for p in parts])
+        n = len(scores)
+        cut = -math.inf if n <= k else float(np.partition(scores, n - k)[n - k])
         picked = []
-        names = tuple(parts[0][3])
-        for blk, idx, dist, f, s in parts:
-            sel = np.flatnonzero(s >= cut - TIE_MARGIN)
-            rows = idx[sel]
+        for part, (blk, idx, dist, f, s) in enumerate(parts):
+            sel = np.flatnonzero(s >= cut - TIE_MARGIN) if n > k else np.arange(len(s))
             # Rounded in bulk: np.round is the one rounding rule shared with the reference.
-            facs = zip(*(np.round(v[sel], 4).tolist() for v in f.values()))
-            picked.extend(zip(np.round(s[sel], 4).tolist(), blk.cols["id"][rows].tolist(), [blk] * len(sel),
-                              rows.tolist(), dist[sel].tolist(), facs))
-        picked.sort(key=lambda e: (-e[0], e[1]))
+            picked += zip((-np.round(s[sel], 4)).tolist(), blk.cols["id"][idx[sel]].tolist(),
+                          [part] * len(sel), sel.tolist())
+        picked.sort()  # (-score, id): ids are unique within a kind, so nothing further decides
         top = picked[:k]
-        raw = {}
-        for blk in {id(e[2]): e[2] for e in top}.values():  # at most two: main and delta
-            rows = [e[3] for e in top if e[2] is blk]
-            got = zip(*(blk.cols[c][np.array(rows)].tolist() for c in RAW_COLUMNS[kind]))
-            raw.update(((id(blk), r), vals) for r, vals in zip(rows, got))
-        reasons, ctx, tag_ids = explain.REASONS[kind], q.explain, q.tag_ids
-        out = []
-        for score, pid, blk, row, km, fac in top:
-            have = blk.row_tags(row)
-            factors = dict(zip(names, fac))
-            matched = [name for name, tid in tag_ids if tid in have]
-            out.append({"provider_id": pid, "kind": kind, "name": blk.names[row], "score": score,
-                        "distance_km": round(km, 2), "factors": factors,
-                        "reasons": reasons(factors, raw[id(blk), row], matched, km, ctx)})
+        out: list = [None] * len(top)
+        names, build = FACTORS[kind], explain.BATCH[kind]
+        profiles, matched_of, tag_ids = self._profiles.tags, q.matched, q.tag_ids
+        for part, (blk, idx, dist, f, _) in enumerate(parts):
+            slots = [i for i, e in enumerate(top) if e[2] == part]
+            if not slots:
+                continue
+            pos = np.array([top[i][3] for i in slots])
+            rows = idx[pos]
+            facs = np.round(f[:, pos], 4).T.tolist()
+            kms = dist[pos].tolist()
+            raws = zip(*(blk.cols[c][rows].tolist() for c in RAW_COLUMNS[kind]))
+            matched = []
+            for prof in blk.cols["prof"][rows].tolist():
+                got = matched_of.get(prof)
+                if got is None:
+                    have = profiles[prof]
+                    got = matched_of[prof] = [name for name, tid in tag_ids if tid in have]
+                matched.append(got)
+            label = blk.names[rows].tolist() if blk.sorted else [blk.names[r] for r in rows.tolist()]
+            reasons = build(facs, raws, matched, kms, q.explain)
+            for i, fac, km, name, why in zip(slots, facs, kms, label, reasons):
+                e = top[i]
+                out[i] = {"provider_id": e[1], "kind": kind, "name": name, "score": -e[0],
+                          "distance_km": round(km, 2), "factors": dict(zip(names, fac)), "reasons": why}
         return out
 
     def rank_batch(self, needs: list[Mapping], k: int = 20, workers: int = 2,

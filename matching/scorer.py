@@ -33,6 +33,8 @@ class Query:
     budget: float
     tag_ids: list = None   # (tag, tag id) in tag_order, for the reasons
     explain: object = None  # explain.Context, built once per rank()
+    matched: dict = None   # profile -> the need's tags it has, filled while explaining
+    profile_scores: np.ndarray = None  # text score per profile, worked out on first use
 
 
 def compile_need(need: Mapping, vocab, tag_ids: Mapping[str, int], bits: Mapping[str, int],
@@ -47,19 +49,39 @@ def compile_need(need: Mapping, vocab, tag_ids: Mapping[str, int], bits: Mapping
     end = F.parse_time(need.get("ends_at"))
     group_bits = [bits[g] for g in set(need.get("target_groups") or ()) if g in bits]
     lat, lon = float(need["lat"]), float(need["lon"])
+    xyz = F.unit_vector(lat, lon)
     return Query(
-        need=need, lat=lat, lon=lon, xyz=F.unit_vector(lat, lon), cols=cols, weights=weights,
+        need=need, lat=lat, lon=lon, xyz=xyz, cols=cols, weights=weights,
         tags=tags, tag_order=tuple(dict.fromkeys(F.need_tags_in_order(need))), cat_bit=bits.get(need.get("category") or "", -1),
         group_mask=sum(1 << b for b in group_bits), groups=len(group_bits),
         slots=F.window_slot_mask(start, end),
         start=now if start is None else start,
         end=math.inf if end is None else (end if end > (start or 0) else (start or now) + 3600),
-        now=now, budget=float(need.get("budget_fen") or 0),
+        now=now, budget=float(need.get("budget_fen") or 0), matched={},
     )
 
 
-def candidates(block: Block, q: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def candidates(block: Block, q: Query, profiles) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows inside their own radius (hard cut), with squared chord and skill score."""
+    if block.sorted:
+        return _main_candidates(block, q, profiles)
+    n = block.n
+    cols = block.cols
+    qx, qy, qz = q.xyz
+    c2 = cols["x"][:n] - qx
+    c2 *= c2
+    d = cols["y"][:n] - qy
+    d *= d
+    c2 += d
+    d = cols["z"][:n] - qz
+    d *= d
+    c2 += d
+    idx = np.flatnonzero(c2 <= cols["cr2"][:n])
+    skill = block.text_scores(q.cols, q.weights)[idx]
+    return idx, c2[idx], np.minimum(skill, 1.0, out=skill)
+
+
+def _main_candidates(block: Block, q: Query, profiles):
     spans = block.slices(q.lat, q.lon, block.max_radius)
     if not spans:
         return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
@@ -67,22 +89,30 @@ def candidates(block: Block, q: Query) -> tuple[np.ndarray, np.ndarray, np.ndarr
     if len(spans) == 1:
         lo, hi = spans[0]
         x, y, z, cr2 = cols["x"][lo:hi], cols["y"][lo:hi], cols["z"][lo:hi], cols["cr2"][lo:hi]
-    else:  # a few latitude bands: gather them once rather than loop per band
-        rows = np.concatenate([np.arange(lo, hi) for lo, hi in spans])
-        x, y, z, cr2 = cols["x"][rows], cols["y"][rows], cols["z"][rows], cols["cr2"][rows]
-    qx, qy, qz = q.xyz
-    c2 = x - qx
+        y, z = y - q.xyz[1], z - q.xyz[2]
+    else:  # a few latitude bands: copying the slices beats a gather by row numbers
+        x, y, z, cr2 = (np.concatenate([cols[c][lo:hi] for lo, hi in spans]) for c in ("x", "y", "z", "cr2"))
+        y -= q.xyz[1]
+        z -= q.xyz[2]
+    c2 = x - q.xyz[0]  # the same operations, in the same order, as for the delta
     c2 *= c2
-    d = y - qy
-    d *= d
-    c2 += d
-    d = z - qz
-    d *= d
-    c2 += d
+    y *= y
+    c2 += y
+    z *= z
+    c2 += z
     loc = np.flatnonzero(c2 <= cr2)
-    idx = loc + spans[0][0] if len(spans) == 1 else rows[loc]
-    skill = block.text_scores(q.cols, q.weights, spans)[loc]
-    return idx, c2[loc], np.minimum(skill, 1.0, out=skill)
+    c2 = c2[loc]
+    idx = loc + spans[0][0]
+    if len(spans) > 1:  # loc is ascending: shift each later span's positions to its rows
+        width = 0
+        for (lo, hi), (nlo, _) in zip(spans, spans[1:]):
+            width += hi - lo
+            cut = int(np.searchsorted(loc, width))
+            idx[cut:] += nlo - hi
+    if q.profile_scores is None:  # once per rank(), shared by the four kinds
+        q.profile_scores = profiles.scores(q.cols, q.weights)
+    skill = q.profile_scores[block.cols["prof"][idx]]
+    return idx, c2, np.minimum(skill, 1.0, out=skill)
 
 
 def _bit(labels: np.ndarray, bit: int) -> np.ndarray:
@@ -93,52 +123,76 @@ def _bit(labels: np.ndarray, bit: int) -> np.ndarray:
 
 def factors(kind: str, block: Block, idx: np.ndarray, c2: np.ndarray, skill: np.ndarray,
             q: Query, params: Mapping[str, float], half_km: float):
-    """(rows kept by the kind's hard constraints, distance km, factor arrays for those rows)."""
+    """(rows kept by the kind's hard constraints, distance km, factor matrix for those rows).
+
+    The matrix has one row per factor in FACTORS[kind] order (the weights' order).
+    """
     col = block.cols
-    dist = (2 * F.EARTH_RADIUS_KM) * np.arcsin(np.minimum(1.0, np.sqrt(c2) * 0.5))
+    if kind == "resource":  # hard constraints first: the factors are then worked out for fewer rows
+        labels = col["labels"][idx]
+        restricted = col["restricted"][idx]
+        keep = ((col["remaining"][idx] > 0)
+                & (col["t_until"][idx] >= max(q.now, q.start))
+                & (col["t_from"][idx] <= q.end))
+        if q.cat_bit >= 0:
+            keep &= ~restricted | (((labels >> np.uint64(q.cat_bit)) & np.uint64(1)) > 0)
+        else:
+            keep &= ~restricted
+        if not keep.all():
+            sel = np.flatnonzero(keep)
+            idx, c2, skill, restricted = idx[sel], c2[sel], skill[sel], restricted[sel]
+    m = len(idx)
+    nf = 5 if kind == "social_worker" else 6
+    f = np.empty((nf, m))
+    f[0] = skill
+    dist = np.sqrt(c2)
+    dist *= 0.5
+    np.minimum(dist, 1.0, out=dist)
+    np.arcsin(dist, out=dist)
+    dist *= 2 * F.EARTH_RADIUS_KM
+    np.divide(dist, -half_km, out=f[1])  # == -dist / half_km, bit for bit
+    np.exp2(f[1], out=f[1])
     unknown = params["unknown"]
-    f = {"skill": skill, "distance": np.exp2(-dist / half_km)}
     if kind == "volunteer":
         if q.slots:
-            both = np.bitwise_and(col["slots"][idx], q.slots)
-            f["availability"] = np.bitwise_count(both) / F.popcount(q.slots)
+            np.divide(np.bitwise_count(np.bitwise_and(col["slots"][idx], q.slots)), F.popcount(q.slots), out=f[2])
         else:
-            f["availability"] = np.full(len(idx), unknown)
-        f["professional"] = col["exp"][idx]
+            f[2] = unknown
+        np.take(col["exp"], idx, out=f[3])
     elif kind == "organization":
-        f["capacity"] = col["room"][idx]
-        f["professional"] = 0.7 * _bit(col["labels"][idx], q.cat_bit) + 0.3 * col["reg"][idx]
+        np.take(col["room"], idx, out=f[2])
+        np.multiply(_bit(col["labels"][idx], q.cat_bit), 0.7, out=f[3])
+        f[3] += 0.3 * col["reg"][idx]
     elif kind == "social_worker":
         labels = col["labels"][idx]
         if q.groups:
             cover = np.bitwise_count(labels & np.uint64(q.group_mask)) / q.groups
         else:
-            cover = np.full(len(idx), unknown)
-        f["professional"] = 0.3 * col["level"][idx] + 0.4 * _bit(labels, q.cat_bit) + 0.3 * cover
+            cover = np.full(m, unknown)
+        np.multiply(col["level"][idx], 0.3, out=f[2])
+        f[2] += 0.4 * _bit(labels, q.cat_bit)
+        f[2] += 0.3 * cover
     else:
-        restricted = col["restricted"][idx]
-        keep = ((col["remaining"][idx] > 0)
-                & (col["t_until"][idx] >= max(q.now, q.start))
-                & (col["t_from"][idx] <= q.end)
-                & (~restricted | (_bit(col["labels"][idx], q.cat_bit) > 0)))
-        sel = np.flatnonzero(keep)
-        idx, dist, restricted = idx[sel], dist[sel], restricted[sel]
-        f = {k: v[sel] for k, v in f.items()}
         fund = col["rkind"][idx] == 0
         if q.budget > 0:
-            cap = np.where(fund, np.minimum(1.0, col["remaining"][idx] / q.budget), 0.5)
+            f[2] = np.where(fund, np.minimum(1.0, col["remaining"][idx] / q.budget), 0.5)
         else:
-            cap = np.where(fund, F.NO_BUDGET_FUND, 1.0)
-        f["capacity"] = cap
-        f["professional"] = np.where(restricted, 1.0, 0.6)
-    f["reputation"] = col["rep"][idx]
-    f["spread"] = 1.0 / (1.0 + col["rec"][idx] / params["spread_half"])
+            f[2] = np.where(fund, F.NO_BUDGET_FUND, 1.0)
+        f[3] = np.where(restricted, 1.0, 0.6)
+    np.take(col["rep"], idx, out=f[nf - 2])
+    spread = f[nf - 1]
+    np.take(col["rec"], idx, out=spread)
+    spread /= params["spread_half"]
+    spread += 1.0
+    np.divide(1.0, spread, out=spread)
     return idx, dist, f
 
 
-def total(f: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
-    out = None
-    for name, w in weights.items():  # fixed factor order: same float sums as the reference
-        term = w * f[name]
-        out = term if out is None else out + term
+def total(f: np.ndarray, weights) -> np.ndarray:
+    """Weighted sum over the factor rows, in the fixed factor order (the reference's sums)."""
+    out = f[0] * weights[0]
+    term = np.empty_like(out)
+    for i in range(1, len(weights)):
+        np.multiply(f[i], weights[i], out=term)
+        out += term
     return out

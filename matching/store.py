@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from typing import Mapping
 
 import numpy as np
@@ -12,7 +13,7 @@ from matching import features as F
 COMMON = (("id", np.int64), ("lat", np.float64), ("lon", np.float64), ("x", np.float64),
           ("y", np.float64), ("z", np.float64), ("cr2", np.float64), ("radius", np.float64),
           ("rep", np.float64), ("r_sum", np.float64), ("r_cnt", np.float64), ("done", np.float64),
-          ("cancel", np.float64), ("rec", np.float64), ("doc", np.int64))
+          ("cancel", np.float64), ("rec", np.float64), ("doc", np.int64), ("prof", np.int64))
 KIND_COLS = {
     "volunteer": (("slots", np.int64), ("minutes", np.float64), ("exp", np.float64)),
     "organization": (("labels", np.uint64), ("capacity", np.int64), ("open", np.int64),
@@ -48,7 +49,7 @@ def parse_provider(kind: str, p: Mapping, bits: Mapping[str, int], params: Mappi
            "cr2": F.chord2_of_km(radius), "radius": radius, "rep": F.reputation(rep, params),
            "r_sum": float(rep.get("rating_sum") or 0.0), "r_cnt": float(rep.get("rating_count") or 0),
            "done": float(rep.get("completed") or 0), "cancel": float(rep.get("cancelled") or 0),
-           "rec": 0.0, "doc": -1}
+           "rec": 0.0, "doc": -1, "prof": -1}
     if kind == "volunteer":
         minutes = float(p.get("verified_minutes") or 0)
         row.update(slots=F.slot_mask(p.get("availability")), minutes=minutes,
@@ -75,6 +76,73 @@ def parse_provider(kind: str, p: Mapping, bits: Mapping[str, int], params: Mappi
     return row, str(p.get("name") or ""), tags, " ".join(tags)
 
 
+class Profiles:
+    """Interned tag sets: a provider's tags fix its document, so its whole text score.
+
+    Most providers share a profile, so the main block scores each distinct profile once per
+    query and gathers that score per row.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[int, ...], int] = {}
+        self.tags: list[tuple[int, ...]] = []  # global tag ids, in the provider's tag order
+        self.docs: list[int] = []              # vocabulary document id
+
+        # postings of the profiles [0, n): CSC over combined columns (n-grams, then tags),
+        # its rows the profiles; rebuilt whenever a main block is (re)built
+        self.n = 0
+        self.ptr = np.zeros(1, np.int64)
+        self.row = np.zeros(0, np.int64)
+        self.val = np.zeros(0, np.float32)
+
+    def intern(self, tag_ids: tuple[int, ...], doc_id: int) -> int:
+        got = self.ids.get(tag_ids)
+        if got is None:
+            got = self.ids[tag_ids] = len(self.tags)
+            self.tags.append(tag_ids)
+            self.docs.append(doc_id)
+        return got
+
+    def build_postings(self, vocab, tag_base: int, n_tags: int) -> None:
+        n = len(self.tags)
+        tcols, tvals, lens = [], [], []
+        for tags, doc in zip(self.tags, self.docs):
+            tc, tv = vocab.row(doc)
+            tcols += (tc, np.array(tags, dtype=np.int64) + tag_base)
+            tvals += (tv, np.ones(len(tags), np.float32))
+            lens.append(len(tc) + len(tags))
+        csr = sp.csr_matrix(
+            (np.concatenate(tvals + [np.zeros(0, np.float32)]).astype(np.float32),
+             np.concatenate(tcols + [np.zeros(0, np.int64)]),
+             np.concatenate([[0], np.cumsum(lens, dtype=np.int64)])),
+            shape=(n, tag_base + n_tags))
+        csc = csr.tocsc()
+        self.ptr = csc.indptr.astype(np.int64)
+        self.row = csc.indices.astype(np.int64)
+        self.val = csc.data.astype(np.float32)
+        self.n = n
+
+    def scores(self, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Dot products of every profile with the sparse query.
+
+        Each profile's terms are summed in ascending column order, as Block.text_scores sums
+        a delta row's, so a provider scores bit-for-bit the same in either block.
+        """
+        if len(cols) and cols[-1] >= len(self.ptr) - 1:  # tags first seen after the last build
+            keep = cols < len(self.ptr) - 1
+            cols, weights = cols[keep], weights[keep]
+        if not len(cols):
+            return np.zeros(self.n)
+        starts = self.ptr[cols]
+        lens = self.ptr[cols + 1] - starts
+        at = ranges(starts, lens)
+        return np.bincount(self.row[at], self.val[at] * np.repeat(weights, lens), minlength=self.n)
+
+
+KEY_BAND = 1000.0  # slice key = band position * KEY_BAND + longitude + 180
+KEY_EPS = 1e-7     # degrees (~1 cm): a slice may read a row more, never one less
+
+
 class Block:
     """Columns for one kind's providers plus a posting structure for sparse text scoring."""
 
@@ -83,9 +151,6 @@ class Block:
         self.n = 0
         self.cols = {name: np.zeros(capacity, dtype) for name, dtype in schema(kind)}
         self.names: list[str] | np.ndarray = []  # a list in the delta, an object array in main
-        self.tags: list[tuple[int, ...]] = []    # delta: global tag ids per row
-        self.tag_ptr = np.zeros(1, np.int64)     # main: the same, packed (CSR)
-        self.tag_ids = np.zeros(0, np.int64)
         self.max_radius = 0.0
         self.sorted = False
         # delta postings (row-major, appended lazily as (row, combined column, weight))
@@ -93,15 +158,15 @@ class Block:
         self.ent_row = np.zeros(0, np.int64)
         self.ent_col = np.zeros(0, np.int64)
         self.ent_val = np.zeros(0, np.float32)
-        # main postings: key = column * n + row, sorted; plus latitude bands
-        self.gkey = np.zeros(0, np.int64)
-        self.pval = np.zeros(0, np.float32)
+        # main: latitude bands and the slice key; rows score through their profile
         self.band_deg = 1.0
         self.band_ids = np.zeros(0, np.int64)
+        self.band_list: list[int] = []
         self.band_starts = np.zeros(1, np.int64)
+        self.key = np.zeros(0)
 
     # --- delta side ------------------------------------------------------------------
-    def append(self, row: Mapping, name: str, tag_ids: tuple[int, ...]) -> int:
+    def append(self, row: Mapping, name: str) -> int:
         if self.n == len(self.cols["id"]):
             for key, arr in self.cols.items():
                 self.cols[key] = np.concatenate([arr, np.zeros(max(64, len(arr)), arr.dtype)])
@@ -109,19 +174,18 @@ class Block:
         for key, arr in self.cols.items():
             arr[i] = row[key]
         self.names.append(name)
-        self.tags.append(tag_ids)
         self.max_radius = max(self.max_radius, row["radius"])
         self.n += 1
         return i
 
-    def sync_postings(self, vocab, tag_base: int) -> None:
+    def sync_postings(self, vocab, tag_base: int, profiles: Profiles) -> None:
         """Add posting entries for rows appended since the last query (delta blocks only)."""
         if self.posted >= self.n:
             return
         rows, cols, vals = [self.ent_row], [self.ent_col], [self.ent_val]
         for i in range(self.posted, self.n):
             tc, tv = vocab.row(int(self.cols["doc"][i]))
-            tg = np.array(self.tags[i], dtype=np.int64) + tag_base
+            tg = np.array(profiles.tags[int(self.cols["prof"][i])], dtype=np.int64) + tag_base
             rows.append(np.full(len(tc) + len(tg), i, np.int64))
             cols.append(np.concatenate([tc, tg]))
             vals.append(np.concatenate([tv, np.ones(len(tg), np.float32)]))
@@ -130,23 +194,8 @@ class Block:
         self.posted = self.n
 
     # --- main side ------------------------------------------------------------------
-    def row_tags(self, row: int) -> list[int]:
-        if self.sorted:
-            return self.tag_ids[self.tag_ptr[row]:self.tag_ptr[row + 1]].tolist()
-        return list(self.tags[row])
-
-    def packed_tags(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(lengths, flat tag ids) of the given rows, in that order."""
-        if self.sorted:
-            start, lens = self.tag_ptr[rows], self.tag_ptr[rows + 1] - self.tag_ptr[rows]
-            return lens, self.tag_ids[ranges(start, lens)]
-        picked = [self.tags[i] for i in rows.tolist()]
-        lens = np.fromiter((len(t) for t in picked), np.int64, len(picked))
-        return lens, np.fromiter((t for ts in picked for t in ts), np.int64, int(lens.sum()))
-
     @classmethod
-    def build_sorted(cls, kind, cols, names: np.ndarray, tag_lens: np.ndarray, tag_ids: np.ndarray,
-                     vocab, tag_base: int, n_tags: int) -> "Block":
+    def build_sorted(cls, kind, cols, names: np.ndarray) -> "Block":
         """A block sorted by (latitude band, longitude) so a radius query reads a few slices."""
         blk = cls(kind, capacity=0)
         n = len(cols["id"])
@@ -157,36 +206,15 @@ class Block:
         order = np.lexsort((cols["id"], cols["lon"], band))
         blk.cols = {k: np.ascontiguousarray(v[order]) for k, v in cols.items()}
         blk.names = names[order]
-        starts = np.cumsum(tag_lens) - tag_lens
-        lens = tag_lens[order]
-        blk.tag_ptr = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-        blk.tag_ids = tag_ids[ranges(starts[order], lens)]
         blk.n = n
         band = band[order]
-        blk.band_ids, first = np.unique(band, return_index=True)
+        blk.band_ids, first, pos = np.unique(band, return_index=True, return_inverse=True)
+        blk.band_list = blk.band_ids.tolist()
         blk.band_starts = np.append(first, n).astype(np.int64)
-        blk._build_postings(vocab, tag_base, n_tags)
+        blk.key = pos.ravel() * KEY_BAND + (blk.cols["lon"] + 180.0)
         blk.sorted = True
         blk.posted = n
         return blk
-
-    def _build_postings(self, vocab, tag_base: int, n_tags: int) -> None:
-        n = self.n
-        docs, inverse = np.unique(self.cols["doc"], return_inverse=True)
-        parts = [vocab.row(int(d)) for d in docs]
-        lens = np.array([len(c) for c, _ in parts], dtype=np.int64)
-        unique = sp.csr_matrix(
-            (np.concatenate([v for _, v in parts] + [np.zeros(0, np.float32)]),
-             np.concatenate([c for c, _ in parts] + [np.zeros(0, np.int64)]),
-             np.concatenate([[0], np.cumsum(lens)])), shape=(len(docs), tag_base))
-        text = unique[inverse.ravel()]
-        tagm = sp.csr_matrix((np.ones(len(self.tag_ids), np.float32), self.tag_ids, self.tag_ptr),
-                             shape=(n, n_tags))
-        csc = sp.hstack([text, tagm], format="csr").tocsc()
-        counts = np.diff(csc.indptr)
-        col = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-        self.gkey = col * max(n, 1) + csc.indices.astype(np.int64)
-        self.pval = csc.data.astype(np.float32)
 
     def slices(self, lat: float, lon: float, radius_km: float) -> list[tuple[int, int]]:
         """Row ranges that hold every provider within radius_km of (lat, lon)."""
@@ -198,48 +226,25 @@ class Block:
         ratio = math.sin(angle) / math.cos(edge) if edge < math.pi / 2 else 2.0
         dlon = math.degrees(math.asin(ratio)) if ratio < 1 else 360.0
         b0, b1 = math.floor((lat - dlat) / self.band_deg), math.floor((lat + dlat) / self.band_deg)
-        i0, i1 = np.searchsorted(self.band_ids, [b0, b1 + 1])
-        lon_col = self.cols["lon"]
-        out = []
+        i0, i1 = bisect_left(self.band_list, b0), bisect_left(self.band_list, b1 + 1)
+        if i0 >= i1:
+            return []
+        if dlon >= 180 or lon - dlon < -180 or lon + dlon > 180:  # wrap-around or polar: whole bands
+            return [(int(self.band_starts[i]), int(self.band_starts[i + 1])) for i in range(i0, i1)]
+        a, b = lon - dlon + 180.0 - KEY_EPS, lon + dlon + 180.0 + KEY_EPS
+        keys = []
         for i in range(i0, i1):
-            s, e = int(self.band_starts[i]), int(self.band_starts[i + 1])
-            if dlon >= 180 or lon - dlon < -180 or lon + dlon > 180:
-                out.append((s, e))  # wrap-around or polar: read the whole band
-                continue
-            a, b = np.searchsorted(lon_col[s:e], [lon - dlon, lon + dlon + 1e-12])
-            if b > a:
-                out.append((s + int(a), s + int(b)))
-        return out
+            keys += (i * KEY_BAND + a, i * KEY_BAND + b)
+        got = np.searchsorted(self.key, keys).tolist()
+        return [(got[j], got[j + 1]) for j in range(0, len(got), 2) if got[j + 1] > got[j]]
 
-    def text_scores(self, cols: np.ndarray, weights: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
-        """Dot products of the rows in spans (concatenated) with the sparse query.
-
-        Each row's terms are summed in ascending column order in both block layouts, so a
-        provider scores bit-for-bit the same wherever it sits.
-        """
-        size = sum(hi - lo for lo, hi in spans)
-        if not len(cols) or not size:
-            return np.zeros(size)
-        if not self.sorted:  # the delta: one span over every row
-            pos = np.minimum(np.searchsorted(cols, self.ent_col), len(cols) - 1)
-            w = np.where(cols[pos] == self.ent_col, weights[pos] * self.ent_val, 0.0)
-            return np.bincount(self.ent_row, w, minlength=self.n)[spans[0][0]:spans[0][1]]
-        lo = np.array([a for a, _ in spans], dtype=np.int64)
-        width = np.array([b - a for a, b in spans], dtype=np.int64)
-        offset = np.cumsum(width) - width
-        # (column, span) pairs in ascending key order: numpy's binary search reuses the
-        # previous answer for sorted keys, which saves most cache misses on a long gkey.
-        base = (cols[:, None] * max(self.n, 1) + lo[None, :]).ravel()
-        lb = np.searchsorted(self.gkey, base)
-        lens = np.searchsorted(self.gkey, base + np.tile(width, len(cols))) - lb
-        total = int(lens.sum())
-        if total == 0:
-            return np.zeros(size)
-        at = np.repeat(lb - (np.cumsum(lens) - lens), lens) + np.arange(total)
-        shift = base - np.tile(offset, len(cols))
-        pos = self.gkey[at] - np.repeat(shift, lens)
-        w = self.pval[at] * np.repeat(np.repeat(weights, len(spans)), lens)
-        return np.bincount(pos, w, minlength=size)
+    def text_scores(self, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Dot products of every delta row with the sparse query."""
+        if not len(cols) or not self.n:
+            return np.zeros(self.n)
+        pos = np.minimum(np.searchsorted(cols, self.ent_col), len(cols) - 1)
+        w = np.where(cols[pos] == self.ent_col, weights[pos] * self.ent_val, 0.0)
+        return np.bincount(self.ent_row, w, minlength=self.n)[: self.n]
 
     def live_rows(self) -> np.ndarray:
         return np.flatnonzero(self.cols["cr2"][: self.n] >= 0)
@@ -251,7 +256,7 @@ def ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
     return np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)
 
 
-def extend(block: Block, cols: Mapping[str, np.ndarray], names: list[str], tags: list[tuple]) -> int:
+def extend(block: Block, cols: Mapping[str, np.ndarray], names: list[str]) -> int:
     """Append many rows at once (bulk loads); returns the first new row number."""
     start, m = block.n, len(names)
     need = start + m
@@ -264,7 +269,6 @@ def extend(block: Block, cols: Mapping[str, np.ndarray], names: list[str], tags:
     for key, arr in block.cols.items():
         arr[start:need] = cols[key]
     block.names.extend(names)
-    block.tags.extend(tags)
     if m:
         block.max_radius = max(block.max_radius, float(np.max(cols["radius"])))
     block.n = need
