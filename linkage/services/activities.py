@@ -1,7 +1,7 @@
 """Activities of a project: scheduling, sign-ups (no overbooking, no double-booking), check-in/out."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -10,11 +10,12 @@ from linkage.messages import Topics, Types, rfc3339
 from linkage.models import (Activity, HourAction, HourSource, Project, ProjectStatus, Signup, SignupStatus,
                             Volunteer, utcnow)
 from linkage.permissions import Actor
-from linkage.services.hours import append_entry
+from linkage.services.hours import append_entry, check_recording_rules
 from linkage.uow import UnitOfWork
 
 ACTIVE = (SignupStatus.SIGNED_UP.value, SignupStatus.CHECKED_IN.value, SignupStatus.CHECKED_OUT.value)
 RUNNING = (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value)
+ATTENDANCE_SLACK = timedelta(hours=1)  # people arrive early and stay late; hour records allow the same
 
 
 def activity_record(activity: Activity, taken: int | None = None) -> dict:
@@ -144,6 +145,9 @@ def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None 
     at = at or utcnow()
     if at > utcnow():
         raise InvalidInput("check-in cannot be in the future", {"at": ["in the future"]})
+    if not (activity.starts_at - ATTENDANCE_SLACK <= at <= activity.ends_at):
+        raise InvalidInput("check-in must fall within the activity's time",
+                           {"at": ["活动时间之外 / outside the activity (from 1 h before its start)"]})
     signup.status, signup.checked_in_at = SignupStatus.CHECKED_IN.value, at
     uow.session.flush()
     _emit_signup(uow, activity, signup)
@@ -164,9 +168,11 @@ def check_out(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None
         raise InvalidInput("check-out cannot be in the future", {"at": ["in the future"]})
     if at <= signup.checked_in_at:
         raise InvalidInput("check-out must follow check-in", {"at": ["before check-in"]})
-    minutes = int((at - signup.checked_in_at).total_seconds() // 60)
-    if minutes > 24 * 60:
-        raise InvalidInput("one service cannot exceed 24 hours", {"at": ["more than 24 h after check-in"]})
+    if at > activity.ends_at + ATTENDANCE_SLACK:
+        raise InvalidInput("check-out must fall within the activity's time",
+                           {"at": ["活动结束1小时后 / more than 1 h after the activity ended"]})
+    # The same rules as any hour record: no overlap with the volunteer's other records, ≤ 24 h a day.
+    minutes = check_recording_rules(uow, signup.volunteer_id, signup.checked_in_at, at)
     signup.status, signup.checked_out_at = SignupStatus.CHECKED_OUT.value, at
     uow.session.flush()
     _emit_signup(uow, activity, signup)

@@ -59,6 +59,9 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
         if organization_id or len(org_ids) == 1 else None
     if organization_id and issuer_org is None:
         raise InvalidInput("unknown organization", {"organization_id": ["no such organization"]})
+    if actor.role == "volunteer":
+        # What the certificate says about the issuer comes from the issuer, not the holder.
+        data = {k: v for k, v in data.items() if k not in ("person_in_charge", "handler", "contact")}
     projects = {p.id: p for p in uow.session.scalars(select(Project).where(
         Project.id.in_({r.project_id for r in records})))}
     minutes = sum(r.minutes for r in records)
@@ -81,7 +84,7 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
         "issuer": {"name": issuer_org.name if issuer_org else PLATFORM_ISSUER,
                    "organization_id": issuer_org.id if issuer_org else None,
                    "person_in_charge": data.get("person_in_charge") or (issuer_org.contact_name if issuer_org else "") or "—",
-                   "handler": data.get("handler") or actor.username or "—",
+                   "handler": data.get("handler") or ("线上自助申请" if actor.role == "volunteer" else actor.username) or "—",
                    "contact": data.get("contact") or (issuer_org.contact_phone if issuer_org else "") or "—"},
     }
     certificate = Certificate(code=code, volunteer_id=volunteer_id,

@@ -62,7 +62,7 @@ def append_entry(uow: UnitOfWork, actor: Actor, volunteer_id: int, action: str, 
     return entry
 
 
-def _check_rules(uow: UnitOfWork, volunteer_id: int, starts_at: datetime, ends_at: datetime,
+def check_recording_rules(uow: UnitOfWork, volunteer_id: int, starts_at: datetime, ends_at: datetime,
                  ignore: int | None = None) -> int:
     """The recording rules; returns the minutes. `ignore` is the record a correction replaces."""
     if starts_at >= ends_at:
@@ -124,7 +124,7 @@ def log_hours(uow: UnitOfWork, actor: Actor, data: dict) -> HourEntry:
         raise InvalidInput("the record must fall within the activity's time",
                            {"starts_at": ["outside the activity (±1 h)"]})
     _lock_volunteer(uow, volunteer_id)
-    minutes = _check_rules(uow, volunteer_id, starts_at, ends_at)
+    minutes = check_recording_rules(uow, volunteer_id, starts_at, ends_at)
     entry = append_entry(uow, actor, volunteer_id, HourAction.RECORD.value, project_id=project.id,
                          activity_id=activity.id, organization_id=project.organization_id,
                          signup_id=signed.id, starts_at=starts_at, ends_at=ends_at, minutes=minutes,
@@ -202,7 +202,7 @@ def correct_hours(uow: UnitOfWork, actor: Actor, entry_id: int, data: dict) -> H
     else:
         starts_at = data.get("starts_at", record.starts_at)
         ends_at = data.get("ends_at", record.ends_at)
-        minutes = _check_rules(uow, record.volunteer_id, starts_at, ends_at, ignore=record.id)
+        minutes = check_recording_rules(uow, record.volunteer_id, starts_at, ends_at, ignore=record.id)
         entry = append_entry(uow, actor, record.volunteer_id, HourAction.CORRECT.value, starts_at=starts_at,
                              ends_at=ends_at, minutes=minutes,
                              content=data.get("content") or record.content, **common)

@@ -205,6 +205,8 @@ def assign_lead(uow: UnitOfWork, actor: Actor, project_id: int, social_worker_id
     worker = uow.session.get(SocialWorker, social_worker_id)
     if worker is None or not worker.active:
         raise InvalidInput("unknown or inactive social worker", {"social_worker_id": ["not active"]})
+    if not actor.is_admin and worker.organization_id != project.organization_id:
+        raise Forbidden("the lead is one of the project organization's own social workers")
     project.lead_social_worker_id = worker.id
     uow.session.flush()
     _emit_project(uow, project, Types.PROJECT_LEAD_ASSIGNED, social_worker_id=worker.id)

@@ -144,12 +144,20 @@ def _apply_personal_data(obj: Volunteer, data: dict, cipher: FieldCipher) -> Non
         obj.id_number_digest = cipher.digest(number)
 
 
-def _apply_remaining(obj: CharityResource, data: dict, creating: bool) -> None:
-    # A new resource starts with all of it available; later issues draw it down.
-    if creating or "amount_fen" in data:
-        obj.remaining_fen = obj.amount_fen
-    if creating or "quantity" in data:
-        obj.remaining_quantity = obj.quantity
+def _apply_remaining(obj: CharityResource, data: dict, creating: bool, before: tuple = (None, None)) -> None:
+    """A new resource starts with all of it available; a changed total keeps what was drawn."""
+    for total, remaining, old_total in (("amount_fen", "remaining_fen", before[0]),
+                                        ("quantity", "remaining_quantity", before[1])):
+        new_total = getattr(obj, total)
+        if creating or old_total is None or getattr(obj, remaining) is None:
+            setattr(obj, remaining, new_total)
+        elif total in data and new_total is not None:
+            left = getattr(obj, remaining) + (new_total - old_total)
+            if left < 0:
+                raise Conflict("more than this has already been drawn",
+                               {total: [f"已使用 {old_total - getattr(obj, remaining)}，不能少于此数 / "
+                                        f"{old_total - getattr(obj, remaining)} already drawn"]})
+            setattr(obj, remaining, left)
 
 
 def _flush_unique(uow: UnitOfWork, kind: str) -> None:
@@ -198,19 +206,22 @@ def update_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: int, 
     spec = _kind(kind)
     obj = get_provider(uow.session, kind, provider_id)
     spec.may_change(actor, obj)
+    # Only the district moves a social worker between organizations: a worker who re-homed
+    # themselves would escape the conflict-of-interest check on their employer's applications.
     if kind == "social_worker" and "organization_id" in changes and not actor.is_admin \
-            and actor.role == "org_staff" and changes["organization_id"] != actor.organization_id:
-        raise perm.Forbidden("org staff cannot move a social worker to another organization")
+            and changes["organization_id"] != obj.organization_id:
+        raise perm.Forbidden("only the district moves a social worker to another organization")
     if kind == "volunteer" and "community_id" in changes and not actor.is_admin:
         raise perm.Forbidden("only the district moves a volunteer between communities")
     _check_refs(uow, kind, changes)
+    before = (getattr(obj, "amount_fen", None), getattr(obj, "quantity", None))
     for field, value in changes.items():
         if field in spec.fields:
             setattr(obj, field, value)
     if kind == "volunteer":
         _apply_personal_data(obj, changes, cipher)
     if kind == "resource":
-        _apply_remaining(obj, changes, creating=False)
+        _apply_remaining(obj, changes, creating=False, before=before)
     _flush_unique(uow, kind)
     announce_provider(uow, kind, obj)
     uow.commit()

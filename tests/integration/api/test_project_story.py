@@ -76,7 +76,7 @@ def test_a_need_becomes_a_project_and_the_residents_verdict_moves_the_next_ranki
     assert world.call("POST", f"/api/v1/projects/{project_id}/transitions", "org_staff",
                       json={"to": "in_progress"}).json["status"] == "in_progress"
     # 5. An activity with three slots; four volunteers try, one is refused.
-    start = datetime.now(timezone.utc) + timedelta(hours=2)
+    start = datetime.now(timezone.utc) - timedelta(minutes=100)  # under way: sign-ups still open
     activity = world.call("POST", f"/api/v1/projects/{project_id}/activities", "org_staff", json={
         "title": "陪诊", "place": "区人民医院", "starts_at": start.isoformat(),
         "ends_at": (start + timedelta(hours=3)).isoformat(), "slots": 3}).json

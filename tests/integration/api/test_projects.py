@@ -138,7 +138,7 @@ def _more_volunteers(world, n):
 
 def test_an_activity_with_three_slots_refuses_the_fourth_volunteer_and_check_out_records_hours(world, need_id):
     project_id = _approved_project(world, need_id)
-    activity = _activity(world, project_id, slots=3, hours_from_now=1)
+    activity = _activity(world, project_id, slots=3, hours_from_now=-2, length_hours=3)  # under way
     assert activity.status_code == 201, activity.json
     path = f"/api/v1/activities/{activity.json['id']}/signups"
     results = [world.client.post(path, json={}, headers={"Authorization": f"Bearer {t}"})
@@ -152,6 +152,24 @@ def test_an_activity_with_three_slots_refuses_the_fourth_volunteer_and_check_out
     r = world.call("POST", f"/api/v1/signups/{signup['id']}/check-out", "org_staff",
                    json={"at": _iso(now - timedelta(minutes=30)), "content": "陪同王奶奶完成复诊"})
     assert r.status_code == 200 and r.json["minutes"] == 120 and r.json["hour_entry_id"]
+
+
+def test_attendance_must_fall_within_the_activity_and_obey_the_hour_rules(world, need_id):
+    project_id = _approved_project(world, need_id)
+    activity = _activity(world, project_id, slots=2, hours_from_now=-2, length_hours=3).json
+    signup = world.call("POST", f"/api/v1/activities/{activity['id']}/signups", "volunteer", json={}).json
+    now = datetime.now(timezone.utc)
+    path = f"/api/v1/signups/{signup['id']}"
+    too_early = world.call("POST", f"{path}/check-in", "org_staff", json={"at": _iso(now - timedelta(hours=5))})
+    assert too_early.status_code == 422 and "at" in too_early.json["errors"]
+    assert world.call("POST", f"{path}/check-in", "org_staff", json={"at": _iso(now - timedelta(minutes=100))}).status_code == 200
+    # The volunteer already logged part of this time themselves: check-out may not count it twice.
+    logged = world.call("POST", "/api/v1/hours", "volunteer", json={
+        "activity_id": activity["id"], "starts_at": _iso(now - timedelta(minutes=110)),
+        "ends_at": _iso(now - timedelta(minutes=70)), "content": "布置场地"})
+    assert logged.status_code == 201, logged.json
+    clash = world.call("POST", f"{path}/check-out", "org_staff", json={"at": _iso(now - timedelta(minutes=5))})
+    assert clash.status_code == 409 and "starts_at" in clash.json["errors"]
 
 
 def test_a_volunteer_cannot_sign_up_for_two_overlapping_activities_or_twice(world, need_id):

@@ -1,0 +1,555 @@
+"""The role matrix's data: every write operation of the API, how to build the object it acts on,
+a valid body, who may do it (MATRIX), and the mass-assignment probes (OWASP API1, API3, API6).
+
+Read MATRIX first: it is the contract the tests hold the services to. The object each operation
+acts on always belongs to the *first* party of each pair — community A (`community_staff`),
+organization A (`org_staff`), volunteer A (`volunteer`), social worker A (`social_worker`, employed
+by organization A); `other_*` is the other party of the same role.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from sqlalchemy import select
+
+from linkage.models import User
+from linkage.services.accounts import create_user
+from tests.integration.api.conftest import (PASSWORD, community_body, need_body, org_body, resource_body,
+                                            social_worker_body, volunteer_body)
+
+API = "/api/v1"
+
+CALLERS = ("admin", "community_staff", "other_community_staff", "org_staff", "other_org_staff",
+           "volunteer", "other_volunteer", "social_worker", "other_social_worker", "auditor")
+
+# ok = allowed (the exact success status of the case is expected);  - = 403, nothing changes;
+# a number = allowed by the rules but refused by the state with that status, nothing changes.
+#
+# case                       adm  cs   ocs  os   oos  vol  ovol sw   osw  aud
+MATRIX = """
+auth.token                   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+auth.revoke                  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+community.create             ok   -    -    -    -    -    -    -    -    -
+community.update             ok   ok   -    -    -    -    -    -    -    -
+need.create                  ok   ok   -    -    -    -    -    -    -    -
+need.update                  ok   ok   -    -    -    -    -    -    -    -
+need.cancel                  ok   ok   -    -    -    -    -    -    -    -
+organization.create          ok   -    -    -    -    -    -    -    -    -
+organization.update          ok   -    -    ok   -    -    -    -    -    -
+organization.deactivate      ok   -    -    ok   -    -    -    -    -    -
+social_worker.create         ok   -    -    ok   -    -    -    -    -    -
+social_worker.update         ok   -    -    ok   -    -    -    ok   -    -
+social_worker.deactivate     ok   -    -    ok   -    -    -    ok   -    -
+volunteer.create             ok   ok   -    -    -    -    -    -    -    -
+volunteer.update             ok   -    -    -    -    ok   -    -    -    -
+volunteer.deactivate         ok   -    -    -    -    ok   -    -    -    -
+resource.create              ok   -    -    -    -    -    -    -    -    -
+resource.update              ok   -    -    -    -    -    -    -    -    -
+resource.deactivate          ok   -    -    -    -    -    -    -    -    -
+claim.create                 ok   -    -    ok   ok   -    -    -    -    -
+claim.approve                ok   ok   -    -    -    -    -    -    -    -
+claim.decline                ok   ok   -    -    -    -    -    -    -    -
+project.start                ok   -    -    ok   -    -    -    -    -    -
+project.cancel               ok   ok   -    ok   -    -    -    -    -    -
+project.mark_evaluated       ok   ok   -    -    -    -    -    -    -    -
+project.lead                 ok   -    -    ok   -    -    -    -    -    -
+project.evaluation_codes     ok   ok   -    -    -    -    -    -    -    -
+project.evaluate             ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+round.create                 ok   -    -    -    -    -    -    -    -    -
+round.transition             ok   -    -    -    -    -    -    -    -    -
+application.for_need         -    -    -    ok   ok   -    -    -    -    -
+application.for_project      -    -    -    ok   -    -    -    -    -    -
+application.reviewer         ok   -    -    -    -    -    -    -    -    -
+application.review           -    -    -    -    -    -    -    -    ok   ok
+round.award                  ok   -    -    -    -    -    -    -    -    -
+grant.accept_milestone       ok   ok   -    -    -    -    -    -    -    -
+grant.disburse               ok   -    -    -    -    -    -    -    -    -
+grant.expenditure            -    -    -    ok   -    -    -    -    -    -
+grant.correction             ok   -    -    -    -    -    -    -    -    -
+grant.closing_report         ok   -    -    ok   -    -    -    -    -    -
+activity.create              ok   -    -    ok   -    -    -    -    -    -
+signup.create                ok   -    -    ok   -    ok   -    -    -    -
+signup.cancel                ok   -    -    ok   -    ok   -    -    -    -
+signup.check_in              ok   -    -    ok   -    -    -    -    -    -
+signup.check_out             ok   -    -    ok   -    -    -    -    -    -
+hours.log                    ok   -    -    ok   -    ok   -    -    -    -
+hours.verify                 ok   ok   -    ok   -    -    -    -    -    -
+hours.reject                 ok   ok   -    ok   -    -    -    -    -    -
+hours.dispute                -    -    -    -    -    ok   -    -    -    -
+hours.correct                ok   -    -    ok   -    -    -    -    -    -
+certificate.issue            ok   -    -    ok   409  ok   -    -    -    -
+certificate.revoke           ok   -    -    ok   -    -    -    -    -    -
+"""
+# Notes on rows that are not obvious from the table alone:
+# - auth.token and project.evaluate are public: the bearer is ignored (a resident's one-time code
+#   is the credential for an evaluation); each caller gets its own code.
+# - auth.revoke: everyone may log themselves out (only themselves: see the mass-assignment test).
+# - claim.create: any organization may claim an open need, for itself only (admin names one).
+# - application.*: organizations apply through their staff; the district itself does not apply.
+#   A project may be applied for only by the organization that runs it (other_org_staff -> 403).
+# - application.review: only assigned, untied reviewers. other_social_worker and the auditor are
+#   assigned; social_worker works for the applicant (conflict of interest) and is not assigned;
+#   admin is not assigned either. The auditor reviewing is a *write* by a "read-only" role: see
+#   the report (questionable, kept as the services say: admins assign auditors as reviewers).
+# - grant.expenditure: only the grantee reports spending; grant.accept_milestone: never the grantee.
+# - certificate.issue: other_org_staff may certify hours served with its own organization; volunteer
+#   A has none there, so 409 (authorized, nothing to certify) and nothing changes.
+# - signup.*, hours.log: the body names volunteer A, so other_volunteer acts on another's behalf.
+
+
+def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = {}
+    for line in text.strip().splitlines():
+        name, *cells = line.split()
+        assert len(cells) == len(CALLERS), f"row {name} has {len(cells)} cells, not {len(CALLERS)}"
+        assert name not in table, f"row {name} appears twice"
+        table[name] = dict(zip(CALLERS, cells))
+    return table
+
+
+# --- building the objects, always through the API as the rightful party -------------------------
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+RUBRIC = ("necessity", "feasibility", "professional_capacity", "budget_reasonableness", "sustainability")
+
+
+def scores(value: int) -> dict:
+    return {criterion: value for criterion in RUBRIC}
+
+
+class Scene:
+    """The world plus builders; each builder makes a new object (distinct names, days, codes)."""
+
+    def __init__(self, world):
+        self.world, self.ids, self._n, self._uids, self.cache = world, world.ids, 0, {}, {}
+
+    def n(self) -> int:
+        self._n += 1
+        return self._n
+
+    def call(self, method: str, path: str, who: str | None, json: Any = None, query: dict | None = None):
+        kwargs: dict = {}
+        if json is not None:
+            kwargs["json"] = json
+        if query:
+            kwargs["query_string"] = query
+        return self.world.call(method, API + path, who, **kwargs)
+
+    def must(self, method: str, path: str, who: str, json: Any = None, query: dict | None = None):
+        r = self.call(method, path, who, json, query)
+        assert 200 <= r.status_code < 300, f"setup {method} {path} as {who}: {r.status_code} {r.get_json()}"
+        return r.get_json()
+
+    def uid(self, username: str) -> int:
+        if username not in self._uids:
+            with self.world.platform.engine.connect() as conn:
+                self._uids[username] = conn.execute(select(User.id).where(User.username == username)).scalar_one()
+        return self._uids[username]
+
+    def first_or_new(self, kind: str) -> int:
+        """The world's provider A the first time (its staff or person may act on it), then a new one
+        registered by the district (a deactivated provider cannot be deactivated again: that is a no-op)."""
+        if not self.cache.get(f"used:{kind}"):
+            self.cache[f"used:{kind}"] = True
+            return self.ids[kind]
+        n = self.n()
+        path, body = {"organization": ("/organizations", lambda: org_body(500 + n)),
+                      "social_worker": ("/social-workers",
+                                        lambda: social_worker_body(self.ids["organization"], name=f"社工{n}")),
+                      "volunteer": ("/volunteers", lambda: volunteer_body(500 + n, self.ids["community"])),
+                      "resource": ("/resources", lambda: resource_body(name=f"物资{n}"))}[kind]
+        return self.must("POST", path, "admin", body())["id"]
+
+    def add_other_social_worker_account(self) -> None:
+        """The world has a login for social worker A only; the matrix needs B's as well."""
+        platform = self.world.platform
+        with platform.uow() as u:
+            user = create_user(u, platform.passwords, username="other_social_worker", password=PASSWORD,
+                               role="social_worker", social_worker_id=self.ids["other_social_worker"])
+        self.world.tokens["other_social_worker"] = platform.tokens.issue(user.id, user.token_version)
+
+    # needs, claims, projects
+    def need(self) -> int:
+        body = need_body(self.ids["community"], title=f"陪同独居老人复诊{self.n()}")
+        return self.must("POST", "/needs", "community_staff", body)["id"]
+
+    def claim(self) -> dict:
+        need = self.need()
+        claim = self.must("POST", f"/needs/{need}/claims", "org_staff", {"plan": "派两名志愿者陪同复诊"})
+        return {"need_id": need, "claim_id": claim["id"]}
+
+    def project(self, status: str = "approved") -> int:
+        claim = self.claim()
+        project = self.must("POST", f"/claims/{claim['claim_id']}/decision", "community_staff",
+                            {"decision": "approve"})["project_id"]
+        for step in {"approved": (), "in_progress": ("in_progress",),
+                     "completed": ("in_progress", "completed")}[status]:
+            self.must("POST", f"/projects/{project}/transitions", "org_staff", {"to": step})
+        return project
+
+    def running_project(self) -> int:
+        if "project" not in self.cache:
+            self.cache["project"] = self.project()
+        return self.cache["project"]
+
+    # activities, sign-ups, hours, certificates (every activity on its own day: no overlaps)
+    def activity(self, future: bool = True) -> dict:
+        day = self.n()
+        start = now() + (timedelta(days=day + 1) if future else -timedelta(days=day + 2))
+        activity = self.must("POST", f"/projects/{self.running_project()}/activities", "org_staff", {
+            "title": "助老陪诊", "place": "社区服务站", "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=3)).isoformat(), "slots": 5})
+        return {"activity_id": activity["id"], "start": start}
+
+    def signup(self, activity_id: int, volunteer: str = "volunteer") -> int:
+        return self.must("POST", f"/activities/{activity_id}/signups", "org_staff",
+                         {"volunteer_id": self.ids[volunteer]})["id"]
+
+    def hours_body(self, activity: dict, volunteer: str = "volunteer") -> dict:
+        return {"activity_id": activity["activity_id"], "volunteer_id": self.ids[volunteer],
+                "starts_at": activity["start"].isoformat(),
+                "ends_at": (activity["start"] + timedelta(minutes=120)).isoformat(), "content": "陪老人复诊"}
+
+    def record(self) -> int:
+        activity = self.activity(future=False)
+        self.signup(activity["activity_id"])
+        return self.must("POST", "/hours", "volunteer", self.hours_body(activity))["id"]
+
+    def verified_record(self) -> int:
+        record = self.record()
+        self.must("POST", f"/hours/{record}/verification", "org_staff", {"decision": "verify"})
+        return record
+
+    def certificate(self) -> str:
+        self.verified_record()
+        return self.must("POST", f"/volunteers/{self.ids['volunteer']}/certificates", "org_staff", {})["code"]
+
+    # venture philanthropy
+    def round(self) -> int:
+        return self.must("POST", "/funding-rounds", "admin", {
+            "name": f"2027年社区公益创投{self.n()}", "budget_fen": 1_000_000, "cap_fen": 400_000})["id"]
+
+    @staticmethod
+    def application_body(need_id: int | None = None, project_id: int | None = None) -> dict:
+        body = {"summary": "为独居老人提供陪诊", "requested_fen": 400_000,
+                "budget_lines": [{"name": "人员费", "amount_fen": 240_000}, {"name": "活动费", "amount_fen": 160_000}],
+                "milestones": [{"title": "项目启动", "share_pct": 50}, {"title": "结项评估", "share_pct": 50}]}
+        body.update({"need_id": need_id} if need_id else {"project_id": project_id})
+        return body
+
+    def application(self, round_id: int) -> int:
+        return self.must("POST", f"/funding-rounds/{round_id}/applications", "org_staff",
+                         self.application_body(need_id=self.need()))["id"]
+
+    def reviewing(self, reviewers=("auditor",), reviewed: bool = False) -> dict:
+        round_id = self.round()
+        application = self.application(round_id)
+        for reviewer in reviewers:
+            self.must("POST", f"/applications/{application}/reviewers", "admin", {"user_id": self.uid(reviewer)})
+        self.must("POST", f"/funding-rounds/{round_id}/transitions", "admin", {"to": "reviewing"})
+        if reviewed:
+            self.must("POST", f"/applications/{application}/reviews", "auditor",
+                      {"scores": scores(80), "comments": "方案可行"})
+        return {"round_id": round_id, "application_id": application}
+
+    def grant(self, accepted: int = 0, disbursed: int = 0) -> dict:
+        state = self.reviewing(reviewed=True)
+        awards = self.must("POST", f"/funding-rounds/{state['round_id']}/awards", "admin", {})
+        grant = awards["allocations"][0]["grant_id"]
+        for n in range(1, accepted + 1):
+            self.must("POST", f"/grants/{grant}/milestones/{n}/acceptance", "community_staff", {"note": "验收合格"})
+        entries = [self.must("POST", f"/grants/{grant}/disbursements", "admin")["id"]
+                   for _ in range(disbursed)]
+        return {"grant_id": grant, "round_id": state["round_id"], "entries": entries}
+
+
+# --- the operations ------------------------------------------------------------------------------
+
+Body = Callable[[dict, "str | None"], "dict | None"]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One mass-assignment probe: `field` set to `value(scene, params)` in an otherwise valid body.
+
+    expect: 422/403/404/409 — refused, the field named in `errors` for 409/422, nothing changed;
+            "accepted" — 2xx, and `check(scene, params, response)` proves what was stored.
+    """
+    expect: int | str
+    value: Callable[[Scene, dict], Any] | None = None
+    check: Callable[[Scene, dict, Any], None] | None = None
+    who: str | None = "owner"
+    query: bool = False  # the probe goes into the query string (DELETE sign-ups)
+
+
+LEGIT = Probe(expect="legit")  # the field is part of this body's contract for its owner: not a probe
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str                                   # exactly as in the OpenAPI document
+    setup: Callable[[Scene], dict]              # -> the path parameters (and whatever the body needs)
+    body: Body = lambda p, who: None
+    query: Body | None = None
+    success: int = 200
+    fresh: bool = True                          # every allowed caller after the first gets a new object
+    public: bool = False
+    owner: str | None = None                    # who sends the mass-assignment probes; default below
+    first: str | None = None                    # the allowed caller that acts on the setup's own object
+    probes: dict[str, Probe] = field(default_factory=dict)
+
+
+def _idx(who: str | None) -> int:
+    return CALLERS.index(who) if who in CALLERS else len(CALLERS)
+
+
+def _const(value):
+    return lambda p, who: value
+
+
+def _other(key: str):
+    return lambda s, p: s.ids[key]
+
+
+def _stored_community_of_org(s: Scene, p: dict, response) -> None:
+    shown = s.call("GET", f"/organizations/{p['provider_id']}", "admin").get_json()
+    assert shown["community_id"] == s.ids["other_community"], shown
+
+
+CASES: dict[str, Case] = {
+    # --- log in and out
+    "auth.token": Case("POST", "/auth/token", lambda s: {},
+                       _const({"username": "volunteer", "password": PASSWORD}), fresh=False, public=True),
+    "auth.revoke": Case("POST", "/auth/revoke", lambda s: {}, success=204, fresh=False),
+    # --- communities and needs
+    "community.create": Case("POST", "/communities", lambda s: {"n": s.n()},
+                             lambda p, who: community_body(code=f"C{p['n']:06d}", name=f"新社区{p['n']}"),
+                             success=201, probes={"code": LEGIT}),
+    "community.update": Case("PATCH", "/communities/{community_id}",
+                             lambda s: {"community_id": s.ids["community"]}, lambda p, who: {"households": 1300 + _idx(who)},
+                             fresh=False, probes={"code": Probe(409)}),  # read-only for community staff
+    "need.create": Case("POST", "/needs", lambda s: {},
+                        lambda p, who: need_body(_ids_of(p)["community"]),
+                        success=201, probes={"community_id": Probe(403, _other("other_community"))}),
+    "need.update": Case("PATCH", "/needs/{need_id}", lambda s: {"need_id": s.need()},
+                        lambda p, who: {"volunteers_needed": 3 + _idx(who)}, fresh=False),
+    "need.cancel": Case("PATCH", "/needs/{need_id}", lambda s: {"need_id": s.need()}, _const({"cancel": True})),
+    # --- providers
+    "organization.create": Case("POST", "/organizations", lambda s: {"n": s.n()},
+                                lambda p, who: org_body(100 + p["n"]), success=201,
+                                probes={"community_id": LEGIT}),  # the district places an organization
+    "organization.update": Case(
+        "PATCH", "/organizations/{provider_id}", lambda s: {"provider_id": s.ids["organization"]},
+        lambda p, who: {"capacity": 6 + _idx(who)}, fresh=False,
+        # QUESTIONABLE (see the report): org staff may re-home their organization in any community.
+        probes={"community_id": Probe("accepted", _other("other_community"), _stored_community_of_org)}),
+    "organization.deactivate": Case("DELETE", "/organizations/{provider_id}",
+                                    lambda s: {"provider_id": s.first_or_new("organization")}),
+    "social_worker.create": Case("POST", "/social-workers", lambda s: {},
+                                 lambda p, who: social_worker_body(_ids_of(p)["organization"], name="新社工"),
+                                 success=201, probes={"organization_id": Probe(403, _other("other_organization"))}),
+    "social_worker.update": Case(
+        "PATCH", "/social-workers/{provider_id}", lambda s: {"provider_id": s.ids["social_worker"]},
+        lambda p, who: {"specialties": [f"助残{_idx(who)}"]}, fresh=False, owner="social_worker",
+        probes={"organization_id": Probe(403, _other("other_organization")),
+                "organization_id (org staff)": Probe(403, _other("other_organization"), who="org_staff")}),
+    "social_worker.deactivate": Case("DELETE", "/social-workers/{provider_id}",
+                                     lambda s: {"provider_id": s.first_or_new("social_worker")},
+                                     first="social_worker"),  # then org staff on another of its workers
+    "volunteer.create": Case("POST", "/volunteers", lambda s: {"n": s.n()},
+                             lambda p, who: volunteer_body(100 + p["n"], _ids_of(p)["community"], name="新志愿者"),
+                             success=201, probes={"community_id": Probe(403, _other("other_community"))}),
+    "volunteer.update": Case("PATCH", "/volunteers/{provider_id}", lambda s: {"provider_id": s.ids["volunteer"]},
+                             lambda p, who: {"skills": [f"理发{_idx(who)}"]}, fresh=False,
+                             probes={"community_id": Probe(403, _other("other_community"))}),
+    "volunteer.deactivate": Case("DELETE", "/volunteers/{provider_id}",
+                                 lambda s: {"provider_id": s.first_or_new("volunteer")}),
+    "resource.create": Case("POST", "/resources", lambda s: {"n": s.n()},
+                            lambda p, who: resource_body(name=f"助老物资{p['n']}"), success=201),
+    "resource.update": Case("PATCH", "/resources/{provider_id}", lambda s: {"provider_id": s.ids["resource"]},
+                            lambda p, who: {"tags": [f"冬衣{_idx(who)}"]}, fresh=False),
+    "resource.deactivate": Case("DELETE", "/resources/{provider_id}",
+                                lambda s: {"provider_id": s.first_or_new("resource")}),
+    # --- claims and projects
+    "claim.create": Case("POST", "/needs/{need_id}/claims", lambda s: {"need_id": s.need()},
+                         lambda p, who: {"plan": "派两名志愿者陪同复诊",
+                                         **({"organization_id": _ids_of(p)["organization"]} if who == "admin" else {})},
+                         success=201, probes={"organization_id": Probe(403, _other("other_organization"))}),
+    "claim.approve": Case("POST", "/claims/{claim_id}/decision", lambda s: s.claim(), _const({"decision": "approve"})),
+    "claim.decline": Case("POST", "/claims/{claim_id}/decision", lambda s: s.claim(),
+                          _const({"decision": "decline", "reason": "方案不完整"})),
+    "project.start": Case("POST", "/projects/{project_id}/transitions", lambda s: {"project_id": s.project()},
+                          _const({"to": "in_progress"})),
+    "project.cancel": Case("POST", "/projects/{project_id}/transitions", lambda s: {"project_id": s.project()},
+                           _const({"to": "cancelled", "reason": "老人已入住养老院"})),
+    "project.mark_evaluated": Case("POST", "/projects/{project_id}/transitions",
+                                   lambda s: {"project_id": s.project("completed")}, _const({"to": "evaluated"})),
+    "project.lead": Case("POST", "/projects/{project_id}/lead", lambda s: {"project_id": s.project()},
+                         lambda p, who: {"social_worker_id": _ids_of(p)["social_worker"]},
+                         probes={"social_worker_id": Probe(403, _other("other_social_worker"))}),
+    "project.evaluation_codes": Case("POST", "/projects/{project_id}/evaluation-codes",
+                                     lambda s: {"project_id": s.project("completed")}, _const({"households": 2}),
+                                     success=201, fresh=False),
+    "project.evaluate": Case("POST", "/projects/{project_id}/evaluations", lambda s: _evaluation_codes(s),
+                             lambda p, who: {"code": p["codes"][CALLERS.index(who) if who else -1],
+                                             "satisfaction": 4, "comment": "很满意"},
+                             success=201, fresh=False, public=True),
+    # --- venture philanthropy
+    "round.create": Case("POST", "/funding-rounds", lambda s: {"n": s.n()},
+                         lambda p, who: {"name": f"公益创投{p['n']}", "budget_fen": 1_000_000, "cap_fen": 400_000},
+                         success=201),
+    "round.transition": Case("POST", "/funding-rounds/{round_id}/transitions", lambda s: {"round_id": s.round()},
+                             _const({"to": "reviewing"})),
+    "application.for_need": Case("POST", "/funding-rounds/{round_id}/applications",
+                                 lambda s: {"round_id": s.round(), "need_id": s.need()},
+                                 lambda p, who: Scene.application_body(need_id=p["need_id"]),
+                                 success=201, fresh=False),
+    "application.for_project": Case("POST", "/funding-rounds/{round_id}/applications",
+                                    lambda s: {"round_id": s.round(), "project_id": s.project()},
+                                    lambda p, who: Scene.application_body(project_id=p["project_id"]), success=201),
+    "application.reviewer": Case("POST", "/applications/{application_id}/reviewers",
+                                 lambda s: {"application_id": s.application(s.round()),
+                                            "auditor": s.uid("auditor"), "tied": s.uid("social_worker")},
+                                 lambda p, who: {"user_id": p["auditor"]}, success=201,
+                                 # social_worker is employed by the applicant: a conflict of interest
+                                 probes={"user_id": Probe(403, lambda s, p: p["tied"])}),
+    "application.review": Case("POST", "/applications/{application_id}/reviews",
+                               lambda s: s.reviewing(reviewers=("auditor", "other_social_worker")),
+                               _const({"scores": scores(80), "comments": "方案可行"}), success=201, fresh=False,
+                               owner="other_social_worker",
+                               probes={"reviewer_user_id": Probe(422, lambda s, p: s.uid("auditor"))}),
+    "round.award": Case("POST", "/funding-rounds/{round_id}/awards", lambda s: s.reviewing(reviewed=True),
+                        _const({}), success=201),
+    "grant.accept_milestone": Case("POST", "/grants/{grant_id}/milestones/{n}/acceptance",
+                                   lambda s: {**s.grant(), "n": 1}, _const({"note": "验收合格"})),
+    "grant.disburse": Case("POST", "/grants/{grant_id}/disbursements", lambda s: s.grant(accepted=1), success=201),
+    "grant.expenditure": Case("POST", "/grants/{grant_id}/expenditures", lambda s: s.grant(accepted=1, disbursed=1),
+                              _const({"budget_line": "人员费", "amount_fen": 1_000, "receipt_ref": "FP-2027-001"}),
+                              success=201),
+    "grant.correction": Case("POST", "/grants/{grant_id}/corrections", lambda s: s.grant(accepted=1, disbursed=1),
+                             lambda p, who: {"entry_id": p["entries"][0], "reason": "银行退票"}, success=201,
+                             # the round's opening budget entry is not this grant's: 404
+                             probes={"entry_id": Probe(404, lambda s, p: _budget_entry(s, p))}),
+    "grant.closing_report": Case("POST", "/grants/{grant_id}/closing-report", lambda s: s.grant(),
+                                 _const({"summary": "项目顺利结项"})),
+    # --- activities and sign-ups
+    "activity.create": Case("POST", "/projects/{project_id}/activities",
+                            lambda s: {"project_id": s.running_project()},
+                            lambda p, who: {"title": "助老陪诊", "place": "社区服务站",
+                                            "starts_at": (now() + timedelta(days=90)).isoformat(),
+                                            "ends_at": (now() + timedelta(days=90, hours=2)).isoformat(),
+                                            "slots": 5}, success=201, fresh=False),
+    "signup.create": Case("POST", "/activities/{activity_id}/signups", lambda s: s.activity(),
+                          lambda p, who: {"volunteer_id": _ids_of(p)["volunteer"]}, success=201,
+                          owner="volunteer", probes={"volunteer_id": Probe(403, _other("other_volunteer"))}),
+    "signup.cancel": Case("DELETE", "/activities/{activity_id}/signups", lambda s: _two_signups(s),
+                          query=lambda p, who: {"volunteer_id": _ids_of(p)["volunteer"]},
+                          probes={"volunteer_id": Probe(403, _other("other_volunteer"), who="volunteer", query=True)}),
+    "signup.check_in": Case("POST", "/signups/{signup_id}/check-in", lambda s: _signed_up_past(s),
+                            lambda p, who: {"at": (p["start"] + timedelta(minutes=10)).isoformat()}),
+    "signup.check_out": Case("POST", "/signups/{signup_id}/check-out", lambda s: _checked_in(s),
+                             lambda p, who: {"at": (p["start"] + timedelta(minutes=130)).isoformat(),
+                                             "content": "陪老人复诊"}),
+    # --- hours and certificates
+    "hours.log": Case("POST", "/hours", lambda s: _signed_past_activity(s),
+                      lambda p, who: p["body"], success=201, owner="volunteer",
+                      probes={"volunteer_id": Probe(403, _other("other_volunteer")),
+                              "minutes": Probe(422, lambda s, p: 6000), "source": Probe(422, lambda s, p: "checkin")}),
+    "hours.verify": Case("POST", "/hours/{entry_id}/verification", lambda s: {"entry_id": s.record()},
+                         _const({"decision": "verify"})),
+    "hours.reject": Case("POST", "/hours/{entry_id}/verification", lambda s: {"entry_id": s.record()},
+                         _const({"decision": "reject", "note": "当天未到岗"})),
+    "hours.dispute": Case("POST", "/hours/{entry_id}/disputes", lambda s: {"entry_id": s.record()},
+                          _const({"reason": "服务时长记录有误"})),
+    "hours.correct": Case("POST", "/hours/{entry_id}/corrections", lambda s: {"entry_id": s.record()},
+                          _const({"reason": "内容填写有误", "content": "陪老人复诊并取药"}), success=201,
+                          probes={"minutes": Probe(422, lambda s, p: 6000)}),
+    "certificate.issue": Case("POST", "/volunteers/{volunteer_id}/certificates",
+                              lambda s: {"volunteer_id": s.ids["volunteer"], "record": s.verified_record()},
+                              _const({}), success=201, fresh=False,
+                              probes={"organization_id": Probe(403, _other("other_organization")),
+                                      # the volunteer may name any issuer; with no hours there: nothing issued
+                                      "organization_id (volunteer)": Probe(409, _other("other_organization"),
+                                                                           who="volunteer")}),
+    "certificate.revoke": Case("POST", "/certificates/{code}/revocation", lambda s: {"code": s.certificate()},
+                               _const({"reason": "服务记录有误"})),
+}
+
+# Fields a client must never be able to set (or set for another party); each probe adds one to an
+# otherwise valid body. Unless a case says otherwise, the answer is a 422 naming the field.
+GENERIC_PROBES: dict[str, Callable[[Scene, dict], Any]] = {
+    "id": lambda s, p: 987654,
+    "status": lambda s, p: "completed",
+    "role": lambda s, p: "admin",
+    "verified_by": lambda s, p: s.uid("admin"),
+    "created_by": lambda s, p: s.uid("admin"),
+    "remaining_fen": lambda s, p: 1,
+    "code": lambda s, p: "HACKED01",
+    "active": lambda s, p: True,
+    "organization_id": lambda s, p: s.ids["other_organization"],
+    "community_id": lambda s, p: s.ids["other_community"],
+    "volunteer_id": lambda s, p: s.ids["other_volunteer"],
+}
+
+# The world's ids, reachable from a body builder through the params (set by the test per case).
+_IDS_KEY = "_ids"
+
+
+def _ids_of(p: dict) -> dict:
+    return p[_IDS_KEY]
+
+
+def _evaluation_codes(s: Scene) -> dict:
+    project = s.project("completed")
+    codes = s.must("POST", f"/projects/{project}/evaluation-codes", "community_staff",
+                   {"households": len(CALLERS) + 4})["codes"]
+    return {"project_id": project, "codes": codes}
+
+
+def _budget_entry(s: Scene, p: dict) -> int:
+    ledger = s.must("GET", f"/funding-rounds/{p['round_id']}/ledger", "admin")
+    return next(e["id"] for e in ledger["items"] if e["kind"] == "budget")
+
+
+def _two_signups(s: Scene) -> dict:
+    activity = s.activity()
+    s.signup(activity["activity_id"], "volunteer")
+    s.signup(activity["activity_id"], "other_volunteer")
+    return activity
+
+
+def _signed_up_past(s: Scene) -> dict:
+    """A walk-in added by the organization to an activity that took place (attendance is recorded
+    within the activity's time)."""
+    activity = s.activity(future=False)
+    return {"signup_id": s.signup(activity["activity_id"]), "start": activity["start"]}
+
+
+def _checked_in(s: Scene) -> dict:
+    scene = _signed_up_past(s)
+    s.must("POST", f"/signups/{scene['signup_id']}/check-in", "org_staff",
+           {"at": (scene["start"] + timedelta(minutes=10)).isoformat()})
+    return scene
+
+
+def _signed_past_activity(s: Scene) -> dict:
+    activity = s.activity(future=False)
+    s.signup(activity["activity_id"])
+    return {"body": s.hours_body(activity)}
+
+
+def owner_of(name: str, table: dict[str, dict[str, str]]) -> str | None:
+    """Who sends a case's probes: its declared owner, else the first allowed non-admin, else admin."""
+    case = CASES[name]
+    if case.owner is not None:
+        return case.owner
+    if case.public:
+        return None
+    allowed = [who for who, cell in table[name].items() if cell == "ok"]
+    return next((who for who in allowed if who != "admin"), allowed[0] if allowed else None)
