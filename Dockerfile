@@ -13,4 +13,4 @@ RUN pip install . && useradd --create-home --uid 10001 linkage && mkdir -p /app/
 USER linkage
 EXPOSE 8000
 # Workers use the same image: `linkage relay`, `linkage matcher`, `linkage projector`.
-CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "app:create_app()"]
+CMD ["gunicorn", "-c", "python:linkage.gunicorn_conf", "--bind", "0.0.0.0:8000", "app:create_app()"]

@@ -6,6 +6,7 @@ from flask import Flask
 from events.health import broker_ready
 from linkage.api import init_api
 from linkage.config import INSTANCE_DIR, Settings, settings_from_env
+from linkage.observability.web import init_observability
 from linkage.platform import build_platform
 from linkage.web import init_web
 
@@ -20,6 +21,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.extensions["linkage"] = build_platform(settings)
     init_api(app)
     init_web(app)
+    init_observability(app)  # request timing, request id in log lines, /metrics
     return app
 
 

@@ -12,9 +12,10 @@ def _settings():
 
 
 def _worker(run) -> None:
-    from events.runtime import configure_logging, stop_on_signals
+    from events.runtime import configure_logging, serve_metrics, stop_on_signals
 
     configure_logging()
+    serve_metrics()
     stop = threading.Event()
     stop_on_signals(stop)
     run(_settings(), stop)

@@ -14,6 +14,9 @@ from typing import Callable, Iterable
 from events.envelope import Event, EventError, parse
 from events.producer import dead_letter, make_producer
 from events.topics import DLQ
+from linkage.observability.logs import event_context
+from linkage.observability.workers import (COMMIT_FAILURES, CONSUMED, DEAD_LETTERED, PUBLISHED,
+                                           forget_lag, update_lag)
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +110,7 @@ class ConsumerLoop:
         self.dead_lettered = 0
         self.commit_failures = 0
         self._uncommitted: dict = {}
+        self._next_lag_update = 0.0
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -132,6 +136,7 @@ class ConsumerLoop:
                     self.stop_event.wait(backoff)
                     continue
                 if not batch:
+                    self._update_lag()
                     if self.on_idle:
                         self.on_idle()
                     continue
@@ -146,8 +151,18 @@ class ConsumerLoop:
                     continue
                 backoff = 0.1
                 self._commit(offsets)
+                self._update_lag()
         finally:
+            forget_lag(self.name)
             self._close()
+
+    def _update_lag(self) -> None:
+        if time.monotonic() >= self._next_lag_update:
+            self._next_lag_update = time.monotonic() + 1.0
+            try:
+                update_lag(self.name, self.consumer)
+            except Exception as exc:  # noqa: BLE001 - a metric must never stop the loop
+                log.debug("%s: lag not updated (%s)", self.name, exc)
 
     def _process(self, batch) -> dict:
         from kafka.structs import OffsetAndMetadata
@@ -156,6 +171,7 @@ class ConsumerLoop:
             self.before_batch()
         outputs, offsets, parsed = [], {}, []
         for tp, records in batch.items():
+            CONSUMED.labels(self.name, tp.topic).inc(len(records))
             for record in records:
                 try:
                     parsed.append((record, parse(record.value, accept=self.accept)))
@@ -176,6 +192,8 @@ class ConsumerLoop:
                     raise OutputNotAcknowledged("flush timed out")
                 if future.failed():
                     raise OutputNotAcknowledged(str(future.exception))
+            for output in outputs:
+                PUBLISHED.labels(self.name, output.topic).inc()
         return offsets
 
     def _handled_as_batch(self, parsed: list) -> bool:
@@ -190,13 +208,24 @@ class ConsumerLoop:
             log.info("%s: batch of %d failed (%s); handling one by one", self.name, len(parsed), exc)
             return False
         self.handled += len(parsed)
+        if log.isEnabledFor(logging.INFO):
+            for _record, event in parsed:
+                with event_context(event):
+                    log.info("%s: handled %s (batch of %d)", self.name, event.type, len(parsed))
         return True
 
     def _handle(self, record, event: Event) -> list[Output]:
+        with event_context(event):  # log lines carry the event's request, event and need ids
+            return self._handle_with_retries(record, event)
+
+    def _handle_with_retries(self, record, event: Event) -> list[Output]:
         for attempt in range(self.retries + 1):
             try:
+                started = time.perf_counter()
                 outputs = list(self.handle(record, event) or ())
                 self.handled += 1
+                log.info("%s: handled %s in %.1f ms", self.name, event.type,
+                         (time.perf_counter() - started) * 1000)
                 return outputs
             except EventError as exc:
                 return [self._dead_letter(record, exc, exc.reason)]
@@ -211,6 +240,7 @@ class ConsumerLoop:
 
     def _dead_letter(self, record, error: BaseException, reason: str) -> Output:
         self.dead_lettered += 1
+        DEAD_LETTERED.labels(self.name, reason).inc()
         log.warning("%s: dead-lettering %s/%s@%s: %s", self.name, record.topic, record.partition,
                     record.offset, error)
         key, value = dead_letter(source=f"linkage-{self.name}", consumer=self.group_id,
@@ -237,6 +267,7 @@ class ConsumerLoop:
     def _committed(self, offsets, response) -> None:
         if isinstance(response, Exception):
             self.commit_failures += 1
+            COMMIT_FAILURES.labels(self.name).inc()
             log.warning("%s: commit failed (%s); records may be redelivered", self.name, response)
         else:
             for tp, offset in offsets.items():

@@ -15,6 +15,8 @@ from events.consumer import ConsumerLoop, Output, TopicEpochs, make_consumer
 from events.envelope import EventError, matched_event_id, parse
 from events.topics import MATCHES, NEEDS, PROVIDERS
 from linkage.messages import Types, make_envelope, rfc3339
+from linkage.observability.logs import REQUEST_ID_ATTRIBUTE
+from linkage.observability.workers import RANK_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +174,9 @@ class Matcher:
         need = event.data
         if need.get("status", "open") not in ("open", "matched"):
             return []
+        started = time.perf_counter()
         ranking = self.index.rank(need, k=self.k)
+        RANK_SECONDS.labels(self.name).observe(time.perf_counter() - started)
         if hasattr(self.index, "note_recommended"):
             for kind, entries in ranking.items():  # feeds the index's spread factor
                 self.index.note_recommended(kind, [e["provider_id"] for e in entries])
@@ -182,6 +186,8 @@ class Matcher:
         envelope = make_envelope(type=Types.NEED_MATCHED, source="linkage-matcher",
                                  subject=f"need/{need['id']}", data=data,
                                  event_id=matched_event_id(event.id))
+        if event.raw.get(REQUEST_ID_ATTRIBUTE):  # the ranking answers the request that posted the need
+            envelope[REQUEST_ID_ATTRIBUTE] = event.raw[REQUEST_ID_ATTRIBUTE]
         self.ranked += 1
         return [Output(MATCHES, str(need["id"]), encode_event(envelope))]
 

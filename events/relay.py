@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from events.recovery import needs_awaiting_ranking, overdue, resend, utcnow
 from events.topics import MATCHES, NEEDS, PROVIDERS
 from linkage.models import OutboxEvent
+from linkage.observability.workers import PUBLISHED, RELAY_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class Relay:
                     sent = self.publish_batch()
                 except Exception as exc:  # noqa: BLE001 - broker or database trouble: back off, retry
                     self.failures += 1
+                    RELAY_FAILURES.inc()
                     log.warning("relay: publishing failed (%s); retrying in %.1fs", exc, backoff)
                     self._reset_clients()
                     try:
@@ -166,6 +168,11 @@ class Relay:
             if future.failed():
                 raise future.exception
         self.published += len(rows)
+        per_topic: dict[str, int] = {}
+        for row in rows:
+            per_topic[row.topic] = per_topic.get(row.topic, 0) + 1
+        for topic, count in per_topic.items():
+            PUBLISHED.labels("relay", topic).inc(count)
 
     @staticmethod
     def _mark_sent(session, ids: list[int]) -> None:

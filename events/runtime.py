@@ -61,6 +61,21 @@ def stop_on_signals(stop: threading.Event) -> None:
 
 
 def configure_logging(level: str | None = None) -> None:
-    logging.basicConfig(level=(level or os.environ.get("LINKAGE_LOG_LEVEL", "INFO")).upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("kafka").setLevel(logging.ERROR)
+    """JSON lines on stderr (LINKAGE_LOG_FORMAT=text for the old human format)."""
+    from linkage.observability.logs import configure_logging as configure
+
+    configure(level)
+
+
+def serve_metrics() -> bool:
+    """Prometheus /metrics on LINKAGE_METRICS_PORT (LINKAGE_METRICS_ADDR, default 0.0.0.0); off when unset."""
+    from linkage.observability.workers import serve_metrics as serve
+
+    port = os.environ.get("LINKAGE_METRICS_PORT", "").strip()
+    if not port:
+        return False
+    try:
+        return serve(int(port), addr=os.environ.get("LINKAGE_METRICS_ADDR", "0.0.0.0"))
+    except (ValueError, OSError) as exc:  # a taken or bad port must not keep the worker down
+        log.error("metrics endpoint not started on %r: %s", port, exc)
+        return False

@@ -80,6 +80,14 @@ def _stop_all(children: list[Child]) -> None:
             child.process.kill()
 
 
+def _metrics_env(env: dict, offset: int) -> dict:
+    """LINKAGE_METRICS_PORT=N gives the relay N, the matcher N+1 and the projector N+2."""
+    base = env.get("LINKAGE_METRICS_PORT", "").strip()
+    if not base.isdigit():
+        return env
+    return {**env, "LINKAGE_METRICS_PORT": str(int(base) + offset)}
+
+
 def run_platform(*, host: str, port: int, web_workers: int, seed: bool) -> int:
     settings = settings_from_env()
     logins = _prepare(settings, seed)
@@ -93,11 +101,11 @@ def run_platform(*, host: str, port: int, web_workers: int, seed: bool) -> int:
         children.append(Child("broker", _linkage("broker", "--port", str(broker_port)), env))
         env = {**env, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{broker_port}"}
     children += [
-        Child("web", [sys.executable, "-m", "gunicorn", "--workers", str(web_workers),
-                      "--bind", f"{host}:{port}", "--access-logfile", "-", "app:create_app()"], env),
-        Child("relay", _linkage("relay"), env),
-        Child("matcher", _linkage("matcher"), env),
-        Child("projector", _linkage("projector"), env),
+        Child("web", [sys.executable, "-m", "gunicorn", "--config", "python:linkage.gunicorn_conf",
+                      "--workers", str(web_workers), "--bind", f"{host}:{port}", "app:create_app()"], env),
+        Child("relay", _linkage("relay"), _metrics_env(env, 0)),
+        Child("matcher", _linkage("matcher"), _metrics_env(env, 1)),
+        Child("projector", _linkage("projector"), _metrics_env(env, 2)),
     ]
     stopping = False
 

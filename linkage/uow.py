@@ -52,6 +52,10 @@ class UnitOfWork:
         """Record an event to publish; it is sent only if this unit of work commits."""
         envelope = make_envelope(type=type, source=self.source, subject=subject, data=data,
                                  event_id=event_id)
+        context = self.session.info.get("audit")
+        if context is not None and context.request_id:
+            # CloudEvents extension attribute: the request that caused this event (docs/events.md).
+            envelope["linkagerequestid"] = context.request_id
         self.session.add(OutboxEvent(event_id=envelope["id"], topic=topic, key=key,
                                      type=type, envelope=encode(envelope)))
         return envelope

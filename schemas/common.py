@@ -16,8 +16,15 @@ LON_RANGE = validate.Range(min=73.0, max=136.0, error="经度须在中国境内 
 class LocalDateTime(fields.DateTime):
     """RFC 3339 in and out; a time without offset is read as Asia/Shanghai; stored as UTC."""
 
+    # Until 1901 Asia/Shanghai is local mean time (+08:05:43), which RFC 3339 cannot write; near
+    # year 9999 the shift to UTC overflows. No community service happens outside these years.
+    YEARS = (1902, 9000)
+
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
+        if not self.YEARS[0] <= moment.year <= self.YEARS[1]:
+            raise ValidationError(f"年份须在 {self.YEARS[0]}–{self.YEARS[1]} 之间 / "
+                                  f"the year must be between {self.YEARS[0]} and {self.YEARS[1]}")
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=LOCAL_TZ)
         return moment.astimezone(timezone.utc)

@@ -27,7 +27,7 @@ class NeedSchema(Schema):
     status = fields.String(dump_only=True)
     community_name = fields.Function(lambda n: n.community.name if n.community else None, dump_only=True)
     created_at = LocalDateTime(dump_only=True)
-    matched_at = LocalDateTime(dump_only=True)
+    matched_at = LocalDateTime(dump_only=True, allow_none=True)  # null until the first ranking arrives
 
     @validates_schema
     def _window(self, data, **kwargs):

@@ -76,8 +76,8 @@ class ResourceSchema(_ProviderSchema):
     tags = Tags(load_default=list)
     amount_fen = Money(allow_none=True, load_default=None)
     quantity = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10**9))
-    remaining_fen = fields.Integer(dump_only=True)
-    remaining_quantity = fields.Integer(dump_only=True)
+    remaining_fen = fields.Integer(dump_only=True, allow_none=True)  # null when the resource has no amount_fen
+    remaining_quantity = fields.Integer(dump_only=True, allow_none=True)  # null when the resource has no quantity
     unit = fields.String(validate=validate.Length(max=10), load_default="")
     radius_km = Radius(load_default=10.0)
     restricted_categories = Tags(choices=list(CATEGORIES), load_default=list)

@@ -7,7 +7,10 @@ import uuid
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, g, request
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
+from marshmallow import ValidationError
+from webargs.flaskparser import FlaskParser
+from werkzeug.routing import IntegerConverter
 
 from linkage.api import activities, audit, auth, communities, funding, hours, meta, needs, projects, providers, stats
 from linkage.api.context import audit_context, close_session, optional_actor
@@ -22,11 +25,57 @@ PUBLIC_PATTERNS = (re.compile(r"^/api/v1/certificates/[^/]+$"),
                    re.compile(r"^/api/v1/funding-rounds/\d+/public-summary$"))
 
 
+# The widest integer any of our databases stores (SQLite INTEGER, PostgreSQL bigint): a bigger
+# one in a path, query or body cannot name or fit anything, and would fail inside the driver.
+MAX_INTEGER = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in routes: an id beyond MAX_INTEGER matches no route (404), not a driver error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(map, *args, **kwargs)
+
+
+def _out_of_range(value, where: str = "") -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return where if abs(value) > MAX_INTEGER else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else ()
+    for key, item in items:
+        found = _out_of_range(item, where or str(key))
+        if found is not None:
+            return found
+    return None
+
+
+class _BoundedIntegersParser(FlaskParser):
+    """Rejects (422) loaded arguments holding an integer no database column can hold."""
+
+    def _validate_arguments(self, data, validators):
+        field = _out_of_range(data)
+        if field is not None:
+            raise ValidationError({field: [f"数值超出范围 / must be between {-MAX_INTEGER} and {MAX_INTEGER}"]})
+        super()._validate_arguments(data, validators)
+
+
+def _bound_integers() -> None:
+    # Every blueprint captured the one shared parser when its routes were declared (at import),
+    # so the shared instance itself learns the check.
+    parser = Blueprint.ARGUMENTS_PARSER
+    if type(parser) is FlaskParser:
+        parser.__class__ = _BoundedIntegersParser
+
+
 def _schema_name(schema) -> str:
     cls = resolve_schema_cls(schema)
     name = cls.__name__.removesuffix("Schema")
     partial = getattr(schema, "partial", False) and not name.endswith("Patch")
     return name + "Patch" if partial else name
+
+
+def _id_param_schema(converter) -> dict:
+    return {"type": "integer", "minimum": 0, "maximum": converter.max}
 
 
 def _tag_request() -> None:
@@ -65,7 +114,10 @@ def init_api(app: Flask) -> Api:
         API_SPEC_OPTIONS={"components": {"securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]},
     )
+    app.url_map.converters["int"] = IdConverter  # before any route is added
+    _bound_integers()
     api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name)})
+    api.register_converter(IdConverter, _id_param_schema)
     app.before_request(_tag_request)
     app.before_request(_require_token)
     app.after_request(_security_headers)

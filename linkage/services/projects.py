@@ -71,7 +71,8 @@ def claim_need(uow: UnitOfWork, actor: Actor, need_id: int, plan: str,
     """Org staff offer to take on an open need; several organizations may claim the same need."""
     organization_id = organization_id or actor.organization_id
     require_organization_writer(actor, organization_id)
-    organization = uow.session.get(Organization, organization_id)
+    # An admin claiming without organization_id names none: get(None) warns (SQLAlchemy 2.1 may raise).
+    organization = uow.session.get(Organization, organization_id) if organization_id is not None else None
     if organization is None or not organization.active:
         raise InvalidInput("unknown or inactive organization", {"organization_id": ["not active"]})
     need = _locked_need(uow, need_id)
