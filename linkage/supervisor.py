@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import click
 
-from linkage.config import settings_from_env
+from linkage.config import PROJECT_ROOT, settings_from_env
 
 
 @dataclass
@@ -102,7 +102,9 @@ def run_platform(*, host: str, port: int, web_workers: int, seed: bool) -> int:
         env = {**env, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{broker_port}"}
     children += [
         Child("web", [sys.executable, "-m", "gunicorn", "--config", "python:linkage.gunicorn_conf",
-                      "--workers", str(web_workers), "--bind", f"{host}:{port}", "app:create_app()"], env),
+                      "--workers", str(web_workers), "--bind", f"{host}:{port}",
+                      # app.py sits at the project root: `linkage run` works from any directory.
+                      "--chdir", str(PROJECT_ROOT), "app:create_app()"], env),
         Child("relay", _linkage("relay"), _metrics_env(env, 0)),
         Child("matcher", _linkage("matcher"), _metrics_env(env, 1)),
         Child("projector", _linkage("projector"), _metrics_env(env, 2)),
