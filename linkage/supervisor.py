@@ -153,12 +153,13 @@ def _announce(host: str, port: int, settings, logins: list[dict]) -> None:
     url = f"http://{host}:{port}"
     click.echo("")
     click.echo(f"Linkage is running: {url}")
+    click.echo(f"  pages        {url}/login   dashboard {url}/dashboard")
     click.echo(f"  API docs     {url}/docs")
     click.echo(f"  health       {url}/healthz   readiness {url}/readyz")
     click.echo(f"  database     {settings.database_url}")
     click.echo(f"  broker       {settings.kafka_bootstrap_servers or f'embedded, 127.0.0.1:{settings.embedded_broker_port}'}")
     if logins:
-        click.echo("  demo logins (password for all: see below; demo only)")
+        click.echo("  demo logins (demo passwords: never use them in production)")
         for login in logins:
             click.echo(f"    {login['username']:<10} {login['role']:<16} {login['password']}  {login.get('bound_to', '')}")
     click.echo("Ctrl-C stops everything.")
