@@ -63,34 +63,34 @@ _HOURS: dict = {}
 _UNTIL: dict = {}
 
 
+def _memo(memo: dict, key, make) -> str:
+    """A phrase from a value-keyed memo; the memo is emptied when full rather than grown."""
+    got = memo.get(key)
+    if got is None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        got = memo[key] = make()
+    return got
+
+
 def _rating(r_sum: float, r_cnt: float, done: float, cancel: float, spread: float, out: list) -> list:
     """The closing phrases; value-keyed memos, as many providers share a rating or a count."""
     if r_cnt > 0:
-        got = _RATINGS.get((r_sum, r_cnt))
-        if got is None:
-            if len(_RATINGS) >= _MEMO_LIMIT:
-                _RATINGS.clear()
-            got = _RATINGS[r_sum, r_cnt] = f"满意度 {r_sum / r_cnt:.1f}（{r_cnt:.0f} 次评价）"
-        out.append(got)
+        out.append(_memo(_RATINGS, (r_sum, r_cnt), lambda: f"满意度 {r_sum / r_cnt:.1f}（{r_cnt:.0f} 次评价）"))
     if done + cancel > 0:
-        got = _COMPLETION.get((done, cancel))
-        if got is None:
-            if len(_COMPLETION) >= _MEMO_LIMIT:
-                _COMPLETION.clear()
-            got = _COMPLETION[done, cancel] = f"完成率 {done / (done + cancel):.0%}"
-        out.append(got)
+        out.append(_memo(_COMPLETION, (done, cancel), lambda: f"完成率 {done / (done + cancel):.0%}"))
     if spread < 0.7:
         out.append("近期已获较多推荐")
     return out
 
 
+def _until_phrase(t_until: float) -> str:
+    until = datetime.fromtimestamp(t_until, F.CHINA_TZ)
+    return f"有效期至 {until.month}月{until.day}日"
+
+
 def _hours(minutes: float) -> str:
-    got = _HOURS.get(minutes)
-    if got is None:
-        if len(_HOURS) >= _MEMO_LIMIT:
-            _HOURS.clear()
-        got = _HOURS[minutes] = f"已认证服务 {minutes / 60:.0f} 小时"
-    return got
+    return _memo(_HOURS, minutes, lambda: f"已认证服务 {minutes / 60:.0f} 小时")
 
 
 def volunteers(facs, raws, matched, kms, ctx: Context) -> list[list[str]]:
@@ -164,13 +164,7 @@ def resources(facs, raws, matched, kms, ctx: Context) -> list[list[str]]:
         if restricted:
             out.append(earmark)
         if t_until != INF:
-            got = _UNTIL.get(t_until)
-            if got is None:
-                if len(_UNTIL) >= _MEMO_LIMIT:
-                    _UNTIL.clear()
-                until = datetime.fromtimestamp(t_until, F.CHINA_TZ)
-                got = _UNTIL[t_until] = f"有效期至 {until.month}月{until.day}日"
-            out.append(got)
+            out.append(_memo(_UNTIL, t_until, lambda: _until_phrase(t_until)))
         res.append(_rating(r_sum, r_cnt, done, cancel, fac[-1], out))
     return res
 
