@@ -110,21 +110,18 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def list_needs(session, *, status=None, category=None, community_id=None, near=None,
                page: int = 1, page_size: int = 20) -> tuple[list[Need], int]:
     """Filtered needs, newest first; `near=(lat, lon, km)` filters by true distance."""
-    query = select(Need)
-    if status:
-        query = query.where(Need.status == status)
-    if category:
-        query = query.where(Need.category == category)
-    if community_id:
-        query = query.where(Need.community_id == community_id)
-    query = query.order_by(Need.created_at.desc(), Need.id.desc())
+    conditions = [column == value for column, value in
+                  ((Need.status, status), (Need.category, category), (Need.community_id, community_id))
+                  if value]
+    newest_first = select(Need).where(*conditions).order_by(Need.created_at.desc(), Need.id.desc())
     if near is None:
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
+        # Counted without the ORDER BY: inside a subquery it made SQLite sort every match.
+        total = session.scalar(select(func.count(Need.id)).where(*conditions))
+        rows = session.scalars(newest_first.limit(page_size).offset((page - 1) * page_size)).all()
         return list(rows), total
     lat, lon, km = near
     lo_lat, hi_lat, lo_lon, hi_lon = _bounding_box(lat, lon, km)
-    query = query.where(Need.lat.between(lo_lat, hi_lat), Need.lon.between(lo_lon, hi_lon))
+    query = newest_first.where(Need.lat.between(lo_lat, hi_lat), Need.lon.between(lo_lon, hi_lon))
     within = [n for n in session.scalars(query) if haversine_km(lat, lon, n.lat, n.lon) <= km]
     start = (page - 1) * page_size
     return within[start:start + page_size], len(within)

@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: a701d7f61b54
+Revision ID: dd4d84d9b8f0
 Revises: 
-Create Date: 2026-11-23 12:46:59.602281
+Create Date: 2026-11-23 14:56:28.235967
 """
 from alembic import op
 import sqlalchemy as sa
 import linkage.models.base
 
 
-revision = 'a701d7f61b54'
+revision = 'dd4d84d9b8f0'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -276,9 +276,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('needs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_needs_category'), ['category'], unique=False)
+        batch_op.create_index('ix_needs_category_created', ['category', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_needs_community_created', ['community_id', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_needs_community_id'), ['community_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_needs_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_needs_status'), ['status'], unique=False)
+        batch_op.create_index('ix_needs_status_created', ['status', 'created_at', 'id'], unique=False)
 
     op.create_table('claims',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -668,9 +671,12 @@ def downgrade() -> None:
 
     op.drop_table('claims')
     with op.batch_alter_table('needs', schema=None) as batch_op:
+        batch_op.drop_index('ix_needs_status_created')
         batch_op.drop_index(batch_op.f('ix_needs_status'))
         batch_op.drop_index(batch_op.f('ix_needs_created_at'))
         batch_op.drop_index(batch_op.f('ix_needs_community_id'))
+        batch_op.drop_index('ix_needs_community_created')
+        batch_op.drop_index('ix_needs_category_created')
         batch_op.drop_index(batch_op.f('ix_needs_category'))
 
     op.drop_table('needs')
