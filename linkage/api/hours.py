@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from linkage.api.context import actor, platform, session
 from linkage.errors import Forbidden, NotFound
-from linkage.models import Community, HourEntry, Volunteer
+from linkage.models import Community, HourEntry, RecordStatus, Volunteer
 from linkage.reports.certificate_pdf import render_certificate
 from linkage.services import certificates, hours
 from linkage.stars import thresholds_for
@@ -62,7 +62,7 @@ class Hours(MethodView):
         who = actor()
         with platform().uow() as uow:
             entry = hours.log_hours(uow, who, body)
-            return hours.entry_record(entry, hours.status_of(uow.session, entry))
+            return hours.entry_record(entry, RecordStatus.PENDING)  # nobody has reviewed it yet
 
 
 @blp.route("/hours/<int:entry_id>")

@@ -7,8 +7,8 @@ from linkage.models.users import LoginFailure, Role, User
 from linkage.models.outbox import OutboxEvent, ProcessedEvent
 from linkage.models.audit import AuditEntry
 from linkage.models.certificates import Certificate
-from linkage.models.hours import (GENESIS, STANDING, HourAction, HourEntry, HourSource, RecordStatus,
-                                  record_states)
+from linkage.models.hours import (GENESIS, RECORD_ACTIONS, STANDING, HourAction, HourEntry, HourSource,
+                                  RecordStatus, record_states)
 from linkage.models.projects import (Activity, Claim, ClaimStatus, Evaluation, EvaluationCode, Project,
                                      ProjectStatus, Signup, SignupStatus, TRANSITIONS, check_transition)
 from linkage.models.funding import (FundEntry, FundingApplication, FundingReview, FundingRound, Grant, Milestone, ReviewAssignment)
@@ -18,6 +18,6 @@ __all__ = [
     "Organization", "SocialWorker", "Volunteer", "CharityResource", "Role", "User", "LoginFailure",
     "OutboxEvent", "ProcessedEvent", "Activity", "Claim", "ClaimStatus", "Evaluation",
     "EvaluationCode", "Project", "ProjectStatus", "Signup", "SignupStatus", "TRANSITIONS",
-    "check_transition", "GENESIS", "HourAction", "HourEntry", "HourSource", "Certificate", "AuditEntry", "STANDING", "RecordStatus", "record_states",
+    "check_transition", "GENESIS", "RECORD_ACTIONS", "HourAction", "HourEntry", "HourSource", "Certificate", "AuditEntry", "STANDING", "RecordStatus", "record_states",
     "FundEntry", "FundingApplication", "FundingReview", "FundingRound", "Grant", "Milestone", "ReviewAssignment",
 ]

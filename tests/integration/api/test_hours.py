@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -113,6 +114,32 @@ def test_the_recording_rules_refuse_overlaps_the_future_and_more_than_a_day(worl
     assert db_fingerprint(world.platform) == before
     long_activity = past_activity(world, project_id, days_ago=8, hours=30)
     assert log(world, long_activity, 24 * 60 + 1).status_code == 422
+
+
+def test_records_that_no_longer_stand_free_their_time_and_the_limit_is_per_local_day(world, project_id):
+    # The rules read only the records near the new one (and what was done to them): this pins
+    # down that a rejected, replaced or reversed record stops counting, and that the 24 h
+    # limit adds up the records that start on the same day in Beijing time.
+    local = ZoneInfo("Asia/Shanghai")
+    midnight = (datetime.now(local) - 12 * DAY).replace(hour=0, minute=0, second=0, microsecond=0)
+    activity = world.call("POST", f"/api/v1/projects/{project_id}/activities", "org_staff", json={
+        "title": "通宵陪护", "place": "社区服务站", "starts_at": midnight.isoformat(),
+        "ends_at": (midnight + timedelta(hours=27)).isoformat(), "slots": 5}).json
+    assert world.call("POST", f"/api/v1/activities/{activity['id']}/signups", "org_staff",
+                      json={"volunteer_id": world.ids["volunteer"]}).status_code == 201
+    activity["start"] = midnight
+    morning = log(world, activity, 720).json                                   # 00:00–12:00
+    afternoon = log(world, activity, 660, offset_minutes=720).json             # 12:00–23:00
+    assert log(world, activity, 90, offset_minutes=23 * 60).status_code == 422  # 1,470 min that day
+    assert log(world, activity, 50, offset_minutes=23 * 60).status_code == 201  # 1,430 min
+    assert log(world, activity, 60, offset_minutes=24 * 60).status_code == 201  # the next day
+    assert log(world, activity, 60, offset_minutes=600).status_code == 409      # overlaps the morning
+    review(world, afternoon["id"], "reject", who="community_staff", note="当天未到岗")
+    assert log(world, activity, 660, offset_minutes=720).status_code == 201     # the rejected one is gone
+    reversal = world.call("POST", f"/api/v1/hours/{morning['id']}/corrections", "org_staff",
+                          json={"reason": "误录", "reverse": True})
+    assert reversal.status_code == 201
+    assert log(world, activity, 700).status_code == 201                        # the reversed one too
 
 
 def test_the_star_level_moves_at_exactly_one_hundred_verified_hours(world, project_id):
