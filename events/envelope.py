@@ -101,6 +101,26 @@ def check_need_matched(data: dict) -> None:
     for kind, ranked in matches.items():
         if kind not in PROVIDER_KINDS or not isinstance(ranked, list):
             raise InvalidEventData(f"data.matches.{kind} is not a provider kind with a list")
+        for entry in ranked:
+            _check_ranked_entry(kind, entry)
+
+
+def _check_ranked_entry(kind: str, entry) -> None:
+    """The shape the API serves a ranking in, as stored: checked once here, never per read."""
+    where = f"data.matches.{kind}[]"
+    if not isinstance(entry, dict):
+        raise InvalidEventData(f"{where} must be an object")
+    _require(entry, "provider_id", int)
+    _require(entry, "name", str)
+    _number(entry, "score")
+    if entry.get("distance_km") is not None:
+        _number(entry, "distance_km")
+    factors, reasons = entry.get("factors", {}), entry.get("reasons", [])
+    if not isinstance(factors, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in factors.values()):
+        raise InvalidEventData(f"{where}.factors must map names to numbers")
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+        raise InvalidEventData(f"{where}.reasons must be a list of strings")
 
 
 CHECKS: dict[str, Callable[[dict], None]] = {

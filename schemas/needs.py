@@ -66,11 +66,19 @@ class MatchEntrySchema(Schema):
     reasons = fields.List(fields.String())
 
 
+class StoredRankings(fields.Dict):
+    """Documented as kind -> [MatchEntry]; dumped as stored, because the projector already
+    stored each entry in exactly that shape (linkage.services.matches._as_served)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
 class MatchesSchema(Schema):
     need_id = fields.Integer()
     status = fields.String(metadata={"description": "pending until the matcher's answer is stored, then ready"})
     ranked_at = LocalDateTime(allow_none=True)
-    matches = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(MatchEntrySchema)))
+    matches = StoredRankings(keys=fields.String(), values=fields.List(fields.Nested(MatchEntrySchema)))
 
 
 class MatchQuerySchema(Schema):

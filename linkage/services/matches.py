@@ -30,7 +30,7 @@ def record_matches(uow: UnitOfWork, *, consumer: str, event_id: str, need_id: in
     current = uow.session.get(MatchSet, need_id)
     if current is not None and current.ranked_at >= ranked_at:
         return False
-    cleaned = {kind: list(matches.get(kind, [])) for kind in PROVIDER_KINDS}
+    cleaned = {kind: [_as_served(kind, e) for e in matches.get(kind, [])] for kind in PROVIDER_KINDS}
     if current is None:
         uow.session.add(MatchSet(need_id=need_id, event_id=event_id, need_version=need_version,
                                  ranked_at=ranked_at, matches=cleaned))
@@ -42,6 +42,16 @@ def record_matches(uow: UnitOfWork, *, consumer: str, event_id: str, need_id: in
     if need.matched_at is None:
         need.matched_at = utcnow()
     return True
+
+
+def _as_served(kind: str, entry: dict) -> dict:
+    """A ranked entry (checked by events.envelope) with exactly the fields the API shows: the
+    read path serves stored rankings as they are, without re-serialising 80 entries a call."""
+    return {"provider_id": entry["provider_id"], "kind": kind, "name": entry["name"],
+            "score": float(entry["score"]),
+            "distance_km": None if entry.get("distance_km") is None else float(entry["distance_km"]),
+            "factors": {str(k): float(v) for k, v in entry.get("factors", {}).items()},
+            "reasons": list(entry.get("reasons", []))}
 
 
 def matches_for(session, need_id: int, kind: str | None = None) -> dict:

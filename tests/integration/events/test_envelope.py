@@ -67,6 +67,26 @@ def test_provider_and_matched_events_are_checked_too():
     assert ok.data == {"kind": "volunteer", "id": 12}
 
 
+GOOD_ENTRY = {"provider_id": 5, "kind": "volunteer", "name": "周雅婷", "score": 0.81, "distance_km": 1.2,
+              "factors": {"skill": 0.9, "distance": 0.7}, "reasons": ["技能相符：陪诊", "距离 1.2 公里"]}
+
+
+@pytest.mark.parametrize("change", [
+    {"provider_id": "5"}, {"provider_id": True}, {"name": None}, {"score": "high"},
+    {"distance_km": "near"}, {"factors": {"skill": "much"}}, {"factors": [0.9]},
+    {"reasons": "技能相符"}, {"reasons": [1, 2]},
+])
+def test_a_ranked_entry_the_api_could_not_serve_as_stored_is_invalid_data(change):
+    # The API serves stored rankings without re-serialising them, so their shape is checked here.
+    def matched(entry):
+        return wire(type=Types.NEED_MATCHED, data={
+            "need_id": 17, "need_event_id": "x", "ranked_at": "2026-11-23T10:00:00+00:00",
+            "matches": {"volunteer": [entry]}})
+    assert parse(matched(GOOD_ENTRY)).data["matches"]["volunteer"] == [GOOD_ENTRY]
+    with pytest.raises(InvalidEventData):
+        parse(matched({**GOOD_ENTRY, **change}))
+
+
 def test_the_same_need_event_always_yields_the_same_matched_event_id():
     assert matched_event_id("a") == matched_event_id("a") != matched_event_id("b")
 
