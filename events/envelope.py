@@ -105,22 +105,25 @@ def check_need_matched(data: dict) -> None:
             _check_ranked_entry(kind, entry)
 
 
+_NUMBERS = frozenset({int, float})
+_TEXT = frozenset({str})
+
+
 def _check_ranked_entry(kind: str, entry) -> None:
-    """The shape the API serves a ranking in, as stored: checked once here, never per read."""
-    where = f"data.matches.{kind}[]"
-    if not isinstance(entry, dict):
-        raise InvalidEventData(f"{where} must be an object")
-    _require(entry, "provider_id", int)
-    _require(entry, "name", str)
-    _number(entry, "score")
-    if entry.get("distance_km") is not None:
-        _number(entry, "distance_km")
-    factors, reasons = entry.get("factors", {}), entry.get("reasons", [])
-    if not isinstance(factors, dict) or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in factors.values()):
-        raise InvalidEventData(f"{where}.factors must map names to numbers")
-    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
-        raise InvalidEventData(f"{where}.reasons must be a list of strings")
+    """The shape the API serves a ranking in, as stored: checked once here, never per read.
+
+    Exact type tests over sets of value types: 80 entries an event, so this stays a few
+    microseconds an entry (bool, a subclass of int, is refused by `type(...) is`)."""
+    if type(entry) is not dict:
+        raise InvalidEventData(f"data.matches.{kind}[] must be an object")
+    distance, factors, reasons = entry.get("distance_km"), entry.get("factors", {}), entry.get("reasons", [])
+    if (type(entry.get("provider_id")) is not int or type(entry.get("name")) is not str
+            or type(entry.get("score")) not in _NUMBERS
+            or (distance is not None and type(distance) not in _NUMBERS)
+            or type(factors) is not dict or not {type(v) for v in factors.values()} <= _NUMBERS
+            or type(reasons) is not list or not {type(r) for r in reasons} <= _TEXT):
+        raise InvalidEventData(f"data.matches.{kind}[] does not fit the ranked entry shape "
+                               "(provider_id, name, score, distance_km, factors, reasons)")
 
 
 CHECKS: dict[str, Callable[[dict], None]] = {

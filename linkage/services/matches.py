@@ -45,13 +45,12 @@ def record_matches(uow: UnitOfWork, *, consumer: str, event_id: str, need_id: in
 
 
 def _as_served(kind: str, entry: dict) -> dict:
-    """A ranked entry (checked by events.envelope) with exactly the fields the API shows: the
-    read path serves stored rankings as they are, without re-serialising 80 entries a call."""
+    """A ranked entry (its types checked by events.envelope) with exactly the fields the API
+    shows: the read path serves stored rankings as they are, without re-serialising 80
+    entries a call."""
     return {"provider_id": entry["provider_id"], "kind": kind, "name": entry["name"],
-            "score": float(entry["score"]),
-            "distance_km": None if entry.get("distance_km") is None else float(entry["distance_km"]),
-            "factors": {str(k): float(v) for k, v in entry.get("factors", {}).items()},
-            "reasons": list(entry.get("reasons", []))}
+            "score": entry["score"], "distance_km": entry.get("distance_km"),
+            "factors": entry.get("factors", {}), "reasons": entry.get("reasons", [])}
 
 
 def matches_for(session, need_id: int, kind: str | None = None) -> dict:
