@@ -103,7 +103,7 @@ class ProviderIndex:
             del st.in_delta[pid]
         else:
             st.main_live -= 1
-        blk.cols["cr2"][row] = TOMBSTONE
+        blk.tombstone(row)
         return float(blk.cols["rec"][row])
 
     def _parse(self, kind: str, provider: Mapping, rec: float):

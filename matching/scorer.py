@@ -19,6 +19,7 @@ class Query:
     lat: float
     lon: float
     xyz: tuple[float, float, float]
+    xyz_column: np.ndarray  # the same, shaped (3, 1) to broadcast over a strip's x, y, z rows
     cols: np.ndarray       # combined columns: n-grams, then tag_base + tag id; ascending
     weights: np.ndarray    # share * tfidf, then (1 - share) / number of need tags
     tags: tuple[str, ...]
@@ -51,7 +52,7 @@ def compile_need(need: Mapping, vocab, tag_ids: Mapping[str, int], bits: Mapping
     lat, lon = float(need["lat"]), float(need["lon"])
     xyz = F.unit_vector(lat, lon)
     return Query(
-        need=need, lat=lat, lon=lon, xyz=xyz, cols=cols, weights=weights,
+        need=need, lat=lat, lon=lon, xyz=xyz, xyz_column=np.array(xyz).reshape(3, 1), cols=cols, weights=weights,
         tags=tags, tag_order=tuple(dict.fromkeys(F.need_tags_in_order(need))), cat_bit=bits.get(need.get("category") or "", -1),
         group_mask=sum(1 << b for b in group_bits), groups=len(group_bits),
         slots=F.window_slot_mask(start, end),
@@ -82,37 +83,20 @@ def candidates(block: Block, q: Query, profiles) -> tuple[np.ndarray, np.ndarray
 
 
 def _main_candidates(block: Block, q: Query, profiles):
-    spans = block.slices(q.lat, q.lon, block.max_radius)
-    if not spans:
+    lo, hi = block.strip_range(q.lat, q.lon, block.max_radius)
+    if lo == hi:
         return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
-    cols = block.cols
-    if len(spans) == 1:
-        lo, hi = spans[0]
-        x, y, z, cr2 = cols["x"][lo:hi], cols["y"][lo:hi], cols["z"][lo:hi], cols["cr2"][lo:hi]
-        y, z = y - q.xyz[1], z - q.xyz[2]
-    else:  # a few latitude bands: copying the slices beats a gather by row numbers
-        x, y, z, cr2 = (np.concatenate([cols[c][lo:hi] for lo, hi in spans]) for c in ("x", "y", "z", "cr2"))
-        y -= q.xyz[1]
-        z -= q.xyz[2]
-    c2 = x - q.xyz[0]  # the same operations, in the same order, as for the delta
-    c2 *= c2
-    y *= y
-    c2 += y
-    z *= z
-    c2 += z
-    loc = np.flatnonzero(c2 <= cr2)
-    c2 = c2[loc]
-    idx = loc + spans[0][0]
-    if len(spans) > 1:  # loc is ascending: shift each later span's positions to its rows
-        width = 0
-        for (lo, hi), (nlo, _) in zip(spans, spans[1:]):
-            width += hi - lo
-            cut = int(np.searchsorted(loc, width))
-            idx[cut:] += nlo - hi
+    geo = block.geo
+    d = geo[:3, lo:hi] - q.xyz_column  # the delta's operations, in the same order, three rows at once
+    d *= d
+    c2 = d[0] + d[1]
+    c2 += d[2]
+    loc = np.flatnonzero(c2 <= geo[3, lo:hi])
+    idx = block.entry_row[lo:hi][loc]
     if q.profile_scores is None:  # once per rank(), shared by the four kinds
         q.profile_scores = profiles.scores(q.cols, q.weights)
     skill = q.profile_scores[block.cols["prof"][idx]]
-    return idx, c2, np.minimum(skill, 1.0, out=skill)
+    return idx, c2[loc], np.minimum(skill, 1.0, out=skill)
 
 
 def _bit(labels: np.ndarray, bit: int) -> np.ndarray:

@@ -93,7 +93,8 @@ class Profiles:
         self.n = 0
         self.ptr = np.zeros(1, np.int64)
         self.row = np.zeros(0, np.int64)
-        self.val = np.zeros(0, np.float32)
+        self.val = np.zeros(0)
+        self.ptr_list = [0]
 
     def intern(self, tag_ids: tuple[int, ...], doc_id: int) -> int:
         got = self.ids.get(tag_ids)
@@ -119,28 +120,31 @@ class Profiles:
         csc = csr.tocsc()
         self.ptr = csc.indptr.astype(np.int64)
         self.row = csc.indices.astype(np.int64)
-        self.val = csc.data.astype(np.float32)
+        self.val = csc.data.astype(np.float64)  # float32 weights, widened once, not per query
+        self.ptr_list = self.ptr.tolist()
         self.n = n
 
     def scores(self, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Dot products of every profile with the sparse query.
 
         Each profile's terms are summed in ascending column order, as Block.text_scores sums
-        a delta row's, so a provider scores bit-for-bit the same in either block.
+        a delta row's, so a provider scores bit for bit the same in either block. The query's
+        few posting lists are contiguous: copying them as slices beats gathering by position.
         """
-        if len(cols) and cols[-1] >= len(self.ptr) - 1:  # tags first seen after the last build
-            keep = cols < len(self.ptr) - 1
-            cols, weights = cols[keep], weights[keep]
-        if not len(cols):
-            return np.zeros(self.n)
-        starts = self.ptr[cols]
-        lens = self.ptr[cols + 1] - starts
-        at = ranges(starts, lens)
-        return np.bincount(self.row[at], self.val[at] * np.repeat(weights, lens), minlength=self.n)
+        ptr, out = self.ptr_list, np.zeros(self.n)
+        spans = [(ptr[c], ptr[c + 1]) for c in cols.tolist() if c < len(ptr) - 1]  # tags first seen
+        if not spans:                                                    # after the last build: none
+            return out
+        rows = np.concatenate([self.row[a:b] for a, b in spans])
+        vals = np.concatenate([self.val[a:b] for a, b in spans])
+        vals *= np.repeat(weights[:len(spans)], [b - a for a, b in spans])
+        np.add.at(out, rows, vals)  # in posting order, like bincount, and faster
+        return out
 
 
-KEY_BAND = 1000.0  # slice key = band position * KEY_BAND + longitude + 180
+KEY_BAND = 1000.0  # slice key = strip position * KEY_BAND + longitude + 180
 KEY_EPS = 1e-7     # degrees (~1 cm): a slice may read a row more, never one less
+STRIP_EPS = 1e-7   # degrees added to a strip's overlap, for the same reason
 
 
 class Block:
@@ -158,12 +162,15 @@ class Block:
         self.ent_row = np.zeros(0, np.int64)
         self.ent_col = np.zeros(0, np.int64)
         self.ent_val = np.zeros(0, np.float32)
-        # main: latitude bands and the slice key; rows score through their profile
-        self.band_deg = 1.0
-        self.band_ids = np.zeros(0, np.int64)
-        self.band_list: list[int] = []
-        self.band_starts = np.zeros(1, np.int64)
+        # main: overlapping latitude strips (see build_strips); rows score through their profile
+        self.strip_deg = 1.0
+        self.strip_list: list[int] = []
+        self.strip_starts = np.zeros(1, np.int64)
         self.key = np.zeros(0)
+        self.geo = np.zeros((4, 0))                # x, y, z, cr2 per strip entry
+        self.entry_row = np.zeros(0, np.int64)     # the main row each strip entry copies
+        self.entries_of = np.zeros(0, np.int64)    # strip entries grouped by row...
+        self.entries_at = np.zeros(1, np.int64)    # ...and where each row's group starts
 
     # --- delta side ------------------------------------------------------------------
     def append(self, row: Mapping, name: str) -> int:
@@ -196,47 +203,68 @@ class Block:
     # --- main side ------------------------------------------------------------------
     @classmethod
     def build_sorted(cls, kind, cols, names: np.ndarray) -> "Block":
-        """A block sorted by (latitude band, longitude) so a radius query reads a few slices."""
+        """A block sorted by (latitude band, longitude), plus the strips a radius query reads."""
         blk = cls(kind, capacity=0)
         n = len(cols["id"])
         blk.max_radius = float(cols["radius"].max()) if n else 0.0
-        # Bands about twice the widest radius: a query disc then spans at most two bands.
-        blk.band_deg = min(2.0, max(0.05, 2 * blk.max_radius / 111.195))
-        band = np.floor(cols["lat"] / blk.band_deg).astype(np.int64)
+        # Strips overlap by the widest radius on each side, so a query disc always lies in the
+        # one strip of its centre; cores twice that margin put each row in about two strips.
+        reach = math.degrees(blk.max_radius / F.EARTH_RADIUS_KM) * (1 + 1e-9) + STRIP_EPS
+        blk.strip_deg = max(0.05, 2 * reach)
+        band = np.floor(cols["lat"] / blk.strip_deg).astype(np.int64)
         order = np.lexsort((cols["id"], cols["lon"], band))
         blk.cols = {k: np.ascontiguousarray(v[order]) for k, v in cols.items()}
         blk.names = names[order]
         blk.n = n
-        band = band[order]
-        blk.band_ids, first, pos = np.unique(band, return_index=True, return_inverse=True)
-        blk.band_list = blk.band_ids.tolist()
-        blk.band_starts = np.append(first, n).astype(np.int64)
-        blk.key = pos.ravel() * KEY_BAND + (blk.cols["lon"] + 180.0)
+        blk.build_strips(reach)
         blk.sorted = True
         blk.posted = n
         return blk
 
-    def slices(self, lat: float, lon: float, radius_km: float) -> list[tuple[int, int]]:
-        """Row ranges that hold every provider within radius_km of (lat, lon)."""
-        if not self.sorted:
-            return [(0, self.n)] if self.n else []
+    def build_strips(self, reach: float) -> None:
+        """Copy each row's geometry into every strip within `reach` degrees of its latitude.
+
+        Strip s holds the rows with latitude in [s - reach, s + 1 + reach) strip widths,
+        sorted by longitude: a query reads one contiguous range of one strip, so the radius
+        cut runs on a packed x, y, z, cr2 block with no concatenation or gather first.
+        """
+        lat, lon, n = self.cols["lat"], self.cols["lon"], self.n
+        first = np.floor((lat - reach) / self.strip_deg).astype(np.int64)
+        copies = np.floor((lat + reach) / self.strip_deg).astype(np.int64) - first + 1
+        rows = np.repeat(np.arange(n, dtype=np.int64), copies)
+        strip = np.repeat(first - np.cumsum(copies) + copies, copies) + np.arange(len(rows))
+        order = np.lexsort((rows, lon[rows], strip))
+        rows, strip = rows[order], strip[order]
+        ids, at, pos = np.unique(strip, return_index=True, return_inverse=True)
+        self.strip_list = ids.tolist()
+        self.strip_starts = np.append(at, len(rows)).astype(np.int64)
+        self.key = pos.ravel() * KEY_BAND + (lon[rows] + 180.0)
+        self.geo = np.stack([self.cols[c][rows] for c in ("x", "y", "z", "cr2")])
+        self.entry_row = rows
+        self.entries_of = np.argsort(rows, kind="stable")
+        self.entries_at = np.concatenate([[0], np.cumsum(copies)]).astype(np.int64)
+
+    def tombstone(self, row: int) -> None:
+        """Drop a row: a negative radius fails every radius cut, here and in its strip copies."""
+        self.cols["cr2"][row] = TOMBSTONE
+        if self.sorted:
+            self.geo[3, self.entries_of[self.entries_at[row]:self.entries_at[row + 1]]] = TOMBSTONE
+
+    def strip_range(self, lat: float, lon: float, radius_km: float) -> tuple[int, int]:
+        """The strip entries [lo, hi) that hold every provider within radius_km of (lat, lon)."""
+        i = bisect_left(self.strip_list, math.floor(lat / self.strip_deg))
+        if i == len(self.strip_list) or self.strip_list[i] != math.floor(lat / self.strip_deg):
+            return 0, 0
+        lo, hi = int(self.strip_starts[i]), int(self.strip_starts[i + 1])
         angle = radius_km / F.EARTH_RADIUS_KM
-        dlat = math.degrees(angle)
         edge = math.radians(abs(lat)) + angle
         ratio = math.sin(angle) / math.cos(edge) if edge < math.pi / 2 else 2.0
         dlon = math.degrees(math.asin(ratio)) if ratio < 1 else 360.0
-        b0, b1 = math.floor((lat - dlat) / self.band_deg), math.floor((lat + dlat) / self.band_deg)
-        i0, i1 = bisect_left(self.band_list, b0), bisect_left(self.band_list, b1 + 1)
-        if i0 >= i1:
-            return []
-        if dlon >= 180 or lon - dlon < -180 or lon + dlon > 180:  # wrap-around or polar: whole bands
-            return [(int(self.band_starts[i]), int(self.band_starts[i + 1])) for i in range(i0, i1)]
-        a, b = lon - dlon + 180.0 - KEY_EPS, lon + dlon + 180.0 + KEY_EPS
-        keys = []
-        for i in range(i0, i1):
-            keys += (i * KEY_BAND + a, i * KEY_BAND + b)
-        got = np.searchsorted(self.key, keys).tolist()
-        return [(got[j], got[j + 1]) for j in range(0, len(got), 2) if got[j + 1] > got[j]]
+        if dlon >= 180 or lon - dlon < -180 or lon + dlon > 180:  # wrap-around or polar: all of it
+            return lo, hi
+        base = i * KEY_BAND + 180.0
+        a, b = np.searchsorted(self.key, (base + lon - dlon - KEY_EPS, base + lon + dlon + KEY_EPS)).tolist()
+        return a, b
 
     def text_scores(self, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Dot products of every delta row with the sparse query."""
@@ -248,12 +276,6 @@ class Block:
 
     def live_rows(self) -> np.ndarray:
         return np.flatnonzero(self.cols["cr2"][: self.n] >= 0)
-
-
-def ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
-    """Concatenated aranges [start, start + len) without a Python loop."""
-    total = int(lens.sum())
-    return np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)
 
 
 def extend(block: Block, cols: Mapping[str, np.ndarray], names: list[str]) -> int:
