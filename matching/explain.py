@@ -25,26 +25,23 @@ class Context:
     group_mask: int
     labels: list[str]
     group_names: Mapping[str, str]
-    phrases: dict = None  # slot mask -> "本周六上午有空": many volunteers share a few masks
+    phrases: dict = None  # (slot mask, week) -> "本周六上午有空": many volunteers share a few masks
     serves: dict = None   # shared label bits -> "擅长服务老年人"
 
     @classmethod
-    def of(cls, q, labels: list[str], group_names: Mapping[str, str]) -> "Context":
+    def of(cls, q, labels: list[str], group_names: Mapping[str, str], phrases: dict, serves: dict) -> "Context":
+        """`phrases` and `serves` are the index's memos: they outlive one rank() (bounded there)."""
         a = datetime.fromtimestamp(q.start, F.CHINA_TZ).isocalendar()
         b = datetime.fromtimestamp(q.now, F.CHINA_TZ).isocalendar()
         weeks = (a.year - b.year) * 53 + a.week - b.week
         return cls(q.slots, {0: "本", 1: "下"}.get(weeks, ""), str(q.need.get("category") or ""),
-                   q.budget, q.group_mask, labels, group_names, {}, {})
+                   q.budget, q.group_mask, labels, group_names, phrases, serves)
 
     def free(self, mask: int) -> str:
-        got = self.phrases.get(mask)
+        got = self.phrases.get((mask, self.week))
         if got is None:
-            got = self.phrases[mask] = f"{_slots(mask, self.week)}有空" if mask else "需求时段未登记空闲"
+            got = self.phrases[mask, self.week] = f"{_slots(mask, self.week)}有空" if mask else "需求时段未登记空闲"
         return got
-
-
-def _km(d: float) -> str:
-    return f"距离 {int(round(d * 1000, -1))} 米" if d < 1 else f"距离 {d:.1f} 公里"
 
 
 def _slots(mask: int, prefix: str) -> str:
@@ -52,35 +49,18 @@ def _slots(mask: int, prefix: str) -> str:
     return "、".join(names[:2]) + ("等" if len(names) > 2 else "")
 
 
-# --- batch builders: the same phrases for a whole top-k list, with no call per phrase -----
-# Each takes (rounded factor lists in FACTORS order, raw rows in index.RAW_COLUMNS order,
-# matched tags per entry, km per entry, context) and returns one reason list per entry.
+# --- cards: what a provider's reasons say whatever the need, worked out once per row -------
+# A card is a tuple of the values the need-dependent phrases still read and the phrases that
+# depend on the provider alone; the index caches it per block row (rows never change: a
+# changed provider gets a new row). Each takes the raw values in index.RAW_COLUMNS order.
 
-_MEMO_LIMIT = 1 << 16  # phrases per memo; cleared when full (values repeat: ratings, counts)
-_RATINGS: dict = {}
-_COMPLETION: dict = {}
-_HOURS: dict = {}
-_UNTIL: dict = {}
-
-
-def _memo(memo: dict, key, make) -> str:
-    """A phrase from a value-keyed memo; the memo is emptied when full rather than grown."""
-    got = memo.get(key)
-    if got is None:
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        got = memo[key] = make()
-    return got
-
-
-def _rating(r_sum: float, r_cnt: float, done: float, cancel: float, spread: float, out: list) -> list:
-    """The closing phrases; value-keyed memos, as many providers share a rating or a count."""
+def _closing(r_sum: float, r_cnt: float, done: float, cancel: float) -> tuple[str, ...]:
+    """Rating and completion, the phrases every kind closes with."""
+    out = ()
     if r_cnt > 0:
-        out.append(_memo(_RATINGS, (r_sum, r_cnt), lambda: f"满意度 {r_sum / r_cnt:.1f}（{r_cnt:.0f} 次评价）"))
+        out += (f"满意度 {r_sum / r_cnt:.1f}（{r_cnt:.0f} 次评价）",)
     if done + cancel > 0:
-        out.append(_memo(_COMPLETION, (done, cancel), lambda: f"完成率 {done / (done + cancel):.0%}"))
-    if spread < 0.7:
-        out.append("近期已获较多推荐")
+        out += (f"完成率 {done / (done + cancel):.0%}",)
     return out
 
 
@@ -89,53 +69,80 @@ def _until_phrase(t_until: float) -> str:
     return f"有效期至 {until.month}月{until.day}日"
 
 
-def _hours(minutes: float) -> str:
-    return _memo(_HOURS, minutes, lambda: f"已认证服务 {minutes / 60:.0f} 小时")
+def volunteer_card(r_sum, r_cnt, done, cancel, slots, minutes) -> tuple:
+    hours = (f"已认证服务 {minutes / 60:.0f} 小时",) if minutes >= 60 else ()
+    return slots, hours + _closing(r_sum, r_cnt, done, cancel)
 
 
-def volunteers(facs, raws, matched, kms, ctx: Context) -> list[list[str]]:
+def organization_card(r_sum, r_cnt, done, cancel, cap, open_) -> tuple:
+    room = f"在办项目 {open_}/{cap}，尚有余力" if open_ < cap else f"已满负荷（{open_}/{cap}）"
+    return room, _closing(r_sum, r_cnt, done, cancel)
+
+
+def social_worker_card(r_sum, r_cnt, done, cancel, labels, level) -> tuple:
+    return LEVEL_NAMES.get(level, "社会工作者"), labels, _closing(r_sum, r_cnt, done, cancel)
+
+
+def resource_card(r_sum, r_cnt, done, cancel, rkind, remaining, restricted, t_until) -> tuple:
+    fund = rkind == 0
+    left = f"剩余资金 {remaining / 100:,.0f} 元" if fund else f"{KIND_NAMES[rkind]}剩余 {remaining:g}"
+    until = (_until_phrase(t_until),) if t_until != INF else ()
+    return fund, remaining, left, restricted, until + _closing(r_sum, r_cnt, done, cancel)
+
+
+CARDS = {"volunteer": volunteer_card, "organization": organization_card,
+         "social_worker": social_worker_card, "resource": resource_card}
+
+
+# --- batch builders: the reasons of a whole top-k list, with no call per phrase ---------
+# Each takes (rounded factor lists in FACTORS order, cards, the matched-tags phrase per entry
+# or None, km per entry, context) and returns one reason list per entry.
+
+def _opening(tags: str | None, skill: float, km: float) -> list[str]:
+    dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
+    if tags:
+        return [tags, dist]
+    return ["技能相近", dist] if skill >= 0.3 else [dist]
+
+
+BUSY = "近期已获较多推荐"
+
+
+def volunteers(facs, cards, tags, kms, ctx: Context) -> list[list[str]]:
     res = []
     slots_on, free = ctx.slots, ctx.free
-    for fac, (r_sum, r_cnt, done, cancel, slots, minutes), tags, km in zip(facs, raws, matched, kms):
-        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
-        if tags:
-            out = ["技能相符：" + "、".join(tags[:4]), dist]
-        else:
-            out = ["技能相近", dist] if fac[0] >= 0.3 else [dist]
+    for fac, (slots, closing), tag, km in zip(facs, cards, tags, kms):
+        out = _opening(tag, fac[0], km)
         if slots_on:
             out.append(free(slots & slots_on))
-        if minutes >= 60:
-            out.append(_hours(minutes))
-        res.append(_rating(r_sum, r_cnt, done, cancel, fac[-1], out))
+        out += closing
+        if fac[-1] < 0.7:
+            out.append(BUSY)
+        res.append(out)
     return res
 
 
-def organizations(facs, raws, matched, kms, ctx: Context) -> list[list[str]]:
+def organizations(facs, cards, tags, kms, ctx: Context) -> list[list[str]]:
     res = []
     serves = f"服务领域含{ctx.category}"
-    for fac, (r_sum, r_cnt, done, cancel, cap, open_), tags, km in zip(facs, raws, matched, kms):
-        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
-        if tags:
-            out = ["技能相符：" + "、".join(tags[:4]), dist]
-        else:
-            out = ["技能相近", dist] if fac[0] >= 0.3 else [dist]
-        out.append(f"在办项目 {open_}/{cap}，尚有余力" if open_ < cap else f"已满负荷（{open_}/{cap}）")
+    for fac, (room, closing), tag, km in zip(facs, cards, tags, kms):
+        out = _opening(tag, fac[0], km)
+        out.append(room)
         if fac[3] >= 0.7:
             out.append(serves)
-        res.append(_rating(r_sum, r_cnt, done, cancel, fac[-1], out))
+        out += closing
+        if fac[-1] < 0.7:
+            out.append(BUSY)
+        res.append(out)
     return res
 
 
-def social_workers(facs, raws, matched, kms, ctx: Context) -> list[list[str]]:
+def social_workers(facs, cards, tags, kms, ctx: Context) -> list[list[str]]:
     res = []
     mask, labels, names, serves = ctx.group_mask, ctx.labels, ctx.group_names, ctx.serves
-    for fac, (r_sum, r_cnt, done, cancel, lab, level), tags, km in zip(facs, raws, matched, kms):
-        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
-        if tags:
-            out = ["技能相符：" + "、".join(tags[:4]), dist]
-        else:
-            out = ["技能相近", dist] if fac[0] >= 0.3 else [dist]
-        out.append(LEVEL_NAMES.get(level, "社会工作者"))
+    for fac, (level, lab, closing), tag, km in zip(facs, cards, tags, kms):
+        out = _opening(tag, fac[0], km)
+        out.append(level)
         both = lab & mask
         if both:
             got = serves.get(both)
@@ -143,31 +150,28 @@ def social_workers(facs, raws, matched, kms, ctx: Context) -> list[list[str]]:
                 groups = [labels[b] for b in range(len(labels)) if both >> b & 1]
                 got = serves[both] = "擅长服务" + "、".join(names.get(g, g) for g in groups[:3])
             out.append(got)
-        res.append(_rating(r_sum, r_cnt, done, cancel, fac[-1], out))
+        out += closing
+        if fac[-1] < 0.7:
+            out.append(BUSY)
+        res.append(out)
     return res
 
 
-def resources(facs, raws, matched, kms, ctx: Context) -> list[list[str]]:
+def resources(facs, cards, tags, kms, ctx: Context) -> list[list[str]]:
     res = []
     budget, earmark = ctx.budget, f"定向用于{ctx.category}"
-    for fac, (r_sum, r_cnt, done, cancel, rkind, remaining, restricted, t_until), tags, km in zip(facs, raws, matched, kms):
-        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
-        if tags:
-            out = ["用途相符：" + "、".join(tags[:4]), dist]
-        else:
-            out = ["技能相近", dist] if fac[0] >= 0.3 else [dist]
-        if rkind == 0:
-            cover = "，覆盖预算" if budget and remaining >= budget else ""
-            out.append(f"剩余资金 {remaining / 100:,.0f} 元{cover}")
-        else:
-            out.append(f"{KIND_NAMES[rkind]}剩余 {remaining:g}")
+    for fac, (fund, remaining, left, restricted, closing), tag, km in zip(facs, cards, tags, kms):
+        out = _opening(tag, fac[0], km)
+        out.append(left + "，覆盖预算" if fund and budget and remaining >= budget else left)
         if restricted:
             out.append(earmark)
-        if t_until != INF:
-            out.append(_memo(_UNTIL, t_until, lambda: _until_phrase(t_until)))
-        res.append(_rating(r_sum, r_cnt, done, cancel, fac[-1], out))
+        out += closing
+        if fac[-1] < 0.7:
+            out.append(BUSY)
+        res.append(out)
     return res
 
 
 BATCH = {"volunteer": volunteers, "organization": organizations, "social_worker": social_workers,
          "resource": resources}
+TAGS_SAY = {"resource": "用途相符："}  # what the matched tags are called; skills elsewhere

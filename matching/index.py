@@ -15,6 +15,8 @@ from matching.vocab import Vocabulary
 from matching.weights import FACTORS, PROVIDER_KINDS, Weights, load_weights
 
 TIE_MARGIN = 1e-4  # keep every row within this of the k-th score, then order by rounded score, id
+CARD_LIMIT = 1 << 17  # explained rows cached per block; the cache is emptied when full
+PHRASE_LIMIT = 1 << 16  # entries per phrase memo, likewise (tag sets, whose memos nest: 1/16th)
 BULK_CHUNK = 50_000
 PARENT_SHARE = 0.7  # of a child's share of a batch
 _REPUTATION = ("r_sum", "r_cnt", "done", "cancel")
@@ -71,6 +73,13 @@ class ProviderIndex:
         self._since_refit = 0
         self._fitted_on = 0
         self._aged_at: float | None = None
+        # Phrase memos shared by every rank(): free slots, served groups, matched tags per
+        # profile. Needs repeat their tags and windows, so most phrases are found, not built.
+        self._phrases: dict = {}
+        self._serves: dict = {}
+        self._said: dict = {}
+        self._kind_weights = {k: (tuple(self.weights.of(k)[name] for name in FACTORS[k]),
+                                  self.weights.distance_half_km[k]) for k in PROVIDER_KINDS}
 
     # --- size -------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -247,16 +256,17 @@ class ProviderIndex:
         self._ready()
         q = scorer.compile_need(need, self._vocab, self._tag_ids, self._bits, self._params,
                                 self._now().timestamp())
-        q.tag_ids = [(t, self._tag_ids[t]) for t in q.tag_order if t in self._tag_ids]
-        q.explain = explain.Context.of(q, self._labels, self.weights.target_group_names)
+        q.tag_ids = tuple((t, self._tag_ids[t]) for t in q.tag_order if t in self._tag_ids)
+        if max(len(self._phrases), len(self._serves), 16 * len(self._said)) > PHRASE_LIMIT:
+            self._phrases, self._serves, self._said = {}, {}, {}
+        q.explain = explain.Context.of(q, self._labels, self.weights.target_group_names, self._phrases, self._serves)
         return {kind: self._rank_kind(kind, q, k) for kind in (kinds or PROVIDER_KINDS)}
 
     def _rank_kind(self, kind: str, q: scorer.Query, k: int) -> list[dict]:
         st = self._store(kind)
         if k <= 0:
             return []
-        w = tuple(self.weights.of(kind)[name] for name in FACTORS[kind])
-        half = self.weights.distance_half_km[kind]
+        w, half = self._kind_weights[kind]
         parts = []
         for blk in (st.main, st.delta):
             if not blk.n:
@@ -268,43 +278,60 @@ class ProviderIndex:
                     parts.append((blk, idx, dist, f, scorer.total(f, w)))
         if not parts:
             return []
-        scores = parts[0][4] if len(parts) == 1 else np.concatenate([p[4] for p in parts])
-        n = len(scores)
-        cut = -math.inf if n <= k else float(np.partition(scores, n - k)[n - k])
-        picked = []
-        for part, (blk, idx, dist, f, s) in enumerate(parts):
-            sel = np.flatnonzero(s >= cut - TIE_MARGIN) if n > k else np.arange(len(s))
-            # Rounded in bulk: np.round is the one rounding rule shared with the reference.
-            picked += zip((-np.round(s[sel], 4)).tolist(), blk.cols["id"][idx[sel]].tolist(),
-                          [part] * len(sel), sel.tolist())
-        picked.sort()  # (-score, id): ids are unique within a kind, so nothing further decides
-        top = picked[:k]
+        return self._entries(kind, q, parts, *_top(parts, k))
+
+    def _entries(self, kind: str, q: scorer.Query, parts: list, top: np.ndarray, scores: list,
+                 ids: list) -> list[dict]:
+        """The explained entries for the chosen rows (positions into the parts' rows, in order)."""
         out: list = [None] * len(top)
         names, build = FACTORS[kind], explain.BATCH[kind]
-        profiles, matched_of, tag_ids = self._profiles.tags, q.matched, q.tag_ids
-        for part, (blk, idx, dist, f, _) in enumerate(parts):
-            slots = [i for i, e in enumerate(top) if e[2] == part]
-            if not slots:
-                continue
-            pos = np.array([top[i][3] for i in slots])
-            rows = idx[pos]
+        prefix = explain.TAGS_SAY.get(kind, "技能相符：")
+        said = self._said.get((prefix, q.tag_ids))  # profile -> its matched-tags phrase, for these tags
+        if said is None:
+            said = self._said[prefix, q.tag_ids] = {}
+        profiles, tag_ids = self._profiles.tags, q.tag_ids
+        start = 0
+        for blk, idx, dist, f, s in parts:
+            if len(parts) == 1:
+                slots, pos = range(len(top)), top
+            else:
+                mine = (top >= start) & (top < start + len(s))
+                slots, pos = np.flatnonzero(mine).tolist(), top[mine] - start
+                start += len(s)
+                if not slots:
+                    continue
             facs = np.round(f[:, pos], 4).T.tolist()
             kms = dist[pos].tolist()
-            raws = zip(*(blk.cols[c][rows].tolist() for c in RAW_COLUMNS[kind]))
-            matched = []
-            for prof in blk.cols["prof"][rows].tolist():
-                got = matched_of.get(prof)
-                if got is None:
+            cards = self._cards(kind, blk, idx[pos].tolist())
+            tags = []
+            for prof in [c[1] for c in cards]:
+                phrase = said.get(prof, "")
+                if phrase == "":
                     have = profiles[prof]
-                    got = matched_of[prof] = [name for name, tid in tag_ids if tid in have]
-                matched.append(got)
-            label = blk.names[rows].tolist() if blk.sorted else [blk.names[r] for r in rows.tolist()]
-            reasons = build(facs, raws, matched, kms, q.explain)
-            for i, fac, km, name, why in zip(slots, facs, kms, label, reasons):
-                e = top[i]
-                out[i] = {"provider_id": e[1], "kind": kind, "name": name, "score": -e[0],
+                    matched = [name for name, tid in tag_ids if tid in have]
+                    phrase = said[prof] = prefix + "、".join(matched[:4]) if matched else None
+                tags.append(phrase)
+            reasons = build(facs, [c[2] for c in cards], tags, kms, q.explain)
+            for i, fac, km, card, why in zip(slots, facs, kms, cards, reasons):
+                out[i] = {"provider_id": ids[i], "kind": kind, "name": card[0], "score": scores[i],
                           "distance_km": round(km, 2), "factors": dict(zip(names, fac)), "reasons": why}
         return out
+
+    def _cards(self, kind: str, blk: Block, rows: list[int]) -> list[tuple]:
+        """(name, profile, explain card) per row, from the block's cache or worked out now."""
+        cache = blk.cards
+        got = [cache.get(r) for r in rows]
+        missing = [i for i, c in enumerate(got) if c is None]
+        if missing:
+            if len(cache) + len(missing) > CARD_LIMIT:
+                cache.clear()
+            todo = np.array([rows[i] for i in missing])
+            raws = zip(*(blk.cols[c][todo].tolist() for c in ("prof",) + RAW_COLUMNS[kind]))
+            make = explain.CARDS[kind]
+            for i, (prof, *raw) in zip(missing, raws):
+                row = rows[i]
+                got[i] = cache[row] = (blk.names[row], prof, make(*raw))
+        return got
 
     def rank_batch(self, needs: list[Mapping], k: int = 20, workers: int = 2,
                    kinds: Iterable[str] | None = None) -> list[dict[str, list[dict]]]:
@@ -332,6 +359,27 @@ class ProviderIndex:
             gc.unfreeze()
             _BATCH = None
         return mine + [r for part in rest for r in part]
+
+
+def _top(parts: list, k: int) -> tuple[np.ndarray, list, list]:
+    """Positions (into the parts' rows, concatenated) of the k best, best first; and their
+    rounded scores and ids. Ties on the rounded score go to the lower id, so the order never
+    depends on storage order."""
+    scores = parts[0][4] if len(parts) == 1 else np.concatenate([p[4] for p in parts])
+    n = len(scores)
+    if n > k:
+        cut = float(np.partition(scores, n - k)[n - k])
+        sel = np.flatnonzero(scores >= cut - TIE_MARGIN)
+    else:
+        sel = np.arange(n)
+    # Rounded in bulk: np.round is the one rounding rule shared with the reference.
+    rounded = np.round(scores[sel], 4)
+    if len(parts) == 1:
+        ids = parts[0][0].cols["id"][parts[0][1][sel]]
+    else:
+        ids = np.concatenate([blk.cols["id"][idx] for blk, idx, *_ in parts])[sel]
+    order = np.lexsort((ids, -rounded))[:k]
+    return sel[order], rounded[order].tolist(), ids[order].tolist()
 
 
 _BATCH: tuple | None = None

@@ -32,9 +32,8 @@ class Query:
     end: float
     now: float
     budget: float
-    tag_ids: list = None   # (tag, tag id) in tag_order, for the reasons
+    tag_ids: tuple = None  # (tag, tag id) in tag_order, for the reasons
     explain: object = None  # explain.Context, built once per rank()
-    matched: dict = None   # profile -> the need's tags it has, filled while explaining
     profile_scores: np.ndarray = None  # text score per profile, worked out on first use
 
 
@@ -58,7 +57,7 @@ def compile_need(need: Mapping, vocab, tag_ids: Mapping[str, int], bits: Mapping
         slots=F.window_slot_mask(start, end),
         start=now if start is None else start,
         end=math.inf if end is None else (end if end > (start or 0) else (start or now) + 3600),
-        now=now, budget=float(need.get("budget_fen") or 0), matched={},
+        now=now, budget=float(need.get("budget_fen") or 0),
     )
 
 

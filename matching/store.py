@@ -155,6 +155,7 @@ class Block:
         self.n = 0
         self.cols = {name: np.zeros(capacity, dtype) for name, dtype in schema(kind)}
         self.names: list[str] | np.ndarray = []  # a list in the delta, an object array in main
+        self.cards: dict[int, tuple] = {}  # row -> (name, profile, explain card), filled by rank()
         self.max_radius = 0.0
         self.sorted = False
         # delta postings (row-major, appended lazily as (row, combined column, weight))
