@@ -49,10 +49,26 @@ def _slots(mask: int, prefix: str) -> str:
     return "、".join(names[:2]) + ("等" if len(names) > 2 else "")
 
 
-# --- cards: what a provider's reasons say whatever the need, worked out once per row -------
+# --- cards: what a provider's reasons say whatever the need, worked out once per provider --
 # A card is a tuple of the values the need-dependent phrases still read and the phrases that
-# depend on the provider alone; the index caches it per block row (rows never change: a
-# changed provider gets a new row). Each takes the raw values in index.RAW_COLUMNS order.
+# depend on the provider alone; the index makes it when the provider arrives and keeps it
+# with the row (rows never change: a changed provider gets a new row). Each takes the raw
+# values in store.EXPLAINED order.
+
+_MEMO_LIMIT = 1 << 16  # phrases per memo; cleared when full (values repeat: ratings, counts)
+_CLOSINGS: dict = {}
+_PHRASES: dict = {}
+
+
+def _memo(memo: dict, key, make):
+    """A phrase from a value-keyed memo; the memo is emptied when full rather than grown."""
+    got = memo.get(key)
+    if got is None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        got = memo[key] = make()
+    return got
+
 
 def _closing(r_sum: float, r_cnt: float, done: float, cancel: float) -> tuple[str, ...]:
     """Rating and completion, the phrases every kind closes with."""
@@ -69,25 +85,37 @@ def _until_phrase(t_until: float) -> str:
     return f"有效期至 {until.month}月{until.day}日"
 
 
+# Phrases come from value-keyed memos: many providers share a rating, a count or a date.
+
 def volunteer_card(r_sum, r_cnt, done, cancel, slots, minutes) -> tuple:
-    hours = (f"已认证服务 {minutes / 60:.0f} 小时",) if minutes >= 60 else ()
-    return slots, hours + _closing(r_sum, r_cnt, done, cancel)
+    closing = _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel))
+    if minutes >= 60:
+        closing = _memo(_PHRASES, ("hours", minutes, closing),
+                        lambda: (f"已认证服务 {minutes / 60:.0f} 小时",) + closing)
+    return int(slots), closing
 
 
 def organization_card(r_sum, r_cnt, done, cancel, cap, open_) -> tuple:
-    room = f"在办项目 {open_}/{cap}，尚有余力" if open_ < cap else f"已满负荷（{open_}/{cap}）"
-    return room, _closing(r_sum, r_cnt, done, cancel)
+    cap, open_ = int(cap), int(open_)
+    room = _memo(_PHRASES, ("room", cap, open_), lambda: f"在办项目 {open_}/{cap}，尚有余力" if open_ < cap
+                 else f"已满负荷（{open_}/{cap}）")
+    return room, _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel))
 
 
-def social_worker_card(r_sum, r_cnt, done, cancel, labels, level) -> tuple:
-    return LEVEL_NAMES.get(level, "社会工作者"), labels, _closing(r_sum, r_cnt, done, cancel)
+def social_worker_card(r_sum, r_cnt, done, cancel, level, labels) -> tuple:
+    return (LEVEL_NAMES.get(level, "社会工作者"), labels,
+            _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel)))
 
 
 def resource_card(r_sum, r_cnt, done, cancel, rkind, remaining, restricted, t_until) -> tuple:
+    rkind = int(rkind)
     fund = rkind == 0
-    left = f"剩余资金 {remaining / 100:,.0f} 元" if fund else f"{KIND_NAMES[rkind]}剩余 {remaining:g}"
-    until = (_until_phrase(t_until),) if t_until != INF else ()
-    return fund, remaining, left, restricted, until + _closing(r_sum, r_cnt, done, cancel)
+    left = _memo(_PHRASES, ("left", rkind, remaining), lambda: f"剩余资金 {remaining / 100:,.0f} 元" if fund
+                 else f"{KIND_NAMES[rkind]}剩余 {remaining:g}")
+    closing = _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel))
+    if t_until != INF:
+        closing = _memo(_PHRASES, ("until", t_until, closing), lambda: (_until_phrase(t_until),) + closing)
+    return fund, remaining, left, bool(restricted), closing
 
 
 CARDS = {"volunteer": volunteer_card, "organization": organization_card,

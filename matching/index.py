@@ -10,22 +10,14 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 
 from matching import explain, scorer
-from matching.store import TOMBSTONE, Block, Profiles, extend, parse_provider, schema
+from matching.store import EXPLAINED, TOMBSTONE, Block, Profiles, extend, objects, parse_provider, schema
 from matching.vocab import Vocabulary
 from matching.weights import FACTORS, PROVIDER_KINDS, Weights, load_weights
 
 TIE_MARGIN = 1e-4  # keep every row within this of the k-th score, then order by rounded score, id
-CARD_LIMIT = 1 << 17  # explained rows cached per block; the cache is emptied when full
-PHRASE_LIMIT = 1 << 16  # entries per phrase memo, likewise (tag sets, whose memos nest: 1/16th)
+PHRASE_LIMIT = 1 << 16  # entries per phrase memo, emptied when full (tag sets, whose memos nest: 1/16th)
 BULK_CHUNK = 50_000
 PARENT_SHARE = 0.7  # of a child's share of a batch
-_REPUTATION = ("r_sum", "r_cnt", "done", "cancel")
-RAW_COLUMNS = {  # what the reasons read besides the factors
-    "volunteer": _REPUTATION + ("slots", "minutes"),
-    "organization": _REPUTATION + ("capacity", "open"),
-    "social_worker": _REPUTATION + ("labels", "level"),
-    "resource": _REPUTATION + ("rkind", "remaining", "restricted", "t_until"),
-}
 
 
 class _KindStore:
@@ -124,7 +116,9 @@ class ProviderIndex:
         row["doc"] = self._profiles.docs[prof]
         row["prof"] = prof
         row["rec"] = rec
-        return row, name
+        # Worked out once here, not per rank(): the reasons' parts that depend on the provider alone.
+        card = (name, prof, explain.CARDS[kind](*(row[c] for c in EXPLAINED[kind])))
+        return row, card
 
     def upsert(self, kind: str, provider: Mapping) -> None:
         """Insert or replace one provider; an inactive one is removed."""
@@ -133,8 +127,8 @@ class ProviderIndex:
         rec = self._drop(st, pid)
         if not provider.get("active", True):
             return
-        row, name = self._parse(kind, provider, rec)
-        st.in_delta[pid] = st.delta.append(row, name)
+        row, card = self._parse(kind, provider, rec)
+        st.in_delta[pid] = st.delta.append(row, card)
         self._since_refit += 1
         if self._vocab.fitted and self._since_refit >= self._params["refit_every"]:
             self.refit()
@@ -155,7 +149,7 @@ class ProviderIndex:
             self._compact(kind)
 
     def _load_chunk(self, st: _KindStore, chunk: list) -> None:
-        rows, names = [], []
+        rows, cards = [], []
         pending: dict[int, int] = {}  # id -> its row in this chunk; a later record replaces it
         for p in chunk:
             pid = int(p["id"])
@@ -165,9 +159,9 @@ class ProviderIndex:
                 rec = self._drop(st, pid)
             if not p.get("active", True):
                 continue
-            row, name = self._parse(st.kind, p, rec)
+            row, card = self._parse(st.kind, p, rec)
             pending[pid] = len(rows)
-            rows.append(row), names.append(name)
+            rows.append(row), cards.append(card)
         if not rows:
             return
         live = set(pending.values())
@@ -175,7 +169,7 @@ class ProviderIndex:
             if i not in live:
                 row["cr2"] = TOMBSTONE
         cols = {name: np.array([r[name] for r in rows], dtype=dt) for name, dt in schema(st.kind)}
-        start = extend(st.delta, cols, names)
+        start = extend(st.delta, cols, cards)
         for pid, i in pending.items():
             st.in_delta[pid] = start + i
         self._since_refit += len(rows)
@@ -233,9 +227,8 @@ class ProviderIndex:
         parts = [(blk, blk.live_rows()) for blk in (st.main, st.delta)]
         cols = {name: np.concatenate([blk.cols[name][rows] for blk, rows in parts])
                 for name, _ in schema(kind)}
-        names = np.concatenate([np.asarray(blk.names, dtype=object)[rows] if len(rows) else np.zeros(0, object)
-                                for blk, rows in parts])
-        st.main = Block.build_sorted(kind, cols, names)
+        cards = np.concatenate([objects(blk.cards)[rows] for blk, rows in parts])
+        st.main = Block.build_sorted(kind, cols, cards)
         st.delta = Block(kind)
         st.in_delta = {}
         st.by_id = np.argsort(st.main.cols["id"], kind="stable")
@@ -302,7 +295,8 @@ class ProviderIndex:
                     continue
             facs = np.round(f[:, pos], 4).T.tolist()
             kms = dist[pos].tolist()
-            cards = self._cards(kind, blk, idx[pos].tolist())
+            rows = idx[pos]
+            cards = blk.cards[rows].tolist() if blk.sorted else [blk.cards[r] for r in rows.tolist()]
             tags = []
             for prof in [c[1] for c in cards]:
                 phrase = said.get(prof, "")
@@ -316,22 +310,6 @@ class ProviderIndex:
                 out[i] = {"provider_id": ids[i], "kind": kind, "name": card[0], "score": scores[i],
                           "distance_km": round(km, 2), "factors": dict(zip(names, fac)), "reasons": why}
         return out
-
-    def _cards(self, kind: str, blk: Block, rows: list[int]) -> list[tuple]:
-        """(name, profile, explain card) per row, from the block's cache or worked out now."""
-        cache = blk.cards
-        got = [cache.get(r) for r in rows]
-        missing = [i for i, c in enumerate(got) if c is None]
-        if missing:
-            if len(cache) + len(missing) > CARD_LIMIT:
-                cache.clear()
-            todo = np.array([rows[i] for i in missing])
-            raws = zip(*(blk.cols[c][todo].tolist() for c in ("prof",) + RAW_COLUMNS[kind]))
-            make = explain.CARDS[kind]
-            for i, (prof, *raw) in zip(missing, raws):
-                row = rows[i]
-                got[i] = cache[row] = (blk.names[row], prof, make(*raw))
-        return got
 
     def rank_batch(self, needs: list[Mapping], k: int = 20, workers: int = 2,
                    kinds: Iterable[str] | None = None) -> list[dict[str, list[dict]]]:

@@ -22,6 +22,13 @@ KIND_COLS = {
     "resource": (("labels", np.uint64), ("restricted", np.bool_), ("rkind", np.int64),
                  ("remaining", np.float64), ("t_from", np.float64), ("t_until", np.float64)),
 }
+_REPUTATION = ("r_sum", "r_cnt", "done", "cancel")
+EXPLAINED = {  # what the reasons read besides the factors (explain.CARDS' arguments)
+    "volunteer": _REPUTATION + ("slots", "minutes"),
+    "organization": _REPUTATION + ("capacity", "open"),
+    "social_worker": _REPUTATION + ("level", "labels"),
+    "resource": _REPUTATION + ("rkind", "remaining", "restricted", "t_until"),
+}
 TOMBSTONE = -1.0  # a cr2 below every squared chord: the radius cut drops the row for free
 RADIUS_KEYS = {"volunteer": "travel_radius_km", "resource": "radius_km"}
 
@@ -154,8 +161,8 @@ class Block:
         self.kind = kind
         self.n = 0
         self.cols = {name: np.zeros(capacity, dtype) for name, dtype in schema(kind)}
-        self.names: list[str] | np.ndarray = []  # a list in the delta, an object array in main
-        self.cards: dict[int, tuple] = {}  # row -> (name, profile, explain card), filled by rank()
+        # per row: (name, profile, explain card); a list in the delta, an object array in main
+        self.cards: list[tuple] | np.ndarray = []
         self.max_radius = 0.0
         self.sorted = False
         # delta postings (row-major, appended lazily as (row, combined column, weight))
@@ -174,14 +181,14 @@ class Block:
         self.entries_at = np.zeros(1, np.int64)    # ...and where each row's group starts
 
     # --- delta side ------------------------------------------------------------------
-    def append(self, row: Mapping, name: str) -> int:
+    def append(self, row: Mapping, card: tuple) -> int:
         if self.n == len(self.cols["id"]):
             for key, arr in self.cols.items():
                 self.cols[key] = np.concatenate([arr, np.zeros(max(64, len(arr)), arr.dtype)])
         i = self.n
         for key, arr in self.cols.items():
             arr[i] = row[key]
-        self.names.append(name)
+        self.cards.append(card)
         self.max_radius = max(self.max_radius, row["radius"])
         self.n += 1
         return i
@@ -203,7 +210,7 @@ class Block:
 
     # --- main side ------------------------------------------------------------------
     @classmethod
-    def build_sorted(cls, kind, cols, names: np.ndarray) -> "Block":
+    def build_sorted(cls, kind, cols, cards: np.ndarray) -> "Block":
         """A block sorted by (latitude band, longitude), plus the strips a radius query reads."""
         blk = cls(kind, capacity=0)
         n = len(cols["id"])
@@ -215,7 +222,7 @@ class Block:
         band = np.floor(cols["lat"] / blk.strip_deg).astype(np.int64)
         order = np.lexsort((cols["id"], cols["lon"], band))
         blk.cols = {k: np.ascontiguousarray(v[order]) for k, v in cols.items()}
-        blk.names = names[order]
+        blk.cards = cards[order]
         blk.n = n
         blk.build_strips(reach)
         blk.sorted = True
@@ -279,9 +286,9 @@ class Block:
         return np.flatnonzero(self.cols["cr2"][: self.n] >= 0)
 
 
-def extend(block: Block, cols: Mapping[str, np.ndarray], names: list[str]) -> int:
+def extend(block: Block, cols: Mapping[str, np.ndarray], cards: list[tuple]) -> int:
     """Append many rows at once (bulk loads); returns the first new row number."""
-    start, m = block.n, len(names)
+    start, m = block.n, len(cards)
     need = start + m
     if need > len(block.cols["id"]):
         size = max(need, 2 * len(block.cols["id"]), 64)
@@ -291,8 +298,15 @@ def extend(block: Block, cols: Mapping[str, np.ndarray], names: list[str]) -> in
             block.cols[key] = grown
     for key, arr in block.cols.items():
         arr[start:need] = cols[key]
-    block.names.extend(names)
+    block.cards.extend(cards)
     if m:
         block.max_radius = max(block.max_radius, float(np.max(cols["radius"])))
     block.n = need
     return start
+
+
+def objects(items) -> np.ndarray:
+    """A 1-d object array of `items` (np.asarray would read a list of tuples as a matrix)."""
+    if isinstance(items, np.ndarray):
+        return items
+    return np.fromiter(items, dtype=object, count=len(items))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from typing import Mapping
 
 import numpy as np
@@ -91,9 +90,15 @@ class Vocabulary:
         """The need's L2-normalised TF-IDF over the provider vocabulary (same maths as sklearn)."""
         if self.vectorizer is None:
             return EMPTY_COLS, np.zeros(0)
-        counts = Counter(self._terms[g] for g in char_grams(text) if g in self._terms)
+        counts: dict[int, int] = {}
+        terms = self._terms
+        for g in char_grams(text):
+            col = terms.get(g)
+            if col is not None:
+                counts[col] = counts.get(col, 0) + 1
         if not counts:
             return EMPTY_COLS, np.zeros(0)
-        cols = np.array(sorted(counts), dtype=np.int64)
-        vals = np.array([counts[c] for c in cols], dtype=np.float64) * self._idf[cols]
+        order = sorted(counts)
+        cols = np.array(order, dtype=np.int64)
+        vals = np.array([counts[c] for c in order], dtype=np.float64) * self._idf[cols]
         return cols, vals / math.sqrt(float(vals @ vals))
