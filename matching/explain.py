@@ -123,24 +123,22 @@ CARDS = {"volunteer": volunteer_card, "organization": organization_card,
 
 
 # --- batch builders: the reasons of a whole top-k list, with no call per phrase ---------
-# Each takes (rounded factor lists in FACTORS order, cards, the matched-tags phrase per entry
-# or None, km per entry, context) and returns one reason list per entry.
-
-def _opening(tags: str | None, skill: float, km: float) -> list[str]:
-    dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
-    if tags:
-        return [tags, dist]
-    return ["技能相近", dist] if skill >= 0.3 else [dist]
-
+# Each takes (rounded factor lists in FACTORS order, km per entry, cards as the index keeps
+# them: (name, profile, card), the matched-tags phrase per profile, context) and returns one
+# reason list per entry. The opening phrases are written out in each loop: a helper call
+# per entry would cost more than the phrases.
 
 BUSY = "近期已获较多推荐"
+NEAR = "技能相近"
 
 
-def volunteers(facs, cards, tags, kms, ctx: Context) -> list[list[str]]:
+def volunteers(facs, kms, cards, said, ctx: Context) -> list[list[str]]:
     res = []
     slots_on, free = ctx.slots, ctx.free
-    for fac, (slots, closing), tag, km in zip(facs, cards, tags, kms):
-        out = _opening(tag, fac[0], km)
+    for fac, km, (_, prof, (slots, closing)) in zip(facs, kms, cards):
+        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
+        tags = said[prof]
+        out = [tags, dist] if tags else [NEAR, dist] if fac[0] >= 0.3 else [dist]
         if slots_on:
             out.append(free(slots & slots_on))
         out += closing
@@ -150,11 +148,13 @@ def volunteers(facs, cards, tags, kms, ctx: Context) -> list[list[str]]:
     return res
 
 
-def organizations(facs, cards, tags, kms, ctx: Context) -> list[list[str]]:
+def organizations(facs, kms, cards, said, ctx: Context) -> list[list[str]]:
     res = []
     serves = f"服务领域含{ctx.category}"
-    for fac, (room, closing), tag, km in zip(facs, cards, tags, kms):
-        out = _opening(tag, fac[0], km)
+    for fac, km, (_, prof, (room, closing)) in zip(facs, kms, cards):
+        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
+        tags = said[prof]
+        out = [tags, dist] if tags else [NEAR, dist] if fac[0] >= 0.3 else [dist]
         out.append(room)
         if fac[3] >= 0.7:
             out.append(serves)
@@ -165,11 +165,13 @@ def organizations(facs, cards, tags, kms, ctx: Context) -> list[list[str]]:
     return res
 
 
-def social_workers(facs, cards, tags, kms, ctx: Context) -> list[list[str]]:
+def social_workers(facs, kms, cards, said, ctx: Context) -> list[list[str]]:
     res = []
     mask, labels, names, serves = ctx.group_mask, ctx.labels, ctx.group_names, ctx.serves
-    for fac, (level, lab, closing), tag, km in zip(facs, cards, tags, kms):
-        out = _opening(tag, fac[0], km)
+    for fac, km, (_, prof, (level, lab, closing)) in zip(facs, kms, cards):
+        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
+        tags = said[prof]
+        out = [tags, dist] if tags else [NEAR, dist] if fac[0] >= 0.3 else [dist]
         out.append(level)
         both = lab & mask
         if both:
@@ -185,11 +187,13 @@ def social_workers(facs, cards, tags, kms, ctx: Context) -> list[list[str]]:
     return res
 
 
-def resources(facs, cards, tags, kms, ctx: Context) -> list[list[str]]:
+def resources(facs, kms, cards, said, ctx: Context) -> list[list[str]]:
     res = []
     budget, earmark = ctx.budget, f"定向用于{ctx.category}"
-    for fac, (fund, remaining, left, restricted, closing), tag, km in zip(facs, cards, tags, kms):
-        out = _opening(tag, fac[0], km)
+    for fac, km, (_, prof, (fund, remaining, left, restricted, closing)) in zip(facs, kms, cards):
+        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
+        tags = said[prof]
+        out = [tags, dist] if tags else [NEAR, dist] if fac[0] >= 0.3 else [dist]
         out.append(left + "，覆盖预算" if fund and budget and remaining >= budget else left)
         if restricted:
             out.append(earmark)

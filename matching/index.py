@@ -294,21 +294,19 @@ class ProviderIndex:
                 if not slots:
                     continue
             facs = np.round(f[:, pos], 4).T.tolist()
-            kms = dist[pos].tolist()
+            km = dist[pos]
+            kms, km2 = km.tolist(), round2(km)
             rows = idx[pos]
             cards = blk.cards[rows].tolist() if blk.sorted else [blk.cards[r] for r in rows.tolist()]
-            tags = []
-            for prof in [c[1] for c in cards]:
-                phrase = said.get(prof, "")
-                if phrase == "":
+            for _, prof, _ in cards:
+                if prof not in said:
                     have = profiles[prof]
                     matched = [name for name, tid in tag_ids if tid in have]
-                    phrase = said[prof] = prefix + "、".join(matched[:4]) if matched else None
-                tags.append(phrase)
-            reasons = build(facs, [c[2] for c in cards], tags, kms, q.explain)
-            for i, fac, km, card, why in zip(slots, facs, kms, cards, reasons):
+                    said[prof] = prefix + "、".join(matched[:4]) if matched else None
+            reasons = build(facs, kms, cards, said, q.explain)
+            for i, fac, km, card, why in zip(slots, facs, km2, cards, reasons):
                 out[i] = {"provider_id": ids[i], "kind": kind, "name": card[0], "score": scores[i],
-                          "distance_km": round(km, 2), "factors": dict(zip(names, fac)), "reasons": why}
+                          "distance_km": km, "factors": dict(zip(names, fac)), "reasons": why}
         return out
 
     def rank_batch(self, needs: list[Mapping], k: int = 20, workers: int = 2,
@@ -358,6 +356,20 @@ def _top(parts: list, k: int) -> tuple[np.ndarray, list, list]:
         ids = np.concatenate([blk.cols["id"][idx] for blk, idx, *_ in parts])[sel]
     order = np.lexsort((ids, -rounded))[:k]
     return sel[order], rounded[order].tolist(), ids[order].tolist()
+
+
+def round2(x: np.ndarray) -> list[float]:
+    """[round(v, 2) for v in x], exactly, mostly in NumPy.
+
+    rint(v * 100) / 100 is Python's correctly rounded answer unless v * 100 lies within a
+    rounding error of a half (where the two may pick different sides): those few values go
+    through round() itself.
+    """
+    hundredths = x * 100
+    out = (np.rint(hundredths) / 100).tolist()
+    for i in np.flatnonzero(np.abs(hundredths - np.floor(hundredths) - 0.5) < 1e-6).tolist():
+        out[i] = round(float(x[i]), 2)
+    return out
 
 
 _BATCH: tuple | None = None
