@@ -293,7 +293,7 @@ class ProviderIndex:
                 start += len(s)
                 if not slots:
                     continue
-            facs = np.round(f[:, pos], 4).T.tolist()
+            facs = f[:, pos].round(4).T.tolist()  # np.round's rule, as the reference's
             km = dist[pos]
             kms, km2 = km.tolist(), round2(km)
             rows = idx[pos]
@@ -345,11 +345,11 @@ def _top(parts: list, k: int) -> tuple[np.ndarray, list, list]:
     n = len(scores)
     if n > k:
         cut = float(np.partition(scores, n - k)[n - k])
-        sel = np.flatnonzero(scores >= cut - TIE_MARGIN)
+        sel = (scores >= cut - TIE_MARGIN).nonzero()[0]
     else:
         sel = np.arange(n)
-    # Rounded in bulk: np.round is the one rounding rule shared with the reference.
-    rounded = np.round(scores[sel], 4)
+    # Rounded in bulk: np.round (here the method) is the one rounding rule shared with the reference.
+    rounded = scores[sel].round(4)
     if len(parts) == 1:
         ids = parts[0][0].cols["id"][parts[0][1][sel]]
     else:
@@ -367,7 +367,7 @@ def round2(x: np.ndarray) -> list[float]:
     """
     hundredths = x * 100
     out = (np.rint(hundredths) / 100).tolist()
-    for i in np.flatnonzero(np.abs(hundredths - np.floor(hundredths) - 0.5) < 1e-6).tolist():
+    for i in (np.abs(hundredths - np.floor(hundredths) - 0.5) < 1e-6).nonzero()[0].tolist():
         out[i] = round(float(x[i]), 2)
     return out
 

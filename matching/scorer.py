@@ -90,7 +90,7 @@ def _main_candidates(block: Block, q: Query, profiles):
     d *= d
     c2 = d[0] + d[1]
     c2 += d[2]
-    loc = np.flatnonzero(c2 <= geo[3, lo:hi])
+    loc = (c2 <= geo[3, lo:hi]).nonzero()[0]  # methods, not np.* wrappers: ~1 µs a call less
     idx = block.entry_row[lo:hi][loc]
     if q.profile_scores is None:  # once per rank(), shared by the four kinds
         q.profile_scores = profiles.scores(q.cols, q.weights)
@@ -122,7 +122,7 @@ def factors(kind: str, block: Block, idx: np.ndarray, c2: np.ndarray, skill: np.
         else:
             keep &= ~restricted
         if not keep.all():
-            sel = np.flatnonzero(keep)
+            sel = keep.nonzero()[0]
             idx, c2, skill, restricted = idx[sel], c2[sel], skill[sel], restricted[sel]
     m = len(idx)
     nf = 5 if kind == "social_worker" else 6
@@ -141,9 +141,9 @@ def factors(kind: str, block: Block, idx: np.ndarray, c2: np.ndarray, skill: np.
             np.divide(np.bitwise_count(np.bitwise_and(col["slots"][idx], q.slots)), F.popcount(q.slots), out=f[2])
         else:
             f[2] = unknown
-        np.take(col["exp"], idx, out=f[3])
+        col["exp"].take(idx, out=f[3])
     elif kind == "organization":
-        np.take(col["room"], idx, out=f[2])
+        col["room"].take(idx, out=f[2])
         np.multiply(_bit(col["labels"][idx], q.cat_bit), 0.7, out=f[3])
         f[3] += 0.3 * col["reg"][idx]
     elif kind == "social_worker":
@@ -162,9 +162,9 @@ def factors(kind: str, block: Block, idx: np.ndarray, c2: np.ndarray, skill: np.
         else:
             f[2] = np.where(fund, F.NO_BUDGET_FUND, 1.0)
         f[3] = np.where(restricted, 1.0, 0.6)
-    np.take(col["rep"], idx, out=f[nf - 2])
+    col["rep"].take(idx, out=f[nf - 2])
     spread = f[nf - 1]
-    np.take(col["rec"], idx, out=spread)
+    col["rec"].take(idx, out=spread)
     spread /= params["spread_half"]
     spread += 1.0
     np.divide(1.0, spread, out=spread)
