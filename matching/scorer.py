@@ -172,10 +172,13 @@ def factors(kind: str, block: Block, idx: np.ndarray, c2: np.ndarray, skill: np.
 
 
 def total(f: np.ndarray, weights) -> np.ndarray:
-    """Weighted sum over the factor rows, in the fixed factor order (the reference's sums)."""
-    out = f[0] * weights[0]
-    term = np.empty_like(out)
-    for i in range(1, len(weights)):
-        np.multiply(f[i], weights[i], out=term)
-        out += term
+    """Weighted sum over the factor rows, in the fixed factor order (the reference's sums).
+
+    All products in one call, then the rows added in order: the same operations as
+    w0*f0 + w1*f1 + ... term by term, so the same bits.
+    """
+    terms = f * np.asarray(weights)[:, None]
+    out = terms[0] + terms[1]
+    for i in range(2, len(terms)):
+        out += terms[i]
     return out
