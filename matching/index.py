@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import gc
-import math
 import multiprocessing as mp
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Mapping
@@ -300,6 +299,8 @@ class ProviderIndex:
             cards = blk.cards[rows].tolist() if blk.sorted else [blk.cards[r] for r in rows.tolist()]
             for _, prof, _ in cards:
                 if prof not in said:
+                    if len(said) >= PHRASE_LIMIT:
+                        said.clear()
                     have = profiles[prof]
                     matched = [name for name, tid in tag_ids if tid in have]
                     said[prof] = prefix + "、".join(matched[:4]) if matched else None
