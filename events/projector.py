@@ -10,7 +10,7 @@ from events.consumer import ConsumerLoop
 from events.envelope import parse_time
 from events.topics import MATCHES
 from linkage.messages import Types
-from linkage.services.matches import record_matches
+from linkage.services.matches import Ranking, record_matches, record_rankings
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +38,10 @@ class Projector:
 
     def handle_batch(self, items) -> None:
         """All of a poll's rankings in one transaction: one commit instead of one per need."""
+        rankings = [Ranking(event.id, event.data["need_id"], parse_time(event.data["ranked_at"]),
+                            event.data["matches"], event.data["need_event_id"]) for _record, event in items]
         with self.platform.uow() as uow:
-            seen, changed = set(), 0
-            for _record, event in items:
-                if event.id in seen:
-                    continue  # the same event twice in one batch
-                seen.add(event.id)
-                changed += self._store(uow, event)
+            changed = record_rankings(uow, consumer=CONSUMER, rankings=rankings)
             uow.commit()  # an IntegrityError here makes the loop retry one by one
         self.stored += changed
 
