@@ -52,8 +52,9 @@ class Hours(MethodView):
             query = query.filter(HourEntry.project_id == args["project_id"])
         if who.role == "org_staff":
             query = query.filter(HourEntry.organization_id == who.organization_id)
-        rows = [_record_view(e) for e in query.order_by(HourEntry.id.desc()).limit(500)
-                if e.starts_at is not None]
+        entries = [e for e in query.order_by(HourEntry.id.desc()).limit(500) if e.starts_at is not None]
+        statuses = hours.statuses_of(session(), entries)
+        rows = [hours.entry_record(e, statuses[e.id]) for e in entries]
         return [r for r in rows if not args.get("status") or r["status"] == args["status"]]
 
     @blp.arguments(LogHoursSchema)

@@ -162,6 +162,14 @@ def status_of(session, entry: HourEntry) -> RecordStatus:
     return record_states(_chain(session, entry.volunteer_id))[entry.id]
 
 
+def statuses_of(session, entries: list[HourEntry]) -> dict[int, RecordStatus]:
+    """The status of each of `entries`, replaying each volunteer's chain once (not once a row)."""
+    statuses: dict[int, RecordStatus] = {}
+    for volunteer_id in {e.volunteer_id for e in entries}:
+        statuses.update(record_states(_chain(session, volunteer_id)))
+    return statuses
+
+
 def review_hours(uow: UnitOfWork, actor: Actor, entry_id: int, decision: str, note: str = "") -> HourEntry:
     """That project's organization or community verifies or rejects; never the volunteer."""
     record = get_record(uow.session, entry_id)

@@ -142,6 +142,20 @@ def test_records_that_no_longer_stand_free_their_time_and_the_limit_is_per_local
     assert log(world, activity, 700).status_code == 201                        # the reversed one too
 
 
+def test_the_records_list_shows_each_record_s_current_status_and_filters_by_it(world, project_id):
+    activity = past_activity(world, project_id, days_ago=14, hours=6)
+    verified = log(world, activity, 60).json
+    rejected = log(world, activity, 60, offset_minutes=90).json
+    pending = log(world, activity, 60, offset_minutes=180).json
+    review(world, verified["id"])
+    review(world, rejected["id"], "reject", note="未签到")
+    listed = world.call("GET", f"/api/v1/hours?project_id={project_id}", "org_staff").json
+    assert {r["id"]: r["status"] for r in listed} == {
+        verified["id"]: "verified", rejected["id"]: "rejected", pending["id"]: "pending"}
+    only = world.call("GET", f"/api/v1/hours?project_id={project_id}&status=rejected", "org_staff").json
+    assert [r["id"] for r in only] == [rejected["id"]]
+
+
 def test_the_star_level_moves_at_exactly_one_hundred_verified_hours(world, project_id):
     # Five 20-hour services on five days (within the 24 h daily limit), the last one minute short.
     records = []
