@@ -1,18 +1,18 @@
 """Activities: near me and sign up (volunteers); sign-ups, check-in and check-out (organizations)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import render_template, request, url_for
 
 from linkage.api.context import platform
 from linkage.api.context import session as db_session
-from linkage.errors import DomainError, Forbidden
 from linkage.models import Volunteer
 from linkage.services import activities as activity_service
 from linkage.web import queries
+from linkage.web.actions import act
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
-from linkage.web.forms import FormError, domain_form_error, load
-from linkage.web.i18n import t
 from schemas.projects import AttendanceSchema
 
 KM_CHOICES = (3, 5, 10, 20, 50, 100)
@@ -60,18 +60,8 @@ def activity(activity_id: int):
 
 
 def _act(activity_id: int, action, schema=None):
-    try:
-        body = load(schema, request.form) if schema is not None else {}
-        action(body)
-    except FormError as failure:
-        return _activity_view(activity_id, errors=failure.errors, message=t("fix_errors"), status=422)
-    except DomainError as err:
-        if isinstance(err, Forbidden):
-            raise
-        failure = domain_form_error(err)
-        return _activity_view(activity_id, errors=failure.errors, message=failure.message, status=err.status)
-    flash(t("saved"))
-    return redirect(url_for("web.activity", activity_id=activity_id))
+    return act(partial(_activity_view, activity_id), url_for("web.activity", activity_id=activity_id),
+               action, schema)
 
 
 @bp.post("/activities/<int:activity_id>/signup")

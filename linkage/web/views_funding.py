@@ -5,6 +5,8 @@ API's schemas load (amounts typed in 元, stored in 分) and show the services' 
 """
 from __future__ import annotations
 
+from functools import partial
+
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
@@ -18,6 +20,7 @@ from linkage.services import needs as need_service
 from linkage.services import projects as project_service
 from linkage.taxonomy import CATEGORIES
 from linkage.web import queries
+from linkage.web.actions import act
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, fen_of, load
@@ -409,22 +412,12 @@ def funding_grant(grant_id: int):
 
 
 def _grant_act(grant_id: int, section: str, action, schema=None, *, pre=None, extra=None, rename=None):
-    try:
-        body = load(schema, request.form, extra=extra, rename=rename) if schema is not None else {}
-        if pre:
-            raise FormError(pre)
-        action(body)
-    except FormError as failure:
-        return _grant_view(grant_id, errors=_merge(failure, pre or {}).errors, message=t("fix_errors"),
-                           section=section, status=422)
-    except DomainError as err:
-        if isinstance(err, Forbidden):
-            raise
-        failure = (domain_form_error if schema is not None else _domain_form_error)(err, rename)
-        return _grant_view(grant_id, errors=failure.errors, message=failure.message, section=section,
-                           status=err.status)
-    flash(t("saved"))
-    return redirect(url_for("web.funding_grant", grant_id=grant_id) + f"#{section}")
+    back_to = url_for("web.funding_grant", grant_id=grant_id) + f"#{section}"
+    # A button without a form keeps the service's own words (this module's domain_form_error
+    # swaps an English-only message for "fix the marked fields", which needs fields to mark).
+    describe = domain_form_error if schema is not None else _domain_form_error
+    return act(partial(_grant_view, grant_id, section=section), back_to, action, schema, pre=pre,
+               extra=extra, rename=rename, describe=describe)
 
 
 @bp.post("/funding/grants/<int:grant_id>/milestones/<int:n>/acceptance")

@@ -1,21 +1,21 @@
 """Projects: follow them, move them along, schedule activities, verify hours, issue evaluation codes."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import redirect, render_template, request, url_for
 
 from linkage.api.context import platform
 from linkage.api.context import session as db_session
-from linkage.errors import DomainError, Forbidden
 from linkage.models import TRANSITIONS, Community
 from linkage.services import activities as activity_service
 from linkage.services import evaluations, hours
 from linkage.services import needs as need_service
 from linkage.services import projects as project_service
 from linkage.web import queries
+from linkage.web.actions import act
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
-from linkage.web.forms import FormError, domain_form_error, load
-from linkage.web.i18n import t
 from schemas.hours import ReviewSchema
 from schemas.projects import ActivitySchema, CodesRequestSchema, TransitionSchema
 
@@ -73,22 +73,8 @@ def project(project_id: int):
 
 def _act(project_id: int, section: str, action, schema=None, **load_options):
     """Load the form, run the service, and come back to the project with errors by their fields."""
-    try:
-        body = load(schema, request.form, **load_options) if schema is not None else {}
-        result = action(body)
-    except FormError as failure:
-        return _project_view(project_id, errors=failure.errors, message=t("fix_errors"), section=section,
-                             status=422)
-    except DomainError as err:
-        if isinstance(err, Forbidden):
-            raise
-        failure = domain_form_error(err)
-        return _project_view(project_id, errors=failure.errors, message=failure.message, section=section,
-                             status=err.status)
-    if result is not None:
-        return result
-    flash(t("saved"))
-    return redirect(url_for("web.project", project_id=project_id) + (f"#{section}" if section else ""))
+    back_to = url_for("web.project", project_id=project_id) + (f"#{section}" if section else "")
+    return act(partial(_project_view, project_id, section=section), back_to, action, schema, **load_options)
 
 
 @bp.post("/projects/<int:project_id>/transitions")

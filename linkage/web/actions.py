@@ -1,0 +1,39 @@
+"""A form posted from a page: load it, run the service, go back — or show the page again with the errors."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import flash, redirect, request
+
+from linkage.errors import DomainError, Forbidden
+from linkage.web.forms import FormError, domain_form_error, load
+from linkage.web.i18n import t
+
+
+def act(view: Callable, back_to: str, action: Callable[[dict], object], schema=None, *,
+        pre: dict | None = None, rename: dict[str, str] | None = None,
+        describe: Callable = domain_form_error, **load_options):
+    """Run `action(body)` on the loaded form and redirect to `back_to` with "saved".
+
+    `view(errors=, message=, status=)` renders the page again: with the form's errors by their
+    fields (422; `pre` holds errors found before loading, e.g. an amount that is not one), or
+    with a service's refusal in `describe`'s words at its own status. Forbidden is not a form
+    error: it is raised, to be a page of its own. A non-None result of `action` is returned as
+    the response instead of the redirect.
+    """
+    try:
+        body = load(schema, request.form, rename=rename, **load_options) if schema is not None else {}
+        if pre:
+            raise FormError(pre)
+        result = action(body)
+    except FormError as failure:
+        return view(errors={**failure.errors, **(pre or {})}, message=t("fix_errors"), status=422)
+    except DomainError as err:
+        if isinstance(err, Forbidden):
+            raise
+        failure = describe(err, rename)
+        return view(errors=failure.errors, message=failure.message, status=err.status)
+    if result is not None:
+        return result
+    flash(t("saved"))
+    return redirect(back_to)
