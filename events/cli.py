@@ -1,6 +1,7 @@
 """Click commands for the workers; `register(group)` adds them to the `linkage` command."""
 from __future__ import annotations
 
+import os
 import threading
 
 import click
@@ -46,21 +47,41 @@ def projector() -> None:
 
 @click.command("broker")
 @click.option("--port", type=int, help="default: LINKAGE_BROKER_PORT or 19092")
-def broker(port: int | None) -> None:
-    """Run the embedded Kafka-compatible broker (Tansu, in memory) in the foreground."""
-    from events.broker import EmbeddedBroker
+@click.option("--kind", type=click.Choice(["tansu", "kafka"]), default=None,
+              help="tansu: embedded, in memory; kafka: Apache Kafka 4 (KRaft) from Maven Central, "
+                   "data in instance/kafka (default: LINKAGE_BROKER or tansu)")
+def broker(port: int | None, kind: str | None) -> None:
+    """Run a broker for development in the foreground, with the platform's topics created."""
+    from events.broker import make_broker
+    from events.kafka_broker import KafkaUnavailable
     from events.runtime import configure_logging, prepare_topics, stop_on_signals
+    from linkage.config import INSTANCE_DIR
 
     configure_logging()
     stop = threading.Event()
     stop_on_signals(stop)
-    port = port or _settings().embedded_broker_port
-    with EmbeddedBroker(port, quiet=False) as embedded:
-        prepare_topics(embedded.bootstrap, stop)
-        click.echo(f"embedded broker on {embedded.bootstrap} (Ctrl-C stops it; memory only)")
+    settings = _settings()
+    port = port or settings.embedded_broker_port
+    kind = kind or settings.broker_kind
+    if kind == "kafka":
+        # The controller listens on the next port; the log is kept across runs, like the database.
+        data_dir = os.environ.get("LINKAGE_KAFKA_DATA") or INSTANCE_DIR / "kafka"
+        options = dict(controller_port=port + 1, data_dir=data_dir, log_level="INFO")
+        note = f"Apache Kafka, data in {data_dir}"
+    else:
+        options, note = dict(quiet=False), "Tansu, memory only"
+    try:
+        started = make_broker(kind, port, **options).start()
+    except KafkaUnavailable as exc:
+        raise SystemExit(str(exc)) from exc
+    try:
+        prepare_topics(started.bootstrap, stop)
+        click.echo(f"broker on {started.bootstrap} ({note}; Ctrl-C stops it)")
         while not stop.wait(0.5):
-            if not embedded.running:
-                raise SystemExit("the embedded broker exited")
+            if not started.running:
+                raise SystemExit("the broker exited")
+    finally:
+        started.stop()
 
 
 @click.group("providers")

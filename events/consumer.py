@@ -117,7 +117,8 @@ class ConsumerLoop:
                  accept: tuple[str, ...] | None = None, retries: int = 3,
                  retry_backoff: float = 0.1, before_batch: Callable[[], None] | None = None,
                  on_idle: Callable[[], None] | None = None, stop: threading.Event | None = None,
-                 consumer_config: dict | None = None, producer=None):
+                 consumer_config: dict | None = None, producer=None,
+                 producer_config: dict | None = None):
         self.name, self.bootstrap, self.group_id, self.topics = name, bootstrap, group_id, topics
         self.handle, self.handle_batch, self.accept = handle, handle_batch, accept
         self.retries, self.retry_backoff = retries, retry_backoff
@@ -125,6 +126,7 @@ class ConsumerLoop:
         self.stop_event = stop or threading.Event()
         self.consumer_config = consumer_config or {}
         self.producer = producer
+        self.producer_config = producer_config or {}
         self._own_producer = producer is None
         self.consumer = None
         self.handled = 0
@@ -141,7 +143,8 @@ class ConsumerLoop:
         from kafka.errors import KafkaError
 
         if self.producer is None:
-            self.producer = make_producer(self.bootstrap, client_id=f"{self.name}-out")
+            self.producer = make_producer(self.bootstrap, client_id=f"{self.name}-out",
+                                          **self.producer_config)
         self.consumer = make_consumer(self.bootstrap, self.group_id, client_id=self.name,
                                       **self.consumer_config)
         self.consumer.subscribe(self.topics)

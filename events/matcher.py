@@ -70,16 +70,18 @@ class ProviderFeed:
         self.epochs = TopicEpochs(self.consumer, [PROVIDERS])
         return True
 
-    def catch_up(self, stop: threading.Event, timeout: float = 60.0) -> None:
-        """Read until every partition's position reaches the end offsets seen at the start."""
+    def catch_up(self, stop: threading.Event | None = None, timeout: float = 60.0) -> None:
+        """Read until every partition's position reaches the end offsets of this moment."""
+        if self.epochs is not None and self.epochs.changed():
+            log.warning("%s: providers topic recreated; re-reading it", self.name)
+            self.consumer.seek_to_beginning(*self.consumer.assignment())
         assigned = list(self.consumer.assignment())
         ends = self.consumer.end_offsets(assigned)
         deadline = time.monotonic() + timeout
-        while not stop.is_set() and time.monotonic() < deadline:
+        while not (stop is not None and stop.is_set()) and time.monotonic() < deadline:
             if all(self.consumer.position(tp) >= ends[tp] for tp in assigned):
                 break
-            self._apply_batch(self.consumer.poll(timeout_ms=200))
-        log.info("%s: index built from %d provider events", self.name, self.applied)
+            self._apply_batch(self.consumer.poll(timeout_ms=50))
 
     def drain(self) -> None:
         """Apply whatever provider events have arrived, without waiting for more."""
@@ -141,27 +143,26 @@ class Matcher:
 
     def __init__(self, bootstrap: str, index, *, group_id: str = "matcher", k: int = 20,
                  name: str = "matcher", stop: threading.Event | None = None,
-                 consumer_config: dict | None = None):
+                 consumer_config: dict | None = None, producer_config: dict | None = None):
         self.bootstrap, self.index, self.k, self.name = bootstrap, index, k, name
         self.stop_event = stop or threading.Event()
         self.feed = ProviderFeed(bootstrap, index, name=f"{name}-providers")
         self.loop = ConsumerLoop(name=name, bootstrap=bootstrap, group_id=group_id, topics=[NEEDS],
                                  handle=self.handle, accept=NEED_TYPES,
                                  before_batch=self._before_batch, on_idle=self._idle,
-                                 stop=self.stop_event,
+                                 stop=self.stop_event, producer_config=producer_config,
                                  # A poll's rankings are published together: small polls keep
                                  # a backlog from delaying the first answers.
                                  consumer_config={"max_poll_records": 50, **(consumer_config or {})})
         self.ranked = 0
         self._next_idle_drain = 0.0
-        self._next_drain = 0.0
 
     def _before_batch(self) -> None:
-        # The feed fetches every 200 ms at most, so draining more often than every 50 ms
-        # finds nothing new and only costs CPU.
-        if time.monotonic() >= self._next_drain:
-            self._next_drain = time.monotonic() + 0.05
-            self.feed.drain()
+        # A need is ranked against every provider registered before it was posted: the relay
+        # has the providers acknowledged before the needs that follow them in the outbox, so
+        # reading the providers topic up to its end offsets of now takes them all in. (A
+        # plain drain missed them on Apache Kafka, whose fetches can lag a just-written record.)
+        self.feed.catch_up(self.stop_event, timeout=5.0)
 
     def _idle(self) -> None:
         if time.monotonic() >= self._next_idle_drain:
@@ -203,6 +204,7 @@ class Matcher:
             if not self.feed.open(self.stop_event):
                 return
             self.feed.catch_up(self.stop_event)
+            log.info("%s: index built from %d provider events", self.name, self.feed.applied)
             self.loop.run()
         finally:
             self.feed.close()
@@ -217,8 +219,10 @@ def build_index(settings):
 def run_matcher(settings, stop: threading.Event | None = None, *, index=None,
                 group_id: str = "matcher", k: int = 20) -> None:
     """`linkage matcher`: runs until `stop` is set (or SIGTERM when called from the CLI)."""
+    from events.producer import producer_config
     from events.runtime import bootstrap_for
 
     matcher = Matcher(bootstrap_for(settings), index if index is not None else build_index(settings),
-                      group_id=group_id, k=k, stop=stop)
+                      group_id=group_id, k=k, stop=stop,
+                      producer_config=producer_config(settings.broker_kind))
     matcher.run()

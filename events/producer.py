@@ -30,6 +30,22 @@ DEFAULTS = dict(
 )
 
 
+# What differs per broker (docs/events.md, "Two brokers"). Apache Kafka keeps producer ids
+# and sequence numbers in its log, so producers there are idempotent: a retried send is never
+# written twice, and with idempotence Kafka keeps each partition's order with up to five
+# requests in flight. The embedded broker forgets producer state when it restarts (memory
+# only), so there the DEFAULTS hold: one request in flight, no producer ids.
+BROKER_PRODUCER: dict[str, dict] = {
+    "tansu": {},
+    "kafka": {"enable_idempotence": True, "max_in_flight_requests_per_connection": 5},
+}
+
+
+def producer_config(broker_kind: str) -> dict:
+    """The producer settings for a broker of `broker_kind` ("tansu" or "kafka")."""
+    return dict(BROKER_PRODUCER[broker_kind])
+
+
 def make_producer(bootstrap: str, client_id: str = "linkage", **overrides):
     from kafka import KafkaProducer
 

@@ -20,14 +20,15 @@ CONSUMER = "projector"
 class Projector:
     def __init__(self, platform, bootstrap: str, *, group_id: str = "projector",
                  name: str = "projector", stop: threading.Event | None = None,
-                 consumer_config: dict | None = None):
+                 consumer_config: dict | None = None, producer_config: dict | None = None):
         self.platform, self.bootstrap = platform, bootstrap
         self.stop_event = stop or threading.Event()
         self.stored = 0
         self.loop = ConsumerLoop(name=name, bootstrap=bootstrap, group_id=group_id, topics=[MATCHES],
                                  handle=self.handle, handle_batch=self.handle_batch,
                                  accept=(Types.NEED_MATCHED,),
-                                 stop=self.stop_event, consumer_config=consumer_config)
+                                 stop=self.stop_event, consumer_config=consumer_config,
+                                 producer_config=producer_config)
 
     @staticmethod
     def _store(uow, event) -> bool:
@@ -69,8 +70,10 @@ class Projector:
 
 def run_projector(settings, stop: threading.Event | None = None, *, platform=None) -> None:
     """`linkage projector`: runs until `stop` is set (or SIGTERM when called from the CLI)."""
+    from events.producer import producer_config
     from events.runtime import bootstrap_for
     from linkage.platform import build_platform
 
     platform = platform or build_platform(settings, source="linkage-projector")
-    Projector(platform, bootstrap_for(settings), stop=stop).run()
+    Projector(platform, bootstrap_for(settings), stop=stop,
+              producer_config=producer_config(settings.broker_kind)).run()

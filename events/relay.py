@@ -28,8 +28,9 @@ class Relay:
     def __init__(self, platform, bootstrap: str, *, batch_size: int = 500, idle: float = 0.01,
                  topic_check_every: float = 2.0, redeliver_after: float = 30.0,
                  max_redeliveries: int = 12, mark_every: float = 0.2,
-                 stop: threading.Event | None = None):
+                 stop: threading.Event | None = None, producer_config: dict | None = None):
         self.platform, self.bootstrap = platform, bootstrap
+        self.producer_config = producer_config or {}
         self.batch_size, self.idle = batch_size, idle
         self.topic_check_every = topic_check_every
         self.redeliver_after, self.max_redeliveries = redeliver_after, max_redeliveries
@@ -156,6 +157,22 @@ class Relay:
                 .order_by(OutboxEvent.id).limit(self.batch_size))
 
     def _publish(self, rows) -> None:
+        # Providers are acknowledged before the needs of the same batch are sent, so that a
+        # matcher holding a need finds every provider written before it (Matcher._before_batch).
+        providers = [row for row in rows if row.topic == PROVIDERS]
+        if providers and len(providers) < len(rows):
+            self._send_and_flush(providers)
+            self._send_and_flush([row for row in rows if row.topic != PROVIDERS])
+        else:
+            self._send_and_flush(rows)
+        self.published += len(rows)
+        per_topic: dict[str, int] = {}
+        for row in rows:
+            per_topic[row.topic] = per_topic.get(row.topic, 0) + 1
+        for topic, count in per_topic.items():
+            PUBLISHED.labels("relay", topic).inc(count)
+
+    def _send_and_flush(self, rows) -> None:
         from kafka.errors import KafkaTimeoutError
 
         producer = self._producer()
@@ -167,12 +184,6 @@ class Relay:
                 raise KafkaTimeoutError("flush returned before every record was acknowledged")
             if future.failed():
                 raise future.exception
-        self.published += len(rows)
-        per_topic: dict[str, int] = {}
-        for row in rows:
-            per_topic[row.topic] = per_topic.get(row.topic, 0) + 1
-        for topic, count in per_topic.items():
-            PUBLISHED.labels("relay", topic).inc(count)
 
     @staticmethod
     def _mark_sent(session, ids: list[int]) -> None:
@@ -183,7 +194,8 @@ class Relay:
     def _producer(self):
         if self.producer is None:
             from events.producer import make_producer
-            self.producer = make_producer(self.bootstrap, client_id="linkage-relay")
+            self.producer = make_producer(self.bootstrap, client_id="linkage-relay",
+                                          **self.producer_config)
         return self.producer
 
     def _admin(self):
@@ -330,8 +342,10 @@ class _SqliteChanges:
 
 def run_relay(settings, stop: threading.Event | None = None, *, platform=None, **options) -> None:
     """`linkage relay`: runs until `stop` is set (or SIGTERM when called from the CLI)."""
+    from events.producer import producer_config
     from events.runtime import bootstrap_for
     from linkage.platform import build_platform
 
     platform = platform or build_platform(settings, source="linkage-relay")
-    Relay(platform, bootstrap_for(settings), stop=stop, **options).run()
+    Relay(platform, bootstrap_for(settings), stop=stop,
+          producer_config=producer_config(settings.broker_kind), **options).run()

@@ -89,10 +89,14 @@ def users_create(username, role, password, community_id, organization_id, volunt
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn web workers")
 @click.option("--no-seed", is_flag=True, help="skip demo data")
-def run(host: str, port: int, workers: int, no_seed: bool) -> None:
-    """Migrate, seed, and run everything: broker (embedded), web, relay, matcher, projector."""
+@click.option("--broker", "broker_kind", type=click.Choice(["tansu", "kafka"]), default=None,
+              help="the broker to start when KAFKA_BOOTSTRAP_SERVERS is unset "
+                   "(default: LINKAGE_BROKER or tansu)")
+def run(host: str, port: int, workers: int, no_seed: bool, broker_kind: str | None) -> None:
+    """Migrate, seed, and run everything: broker, web, relay, matcher, projector."""
     from linkage.supervisor import run_platform
-    sys.exit(run_platform(host=host, port=port, web_workers=workers, seed=not no_seed))
+    sys.exit(run_platform(host=host, port=port, web_workers=workers, seed=not no_seed,
+                          broker_kind=broker_kind))
 
 
 # The event workers (relay, matcher, projector, broker, ...) live with the event spine.

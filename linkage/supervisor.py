@@ -44,6 +44,15 @@ def _wait_for_port(host: str, port: int, timeout: float) -> bool:
     return False
 
 
+def _wait_for_broker(child: Child, port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and child.alive():
+        if _port_open("127.0.0.1", port):
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def _linkage(*args: str) -> list[str]:
     return [sys.executable, "-m", "linkage.cli", *args]
 
@@ -88,8 +97,10 @@ def _metrics_env(env: dict, offset: int) -> dict:
     return {**env, "LINKAGE_METRICS_PORT": str(int(base) + offset)}
 
 
-def run_platform(*, host: str, port: int, web_workers: int, seed: bool) -> int:
+def run_platform(*, host: str, port: int, web_workers: int, seed: bool,
+                 broker_kind: str | None = None) -> int:
     settings = settings_from_env()
+    kind = broker_kind or settings.broker_kind
     logins = _prepare(settings, seed)
     env = dict(os.environ)
     children: list[Child] = []
@@ -98,8 +109,8 @@ def run_platform(*, host: str, port: int, web_workers: int, seed: bool) -> int:
         if _port_open("127.0.0.1", broker_port):
             click.echo(f"port {broker_port} is taken; set LINKAGE_BROKER_PORT", err=True)
             return 1
-        children.append(Child("broker", _linkage("broker", "--port", str(broker_port)), env))
-        env = {**env, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{broker_port}"}
+        children.append(Child("broker", _linkage("broker", "--port", str(broker_port), "--kind", kind), env))
+        env = {**env, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{broker_port}", "LINKAGE_BROKER": kind}
     children += [
         Child("web", [sys.executable, "-m", "gunicorn", "--config", "python:linkage.gunicorn_conf",
                       "--workers", str(web_workers), "--bind", f"{host}:{port}",
@@ -120,13 +131,15 @@ def run_platform(*, host: str, port: int, web_workers: int, seed: bool) -> int:
     try:
         for child in children:
             child.start()
-            if child.name == "broker" and not _wait_for_port("127.0.0.1", settings.embedded_broker_port, 30):
-                click.echo("the embedded broker did not start", err=True)
+            # Apache Kafka's first start also fetches its jars with Maven (about half a minute).
+            if child.name == "broker" and not _wait_for_broker(child, settings.embedded_broker_port,
+                                                               180 if kind == "kafka" else 30):
+                click.echo(f"the broker ({kind}) did not start", err=True)
                 return 1
         if not _wait_for_port(host, port, 60):
             click.echo("the web server did not start", err=True)
             return 1
-        _announce(host, port, settings, logins)
+        _announce(host, port, settings, logins, kind)
         while not stopping:
             time.sleep(0.5)
             for child in children:
@@ -149,7 +162,7 @@ def _restart(child: Child) -> None:
     child.start()
 
 
-def _announce(host: str, port: int, settings, logins: list[dict]) -> None:
+def _announce(host: str, port: int, settings, logins: list[dict], kind: str) -> None:
     url = f"http://{host}:{port}"
     click.echo("")
     click.echo(f"Linkage is running: {url}")
@@ -157,7 +170,7 @@ def _announce(host: str, port: int, settings, logins: list[dict]) -> None:
     click.echo(f"  API docs     {url}/docs")
     click.echo(f"  health       {url}/healthz   readiness {url}/readyz")
     click.echo(f"  database     {settings.database_url}")
-    click.echo(f"  broker       {settings.kafka_bootstrap_servers or f'embedded, 127.0.0.1:{settings.embedded_broker_port}'}")
+    click.echo(f"  broker       {settings.kafka_bootstrap_servers or f'{kind}, 127.0.0.1:{settings.embedded_broker_port}'}")
     if logins:
         click.echo("  demo logins (demo passwords: never use them in production)")
         for login in logins:

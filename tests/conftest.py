@@ -82,3 +82,32 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def settings(database_url):
     return settings_for_tests(database_url)
+
+
+# -- which broker each event-spine test ran on -------------------------------------------------
+_BROKER_OF: dict[str, str] = {}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        kind = getattr(getattr(item, "callspec", None), "params", {}).get("broker")
+        if kind:
+            _BROKER_OF[item.nodeid] = kind
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A table of the broker-parametrized tests by broker and outcome, after pytest's summary."""
+    if not _BROKER_OF:
+        return
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            kind = _BROKER_OF.get(getattr(report, "nodeid", ""))
+            if kind and (report.when == "call" or outcome != "passed"):
+                row = counts.setdefault(kind, {})
+                row[outcome] = row.get(outcome, 0) + 1
+    terminalreporter.write_sep("-", "event-spine tests by broker")
+    for kind in sorted(counts):
+        row = counts[kind]
+        terminalreporter.write_line(f"{kind:<8} " + ", ".join(f"{row.get(o, 0)} {o}" for o in
+                                                             ("passed", "failed", "error", "skipped")))

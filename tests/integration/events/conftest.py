@@ -1,4 +1,4 @@
-"""Event-spine fixtures: a real embedded broker per test, a SQLite database, workers in threads."""
+"""Event-spine fixtures: a real broker per test (Tansu and Apache Kafka), a SQLite database, workers in threads."""
 from __future__ import annotations
 
 import threading
@@ -9,8 +9,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from events.broker import EmbeddedBroker
+from events.broker import BROKER_KINDS, make_broker
 from events.matcher import Matcher
+from events.producer import producer_config
 from events.projector import Projector
 from events.relay import Relay
 from linkage.models import Base, MatchSet, Need, OutboxEvent
@@ -177,8 +178,9 @@ class World:
 class Spine:
     """The relay, matchers and projector as threads over one broker and one database."""
 
-    def __init__(self, platform, bootstrap: str):
+    def __init__(self, platform, bootstrap: str, broker_kind: str = "tansu"):
         self.platform, self.bootstrap = platform, bootstrap
+        self.producer_config = producer_config(broker_kind)  # as the workers set it up
         self.workers: list[tuple[object, threading.Thread]] = []
 
     def _start(self, worker, name: str):
@@ -188,15 +190,17 @@ class Spine:
         return worker
 
     def relay(self, **options) -> Relay:
-        return self._start(Relay(self.platform, self.bootstrap, **options), "relay")
+        return self._start(Relay(self.platform, self.bootstrap, producer_config=self.producer_config,
+                                 **options), "relay")
 
     def matcher(self, name: str = "matcher", index=None) -> Matcher:
         return self._start(Matcher(self.bootstrap, index or make_index(), name=name,
-                                   consumer_config=FAST_GROUP), name)
+                                   consumer_config=FAST_GROUP, producer_config=self.producer_config),
+                           name)
 
     def projector(self) -> Projector:
-        return self._start(Projector(self.platform, self.bootstrap, consumer_config=FAST_GROUP),
-                           "projector")
+        return self._start(Projector(self.platform, self.bootstrap, consumer_config=FAST_GROUP,
+                                     producer_config=self.producer_config), "projector")
 
     def all(self) -> "Spine":
         self.relay()
@@ -226,11 +230,13 @@ class Spine:
             thread.join(15)
 
 
-@pytest.fixture
-def broker():
-    """A broker of its own for each test: starting Tansu takes well under a second."""
-    with EmbeddedBroker() as embedded:
-        yield embedded
+@pytest.fixture(params=BROKER_KINDS)
+def broker(request):
+    """A broker of its own for each test, of each kind: every event-spine test runs on the
+    embedded Tansu and on Apache Kafka 4 (KRaft). Tansu starts in well under a second, a
+    KRaft node in a few."""
+    with make_broker(request.param) as started:
+        yield started
 
 
 @pytest.fixture
@@ -283,7 +289,7 @@ def api(world):
 
 @pytest.fixture
 def spine(platform, broker):
-    running = Spine(platform, broker.bootstrap)
+    running = Spine(platform, broker.bootstrap, broker.kind)
     yield running
     running.stop_all()
 
@@ -293,11 +299,12 @@ def pytest_configure(config):
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning")
 
 
-def start_matcher_process(bootstrap: str, rank_delay: float = 0.0):
+def start_matcher_process(broker, rank_delay: float = 0.0):
     import subprocess
     import sys
     from pathlib import Path
 
     script = Path(__file__).with_name("matcher_process.py")
-    return subprocess.Popen([sys.executable, str(script), bootstrap, str(rank_delay)], stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, str(script), broker.bootstrap, str(rank_delay), broker.kind],
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)

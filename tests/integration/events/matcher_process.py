@@ -1,4 +1,5 @@
-"""A matcher in its own process (for kill and SIGTERM tests): python matcher_process.py BOOTSTRAP."""
+"""A matcher in its own process (for kill and SIGTERM tests):
+python matcher_process.py BOOTSTRAP [RANK_DELAY [BROKER_KIND]]."""
 from __future__ import annotations
 
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from events.matcher import Matcher  # noqa: E402
+from events.producer import producer_config  # noqa: E402
 from events.runtime import configure_logging, stop_on_signals  # noqa: E402
 from tests.integration.events.conftest import FAST_GROUP, make_index  # noqa: E402
 
@@ -35,5 +37,7 @@ if __name__ == "__main__":
     # Small polls: outputs are published (and offsets committed) per poll, so a kill lands
     # between batches that are done and the one in hand.
     config = {**FAST_GROUP, "max_poll_records": 5} if delay else FAST_GROUP
-    Matcher(sys.argv[1], index, name="matcher-process", stop=stop, consumer_config=config).run()
+    kind = sys.argv[3] if len(sys.argv) > 3 else "tansu"
+    Matcher(sys.argv[1], index, name="matcher-process", stop=stop, consumer_config=config,
+            producer_config=producer_config(kind)).run()
     print("matcher stopped cleanly", flush=True)

@@ -1,4 +1,5 @@
-"""Any Kafka client can speak our events: Debian's kcat (librdkafka) produces a need and reads the ranking."""
+"""Any Kafka client can speak our events: Debian's kcat (librdkafka) lists the cluster, produces a
+need and reads the ranking, and its poison lands in the DLQ, on Tansu and on Apache Kafka."""
 from __future__ import annotations
 
 import json
@@ -9,17 +10,22 @@ import uuid
 
 import pytest
 
-from events.broker import EmbeddedBroker, free_port
-from events.topics import MATCHES, NEEDS
+from events.broker import BROKER_KINDS, EmbeddedBroker, free_port, make_broker
+from events.topics import DLQ, MATCHES, NEEDS
 from tests.integration.events.conftest import KINDS, wait_until
 from tests.integration.events.kcat_shim import KcatShim
 
 pytestmark = pytest.mark.broker
 
 
-@pytest.fixture
-def broker():
-    """The broker behind KcatShim (see its docstring): everyone, Python and kcat, goes through it."""
+@pytest.fixture(params=BROKER_KINDS)
+def broker(request):
+    """Apache Kafka as it is; Tansu behind KcatShim (see its docstring), which everyone, Python
+    and kcat, goes through."""
+    if request.param == "kafka":
+        with make_broker("kafka") as kafka:
+            yield kafka
+        return
     shim_port = free_port()
     with EmbeddedBroker(advertised_port=shim_port) as embedded:
         shim = KcatShim(shim_port, embedded.port)
@@ -76,3 +82,27 @@ def test_a_need_produced_with_kcat_is_matched_and_kcat_reads_the_ranking(world, 
     assert matched["specversion"] == "1.0" and matched["subject"] == f"need/{need_id}"
     assert matched["data"]["need_id"] == need_id and matched["data"]["need_event_id"] == event_id
     assert all(matched["data"]["matches"][kind] for kind in KINDS)
+
+
+def test_kcat_lists_the_topics_and_its_poison_message_lands_in_the_dlq(world, spine, broker):
+    binary = kcat()
+    spine.all()
+    wait_until(lambda: world.unsent() == 0, 20, message="providers published")
+
+    listing = subprocess.run([binary, "-b", broker.bootstrap, "-L"], capture_output=True, text=True,
+                             timeout=20, check=True).stdout
+    assert f'topic "{NEEDS}" with 4 partitions' in listing and f'topic "{DLQ}"' in listing
+
+    subprocess.run([binary, "-b", broker.bootstrap, "-P", "-t", NEEDS, "-k", "poison-1"],
+                   input=b"this is not an event", check=True, timeout=20)
+
+    def dead_letter():
+        out = subprocess.run([binary, "-b", broker.bootstrap, "-C", "-t", DLQ, "-o", "beginning",
+                              "-e", "-q"], capture_output=True, timeout=20)
+        letters = [json.loads(line) for line in out.stdout.decode().splitlines() if line.strip()]
+        return [x for x in letters if x["data"]["key"] == "poison-1"]
+
+    [letter] = wait_until(dead_letter, 20, interval=0.5, message="kcat reads the dead letter")
+    assert letter["type"] == "linkage.event.deadlettered.v1"
+    assert letter["data"]["reason"] == "malformed" and letter["data"]["topic"] == NEEDS
+    assert letter["data"]["original"] == "this is not an event"
