@@ -1,8 +1,9 @@
 """End-to-end benchmark (not a test): POST /needs → relay → Kafka → matcher → Kafka → projector → DB.
 
-    python benchmarks/e2e.py [--needs 1000] [--providers 10000] [--rate 120]
+    python benchmarks/e2e.py [--needs 1000] [--providers 10000] [--rate 120] [--broker both|tansu|kafka]
 
-Starts the embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set, uses a fresh SQLite file
+Runs once per broker (default: the embedded Tansu, then Apache Kafka 4, and a table of both at
+the end), each started fresh, unless KAFKA_BOOTSTRAP_SERVERS is set; uses a fresh SQLite file
 unless --database-url is given, runs relay, matcher and projector as separate processes
 (`python -m events.cli ...`, as in production), posts needs through the Flask app at a fixed
 offered rate, and reports post→matches-stored latency and the sustained rate.
@@ -25,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from events.broker import EmbeddedBroker  # noqa: E402
+from events.broker import BROKER_KINDS, make_broker  # noqa: E402
 from events.health import broker_ready  # noqa: E402
 from linkage.config import settings_from_env  # noqa: E402
 from linkage.models import (Base, CharityResource, Community, MatchSet, Organization,  # noqa: E402
@@ -113,11 +114,11 @@ def need_body(community_id: int, rng: random.Random, serial: int) -> dict:
             "hours_estimate": 3, "budget_fen": 0, "urgency": "normal"}
 
 
-def start_workers(env: dict) -> list[subprocess.Popen]:
+def start_workers(env: dict, log=None) -> list[subprocess.Popen]:
     # E2E_PROFILE=dir: each worker's main thread is profiled into dir/<worker>.prof.
     profile = os.environ.get("E2E_PROFILE")
     return [subprocess.Popen([sys.executable, *(["-m", "cProfile", "-o", f"{profile}/{name}.prof"] if profile else []),
-                              "-m", "events.cli", name], cwd=ROOT, env=env)
+                              "-m", "events.cli", name], cwd=ROOT, env=env, stderr=log)
             for name in ("relay", "matcher", "projector")]
 
 
@@ -141,13 +142,31 @@ def main() -> None:
     parser.add_argument("--providers", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=120.0, help="offered needs per second")
     parser.add_argument("--database-url", default=None, help="an empty database (default: temp SQLite)")
+    parser.add_argument("--broker", choices=["both", *BROKER_KINDS], default="both")
     args = parser.parse_args()
-    rng = random.Random(7)
+    kinds = list(BROKER_KINDS) if args.broker == "both" else [args.broker]
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        kinds = ["external"]
+    results = {}
+    for kind in kinds:
+        print(f"== broker: {kind}")
+        results[kind] = run(kind, args)
+    print("\n== post→matches by broker (same needs, same providers, same offered rate)")
+    print(f"{'broker':<10}{'p50 ms':>9}{'p99 ms':>9}{'needs/s':>10}{'broker CPU ms/need':>20}")
+    for kind, figures in results.items():
+        print(f"{kind:<10}{figures['p50']:>9.1f}{figures['p99']:>9.1f}{figures['rate']:>10.1f}"
+              f"{figures['cpu'].get('broker', float('nan')):>20.2f}")
 
+
+def run(kind: str, args) -> dict:
+    """One full run on a fresh broker of `kind` (or the external one) and a fresh database."""
+    rng = random.Random(7)
     broker = None
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if not bootstrap:
-        broker = EmbeddedBroker().start()
+        started = time.monotonic()
+        broker = make_broker(kind).start()
+        print(f"{kind} broker ready in {time.monotonic() - started:.1f}s")
         bootstrap = broker.bootstrap
     tmp = tempfile.mkdtemp(prefix="linkage-e2e-")
     url = args.database_url or f"sqlite:///{tmp}/linkage.db"
@@ -161,7 +180,8 @@ def main() -> None:
     print(f"seeded {args.providers} providers in {time.monotonic() - started:.1f}s")
 
     env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-           "LINKAGE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+           "LINKAGE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+           "LINKAGE_BROKER": "kafka" if kind == "external" else kind}
     workers = start_workers(env)
     from app import create_app
     app = create_app(settings)
@@ -187,7 +207,7 @@ def main() -> None:
         cpu_before = {w.pid: cpu_seconds(w.pid) for w in workers}
         cpu_before[os.getpid()] = cpu_seconds(os.getpid())
         if broker is not None:
-            cpu_before[broker._process.pid] = cpu_seconds(broker._process.pid)
+            cpu_before[broker.pid] = cpu_seconds(broker.pid)
         posted_at: dict[int, float] = {}
         post_ms: list[float] = []
         wall0, mono0 = time.time(), time.monotonic()
@@ -207,7 +227,7 @@ def main() -> None:
         names = {w.pid: n for w, n in zip(workers, ("relay", "matcher", "projector"))}
         names[os.getpid()] = "web(posting)"
         if broker is not None:
-            names[broker._process.pid] = "broker"
+            names[broker.pid] = "broker"
         cpu = {names[pid]: (cpu_seconds(pid) - before) * 1000 / len(ids) for pid, before in cpu_before.items()}
 
         with platform.read_session() as s:
@@ -226,6 +246,8 @@ def main() -> None:
             print(f"  {stage:<15} p50 {percentile(values, 50):6.1f}  p99 {percentile(values, 99):6.1f}")
         print("CPU ms per need: " + ", ".join(f"{n} {v:.2f}" for n, v in cpu.items()))
         print(f"sustained: {len(ids) / span:.1f} needs/s end to end ({span:.2f}s from first post to last stored)")
+        return {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
+                "rate": len(ids) / span, "cpu": cpu}
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
@@ -236,7 +258,7 @@ def main() -> None:
                 worker.kill()
         platform.dispose()
         if broker is not None:
-            broker.stop()
+            broker.close()
 
 
 if __name__ == "__main__":

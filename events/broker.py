@@ -61,6 +61,10 @@ class EmbeddedBroker:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self.running else None
+
     def _command(self) -> list[str]:
         binary = self._binary
         if binary is None:

@@ -48,14 +48,15 @@ def projector() -> None:
 @click.command("broker")
 @click.option("--port", type=int, help="default: LINKAGE_BROKER_PORT or 19092")
 @click.option("--kind", type=click.Choice(["tansu", "kafka"]), default=None,
-              help="tansu: embedded, in memory; kafka: Apache Kafka 4 (KRaft) from Maven Central, "
-                   "data in instance/kafka (default: LINKAGE_BROKER or tansu)")
+              help="kafka: Apache Kafka 4 (KRaft, one node) from Maven Central; tansu: the light "
+                   "embedded broker (default: LINKAGE_BROKER or kafka). Both start empty: the "
+                   "database is the source of truth and the relay re-sends what a broker lacks.")
 def broker(port: int | None, kind: str | None) -> None:
     """Run a broker for development in the foreground, with the platform's topics created."""
+    # KafkaBroker.close() removes a temporary data dir; a kept one (LINKAGE_KAFKA_DATA) stays.
     from events.broker import make_broker
     from events.kafka_broker import KafkaUnavailable
     from events.runtime import configure_logging, prepare_topics, stop_on_signals
-    from linkage.config import INSTANCE_DIR
 
     configure_logging()
     stop = threading.Event()
@@ -64,10 +65,12 @@ def broker(port: int | None, kind: str | None) -> None:
     port = port or settings.embedded_broker_port
     kind = kind or settings.broker_kind
     if kind == "kafka":
-        # The controller listens on the next port; the log is kept across runs, like the database.
-        data_dir = os.environ.get("LINKAGE_KAFKA_DATA") or INSTANCE_DIR / "kafka"
+        # The controller listens on the next port. The log lives in a temporary dir removed at
+        # exit, unless LINKAGE_KAFKA_DATA names one to keep: a log kept for a database that was
+        # since reset would feed the matcher providers that no longer exist.
+        data_dir = os.environ.get("LINKAGE_KAFKA_DATA") or None
         options = dict(controller_port=port + 1, data_dir=data_dir, log_level="INFO")
-        note = f"Apache Kafka, data in {data_dir}"
+        note = f"Apache Kafka 4, data in {data_dir or 'a temporary dir'}"
     else:
         options, note = dict(quiet=False), "Tansu, memory only"
     try:
@@ -81,7 +84,7 @@ def broker(port: int | None, kind: str | None) -> None:
             if not started.running:
                 raise SystemExit("the broker exited")
     finally:
-        started.stop()
+        started.close()
 
 
 @click.group("providers")

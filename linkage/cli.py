@@ -90,8 +90,8 @@ def users_create(username, role, password, community_id, organization_id, volunt
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn web workers")
 @click.option("--no-seed", is_flag=True, help="skip demo data")
 @click.option("--broker", "broker_kind", type=click.Choice(["tansu", "kafka"]), default=None,
-              help="the broker to start when KAFKA_BOOTSTRAP_SERVERS is unset "
-                   "(default: LINKAGE_BROKER or tansu)")
+              help="the broker to start when KAFKA_BOOTSTRAP_SERVERS is unset: Apache Kafka 4, "
+                   "or the light embedded Tansu (default: LINKAGE_BROKER or kafka)")
 def run(host: str, port: int, workers: int, no_seed: bool, broker_kind: str | None) -> None:
     """Migrate, seed, and run everything: broker, web, relay, matcher, projector."""
     from linkage.supervisor import run_platform

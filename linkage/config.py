@@ -31,10 +31,11 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     public_base_url: str = "http://127.0.0.1:8000"
     embedded_broker_port: int = 19092
-    # The broker's kind: "tansu" (the embedded one, in memory) or "kafka" (Apache Kafka 4, KRaft).
-    # `linkage run` / `linkage broker` start it when KAFKA_BOOTSTRAP_SERVERS is unset; the
-    # producers' settings differ by kind (events.producer.BROKER_PRODUCER).
-    broker_kind: str = "tansu"
+    # The broker's kind: "kafka" (Apache Kafka 4, KRaft) or "tansu" (the light embedded one).
+    # `linkage run` / `linkage broker` start one when KAFKA_BOOTSTRAP_SERVERS is unset
+    # (docs/operations.md says why Apache Kafka is the default); producers' settings differ
+    # by kind (events.producer.BROKER_PRODUCER).
+    broker_kind: str = "kafka"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -67,7 +68,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> 
         env=mode,
         public_base_url=env.get("LINKAGE_PUBLIC_URL", "http://127.0.0.1:8000"),
         embedded_broker_port=int(env.get("LINKAGE_BROKER_PORT", "19092")),
-        broker_kind=env.get("LINKAGE_BROKER") or ("kafka" if env.get("KAFKA_BOOTSTRAP_SERVERS") else "tansu"),
+        broker_kind=env.get("LINKAGE_BROKER") or "kafka",
         # Matching weights and parameters, handed to matching.load_weights by the matcher.
         extra={k: v for k, v in env.items() if k.startswith(("LINKAGE_WEIGHT_", "LINKAGE_MATCHING_"))},
     )

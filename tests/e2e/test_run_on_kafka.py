@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.broker, pytest.mark.timeout(300)]
 def platform_on_kafka(tmp_path):
     port, broker_port = free_port(), free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'linkage.db'}",
-           "LINKAGE_KAFKA_DATA": str(tmp_path / "kafka"), "LINKAGE_BROKER_PORT": str(broker_port),
+           "LINKAGE_BROKER_PORT": str(broker_port),
            "LINKAGE_LOG_LEVEL": "WARNING"}
     env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
     log = open(tmp_path / "run.log", "w+")

@@ -235,7 +235,8 @@ def broker(request):
     """A broker of its own for each test, of each kind: every event-spine test runs on the
     embedded Tansu and on Apache Kafka 4 (KRaft). Tansu starts in well under a second, a
     KRaft node in a few."""
-    with make_broker(request.param) as started:
+    options = {"quick_start": True} if request.param == "kafka" else {}
+    with make_broker(request.param, **options) as started:
         yield started
 
 
