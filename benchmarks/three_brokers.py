@@ -164,7 +164,6 @@ def main() -> None:
         records = matches_per_need(bootstrap)
         times = sorted(m.stored_at.timestamp() for m in sets.values())
         stall = max((b - a for a, b in zip([min(posted_at.values())] + times, times)), default=0.0)
-        latencies = [(sets[i].stored_at.timestamp() - posted_at[i]) * 1000 for i in ids if i in sets]
 
         print("\n".join(events))
         print(f"(the workers' logs: {log_path})")
@@ -179,9 +178,14 @@ def main() -> None:
         print(f"records on {MATCHES} per need: " + ", ".join(
             f"{n} record(s): {c} needs" for n, c in sorted(Counter(records[i] for i in ids).items())))
         print(f"longest stall: {stall:.2f}s with no ranking stored")
-        if latencies:
-            print(f"post→stored ms: p50 {percentile(latencies, 50):.0f}  p99 {percentile(latencies, 99):.0f}  "
-                  f"max {max(latencies):.0f}")
+        order = list(posted_at)
+        phases = {"all": order, "before the kill": order[:kill_at], "broker down": order[kill_at:restart_at],
+                  "after the restart": order[restart_at:]}
+        for phase, members in phases.items():
+            values = [(sets[i].stored_at.timestamp() - posted_at[i]) * 1000 for i in members if i in sets]
+            if values:
+                print(f"post→stored ms, {phase:<18} p50 {percentile(values, 50):6.0f}  "
+                      f"p99 {percentile(values, 99):6.0f}  max {max(values):6.0f}  ({len(values)} needs)")
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)

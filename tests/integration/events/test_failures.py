@@ -213,3 +213,19 @@ def test_two_matchers_share_the_partitions_and_one_takes_over_when_the_other_sto
     more = world.post_needs(40, start=40)
     wait_until(lambda: world.all_matched(more), 30)
     assert_each_need_has_exactly_one_match_set(world, needs + more)
+
+
+def test_a_relay_stopped_mid_outbox_and_started_again_loses_nothing(world, spine, broker):
+    spine.matcher()
+    spine.projector()
+    first = spine.relay(batch_size=10)
+    needs = world.post_needs(150)
+    wait_until(lambda: world.unsent() < 140, 20, message="the relay under way")
+    spine.stop(first)
+    left = world.unsent()
+    assert left > 0, "stopped after the outbox was drained: nothing tested"
+    needs += world.post_needs(30, start=150)  # accepted while no relay runs
+    spine.relay(batch_size=10)
+    wait_until(lambda: world.all_matched(needs), 60, message="every need matched after the restart")
+    assert world.unsent() == 0
+    assert_each_need_has_exactly_one_match_set(world, needs)
