@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import false, or_, select
+
 from linkage.errors import Forbidden
-from linkage.models import Role
+from linkage.models import Activity, HourEntry, Project, Role, Signup, Volunteer
 
 
 @dataclass(frozen=True)
@@ -88,3 +90,79 @@ def may_see_personal_data(actor: Actor | None, volunteer_id: int) -> bool:
     if actor is None:
         return False
     return actor.is_admin or (actor.role == Role.VOLUNTEER.value and actor.volunteer_id == volunteer_id)
+
+
+# -- reads ------------------------------------------------------------------------------------
+# Who may see which personal record, as a SQL condition that list queries filter by (None: every
+# row) and that single reads check (another's object is a 404, never a 403: its existence is
+# not told). The table is in docs/security.md.
+READ_ALL = (Role.ADMIN.value, Role.AUDITOR.value)
+
+
+def _projects_of(actor: Actor):
+    """The projects whose people this actor works with: their organization's, their community's,
+    or the ones they lead as a social worker; None for the district roles."""
+    if actor.role in READ_ALL:
+        return None
+    if actor.role == Role.ORG_STAFF.value and actor.organization_id is not None:
+        return select(Project.id).where(Project.organization_id == actor.organization_id)
+    if actor.role == Role.COMMUNITY_STAFF.value and actor.community_id is not None:
+        return select(Project.id).where(Project.community_id == actor.community_id)
+    if actor.role == Role.SOCIAL_WORKER.value and actor.social_worker_id is not None:
+        return select(Project.id).where(Project.lead_social_worker_id == actor.social_worker_id)
+    return select(Project.id).where(false())
+
+
+def visible_volunteers(actor: Actor):
+    """Volunteers an actor may see: themselves; their community's; those who signed up to or
+    logged hours with their organization's (or led) projects; all for admins and auditors."""
+    if actor.role in READ_ALL:
+        return None
+    if actor.role == Role.VOLUNTEER.value:
+        return Volunteer.id == actor.volunteer_id if actor.volunteer_id else false()
+    projects = _projects_of(actor)
+    served = Volunteer.id.in_(select(Signup.volunteer_id).join(Activity, Activity.id == Signup.activity_id)
+                              .where(Activity.project_id.in_(projects)))
+    logged = Volunteer.id.in_(select(HourEntry.volunteer_id).where(HourEntry.project_id.in_(projects)))
+    if actor.role == Role.COMMUNITY_STAFF.value and actor.community_id is not None:
+        return or_(Volunteer.community_id == actor.community_id, served, logged)
+    if actor.role == Role.ORG_STAFF.value and actor.organization_id is not None:
+        return or_(served, logged,
+                   Volunteer.id.in_(select(HourEntry.volunteer_id)
+                                    .where(HourEntry.organization_id == actor.organization_id)))
+    return or_(served, logged)
+
+
+def visible_hours(actor: Actor):
+    """Hour entries an actor may see: their own; those of their organization, their community's
+    projects and volunteers, or the projects they lead; all for admins and auditors."""
+    if actor.role in READ_ALL:
+        return None
+    if actor.role == Role.VOLUNTEER.value:
+        return HourEntry.volunteer_id == actor.volunteer_id if actor.volunteer_id else false()
+    if actor.role == Role.ORG_STAFF.value and actor.organization_id is not None:
+        return HourEntry.organization_id == actor.organization_id
+    if actor.role == Role.COMMUNITY_STAFF.value and actor.community_id is not None:
+        return or_(HourEntry.project_id.in_(_projects_of(actor)),
+                   HourEntry.volunteer_id.in_(select(Volunteer.id)
+                                              .where(Volunteer.community_id == actor.community_id)))
+    return HourEntry.project_id.in_(_projects_of(actor))
+
+
+def visible_signups(actor: Actor):
+    """Sign-ups an actor may see: their own; those of activities in projects they work with."""
+    if actor.role in READ_ALL:
+        return None
+    if actor.role == Role.VOLUNTEER.value:
+        return Signup.volunteer_id == actor.volunteer_id if actor.volunteer_id else false()
+    return Signup.activity_id.in_(select(Activity.id).where(Activity.project_id.in_(_projects_of(actor))))
+
+
+def may_see(session, actor: Actor, model, object_id: int) -> bool:
+    """Whether one row of `model` passes the actor's read condition for it."""
+    condition = READ_CONDITIONS[model.__name__](actor)
+    query = select(model.id).where(model.id == object_id)
+    return session.scalar(query if condition is None else query.where(condition)) is not None
+
+
+READ_CONDITIONS = {"Volunteer": visible_volunteers, "HourEntry": visible_hours, "Signup": visible_signups}

@@ -37,8 +37,7 @@ class ProjectActivities(MethodView):
 class ActivitySignups(MethodView):
     @blp.response(200, SignupSchema(many=True))
     def get(self, activity_id):
-        activities.get_activity(session(), activity_id)
-        return activities.signups_for(session(), activity_id)
+        return activities.read_signups(session(), actor(), activity_id)
 
     @blp.arguments(SignupRequestSchema)
     @blp.response(201, SignupSchema)

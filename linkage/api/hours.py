@@ -23,13 +23,6 @@ def _record_view(entry: HourEntry) -> dict:
     return hours.entry_record(entry, hours.status_of(session(), entry))
 
 
-def _volunteer(volunteer_id: int) -> Volunteer:
-    volunteer = session().get(Volunteer, volunteer_id)
-    if volunteer is None:
-        raise NotFound(f"volunteer {volunteer_id} does not exist")
-    return volunteer
-
-
 def _district_of(volunteer: Volunteer) -> str | None:
     community = session().get(Community, volunteer.community_id) if volunteer.community_id else None
     return community.district if community else None
@@ -40,22 +33,9 @@ class Hours(MethodView):
     @blp.arguments(HoursQuerySchema, location="query")
     @blp.response(200, HourRecordSchema(many=True))
     def get(self, args):
-        """Records, filtered; a volunteer sees only their own."""
-        who = actor()
-        volunteer_id = args.get("volunteer_id")
-        if who.role == "volunteer":
-            volunteer_id = who.volunteer_id
-        query = session().query(HourEntry).filter(HourEntry.action.in_(("record", "correct")))
-        if volunteer_id:
-            query = query.filter(HourEntry.volunteer_id == volunteer_id)
-        if args.get("project_id"):
-            query = query.filter(HourEntry.project_id == args["project_id"])
-        if who.role == "org_staff":
-            query = query.filter(HourEntry.organization_id == who.organization_id)
-        entries = [e for e in query.order_by(HourEntry.id.desc()).limit(500) if e.starts_at is not None]
-        statuses = hours.statuses_of(session(), entries)
-        rows = [hours.entry_record(e, statuses[e.id]) for e in entries]
-        return [r for r in rows if not args.get("status") or r["status"] == args["status"]]
+        """Records the caller may see (their own, their organization's, their community's, …), newest first."""
+        return hours.list_records(session(), actor(), volunteer_id=args.get("volunteer_id"),
+                                  project_id=args.get("project_id"), status=args.get("status"))
 
     @blp.arguments(LogHoursSchema)
     @blp.response(201, HourRecordSchema)
@@ -69,7 +49,7 @@ class Hours(MethodView):
 @blp.route("/hours/<int:entry_id>")
 @blp.response(200, HourRecordSchema)
 def get_record(entry_id):
-    return _record_view(hours.get_record(session(), entry_id))
+    return _record_view(hours.read_record(session(), actor(), entry_id))
 
 
 @blp.route("/hours/<int:entry_id>/verification", methods=["POST"])
@@ -106,17 +86,14 @@ def correct(body, entry_id):
 @blp.route("/volunteers/<int:volunteer_id>/hours")
 @blp.response(200, VolunteerHoursSchema)
 def volunteer_hours(volunteer_id):
-    who = actor()
-    volunteer = _volunteer(volunteer_id)
-    if who.role == "volunteer" and who.volunteer_id != volunteer_id:
-        raise Forbidden("volunteers see their own hours")
+    volunteer = hours.read_volunteer(session(), actor(), volunteer_id)
     return hours.volunteer_hours(session(), volunteer_id, thresholds_for(_district_of(volunteer)))
 
 
 @blp.route("/volunteers/<int:volunteer_id>/hours/verify-chain")
 @blp.response(200, ChainCheckSchema)
 def verify_chain(volunteer_id):
-    _volunteer(volunteer_id)
+    hours.read_volunteer(session(), actor(), volunteer_id)
     return hours.verify_chain(session(), volunteer_id)
 
 
@@ -156,7 +133,7 @@ def certificate_pdf(volunteer_id, code):
 @blp.response(200, CertificateCheckSchema)
 def check_certificate(code):
     """Public verification: no login."""
-    return certificates.public_view(certificates.get_certificate(session(), code))
+    return certificates.public_view(session(), certificates.get_certificate(session(), code))
 
 
 @blp.route("/certificates/<code>/revocation", methods=["POST"])
@@ -166,4 +143,4 @@ def revoke(body, code):
     who = actor()
     with platform().uow() as uow:
         certificate = certificates.revoke_certificate(uow, who, code, body["reason"])
-    return certificates.public_view(certificate)
+    return certificates.public_view(session(), certificate)

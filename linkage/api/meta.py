@@ -87,10 +87,12 @@ def verify_page(code):
     from linkage.errors import NotFound
     from linkage.services.certificates import get_certificate, public_view
     try:
-        view = public_view(get_certificate(session(), code))
+        view = public_view(session(), get_certificate(session(), code))
     except NotFound:
         return VERIFY_PAGE.format(body='<p class="bad">未找到该证明编号。</p>'), 404
     state = ('<p class="ok">✔ 有效证明</p>' if view["valid"]
+             else '<p class="bad">✘ 与志愿服务记录账本不再一致，本证明不可采信</p>'
+             if view["status"] == "ledger_mismatch"
              else f'<p class="bad">✘ 已撤销：{escape(view["revoked_reason"])}</p>')
     rows = "".join(f"<dt>{k}</dt><dd>{escape(str(v))}</dd>" for k, v in (
         ("证明编号", view["code"]), ("志愿者", view["volunteer_name"]),

@@ -37,9 +37,8 @@ def make_blueprint(kind: str) -> Blueprint:
         @blp.arguments(ProviderQuerySchema, location="query")
         @blp.response(200, page_schema)
         def get(self, args):
-            actor()
             filters = {k: args.get(k) for k in ("organization_id", "community_id")}
-            rows, total = service.list_providers(session(), kind, filters=filters,
+            rows, total = service.list_providers(session(), actor(), kind, filters=filters,
                                                  page=args["page"], page_size=args["page_size"],
                                                  include_inactive=args["include_inactive"])
             return page_body([_shown(kind, r) for r in rows], total, args)
@@ -55,8 +54,7 @@ def make_blueprint(kind: str) -> Blueprint:
     class Item(MethodView):
         @blp.response(200, schema)
         def get(self, provider_id):
-            actor()
-            return _shown(kind, service.get_provider(session(), kind, provider_id))
+            return _shown(kind, service.read_provider(session(), actor(), kind, provider_id))
 
         @blp.arguments(schema(partial=True))
         @blp.response(200, schema)

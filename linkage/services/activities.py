@@ -9,7 +9,7 @@ from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.messages import Topics, Types, rfc3339
 from linkage.models import (Activity, HourAction, HourSource, Project, ProjectStatus, Signup, SignupStatus,
                             Volunteer, utcnow)
-from linkage.permissions import Actor
+from linkage.permissions import Actor, visible_signups
 from linkage.services.hours import append_entry, check_recording_rules
 from linkage.uow import UnitOfWork
 
@@ -188,6 +188,16 @@ def check_out(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None
 def list_activities(session, project_id: int) -> list[tuple[Activity, int]]:
     rows = session.scalars(select(Activity).where(Activity.project_id == project_id).order_by(Activity.starts_at))
     return [(a, taken_slots(session, a.id)) for a in rows]
+
+
+def read_signups(session, actor: Actor, activity_id: int) -> list[Signup]:
+    """An activity's sign-ups as `actor` may see them: all for its organizers, their community and
+    the district; a volunteer only their own (policy: visible_signups)."""
+    get_activity(session, activity_id)
+    query = select(Signup).where(Signup.activity_id == activity_id)
+    if (visible := visible_signups(actor)) is not None:
+        query = query.where(visible)
+    return list(session.scalars(query.order_by(Signup.id)))
 
 
 def signups_for(session, activity_id: int) -> list[Signup]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.models import Certificate, HourEntry, Organization, Project, RecordStatus, Volunteer, record_states, utcnow
 from linkage.permissions import Actor
+from linkage.services.hours import chain_head, verify_chain
 from linkage.security import FieldCipher
 from linkage.uow import UnitOfWork
 from linkage.validators import mask_id_number
@@ -51,6 +52,14 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
     if actor.role == "org_staff" and organization_id is None:
         organization_id = actor.organization_id
     _may_issue(actor, volunteer_id, organization_id)
+    # A certificate vouches only for a ledger that verifies: a tampered chain is refused,
+    # naming the first entry whose hash or link does not match.
+    ledger = verify_chain(uow.session, volunteer_id)
+    if not ledger["valid"]:
+        raise Conflict("this volunteer's hour ledger does not verify; no certificate can be issued "
+                       "until it is repaired",
+                       {"ledger": [f"first bad entry {ledger['first_bad_entry_id']} "
+                                   f"(seq {ledger['first_bad_seq']})"]})
     records = _verified_records(uow.session, volunteer_id, organization_id)
     if not records:
         raise Conflict("there are no verified hours to certify", {"organization_id": ["no verified hours"]})
@@ -81,6 +90,8 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
                     "items": [{"date": r.starts_at.astimezone(LOCAL_TZ).date().isoformat(),
                                "project": projects[r.project_id].title if r.project_id in projects else "",
                                "content": r.content, "hours": round(r.minutes / 60, 1)} for r in records]},
+        # The chain head it was issued against: the public check compares the ledger with it.
+        "ledger": chain_head(uow.session, volunteer_id),
         "issuer": {"name": issuer_org.name if issuer_org else PLATFORM_ISSUER,
                    "organization_id": issuer_org.id if issuer_org else None,
                    "person_in_charge": data.get("person_in_charge") or (issuer_org.contact_name if issuer_org else "") or "—",
@@ -103,11 +114,21 @@ def get_certificate(session, code: str) -> Certificate:
     return certificate
 
 
-def public_view(certificate: Certificate) -> dict:
-    """What anyone holding the code may see: no ID number, the name masked."""
+def matches_ledger(session, certificate: Certificate) -> bool:
+    """The volunteer's chain still verifies and still holds the head the certificate was issued on."""
+    pinned = certificate.snapshot.get("ledger")
+    if not verify_chain(session, certificate.volunteer_id)["valid"]:
+        return False
+    return pinned is None or chain_head(session, certificate.volunteer_id, seq=pinned["seq"]) == pinned
+
+
+def public_view(session, certificate: Certificate) -> dict:
+    """What anyone holding the code may see: no ID number, the name masked; `valid` only while
+    the certificate is not revoked and the ledger behind it still verifies."""
     snap = certificate.snapshot
-    return {"code": certificate.code, "valid": certificate.revoked_at is None,
-            "status": "revoked" if certificate.revoked_at else "valid",
+    status = "revoked" if certificate.revoked_at else \
+        "valid" if matches_ledger(session, certificate) else "ledger_mismatch"
+    return {"code": certificate.code, "valid": status == "valid", "status": status,
             "volunteer_name": snap["volunteer"]["name_masked"], "verified_hours": snap["service"]["hours"],
             "issuer": snap["issuer"]["name"], "issued_on": snap["issued_on"],
             "revoked_at": certificate.revoked_at, "revoked_reason": certificate.revoked_reason}

@@ -11,7 +11,7 @@ from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.messages import Topics, rfc3339
 from linkage.models import (GENESIS, RECORD_ACTIONS, STANDING, Activity, HourAction, HourEntry, HourSource, Project,
                             RecordStatus, Signup, SignupStatus, Volunteer, record_states, utcnow)
-from linkage.permissions import Actor
+from linkage.permissions import Actor, may_see, visible_hours
 from linkage.services.providers import announce_provider
 from linkage.stars import star_level
 from linkage.uow import UnitOfWork
@@ -150,6 +150,39 @@ def log_hours(uow: UnitOfWork, actor: Actor, data: dict) -> HourEntry:
     return entry
 
 
+def read_record(session, actor: Actor, entry_id: int) -> HourEntry:
+    """One record as `actor` may see it (policy: visible_hours); another's is a 404."""
+    entry = get_record(session, entry_id)
+    if not may_see(session, actor, HourEntry, entry_id):
+        raise NotFound(f"hour record {entry_id} does not exist")
+    return entry
+
+
+def read_volunteer(session, actor: Actor, volunteer_id: int) -> Volunteer:
+    """The volunteer whose hours `actor` asks for, if the policy lets them see that volunteer."""
+    volunteer = session.get(Volunteer, volunteer_id)
+    if volunteer is None or not may_see(session, actor, Volunteer, volunteer_id):
+        raise NotFound(f"volunteer {volunteer_id} does not exist")
+    return volunteer
+
+
+def list_records(session, actor: Actor, *, volunteer_id: int | None = None, project_id: int | None = None,
+                 status: str | None = None, limit: int = 500) -> list[dict]:
+    """The newest records `actor` may see (filtered in the query), with their statuses."""
+    query = select(HourEntry).where(HourEntry.action.in_((HourAction.RECORD.value, HourAction.CORRECT.value)),
+                                    HourEntry.starts_at.is_not(None))
+    if (visible := visible_hours(actor)) is not None:
+        query = query.where(visible)
+    if volunteer_id:
+        query = query.where(HourEntry.volunteer_id == volunteer_id)
+    if project_id:
+        query = query.where(HourEntry.project_id == project_id)
+    entries = list(session.scalars(query.order_by(HourEntry.id.desc()).limit(limit)))
+    states = statuses_of(session, entries)
+    rows = [entry_record(e, states[e.id]) for e in entries]
+    return [r for r in rows if not status or r["status"] == status]
+
+
 def get_record(session, entry_id: int) -> HourEntry:
     entry = session.get(HourEntry, entry_id)
     if entry is None or entry.action not in (HourAction.RECORD.value, HourAction.CORRECT.value) \
@@ -264,6 +297,14 @@ def volunteer_hours(session, volunteer_id: int, thresholds: list[int]) -> dict:
             "per_year": [{"year": y, "verified_minutes": m} for y, m in sorted(per_year.items())],
             "star_level": star_level(verified, thresholds), "star_thresholds_hours": thresholds,
             "records": records}
+
+
+def chain_head(session, volunteer_id: int, seq: int | None = None) -> dict | None:
+    """The chain's last entry (or its entry `seq`) as {seq, hash}: what a certificate pins."""
+    query = select(HourEntry.seq, HourEntry.hash).where(HourEntry.volunteer_id == volunteer_id)
+    query = query.where(HourEntry.seq == seq) if seq is not None else query.order_by(HourEntry.seq.desc())
+    row = session.execute(query.limit(1)).first()
+    return {"seq": row.seq, "hash": row.hash} if row else None
 
 
 def verify_chain(session, volunteer_id: int) -> dict:

@@ -12,7 +12,7 @@ from linkage import permissions as perm
 from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.messages import Topics, Types, rfc3339
 from linkage.models import CharityResource, Organization, SocialWorker, Volunteer
-from linkage.permissions import Actor
+from linkage.permissions import Actor, may_see, visible_volunteers
 from linkage.security import FieldCipher
 from linkage.services.reputation import organization_stats, volunteer_verified_minutes
 from linkage.uow import UnitOfWork
@@ -240,10 +240,20 @@ def deactivate_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: i
     return obj
 
 
-def list_providers(session, kind: str, *, filters: dict | None = None, page: int = 1,
+def read_provider(session, actor: Actor, kind: str, provider_id: int) -> Any:
+    """One provider as `actor` may see it: a volunteer outside the policy's reach is a 404."""
+    if kind == "volunteer" and not may_see(session, actor, Volunteer, provider_id):
+        raise NotFound(f"{kind} {provider_id} does not exist")
+    return get_provider(session, kind, provider_id)
+
+
+def list_providers(session, actor: Actor, kind: str, *, filters: dict | None = None, page: int = 1,
                    page_size: int = 20, include_inactive: bool = False) -> tuple[list, int]:
+    """A page of providers; volunteers filtered in the query by who may see them (no leaked totals)."""
     model = _kind(kind).model
     query = select(model)
+    if kind == "volunteer" and (visible := visible_volunteers(actor)) is not None:
+        query = query.where(visible)
     if not include_inactive:
         query = query.where(model.active.is_(True))
     for field, value in (filters or {}).items():

@@ -187,6 +187,52 @@ def test_a_row_changed_in_the_database_breaks_the_chain_at_that_entry(world, pro
     assert check["valid"] is False and check["first_bad_entry_id"] == second["id"]
 
 
+def test_a_tampered_ledger_refuses_new_certificates_and_unmasks_old_ones(world, project_id):
+    volunteer = world.ids["volunteer"]
+    activity = past_activity(world, project_id, days_ago=2)
+    first = log(world, activity, 60).json
+    review(world, first["id"])
+    issued = world.call("POST", f"/api/v1/volunteers/{volunteer}/certificates", "volunteer", json={})
+    assert issued.status_code == 201, issued.json
+    code = issued.json["code"]
+    assert world.client.get(f"/api/v1/certificates/{code}").json["status"] == "valid"
+
+    with world.platform.engine.begin() as conn:  # someone gives the volunteer ten hours behind our back
+        conn.execute(text("UPDATE hour_entries SET minutes = 600 WHERE id = :id"), {"id": first["id"]})
+    before = db_fingerprint(world.platform)
+    refused = world.call("POST", f"/api/v1/volunteers/{volunteer}/certificates", "volunteer", json={})
+    assert refused.status_code == 409, refused.json
+    assert f"first bad entry {first['id']}" in refused.json["errors"]["ledger"][0]
+    assert db_fingerprint(world.platform) == before  # nothing issued
+    check = world.client.get(f"/api/v1/certificates/{code}").json  # the public check, no login
+    assert check["valid"] is False and check["status"] == "ledger_mismatch"
+    assert "账本不再一致" in world.client.get(f"/verify/{code}").get_data(as_text=True)
+
+
+def test_a_chain_rewritten_consistently_no_longer_matches_the_certificate_issued_on_it(world, project_id):
+    """Recomputing every hash after an edit makes the chain verify again, but not the head a
+    certificate pinned when it was issued."""
+    from linkage.models import HourEntry
+
+    volunteer = world.ids["volunteer"]
+    activity = past_activity(world, project_id, days_ago=2)
+    review(world, log(world, activity, 60).json["id"])
+    code = world.call("POST", f"/api/v1/volunteers/{volunteer}/certificates", "volunteer", json={}).json["code"]
+    with world.platform.uow() as uow:
+        previous = None
+        for entry in uow.session.query(HourEntry).filter_by(volunteer_id=volunteer).order_by(HourEntry.seq):
+            if entry.seq == 1:
+                entry.minutes = 600
+            if previous is not None:
+                entry.prev_hash = previous
+            entry.hash = entry.compute_hash()
+            previous = entry.hash
+        uow.commit()
+    chain = world.call("GET", f"/api/v1/volunteers/{volunteer}/hours/verify-chain", "auditor").json
+    assert chain["valid"] is True
+    assert world.client.get(f"/api/v1/certificates/{code}").json["status"] == "ledger_mismatch"
+
+
 def _pdf_text(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "certificate.pdf"
     path.write_bytes(pdf)
