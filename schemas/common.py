@@ -13,6 +13,18 @@ LAT_RANGE = validate.Range(min=3.0, max=54.0, error="纬度须在中国境内 (3
 LON_RANGE = validate.Range(min=73.0, max=136.0, error="经度须在中国境内 (73–136) / longitude must be within China (73–136)")
 
 
+class WholeNumber(fields.Integer):
+    """An integer that refuses a fraction instead of cutting it off: marshmallow's Integer turns
+    100000.9 into 100000, which for an amount of money (fen) silently loses it."""
+
+    default_error_messages = {"fraction": "须为整数，不能有小数 / must be a whole number, without a fraction"}
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("fraction")
+        return super()._validated(value)
+
+
 class LocalDateTime(fields.DateTime):
     """RFC 3339 in and out; a time without offset is read as Asia/Shanghai; stored as UTC."""
 
@@ -56,7 +68,7 @@ def Name(max_len: int = 100, **kw):
 
 
 def Money(**kw):
-    return fields.Integer(validate=validate.Range(min=0, max=10**12, error="金额不能为负 / must not be negative"), **kw)
+    return WholeNumber(validate=validate.Range(min=0, max=10**12, error="金额不能为负 / must not be negative"), **kw)
 
 
 def Radius(**kw):
@@ -68,8 +80,8 @@ def strip_unchanged(data: dict) -> dict:
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+    page = WholeNumber(load_default=1, validate=validate.Range(min=1, max=100000))
+    page_size = WholeNumber(load_default=20, validate=validate.Range(min=1, max=200))
 
 
 def near_param(value: str) -> tuple[float, float, float]:
@@ -92,5 +104,5 @@ class Near(fields.String):
 def page_of(item_schema: type[Schema]) -> type[Schema]:
     return Schema.from_dict({
         "items": fields.List(fields.Nested(item_schema)),
-        "total": fields.Integer(), "page": fields.Integer(), "page_size": fields.Integer(),
+        "total": WholeNumber(), "page": WholeNumber(), "page_size": WholeNumber(),
     }, name=f"{item_schema.__name__.removesuffix('Schema')}Page")

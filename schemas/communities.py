@@ -3,19 +3,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from schemas.common import Lat, Lon, Name, PageArgs, page_of
+from schemas.common import Lat, Lon, Name, PageArgs, WholeNumber, page_of
 
 
 class CommunitySchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = WholeNumber(dump_only=True)
     code = fields.String(required=True, validate=validate.Regexp(r"^[0-9A-Za-z-]{4,32}$", error="4–32 位字母、数字或连字符 / 4–32 letters, digits or hyphens"))
     name = Name(required=True)
     street = Name(required=True)
     district = Name(required=True)
     lat = Lat(required=True)
     lon = Lon(required=True)
-    households = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**6))
-    population = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**7))
+    households = WholeNumber(load_default=0, validate=validate.Range(min=0, max=10**6))
+    population = WholeNumber(load_default=0, validate=validate.Range(min=0, max=10**7))
 
 
 class CommunityQuerySchema(PageArgs):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.common import LocalDateTime
+from schemas.common import LocalDateTime, WholeNumber
 
 
 class _Window(Schema):
@@ -14,8 +14,8 @@ class _Window(Schema):
 
 
 class LogHoursSchema(_Window):
-    activity_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    volunteer_id = fields.Integer(validate=validate.Range(min=1),
+    activity_id = WholeNumber(required=True, validate=validate.Range(min=1))
+    volunteer_id = WholeNumber(validate=validate.Range(min=1),
                                   metadata={"description": "org staff entering hours for a volunteer"})
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
@@ -23,17 +23,17 @@ class LogHoursSchema(_Window):
 
 
 class HourRecordSchema(Schema):
-    id = fields.Integer()
-    volunteer_id = fields.Integer()
-    seq = fields.Integer()
+    id = WholeNumber()
+    volunteer_id = WholeNumber()
+    seq = WholeNumber()
     action = fields.String()
-    target_id = fields.Integer(allow_none=True)
-    project_id = fields.Integer(allow_none=True)
-    activity_id = fields.Integer(allow_none=True)
-    organization_id = fields.Integer(allow_none=True)
+    target_id = WholeNumber(allow_none=True)
+    project_id = WholeNumber(allow_none=True)
+    activity_id = WholeNumber(allow_none=True)
+    organization_id = WholeNumber(allow_none=True)
     starts_at = fields.String(allow_none=True)
     ends_at = fields.String(allow_none=True)
-    minutes = fields.Integer()
+    minutes = WholeNumber()
     content = fields.String()
     source = fields.String()
     reason = fields.String()
@@ -69,38 +69,38 @@ class CorrectionSchema(_Window):
 
 
 class HoursQuerySchema(Schema):
-    volunteer_id = fields.Integer(validate=validate.Range(min=1))
-    project_id = fields.Integer(validate=validate.Range(min=1))
+    volunteer_id = WholeNumber(validate=validate.Range(min=1))
+    project_id = WholeNumber(validate=validate.Range(min=1))
     status = fields.String(validate=validate.OneOf(["pending", "verified", "rejected", "disputed",
                                                     "superseded", "reversed"]))
 
 
 class YearTotalSchema(Schema):
-    year = fields.Integer()
-    verified_minutes = fields.Integer()
+    year = WholeNumber()
+    verified_minutes = WholeNumber()
 
 
 class VolunteerHoursSchema(Schema):
-    volunteer_id = fields.Integer()
-    total_minutes = fields.Integer()
-    verified_minutes = fields.Integer()
+    volunteer_id = WholeNumber()
+    total_minutes = WholeNumber()
+    verified_minutes = WholeNumber()
     verified_hours = fields.Float()
     per_year = fields.List(fields.Nested(YearTotalSchema))
-    star_level = fields.Integer()
-    star_thresholds_hours = fields.List(fields.Integer())
+    star_level = WholeNumber()
+    star_thresholds_hours = fields.List(WholeNumber())
     records = fields.List(fields.Nested(HourRecordSchema))
 
 
 class ChainCheckSchema(Schema):
-    volunteer_id = fields.Integer()
+    volunteer_id = WholeNumber()
     valid = fields.Boolean()
-    entries = fields.Integer()
-    first_bad_entry_id = fields.Integer(allow_none=True)
-    first_bad_seq = fields.Integer(allow_none=True)
+    entries = WholeNumber()
+    first_bad_entry_id = WholeNumber(allow_none=True)
+    first_bad_seq = WholeNumber(allow_none=True)
 
 
 class CertificateRequestSchema(Schema):
-    organization_id = fields.Integer(validate=validate.Range(min=1))
+    organization_id = WholeNumber(validate=validate.Range(min=1))
     person_in_charge = fields.String(validate=validate.Length(max=50))
     handler = fields.String(validate=validate.Length(max=50))
     contact = fields.String(validate=validate.Length(max=50))
@@ -108,8 +108,8 @@ class CertificateRequestSchema(Schema):
 
 class CertificateSchema(Schema):
     code = fields.String()
-    volunteer_id = fields.Integer()
-    verified_minutes = fields.Integer()
+    volunteer_id = WholeNumber()
+    verified_minutes = WholeNumber()
     issued_at = LocalDateTime()
     verify_url = fields.Function(lambda c: c.snapshot["verify_url"])
     pdf_url = fields.Function(lambda c: f"/api/v1/volunteers/{c.volunteer_id}/certificates/{c.code}.pdf")

@@ -5,12 +5,12 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 
 from linkage.models import NeedStatus
 from linkage.taxonomy import CATEGORIES, TARGET_GROUPS, URGENCY
-from schemas.common import Lat, LocalDateTime, Lon, Money, Name, Near, PageArgs, Tags, page_of
+from schemas.common import Lat, LocalDateTime, Lon, Money, Name, Near, PageArgs, Tags, WholeNumber, page_of
 
 
 class NeedSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    community_id = fields.Integer(required=True)
+    id = WholeNumber(dump_only=True)
+    community_id = WholeNumber(required=True)
     title = Name(max_len=100, required=True)
     description = fields.String(validate=validate.Length(max=2000), load_default="")
     category = fields.String(required=True, validate=validate.OneOf(list(CATEGORIES)))
@@ -20,7 +20,7 @@ class NeedSchema(Schema):
     lon = Lon()
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
-    volunteers_needed = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1000))
+    volunteers_needed = WholeNumber(load_default=0, validate=validate.Range(min=0, max=1000))
     hours_estimate = fields.Float(load_default=0, allow_nan=False, validate=validate.Range(min=0, max=10000))
     budget_fen = Money(load_default=0)
     urgency = fields.String(load_default="normal", validate=validate.OneOf(list(URGENCY)))
@@ -49,7 +49,7 @@ class NeedPatchSchema(NeedSchema):
 class NeedQuerySchema(PageArgs):
     status = fields.String(validate=validate.OneOf([s.value for s in NeedStatus]))
     category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
-    community_id = fields.Integer(validate=validate.Range(min=1))
+    community_id = WholeNumber(validate=validate.Range(min=1))
     near = Near()
 
 
@@ -57,7 +57,7 @@ NeedPageSchema = page_of(NeedSchema)
 
 
 class MatchEntrySchema(Schema):
-    provider_id = fields.Integer()
+    provider_id = WholeNumber()
     kind = fields.String()
     name = fields.String()
     score = fields.Float()
@@ -75,7 +75,7 @@ class StoredRankings(fields.Dict):
 
 
 class MatchesSchema(Schema):
-    need_id = fields.Integer()
+    need_id = WholeNumber()
     status = fields.String(metadata={"description": "pending until the matcher's answer is stored, then ready"})
     ranked_at = LocalDateTime(allow_none=True)
     matches = StoredRankings(keys=fields.String(), values=fields.List(fields.Nested(MatchEntrySchema)))

@@ -4,23 +4,23 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from linkage.models import ProjectStatus
-from schemas.common import LocalDateTime, Name, PageArgs, Tags, page_of
+from schemas.common import LocalDateTime, Name, PageArgs, Tags, WholeNumber, page_of
 
 
 class ClaimRequestSchema(Schema):
     plan = fields.String(required=True, validate=validate.Length(min=5, max=2000),
                          metadata={"description": "服务方案: how the organization will meet the need"})
-    organization_id = fields.Integer(validate=validate.Range(min=1))
+    organization_id = WholeNumber(validate=validate.Range(min=1))
 
 
 class ClaimSchema(Schema):
-    id = fields.Integer()
-    need_id = fields.Integer()
-    organization_id = fields.Integer()
+    id = WholeNumber()
+    need_id = WholeNumber()
+    organization_id = WholeNumber()
     plan = fields.String()
     status = fields.String()
     ranked = fields.Boolean(metadata={"description": "the matcher had recommended this organization"})
-    rank_position = fields.Integer(allow_none=True)
+    rank_position = WholeNumber(allow_none=True)
     decline_reason = fields.String()
     created_at = LocalDateTime()
     decided_at = LocalDateTime(allow_none=True)
@@ -38,19 +38,19 @@ class DecisionSchema(Schema):
 
 class DecisionResultSchema(Schema):
     claim = fields.Nested(ClaimSchema)
-    project_id = fields.Integer(allow_none=True)
+    project_id = WholeNumber(allow_none=True)
 
 
 class ProjectSchema(Schema):
-    id = fields.Integer()
-    need_id = fields.Integer()
-    claim_id = fields.Integer()
-    organization_id = fields.Integer()
-    community_id = fields.Integer()
+    id = WholeNumber()
+    need_id = WholeNumber()
+    claim_id = WholeNumber()
+    organization_id = WholeNumber()
+    community_id = WholeNumber()
     title = fields.String()
     category = fields.String()
     status = fields.String()
-    lead_social_worker_id = fields.Integer(allow_none=True)
+    lead_social_worker_id = WholeNumber(allow_none=True)
     cancel_reason = fields.String()
     created_at = LocalDateTime()
     started_at = LocalDateTime(allow_none=True)
@@ -59,8 +59,8 @@ class ProjectSchema(Schema):
 
 class ProjectQuerySchema(PageArgs):
     status = fields.String(validate=validate.OneOf([s.value for s in ProjectStatus]))
-    organization_id = fields.Integer(validate=validate.Range(min=1))
-    community_id = fields.Integer(validate=validate.Range(min=1))
+    organization_id = WholeNumber(validate=validate.Range(min=1))
+    community_id = WholeNumber(validate=validate.Range(min=1))
 
 
 ProjectPageSchema = page_of(ProjectSchema)
@@ -72,20 +72,20 @@ class TransitionSchema(Schema):
 
 
 class LeadSchema(Schema):
-    social_worker_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    social_worker_id = WholeNumber(required=True, validate=validate.Range(min=1))
 
 
 class ActivitySchema(Schema):
-    id = fields.Integer(dump_only=True)
-    project_id = fields.Integer(dump_only=True)
+    id = WholeNumber(dump_only=True)
+    project_id = WholeNumber(dump_only=True)
     title = Name(required=True)
     place = Name(max_len=200, required=True)
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
-    slots = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    slots = WholeNumber(required=True, validate=validate.Range(min=1, max=1000))
     skills_wanted = Tags(load_default=list)
     cancelled = fields.Boolean(dump_only=True)
-    taken = fields.Integer(dump_only=True)
+    taken = WholeNumber(dump_only=True)
 
     @validates_schema
     def _window(self, data, **kwargs):
@@ -94,18 +94,18 @@ class ActivitySchema(Schema):
 
 
 class SignupRequestSchema(Schema):
-    volunteer_id = fields.Integer(validate=validate.Range(min=1),
+    volunteer_id = WholeNumber(validate=validate.Range(min=1),
                                   metadata={"description": "admins only; volunteers sign themselves up"})
 
 
 class SignupQuerySchema(Schema):
-    volunteer_id = fields.Integer(validate=validate.Range(min=1))
+    volunteer_id = WholeNumber(validate=validate.Range(min=1))
 
 
 class SignupSchema(Schema):
-    id = fields.Integer()
-    activity_id = fields.Integer()
-    volunteer_id = fields.Integer()
+    id = WholeNumber()
+    activity_id = WholeNumber()
+    volunteer_id = WholeNumber()
     status = fields.String()
     created_at = LocalDateTime()
     checked_in_at = LocalDateTime(allow_none=True)
@@ -119,27 +119,27 @@ class AttendanceSchema(Schema):
 
 class AttendanceResultSchema(Schema):
     signup = fields.Nested(SignupSchema)
-    hour_entry_id = fields.Integer(allow_none=True)
-    minutes = fields.Integer(allow_none=True)
+    hour_entry_id = WholeNumber(allow_none=True)
+    minutes = WholeNumber(allow_none=True)
 
 
 class CodesRequestSchema(Schema):
-    households = fields.Integer(required=True, validate=validate.Range(min=1, max=2000))
+    households = WholeNumber(required=True, validate=validate.Range(min=1, max=2000))
 
 
 class CodesSchema(Schema):
-    project_id = fields.Integer()
+    project_id = WholeNumber()
     codes = fields.List(fields.String(), metadata={"description": "shown once; only hashes are stored"})
 
 
 class EvaluationRequestSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=4, max=20))
-    satisfaction = fields.Integer(required=True, validate=validate.Range(min=1, max=5, error="满意度为1–5分 / 1 to 5"))
+    satisfaction = WholeNumber(required=True, validate=validate.Range(min=1, max=5, error="满意度为1–5分 / 1 to 5"))
     comment = fields.String(load_default="", validate=validate.Length(max=500))
 
 
 class EvaluationSummarySchema(Schema):
-    project_id = fields.Integer()
-    evaluations = fields.Integer()
-    codes_issued = fields.Integer()
+    project_id = WholeNumber()
+    evaluations = WholeNumber()
+    codes_issued = WholeNumber()
     mean_satisfaction = fields.Float(allow_none=True)

@@ -5,11 +5,11 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from linkage.taxonomy import AVAILABILITY_SLOTS, CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS
 from linkage.validators import is_mainland_mobile, is_resident_id, is_uscc
-from schemas.common import Lat, LocalDateTime, Lon, Money, Name, PageArgs, Radius, Tags, page_of
+from schemas.common import Lat, LocalDateTime, Lon, Money, Name, PageArgs, Radius, Tags, WholeNumber, page_of
 
 
 class _ProviderSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = WholeNumber(dump_only=True)
     name = Name(required=True)
     lat = Lat(required=True)
     lon = Lon(required=True)
@@ -23,9 +23,9 @@ class OrganizationSchema(_ProviderSchema):
     skills = Tags(load_default=list)
     description = fields.String(validate=validate.Length(max=2000), load_default="")
     district = fields.String(validate=validate.Length(max=100), load_default="")
-    community_id = fields.Integer(allow_none=True, load_default=None)
+    community_id = WholeNumber(allow_none=True, load_default=None)
     service_radius_km = Radius(load_default=5.0)
-    capacity = fields.Integer(load_default=3, validate=validate.Range(min=0, max=1000))
+    capacity = WholeNumber(load_default=3, validate=validate.Range(min=0, max=1000))
     contact_name = fields.String(validate=validate.Length(max=50), load_default="")
     contact_phone = fields.String(load_default="")
 
@@ -43,7 +43,7 @@ class OrganizationSchema(_ProviderSchema):
 class SocialWorkerSchema(_ProviderSchema):
     certificate_level = fields.String(required=True, validate=validate.OneOf(list(CERTIFICATE_LEVELS)))
     specialties = Tags(load_default=list)
-    organization_id = fields.Integer(allow_none=True, load_default=None)
+    organization_id = WholeNumber(allow_none=True, load_default=None)
     service_radius_km = Radius(load_default=10.0)
 
 
@@ -56,7 +56,7 @@ class VolunteerSchema(_ProviderSchema):
     travel_radius_km = Radius(load_default=3.0)
     availability = fields.List(fields.String(validate=validate.OneOf(AVAILABILITY_SLOTS)),
                                load_default=list, validate=validate.Length(max=len(AVAILABILITY_SLOTS)))
-    community_id = fields.Integer(allow_none=True, load_default=None)
+    community_id = WholeNumber(allow_none=True, load_default=None)
 
     @validates("phone")
     def _phone(self, value, **kwargs):
@@ -75,9 +75,9 @@ class ResourceSchema(_ProviderSchema):
     description = fields.String(validate=validate.Length(max=2000), load_default="")
     tags = Tags(load_default=list)
     amount_fen = Money(allow_none=True, load_default=None)
-    quantity = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10**9))
-    remaining_fen = fields.Integer(dump_only=True, allow_none=True)  # null when the resource has no amount_fen
-    remaining_quantity = fields.Integer(dump_only=True, allow_none=True)  # null when the resource has no quantity
+    quantity = WholeNumber(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10**9))
+    remaining_fen = WholeNumber(dump_only=True, allow_none=True)  # null when the resource has no amount_fen
+    remaining_quantity = WholeNumber(dump_only=True, allow_none=True)  # null when the resource has no quantity
     unit = fields.String(validate=validate.Length(max=10), load_default="")
     radius_km = Radius(load_default=10.0)
     restricted_categories = Tags(choices=list(CATEGORIES), load_default=list)
@@ -97,8 +97,8 @@ class ResourceSchema(_ProviderSchema):
 
 class ProviderQuerySchema(PageArgs):
     include_inactive = fields.Boolean(load_default=False)
-    organization_id = fields.Integer(validate=validate.Range(min=1))
-    community_id = fields.Integer(validate=validate.Range(min=1))
+    organization_id = WholeNumber(validate=validate.Range(min=1))
+    community_id = WholeNumber(validate=validate.Range(min=1))
 
 
 SCHEMAS = {

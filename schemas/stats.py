@@ -3,39 +3,41 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from schemas.common import WholeNumber
+
 
 class StatsQuerySchema(Schema):
     district = fields.String(validate=validate.Length(min=1, max=100))
     street = fields.String(validate=validate.Length(min=1, max=100))
-    community_id = fields.Integer(validate=validate.Range(min=1))
+    community_id = WholeNumber(validate=validate.Range(min=1))
 
 
 class IndicatorsSchema(Schema):
-    communities = fields.Integer()
-    population = fields.Integer()
-    households = fields.Integer()
-    organizations = fields.Integer(metadata={"description": "active social organizations counted here"})
+    communities = WholeNumber()
+    population = WholeNumber()
+    households = WholeNumber()
+    organizations = WholeNumber(metadata={"description": "active social organizations counted here"})
     organizations_per_10k = fields.Float(metadata={"description": "target 20 (每万人20个社会组织)"})
-    social_workers = fields.Integer()
+    social_workers = WholeNumber()
     social_workers_per_community = fields.Float(metadata={"description": "target 2 (每个社区2名社工)"})
-    community_organizations = fields.Integer(metadata={"description": "organizations bound to a community"})
+    community_organizations = WholeNumber(metadata={"description": "organizations bound to a community"})
     community_organizations_per_community = fields.Float(metadata={"description": "target 10"})
-    volunteers = fields.Integer()
+    volunteers = WholeNumber()
     volunteers_per_10k = fields.Float()
-    volunteer_minutes_recorded = fields.Integer()
-    volunteer_minutes_verified = fields.Integer()
+    volunteer_minutes_recorded = WholeNumber()
+    volunteer_minutes_verified = WholeNumber()
     volunteer_hours_verified = fields.Float()
-    needs_posted = fields.Integer()
-    needs_matched = fields.Integer()
-    needs_claimed = fields.Integer()
-    needs_completed = fields.Integer()
+    needs_posted = WholeNumber()
+    needs_matched = WholeNumber()
+    needs_claimed = WholeNumber()
+    needs_completed = WholeNumber()
     median_seconds_to_match = fields.Float(allow_none=True)
     median_seconds_to_claim = fields.Float(allow_none=True, metadata={"description": "posting to claim approval"})
-    evaluations = fields.Integer()
+    evaluations = WholeNumber()
     mean_satisfaction = fields.Float(allow_none=True)
-    funds_awarded_fen = fields.Integer()
-    funds_disbursed_fen = fields.Integer()
-    funds_spent_fen = fields.Integer()
+    funds_awarded_fen = WholeNumber()
+    funds_disbursed_fen = WholeNumber()
+    funds_spent_fen = WholeNumber()
 
 
 class AttainmentSchema(Schema):
@@ -49,8 +51,8 @@ class ScopeSchema(Schema):
     level = fields.String(metadata={"description": "all, district, street or community"})
     district = fields.String(allow_none=True)
     street = fields.String(allow_none=True)
-    community_id = fields.Integer(allow_none=True)
-    communities = fields.Integer()
+    community_id = WholeNumber(allow_none=True)
+    communities = WholeNumber()
 
 
 class BreakdownRowSchema(Schema):

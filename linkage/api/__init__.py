@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter
 from linkage.api import activities, audit, auth, communities, funding, hours, meta, needs, projects, providers, stats
 from linkage.api.context import audit_context, close_session, optional_actor
 from linkage.api.errors import register_error_handlers
-from linkage.errors import Unauthenticated
+from linkage.errors import InvalidInput, Unauthenticated
 
 # Reachable without a token: logging in, the taxonomy, the spec, public certificate checks,
 # and residents' evaluations (their one-time code is the credential).
@@ -107,6 +107,18 @@ def _require_token() -> None:
         raise Unauthenticated("a bearer token is required")
 
 
+def _refuse_empty_patch() -> None:
+    """A PATCH that changes nothing is a client's mistake, not a success: 422 before parsing."""
+    if request.method != "PATCH" or not request.path.startswith("/api/v1/"):
+        return
+    body = request.get_json(silent=True)
+    if body is None and request.get_data():  # not JSON at all: the schema layer answers 400
+        return
+    if not body:
+        raise InvalidInput("没有要修改的字段 / nothing to change: send at least one field",
+                           {"_body": ["至少提供一个要修改的字段 / at least one field to change"]})
+
+
 def init_api(app: Flask) -> Api:
     app.config.update(
         API_TITLE="Linkage 五社联动 API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
@@ -120,6 +132,7 @@ def init_api(app: Flask) -> Api:
     api.register_converter(IdConverter, _id_param_schema)
     app.before_request(_tag_request)
     app.before_request(_require_token)
+    app.before_request(_refuse_empty_patch)
     app.after_request(_security_headers)
     app.extensions["linkage"].audit_context = audit_context
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,

@@ -49,7 +49,13 @@ def register_error_handlers(app) -> None:
         if err.code == 400:
             return error_body(400, "请求无法解析 / the request body is not valid JSON",
                               {"_body": [err.description or "bad request"]})
-        return error_body(err.code, err.description or HTTPStatus(err.code).phrase)
+        response = error_body(err.code, err.description or HTTPStatus(err.code).phrase)
+        # A 405 says which methods the resource does take (RFC 9110 §15.5.6): werkzeug's own
+        # headers carry `Allow`, which the JSON body must not drop.
+        for name, value in err.get_headers():
+            if name.lower() == "allow":
+                response.headers["Allow"] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):

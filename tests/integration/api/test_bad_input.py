@@ -47,6 +47,12 @@ CASES = [
     ("POST", "/api/v1/resources", "admin", lambda i: resource_body(available_from="2027-01-01T00:00:00+08:00", available_until="2026-01-01T00:00:00+08:00"), 422, ("available_until",)),
     ("PATCH", "/api/v1/resources/{resource}", "admin", lambda i: {"restricted_categories": ["赌博"]}, 422, ("restricted_categories",)),
     ("POST", "/api/v1/auth/token", None, lambda i: {"username": ""}, 422, ("username", "password")),
+    # A fraction in an integer field is refused, not cut off: money in fen above all.
+    ("POST", "/api/v1/funding-rounds", "admin", lambda i: {"name": "2027年社区公益创投", "budget_fen": 100000.9,
+                                                           "cap_fen": 40000}, 422, ("budget_fen",)),
+    ("POST", "/api/v1/needs", "community_staff", lambda i: need_body(i["community"], budget_fen=150.5,
+                                                                     volunteers_needed=2.5), 422, ("budget_fen", "volunteers_needed")),
+    ("PATCH", "/api/v1/communities/{community}", "community_staff", lambda i: {"households": 1200.2}, 422, ("households",)),
 ]
 
 
@@ -131,3 +137,20 @@ def test_wrong_password_is_401_and_does_not_say_which_part_was_wrong(world):
         response = world.call("POST", "/api/v1/auth/token", json=body)
         assert_error_shape(response, 401)
         assert response.json["message"] == "wrong username or password"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/communities/{community}", "/api/v1/needs/{need}",
+                                  "/api/v1/organizations/{organization}", "/api/v1/volunteers/{volunteer}"])
+@pytest.mark.parametrize("body", [{}, None])
+def test_a_patch_that_changes_nothing_is_a_422_and_changes_nothing(world, ids_with_need, path, body):
+    before = db_fingerprint(world.platform)
+    kwargs = {"json": body} if body is not None else {}
+    response = world.call("PATCH", _path(path, ids_with_need), "admin", **kwargs)
+    assert_error_shape(response, 422, "_body")
+    assert db_fingerprint(world.platform) == before
+
+
+def test_a_method_the_resource_does_not_take_is_a_405_that_says_which_it_does(world, ids_with_need):
+    response = world.call("PUT", f"/api/v1/needs/{ids_with_need['need']}", "admin", json={"title": "x"})
+    assert_error_shape(response, 405)
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "PATCH"}

@@ -216,14 +216,26 @@ def test_two_matchers_share_the_partitions_and_one_takes_over_when_the_other_sto
 
 
 def test_a_relay_stopped_mid_outbox_and_started_again_loses_nothing(world, spine, broker):
+    from events.relay import Relay
+
+    class StopsAfterThreeBatches(Relay):
+        """Stops itself right after its third batch was acknowledged: mid-outbox, every time."""
+        batches = 0
+
+        def _send_and_flush(self, rows):
+            super()._send_and_flush(rows)
+            self.batches += 1
+            if self.batches == 3:
+                self.stop_event.set()
+
     spine.matcher()
     spine.projector()
-    first = spine.relay(batch_size=10)
     needs = world.post_needs(150)
-    wait_until(lambda: world.unsent() < 140, 20, message="the relay under way")
+    first = spine._start(StopsAfterThreeBatches(world.platform, broker.bootstrap, batch_size=10,
+                                                producer_config=spine.producer_config), "relay")
+    wait_until(lambda: first.stop_event.is_set(), 30, message="the relay stopped after three batches")
     spine.stop(first)
-    left = world.unsent()
-    assert left > 0, "stopped after the outbox was drained: nothing tested"
+    assert world.unsent() >= 100, "the relay did not stop mid-outbox: nothing tested"
     needs += world.post_needs(30, start=150)  # accepted while no relay runs
     spine.relay(batch_size=10)
     wait_until(lambda: world.all_matched(needs), 60, message="every need matched after the restart")
