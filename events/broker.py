@@ -38,7 +38,34 @@ def make_broker(kind: str = "tansu", port: int | None = None, **options):
     raise ValueError(f"unknown broker kind {kind!r}; choose one of {', '.join(BROKER_KINDS)}")
 
 
-class EmbeddedBroker:
+class BrokerProcess:
+    """What every broker Linkage starts shares: one child process, and a port to wait on."""
+
+    port: int
+    _process: subprocess.Popen | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self.running else None
+
+    def _wait_port_free(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while port_open("127.0.0.1", self.port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    # Each broker brings its own start() and close().
+    def __enter__(self):
+        return self.start()  # type: ignore[attr-defined]
+
+    def __exit__(self, *exc) -> None:
+        self.close()  # type: ignore[attr-defined]
+
+
+class EmbeddedBroker(BrokerProcess):
     """One Tansu process on 127.0.0.1:port; memory storage, so a restart comes back empty."""
 
     kind = "tansu"
@@ -56,14 +83,6 @@ class EmbeddedBroker:
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.advertised_port}"
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self.running else None
 
     def _command(self) -> list[str]:
         binary = self._binary
@@ -105,10 +124,7 @@ class EmbeddedBroker:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout)
-        # The port is free again once nothing answers there.
-        deadline = time.monotonic() + timeout
-        while port_open("127.0.0.1", self.port) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        self._wait_port_free(timeout)  # the port is free again once nothing answers there
 
     def kill(self) -> None:
         """SIGKILL, as in a power cut (memory storage: everything is gone either way)."""
@@ -126,10 +142,4 @@ class EmbeddedBroker:
         return self.start()
 
     def close(self) -> None:
-        self.stop()
-
-    def __enter__(self) -> "EmbeddedBroker":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
         self.stop()

@@ -20,7 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-from events.broker import free_port, port_open
+from events.broker import BrokerProcess, free_port, port_open
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def new_cluster_id() -> str:
             return cluster_id
 
 
-class KafkaBroker:
+class KafkaBroker(BrokerProcess):
     """One KRaft node on 127.0.0.1: broker on `port`, controller on `controller_port`."""
 
     kind = "kafka"
@@ -126,18 +126,9 @@ class KafkaBroker:
         self.data_dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="linkage-kafka-"))
         self._process: subprocess.Popen | None = None
 
-    # -- the surface shared with EmbeddedBroker --------------------------------------------
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self.running else None
 
     def start(self, timeout: float = 60.0, wait: bool = True) -> "KafkaBroker":
         if self.running:
@@ -209,12 +200,6 @@ class KafkaBroker:
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
-    def __enter__(self) -> "KafkaBroker":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
     def log_tail(self, lines: int = 40) -> str:
         path = self.data_dir / "server.log"
         if not path.exists():
@@ -272,11 +257,6 @@ class KafkaBroker:
             capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError("formatting the KRaft storage failed:\n" + result.stdout + result.stderr)
-
-    def _wait_port_free(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while port_open("127.0.0.1", self.port) and time.monotonic() < deadline:
-            time.sleep(0.05)
 
 
 class KafkaCluster:

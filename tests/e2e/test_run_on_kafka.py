@@ -8,12 +8,11 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
 
 import pytest
 
 from events.broker import free_port
-from tests.e2e.test_story import TZ, Person, local
+from tests.e2e.test_story import Person, fill_need_form
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(300)]
 
@@ -55,16 +54,7 @@ def test_a_need_posted_in_the_page_is_matched_on_apache_kafka(platform_on_kafka,
     staff = Person(browser, platform_on_kafka)
     page = staff.log_in("shequ")
     staff.go("/needs/new")
-    start = datetime.now(TZ) + timedelta(days=3)
-    page.fill("#f-title", "陪同独居老人到医院复诊（Apache Kafka）")
-    page.select_option("#f-category", "养老")
-    page.fill("#f-description", "王奶奶86岁，独居，需要志愿者周六上午陪同到区医院复诊。")
-    page.fill("#f-skills", "陪诊，助老")
-    page.check("input[name=target_groups][value=elderly]")
-    page.fill("#f-starts_at", local(start))
-    page.fill("#f-ends_at", local(start + timedelta(hours=3)))
-    page.fill("#f-volunteers_needed", "2")
-    page.fill("#f-hours_estimate", "3")
+    fill_need_form(page, "陪同独居老人到医院复诊（Apache Kafka）")
     staff.press("form.card button[type=submit]")
     assert re.search(r"/needs/\d+$", page.url), page.url
     page.wait_for_selector('#matches[data-status="ready"]', timeout=60_000)
