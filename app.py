@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from events.health import broker_ready
 from linkage.api import init_api
@@ -15,6 +16,9 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     settings = settings or settings_from_env()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(SECRET_KEY=settings.secret_key, TESTING=testing,
+                      MAX_CONTENT_LENGTH=settings.max_body_bytes,
+                      # Cookies travel only over HTTPS when the platform is served over it.
+                      SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
                       # /readyz asks the broker too; events.health imports kafka only when called.
                       LINKAGE_BROKER_PROBE=lambda: broker_ready(settings.bootstrap_servers, timeout=1.0))
     app.json.ensure_ascii = False
@@ -22,6 +26,9 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     init_api(app)
     init_web(app)
     init_observability(app)  # request timing, request id in log lines, /metrics
+    if settings.proxies:  # the client's address and scheme as the trusted proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies,
+                                x_host=settings.proxies)
     return app
 
 

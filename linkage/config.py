@@ -31,6 +31,10 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     public_base_url: str = "http://127.0.0.1:8000"
     embedded_broker_port: int = 19092
+    # The largest request body read at all (413 above it, before parsing), and how many reverse
+    # proxies stand in front of the app (their X-Forwarded-For/-Proto are trusted, no more).
+    max_body_bytes: int = 1024 * 1024
+    proxies: int = 0
     # The broker's kind: "kafka" (Apache Kafka 4, KRaft) or "tansu" (the light embedded one).
     # `linkage run` / `linkage broker` start one when KAFKA_BOOTSTRAP_SERVERS is unset
     # (docs/operations.md says why Apache Kafka is the default); producers' settings differ
@@ -69,6 +73,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> 
         public_base_url=env.get("LINKAGE_PUBLIC_URL", "http://127.0.0.1:8000"),
         embedded_broker_port=int(env.get("LINKAGE_BROKER_PORT", "19092")),
         broker_kind=env.get("LINKAGE_BROKER") or "kafka",
+        max_body_bytes=int(env.get("LINKAGE_MAX_BODY_BYTES", str(1024 * 1024))),
+        proxies=int(env.get("LINKAGE_PROXIES", "0")),
         # Matching weights and parameters, handed to matching.load_weights by the matcher.
         extra={k: v for k, v in env.items() if k.startswith(("LINKAGE_WEIGHT_", "LINKAGE_MATCHING_"))},
     )

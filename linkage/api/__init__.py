@@ -6,10 +6,11 @@ import uuid
 
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_smorest import Api, Blueprint
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from linkage.api import activities, audit, auth, communities, funding, hours, meta, needs, projects, providers, stats
@@ -107,6 +108,15 @@ def _require_token() -> None:
         raise Unauthenticated("a bearer token is required")
 
 
+def _refuse_large_body() -> None:
+    """A body over MAX_CONTENT_LENGTH is refused from its Content-Length, before a byte is read
+    (werkzeug still cuts off a chunked body that grows past it while being read)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and request.content_length and request.content_length > limit:
+        raise RequestEntityTooLarge(f"请求体超过 {limit // 1024} KiB / the request body is larger than "
+                                    f"{limit // 1024} KiB")
+
+
 def _refuse_empty_patch() -> None:
     """A PATCH that changes nothing is a client's mistake, not a success: 422 before parsing."""
     if request.method != "PATCH" or not request.path.startswith("/api/v1/"):
@@ -131,6 +141,7 @@ def init_api(app: Flask) -> Api:
     api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name)})
     api.register_converter(IdConverter, _id_param_schema)
     app.before_request(_tag_request)
+    app.before_request(_refuse_large_body)
     app.before_request(_require_token)
     app.before_request(_refuse_empty_patch)
     app.after_request(_security_headers)

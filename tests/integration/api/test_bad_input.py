@@ -154,3 +154,50 @@ def test_a_method_the_resource_does_not_take_is_a_405_that_says_which_it_does(wo
     response = world.call("PUT", f"/api/v1/needs/{ids_with_need['need']}", "admin", json={"title": "x"})
     assert_error_shape(response, 405)
     assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "PATCH"}
+
+
+def test_a_body_over_the_limit_is_a_413_before_a_byte_of_it_is_read(world, monkeypatch):
+    from flask import Request
+
+    reads = []
+    original = Request.get_data
+
+    def counting(self, *args, **kwargs):
+        reads.append(self.path)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Request, "get_data", counting)
+    body = b'{"title": "' + b"x" * (2 * 1024 * 1024) + b'"}'  # 2 MiB
+    before = db_fingerprint(world.platform)
+    response = world.call("POST", "/api/v1/needs", "community_staff", data=body,
+                          content_type="application/json")
+    assert_error_shape(response, 413)
+    assert reads == []  # never read, so never parsed
+    assert db_fingerprint(world.platform) == before
+    small = world.call("POST", "/api/v1/needs", "community_staff", json=need_body(world.ids["community"]))
+    assert small.status_code == 201 and reads  # the counter does see a body that is read
+
+
+def test_behind_a_configured_proxy_the_client_address_and_scheme_are_the_forwarded_ones(tmp_path):
+    from flask import request
+
+    from app import create_app
+    from linkage.migrate import upgrade
+    from tests.conftest import settings_for_tests
+
+    url = f"sqlite:///{tmp_path / 'proxy.db'}"
+    upgrade(url)
+    seen = {}
+    for proxies in (0, 1):
+        app = create_app(settings_for_tests(url, proxies=proxies), testing=True)
+
+        @app.get("/_probe")
+        def probe():
+            seen[proxies] = (request.remote_addr, request.scheme)
+            return "ok"
+
+        app.test_client().get("/_probe", headers={"X-Forwarded-For": "203.0.113.7",
+                                                  "X-Forwarded-Proto": "https"})
+        app.extensions["linkage"].dispose()
+    assert seen[0] == ("127.0.0.1", "http")  # untrusted headers are ignored
+    assert seen[1] == ("203.0.113.7", "https")
