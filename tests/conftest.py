@@ -85,27 +85,30 @@ def settings(database_url):
 
 
 # -- which broker each event-spine test ran on -------------------------------------------------
-_BROKER_OF: dict[str, str] = {}
+def _broker_of(nodeid: str) -> str | None:
+    """The broker kind in a test's parameter id (`test_x[kafka]`, `test_y[sqlite-tansu]`).
 
+    Read from the node id, not from collection: under pytest-xdist the controller that writes
+    the summary never collects."""
+    from events.broker import BROKER_KINDS
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        kind = getattr(getattr(item, "callspec", None), "params", {}).get("broker")
-        if kind:
-            _BROKER_OF[item.nodeid] = kind
+    if not nodeid.endswith("]"):
+        return None
+    params = nodeid[nodeid.rindex("[") + 1:-1].split("-")
+    return next((kind for kind in BROKER_KINDS if kind in params), None)
 
 
 def pytest_terminal_summary(terminalreporter):
     """A table of the broker-parametrized tests by broker and outcome, after pytest's summary."""
-    if not _BROKER_OF:
-        return
     counts: dict[str, dict[str, int]] = {}
     for outcome in ("passed", "failed", "error", "skipped"):
         for report in terminalreporter.stats.get(outcome, []):
-            kind = _BROKER_OF.get(getattr(report, "nodeid", ""))
+            kind = _broker_of(getattr(report, "nodeid", ""))
             if kind and (report.when == "call" or outcome != "passed"):
                 row = counts.setdefault(kind, {})
                 row[outcome] = row.get(outcome, 0) + 1
+    if not counts:
+        return
     terminalreporter.write_sep("-", "event-spine tests by broker")
     for kind in sorted(counts):
         row = counts[kind]
