@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from linkage.api.context import actor, platform, session
-from linkage.errors import Forbidden, NotFound
+from linkage.errors import NotFound
 from linkage.models import Community, HourEntry, RecordStatus, Volunteer
 from linkage.reports.certificate_pdf import render_certificate
 from linkage.services import certificates, hours

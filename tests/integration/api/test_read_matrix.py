@@ -17,13 +17,11 @@ On every volunteer read that shows A, the ID number is masked. Each cell is asse
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from linkage.models import utcnow
 from linkage.services.matches import Ranking, record_rankings
-from tests.integration.api.matrix_cases import API, CALLERS, Scene
+from tests.integration.api.matrix_cases import CALLERS, Scene
 
 # read                       adm  cs   ocs  os   oos  vol  ovol sw   osw  aud
 READS = """
