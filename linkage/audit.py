@@ -48,6 +48,15 @@ def _collect(session: Session, _flush_context) -> None:
             notes.append((table, _identity(obj), change, _changed_fields(obj) if change != "delete" else []))
 
 
+def note_disclosure(session: Session, context: AuditContext, table: str, identity: str, fields: list[str],
+                    reason: str) -> None:
+    """A read that is audited like a change: a reveal of a person's data, with its reason.
+    Written by write_audit_entries with the others (change "reveal")."""
+    session.info.setdefault("audit", context)
+    session.info.setdefault("audit_notes", []).append((table, identity, "reveal", sorted(fields)))
+    session.info.setdefault("audit_reasons", {})[(table, identity, "reveal")] = reason
+
+
 def write_audit_entries(session: Session) -> None:
     """Turn the collected notes into audit rows (called just before commit)."""
     context: AuditContext | None = session.info.get("audit")
@@ -55,6 +64,7 @@ def write_audit_entries(session: Session) -> None:
         return
     session.flush()
     notes = session.info.pop("audit_notes", [])
+    reasons = session.info.pop("audit_reasons", {})
     seen = set()
     for table, identity, change, fields in notes:
         key = (table, identity, change)
@@ -64,5 +74,5 @@ def write_audit_entries(session: Session) -> None:
         session.add(AuditEntry(user_id=context.user_id, username=context.username, role=context.role,
                                action=context.action[:200], object_type=table, object_id=identity,
                                change=change, fields=fields, remote_addr=context.remote_addr,
-                               request_id=context.request_id))
+                               request_id=context.request_id, reason=reasons.get(key, "")))
     session.info.pop("audit_notes", None)

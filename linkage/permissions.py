@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import false, or_, select
 
@@ -85,13 +86,6 @@ def require_volunteer_self(actor: Actor, volunteer_id: int | None) -> None:
     _deny("a volunteer may change only their own profile")
 
 
-def may_see_personal_data(actor: Actor | None, volunteer_id: int) -> bool:
-    """Whole phone numbers are shown to the person and to admins only."""
-    if actor is None:
-        return False
-    return actor.is_admin or (actor.role == Role.VOLUNTEER.value and actor.volunteer_id == volunteer_id)
-
-
 # -- reads ------------------------------------------------------------------------------------
 # Who may see which personal record, as a SQL condition that list queries filter by (None: every
 # row) and that single reads check (another's object is a 404, never a 403: its existence is
@@ -166,3 +160,46 @@ def may_see(session, actor: Actor, model, object_id: int) -> bool:
 
 
 READ_CONDITIONS = {"Volunteer": visible_volunteers, "HourEntry": visible_hours, "Signup": visible_signups}
+
+
+# -- fields -----------------------------------------------------------------------------------
+# Which fields of a visible volunteer an actor sees whole. Default masked: the phone whole only
+# for the person, and for an organization's staff during the window of an activity the volunteer
+# signed up to with that organization; the ID number never. Admins and auditors see it whole
+# only by a reveal with a reason (audited, shown to the person). The table is in docs/security.md.
+PHONE_WINDOW = timedelta(hours=2)  # before the activity starts and after it ends
+REVEALERS = (Role.ADMIN.value, Role.AUDITOR.value)
+REVEALABLE = ("phone", "id_number")
+
+
+def whole_phones(session, actor: Actor, volunteer_ids, now: datetime) -> set[int]:
+    """Of these volunteers, the ones whose whole phone `actor` sees without a reveal."""
+    ids = set(volunteer_ids)
+    if actor.role == Role.VOLUNTEER.value:
+        return ids & {actor.volunteer_id}
+    if actor.role != Role.ORG_STAFF.value or actor.organization_id is None or not ids:
+        return set()
+    in_window = (select(Signup.volunteer_id).join(Activity, Activity.id == Signup.activity_id)
+                 .join(Project, Project.id == Activity.project_id)
+                 .where(Signup.volunteer_id.in_(ids), Signup.status != "cancelled",
+                        Activity.cancelled.is_(False), Project.organization_id == actor.organization_id,
+                        Activity.starts_at <= now + PHONE_WINDOW, Activity.ends_at >= now - PHONE_WINDOW))
+    return set(session.scalars(in_window))
+
+
+def require_revealer(actor: Actor) -> None:
+    """Seeing a whole phone or ID number on purpose: the district and auditors, with a reason."""
+    if actor.role not in REVEALERS:
+        _deny("only district staff (admin) and auditors may reveal personal data")
+
+
+def whole_name_in_matches(actor: Actor, kind: str, provider_id: int) -> bool:
+    """Match lists name organizations, social workers and resources whole; a volunteer only to
+    themselves: to everyone else (the district included) surname + masked given name."""
+    return kind != "volunteer" or (actor.role == Role.VOLUNTEER.value and actor.volunteer_id == provider_id)
+
+
+def may_see_disclosures(actor: Actor) -> None:
+    """A person's own record of who revealed their data: the volunteer's alone."""
+    if actor.role != Role.VOLUNTEER.value or actor.volunteer_id is None:
+        _deny("disclosures are shown to the volunteer they concern")

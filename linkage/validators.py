@@ -46,9 +46,5 @@ def is_uscc(value: str) -> bool:
     return uscc_check_char(value[:17]) == value[17]
 
 
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
-
-
-def mask_id_number(id_number: str) -> str:
-    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:] if len(id_number) > 8 else "****"
+# Masking lives in linkage.privacy; these names stay importable from here for older callers.
+from linkage.privacy import mask_id_number, mask_phone  # noqa: E402,F401

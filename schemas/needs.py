@@ -61,8 +61,11 @@ class MatchEntrySchema(Schema):
     kind = fields.String()
     name = fields.String()
     score = fields.Float()
-    distance_km = fields.Float()
-    factors = fields.Dict(keys=fields.String(), values=fields.Float())
+    distance_km = fields.Float(allow_none=True, metadata={
+        "description": "null for a volunteer: a volunteer's distance is shown only as its band"})
+    distance_band = fields.String(allow_none=True, validate=validate.OneOf(["<1 km", "1–3 km", "3–5 km", ">5 km"]))
+    factors = fields.Dict(keys=fields.String(), values=fields.Float(), metadata={
+        "description": "empty for a volunteer (with the score, it would give the distance back)"})
     reasons = fields.List(fields.String())
 
 

@@ -34,6 +34,7 @@ class AuditEntrySchema(Schema):
     fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
     remote_addr = fields.String()
     request_id = fields.String()
+    reason = fields.String(metadata={"description": "why personal data was revealed (change: reveal)"})
 
 
 @blp.route("")

@@ -56,6 +56,6 @@ class NeedById(MethodView):
 @blp.arguments(MatchQuerySchema, location="query")
 @blp.response(200, MatchesSchema)
 def need_matches(args, need_id):
-    actor()
+    who = actor()
     service.get_need(session(), need_id)
-    return match_service.matches_for(session(), need_id, args.get("kind"))
+    return match_service.matches_for(session(), who, need_id, args.get("kind"))

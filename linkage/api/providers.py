@@ -4,10 +4,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.api.context import actor, optional_actor, page_body, platform, session
-from linkage.permissions import may_see_personal_data
+from linkage.api.context import actor, page_body, platform, session
 from linkage.services import providers as service
-from linkage.validators import mask_id_number, mask_phone
 from schemas.providers import PAGES, SCHEMAS, ProviderQuerySchema
 
 PATHS = {"organization": "organizations", "social_worker": "social-workers",
@@ -16,15 +14,9 @@ TITLES = {"organization": "社会组织 / social organizations", "social_worker"
           "volunteer": "社区志愿者 / volunteers", "resource": "社会慈善资源 / charity resources"}
 
 
-def _shown(kind: str, obj):
-    """Personal data leaves only masked, except the phone for the person themselves and admins."""
-    if kind != "volunteer":
-        return obj
-    data = SCHEMAS[kind]().dump(obj)
-    if not may_see_personal_data(optional_actor(), obj.id):
-        data["phone"] = mask_phone(obj.phone)
-    data["id_number_masked"] = mask_id_number(platform().cipher.decrypt(obj.id_number_cipher))
-    return data
+def _shown(db, who, kind: str, obj):
+    """One provider as the policy lets `who` see it (linkage.services.providers.shown)."""
+    return service.shown(db, who, kind, [obj], platform().cipher)[0]
 
 
 def make_blueprint(kind: str) -> Blueprint:
@@ -38,38 +30,41 @@ def make_blueprint(kind: str) -> Blueprint:
         @blp.response(200, page_schema)
         def get(self, args):
             filters = {k: args.get(k) for k in ("organization_id", "community_id")}
-            rows, total = service.list_providers(session(), actor(), kind, filters=filters,
+            who = actor()
+            rows, total = service.list_providers(session(), who, kind, filters=filters,
                                                  page=args["page"], page_size=args["page_size"],
                                                  include_inactive=args["include_inactive"])
-            return page_body([_shown(kind, r) for r in rows], total, args)
+            return page_body(service.shown(session(), who, kind, rows, platform().cipher), total, args)
 
         @blp.arguments(schema)
         @blp.response(201, schema)
         def post(self, body):
             who = actor()
             with platform().uow() as uow:
-                return _shown(kind, service.register_provider(uow, who, kind, body, platform().cipher))
+                return _shown(uow.session, who, kind,
+                              service.register_provider(uow, who, kind, body, platform().cipher))
 
     @blp.route("/<int:provider_id>")
     class Item(MethodView):
         @blp.response(200, schema)
         def get(self, provider_id):
-            return _shown(kind, service.read_provider(session(), actor(), kind, provider_id))
+            who = actor()
+            return _shown(session(), who, kind, service.read_provider(session(), who, kind, provider_id))
 
         @blp.arguments(schema(partial=True))
         @blp.response(200, schema)
         def patch(self, body, provider_id):
             who = actor()
             with platform().uow() as uow:
-                return _shown(kind, service.update_provider(uow, who, kind, provider_id, body,
-                                                            platform().cipher))
+                return _shown(uow.session, who, kind, service.update_provider(uow, who, kind, provider_id,
+                                                                              body, platform().cipher))
 
         @blp.response(200, schema)
         def delete(self, provider_id):
             """Deactivate: the provider stops ranking; its history stays."""
             who = actor()
             with platform().uow() as uow:
-                return _shown(kind, service.deactivate_provider(uow, who, kind, provider_id))
+                return _shown(uow.session, who, kind, service.deactivate_provider(uow, who, kind, provider_id))
 
     Collection.__name__ = f"{kind.title().replace('_', '')}Collection"
     Item.__name__ = f"{kind.title().replace('_', '')}Item"

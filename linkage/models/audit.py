@@ -24,3 +24,5 @@ class AuditEntry(Base):
     fields: Mapped[list] = mapped_column(default=list)      # names of the changed columns (no values)
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
     request_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    # Why a person's data was seen whole (a reveal: change "reveal"); empty for ordinary writes.
+    reason: Mapped[str] = mapped_column(String(300), default="", server_default="")

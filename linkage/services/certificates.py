@@ -9,10 +9,10 @@ from sqlalchemy import select
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.models import Certificate, HourEntry, Organization, Project, RecordStatus, Volunteer, record_states, utcnow
 from linkage.permissions import Actor
+from linkage.privacy import mask_id_number, mask_name
 from linkage.services.hours import chain_head, verify_chain
 from linkage.security import FieldCipher
 from linkage.uow import UnitOfWork
-from linkage.validators import mask_id_number
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -21,10 +21,6 @@ PLATFORM_ISSUER = "区志愿服务记录平台（民政局）"
 
 def _new_code() -> str:
     return "ZY" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
-
-
-def mask_name(name: str) -> str:
-    return name[0] + "*" * (len(name) - 1) if len(name) > 1 else "*"
 
 
 def _verified_records(session, volunteer_id: int, organization_id: int | None) -> list[HourEntry]:

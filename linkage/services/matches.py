@@ -1,6 +1,7 @@
 """Storing the matcher's rankings (the projector's use case) and reading them back."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer, lazyload
 
 from linkage.models import MatchSet, Need, NeedStatus, ProcessedEvent, utcnow
+from linkage.permissions import Actor, whole_name_in_matches
+from linkage.privacy import distance_band, distance_band_zh, mask_name
 from linkage.uow import UnitOfWork
 
 PROVIDER_KINDS = ("organization", "social_worker", "volunteer", "resource")
@@ -95,12 +98,32 @@ def _as_served(kind: str, entry: dict) -> dict:
             "factors": entry.get("factors", {}), "reasons": entry.get("reasons", [])}
 
 
-def matches_for(session, need_id: int, kind: str | None = None) -> dict:
-    """The API view: pending until the matcher's answer is stored (DESIGN §8)."""
+def matches_for(session, actor: Actor, need_id: int, kind: str | None = None) -> dict:
+    """The API view: pending until the matcher's answer is stored (DESIGN §8); every entry as the
+    policy lets `actor` see it (`shown_entry`)."""
     row = session.scalars(select(MatchSet).where(MatchSet.need_id == need_id)).first()
     if row is None:
         return {"need_id": need_id, "status": "pending", "ranked_at": None,
                 "matches": {k: [] for k in ((kind,) if kind else PROVIDER_KINDS)}}
     kinds = (kind,) if kind else PROVIDER_KINDS
     return {"need_id": need_id, "status": "ready", "ranked_at": row.ranked_at,
-            "matches": {k: row.matches.get(k, []) for k in kinds}}
+            "matches": {k: [shown_entry(actor, e) for e in row.matches.get(k, [])] for k in kinds}}
+
+
+_DISTANCE_REASON = re.compile(r"^距离 [\d.,]+ ?(米|公里)$")
+
+
+def shown_entry(actor: Actor, entry: dict) -> dict:
+    """A stored entry with its distance as a band; a volunteer's (to anyone but themselves) with
+    surname + masked given name, no distance in metres, no factor breakdown (the score and the
+    published weights would give the distance factor back) and the distance reason as the band."""
+    km = entry.get("distance_km")
+    shown = {**entry, "distance_band": distance_band(km)}
+    if entry["kind"] != "volunteer":
+        return shown
+    if not whole_name_in_matches(actor, entry["kind"], entry["provider_id"]):
+        shown["name"] = mask_name(entry["name"])
+    shown["distance_km"], shown["factors"] = None, {}
+    shown["reasons"] = [f"距离 {distance_band_zh(km)}" if _DISTANCE_REASON.match(r) else r
+                        for r in entry.get("reasons", [])]
+    return shown

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import func, select
@@ -11,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from linkage import permissions as perm
 from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.messages import Topics, Types, rfc3339
-from linkage.models import CharityResource, Organization, SocialWorker, Volunteer
-from linkage.permissions import Actor, may_see, visible_volunteers
+from linkage.models import CharityResource, Organization, SocialWorker, Volunteer, utcnow
+from linkage.permissions import Actor, may_see, visible_volunteers, whole_phones
+from linkage.privacy import mask_id_number, mask_phone
 from linkage.security import FieldCipher
 from linkage.services.reputation import organization_stats, volunteer_verified_minutes
 from linkage.uow import UnitOfWork
@@ -262,6 +264,26 @@ def list_providers(session, actor: Actor, kind: str, *, filters: dict | None = N
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(model.id).limit(page_size).offset((page - 1) * page_size))
     return list(rows), total
+
+
+def shown(session, actor: Actor, kind: str, providers: list, cipher: FieldCipher,
+          now: datetime | None = None) -> list:
+    """Providers as `actor` may see them: a volunteer's phone masked unless the policy shows it
+    whole (themselves; their organization's staff during an activity's window), the ID number
+    always masked (whole only by a reveal: linkage.services.disclosures)."""
+    if kind != "volunteer":
+        return list(providers)
+    whole = whole_phones(session, actor, [v.id for v in providers], now or utcnow())
+    return [_volunteer_view(v, v.id in whole, cipher) for v in providers]
+
+
+def _volunteer_view(volunteer: Volunteer, whole_phone: bool, cipher: FieldCipher) -> dict[str, Any]:
+    view = {column.key: getattr(volunteer, column.key) for column in Volunteer.__table__.columns
+            if column.key not in ("id_number_cipher", "id_number_digest")}
+    if not whole_phone:
+        view["phone"] = mask_phone(volunteer.phone)
+    view["id_number_masked"] = mask_id_number(cipher.decrypt(volunteer.id_number_cipher))
+    return view
 
 
 def provider_records(session) -> Iterator[tuple[str, dict]]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import session
 
+from linkage.privacy import DISTANCE_BANDS
 from linkage.taxonomy import CATEGORIES, TARGET_GROUPS, URGENCY
 
 LANGS = ("zh", "en")
@@ -163,7 +164,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "role_admin": ("区民政局", "District staff"), "role_community_staff": ("社区工作者", "Community staff"),
     "role_org_staff": ("社会组织", "Organization staff"), "role_social_worker": ("社会工作者", "Social worker"),
     "role_volunteer": ("志愿者", "Volunteer"), "role_auditor": ("审计", "Auditor"),
+    "disclosures": ("个人信息查看记录", "Who saw your personal data"),
+    "disclosures_none": ("暂无人查看您的完整手机号或身份证号", "Nobody has revealed your whole phone or ID number"),
+    "disclosures_intro": ("区民政局或审计人员查看您的完整手机号或身份证号时，须说明理由，并在此留下记录。",
+                          "District staff and auditors see your whole phone or ID number only with a stated "
+                          "reason, recorded here."),
+    "revealed_at": ("时间", "When"), "revealed_by": ("查看人", "By"), "revealed_field": ("查看内容", "What"),
+    "field_phone": ("手机号", "Phone"), "field_id_number": ("身份证号", "ID number"),
 }
+# A volunteer's distance in a match list is a band (linkage.privacy): its code is its key.
+TEXT.update({code: (zh, code) for _, code, zh in DISTANCE_BANDS})
 
 
 def lang() -> str:

@@ -8,7 +8,7 @@ from linkage.api.context import session as db_session
 from linkage.errors import DomainError, Forbidden, NotFound
 from linkage.models import Community, Volunteer
 from linkage.reports.certificate_pdf import render_certificate
-from linkage.services import certificates, evaluations, hours
+from linkage.services import certificates, disclosures, evaluations, hours
 from linkage.services import projects as project_service
 from linkage.stars import thresholds_for
 from linkage.web import queries
@@ -27,6 +27,7 @@ def _hours_view(*, message="", status=200):
     summary = hours.volunteer_hours(db_session(), volunteer.id, thresholds_for(community.district if community else None))
     return render_template("my_hours.html", volunteer=volunteer, summary=summary,
                            certificates=queries.certificates_of(db_session(), volunteer.id),
+                           disclosures=disclosures.disclosures_of(db_session(), who),
                            message=message), status
 
 

@@ -98,7 +98,7 @@ def _need_view(need_id: int, claim_errors=None, claim_message=""):
     return render_template(
         "need.html", need=need, claims=claims, org_names=orgs, my_claim=mine, owner=owner,
         project=project, can_claim=who.role == "org_staff" and mine is None and NeedStatus(need.status).editable,
-        matches=match_service.matches_for(db_session(), need_id), kinds=KINDS,
+        matches=match_service.matches_for(db_session(), who, need_id), kinds=KINDS,
         claim_errors=claim_errors or {}, claim_message=claim_message, form=request.form)
 
 
@@ -113,7 +113,7 @@ def need(need_id: int):
 def need_matches(need_id: int):
     """What the matches page polls: pending, or ready with the lists rendered as HTML."""
     need_service.get_need(db_session(), need_id)
-    result = match_service.matches_for(db_session(), need_id)
+    result = match_service.matches_for(db_session(), current_actor(), need_id)
     body = {"need_id": need_id, "status": result["status"]}
     if result["status"] == "ready":
         body["html"] = render_template("_matches.html", matches=result, kinds=KINDS)

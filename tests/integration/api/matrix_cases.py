@@ -45,6 +45,7 @@ social_worker.deactivate     ok   -    -    ok   -    -    -    ok   -    -
 volunteer.create             ok   ok   -    -    -    -    -    -    -    -
 volunteer.update             ok   -    -    -    -    ok   -    -    -    -
 volunteer.deactivate         ok   -    -    -    -    ok   -    -    -    -
+volunteer.reveal             ok   -    404  -    404  -    404  404  404  ok
 resource.create              ok   -    -    -    -    -    -    -    -    -
 resource.update              ok   -    -    -    -    -    -    -    -    -
 resource.deactivate          ok   -    -    -    -    -    -    -    -    -
@@ -83,6 +84,9 @@ certificate.issue            ok   -    -    ok   409  ok   -    -    -    -
 certificate.revoke           ok   -    -    ok   -    -    -    -    -    -
 """
 # Notes on rows that are not obvious from the table alone:
+# - volunteer.reveal: the district and auditors, with a reason; a caller who may see volunteer A (its
+#   community's staff, the organization it served with, A itself) is refused (403), one who may not
+#   is told nothing (404).
 # - auth.token and project.evaluate are public: the bearer is ignored (a resident's one-time code
 #   is the credential for an evaluation); each caller gets its own code.
 # - auth.revoke: everyone may log themselves out (only themselves: see the mass-assignment test).
@@ -370,6 +374,9 @@ CASES: dict[str, Case] = {
                              probes={"community_id": Probe(403, _other("other_community"))}),
     "volunteer.deactivate": Case("DELETE", "/volunteers/{provider_id}",
                                  lambda s: {"provider_id": s.first_or_new("volunteer")}),
+    "volunteer.reveal": Case("POST", "/volunteers/{volunteer_id}/reveal",
+                             lambda s: {"volunteer_id": s.ids["volunteer"], "record": s.verified_record()},
+                             _const({"field": "phone", "reason": "核实志愿者联系方式"}), fresh=False),
     "resource.create": Case("POST", "/resources", lambda s: {"n": s.n()},
                             lambda p, who: resource_body(name=f"助老物资{p['n']}"), success=201),
     "resource.update": Case("PATCH", "/resources/{provider_id}", lambda s: {"provider_id": s.ids["resource"]},

@@ -260,7 +260,7 @@ def test_a_certificate_holds_the_four_parts_verifies_publicly_and_can_be_revoked
     assert "有效证明" in world.client.get(f"/verify/{code}").get_data(as_text=True)
     pdf_again = world.call("GET", f"/api/v1/volunteers/{volunteer}/certificates/{code}.pdf", "volunteer")
     assert pdf_again.status_code == 200 and code in _pdf_text(pdf_again.data, tmp_path)
-    assert world.call("GET", f"/api/v1/volunteers/{volunteer}/certificates/{code}.pdf", "other_volunteer").status_code == 403
+    assert world.call("GET", f"/api/v1/volunteers/{volunteer}/certificates/{code}.pdf", "other_volunteer").status_code == 404
     assert world.call("POST", f"/api/v1/certificates/{code}/revocation", "volunteer", json={"reason": "x错"}).status_code == 403
     revoked = world.call("POST", f"/api/v1/certificates/{code}/revocation", "org_staff", json={"reason": "记录有误，重新出具"})
     assert revoked.status_code == 200 and revoked.json["status"] == "revoked"

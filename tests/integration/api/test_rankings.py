@@ -49,6 +49,8 @@ def test_a_ranking_is_served_with_exactly_the_documented_fields(world):
     need_id = world.call("POST", "/api/v1/needs", "community_staff", json=need_body(world.ids["community"])).json["id"]
     store(world, Ranking("e1", need_id, utcnow(), {"volunteer": [entry(1, 0.9, internal_rank_debug=[1, 2])]}))
     served = matches(world, need_id)["matches"]
-    assert served["volunteer"] == [{"provider_id": 1, "kind": "volunteer", "name": "志愿者1", "score": 0.9,
-                                    "distance_km": 1.5, "factors": {"skill": 0.5}, "reasons": ["距离 1.5 公里"]}]
+    # A volunteer as every caller but themselves sees them (docs/security.md): masked, a distance band.
+    assert served["volunteer"] == [{"provider_id": 1, "kind": "volunteer", "name": "志***", "score": 0.9,
+                                    "distance_km": None, "distance_band": "1–3 km", "factors": {},
+                                    "reasons": ["距离 1–3 公里"]}]
     assert served["organization"] == [] and served["resource"] == []

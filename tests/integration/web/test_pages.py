@@ -112,6 +112,33 @@ def test_the_matches_page_says_matching_until_the_matcher_answers(person, world)
     assert "1.4" in body["html"] and "87" in body["html"]
 
 
+def test_the_matches_page_shows_a_volunteer_by_surname_and_a_distance_band(person, world):
+    staff = person("community_staff")
+    need_id = int(staff.post("/needs/new", need_form()).headers["Location"].rsplit("/", 1)[1])
+    entry = {"provider_id": world.ids["volunteer"], "kind": "volunteer", "name": "欧阳娜娜", "score": 0.81,
+             "distance_km": 0.43, "factors": {"skill": 0.9}, "reasons": ["技能相符：陪诊", "距离 430 米"]}
+    with world.platform.uow() as uow:
+        matches.record_matches(uow, consumer="test", event_id="e1", need_id=need_id, ranked_at=utcnow(),
+                               matches={"volunteer": [entry]})
+        uow.commit()
+    for page in (html(staff.get(f"/needs/{need_id}")), staff.get(f"/needs/{need_id}/matches.json").get_json()["html"]):
+        assert "欧阳**" in page and "欧阳娜娜" not in page, page
+        assert "1 公里内" in page and "430" not in page and "0.4" not in page
+        assert "技能相符：陪诊" in page and "81" in page
+    own = html(person("volunteer").get(f"/needs/{need_id}"))
+    assert "欧阳娜娜" in own  # the volunteer's own entry (provider_id is theirs): their name whole
+
+
+def test_a_volunteers_page_lists_who_revealed_their_data(person, world):
+    vol = person("volunteer")
+    assert "暂无人查看您的完整手机号或身份证号" in html(vol.get("/me/hours"))
+    world.call("POST", f"/api/v1/volunteers/{world.ids['volunteer']}/reveal", "auditor",
+               json={"field": "id_number", "reason": "审计抽查身份信息"})
+    page = html(vol.get("/me/hours"))
+    section = page[page.index('id="disclosures"'):]
+    assert "auditor" in section and "审计" in section and "身份证号" in section and "审计抽查身份信息" in section
+
+
 def test_the_whole_story_on_pages(person, world):
     staff, org, vol = person("community_staff"), person("org_staff"), person("volunteer")
     need_id = int(staff.post("/needs/new", need_form()).headers["Location"].rsplit("/", 1)[1])
