@@ -159,7 +159,9 @@ def init_rate_limits(app: Flask, settings: Settings) -> Limiter:
     limiter = Limiter(get_remote_address, app=app, storage_uri=STORAGE_URI, strategy="fixed-window",
                       storage_options={"engine": platform.engine,
                                        "clock": lambda: platform.clock().timestamp()},
-                      default_limits=[settings.rate_limit_public], default_limits_exempt_when=_signed_in)
+                      # One counter per address over every public request (not one per page).
+                      application_limits=[settings.rate_limit_public],
+                      application_limits_exempt_when=_signed_in)
     for endpoint in EXEMPT:
         if endpoint in app.view_functions:
             app.view_functions[endpoint] = limiter.exempt(app.view_functions[endpoint])
