@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from linkage.config import Settings
+from linkage.errors import Unauthenticated
 from linkage.models import RateLimitCounter
 
 # Which requests count against which limit: (limit, endpoints, methods, whom it counts). A limit
@@ -123,7 +124,7 @@ def _signed_in() -> bool:
         from linkage.api.context import optional_actor
         try:
             return optional_actor() is not None
-        except Exception:  # an invalid token counts as public; _require_token answers it elsewhere
+        except Unauthenticated:  # a revoked token counts as public; _require_token answers it elsewhere
             return False
     return session.get("uid") is not None
 
