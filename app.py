@@ -7,7 +7,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from events.health import broker_ready
 from linkage.api import init_api
 from linkage.config import INSTANCE_DIR, Settings, settings_from_env
+from linkage.headers import init_headers
 from linkage.observability.web import init_observability
+from linkage.rate_limits import init_rate_limits
 from linkage.platform import build_platform
 from linkage.web import init_web
 
@@ -17,15 +19,15 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(SECRET_KEY=settings.secret_key, TESTING=testing,
                       MAX_CONTENT_LENGTH=settings.max_body_bytes,
-                      # Cookies travel only over HTTPS when the platform is served over it.
-                      SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
                       # /readyz asks the broker too; events.health imports kafka only when called.
                       LINKAGE_BROKER_PROBE=lambda: broker_ready(settings.bootstrap_servers, timeout=1.0))
     app.json.ensure_ascii = False
     app.extensions["linkage"] = build_platform(settings)
+    init_headers(app, settings)  # first: the CSP nonce exists before any other hook can answer
     init_api(app)
     init_web(app)
     init_observability(app)  # request timing, request id in log lines, /metrics
+    init_rate_limits(app, settings)  # last: it wraps the routes the others registered
     if settings.proxies:  # the client's address and scheme as the trusted proxies saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies,
                                 x_host=settings.proxies)

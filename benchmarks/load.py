@@ -207,7 +207,7 @@ class Platform:
         self.broker_port = args.broker_port or port_free()
         self.env = {k: v for k, v in os.environ.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS",)}
         self.env.update(DATABASE_URL=self.url, LINKAGE_BROKER_PORT=str(self.broker_port),
-                        PYTHONPATH=str(ROOT))
+                        PYTHONPATH=str(ROOT), LINKAGE_RATE_LIMITS="0")  # one client address at load rates
         self.process = None
 
     def create_db(self):

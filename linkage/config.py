@@ -40,6 +40,21 @@ class Settings:
     # (docs/operations.md says why Apache Kafka is the default); producers' settings differ
     # by kind (events.producer.BROKER_PRODUCER).
     broker_kind: str = "kafka"
+    # Abuse limits (docs/security.md "Limits and the edge"). Failed logins, web and API alike,
+    # counted per account and per client address over a window; then refused until it passes.
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 9
+    login_failure_window_seconds: int = 15 * 60
+    # Request rates (Flask-Limiter notation, "N per minute; M per hour"), per client address
+    # (per account for sign-ups); counted in the database so every gunicorn worker shares them.
+    rate_limits_enabled: bool = True
+    rate_limit_login: str = "30 per minute"
+    rate_limit_evaluation: str = "10 per minute; 100 per day"
+    rate_limit_certificate: str = "30 per minute"
+    rate_limit_signup: str = "20 per hour"
+    rate_limit_public: str = "300 per minute"
+    # Web sessions end after this long without a request (the 12 h absolute lifetime stays).
+    session_idle_seconds: int = 30 * 60
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -55,6 +70,34 @@ class Settings:
 def default_sqlite_url() -> str:
     INSTANCE_DIR.mkdir(exist_ok=True)
     return f"sqlite:///{INSTANCE_DIR / 'linkage.db'}"
+
+
+_LIMIT_SETTINGS = {  # environment variable -> Settings field (its type from the default)
+    "LINKAGE_LOGIN_FAILURES_PER_ACCOUNT": "login_failures_per_account",
+    "LINKAGE_LOGIN_FAILURES_PER_ADDRESS": "login_failures_per_address",
+    "LINKAGE_LOGIN_FAILURE_WINDOW_SECONDS": "login_failure_window_seconds",
+    "LINKAGE_RATE_LIMITS": "rate_limits_enabled",
+    "LINKAGE_RATE_LIMIT_LOGIN": "rate_limit_login",
+    "LINKAGE_RATE_LIMIT_EVALUATION": "rate_limit_evaluation",
+    "LINKAGE_RATE_LIMIT_CERTIFICATE": "rate_limit_certificate",
+    "LINKAGE_RATE_LIMIT_SIGNUP": "rate_limit_signup",
+    "LINKAGE_RATE_LIMIT_PUBLIC": "rate_limit_public",
+    "LINKAGE_SESSION_IDLE_SECONDS": "session_idle_seconds",
+}
+
+
+def _limits_from_env(env: Mapping[str, str]) -> dict:
+    values: dict = {}
+    for name, attr in _LIMIT_SETTINGS.items():
+        raw = env.get(name)
+        if raw is None or raw == "":
+            continue
+        default = Settings.__dataclass_fields__[attr].default
+        if isinstance(default, bool):
+            values[attr] = raw.strip().lower() not in ("0", "false", "no", "off")
+        else:
+            values[attr] = type(default)(raw)
+    return values
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -75,6 +118,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> 
         broker_kind=env.get("LINKAGE_BROKER") or "kafka",
         max_body_bytes=int(env.get("LINKAGE_MAX_BODY_BYTES", str(1024 * 1024))),
         proxies=int(env.get("LINKAGE_PROXIES", "0")),
+        **_limits_from_env(env),
         # Matching weights and parameters, handed to matching.load_weights by the matcher.
         extra={k: v for k, v in env.items() if k.startswith(("LINKAGE_WEIGHT_", "LINKAGE_MATCHING_"))},
     )

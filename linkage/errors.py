@@ -33,3 +33,7 @@ class Conflict(DomainError):
 
 class TooManyRequests(DomainError):
     status = 429
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None, *, retry_after: int = 60):
+        super().__init__(message, errors)
+        self.retry_after = retry_after  # seconds, for the Retry-After header and the form's message

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable
 
 from sqlalchemy.engine import Engine
@@ -10,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from linkage.audit import AuditContext
 from linkage.config import Settings
 from linkage.db import make_engine, make_session_factory
+from linkage.models.base import utcnow
 from linkage.security import FieldCipher, Passwords, Tokens
 from linkage.uow import UnitOfWork
 
@@ -28,6 +30,8 @@ class Platform:
     # Who is acting, for the audit trail: the web layer installs a provider reading the request;
     # workers install one naming themselves.
     audit_context: Callable[[], AuditContext | None] | None = None
+    # "Now" for the abuse limits (login failures, request rates): tests move it instead of sleeping.
+    clock: Callable[[], datetime] = utcnow
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.write_sessions, source=self.source, audit=self.audit_context)

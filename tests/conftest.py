@@ -19,6 +19,10 @@ PG_ADMIN_URL = os.environ.get("LINKAGE_TEST_PG", "postgresql+psycopg://postgres@
 
 def settings_for_tests(database_url: str, **overrides):
     # Cheap argon2 parameters: the hash is still argon2id, only the cost is lowered for speed.
+    # Request rate limits are off: every test client calls from one address, and the fuzzer and the
+    # browser stories make hundreds of public requests a minute. tests/integration/api/test_limits.py
+    # turns them on and shows each one bite (the login-failure limiter is always on).
+    overrides.setdefault("rate_limits_enabled", False)
     return settings_from_env(environ={}, database_url=database_url, password_time_cost=1,
                              password_memory_kib=8192, **overrides)
 

@@ -86,19 +86,6 @@ def _tag_request() -> None:
     g.request_id = incoming if re.fullmatch(r"[A-Za-z0-9-]{8,64}", incoming) else uuid.uuid4().hex
 
 
-def _security_headers(response):
-    response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Content-Security-Policy",
-                                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                                "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
-    if request.path.startswith("/api/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
 def _require_token() -> None:
     """Authenticate before any parsing, so a caller without a token learns 401, not 422."""
     path = request.path
@@ -145,7 +132,6 @@ def init_api(app: Flask) -> Api:
     app.before_request(_refuse_large_body)
     app.before_request(_require_token)
     app.before_request(_refuse_empty_patch)
-    app.after_request(_security_headers)
     app.extensions["linkage"].audit_context = audit_context
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
                       activities.blp, hours.blp, audit.blp, stats.blp, disclosures.blp):

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import request
 from flask_smorest import Blueprint
 
-from linkage.api.context import actor, platform, session
-from linkage.services.accounts import log_in, note_failed_login, revoke_tokens
+from linkage.api.context import actor, platform
+from linkage.services.accounts import LoginPolicy, log_in, revoke_tokens
 from schemas.auth import TokenRequestSchema, TokenSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录 / log in")
@@ -16,13 +16,9 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录
 @blp.response(200, TokenSchema)
 def issue_token(body):
     p = platform()
-
-    def record_failure(username, remote_addr):
-        with p.uow() as uow:
-            note_failed_login(uow, username, remote_addr)
-
-    token, user = log_in(session(), p.passwords, p.tokens, body["username"], body["password"],
-                         remote_addr=request.remote_addr or "", record_failure=record_failure)
+    with p.uow() as uow:
+        token, user = log_in(uow, p.passwords, p.tokens, LoginPolicy.from_settings(p.settings), body["username"],
+                             body["password"], request.remote_addr or "", p.clock())
     return {"access_token": token, "token_type": "Bearer", "expires_in": p.tokens.ttl_seconds,
             "role": user.role, "user_id": user.id, "community_id": user.community_id,
             "organization_id": user.organization_id, "volunteer_id": user.volunteer_id,

@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from http import HTTPStatus
 
-from linkage.errors import DomainError
+from linkage.errors import DomainError, TooManyRequests
 
 
 def error_body(code: int, message: str, errors: dict | None = None):
@@ -33,7 +33,10 @@ def _flatten_locations(messages: dict) -> dict:
 def register_error_handlers(app) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
-        return error_body(err.status, err.message, err.errors)
+        response = error_body(err.status, err.message, err.errors)
+        if isinstance(err, TooManyRequests):
+            response.headers["Retry-After"] = str(err.retry_after)
+        return response
 
     @app.errorhandler(ValidationError)
     def _validation(err: ValidationError):

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, send_from_directory
 from sqlalchemy import text
 
 from linkage.api.context import platform
+from linkage.headers import nonce
 from linkage.taxonomy import (CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS,
                               AVAILABILITY_SLOTS, TARGET_GROUPS, URGENCY)
 
@@ -57,13 +58,13 @@ def _swagger_dir() -> Path:
 DOCS_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>Linkage API 文档</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({url: "/api/v1/openapi.json", dom_id: "#ui"});</script>
+<script nonce="{nonce}">window.ui = SwaggerUIBundle({{url: "/api/v1/openapi.json", dom_id: "#ui"}});</script>
 </body></html>"""
 
 
 @blp.get("/docs")
 def docs():
-    return DOCS_PAGE, 200, {"Content-Type": "text/html; charset=utf-8"}
+    return DOCS_PAGE.format(nonce=nonce()), 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
 @blp.get("/docs/assets/<path:name>")
@@ -73,7 +74,7 @@ def docs_assets(name):
 
 VERIFY_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>志愿服务记录证明核验</title>
-<style>body{{font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}}
+<style nonce="{nonce}">body{{font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}}
 .ok{{color:#0a7d32}}.bad{{color:#b3261e}}dt{{color:#555}}dd{{margin:0 0 .6rem 0;font-size:1.1rem}}</style></head>
 <body><h1>志愿服务记录证明核验</h1>{body}</body></html>"""
 
@@ -89,7 +90,7 @@ def verify_page(code):
     try:
         view = public_view(session(), get_certificate(session(), code))
     except NotFound:
-        return VERIFY_PAGE.format(body='<p class="bad">未找到该证明编号。</p>'), 404
+        return VERIFY_PAGE.format(nonce=nonce(), body='<p class="bad">未找到该证明编号。</p>'), 404
     state = ('<p class="ok">✔ 有效证明</p>' if view["valid"]
              else '<p class="bad">✘ 与志愿服务记录账本不再一致，本证明不可采信</p>'
              if view["status"] == "ledger_mismatch"
@@ -98,4 +99,4 @@ def verify_page(code):
         ("证明编号", view["code"]), ("志愿者", view["volunteer_name"]),
         ("已核实服务时长", f'{view["verified_hours"]} 小时'), ("出具单位", view["issuer"]),
         ("出具日期", view["issued_on"])))
-    return VERIFY_PAGE.format(body=state + f"<dl>{rows}</dl>")
+    return VERIFY_PAGE.format(nonce=nonce(), body=state + f"<dl>{rows}</dl>")

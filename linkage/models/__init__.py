@@ -3,7 +3,7 @@ from linkage.models.base import Base, UTCDateTime, utcnow
 from linkage.models.places import Community
 from linkage.models.needs import Need, NeedStatus, MatchSet
 from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
-from linkage.models.users import LoginFailure, Role, User
+from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
 from linkage.models.outbox import OutboxEvent, ProcessedEvent
 from linkage.models.audit import AuditEntry
 from linkage.models.certificates import Certificate
@@ -15,7 +15,7 @@ from linkage.models.funding import (FundEntry, FundingApplication, FundingReview
 
 __all__ = [
     "Base", "UTCDateTime", "utcnow", "Community", "Need", "NeedStatus", "MatchSet",
-    "Organization", "SocialWorker", "Volunteer", "CharityResource", "Role", "User", "LoginFailure",
+    "Organization", "SocialWorker", "Volunteer", "CharityResource", "Role", "User", "LoginFailure", "RateLimitCounter",
     "OutboxEvent", "ProcessedEvent", "Activity", "Claim", "ClaimStatus", "Evaluation",
     "EvaluationCode", "Project", "ProjectStatus", "Signup", "SignupStatus", "TRANSITIONS",
     "check_transition", "GENESIS", "RECORD_ACTIONS", "HourAction", "HourEntry", "HourSource", "Certificate", "AuditEntry", "STANDING", "RecordStatus", "record_states",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linkage.models.base import Base, utcnow
@@ -36,11 +36,22 @@ class User(Base):
 
 
 class LoginFailure(Base):
-    """A failed login, kept briefly to slow down password guessing (per username and address)."""
+    """A failed login, kept briefly to slow down password guessing (per account and per address)."""
 
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), index=True)
-    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="", index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class RateLimitCounter(Base):
+    """One fixed-window request counter of the rate limiter (linkage.rate_limits), shared by every
+    worker because it lives in the database."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # POSIX seconds

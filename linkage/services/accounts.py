@@ -1,14 +1,15 @@
 """Accounts: creating users bound to what they act for, logging in, resolving a bearer token."""
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
-from linkage.models import (Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer,
-                            utcnow)
+from linkage.models import Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer
 from linkage.permissions import Actor
 from linkage.security import Passwords, Tokens
 from linkage.uow import UnitOfWork
@@ -57,32 +58,53 @@ def actor_for(user: User) -> Actor:
                  volunteer_id=user.volunteer_id, social_worker_id=user.social_worker_id)
 
 
-# Password guessing: after this many failures for one username from one address within the
-# window, further attempts are refused until the window passes (even with the right password).
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
+@dataclass(frozen=True)
+class LoginPolicy:
+    """Password guessing (docs/security.md "Limits"): failed logins, web and API alike, are counted
+    per account and per client address over a window; at the threshold either count refuses
+    further tries, even with the right password, until enough failures age out of the window."""
+
+    per_account: int  # the defaults are Settings' (linkage.config), read from the environment
+    per_address: int
+    window: timedelta
+
+    @classmethod
+    def from_settings(cls, settings) -> "LoginPolicy":
+        return cls(per_account=settings.login_failures_per_account,
+                   per_address=settings.login_failures_per_address,
+                   window=timedelta(seconds=settings.login_failure_window_seconds))
+
+    def seconds_to_wait(self, session, username: str, address: str, now: datetime) -> int:
+        """0 when a login may be tried; else the seconds until both counts are under their threshold."""
+        return max(self._wait(session, LoginFailure.username == username[:50], self.per_account, now),
+                   self._wait(session, LoginFailure.remote_addr == address[:64], self.per_address, now)
+                   if address else 0)
+
+    def _wait(self, session, whose, threshold: int, now: datetime) -> int:
+        # The threshold-th newest failure in the window: once it leaves, fewer than threshold remain.
+        newest = session.scalars(select(LoginFailure.at).where(whose, LoginFailure.at > now - self.window)
+                                 .order_by(LoginFailure.at.desc()).limit(threshold)).all()
+        if len(newest) < threshold:
+            return 0
+        return max(1, math.ceil((newest[-1] + self.window - now).total_seconds()))
 
 
-def log_in(session, passwords: Passwords, tokens: Tokens, username: str, password: str,
-           remote_addr: str = "", record_failure=None) -> tuple[str, User]:
-    recent = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.username == username, LoginFailure.remote_addr == remote_addr,
-        LoginFailure.at >= utcnow() - FAILURE_WINDOW))
-    if recent >= MAX_FAILURES:
-        raise TooManyRequests("too many failed logins; try again in 15 minutes")
-    user = session.scalars(select(User).where(User.username == username)).first()
+def log_in(uow: UnitOfWork, passwords: Passwords, tokens: Tokens, policy: LoginPolicy, username: str,
+           password: str, address: str, now: datetime) -> tuple[str, User]:
+    """The one login of the web form and the API: refused while too many tries failed, and a
+    failure is recorded (committed) before it is reported."""
+    wait = policy.seconds_to_wait(uow.session, username, address, now)
+    if wait:
+        raise TooManyRequests(f"登录失败次数过多，请 {math.ceil(wait / 60)} 分钟后再试 / too many failed "
+                              f"logins; try again in {wait} seconds", retry_after=wait)
+    user = uow.session.scalars(select(User).where(User.username == username)).first()
     # Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
     stored = user.password_hash if user else _dummy_hash(passwords)
     if not passwords.verify(stored, password) or user is None or not user.active:
-        if record_failure is not None:
-            record_failure(username, remote_addr)
+        uow.session.add(LoginFailure(username=username[:50], remote_addr=address[:64], at=now))
+        uow.commit()
         raise Unauthenticated("wrong username or password")
     return tokens.issue(user.id, user.token_version), user
-
-
-def note_failed_login(uow: UnitOfWork, username: str, remote_addr: str) -> None:
-    uow.session.add(LoginFailure(username=username[:50], remote_addr=remote_addr[:64]))
-    uow.commit()
 
 
 def revoke_tokens(uow: UnitOfWork, actor: Actor, user_id: int | None = None) -> User:

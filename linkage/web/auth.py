@@ -5,7 +5,7 @@ import hmac
 import secrets
 from functools import wraps
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, flash, g, redirect, request, session, url_for
 
 from linkage.api.context import platform
 from linkage.api.context import session as db_session
@@ -13,6 +13,7 @@ from linkage.errors import Forbidden
 from linkage.models import User
 from linkage.permissions import Actor
 from linkage.services.accounts import actor_for
+from linkage.web.i18n import t
 
 CSRF_FIELD = "csrf_token"
 
@@ -37,7 +38,7 @@ def start_session(user: User) -> None:
     """A fresh session at login: nothing from before it survives, except the language."""
     lang = session.get("lang")
     session.clear()
-    session.update(uid=user.id, v=user.token_version, csrf=secrets.token_urlsafe(32))
+    session.update(uid=user.id, v=user.token_version, csrf=secrets.token_urlsafe(32), seen=_now())
     if lang:
         session["lang"] = lang
     session.permanent = True
@@ -50,21 +51,43 @@ def end_session() -> None:
         session["lang"] = lang
 
 
-def load_actor() -> None:
-    """Resolve the cookie like actor_from_token does a bearer token: the user, active, same version."""
+# How often the last-seen time is written back (each write is a new cookie): idle is measured to this.
+_SEEN_RESOLUTION = 60
+
+
+def _now() -> int:
+    return int(platform().clock().timestamp())
+
+
+def load_actor():
+    """Resolve the cookie like actor_from_token does a bearer token: the user, active, same version;
+    a session idle for longer than the setting ends here and the request goes to the login page."""
     g.web_user = None
     uid = session.get("uid")
     if uid is None:
-        return
+        return None
+    now, seen = _now(), session.get("seen", 0)
+    if now - seen > platform().settings.session_idle_seconds:
+        end_session()
+        if request.endpoint == "web.static":
+            return None
+        flash(t("session_idle"))
+        if request.endpoint == "web.login":
+            return None
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")
+                                if request.method == "GET" else None))
+    if now - seen >= _SEEN_RESOLUTION:
+        session["seen"] = now
     try:
         user = db_session().get(User, uid)
         if user is None or not user.active or user.token_version != session.get("v"):
             end_session()
-            return
+            return None
         g.web_user = user
         g.actor = actor_for(user)  # the audit trail reads g.actor
     finally:
         db_session().rollback()  # as in the API: end the read snapshot before any write
+    return None
 
 
 def current_actor() -> Actor | None:

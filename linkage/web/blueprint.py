@@ -17,9 +17,9 @@ ERROR_TITLES = {400: "bad_request", 401: "login", 403: "forbidden", 404: "not_fo
 
 
 @bp.before_request
-def _before() -> None:
+def _before():
     auth.check_csrf()
-    auth.load_actor()
+    return auth.load_actor()  # a redirect to the login page when the session went idle
 
 
 @bp.errorhandler(DomainError)

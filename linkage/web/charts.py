@@ -85,7 +85,14 @@ def map_svg(layer: dict, *, width: int = 360) -> Markup:
     return Markup("".join(parts))
 
 
+def _swatch(shape: str, colour: str) -> Markup:
+    """A key's symbol drawn like the map draws it (SVG attributes, so no inline style under the CSP)."""
+    mark = (f'<path d="M5,0.5 L9.5,9.5 H0.5 Z" fill="{colour}"/>' if shape == "need"
+            else f'<circle cx="5" cy="5" r="4.5" fill="{colour}" fill-opacity=".7"/>')
+    return Markup(f'<svg class="key {shape}" viewBox="0 0 10 10" aria-hidden="true">{mark}</svg>')
+
+
 def legend(labels: dict[str, str]) -> list[dict]:
     """The map's key, as HTML beside the maps so long Chinese labels can wrap."""
-    return [{"colour": NEED_COLOUR, "label": labels["need"], "shape": "need"}] + \
-        [{"colour": KIND_COLOURS[k], "label": labels[k], "shape": "dot"} for k in KIND_COLOURS]
+    return [{"key": _swatch("need", NEED_COLOUR), "label": labels["need"]}] + \
+        [{"key": _swatch("dot", KIND_COLOURS[k]), "label": labels[k]} for k in KIND_COLOURS]

@@ -14,6 +14,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "home": ("首页", "Home"), "login": ("登录", "Log in"), "logout": ("退出", "Log out"),
     "username": ("用户名", "Username"), "password": ("密码", "Password"),
     "login_failed": ("用户名或密码错误", "Wrong username or password"),
+    "login_locked": ("登录失败次数过多，为保护账户已暂停登录，请 {wait}后再试",
+                     "Too many failed logins: logging in is paused to protect the account; try again in {wait}"),
+    "session_idle": ("您已长时间未操作，为保护账户安全已自动退出，请重新登录",
+                     "You were logged out after a period of inactivity; please log in again"),
+    "too_many": ("请求过于频繁", "Too many requests"),
+    "too_many_wait": ("请求过于频繁，请 {wait}后再试。", "Too many requests; try again in {wait}."),
     "welcome": ("您好，{name}", "Hello, {name}"),
     "switch_lang": ("English", "中文"),
     "skip": ("跳到正文", "Skip to content"),
@@ -231,6 +237,14 @@ def localize(message: str) -> str:
             if message.startswith(start):
                 return chinese
     return message
+
+
+def wait_in_words(seconds: int) -> str:
+    """A wait as a person reads it: seconds under a minute, else whole minutes (rounded up)."""
+    minutes = -(-seconds // 60)
+    if lang() == "zh":
+        return f"{seconds} 秒" if seconds < 60 else f"{minutes} 分钟"
+    return f"{seconds} seconds" if seconds < 60 else f"{minutes} minutes"
 
 
 def status_label(status: str | None) -> str:

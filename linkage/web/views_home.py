@@ -6,12 +6,11 @@ from urllib.parse import urlsplit
 from flask import redirect, render_template, request, session, url_for
 
 from linkage.api.context import platform
-from linkage.api.context import session as db_session
-from linkage.errors import Unauthenticated
-from linkage.services.accounts import log_in
+from linkage.errors import TooManyRequests, Unauthenticated
+from linkage.services.accounts import LoginPolicy, log_in
 from linkage.web import auth
 from linkage.web.blueprint import bp
-from linkage.web.i18n import LANGS, t
+from linkage.web.i18n import LANGS, t, wait_in_words
 
 # What each role comes here to do, in the order they do it.
 TILES = {
@@ -41,17 +40,21 @@ def login():
     error = ""
     if request.method == "POST":
         username = request.form.get("username", "").strip()
+        p = platform()
+        headers = {}
         try:
-            _token, user = log_in(db_session(), platform().passwords, platform().tokens, username,
-                                  request.form.get("password", ""))
+            with p.uow() as uow:
+                _token, user = log_in(uow, p.passwords, p.tokens, LoginPolicy.from_settings(p.settings), username,
+                                      request.form.get("password", ""), request.remote_addr or "", p.clock())
         except Unauthenticated:
-            error = t("login_failed")
+            error, status = t("login_failed"), 401
+        except TooManyRequests as refused:
+            error, status = t("login_locked", wait=wait_in_words(refused.retry_after)), 429
+            headers["Retry-After"] = str(refused.retry_after)
         else:
             auth.start_session(user)
             return redirect(auth.safe_next(request.args.get("next")))
-        finally:
-            db_session().rollback()
-        return render_template("login.html", error=error, username=username), 401
+        return render_template("login.html", error=error, username=username), status, headers
     return render_template("login.html", error=error, username="")
 
 

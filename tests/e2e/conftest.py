@@ -62,6 +62,35 @@ def live(tmp_path_factory):
         platform.dispose()
 
 
+# Console errors in which Chromium reports what the Content-Security-Policy blocked, by any page of
+# any context of the session's browser; each test fails if its pages caused one.
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watch_csp(context):
+    def seen(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(f"{message.location.get('url', '')}: {message.text}")
+    context.on("console", seen)
+    return context
+
+
+class WatchedBrowser:
+    """The browser, whose every new context reports CSP violations into CSP_VIOLATIONS."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        return _watch_csp(self._browser.new_context(**options))
+
+    def new_page(self, **options):
+        return self.new_context(**options).new_page()
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -70,8 +99,17 @@ def browser():
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
+        yield WatchedBrowser(chromium)
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    """No page may need what the CSP forbids (inline styles or scripts without the nonce)."""
+    CSP_VIOLATIONS.clear()
+    yield
+    found, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
+    assert not found, "the Content-Security-Policy blocked:\n" + "\n".join(found)
 
 
 class Shots:

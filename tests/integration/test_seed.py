@@ -12,7 +12,7 @@ from linkage.messages import Topics, Types
 from linkage.models import (Base, CharityResource, Community, Need, Organization, OutboxEvent,
                             SocialWorker, User, Volunteer)
 from linkage.platform import build_platform
-from linkage.services.accounts import BINDINGS, log_in
+from linkage.services.accounts import BINDINGS, LoginPolicy, log_in
 from linkage.validators import is_mainland_mobile, is_resident_id, is_uscc
 
 PROVIDER_MODELS = {"organization": Organization, "social_worker": SocialWorker,
@@ -67,15 +67,15 @@ def test_every_demo_login_can_log_in(seeded):
     platform, result = seeded
     assert {login["role"] for login in result["logins"]} == {
         "admin", "community_staff", "org_staff", "social_worker", "volunteer", "auditor"}
-    with platform.read_session() as session:
+    with platform.uow() as uow:
         for login in result["logins"]:
             assert login["password"] == DEMO_PASSWORD
-            token, user = log_in(session, platform.passwords, platform.tokens,
-                                 login["username"], login["password"])
+            token, user = log_in(uow, platform.passwords, platform.tokens, LoginPolicy.from_settings(platform.settings),
+                                 login["username"], login["password"], "127.0.0.1", platform.clock())
             assert token and user.role == login["role"]
             if login["role"] in BINDINGS:  # bound roles point at a real object
                 field, model = BINDINGS[login["role"]]
-                assert session.get(model, getattr(user, field)) is not None
+                assert uow.session.get(model, getattr(user, field)) is not None
 
 
 def test_every_provider_is_announced_in_the_outbox(seeded):
@@ -129,9 +129,10 @@ def test_a_small_scale_seed_still_has_every_login(tmp_path):
         result = seed_demo(platform, scale=0.02)
         assert result["communities"] == 20 and result["volunteers"] == 40 and result["needs"] == 1
         assert result["organizations"] == 2 and result["social_workers"] == 1
-        with platform.read_session() as session:
+        with platform.uow() as uow:
             for login in result["logins"]:
-                log_in(session, platform.passwords, platform.tokens, login["username"], login["password"])
+                log_in(uow, platform.passwords, platform.tokens, LoginPolicy.from_settings(platform.settings),
+                       login["username"], login["password"], "127.0.0.1", platform.clock())
     finally:
         platform.dispose()
 
