@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a3reveal0001"
-down_revision = "dd4d84d9b8f0"
+down_revision = "a1limits0001"
 branch_labels = None
 depends_on = None
 
