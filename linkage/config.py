@@ -40,6 +40,11 @@ class Settings:
     # (docs/operations.md says why Apache Kafka is the default); producers' settings differ
     # by kind (events.producer.BROKER_PRODUCER).
     broker_kind: str = "kafka"
+    # Retention (PIPL art. 19: no longer than needed), in days; `linkage purge` and the relay's
+    # daily run delete older sent outbox rows, dead letters and failed-login rows.
+    retain_outbox_days: int = 7
+    retain_dead_letters_days: int = 30
+    retain_login_failures_days: int = 30
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -75,6 +80,9 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> 
         broker_kind=env.get("LINKAGE_BROKER") or "kafka",
         max_body_bytes=int(env.get("LINKAGE_MAX_BODY_BYTES", str(1024 * 1024))),
         proxies=int(env.get("LINKAGE_PROXIES", "0")),
+        retain_outbox_days=int(env.get("LINKAGE_RETAIN_OUTBOX_DAYS", "7")),
+        retain_dead_letters_days=int(env.get("LINKAGE_RETAIN_DEAD_LETTERS_DAYS", "30")),
+        retain_login_failures_days=int(env.get("LINKAGE_RETAIN_LOGIN_FAILURES_DAYS", "30")),
         # Matching weights and parameters, handed to matching.load_weights by the matcher.
         extra={k: v for k, v in env.items() if k.startswith(("LINKAGE_WEIGHT_", "LINKAGE_MATCHING_"))},
     )

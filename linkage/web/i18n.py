@@ -163,6 +163,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "role_admin": ("区民政局", "District staff"), "role_community_staff": ("社区工作者", "Community staff"),
     "role_org_staff": ("社会组织", "Organization staff"), "role_social_worker": ("社会工作者", "Social worker"),
     "role_volunteer": ("志愿者", "Volunteer"), "role_auditor": ("审计", "Auditor"),
+    "my_data": ("我的个人信息", "My personal data"),
+    "my_data_hint": ("可下载平台保存的与您有关的全部信息（JSON 文件）",
+                     "Download everything the platform holds about you (a JSON file)"),
+    "export_my_data": ("下载我的数据", "Download my data"),
+    "privacy_notice": ("个人信息处理告知书", "Privacy notice"),
 }
 
 
