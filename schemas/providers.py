@@ -5,8 +5,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from linkage.taxonomy import AVAILABILITY_SLOTS, CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS
 from linkage.validators import is_mainland_mobile, is_resident_id, is_uscc
-from schemas.rights import ConsentSchema
 from schemas.common import Lat, LocalDateTime, Lon, Money, Name, PageArgs, Radius, Tags, WholeNumber, page_of
+from schemas.rights import ConsentSchema
 
 
 class _ProviderSchema(Schema):

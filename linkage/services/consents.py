@@ -62,7 +62,6 @@ def add_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: dict,
                   guardian_name=guardian.get("name", ""), guardian_relation=guardian.get("relation", ""),
                   guardian_phone_cipher=cipher.encrypt(guardian["phone"]) if guardian.get("phone") else "")
     uow.session.add(row)
-    uow.session.flush()
     return row
 
 
@@ -81,6 +80,7 @@ def record_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: di
         raise Conflict("this volunteer's personal data was erased")
     check_consent(consent, cipher.decrypt(volunteer.id_number_cipher), actor)
     row = add_consent(uow, actor, volunteer_id, consent, cipher)
+    uow.session.flush()
     uow.commit()
     return row
 
