@@ -115,6 +115,9 @@ class ProviderFeed:
                 self.index.upsert(kind, provider)
 
     def _apply(self, record, pending: dict) -> None:
+        if record.value is None:
+            self._forget(record, pending)
+            return
         try:
             event = parse(record.value, accept=PROVIDER_TYPES)
         except EventError as exc:
@@ -131,6 +134,17 @@ class ProviderFeed:
         else:
             self._flush(kind, pending)
             self.index.remove(kind, data["id"])
+        self.applied += 1
+
+    def _forget(self, record, pending: dict) -> None:
+        """A tombstone (key "kind:id", null value): the provider was erased; drop it for good."""
+        kind, _, provider_id = (record.key or b"").decode("utf-8", "replace").partition(":")
+        if kind not in PROVIDER_KINDS or not provider_id.isdigit():
+            self.rejected += 1
+            log.warning("%s: skipping a tombstone with key %r", self.name, record.key)
+            return
+        self._flush(kind, pending)
+        self.index.remove(kind, int(provider_id))
         self.applied += 1
 
     def close(self) -> None:

@@ -28,7 +28,8 @@ class Relay:
     def __init__(self, platform, bootstrap: str, *, batch_size: int = 500, idle: float = 0.01,
                  topic_check_every: float = 2.0, redeliver_after: float = 30.0,
                  max_redeliveries: int = 12, mark_every: float = 0.2,
-                 stop: threading.Event | None = None, producer_config: dict | None = None):
+                 stop: threading.Event | None = None, producer_config: dict | None = None,
+                 purge_every: float | None = 86400.0):
         self.platform, self.bootstrap = platform, bootstrap
         self.producer_config = producer_config or {}
         self.batch_size, self.idle = batch_size, idle
@@ -43,6 +44,9 @@ class Relay:
         self.failures = 0
         self._next_topic_check = 0.0
         self._next_sweep = 0.0
+        # Retention: `linkage purge` once at start and then daily (None: never, e.g. in tests).
+        self.purge_every = purge_every
+        self._next_purge = 0.0
         self._watch = _SqliteChanges(platform.engine.url) if not self.postgres else None
         # SQLite only: published ids waiting to be marked sent, and the last one published.
         self.mark_every = mark_every
@@ -176,8 +180,10 @@ class Relay:
         from kafka.errors import KafkaTimeoutError
 
         producer = self._producer()
+        # A row without an envelope is a tombstone: the key with a null value.
         futures = [producer.send(row.topic, key=row.key.encode("utf-8"),
-                                 value=row.envelope.encode("utf-8")) for row in rows]
+                                 value=row.envelope.encode("utf-8") if row.envelope is not None else None)
+                   for row in rows]
         producer.flush(timeout=15)
         for future in futures:
             if not future.is_done:
@@ -227,6 +233,18 @@ class Relay:
         if now >= self._next_sweep:
             self._next_sweep = now + min(self.redeliver_after / 4, 5.0)
             self._redeliver_overdue()
+        if self.purge_every is not None and now >= self._next_purge:
+            self._next_purge = now + self.purge_every
+            self._purge()
+
+    def _purge(self) -> None:
+        from events.retention import run_purge
+
+        self._flush_marks(force=True)
+        try:
+            run_purge(self.platform, self.bootstrap)
+        except Exception as exc:  # noqa: BLE001 - a busy database: try again tomorrow
+            log.warning("relay: the daily purge failed (%s)", exc)
 
     def _check_topics(self) -> None:
         from events.topics import ensure_topics, topic_ids

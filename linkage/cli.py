@@ -85,6 +85,24 @@ def users_create(username, role, password, community_id, organization_id, volunt
 
 
 @main.command()
+@click.option("--no-broker", is_flag=True, help="purge the database only, not the dead-letter topic")
+def purge(no_broker: bool) -> None:
+    """Delete what is kept no longer than its retention: sent outbox rows, dead letters, failed logins.
+
+    Days from LINKAGE_RETAIN_OUTBOX_DAYS (7), LINKAGE_RETAIN_DEAD_LETTERS_DAYS (30) and
+    LINKAGE_RETAIN_LOGIN_FAILURES_DAYS (30). Bearer tokens are signed and expire by themselves:
+    none is stored, so none is purged. The relay runs this once a day.
+    """
+    from events.retention import run_purge
+    platform = _platform("linkage-purge")
+    try:
+        counts = run_purge(platform, None if no_broker else platform.settings.bootstrap_servers)
+    finally:
+        platform.dispose()
+    click.echo("purged: " + ", ".join(f"{k}={'n/a' if v is None else v}" for k, v in counts.items()))
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn web workers")

@@ -55,6 +55,11 @@ class Settings:
     rate_limit_public: str = "300 per minute"
     # Web sessions end after this long without a request (the 12 h absolute lifetime stays).
     session_idle_seconds: int = 30 * 60
+    # Retention (PIPL art. 19: no longer than needed), in days; `linkage purge` and the relay's
+    # daily run delete older sent outbox rows, dead letters and failed-login rows.
+    retain_outbox_days: int = 7
+    retain_dead_letters_days: int = 30
+    retain_login_failures_days: int = 30
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -119,6 +124,9 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> 
         max_body_bytes=int(env.get("LINKAGE_MAX_BODY_BYTES", str(1024 * 1024))),
         proxies=int(env.get("LINKAGE_PROXIES", "0")),
         **_limits_from_env(env),
+        retain_outbox_days=int(env.get("LINKAGE_RETAIN_OUTBOX_DAYS", "7")),
+        retain_dead_letters_days=int(env.get("LINKAGE_RETAIN_DEAD_LETTERS_DAYS", "30")),
+        retain_login_failures_days=int(env.get("LINKAGE_RETAIN_LOGIN_FAILURES_DAYS", "30")),
         # Matching weights and parameters, handed to matching.load_weights by the matcher.
         extra={k: v for k, v in env.items() if k.startswith(("LINKAGE_WEIGHT_", "LINKAGE_MATCHING_"))},
     )

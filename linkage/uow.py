@@ -1,6 +1,7 @@
 """Unit of work: one session, and the outbox rows written in the same transaction."""
 from __future__ import annotations
 
+import uuid
 from typing import Any, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -8,6 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from linkage.audit import AuditContext, write_audit_entries
 from linkage.messages import encode, make_envelope
 from linkage.models import OutboxEvent
+
+TOMBSTONE = "tombstone"  # the outbox row's type for a null value
 
 
 class UnitOfWork:
@@ -59,3 +62,8 @@ class UnitOfWork:
         self.session.add(OutboxEvent(event_id=envelope["id"], topic=topic, key=key,
                                      type=type, envelope=encode(envelope)))
         return envelope
+
+    def tombstone(self, *, topic: str, key: str) -> None:
+        """Record a key with a null value: a compacted topic then forgets everything under the key."""
+        self.session.add(OutboxEvent(event_id=str(uuid.uuid4()), topic=topic, key=key,
+                                     type=TOMBSTONE, envelope=None))

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from linkage.taxonomy import AVAILABILITY_SLOTS, CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS
 from linkage.validators import is_mainland_mobile, is_resident_id, is_uscc
 from schemas.common import Lat, LocalDateTime, Lon, Money, Name, PageArgs, Radius, Tags, WholeNumber, page_of
+from schemas.rights import ConsentSchema
 
 
 class _ProviderSchema(Schema):
@@ -57,6 +58,8 @@ class VolunteerSchema(_ProviderSchema):
     availability = fields.List(fields.String(validate=validate.OneOf(AVAILABILITY_SLOTS)),
                                load_default=list, validate=validate.Length(max=len(AVAILABILITY_SLOTS)))
     community_id = WholeNumber(allow_none=True, load_default=None)
+    consent = fields.Nested(ConsentSchema, required=True, load_only=True,
+                            metadata={"description": "consent to the privacy notice; a guardian's under 14"})
 
     @validates("phone")
     def _phone(self, value, **kwargs):

@@ -14,14 +14,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from linkage.api import (activities, audit, auth, communities, disclosures, funding, hours, meta, needs, projects,
-                         providers, stats)
+                         providers, rights, stats)
 from linkage.api.context import audit_context, close_session, optional_actor
 from linkage.api.errors import register_error_handlers
 from linkage.errors import InvalidInput, Unauthenticated
 
 # Reachable without a token: logging in, the taxonomy, the spec, public certificate checks,
 # and residents' evaluations (their one-time code is the credential).
-PUBLIC_PREFIXES = ("/api/v1/auth/token", "/api/v1/categories", "/api/v1/openapi.json")
+PUBLIC_PREFIXES = ("/api/v1/auth/token", "/api/v1/categories", "/api/v1/openapi.json", "/api/v1/privacy-notice")
 PUBLIC_PATTERNS = (re.compile(r"^/api/v1/certificates/[^/]+$"),
                    re.compile(r"^/api/v1/projects/\d+/evaluations$"),
                    re.compile(r"^/api/v1/funding-rounds/\d+/public-summary$"))
@@ -134,7 +134,7 @@ def init_api(app: Flask) -> Api:
     app.before_request(_refuse_empty_patch)
     app.extensions["linkage"].audit_context = audit_context
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
-                      activities.blp, hours.blp, audit.blp, stats.blp, disclosures.blp):
+                      activities.blp, hours.blp, audit.blp, stats.blp, disclosures.blp, rights.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.blp)
     app.teardown_appcontext(close_session)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from linkage.demo.plan import build_plan
 from linkage.models import Community, User
+from linkage.notice import current_version
 from linkage.permissions import Actor
 from linkage.services.accounts import create_user
 from linkage.services.communities import register_community
@@ -80,9 +81,11 @@ def seed_demo(platform, *, scale: float = 1.0, today: date | None = None,
             register_provider(uow, SEED_ADMIN, "social_worker",
                               _fields(row, organization_id=_ref(org_ids, row["_organization"])), cipher)
             for row in plan.social_workers]
+        # Every demo volunteer signed the paper privacy notice at their community (none is under 14).
+        consent = {"notice_version": current_version(), "method": "paper"}
         volunteers = [
             register_provider(uow, SEED_ADMIN, "volunteer",
-                              _fields(row, community_id=community_ids[row["_community"]]), cipher)
+                              _fields(row, community_id=community_ids[row["_community"]], consent=consent), cipher)
             for row in plan.volunteers]
         resources = [register_provider(uow, SEED_ADMIN, "resource", _fields(row), cipher)
                      for row in plan.resources]

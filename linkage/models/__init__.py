@@ -7,6 +7,7 @@ from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
 from linkage.models.outbox import OutboxEvent, ProcessedEvent
 from linkage.models.audit import AuditEntry
 from linkage.models.certificates import Certificate
+from linkage.models.consents import Consent, ConsentMethod
 from linkage.models.hours import (GENESIS, RECORD_ACTIONS, STANDING, HourAction, HourEntry, HourSource,
                                   RecordStatus, record_states)
 from linkage.models.projects import (Activity, Claim, ClaimStatus, Evaluation, EvaluationCode, Project,
@@ -18,6 +19,6 @@ __all__ = [
     "Organization", "SocialWorker", "Volunteer", "CharityResource", "Role", "User", "LoginFailure", "RateLimitCounter",
     "OutboxEvent", "ProcessedEvent", "Activity", "Claim", "ClaimStatus", "Evaluation",
     "EvaluationCode", "Project", "ProjectStatus", "Signup", "SignupStatus", "TRANSITIONS",
-    "check_transition", "GENESIS", "RECORD_ACTIONS", "HourAction", "HourEntry", "HourSource", "Certificate", "AuditEntry", "STANDING", "RecordStatus", "record_states",
+    "check_transition", "GENESIS", "RECORD_ACTIONS", "HourAction", "HourEntry", "HourSource", "Certificate", "Consent", "ConsentMethod", "AuditEntry", "STANDING", "RecordStatus", "record_states",
     "FundEntry", "FundingApplication", "FundingReview", "FundingRound", "Grant", "Milestone", "ReviewAssignment",
 ]

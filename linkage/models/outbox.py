@@ -20,7 +20,9 @@ class OutboxEvent(Base):
     topic: Mapped[str] = mapped_column(String(100))
     key: Mapped[str] = mapped_column(String(100))
     type: Mapped[str] = mapped_column(String(100))
-    envelope: Mapped[str] = mapped_column(Text)  # the CloudEvents JSON, exactly as published
+    # The CloudEvents JSON, exactly as published; None is a tombstone (a key with a null value:
+    # a compacted topic then forgets the key, e.g. an erased volunteer on linkage.providers).
+    envelope: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)

@@ -61,6 +61,9 @@ class Volunteer(_Provider, Base):
     travel_radius_km: Mapped[float] = mapped_column(default=3.0)
     availability: Mapped[list] = mapped_column(default=list)  # weekly slots: sat_am, ...
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    # Set when the person's data was erased at their request (PIPL art. 47): the row stays so
+    # their hour records still count, with every personal field anonymised.
+    erased_at: Mapped[datetime | None]
 
 
 class CharityResource(_Provider, Base):

@@ -16,6 +16,7 @@ from linkage.models import CharityResource, Organization, SocialWorker, Voluntee
 from linkage.permissions import Actor, may_see, visible_volunteers, whole_phones
 from linkage.privacy import mask_id_number, mask_phone
 from linkage.security import FieldCipher
+from linkage.services import consents
 from linkage.services.reputation import organization_stats, volunteer_verified_minutes
 from linkage.uow import UnitOfWork
 
@@ -146,6 +147,20 @@ def _apply_personal_data(obj: Volunteer, data: dict, cipher: FieldCipher) -> Non
         obj.id_number_digest = cipher.digest(number)
 
 
+def _check_volunteer_change(uow: UnitOfWork, obj: Volunteer, changes: dict) -> None:
+    if obj.erased_at is not None:
+        raise Conflict("this volunteer's personal data was erased; the profile cannot change")
+    if "consent" in changes:
+        raise InvalidInput("consent is added, not edited",
+                           {"consent": [f"请使用 POST /api/v1/volunteers/{obj.id}/consents / "
+                                        f"use POST /api/v1/volunteers/{obj.id}/consents"]})
+    # A corrected ID number that makes the person under 14 needs their guardian's consent on file.
+    if changes.get("id_number") and consents.needs_guardian(changes["id_number"].upper()) \
+            and not any(c.guardian_name for c in consents.consents_of(uow.session, obj.id)):
+        raise InvalidInput("under 14: a guardian's consent is required",
+                           {"id_number": ["未满十四周岁，须先登记监护人同意 / under 14: record a guardian's consent first"]})
+
+
 def _apply_remaining(obj: CharityResource, data: dict, creating: bool, before: tuple = (None, None)) -> None:
     """A new resource starts with all of it available; a changed total keeps what was drawn."""
     for total, remaining, old_total in (("amount_fen", "remaining_fen", before[0]),
@@ -185,8 +200,10 @@ def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict,
                       cipher: FieldCipher) -> Any:
     spec = _kind(kind)
     spec.may_create(actor, data)
-    if kind == "volunteer" and not data.get("id_number"):
-        raise InvalidInput("a volunteer needs an ID number", {"id_number": ["required"]})
+    if kind == "volunteer":
+        if not data.get("id_number"):
+            raise InvalidInput("a volunteer needs an ID number", {"id_number": ["required"]})
+        consents.check_consent(data.get("consent"), data["id_number"].upper(), actor)
     _check_refs(uow, kind, data)
     obj = spec.model(**{k: v for k, v in data.items() if k in spec.fields})
     if kind == "volunteer":
@@ -198,6 +215,7 @@ def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict,
     _flush_unique(uow, kind)
     if kind == "volunteer":
         obj.code = f"V{obj.id:08d}"  # 志愿者编号, printed on certificates
+        consents.add_consent(uow, actor, obj.id, data["consent"], cipher)
     announce_provider(uow, kind, obj)
     uow.commit()
     return obj
@@ -215,6 +233,8 @@ def update_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: int, 
         raise perm.Forbidden("only the district moves a social worker to another organization")
     if kind == "volunteer" and "community_id" in changes and not actor.is_admin:
         raise perm.Forbidden("only the district moves a volunteer between communities")
+    if kind == "volunteer":
+        _check_volunteer_change(uow, obj, changes)
     _check_refs(uow, kind, changes)
     before = (getattr(obj, "amount_fen", None), getattr(obj, "quantity", None))
     for field, value in changes.items():

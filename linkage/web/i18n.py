@@ -177,6 +177,11 @@ TEXT: dict[str, tuple[str, str]] = {
                           "reason, recorded here."),
     "revealed_at": ("时间", "When"), "revealed_by": ("查看人", "By"), "revealed_field": ("查看内容", "What"),
     "field_phone": ("手机号", "Phone"), "field_id_number": ("身份证号", "ID number"),
+    "my_data": ("我的个人信息", "My personal data"),
+    "my_data_hint": ("可下载平台保存的与您有关的全部信息（JSON 文件）",
+                     "Download everything the platform holds about you (a JSON file)"),
+    "export_my_data": ("下载我的数据", "Download my data"),
+    "privacy_notice": ("个人信息处理告知书", "Privacy notice"),
 }
 # A volunteer's distance in a match list is a band (linkage.privacy): its code is its key.
 TEXT.update({code: (zh, code) for _, code, zh in DISTANCE_BANDS})

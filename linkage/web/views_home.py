@@ -1,13 +1,17 @@
 """Home by role, logging in and out, and the language switch."""
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, session, url_for
+from flask import Response, redirect, render_template, request, session, url_for
 
 from linkage.api.context import platform
+from linkage.api.context import session as db_session
 from linkage.errors import TooManyRequests, Unauthenticated
+from linkage.notice import current_notice
 from linkage.services.accounts import LoginPolicy, log_in
+from linkage.services.rights import export_person
 from linkage.web import auth
 from linkage.web.blueprint import bp
 from linkage.web.i18n import LANGS, t, wait_in_words
@@ -33,6 +37,24 @@ def home():
     if who is None:
         return render_template("welcome.html")
     return render_template("home.html", tiles=TILES.get(who.role, ()))
+
+
+@bp.get("/privacy")
+def privacy_notice():
+    """个人信息处理告知书: public, the text volunteers and guardians consent to."""
+    return render_template("privacy.html", notice=current_notice())
+
+
+@bp.get("/me/export")
+@auth.login_required
+def export_my_data():
+    """下载我的数据: the same JSON as GET /api/v1/me/export, as a file."""
+    who = auth.current_actor()
+    data = export_person(db_session(), who, platform().cipher)
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="linkage-my-data-{who.user_id}.json"',
+                             "Cache-Control": "no-store"})
 
 
 @bp.route("/login", methods=["GET", "POST"])

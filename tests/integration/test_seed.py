@@ -101,6 +101,17 @@ def test_provider_events_carry_no_personal_data(seeded):
         assert not any(volunteer.phone in text or id_number in text for text in envelopes)
 
 
+def test_every_demo_volunteer_consented_to_the_current_notice(seeded):
+    from linkage.models import Consent
+    from linkage.notice import current_version
+
+    platform, _ = seeded
+    with platform.read_session() as session:
+        consented = dict(session.execute(select(Consent.volunteer_id, Consent.notice_version)).all())
+        volunteers = set(session.scalars(select(Volunteer.id)))
+    assert set(consented) == volunteers and set(consented.values()) == {current_version()}
+
+
 def test_seeded_people_and_organizations_pass_the_validators(seeded):
     platform, _ = seeded
     with platform.read_session() as session:

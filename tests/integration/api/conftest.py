@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from app import create_app
+from linkage.notice import current_version
 from linkage.permissions import Actor
 from linkage.services.accounts import create_user
 from linkage.services.communities import register_community
@@ -97,7 +98,8 @@ def org_body(serial=1, **over) -> dict:
 def volunteer_body(serial=1, community_id=None, **over) -> dict:
     body = {"name": "李明", "phone": f"1380000{serial:04d}", "id_number": valid_id_number(serial),
             "skills": ["陪诊"], "lat": 39.02, "lon": 117.69, "travel_radius_km": 5,
-            "availability": ["sat_am", "sun_pm"], "community_id": community_id}
+            "availability": ["sat_am", "sun_pm"], "community_id": community_id,
+            "consent": {"notice_version": current_version(), "method": "paper"}}
     body.update(over)
     return body
 

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from sqlalchemy import select
 
 from linkage.models import User
+from linkage.notice import current_version
 from linkage.services.accounts import create_user
 from tests.integration.api.conftest import (PASSWORD, community_body, need_body, org_body, resource_body,
                                             social_worker_body, volunteer_body)
@@ -82,6 +83,9 @@ hours.dispute                -    -    -    -    -    ok   -    -    -    -
 hours.correct                ok   -    -    ok   -    -    -    -    -    -
 certificate.issue            ok   -    -    ok   409  ok   -    -    -    -
 certificate.revoke           ok   -    -    ok   -    -    -    -    -    -
+consent.record               ok   ok   404  404  404  ok   404  404  404  -
+volunteer.erase              ok   -    -    -    -    -    -    -    -    -
+me.erase                     -    -    -    -    -    ok   ok   -    -    -
 """
 # Notes on rows that are not obvious from the table alone:
 # - volunteer.reveal: the district and auditors, with a reason; a caller who may see volunteer A (its
@@ -101,6 +105,8 @@ certificate.revoke           ok   -    -    ok   -    -    -    -    -    -
 # - certificate.issue: other_org_staff may certify hours served with its own organization; volunteer
 #   A has none there, so 409 (authorized, nothing to certify) and nothing changes.
 # - signup.*, hours.log: the body names volunteer A, so other_volunteer acts on another's behalf.
+# - consent.record: volunteer A's consent; whoever may not see volunteer A gets a 404 (the
+#   auditor sees everyone but records nothing: 403). me.erase: each volunteer erases themself.
 
 
 def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:
@@ -486,6 +492,16 @@ CASES: dict[str, Case] = {
                                                                            who="volunteer")}),
     "certificate.revoke": Case("POST", "/certificates/{code}/revocation", lambda s: {"code": s.certificate()},
                                _const({"reason": "服务记录有误"})),
+    # --- personal-information rights
+    "consent.record": Case("POST", "/volunteers/{volunteer_id}/consents",
+                           lambda s: {"volunteer_id": s.ids["volunteer"]},
+                           _const({"notice_version": current_version(), "method": "self"}), success=201,
+                           fresh=False),
+    "volunteer.erase": Case("POST", "/volunteers/{volunteer_id}/erasure",
+                            lambda s: {"volunteer_id": s.must("POST", "/volunteers", "admin",
+                                                              volunteer_body(600 + s.n(), s.ids["community"]))["id"]},
+                            _const({"confirm": True, "reason": "本人书面申请"})),
+    "me.erase": Case("POST", "/me/erasure", lambda s: {}, _const({"confirm": True}), fresh=False),
 }
 
 # Fields a client must never be able to set (or set for another party); each probe adds one to an

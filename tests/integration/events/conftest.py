@@ -15,6 +15,7 @@ from events.producer import producer_config
 from events.projector import Projector
 from events.relay import Relay
 from linkage.models import Base, MatchSet, Need, OutboxEvent
+from linkage.notice import current_version
 from linkage.permissions import Actor
 from linkage.platform import build_platform
 from linkage.services.communities import register_community
@@ -89,7 +90,8 @@ def provider_body(kind: str, serial: int, community_id: int, organization_id: in
         return {"name": f"志愿者{serial}", "phone": f"1380000{serial:04d}",
                 "id_number": valid_id_number(serial), "skills": ["陪诊"], "lat": lat, "lon": lon,
                 "travel_radius_km": 5, "availability": ["sat_am", "sun_pm"],
-                "community_id": community_id}
+                "community_id": community_id,
+                "consent": {"notice_version": current_version(), "method": "paper"}}
     return {"name": f"助老基金{serial}", "donor": "滨海爱心企业", "kind": "fund", "amount_fen": 5_000_000,
             "tags": ["助老"], "lat": lat, "lon": lon, "radius_km": 20, "restricted_categories": []}
 

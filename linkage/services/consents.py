@@ -1,0 +1,98 @@
+"""Consent to the privacy notice (个人信息处理告知): the notice, recording consent, the under-14 guardian rule."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError as StdnumError
+
+from linkage import permissions as perm
+from linkage.errors import Conflict, InvalidInput, NotFound
+from linkage.models import Consent, ConsentMethod, Volunteer
+from linkage.notice import GUARDIAN_AGE, current_version
+from linkage.permissions import Actor
+from linkage.security import FieldCipher
+from linkage.uow import UnitOfWork
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def age_on(id_number: str, today: date | None = None) -> int | None:
+    """Whole years of age from the birth date in a resident ID number (python-stdnum cn.ric)."""
+    try:
+        born = ric.get_birth_date(id_number)
+    except (StdnumError, ValueError):
+        return None
+    today = today or datetime.now(LOCAL_TZ).date()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def needs_guardian(id_number: str, today: date | None = None) -> bool:
+    age = age_on(id_number, today)
+    return age is not None and age < GUARDIAN_AGE
+
+
+def check_consent(consent: dict | None, id_number: str, actor: Actor) -> None:
+    """Registration is refused without consent to the current notice, or for an under-14
+    without their guardian's consent (422 naming the field)."""
+    if not consent:
+        raise InvalidInput("a volunteer is registered only with consent to the privacy notice",
+                           {"consent": ["须同意个人信息处理告知书 / consent to the privacy notice is required"]})
+    version = current_version()
+    if consent.get("notice_version") != version:
+        raise InvalidInput("consent must be to the current privacy notice",
+                           {"consent.notice_version": [f"当前告知书版本为 {version} / the current notice is {version}"]})
+    if consent.get("method") not in {m.value for m in ConsentMethod}:
+        raise InvalidInput("unknown consent method", {"consent.method": ["self | paper"]})
+    if consent["method"] == ConsentMethod.PAPER.value and actor.role not in ("admin", "community_staff"):
+        raise InvalidInput("paper consent is confirmed by staff",
+                           {"consent.method": ["纸质同意须由工作人员确认 / paper consent is confirmed by staff"]})
+    if needs_guardian(id_number) and not (consent.get("guardian") or {}).get("name"):
+        raise InvalidInput("under 14: a guardian's consent is required",
+                           {"consent.guardian": ["未满十四周岁，须由监护人同意 / under 14: a guardian's consent is required"]})
+
+
+def add_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: dict, cipher: FieldCipher) -> Consent:
+    """Write one consent record (the caller commits)."""
+    guardian = consent.get("guardian") or {}
+    row = Consent(volunteer_id=volunteer_id, notice_version=consent["notice_version"],
+                  method=consent["method"], recorded_by=actor.user_id,
+                  guardian_name=guardian.get("name", ""), guardian_relation=guardian.get("relation", ""),
+                  guardian_phone_cipher=cipher.encrypt(guardian["phone"]) if guardian.get("phone") else "")
+    uow.session.add(row)
+    return row
+
+
+def record_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: dict,
+                   cipher: FieldCipher) -> Consent:
+    """A further consent (a new notice version, a guardian's): by the volunteer themself, or by
+    the district or their community's staff confirming a paper form."""
+    volunteer = uow.session.get(Volunteer, volunteer_id)
+    if volunteer is None or not perm.may_see(uow.session, actor, Volunteer, volunteer_id):
+        raise NotFound(f"volunteer {volunteer_id} does not exist")
+    own = actor.role == "volunteer" and actor.volunteer_id == volunteer_id
+    community = actor.role == "community_staff" and actor.community_id == volunteer.community_id
+    if not (own or actor.is_admin or community):
+        raise perm.Forbidden("consent is given by the volunteer, or confirmed by their community or the district")
+    if volunteer.erased_at is not None:
+        raise Conflict("this volunteer's personal data was erased")
+    check_consent(consent, cipher.decrypt(volunteer.id_number_cipher), actor)
+    row = add_consent(uow, actor, volunteer_id, consent, cipher)
+    uow.session.flush()
+    uow.commit()
+    return row
+
+
+def consents_of(session, volunteer_id: int) -> list[Consent]:
+    return list(session.scalars(select(Consent).where(Consent.volunteer_id == volunteer_id).order_by(Consent.id)))
+
+
+def consent_record(row: Consent, cipher: FieldCipher) -> dict:
+    """A consent as its owner sees it (their export): the guardian's phone whole."""
+    return {"id": row.id, "volunteer_id": row.volunteer_id, "notice_version": row.notice_version,
+            "method": row.method, "recorded_by": row.recorded_by, "recorded_at": row.recorded_at,
+            "guardian": {"name": row.guardian_name, "relation": row.guardian_relation,
+                         "phone": cipher.decrypt(row.guardian_phone_cipher) if row.guardian_phone_cipher else ""}
+            if row.guardian_name else None}
