@@ -9,7 +9,7 @@ import linkage.models.base
 
 
 revision = 'a4rights0001'
-down_revision = 'dd4d84d9b8f0'
+down_revision = 'a3reveal0001'
 branch_labels = None
 depends_on = None
 
