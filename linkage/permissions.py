@@ -166,3 +166,9 @@ def may_see(session, actor: Actor, model, object_id: int) -> bool:
 
 
 READ_CONDITIONS = {"Volunteer": visible_volunteers, "HourEntry": visible_hours, "Signup": visible_signups}
+
+
+def require_audit_reader(actor: Actor) -> None:
+    """The audit trail and its chain are for auditors and district staff."""
+    if actor.role not in (Role.ADMIN.value, Role.AUDITOR.value):
+        _deny("the audit trail is for auditors and district staff")

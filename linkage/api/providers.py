@@ -8,7 +8,7 @@ from linkage.api.context import actor, optional_actor, page_body, platform, sess
 from linkage.permissions import may_see_personal_data
 from linkage.services import providers as service
 from linkage.validators import mask_id_number, mask_phone
-from schemas.providers import PAGES, SCHEMAS, ProviderQuerySchema
+from schemas.providers import PAGES, QUERIES, SCHEMAS
 
 PATHS = {"organization": "organizations", "social_worker": "social-workers",
          "volunteer": "volunteers", "resource": "resources"}
@@ -21,9 +21,10 @@ def _shown(kind: str, obj):
     if kind != "volunteer":
         return obj
     data = SCHEMAS[kind]().dump(obj)
-    if not may_see_personal_data(optional_actor(), obj.id):
-        data["phone"] = mask_phone(obj.phone)
-    data["id_number_masked"] = mask_id_number(platform().cipher.decrypt(obj.id_number_cipher))
+    cipher = platform().cipher
+    phone = cipher.read(obj, "phone")
+    data["phone"] = phone if may_see_personal_data(optional_actor(), obj.id) else mask_phone(phone)
+    data["id_number_masked"] = mask_id_number(cipher.read(obj, "id_number"))
     return data
 
 
@@ -34,13 +35,14 @@ def make_blueprint(kind: str) -> Blueprint:
 
     @blp.route("")
     class Collection(MethodView):
-        @blp.arguments(ProviderQuerySchema, location="query")
+        @blp.arguments(QUERIES[kind], location="query")
         @blp.response(200, page_schema)
         def get(self, args):
-            filters = {k: args.get(k) for k in ("organization_id", "community_id")}
+            filters = {k: args.get(k) for k in ("organization_id", "community_id", "phone")}
             rows, total = service.list_providers(session(), actor(), kind, filters=filters,
                                                  page=args["page"], page_size=args["page_size"],
-                                                 include_inactive=args["include_inactive"])
+                                                 include_inactive=args["include_inactive"],
+                                                 cipher=platform().cipher)
             return page_body([_shown(kind, r) for r in rows], total, args)
 
         @blp.arguments(schema)

@@ -76,8 +76,8 @@ KINDS: dict[str, Kind] = {
                           ("name", "certificate_level", "specialties", "organization_id", "lat",
                            "lon", "service_radius_km"), _sw_create, _sw_change),
     "volunteer": Kind("volunteer", Volunteer,
-                      ("name", "phone", "skills", "lat", "lon", "travel_radius_km", "availability",
-                       "community_id"), _vol_create, _vol_change),
+                      ("name", "skills", "lat", "lon", "travel_radius_km", "availability",
+                       "community_id"), _vol_create, _vol_change),  # phone, id_number: encrypted
     "resource": Kind("resource", CharityResource,
                      ("name", "donor", "kind", "description", "tags", "amount_fen", "quantity",
                       "unit", "lat", "lon", "radius_km", "restricted_categories",
@@ -137,11 +137,18 @@ def get_provider(session, kind: str, provider_id: int) -> Any:
     return obj
 
 
-def _apply_personal_data(obj: Volunteer, data: dict, cipher: FieldCipher) -> None:
+def _apply_personal_data(uow: UnitOfWork, obj: Volunteer, data: dict, cipher: FieldCipher) -> None:
+    """Phone and ID number go in encrypted; an ID number digested under any key is taken."""
+    if "phone" in data:
+        cipher.write(obj, "phone", data["phone"])
     if "id_number" in data:
         number = data["id_number"].upper()
-        obj.id_number_cipher = cipher.encrypt(number)
-        obj.id_number_digest = cipher.digest(number)
+        taken = select(Volunteer.id).where(Volunteer.id_number_digest.in_(cipher.digests(number)))
+        if obj.id is not None:
+            taken = taken.where(Volunteer.id != obj.id)
+        if uow.session.scalar(taken.limit(1)) is not None:
+            raise Conflict("this volunteer is already registered", {"id_number": ["already registered"]})
+        cipher.write(obj, "id_number", number)
 
 
 def _apply_remaining(obj: CharityResource, data: dict, creating: bool, before: tuple = (None, None)) -> None:
@@ -189,7 +196,7 @@ def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict,
     obj = spec.model(**{k: v for k, v in data.items() if k in spec.fields})
     if kind == "volunteer":
         obj.code = "tmp-" + uuid.uuid4().hex[:12]
-        _apply_personal_data(obj, data, cipher)
+        _apply_personal_data(uow, obj, data, cipher)
     if kind == "resource":
         _apply_remaining(obj, data, creating=True)
     uow.session.add(obj)
@@ -219,7 +226,7 @@ def update_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: int, 
         if field in spec.fields:
             setattr(obj, field, value)
     if kind == "volunteer":
-        _apply_personal_data(obj, changes, cipher)
+        _apply_personal_data(uow, obj, changes, cipher)
     if kind == "resource":
         _apply_remaining(obj, changes, creating=False, before=before)
     _flush_unique(uow, kind)
@@ -248,8 +255,10 @@ def read_provider(session, actor: Actor, kind: str, provider_id: int) -> Any:
 
 
 def list_providers(session, actor: Actor, kind: str, *, filters: dict | None = None, page: int = 1,
-                   page_size: int = 20, include_inactive: bool = False) -> tuple[list, int]:
-    """A page of providers; volunteers filtered in the query by who may see them (no leaked totals)."""
+                   page_size: int = 20, include_inactive: bool = False,
+                   cipher: FieldCipher | None = None) -> tuple[list, int]:
+    """A page of providers; volunteers filtered in the query by who may see them (no leaked totals).
+    A volunteer's phone is found by its keyed digest (under any key), never by decrypting rows."""
     model = _kind(kind).model
     query = select(model)
     if kind == "volunteer" and (visible := visible_volunteers(actor)) is not None:
@@ -257,7 +266,9 @@ def list_providers(session, actor: Actor, kind: str, *, filters: dict | None = N
     if not include_inactive:
         query = query.where(model.active.is_(True))
     for field, value in (filters or {}).items():
-        if value is not None and hasattr(model, field):
+        if field == "phone" and value is not None and kind == "volunteer":
+            query = query.where(Volunteer.phone_digest.in_(cipher.digests(value)))
+        elif value is not None and hasattr(model, field):
             query = query.where(getattr(model, field) == value)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(model.id).limit(page_size).offset((page - 1) * page_size))
