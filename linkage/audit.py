@@ -15,6 +15,7 @@ from linkage.models.base import utcnow
 # Bookkeeping tables whose rows are consequences of an audited change, not changes of their own.
 NOT_AUDITED = {"outbox", "processed_events", "audit_log", "ledger_heads"}
 CHAIN = "audit"  # the audit trail's row in ledger_heads
+HEADS = LedgerHead.__table__
 
 
 @dataclass(frozen=True)
@@ -77,29 +78,28 @@ def write_audit_entries(session: Session) -> None:
 
 def _append(session: Session, entries: list[AuditEntry]) -> None:
     """Chain `entries` after the head. The head's row lock (held to commit) makes concurrent
-    writers on PostgreSQL take turns; SQLite's writers already do (BEGIN IMMEDIATE)."""
-    head = _lock_head(session)
-    seq, previous = head.seq, head.hash
+    writers on PostgreSQL take turns; SQLite's writers already do (BEGIN IMMEDIATE). Core
+    statements, not ORM objects: these two run in every audited unit of work."""
+    seq, previous = _lock_head(session)
     for entry in entries:
         seq += 1
         previous = ledger.link(entry, seq, previous)
         session.add(entry)
-    head.seq, head.hash = seq, previous
+    session.execute(HEADS.update().where(HEADS.c.name == CHAIN).values(seq=seq, hash=previous))
 
 
-def _lock_head(session: Session) -> LedgerHead:
-    locked = (select(LedgerHead).where(LedgerHead.name == CHAIN).with_for_update()
-              .execution_options(populate_existing=True))
-    head = session.scalars(locked).first()
+def _lock_head(session: Session) -> tuple[int, str]:
+    locked = select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.name == CHAIN).with_for_update()
+    head = session.execute(locked).first()
     if head is None:  # a new database: start the head at the trail's last entry (or the genesis)
         last = session.execute(select(AuditEntry.seq, AuditEntry.hash)
                                .order_by(AuditEntry.seq.desc()).limit(1)).first()
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(insert(LedgerHead).values(name=CHAIN, seq=last.seq if last else 0,
-                                                  hash=last.hash if last else ledger.GENESIS)
+        session.execute(insert(HEADS).values(name=CHAIN, seq=last.seq if last else 0,
+                                             hash=last.hash if last else ledger.GENESIS)
                         .on_conflict_do_nothing(index_elements=["name"]))
-        head = session.scalars(locked).one()
-    return head
+        head = session.execute(locked).one()
+    return head.seq, head.hash
 
 
 def verify_trail(session: Session) -> dict:
