@@ -82,9 +82,9 @@ def seed(platform, providers: int, rng: random.Random) -> tuple[int, str]:
             category = rng.choice(list(SKILLS))
             lat, lon = near(rng)
             objects.append(("volunteer", Volunteer(
-                name=f"志愿者{i}", code=f"V{i:08d}", phone=f"138{i:08d}", id_number_cipher="x",
-                id_number_digest=f"bench-{i}", skills=rng.sample(SKILLS[category], 2), lat=lat, lon=lon,
-                travel_radius_km=rng.choice([3, 5, 8]), availability=rng.sample(SLOTS, 5),
+                name=f"志愿者{i}", code=f"V{i:08d}", phone_cipher="x", phone_digest=f"bench-{i}",
+                id_number_cipher="x", id_number_digest=f"bench-{i}", skills=rng.sample(SKILLS[category], 2),
+                lat=lat, lon=lon, travel_radius_km=rng.choice([3, 5, 8]), availability=rng.sample(SLOTS, 5),
                 community_id=community.id)))
         for i in range(providers - 3 * per_kind):
             category = rng.choice(list(SKILLS))

@@ -283,8 +283,8 @@ def top_up_providers(url: str, total: int, rng: random.Random) -> int:
                                        certificate_level=rng.choice(["assistant", "intermediate", "senior"]),
                                        specialties=[category, "elderly"], lat=lat, lon=lon, service_radius_km=10)
                 elif kind == "volunteer":
-                    obj = Volunteer(name=f"压测志愿者{i}", code=f"L{i:08d}", phone=f"139{i:08d}",
-                                    id_number_cipher="x", id_number_digest=f"load-{i}",
+                    obj = Volunteer(name=f"压测志愿者{i}", code=f"L{i:08d}", phone_cipher="x",
+                                    phone_digest=f"load-{i}", id_number_cipher="x", id_number_digest=f"load-{i}",
                                     skills=rng.sample(SKILLS[category], 2), lat=lat, lon=lon,
                                     travel_radius_km=rng.choice([3, 5, 8]), availability=rng.sample(SLOTS, 5),
                                     community_id=cid)

@@ -1,15 +1,21 @@
-"""Recording the audit trail inside the same transaction as the change it describes."""
+"""Recording the audit trail inside the same transaction as the change it describes, hash-chained."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from linkage.models.audit import AuditEntry
+from linkage import ledger
+from linkage.models.audit import AuditEntry, LedgerHead
+from linkage.models.base import utcnow
 
 # Bookkeeping tables whose rows are consequences of an audited change, not changes of their own.
-NOT_AUDITED = {"outbox", "processed_events", "audit_log"}
+NOT_AUDITED = {"outbox", "processed_events", "audit_log", "ledger_heads"}
+CHAIN = "audit"  # the audit trail's row in ledger_heads
+HEADS = LedgerHead.__table__
 
 
 @dataclass(frozen=True)
@@ -65,14 +71,64 @@ def write_audit_entries(session: Session) -> None:
     session.flush()
     notes = session.info.pop("audit_notes", [])
     reasons = session.info.pop("audit_reasons", {})
-    seen = set()
+    seen, entries, at = set(), [], utcnow()
     for table, identity, change, fields in notes:
         key = (table, identity, change)
         if key in seen:
             continue
         seen.add(key)
-        session.add(AuditEntry(user_id=context.user_id, username=context.username, role=context.role,
-                               action=context.action[:200], object_type=table, object_id=identity,
-                               change=change, fields=fields, remote_addr=context.remote_addr,
-                               request_id=context.request_id, reason=reasons.get(key, "")))
+        entries.append(AuditEntry(at=at, user_id=context.user_id, username=context.username, role=context.role,
+                                  action=context.action[:200], object_type=table, object_id=identity,
+                                  change=change, fields=fields, remote_addr=context.remote_addr,
+                                  request_id=context.request_id, reason=reasons.get(key, "")))
     session.info.pop("audit_notes", None)
+    if entries:
+        _append(session, entries)
+
+
+def _append(session: Session, entries: list[AuditEntry]) -> None:
+    """Chain `entries` after the head. The head's row lock (held to commit) makes concurrent
+    writers on PostgreSQL take turns; SQLite's writers already do (BEGIN IMMEDIATE). Core
+    statements, not ORM objects: these two run in every audited unit of work."""
+    seq, previous = _lock_head(session)
+    for entry in entries:
+        seq += 1
+        previous = ledger.link(entry, seq, previous)
+        session.add(entry)
+    session.execute(HEADS.update().where(HEADS.c.name == CHAIN).values(seq=seq, hash=previous))
+
+
+def _lock_head(session: Session) -> tuple[int, str]:
+    locked = select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.name == CHAIN).with_for_update()
+    head = session.execute(locked).first()
+    if head is None:  # a new database: start the head at the trail's last entry (or the genesis)
+        last = session.execute(select(AuditEntry.seq, AuditEntry.hash)
+                               .order_by(AuditEntry.seq.desc()).limit(1)).first()
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(HEADS).values(name=CHAIN, seq=last.seq if last else 0,
+                                             hash=last.hash if last else ledger.GENESIS)
+                        .on_conflict_do_nothing(index_elements=["name"]))
+        head = session.execute(locked).one()
+    return head.seq, head.hash
+
+
+def verify_trail(session: Session) -> dict:
+    """Recompute the audit chain up to its head; name the first entry changed, removed or relinked.
+
+    The head is read first, so entries committed while the check runs are left for the next one.
+    """
+    head = session.get(LedgerHead, CHAIN)
+    head_seq = head.seq if head else 0
+    rows = session.scalars(select(AuditEntry).where(AuditEntry.seq <= head_seq)
+                           .order_by(AuditEntry.seq).execution_options(yield_per=1000))
+    verdict = ledger.verify(rows)
+    result = {"valid": verdict.valid, "entries": verdict.entries, "head_seq": head_seq,
+              "head_hash": head.hash if head else ledger.GENESIS, "problem": verdict.problem or None,
+              "first_bad_entry_id": verdict.first_bad.id if verdict.first_bad else None,
+              "first_bad_seq": verdict.first_bad.seq if verdict.first_bad else None}
+    if verdict.valid and (verdict.last_seq, verdict.last_hash) != (head_seq, result["head_hash"]):
+        # The chain ends before its head: its last entries were removed.
+        result.update(valid=False, problem="head", first_bad_seq=verdict.last_seq + 1)
+    elif verdict.valid and head is None and session.scalar(select(AuditEntry.id).limit(1)) is not None:
+        result.update(valid=False, problem="head", first_bad_seq=1)  # entries, but the head is gone
+    return result

@@ -1,4 +1,4 @@
-"""The `linkage` command: run, seed, db upgrade, users create, and the worker commands."""
+"""The `linkage` command: run, seed, db upgrade, users create, keys rotate, audit verify, and the workers."""
 from __future__ import annotations
 
 import sys
@@ -29,7 +29,8 @@ def db() -> None:
 def db_upgrade(revision: str) -> None:
     """Apply migrations to DATABASE_URL (default: instance/linkage.db)."""
     from linkage.migrate import upgrade
-    upgrade(settings_from_env().database_url, revision=revision)
+    settings = settings_from_env()
+    upgrade(settings.database_url, revision=revision, field_key=settings.field_key)
     click.echo("database is at " + revision)
 
 
@@ -115,6 +116,54 @@ def run(host: str, port: int, workers: int, no_seed: bool, broker_kind: str | No
     from linkage.supervisor import run_platform
     sys.exit(run_platform(host=host, port=port, web_workers=workers, seed=not no_seed,
                           broker_kind=broker_kind))
+
+
+@main.group()
+def keys() -> None:
+    """Field encryption keys (LINKAGE_FIELD_KEY)."""
+
+
+@keys.command("rotate")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1))
+def keys_rotate(batch_size: int) -> None:
+    """Re-encrypt every encrypted field with the newest key (the first of LINKAGE_FIELD_KEY)."""
+    from linkage.services.keys import rotate_keys
+    platform = _platform("linkage-keys")
+    try:
+        counts = rotate_keys(platform.uow, platform.cipher, batch_size=batch_size)
+    finally:
+        platform.dispose()
+    for field_name, tally in counts.items():
+        click.echo(f"{field_name}: {tally['fields'] + tally['unreadable']} fields, "
+                   f"{tally['re-encrypted']} re-encrypted, {tally['re-digested']} re-digested, "
+                   f"{tally['unreadable']} unreadable")
+    if any(tally["unreadable"] for tally in counts.values()):
+        click.echo("error: some fields open with none of the configured keys (left unchanged)", err=True)
+        sys.exit(1)
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit trail's hash chain; exit 1 naming the first bad entry if it fails."""
+    from linkage.audit import verify_trail
+    platform = _platform()
+    try:
+        with platform.read_session() as session:
+            result = verify_trail(session)
+    finally:
+        platform.dispose()
+    if result["valid"]:
+        click.echo(f"audit chain valid: {result['entries']} entries, head {result['head_seq']} {result['head_hash']}")
+        return
+    click.echo(f"audit chain INVALID ({result['problem']}): first bad entry id {result['first_bad_entry_id']}, "
+               f"seq {result['first_bad_seq']}; {result['entries']} entries read, head {result['head_seq']}",
+               err=True)
+    sys.exit(1)
 
 
 # The event workers (relay, matcher, projector, broker, ...) live with the event spine.

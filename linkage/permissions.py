@@ -203,3 +203,9 @@ def may_see_disclosures(actor: Actor) -> None:
     """A person's own record of who revealed their data: the volunteer's alone."""
     if actor.role != Role.VOLUNTEER.value or actor.volunteer_id is None:
         _deny("disclosures are shown to the volunteer they concern")
+
+
+def require_audit_reader(actor: Actor) -> None:
+    """The audit trail and its chain are for auditors and district staff."""
+    if actor.role not in (Role.ADMIN.value, Role.AUDITOR.value):
+        _deny("the audit trail is for auditors and district staff")

@@ -62,7 +62,7 @@ def _prepare(settings, seed: bool) -> list[dict]:
     from linkage.platform import build_platform
 
     click.echo("==> migrating " + settings.database_url.split("@")[-1])
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, field_key=settings.field_key)
     if not seed:
         return []
     from linkage.demo import demo_logins, seed_demo

@@ -104,6 +104,14 @@ class ProviderQuerySchema(PageArgs):
     community_id = WholeNumber(validate=validate.Range(min=1))
 
 
+class VolunteerQuerySchema(ProviderQuerySchema):
+    phone = fields.String(metadata={"description": "11-digit mobile: matched by its keyed digest, not by decrypting"})
+
+    @validates("phone")
+    def _phone(self, value, **kwargs):
+        VolunteerSchema._phone(self, value)
+
+
 SCHEMAS = {
     "organization": OrganizationSchema,
     "social_worker": SocialWorkerSchema,
@@ -111,3 +119,4 @@ SCHEMAS = {
     "resource": ResourceSchema,
 }
 PAGES = {kind: page_of(schema) for kind, schema in SCHEMAS.items()}
+QUERIES = {kind: VolunteerQuerySchema if kind == "volunteer" else ProviderQuerySchema for kind in SCHEMAS}

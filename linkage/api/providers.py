@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from linkage.api.context import actor, page_body, platform, session
 from linkage.services import providers as service
-from schemas.providers import PAGES, SCHEMAS, ProviderQuerySchema
+from schemas.providers import PAGES, QUERIES, SCHEMAS
 
 PATHS = {"organization": "organizations", "social_worker": "social-workers",
          "volunteer": "volunteers", "resource": "resources"}
@@ -26,14 +26,15 @@ def make_blueprint(kind: str) -> Blueprint:
 
     @blp.route("")
     class Collection(MethodView):
-        @blp.arguments(ProviderQuerySchema, location="query")
+        @blp.arguments(QUERIES[kind], location="query")
         @blp.response(200, page_schema)
         def get(self, args):
-            filters = {k: args.get(k) for k in ("organization_id", "community_id")}
+            filters = {k: args.get(k) for k in ("organization_id", "community_id", "phone")}
             who = actor()
             rows, total = service.list_providers(session(), who, kind, filters=filters,
                                                  page=args["page"], page_size=args["page_size"],
-                                                 include_inactive=args["include_inactive"])
+                                                 include_inactive=args["include_inactive"],
+                                                 cipher=platform().cipher)
             return page_body(service.shown(session(), who, kind, rows, platform().cipher), total, args)
 
         @blp.arguments(schema)

@@ -5,7 +5,7 @@ from linkage.models.needs import Need, NeedStatus, MatchSet
 from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
 from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
 from linkage.models.outbox import OutboxEvent, ProcessedEvent
-from linkage.models.audit import AuditEntry
+from linkage.models.audit import AuditEntry, LedgerHead
 from linkage.models.certificates import Certificate
 from linkage.models.consents import Consent, ConsentMethod
 from linkage.models.hours import (GENESIS, RECORD_ACTIONS, STANDING, HourAction, HourEntry, HourSource,
@@ -19,6 +19,6 @@ __all__ = [
     "Organization", "SocialWorker", "Volunteer", "CharityResource", "Role", "User", "LoginFailure", "RateLimitCounter",
     "OutboxEvent", "ProcessedEvent", "Activity", "Claim", "ClaimStatus", "Evaluation",
     "EvaluationCode", "Project", "ProjectStatus", "Signup", "SignupStatus", "TRANSITIONS",
-    "check_transition", "GENESIS", "RECORD_ACTIONS", "HourAction", "HourEntry", "HourSource", "Certificate", "Consent", "ConsentMethod", "AuditEntry", "STANDING", "RecordStatus", "record_states",
+    "check_transition", "GENESIS", "RECORD_ACTIONS", "HourAction", "HourEntry", "HourSource", "Certificate", "Consent", "ConsentMethod", "AuditEntry", "LedgerHead", "STANDING", "RecordStatus", "record_states",
     "FundEntry", "FundingApplication", "FundingReview", "FundingRound", "Grant", "Milestone", "ReviewAssignment",
 ]

@@ -1,4 +1,4 @@
-"""The audit trail: who changed what, which object, when and from where. Append-only."""
+"""The audit trail: who changed what, which object, when and from where. Append-only, hash-chained."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,10 +6,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from linkage.ledger import Chained
 from linkage.models.base import Base, utcnow
 
 
-class AuditEntry(Base):
+class AuditEntry(Chained, Base):
+    """One row of the one chain of the whole trail, in seq order (docs/security.md, audit chain)."""
+
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,3 +29,22 @@ class AuditEntry(Base):
     request_id: Mapped[str] = mapped_column(String(64), default="", index=True)
     # Why a person's data was seen whole (a reveal: change "reveal"); empty for ordinary writes.
     reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    seq: Mapped[int] = mapped_column(unique=True)           # position in the chain, from 1
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    HASHED = ("seq", "at", "user_id", "username", "role", "action", "object_type", "object_id", "change",
+              "fields", "remote_addr", "request_id", "prev_hash")
+    # Columns added after entries exist are hashed only when set, so older entries still verify.
+    HASHED_IF_SET = ("reason",)
+
+
+class LedgerHead(Base):
+    """The last entry of a chain (its seq and hash). Appending locks this row: concurrent writers
+    take turns, and a chain cut short at its end no longer matches its head."""
+
+    __tablename__ = "ledger_heads"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)  # e.g. "audit"
+    seq: Mapped[int] = mapped_column(default=0)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -17,6 +17,9 @@ class ConsentMethod(str, enum.Enum):
 
 class Consent(Base):
     __tablename__ = "consents"
+    # Encrypted fields (linkage.security.FieldCipher.read/write; `linkage keys rotate`): no digest,
+    # nobody looks a guardian up by phone.
+    ENCRYPTED = {"guardian_phone": ("guardian_phone_cipher", None)}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)

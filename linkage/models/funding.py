@@ -6,14 +6,13 @@ tested without a database; the service layer only decides who may do what and wh
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linkage.errors import Conflict
+from linkage.ledger import GENESIS, Chained  # noqa: F401 (GENESIS: re-exported)
 from linkage.models.base import Base, utcnow
 
 
@@ -188,7 +187,6 @@ class EntryKind(str, enum.Enum):
 
 
 REVERSIBLE = (EntryKind.COFUNDING.value, EntryKind.DISBURSEMENT.value, EntryKind.EXPENDITURE.value)
-GENESIS = "0" * 64
 
 
 def district() -> str:
@@ -217,7 +215,7 @@ def is_external(account: str) -> bool:
     return account == "district" or account.startswith("resource:")
 
 
-class FundEntry(Base):
+class FundEntry(Chained, Base):
     """One movement of money, appended to its round's hash chain; never updated or deleted."""
 
     __tablename__ = "fund_entries"
@@ -247,14 +245,6 @@ class FundEntry(Base):
     HASHED = ("round_id", "seq", "kind", "grant_id", "tranche", "source", "destination", "amount_fen",
               "lines", "budget_line", "receipt_ref", "note", "target_id", "resource_id",
               "actor_user_id", "actor_role", "created_at", "prev_hash")
-
-    def compute_hash(self) -> str:
-        """SHA-256 over every meaningful field and the previous entry's hash."""
-        def norm(value):
-            return value.isoformat() if isinstance(value, datetime) else value
-        payload = {name: norm(getattr(self, name)) for name in self.HASHED}
-        return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True,
-                                         separators=(",", ":")).encode()).hexdigest()
 
 
 # --- pure money rules -----------------------------------------------------------------------

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from linkage.ledger import GENESIS, Chained  # noqa: F401 (GENESIS: re-exported)
 from linkage.models.base import Base, utcnow
 
 
@@ -26,7 +25,7 @@ class HourSource(str, enum.Enum):
     ORG_ENTRY = "org_entry"
 
 
-class HourEntry(Base):
+class HourEntry(Chained, Base):
     __tablename__ = "hour_entries"
     __table_args__ = (UniqueConstraint("volunteer_id", "seq", name="uq_hour_entries_volunteer_seq"),)
 
@@ -55,16 +54,7 @@ class HourEntry(Base):
               "organization_id", "signup_id", "starts_at", "ends_at", "minutes", "content",
               "source", "reason", "actor_user_id", "actor_role", "created_at", "prev_hash")
 
-    def compute_hash(self) -> str:
-        """SHA-256 over every meaningful field and the previous entry's hash."""
-        def norm(value):
-            return value.isoformat() if isinstance(value, datetime) else value
-        payload = {name: norm(getattr(self, name)) for name in self.HASHED}
-        return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True,
-                                         separators=(",", ":")).encode()).hexdigest()
 
-
-GENESIS = "0" * 64
 
 
 class RecordStatus(str, enum.Enum):

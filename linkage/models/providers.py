@@ -49,12 +49,17 @@ class SocialWorker(_Provider, Base):
 
 
 class Volunteer(_Provider, Base):
-    """社区志愿者. The ID number is stored encrypted with a keyed hash for uniqueness."""
+    """社区志愿者. The ID number and phone are stored encrypted, each with a keyed hash: the ID
+    number's for uniqueness, the phone's for look-up (docs/security.md, data at rest)."""
 
     __tablename__ = "volunteers"
+    # Encrypted fields: name -> (cipher column, digest column). `linkage keys rotate` walks these.
+    ENCRYPTED = {"id_number": ("id_number_cipher", "id_number_digest"),
+                 "phone": ("phone_cipher", "phone_digest")}
 
     code: Mapped[str] = mapped_column(String(20), unique=True)  # 志愿者编号
-    phone: Mapped[str] = mapped_column(String(11))
+    phone_cipher: Mapped[str] = mapped_column(Text)
+    phone_digest: Mapped[str] = mapped_column(String(64), index=True)
     id_number_cipher: Mapped[str] = mapped_column(Text)
     id_number_digest: Mapped[str] = mapped_column(String(64), unique=True)
     skills: Mapped[list] = mapped_column(default=list)
@@ -84,3 +89,4 @@ class CharityResource(_Provider, Base):
     restricted_categories: Mapped[list] = mapped_column(default=list)
     available_from: Mapped[datetime | None]
     available_until: Mapped[datetime | None]
+

@@ -79,7 +79,7 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
         "issued_on": issued.astimezone(LOCAL_TZ).date().isoformat(),
         "volunteer": {"name": volunteer.name, "name_masked": mask_name(volunteer.name),
                       "document_type": "居民身份证",
-                      "document_number_masked": mask_id_number(cipher.decrypt(volunteer.id_number_cipher)),
+                      "document_number_masked": mask_id_number(cipher.read(volunteer, "id_number")),
                       "volunteer_code": volunteer.code},
         "service": {"minutes": minutes, "hours": round(minutes / 60, 1),
                     "first_date": dates[0].isoformat(), "last_date": dates[-1].isoformat(),

@@ -94,5 +94,5 @@ def consent_record(row: Consent, cipher: FieldCipher) -> dict:
     return {"id": row.id, "volunteer_id": row.volunteer_id, "notice_version": row.notice_version,
             "method": row.method, "recorded_by": row.recorded_by, "recorded_at": row.recorded_at,
             "guardian": {"name": row.guardian_name, "relation": row.guardian_relation,
-                         "phone": cipher.decrypt(row.guardian_phone_cipher) if row.guardian_phone_cipher else ""}
+                         "phone": cipher.read(row, "guardian_phone")}
             if row.guardian_name else None}

@@ -32,7 +32,7 @@ def reveal(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int
                            {"reason": [f"请说明查看理由（{REASON_MIN}–{REASON_MAX} 字）/ "
                                        f"say why, {REASON_MIN} to {REASON_MAX} characters"]})
     volunteer = uow.session.get(Volunteer, volunteer_id)
-    value = volunteer.phone if field == "phone" else cipher.decrypt(volunteer.id_number_cipher)
+    value = cipher.read(volunteer, field)
     context = AuditContext(user_id=actor.user_id, username=actor.username, role=actor.role,
                            action=f"reveal {field}")
     note_disclosure(uow.session, context, "volunteers", str(volunteer_id), [field], reason)

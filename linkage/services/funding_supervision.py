@@ -5,9 +5,10 @@ from collections import defaultdict
 
 from sqlalchemy import func, select
 
+from linkage import ledger
 from linkage.errors import Forbidden
 from linkage.models import Community, Organization
-from linkage.models.funding import (GENESIS, EntryKind, FundEntry, FundingApplication, Grant, is_external,
+from linkage.models.funding import (EntryKind, FundEntry, FundingApplication, Grant, is_external,
                                     replay, reversed_ids, round_pool)
 from linkage.permissions import Actor
 from linkage.services.funding import OVERSEERS, chain, entry_record, get_round
@@ -30,12 +31,9 @@ def net_lines(entries: list[FundEntry], kind: str) -> dict[int, dict[str, int]]:
 
 def verify_chain(entries: list[FundEntry]) -> dict:
     """Recompute the chain; name the first entry whose hash or link does not match."""
-    previous = GENESIS
-    for count, entry in enumerate(entries, start=1):
-        if entry.prev_hash != previous or entry.compute_hash() != entry.hash or entry.seq != count:
-            return {"valid": False, "entries": count, "first_bad_entry_id": entry.id}
-        previous = entry.hash
-    return {"valid": True, "entries": len(entries), "first_bad_entry_id": None}
+    verdict = ledger.verify(entries)
+    return {"valid": verdict.valid, "entries": verdict.entries,
+            "first_bad_entry_id": verdict.first_bad.id if verdict.first_bad else None}
 
 
 def _grant_figures(session, grant: Grant, entries, disbursed, spent, refunded, released) -> dict:

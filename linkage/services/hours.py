@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 
+from linkage import ledger
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.messages import Topics, rfc3339
 from linkage.models import (GENESIS, RECORD_ACTIONS, STANDING, Activity, HourAction, HourEntry, HourSource, Project,
@@ -309,12 +310,7 @@ def chain_head(session, volunteer_id: int, seq: int | None = None) -> dict | Non
 
 def verify_chain(session, volunteer_id: int) -> dict:
     """Recompute the chain; name the first entry whose hash or link does not match."""
-    previous, count = GENESIS, 0
-    for entry in _chain(session, volunteer_id):
-        count += 1
-        if entry.prev_hash != previous or entry.compute_hash() != entry.hash or entry.seq != count:
-            return {"volunteer_id": volunteer_id, "valid": False, "entries": count,
-                    "first_bad_entry_id": entry.id, "first_bad_seq": entry.seq}
-        previous = entry.hash
-    return {"volunteer_id": volunteer_id, "valid": True, "entries": count,
-            "first_bad_entry_id": None, "first_bad_seq": None}
+    verdict = ledger.verify(_chain(session, volunteer_id))
+    bad = verdict.first_bad
+    return {"volunteer_id": volunteer_id, "valid": verdict.valid, "entries": verdict.entries,
+            "first_bad_entry_id": bad.id if bad else None, "first_bad_seq": bad.seq if bad else None}

@@ -79,8 +79,8 @@ KINDS: dict[str, Kind] = {
                           ("name", "certificate_level", "specialties", "organization_id", "lat",
                            "lon", "service_radius_km"), _sw_create, _sw_change),
     "volunteer": Kind("volunteer", Volunteer,
-                      ("name", "phone", "skills", "lat", "lon", "travel_radius_km", "availability",
-                       "community_id"), _vol_create, _vol_change),
+                      ("name", "skills", "lat", "lon", "travel_radius_km", "availability",
+                       "community_id"), _vol_create, _vol_change),  # phone, id_number: encrypted
     "resource": Kind("resource", CharityResource,
                      ("name", "donor", "kind", "description", "tags", "amount_fen", "quantity",
                       "unit", "lat", "lon", "radius_km", "restricted_categories",
@@ -140,11 +140,20 @@ def get_provider(session, kind: str, provider_id: int) -> Any:
     return obj
 
 
-def _apply_personal_data(obj: Volunteer, data: dict, cipher: FieldCipher) -> None:
+def _apply_personal_data(uow: UnitOfWork, obj: Volunteer, data: dict, cipher: FieldCipher) -> None:
+    """Phone and ID number go in encrypted. An ID number is taken if its digest under any key is
+    stored: the unique digest column tells for the newest key, a query for the older ones."""
+    if "phone" in data:
+        cipher.write(obj, "phone", data["phone"])
     if "id_number" in data:
         number = data["id_number"].upper()
-        obj.id_number_cipher = cipher.encrypt(number)
-        obj.id_number_digest = cipher.digest(number)
+        if cipher.key_count > 1:
+            taken = select(Volunteer.id).where(Volunteer.id_number_digest.in_(cipher.digests(number)[1:]))
+            if obj.id is not None:
+                taken = taken.where(Volunteer.id != obj.id)
+            if uow.session.scalar(taken.limit(1)) is not None:
+                raise Conflict("this volunteer is already registered", {"id_number": ["already registered"]})
+        cipher.write(obj, "id_number", number)
 
 
 def _check_volunteer_change(uow: UnitOfWork, obj: Volunteer, changes: dict) -> None:
@@ -208,7 +217,7 @@ def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict,
     obj = spec.model(**{k: v for k, v in data.items() if k in spec.fields})
     if kind == "volunteer":
         obj.code = "tmp-" + uuid.uuid4().hex[:12]
-        _apply_personal_data(obj, data, cipher)
+        _apply_personal_data(uow, obj, data, cipher)
     if kind == "resource":
         _apply_remaining(obj, data, creating=True)
     uow.session.add(obj)
@@ -241,7 +250,7 @@ def update_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: int, 
         if field in spec.fields:
             setattr(obj, field, value)
     if kind == "volunteer":
-        _apply_personal_data(obj, changes, cipher)
+        _apply_personal_data(uow, obj, changes, cipher)
     if kind == "resource":
         _apply_remaining(obj, changes, creating=False, before=before)
     _flush_unique(uow, kind)
@@ -270,8 +279,10 @@ def read_provider(session, actor: Actor, kind: str, provider_id: int) -> Any:
 
 
 def list_providers(session, actor: Actor, kind: str, *, filters: dict | None = None, page: int = 1,
-                   page_size: int = 20, include_inactive: bool = False) -> tuple[list, int]:
-    """A page of providers; volunteers filtered in the query by who may see them (no leaked totals)."""
+                   page_size: int = 20, include_inactive: bool = False,
+                   cipher: FieldCipher | None = None) -> tuple[list, int]:
+    """A page of providers; volunteers filtered in the query by who may see them (no leaked totals).
+    A volunteer's phone is found by its keyed digest (under any key), never by decrypting rows."""
     model = _kind(kind).model
     query = select(model)
     if kind == "volunteer" and (visible := visible_volunteers(actor)) is not None:
@@ -279,7 +290,9 @@ def list_providers(session, actor: Actor, kind: str, *, filters: dict | None = N
     if not include_inactive:
         query = query.where(model.active.is_(True))
     for field, value in (filters or {}).items():
-        if value is not None and hasattr(model, field):
+        if field == "phone" and value is not None and kind == "volunteer":
+            query = query.where(Volunteer.phone_digest.in_(cipher.digests(value)))
+        elif value is not None and hasattr(model, field):
             query = query.where(getattr(model, field) == value)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(model.id).limit(page_size).offset((page - 1) * page_size))
@@ -299,10 +312,10 @@ def shown(session, actor: Actor, kind: str, providers: list, cipher: FieldCipher
 
 def _volunteer_view(volunteer: Volunteer, whole_phone: bool, cipher: FieldCipher) -> dict[str, Any]:
     view = {column.key: getattr(volunteer, column.key) for column in Volunteer.__table__.columns
-            if column.key not in ("id_number_cipher", "id_number_digest")}
-    if not whole_phone:
-        view["phone"] = mask_phone(volunteer.phone)
-    view["id_number_masked"] = mask_id_number(cipher.decrypt(volunteer.id_number_cipher))
+            if column.key not in ("id_number_cipher", "id_number_digest", "phone_cipher", "phone_digest")}
+    phone = cipher.read(volunteer, "phone")
+    view["phone"] = phone if whole_phone else mask_phone(phone)
+    view["id_number_masked"] = mask_id_number(cipher.read(volunteer, "id_number"))
     return view
 
 

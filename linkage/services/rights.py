@@ -60,9 +60,10 @@ def export_person(session, actor: Actor, cipher: FieldCipher) -> dict:
 
 def _export_volunteer(session, volunteer_id: int, cipher: FieldCipher, out: dict) -> list[tuple[str, list[int]]]:
     volunteer = session.get(Volunteer, volunteer_id)
-    profile = _row(volunteer, ("id", "code", "name", "phone", "skills", "lat", "lon", "travel_radius_km",
+    profile = _row(volunteer, ("id", "code", "name", "skills", "lat", "lon", "travel_radius_km",
                                "availability", "community_id", "active", "created_at", "updated_at", "erased_at"))
-    profile["id_number"] = cipher.decrypt(volunteer.id_number_cipher) if volunteer.id_number_cipher else ""
+    profile["phone"] = cipher.read(volunteer, "phone")
+    profile["id_number"] = cipher.read(volunteer, "id_number")
     out["volunteer"] = profile
     consents = consents_of(session, volunteer_id)
     out["consents"] = [{**consent_record(c, cipher), "recorded_at": _time(c.recorded_at)} for c in consents]
@@ -105,7 +106,7 @@ def erase_volunteer(uow: UnitOfWork, actor: Actor, volunteer_id: int, reason: st
         raise Conflict("this volunteer's personal data was already erased")
     now = utcnow()
     community = uow.session.get(Community, volunteer.community_id) if volunteer.community_id else None
-    volunteer.name, volunteer.phone = ERASED_NAME, ""
+    volunteer.name, volunteer.phone_cipher, volunteer.phone_digest = ERASED_NAME, "", ""
     volunteer.id_number_cipher, volunteer.id_number_digest = "", f"erased:{volunteer.id}"
     # Home coordinates give way to the community's centre: counts by community stay right.
     volunteer.lat, volunteer.lon = (community.lat, community.lon) if community else (0.0, 0.0)

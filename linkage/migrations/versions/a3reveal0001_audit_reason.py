@@ -1,7 +1,7 @@
 """audit_log.reason: why a person's data was revealed
 
 Revision ID: a3reveal0001
-Revises: dd4d84d9b8f0
+Revises: a1limits0001
 """
 from __future__ import annotations
 

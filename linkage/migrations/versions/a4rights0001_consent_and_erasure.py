@@ -1,7 +1,7 @@
 """consent records, erased volunteers, outbox tombstones
 
 Revision ID: a4rights0001
-Revises: dd4d84d9b8f0
+Revises: a3reveal0001
 """
 from alembic import op
 import sqlalchemy as sa

@@ -162,7 +162,7 @@ def test_erasure_anonymises_the_person_and_keeps_the_ledger_and_the_totals(world
 
     with world.platform.read_session() as s:
         row = s.get(Volunteer, volunteer)
-        assert (row.name, row.phone, row.id_number_cipher, row.skills, row.availability, row.active) == \
+        assert (row.name, row.phone_cipher, row.id_number_cipher, row.skills, row.availability, row.active) == \
             ("已注销", "", "", [], [], False)
         assert row.id_number_digest == f"erased:{volunteer}" and row.erased_at is not None
         community = world.call("GET", f"/api/v1/communities/{world.ids['community']}", "admin").json
