@@ -201,7 +201,7 @@ LIBRARY_MESSAGES = (
     ("not a line of grant", "不是本资助的预算科目"),
     ("exactly: ", "须为评审标准的全部各项"),
     ("no such active user", "找不到该用户"),
-    ("reviewers are admins, auditors or social workers", "评审人须为区民政局、审计或社会工作者"),
+    ("reviewers are admins or social workers", "评审人须为区民政局工作人员或社会工作者"),
     ("already assigned", "已指派"),
     ("the resource has", "配套资金来源余额不足"),
     ("an application appears twice", "同一申报只能调整一次"),
