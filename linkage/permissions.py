@@ -112,12 +112,17 @@ def require_not_auditor(actor: Actor) -> None:
         _deny(AUDITOR_MAY_NOT)
 
 
+def logged_it(actor: Actor | None, logged_by: int | None) -> bool:
+    """The actor wrote this hour record (entered it, checked the volunteer out, or corrected it)."""
+    return actor is not None and actor.user_id is not None and logged_by == actor.user_id
+
+
 def require_not_own_hours(actor: Actor, logged_by: int | None, volunteer_id: int) -> None:
     """Nobody verifies or rejects an hour record they logged themselves (a check-out records hours
     too), and a volunteer never reviews their own."""
     if actor.volunteer_id is not None and actor.volunteer_id == volunteer_id:
         _deny("a volunteer never verifies their own hours")
-    if actor.user_id is not None and logged_by == actor.user_id:
+    if logged_it(actor, logged_by):
         _deny("不得审核本人录入的服务时长（职责分离）/ nobody verifies hours they logged themselves")
 
 
