@@ -46,7 +46,7 @@ BIN = Path(sys.executable).parent
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
-PASSWORD = "linkage-demo"
+PASSWORD = "wushe-liandong-demo"  # linkage.demo.DEMO_PASSWORD
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 SKILLS = {"养老": ["陪诊", "助老", "助餐", "上门探访"], "助学": ["课业辅导", "作业辅导", "心理陪伴"],
           "助残": ["康复训练", "手语", "无障碍出行"], "医疗健康": ["义诊", "健康讲座", "测血压"],

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import false, or_, select
 
 from linkage.errors import Forbidden
-from linkage.models import Activity, HourEntry, Project, Role, Signup, Volunteer
+from linkage.models import Activity, HourEntry, Project, Role, Signup, SocialWorker, Volunteer
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,76 @@ def require_volunteer_self(actor: Actor, volunteer_id: int | None) -> None:
             and actor.volunteer_id == volunteer_id:
         return
     _deny("a volunteer may change only their own profile")
+
+
+# -- separation of duties (职责分离) -----------------------------------------------------------------
+# Whoever does a thing does not also check it: the auditor audits and never reviews or approves;
+# hours are verified by someone other than who logged them; an organization's legal identity is the
+# district's to change; a reviewer is never on the applicant's side. docs/security.md lists them.
+REVIEWER_ROLES = (Role.ADMIN.value, Role.SOCIAL_WORKER.value)  # who may be made a funding reviewer
+AUDITOR_MAY_NOT = "审计人员只监督，不评审、不审批（职责分离）/ auditors audit: they do not review or approve"
+
+
+def may_be_reviewer(role: str) -> bool:
+    """Funding reviewers (评审专家) are district staff or social workers; never auditors, who check
+    the reviews afterwards."""
+    return role in REVIEWER_ROLES
+
+
+def require_not_auditor(actor: Actor) -> None:
+    """Asked by every review and approval an auditor could otherwise reach (funding reviews)."""
+    if actor.role == Role.AUDITOR.value:
+        _deny(AUDITOR_MAY_NOT)
+
+
+def logged_it(actor: Actor | None, logged_by: int | None) -> bool:
+    """The actor wrote this hour record (entered it, checked the volunteer out, or corrected it)."""
+    return actor is not None and actor.user_id is not None and logged_by == actor.user_id
+
+
+def require_not_own_hours(actor: Actor, logged_by: int | None, volunteer_id: int) -> None:
+    """Nobody verifies or rejects an hour record they logged themselves (a check-out records hours
+    too), and a volunteer never reviews their own."""
+    if actor.volunteer_id is not None and actor.volunteer_id == volunteer_id:
+        _deny("a volunteer never verifies their own hours")
+    if logged_it(actor, logged_by):
+        _deny("不得审核本人录入的服务时长（职责分离）/ nobody verifies hours they logged themselves")
+
+
+# Fields only the district changes, whoever else may edit the object: an organization's legal
+# identity (统一社会信用代码, registration status), who employs a social worker (a worker who re-homed
+# themselves would escape the conflict-of-interest check), which community a volunteer belongs to.
+DISTRICT_FIELDS = {
+    "organization": {"uscc": "only the district (admin) changes an organization's credit code (统一社会信用代码)",
+                     "registration": "only the district (admin) changes an organization's registration status"},
+    "social_worker": {"organization_id": "only the district moves a social worker to another organization"},
+    "volunteer": {"community_id": "only the district moves a volunteer between communities"},
+}
+
+
+def require_field_changes(actor: Actor, kind: str, obj, changes: dict) -> None:
+    """A change that sets a district-only field to a new value is the district's."""
+    if actor.is_admin:
+        return
+    for name, message in DISTRICT_FIELDS.get(kind, {}).items():
+        if name in changes and changes[name] != getattr(obj, name):
+            _deny(message)
+
+
+def organization_of(session, person) -> int | None:
+    """The organization a person (an Actor or a User) sides with: the one they staff, or a social
+    worker's employer."""
+    if person.role == Role.ORG_STAFF.value:
+        return person.organization_id
+    if person.social_worker_id is not None:
+        return session.scalar(select(SocialWorker.organization_id)
+                              .where(SocialWorker.id == person.social_worker_id))
+    return None
+
+
+def tied_to(session, person, organization_id: int) -> bool:
+    """Conflict of interest (利益冲突): the organization's own staff, or a social worker it employs."""
+    return organization_id is not None and organization_of(session, person) == organization_id
 
 
 # -- reads ------------------------------------------------------------------------------------

@@ -1,36 +1,122 @@
-"""Checks for Chinese identifiers: mobile numbers, resident ID numbers, unified social credit codes."""
+"""Checks for Chinese identifiers: phone numbers, resident ID numbers, unified social credit codes."""
 from __future__ import annotations
 
-import re
+from datetime import date
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_ID18 = re.compile(r"^\d{17}[\dX]$")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
+import phonenumbers
+from phonenumbers import PhoneNumberType
+from stdnum import numdb
+from stdnum.cn import ric
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.exceptions import ValidationError as NumberError
 
 # GB 32100-2015: 18 characters from this alphabet (no I, O, Z, S, V); the last is a check character.
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
+# -- phone numbers: Google's libphonenumber metadata (the `phonenumbers` package), region CN ----------
+_MOBILE_TYPES = (PhoneNumberType.MOBILE,)
+_LANDLINE_TYPES = (PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def _parse_cn(value: str):
+    """A valid mainland number as libphonenumber reads it (national or +86 forms), or None."""
+    try:
+        number = phonenumbers.parse(value or "", "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.extension or phonenumbers.region_code_for_number(number) != "CN" \
+            or not phonenumbers.is_valid_number(number):
+        return None
+    return number
+
+
+def normalise_mobile(value: str) -> str | None:
+    """A mainland mobile in its stored form, 11 digits ("+86 138 1234 5678" -> "13812345678"); None
+    when `value` is not an allocated mainland mobile number."""
+    number = _parse_cn(value)
+    if number is None or phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        return None
+    return phonenumbers.national_significant_number(number)
+
+
+def normalise_phone(value: str) -> str | None:
+    """A mainland mobile or landline (固定电话) in its stored form: a mobile as 11 digits, a landline
+    as area code with its leading 0, a dash, the local number ("02225321234" -> "022-25321234");
+    None when it is neither."""
+    mobile = normalise_mobile(value)
+    if mobile is not None:
+        return mobile
+    number = _parse_cn(value)
+    if number is None or phonenumbers.number_type(number) not in _LANDLINE_TYPES:
+        return None
+    digits = phonenumbers.national_significant_number(number)
+    area = phonenumbers.length_of_geographical_area_code(number)
+    return f"0{digits[:area]}-{digits[area:]}" if area else None
+
 
 def is_mainland_mobile(value: str) -> bool:
-    return bool(_MOBILE.match(value or ""))
+    """`value` is a mainland mobile already in its stored form (11 digits)."""
+    return normalise_mobile(value) == value
 
 
-def id_number_check_char(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS))
-    return _ID_CHECK[total % 11]
+# -- resident ID numbers: python-stdnum's cn.ric (GB 11643) --------------------------------------------
+ID_NUMBER_PROBLEMS = {
+    "format": "身份证号码须为18位（17位数字加校验位）/ an ID number is 18 characters: 17 digits and a check character",
+    "check": "身份证号码校验位不符 / the ID number's check digit does not match",
+    "birth": "身份证号码中的出生日期无效 / the ID number's birth date is not a real date",
+    "region": "身份证号码中的地区代码不存在 / the ID number's region code does not exist",
+}
+
+
+def _region_known(code: str) -> bool:
+    """A county-level code (行政区划代码) stdnum's table has ever listed."""
+    parts = numdb.get("cn/loc").info(code)
+    return len(parts) == 2 and bool(parts[1][1].get("county"))
+
+
+def resident_id_problem(value: str) -> str | None:
+    """Why `value` is not a 居民身份证号码, as a key of ID_NUMBER_PROBLEMS; None when it is one.
+
+    python-stdnum checks the length, the check digit (ISO 7064), the birth date and the region
+    code. Its region check also wants the county to have existed in the birth year; that is not
+    kept here: a number keeps the code it was first issued under, so people born before their
+    district was created (雁塔区 1983, 滨海新区 2009, ...) hold numbers with its code.
+    """
+    number = ric.compact(value or "")
+    try:
+        ric.validate(number)
+    except (InvalidLength, InvalidFormat):
+        return "format"
+    except InvalidChecksum:
+        return "check"
+    except (InvalidComponent, KeyError):  # stdnum 2.2 raises KeyError for some unknown counties
+        try:
+            ric.get_birth_date(number)
+        except NumberError:
+            return "birth"
+        if not _region_known(number[:6]):
+            return "region"
+    except NumberError:
+        return "format"
+    if ric.get_birth_date(number) > date.today():
+        return "birth"
+    return None
 
 
 def is_resident_id(value: str) -> bool:
-    """An 18-digit 居民身份证号码 whose last character matches its ISO 7064 check."""
-    value = (value or "").upper()
-    if not _ID18.match(value):
-        return False
-    month, day = int(value[10:12]), int(value[12:14])
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return False
-    return id_number_check_char(value[:17]) == value[17]
+    """An 18-digit 居民身份证号码: check digit, a real birth date (not in the future), a real region."""
+    return resident_id_problem(value) is None
+
+
+def normalise_resident_id(value: str) -> str:
+    """The stored form of a valid ID number: no spaces, a capital X."""
+    return ric.compact(value)
+
+
+def id_number_check_char(first17: str) -> str:
+    """The check character of the first 17 digits (for building test and demo numbers)."""
+    return ric.calc_check_digit(first17 + "0")
 
 
 def uscc_check_char(first17: str) -> str:

@@ -4,9 +4,58 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from linkage.taxonomy import AVAILABILITY_SLOTS, CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS
-from linkage.validators import is_mainland_mobile, is_resident_id, is_uscc
+from linkage.validators import (ID_NUMBER_PROBLEMS, is_uscc, normalise_mobile, normalise_phone,
+                                normalise_resident_id, resident_id_problem)
 from schemas.common import Lat, LocalDateTime, Lon, Money, Name, PageArgs, Radius, Tags, WholeNumber, page_of
 from schemas.rights import ConsentSchema
+
+
+class _Normalised(fields.String):
+    """A string checked and stored in one normal form; `normalise` returns None for a bad value."""
+
+    message = ""
+
+    def normalise(self, value: str) -> str | None:
+        raise NotImplementedError
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text == "" and not self.required:
+            return text
+        normal = self.normalise(text)
+        if normal is None:
+            raise ValidationError(self.message)
+        return normal
+
+
+class MobilePhone(_Normalised):
+    """A mainland mobile (phonenumbers, region CN); stored as 11 digits."""
+
+    message = "请输入有效的大陆手机号 / expected a mainland mobile number (11 digits)"
+
+    def normalise(self, value):
+        return normalise_mobile(value)
+
+
+class ContactPhone(_Normalised):
+    """A mainland mobile or landline (固定电话, with area code); stored as 11 digits or 022-25321234."""
+
+    message = ("请输入有效的手机号或带区号的固定电话 / expected a mainland mobile or a landline "
+               "with its area code (e.g. 022-25321234)")
+
+    def normalise(self, value):
+        return normalise_phone(value)
+
+
+class ResidentIdNumber(fields.String):
+    """A 居民身份证号码 checked by python-stdnum (cn.ric); stored without spaces, X capitalised."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = resident_id_problem(text)
+        if problem is not None:
+            raise ValidationError(ID_NUMBER_PROBLEMS[problem])
+        return normalise_resident_id(text)
 
 
 class _ProviderSchema(Schema):
@@ -28,17 +77,13 @@ class OrganizationSchema(_ProviderSchema):
     service_radius_km = Radius(load_default=5.0)
     capacity = WholeNumber(load_default=3, validate=validate.Range(min=0, max=1000))
     contact_name = fields.String(validate=validate.Length(max=50), load_default="")
-    contact_phone = fields.String(load_default="")
+    contact_phone = ContactPhone(load_default="", metadata={
+        "description": "mobile or landline with area code; stored as 13812345678 or 022-25321234"})
 
     @validates("uscc")
     def _uscc(self, value, **kwargs):
         if not is_uscc(value):
             raise ValidationError("统一社会信用代码无效（校验位不符）/ invalid unified social credit code (check character)")
-
-    @validates("contact_phone")
-    def _phone(self, value, **kwargs):
-        if value and not is_mainland_mobile(value):
-            raise ValidationError("请输入11位大陆手机号 / expected an 11-digit mainland mobile number")
 
 
 class SocialWorkerSchema(_ProviderSchema):
@@ -50,8 +95,8 @@ class SocialWorkerSchema(_ProviderSchema):
 
 class VolunteerSchema(_ProviderSchema):
     code = fields.String(dump_only=True, metadata={"description": "志愿者编号"})
-    phone = fields.String(required=True)
-    id_number = fields.String(required=True, load_only=True, metadata={"description": "18-digit resident ID; stored encrypted, never returned"})
+    phone = MobilePhone(required=True, metadata={"description": "mainland mobile; stored as 11 digits"})
+    id_number = ResidentIdNumber(required=True, load_only=True, metadata={"description": "18-digit resident ID; stored encrypted, never returned"})
     id_number_masked = fields.String(dump_only=True)
     skills = Tags(load_default=list)
     travel_radius_km = Radius(load_default=3.0)
@@ -60,16 +105,6 @@ class VolunteerSchema(_ProviderSchema):
     community_id = WholeNumber(allow_none=True, load_default=None)
     consent = fields.Nested(ConsentSchema, required=True, load_only=True,
                             metadata={"description": "consent to the privacy notice; a guardian's under 14"})
-
-    @validates("phone")
-    def _phone(self, value, **kwargs):
-        if not is_mainland_mobile(value):
-            raise ValidationError("请输入11位大陆手机号 / expected an 11-digit mainland mobile number")
-
-    @validates("id_number")
-    def _id_number(self, value, **kwargs):
-        if not is_resident_id(value):
-            raise ValidationError("身份证号码无效（须18位且校验位正确）/ invalid 18-digit ID number (check digit)")
 
 
 class ResourceSchema(_ProviderSchema):

@@ -19,7 +19,7 @@ from linkage.taxonomy import CERTIFICATE_LEVELS
 from linkage.uow import UnitOfWork
 
 # Demo only: this password is printed on screen and written in the docs. Production refuses to seed.
-DEMO_PASSWORD = "linkage-demo"
+DEMO_PASSWORD = "wushe-liandong-demo"  # 五社联动; passes linkage.password_policy
 
 # The seeder acts as district staff; it has no account of its own.
 SEED_ADMIN = Actor(user_id=None, role="admin", username="seed")

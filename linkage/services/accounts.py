@@ -9,7 +9,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
-from linkage.models import Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer
+from linkage.models import (Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer,
+                            utcnow)
+from linkage.password_policy import password_problem
 from linkage.permissions import Actor
 from linkage.security import Passwords, Tokens
 from linkage.uow import UnitOfWork
@@ -28,8 +30,7 @@ def create_user(uow: UnitOfWork, passwords: Passwords, *, username: str, passwor
                 role: str, **bindings) -> User:
     if role not in {r.value for r in Role}:
         raise InvalidInput("unknown role", {"role": [f"one of {', '.join(r.value for r in Role)}"]})
-    if len(password) < 8:
-        raise InvalidInput("password too short", {"password": ["at least 8 characters"]})
+    require_settable_password(password, username)
     needed = BINDINGS.get(role)
     given = {k: v for k, v in bindings.items() if k in BINDING_FIELDS and v is not None}
     if needed:
@@ -50,6 +51,13 @@ def create_user(uow: UnitOfWork, passwords: Passwords, *, username: str, passwor
         raise Conflict("username taken", {"username": ["already taken"]}) from exc
     uow.commit()
     return user
+
+
+def require_settable_password(password: str, username: str = "") -> None:
+    """Every place a password is set asks this (linkage.password_policy): 422 naming `password`."""
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise InvalidInput("this password may not be used", {"password": [problem]})
 
 
 def actor_for(user: User) -> Actor:

@@ -19,7 +19,7 @@ from linkage.models.funding import (GENESIS, EntryKind, FundEntry, FundingApplic
                                     FundingReview, FundingRound, Grant, GrantStatus, ReviewAssignment,
                                     RoundStatus, apply_entry, check_round_transition, district, replay,
                                     round_pool)
-from linkage.permissions import Actor, require_admin
+from linkage.permissions import Actor, require_admin, tied_to
 from linkage.uow import UnitOfWork
 
 RUBRIC_FILE = Path(__file__).resolve().parents[1] / "funding_rubric.toml"
@@ -317,13 +317,16 @@ def may_view_application(session, actor: Actor, application: FundingApplication)
         return actor.organization_id == application.organization_id
     if actor.role == "community_staff":
         return actor.community_id == application.community_id
-    return is_assigned_reviewer(session, application.id, actor.user_id)
+    # A reviewer sees what they are assigned, never an application from their own side (职责分离).
+    return is_assigned_reviewer(session, application.id, actor.user_id) \
+        and not tied_to(session, actor, application.organization_id)
 
 
 def view_application(session, actor: Actor, application_id: int) -> FundingApplication:
+    """The applicant, its community, its untied reviewers and the district see it; others a 404."""
     application = get_application(session, application_id)
     if not may_view_application(session, actor, application):
-        raise Forbidden("only the applicant, its community, its reviewers and the district see it")
+        raise NotFound(f"application {application_id} does not exist")
     return application
 
 

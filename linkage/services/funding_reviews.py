@@ -3,25 +3,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from linkage.errors import Conflict, Forbidden, InvalidInput
-from linkage.models import SocialWorker, User
+from linkage import permissions as perm
+from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.models import Role, User
 from linkage.models.funding import FundingApplication, FundingReview, ReviewAssignment, RoundStatus
 from linkage.permissions import Actor, require_admin
 from linkage.services.funding import (OVERSEERS, is_assigned_reviewer, emit, get_application, get_round, lock_round,
                                       review_record)
 from linkage.uow import UnitOfWork
 
-REVIEWER_ROLES = ("admin", "auditor", "social_worker")
-
-
-def _tied(session, user: User, organization_id: int) -> bool:
-    """Conflict of interest (利益冲突): the org's own staff, or a social worker it employs."""
-    if user.role == "org_staff" and user.organization_id == organization_id:
-        return True
-    if user.social_worker_id is not None:
-        worker = session.get(SocialWorker, user.social_worker_id)
-        return worker is not None and worker.organization_id == organization_id
-    return False
+REVIEWER_ROLES = perm.REVIEWER_ROLES
+CONFLICT = "利益冲突：评审人与申报组织有关联 / conflict of interest: the reviewer is tied to the applicant"
 
 
 def assign_reviewer(uow: UnitOfWork, actor: Actor, application_id: int, user_id: int) -> ReviewAssignment:
@@ -33,10 +25,12 @@ def assign_reviewer(uow: UnitOfWork, actor: Actor, application_id: int, user_id:
     user = uow.session.get(User, user_id)
     if user is None or not user.active:
         raise InvalidInput("unknown user", {"user_id": ["no such active user"]})
-    if _tied(uow.session, user, application.organization_id):
-        raise Forbidden("利益冲突：评审人与申报组织有关联 / conflict of interest: the reviewer is tied to the applicant")
-    if user.role not in REVIEWER_ROLES:
-        raise InvalidInput("not a reviewer", {"user_id": ["reviewers are admins, auditors or social workers"]})
+    if perm.tied_to(uow.session, user, application.organization_id):
+        raise Forbidden(CONFLICT)
+    if user.role == Role.AUDITOR.value:
+        raise InvalidInput("an auditor cannot be a reviewer", {"user_id": [perm.AUDITOR_MAY_NOT]})
+    if not perm.may_be_reviewer(user.role):
+        raise InvalidInput("not a reviewer", {"user_id": ["reviewers are admins or social workers"]})
     if is_assigned_reviewer(uow.session, application_id, user_id):
         raise Conflict("this reviewer is already assigned", {"user_id": ["already assigned"]})
     assignment = ReviewAssignment(application_id=application_id, reviewer_user_id=user_id,
@@ -57,10 +51,11 @@ def score_total(weights: dict[str, int], scores: dict[str, int]) -> float:
 def review_application(uow: UnitOfWork, actor: Actor, application_id: int, scores: dict[str, int],
                        comments: str) -> FundingReview:
     """An assigned, untied reviewer scores the rubric while the round is reviewing; once."""
+    perm.require_not_auditor(actor)
     application = get_application(uow.session, application_id)
     user = uow.session.get(User, actor.user_id) if actor.user_id else None
-    if user is None or _tied(uow.session, user, application.organization_id):
-        raise Forbidden("利益冲突：评审人与申报组织有关联 / conflict of interest: the reviewer is tied to the applicant")
+    if user is None or perm.tied_to(uow.session, user, application.organization_id):
+        raise Forbidden(CONFLICT)
     if not is_assigned_reviewer(uow.session, application_id, actor.user_id):
         raise Forbidden("only an assigned reviewer reviews this application")
     found = lock_round(uow, application.round_id)
@@ -93,6 +88,8 @@ def reviews_for(session, actor: Actor, application_id: int) -> list[dict]:
             and found.status in (RoundStatus.AWARDED.value, RoundStatus.CLOSED.value):
         return [review_record(r, anonymous=True) for r in reviews]
     if is_assigned_reviewer(session, application_id, actor.user_id):
+        if perm.tied_to(session, actor, application.organization_id):  # never seen from their own side
+            raise NotFound(f"application {application_id} does not exist")
         return [review_record(r) for r in reviews if r.reviewer_user_id == actor.user_id]
     raise Forbidden("reviews are seen by the district, the reviewers and, after the award, the applicant")
 

@@ -12,7 +12,7 @@ from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.messages import Topics, rfc3339
 from linkage.models import (GENESIS, RECORD_ACTIONS, STANDING, Activity, HourAction, HourEntry, HourSource, Project,
                             RecordStatus, Signup, SignupStatus, Volunteer, record_states, utcnow)
-from linkage.permissions import Actor, may_see, visible_hours
+from linkage.permissions import Actor, may_see, require_not_own_hours, visible_hours
 from linkage.services.providers import announce_provider
 from linkage.stars import star_level
 from linkage.uow import UnitOfWork
@@ -205,10 +205,10 @@ def statuses_of(session, entries: list[HourEntry]) -> dict[int, RecordStatus]:
 
 
 def review_hours(uow: UnitOfWork, actor: Actor, entry_id: int, decision: str, note: str = "") -> HourEntry:
-    """That project's organization or community verifies or rejects; never the volunteer."""
+    """That project's organization or community verifies or rejects; never the volunteer, nor
+    whoever logged the record (职责分离)."""
     record = get_record(uow.session, entry_id)
-    if actor.volunteer_id is not None and actor.volunteer_id == record.volunteer_id:
-        raise Forbidden("a volunteer never verifies their own hours")
+    require_not_own_hours(actor, record.actor_user_id, record.volunteer_id)
     project = uow.session.get(Project, record.project_id)
     if project is None or not _can_review(actor, project):
         raise Forbidden("only the project's organization or community verifies its hours")

@@ -235,13 +235,7 @@ def update_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: int, 
     spec = _kind(kind)
     obj = get_provider(uow.session, kind, provider_id)
     spec.may_change(actor, obj)
-    # Only the district moves a social worker between organizations: a worker who re-homed
-    # themselves would escape the conflict-of-interest check on their employer's applications.
-    if kind == "social_worker" and "organization_id" in changes and not actor.is_admin \
-            and changes["organization_id"] != obj.organization_id:
-        raise perm.Forbidden("only the district moves a social worker to another organization")
-    if kind == "volunteer" and "community_id" in changes and not actor.is_admin:
-        raise perm.Forbidden("only the district moves a volunteer between communities")
+    perm.require_field_changes(actor, kind, obj, changes)  # USCC, registration, employer, community
     if kind == "volunteer":
         _check_volunteer_change(uow, obj, changes)
     _check_refs(uow, kind, changes)

@@ -51,7 +51,7 @@ def project_records(session, project_id: int) -> list[dict]:
                               .order_by(HourEntry.id.desc()))
     names = dict(session.execute(select(Volunteer.id, Volunteer.name)).all())
     return [{**hour_service.entry_record(e, hour_service.status_of(session, e)),
-             "volunteer_name": names.get(e.volunteer_id, "")} for e in entries]
+             "volunteer_name": names.get(e.volunteer_id, ""), "logged_by": e.actor_user_id} for e in entries]
 
 
 def volunteer_names(session, ids) -> dict[int, str]:

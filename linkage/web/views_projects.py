@@ -8,6 +8,7 @@ from flask import redirect, render_template, request, url_for
 from linkage.api.context import platform
 from linkage.api.context import session as db_session
 from linkage.models import TRANSITIONS, Community
+from linkage.permissions import logged_it
 from linkage.services import activities as activity_service
 from linkage.services import evaluations, hours
 from linkage.services import needs as need_service
@@ -55,6 +56,8 @@ def _project_view(project_id: int, *, errors=None, message="", section="", codes
     activities = [{"activity": a, "taken": taken}
                   for a, taken in activity_service.list_activities(db_session(), project_id)]
     records = queries.project_records(db_session(), project_id) if parties else []
+    for record in records:  # whoever logged a record leaves its review to someone else (职责分离)
+        record["logged_by_me"] = logged_it(who, record["logged_by"])
     page = render_template(
         "project.html", project=project, parties=parties, moves=moves, activities=activities,
         records=records, need=need_service.get_need(db_session(), project.need_id),

@@ -1,8 +1,8 @@
 """The whole story in headless Chromium at a phone's width, driven from the keyboard.
 
 A community worker posts a need and watches its matches arrive; an organization claims it; the
-community approves; a volunteer signs up; the organization checks them in and out and verifies the
-hours; the volunteer downloads a certificate; a resident evaluates; the dashboard moves.
+community approves; a volunteer signs up; the organization checks them in and out and the community
+verifies the hours; the volunteer downloads a certificate; a resident evaluates; the dashboard moves.
 """
 from __future__ import annotations
 
@@ -164,11 +164,14 @@ def test_the_whole_story_in_a_browser(live, browser, shots):
     assert org.text(".signup .badge") == "已签退"
     shots(org.page, "checked-out")
 
-    # -- and verifies the hours ----------------------------------------------------------------
+    # -- the community verifies the hours: whoever checked them out does not (separation of duties)
     org.go(project_path)
-    org.press('.record button[value="verify"]')
-    assert org.text(".record .badge") == "已核实"
-    shots(org.page, "hours-verified")
+    assert org.page.locator('.record button[value="verify"]').count() == 0
+    assert "须由他人核实" in org.text(".record")
+    staff.go(project_path)
+    staff.press('.record button[value="verify"]')
+    assert staff.text(".record .badge") == "已核实"
+    shots(staff.page, "hours-verified")
 
     # -- the volunteer sees the hours and downloads a certificate -------------------------------
     volunteer.go("/me/hours")

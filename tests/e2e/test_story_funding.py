@@ -1,7 +1,7 @@
 """The funding leg (公益创投) in headless Chromium at a phone's width, from the keyboard.
 
 The district opens a round; an organization applies (and first sees its plan's errors by their
-rows); the district moves the round to review and assigns an auditor, who scores the rubric; the
+rows); the district moves the round to review and reviews it itself (an auditor may not); the
 district reads the explained allocation and commits it; the community's milestone is accepted and
 the first tranche released; the organization reports spending with its receipt; supervision and
 the residents' public summary show the money; the dashboard's funds move. Runs after test_story.py
@@ -82,20 +82,20 @@ def test_a_funding_round_in_a_browser(live, browser, shots):
     admin.go(round_path)
     admin.press("#move-reviewing")
     admin.go(application_path)
-    reviewer = admin.page.locator("#f-user_id option", has_text="shenji").first.get_attribute("value")
+    # Auditors are not offered: they audit and never review (separation of duties).
+    assert admin.page.locator("#f-user_id option", has_text="shenji").count() == 0
+    reviewer = admin.page.locator("#f-user_id option", has_text="admin").first.get_attribute("value")
     admin.page.select_option("#f-user_id", reviewer)
     admin.press("#reviewers form button[type=submit]")
 
-    # -- the auditor scores the rubric ---------------------------------------------------------
-    auditor = Person(browser, live)
-    auditor.log_in("shenji")
-    auditor.go(application_path)
+    # -- the district's reviewer scores the rubric ---------------------------------------------
+    admin.go(application_path)
     for criterion, score in zip(RUBRIC, ("90", "85", "80", "75", "80")):
-        auditor.page.fill(f"#f-score_{criterion}", score)
-    auditor.page.fill("#f-comments", "需求真实迫切，方案可行，预算合理。")
-    shots(auditor.page, "funding-review")
-    auditor.press("#review button[type=submit]")
-    assert auditor.page.locator(".review .score").first.inner_text() == "83.0"  # (90·25 + 85·25 + 80·20 + 75·15 + 80·15) / 100
+        admin.page.fill(f"#f-score_{criterion}", score)
+    admin.page.fill("#f-comments", "需求真实迫切，方案可行，预算合理。")
+    shots(admin.page, "funding-review")
+    admin.press("#review button[type=submit]")
+    assert admin.page.locator(".review .score").first.inner_text() == "83.0"  # (90·25 + 85·25 + 80·20 + 75·15 + 80·15) / 100
 
     # -- the district reads the explained allocation and commits it ----------------------------
     admin.go(round_path)
@@ -133,7 +133,7 @@ def test_a_funding_round_in_a_browser(live, browser, shots):
     resident.go("/funding")
     resident.press(f"a[href='{round_path}/public']")
     public = resident.page.locator("main").inner_text()
-    assert "银龄守望" in public and "FP-2026-0001" not in public and "shenji" not in public
+    assert "银龄守望" in public and "FP-2026-0001" not in public and "需求真实迫切" not in public  # nor the reviews
     shots(resident.page, "funding-public")
 
     # -- the dashboard's funds have moved ------------------------------------------------------
@@ -143,5 +143,5 @@ def test_a_funding_round_in_a_browser(live, browser, shots):
     assert after["awarded"] - before["awarded"] == 3_000_000
     assert after["disbursed"] - before["disbursed"] == 1_200_000
     assert after["spent"] - before["spent"] == 500_000
-    for someone in (admin, org, auditor, resident):
+    for someone in (admin, org, resident):
         someone.close()

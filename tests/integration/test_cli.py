@@ -25,6 +25,10 @@ def test_an_operator_migrates_seeds_and_creates_a_user_from_the_command_line(tmp
     assert unbound.exit_code == 2 and "organization_id" in unbound.output
     taken = _run(env, "users", "create", "wang", "--role", "admin", "--password", "long-enough-1")
     assert taken.exit_code == 2 and "taken" in taken.output
+    # a common password, one built on the username (it would pass for another account), too short
+    for weak in ("password1", "zhaoyunlong88", "short7"):
+        refused = _run(env, "users", "create", "zhaoyunlong", "--role", "admin", "--password", weak)
+        assert refused.exit_code == 2 and "'password'" in refused.output, refused.output
 
     from app import create_app
     from linkage.config import settings_from_env

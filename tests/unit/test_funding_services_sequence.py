@@ -46,9 +46,9 @@ def setting(sqlite_template, tmp_path_factory):
         resource = register_provider(u, ADMIN, "resource", resource_body(amount_fen=10**11, restricted_categories=[]),
                                      platform.cipher).id
     with platform.uow() as u:
-        auditor = create_user(u, platform.passwords, username="auditor", password="correct-horse-9", role="auditor")
+        reviewer = create_user(u, platform.passwords, username="reviewer", password="correct-horse-9", role="admin")
     yield {"platform": platform, "community": community, "orgs": orgs, "resource": resource,
-           "reviewer": Actor(user_id=auditor.id, role="auditor"),
+           "reviewer": Actor(user_id=reviewer.id, role="admin"),
            "staff": [Actor(user_id=None, role="org_staff", organization_id=o) for o in orgs],
            "community_staff": Actor(user_id=None, role="community_staff", community_id=community)}
     platform.dispose()

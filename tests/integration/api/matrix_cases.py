@@ -18,7 +18,7 @@ from linkage.models import User
 from linkage.notice import current_version
 from linkage.services.accounts import create_user
 from tests.integration.api.conftest import (PASSWORD, community_body, need_body, org_body, resource_body,
-                                            social_worker_body, volunteer_body)
+                                            social_worker_body, valid_uscc, volunteer_body)
 
 API = "/api/v1"
 
@@ -64,7 +64,7 @@ round.transition             ok   -    -    -    -    -    -    -    -    -
 application.for_need         -    -    -    ok   ok   -    -    -    -    -
 application.for_project      -    -    -    ok   -    -    -    -    -    -
 application.reviewer         ok   -    -    -    -    -    -    -    -    -
-application.review           -    -    -    -    -    -    -    -    ok   ok
+application.review           -    -    -    -    -    -    -    -    ok   -
 round.award                  ok   -    -    -    -    -    -    -    -    -
 grant.accept_milestone       ok   ok   -    -    -    -    -    -    -    -
 grant.disburse               ok   -    -    -    -    -    -    -    -    -
@@ -97,10 +97,11 @@ me.erase                     -    -    -    -    -    ok   ok   -    -    -
 # - claim.create: any organization may claim an open need, for itself only (admin names one).
 # - application.*: organizations apply through their staff; the district itself does not apply.
 #   A project may be applied for only by the organization that runs it (other_org_staff -> 403).
-# - application.review: only assigned, untied reviewers. other_social_worker and the auditor are
-#   assigned; social_worker works for the applicant (conflict of interest) and is not assigned;
-#   admin is not assigned either. The auditor reviewing is a *write* by a "read-only" role: see
-#   the report (questionable, kept as the services say: admins assign auditors as reviewers).
+# - application.reviewer: reviewers are admins or social workers; an auditor is refused (422 naming
+#   user_id: separation of duties), a social worker of the applicant too (403, conflict of interest).
+# - application.review: only assigned, untied reviewers. other_social_worker is assigned;
+#   social_worker works for the applicant (conflict of interest) and is not assigned; admin is not
+#   assigned either; the auditor never reviews (separation of duties; see test_separation_of_duties).
 # - grant.expenditure: only the grantee reports spending; grant.accept_milestone: never the grantee.
 # - certificate.issue: other_org_staff may certify hours served with its own organization; volunteer
 #   A has none there, so 409 (authorized, nothing to certify) and nothing changes.
@@ -256,14 +257,14 @@ class Scene:
         return self.must("POST", f"/funding-rounds/{round_id}/applications", "org_staff",
                          self.application_body(need_id=self.need()))["id"]
 
-    def reviewing(self, reviewers=("auditor",), reviewed: bool = False) -> dict:
+    def reviewing(self, reviewers=("other_social_worker",), reviewed: bool = False) -> dict:
         round_id = self.round()
         application = self.application(round_id)
         for reviewer in reviewers:
             self.must("POST", f"/applications/{application}/reviewers", "admin", {"user_id": self.uid(reviewer)})
         self.must("POST", f"/funding-rounds/{round_id}/transitions", "admin", {"to": "reviewing"})
         if reviewed:
-            self.must("POST", f"/applications/{application}/reviews", "auditor",
+            self.must("POST", f"/applications/{application}/reviews", reviewers[0],
                       {"scores": scores(80), "comments": "方案可行"})
         return {"round_id": round_id, "application_id": application}
 
@@ -358,7 +359,10 @@ CASES: dict[str, Case] = {
         "PATCH", "/organizations/{provider_id}", lambda s: {"provider_id": s.ids["organization"]},
         lambda p, who: {"capacity": 6 + _idx(who)}, fresh=False,
         # QUESTIONABLE (see the report): org staff may re-home their organization in any community.
-        probes={"community_id": Probe("accepted", _other("other_community"), _stored_community_of_org)}),
+        probes={"community_id": Probe("accepted", _other("other_community"), _stored_community_of_org),
+                # only the district changes an organization's legal identity (separation of duties)
+                "uscc": Probe(403, lambda s, p: valid_uscc(880)),
+                "registration": Probe(403, lambda s, p: "filed")}),
     "organization.deactivate": Case("DELETE", "/organizations/{provider_id}",
                                     lambda s: {"provider_id": s.first_or_new("organization")}),
     "social_worker.create": Case("POST", "/social-workers", lambda s: {},
@@ -428,12 +432,15 @@ CASES: dict[str, Case] = {
                                     lambda p, who: Scene.application_body(project_id=p["project_id"]), success=201),
     "application.reviewer": Case("POST", "/applications/{application_id}/reviewers",
                                  lambda s: {"application_id": s.application(s.round()),
-                                            "auditor": s.uid("auditor"), "tied": s.uid("social_worker")},
-                                 lambda p, who: {"user_id": p["auditor"]}, success=201,
-                                 # social_worker is employed by the applicant: a conflict of interest
-                                 probes={"user_id": Probe(403, lambda s, p: p["tied"])}),
+                                            "reviewer": s.uid("other_social_worker"),
+                                            "tied": s.uid("social_worker")},
+                                 lambda p, who: {"user_id": p["reviewer"]}, success=201,
+                                 # social_worker is employed by the applicant: a conflict of interest;
+                                 # an auditor is never a reviewer (separation of duties)
+                                 probes={"user_id": Probe(403, lambda s, p: p["tied"]),
+                                         "user_id (auditor)": Probe(422, lambda s, p: s.uid("auditor"))}),
     "application.review": Case("POST", "/applications/{application_id}/reviews",
-                               lambda s: s.reviewing(reviewers=("auditor", "other_social_worker")),
+                               lambda s: s.reviewing(reviewers=("other_social_worker",)),
                                _const({"scores": scores(80), "comments": "方案可行"}), success=201, fresh=False,
                                owner="other_social_worker",
                                probes={"reviewer_user_id": Probe(422, lambda s, p: s.uid("auditor"))}),

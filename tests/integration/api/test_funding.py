@@ -81,7 +81,7 @@ def funding_events(world) -> list[str]:
 
 @pytest.fixture
 def reviewing_round(world):
-    """A round in review: three organizations applied, each reviewed by the auditor."""
+    """A round in review: three organizations applied, each reviewed by district staff (admin)."""
     add_third_organization(world)
     fund = open_fund(world)
     round_id = open_round(world)["id"]
@@ -92,14 +92,14 @@ def reviewing_round(world):
         r = apply(world, round_id, who, application_body(post_need(world, category), resource, requested))
         assert r.status_code == 201, r.json
         apps[who] = r.json["id"]
-    auditor = user_id(world, "auditor")
+    reviewer = user_id(world, "admin")
     for app_id in apps.values():
         assert world.call("POST", f"{API}/applications/{app_id}/reviewers", "admin",
-                          json={"user_id": auditor}).status_code == 201
+                          json={"user_id": reviewer}).status_code == 201
     assert world.call("POST", f"{API}/funding-rounds/{round_id}/transitions", "admin",
                       json={"to": "reviewing"}).status_code == 200
     for who, value in (("org_staff", 70), ("other_org_staff", 90), ("third_org_staff", 80)):
-        assert world.call("POST", f"{API}/applications/{apps[who]}/reviews", "auditor",
+        assert world.call("POST", f"{API}/applications/{apps[who]}/reviews", "admin",
                           json={"scores": scores(value), "comments": "方案可行"}).status_code == 201
     return {"round_id": round_id, "apps": apps, "fund": fund}
 
@@ -128,27 +128,31 @@ def test_a_district_runs_a_round_end_to_end_and_every_fen_is_accounted_for(world
     assert [a["id"] for a in world.call("GET", f"{API}/funding-rounds/{round_id}/applications", "org_staff").json] \
         == [apps["org_staff"]]
 
-    # 2. Reviewers: the social worker employed by the first organization is refused for its application.
-    social_worker, auditor = user_id(world, "social_worker"), user_id(world, "auditor")
+    # 2. Reviewers: the social worker employed by the first organization is refused for its
+    #    application, the auditor for every one (auditors audit, they do not review).
+    social_worker, reviewer = user_id(world, "social_worker"), user_id(world, "admin")
     before = db_fingerprint(world.platform)
     refused = world.call("POST", f"{API}/applications/{apps['org_staff']}/reviewers", "admin",
                          json={"user_id": social_worker})
     assert refused.status_code == 403 and "conflict of interest" in refused.json["message"]
+    auditor = world.call("POST", f"{API}/applications/{apps['third_org_staff']}/reviewers", "admin",
+                         json={"user_id": user_id(world, "auditor")})
+    assert auditor.status_code == 422 and "user_id" in auditor.json["errors"]
     assert db_fingerprint(world.platform) == before
     for app_id in apps.values():
         assert world.call("POST", f"{API}/applications/{app_id}/reviewers", "admin",
-                          json={"user_id": auditor}).status_code == 201
+                          json={"user_id": reviewer}).status_code == 201
     for who in ("other_org_staff", "third_org_staff"):
         assert world.call("POST", f"{API}/applications/{apps[who]}/reviewers", "admin",
                           json={"user_id": social_worker}).status_code == 201
-    early = world.call("POST", f"{API}/applications/{apps['org_staff']}/reviews", "auditor",
+    early = world.call("POST", f"{API}/applications/{apps['org_staff']}/reviews", "admin",
                        json={"scores": scores(80)})
     assert early.status_code == 409  # reviews wait for the reviewing stage
     assert world.call("POST", f"{API}/funding-rounds/{round_id}/transitions", "admin",
                       json={"to": "reviewing"}).json["status"] == "reviewing"
     assert apply(world, round_id, "org_staff", application_body(post_need(world), world.ids["resource"])).status_code == 409
     for who, value in (("org_staff", 70), ("other_org_staff", 90), ("third_org_staff", 80)):
-        r = world.call("POST", f"{API}/applications/{apps[who]}/reviews", "auditor",
+        r = world.call("POST", f"{API}/applications/{apps[who]}/reviews", "admin",
                        json={"scores": scores(value), "comments": "需求明确，方案可行"})
         assert r.status_code == 201 and r.json["total"] == value
     r = world.call("POST", f"{API}/applications/{apps['other_org_staff']}/reviews", "social_worker",
@@ -349,7 +353,7 @@ def test_milestones_are_accepted_in_order_by_the_needs_community_or_the_district
     assert world.call("POST", f"{path}/1/acceptance", "community_staff", json={}).status_code == 409
 
 
-def test_reviewers_are_district_auditors_or_social_workers_and_see_only_their_own_reviews(world, reviewing_round):
+def test_reviewers_are_district_staff_or_social_workers_and_see_only_their_own_reviews(world, reviewing_round):
     app_id = reviewing_round["apps"]["other_org_staff"]
     r = world.call("POST", f"{API}/applications/{app_id}/reviewers", "admin",
                    json={"user_id": user_id(world, "volunteer")})
@@ -358,9 +362,9 @@ def test_reviewers_are_district_auditors_or_social_workers_and_see_only_their_ow
                       json={"user_id": user_id(world, "other_org_staff")})
     assert tied.status_code == 403
     assert world.call("POST", f"{API}/applications/{app_id}/reviewers", "community_staff",
-                      json={"user_id": user_id(world, "auditor")}).status_code == 403
+                      json={"user_id": user_id(world, "admin")}).status_code == 403
     assert world.call("GET", f"{API}/applications/{app_id}/reviews", "other_org_staff").status_code == 403
-    assert world.call("POST", f"{API}/applications/{app_id}/reviews", "auditor",
+    assert world.call("POST", f"{API}/applications/{app_id}/reviews", "admin",
                       json={"scores": scores(60)}).status_code == 409  # one review per reviewer
     awarded_grant(world, reviewing_round)
     feedback = world.call("GET", f"{API}/applications/{app_id}/reviews", "other_org_staff").json

@@ -89,7 +89,8 @@ def test_a_correction_replaces_or_reverses_a_record_and_keeps_the_original(world
     assert fixed.status_code == 201 and fixed.json["minutes"] == 60 and fixed.json["target_id"] == record["id"]
     assert world.call("GET", f"/api/v1/hours/{record['id']}", "org_staff").json["status"] == "superseded"
     assert totals(world)["verified_minutes"] == 0  # the replacement needs its own verification
-    review(world, fixed.json["id"])
+    assert review(world, fixed.json["id"]).status_code == 403  # by someone other than who entered it
+    review(world, fixed.json["id"], who="community_staff")
     assert totals(world)["verified_minutes"] == 60
     reversed_ = world.call("POST", f"/api/v1/hours/{fixed.json['id']}/corrections", "org_staff",
                            json={"reason": "活动取消，误录", "reverse": True})

@@ -86,7 +86,7 @@ def test_a_need_becomes_a_project_and_the_residents_verdict_moves_the_next_ranki
             vid = register_provider(u, ADMIN, "volunteer", volunteer_body(500 + k, world.ids["community"]),
                                     world.platform.cipher).id
         with world.platform.uow() as u:
-            user = create_user(u, world.platform.passwords, username=f"story{k}", password="password-123",
+            user = create_user(u, world.platform.passwords, username=f"story{k}", password="lantern-river-42",
                                role="volunteer", volunteer_id=vid)
         tokens.append(world.platform.tokens.issue(user.id, user.token_version))
     signups = [world.client.post(f"/api/v1/activities/{activity['id']}/signups", json={},

@@ -130,7 +130,7 @@ def _more_volunteers(world, n):
             vid = register_provider(u, ADMIN, "volunteer", volunteer_body(100 + k, world.ids["community"], name=f"志愿者{k}"),
                                     world.platform.cipher).id
         with world.platform.uow() as u:
-            user = create_user(u, world.platform.passwords, username=f"vol{k}", password="password-123",
+            user = create_user(u, world.platform.passwords, username=f"vol{k}", password="lantern-river-42",
                                role="volunteer", volunteer_id=vid)
         tokens.append((vid, world.platform.tokens.issue(user.id, 0)))
     return tokens

@@ -85,24 +85,27 @@ def test_a_round_from_the_call_to_the_money_on_pages(person, world):
     assert again.status_code == 409
     assert person("volunteer").get(f"/funding/{round_id}/apply").status_code == 403
 
-    # -- reviewing: a reviewer tied to the applicant is refused, an auditor scores the rubric ------
+    # -- reviewing: a reviewer tied to the applicant and the auditor are refused; the district scores
     assert location_id(admin.post(f"/funding/{round_id}/transitions", {"to": "reviewing"})) == round_id
     tied = admin.post(f"/funding/applications/{application_id}/reviewers",
                       {"user_id": user_id(world, "social_worker")})
     assert tied.status_code == 403 and "利益冲突" in html(tied)
+    auditor = admin.post(f"/funding/applications/{application_id}/reviewers",
+                         {"user_id": user_id(world, "auditor")})
+    assert auditor.status_code == 422 and "职责分离" in html(auditor)
     assert admin.post(f"/funding/applications/{application_id}/reviewers",
-                      {"user_id": user_id(world, "auditor")}).status_code == 302
-    auditor = person("auditor")
-    review_page = html(auditor.get(f"/funding/applications/{application_id}"))
+                      {"user_id": user_id(world, "admin")}).status_code == 302
+    reviewer = admin
+    review_page = html(reviewer.get(f"/funding/applications/{application_id}"))
     assert 'id="f-score_necessity"' in review_page and "必要性" in review_page
-    partial = auditor.post(f"/funding/applications/{application_id}/reviews",
-                           {**{f"score_{k}": "80" for k in RUBRIC[:-1]}, "score_sustainability": ""})
+    partial = reviewer.post(f"/funding/applications/{application_id}/reviews",
+                            {**{f"score_{k}": "80" for k in RUBRIC[:-1]}, "score_sustainability": ""})
     assert partial.status_code == 422 and 'id="err-score_sustainability"' in html(partial)
-    high = auditor.post(f"/funding/applications/{application_id}/reviews",
-                        {**{f"score_{k}": "80" for k in RUBRIC}, "score_necessity": "101"})
+    high = reviewer.post(f"/funding/applications/{application_id}/reviews",
+                         {**{f"score_{k}": "80" for k in RUBRIC}, "score_necessity": "101"})
     assert high.status_code == 422 and 'id="err-scores"' in html(high)
-    assert auditor.post(f"/funding/applications/{application_id}/reviews",
-                        {**{f"score_{k}": "80" for k in RUBRIC}, "comments": "需求明确"}).status_code == 302
+    assert reviewer.post(f"/funding/applications/{application_id}/reviews",
+                         {**{f"score_{k}": "80" for k in RUBRIC}, "comments": "需求明确"}).status_code == 302
 
     # -- the allocation with its reasons, then the awards ---------------------------------------
     assert org.get(f"/funding/{round_id}").status_code == 200

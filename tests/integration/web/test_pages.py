@@ -175,8 +175,12 @@ def test_the_whole_story_on_pages(person, world):
         record = s.scalars(select(HourEntry).where(HourEntry.action == "record")).one()
     assert record.minutes == 90
     assert vol.post(f"/hours/{record.id}/review", {"decision": "verify"}).status_code == 403
-    assert org.post(f"/hours/{record.id}/review", {"decision": "reject"}).status_code == 422  # no reason
-    assert org.post(f"/hours/{record.id}/review", {"decision": "verify"}).status_code == 302
+    # Who checked the volunteer out does not verify the hours too (separation of duties).
+    assert org.post(f"/hours/{record.id}/review", {"decision": "verify"}).status_code == 403
+    own = html(org.get(f"/projects/{project_id}"))
+    assert "须由他人核实" in own and 'value="verify"' not in own
+    assert staff.post(f"/hours/{record.id}/review", {"decision": "reject"}).status_code == 422  # no reason
+    assert staff.post(f"/hours/{record.id}/review", {"decision": "verify"}).status_code == 302
     page = html(vol.get("/me/hours"))
     assert 'id="verified-hours">1.5<' in page
     pdf = vol.post("/me/certificates")
