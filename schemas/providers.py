@@ -140,11 +140,7 @@ class ProviderQuerySchema(PageArgs):
 
 
 class VolunteerQuerySchema(ProviderQuerySchema):
-    phone = fields.String(metadata={"description": "11-digit mobile: matched by its keyed digest, not by decrypting"})
-
-    @validates("phone")
-    def _phone(self, value, **kwargs):
-        VolunteerSchema._phone(self, value)
+    phone = MobilePhone(metadata={"description": "11-digit mobile: matched by its keyed digest, not by decrypting"})
 
 
 SCHEMAS = {

@@ -38,11 +38,11 @@ need.matches                 m    m    m    m    m    w    m    m    m    m
 audit.list                   in   403  403  403  403  403  403  403  403  in
 me.disclosures               403  403  403  403  403  in   -    403  403  403
 applications.list            in   in   -    in   -    -    -    -    -    in
-applications.get             ok   ok   403  ok   403  403  403  403  403  ok
+applications.get             ok   ok   404  ok   404  404  404  404  404  ok
 """
 # Notes: certificate.check is public (no login either) and names the volunteer masked only.
 # applications.*: a funding application carries no personal data (organization, need, amounts); it is
-# here because its readers are scoped; a stranger gets 403 (services/funding.view_application).
+# here because its readers are scoped; a stranger gets 404, like any object they may not see.
 REVEAL_REASON = "核实志愿者联系方式以便回访"
 
 
