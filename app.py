@@ -16,7 +16,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     settings = settings or settings_from_env()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(SECRET_KEY=settings.secret_key, TESTING=testing,
-                      MAX_CONTENT_LENGTH=settings.max_body_bytes,
+                      MAX_CONTENT_LENGTH=settings.max_body_bytes, LINKAGE_MAX_URL_BYTES=settings.max_url_bytes,
                       # Cookies travel only over HTTPS when the platform is served over it.
                       SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
                       # /readyz asks the broker too; events.health imports kafka only when called.

@@ -8,6 +8,13 @@ from linkage.validators import is_mainland_mobile, is_resident_id, is_uscc
 from schemas.common import Lat, LocalDateTime, Lon, Money, Name, PageArgs, Radius, Tags, WholeNumber, page_of
 
 
+# Patterns the OpenAPI document states for identifiers; the check characters, dates and number
+# plans behind them are checked by linkage.validators (docs/security.md: rules the schema cannot state).
+USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$"   # GB 32100 alphabet, no I O Z S V
+ID_NUMBER_PATTERN = r"^[0-9]{17}[0-9Xx]$"                     # 18 characters, the last may be X
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"                          # an 11-digit mainland mobile
+
+
 class _ProviderSchema(Schema):
     id = WholeNumber(dump_only=True)
     name = Name(required=True)
@@ -17,7 +24,8 @@ class _ProviderSchema(Schema):
 
 
 class OrganizationSchema(_ProviderSchema):
-    uscc = fields.String(required=True, metadata={"description": "统一社会信用代码, 18 characters with check character"})
+    uscc = fields.String(required=True, metadata={"description": "统一社会信用代码, 18 characters with check character",
+                                                  "pattern": USCC_PATTERN})
     registration = fields.String(required=True, validate=validate.OneOf(list(REGISTRATION)))
     categories = Tags(choices=list(CATEGORIES), load_default=list)
     skills = Tags(load_default=list)
@@ -49,8 +57,9 @@ class SocialWorkerSchema(_ProviderSchema):
 
 class VolunteerSchema(_ProviderSchema):
     code = fields.String(dump_only=True, metadata={"description": "志愿者编号"})
-    phone = fields.String(required=True)
-    id_number = fields.String(required=True, load_only=True, metadata={"description": "18-digit resident ID; stored encrypted, never returned"})
+    phone = fields.String(required=True, metadata={"pattern": MOBILE_PATTERN})
+    id_number = fields.String(required=True, load_only=True, metadata={"description": "18-digit resident ID; stored encrypted, never returned",
+                                                                          "pattern": ID_NUMBER_PATTERN})
     id_number_masked = fields.String(dump_only=True)
     skills = Tags(load_default=list)
     travel_radius_km = Radius(load_default=3.0)
@@ -67,6 +76,12 @@ class VolunteerSchema(_ProviderSchema):
     def _id_number(self, value, **kwargs):
         if not is_resident_id(value):
             raise ValidationError("身份证号码无效（须18位且校验位正确）/ invalid 18-digit ID number (check digit)")
+
+
+class VolunteerViewSchema(VolunteerSchema):
+    """A volunteer as answered: the phone may come masked (138****5678), so it has no input pattern."""
+
+    phone = fields.String(metadata={"description": "whole for the volunteer and admins, else masked"})
 
 
 class ResourceSchema(_ProviderSchema):
@@ -107,4 +122,5 @@ SCHEMAS = {
     "volunteer": VolunteerSchema,
     "resource": ResourceSchema,
 }
-PAGES = {kind: page_of(schema) for kind, schema in SCHEMAS.items()}
+VIEWS = {**SCHEMAS, "volunteer": VolunteerViewSchema}  # what the API answers with
+PAGES = {kind: page_of(schema) for kind, schema in VIEWS.items()}

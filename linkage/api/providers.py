@@ -8,7 +8,7 @@ from linkage.api.context import actor, optional_actor, page_body, platform, sess
 from linkage.permissions import may_see_personal_data
 from linkage.services import providers as service
 from linkage.validators import mask_id_number, mask_phone
-from schemas.providers import PAGES, SCHEMAS, ProviderQuerySchema
+from schemas.providers import PAGES, SCHEMAS, VIEWS, ProviderQuerySchema
 
 PATHS = {"organization": "organizations", "social_worker": "social-workers",
          "volunteer": "volunteers", "resource": "resources"}
@@ -28,7 +28,7 @@ def _shown(kind: str, obj):
 
 
 def make_blueprint(kind: str) -> Blueprint:
-    schema, page_schema = SCHEMAS[kind], PAGES[kind]
+    schema, view, page_schema = SCHEMAS[kind], VIEWS[kind], PAGES[kind]
     blp = Blueprint(PATHS[kind], __name__, url_prefix=f"/api/v1/{PATHS[kind]}",
                     description=TITLES[kind])
 
@@ -44,7 +44,7 @@ def make_blueprint(kind: str) -> Blueprint:
             return page_body([_shown(kind, r) for r in rows], total, args)
 
         @blp.arguments(schema)
-        @blp.response(201, schema)
+        @blp.response(201, view)
         def post(self, body):
             who = actor()
             with platform().uow() as uow:
@@ -52,19 +52,19 @@ def make_blueprint(kind: str) -> Blueprint:
 
     @blp.route("/<int:provider_id>")
     class Item(MethodView):
-        @blp.response(200, schema)
+        @blp.response(200, view)
         def get(self, provider_id):
             return _shown(kind, service.read_provider(session(), actor(), kind, provider_id))
 
         @blp.arguments(schema(partial=True))
-        @blp.response(200, schema)
+        @blp.response(200, view)
         def patch(self, body, provider_id):
             who = actor()
             with platform().uow() as uow:
                 return _shown(kind, service.update_provider(uow, who, kind, provider_id, body,
                                                             platform().cipher))
 
-        @blp.response(200, schema)
+        @blp.response(200, view)
         def delete(self, provider_id):
             """Deactivate: the provider stops ranking; its history stays."""
             who = actor()
