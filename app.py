@@ -18,7 +18,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     settings = settings or settings_from_env()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(SECRET_KEY=settings.secret_key, TESTING=testing,
-                      MAX_CONTENT_LENGTH=settings.max_body_bytes,
+                      MAX_CONTENT_LENGTH=settings.max_body_bytes, LINKAGE_MAX_URL_BYTES=settings.max_url_bytes,
                       # /readyz asks the broker too; events.health imports kafka only when called.
                       LINKAGE_BROKER_PROBE=lambda: broker_ready(settings.bootstrap_servers, timeout=1.0))
     app.json.ensure_ascii = False

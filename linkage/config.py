@@ -34,6 +34,7 @@ class Settings:
     # The largest request body read at all (413 above it, before parsing), and how many reverse
     # proxies stand in front of the app (their X-Forwarded-For/-Proto are trusted, no more).
     max_body_bytes: int = 1024 * 1024
+    max_url_bytes: int = 4096  # a longer request target (path and query) is a 414
     proxies: int = 0
     # The broker's kind: "kafka" (Apache Kafka 4, KRaft) or "tansu" (the light embedded one).
     # `linkage run` / `linkage broker` start one when KAFKA_BOOTSTRAP_SERVERS is unset
@@ -122,6 +123,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> 
         embedded_broker_port=int(env.get("LINKAGE_BROKER_PORT", "19092")),
         broker_kind=env.get("LINKAGE_BROKER") or "kafka",
         max_body_bytes=int(env.get("LINKAGE_MAX_BODY_BYTES", str(1024 * 1024))),
+        max_url_bytes=int(env.get("LINKAGE_MAX_URL_BYTES", "4096")),
         proxies=int(env.get("LINKAGE_PROXIES", "0")),
         **_limits_from_env(env),
         retain_outbox_days=int(env.get("LINKAGE_RETAIN_OUTBOX_DAYS", "7")),

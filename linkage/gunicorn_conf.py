@@ -6,6 +6,7 @@ Every value can be overridden on the command line or by gunicorn's own environme
 from __future__ import annotations
 
 import atexit
+import json
 import multiprocessing
 import os
 import shutil
@@ -27,6 +28,8 @@ def _remove_own_metrics_dir() -> None:
     if _OWN_METRICS_DIR and os.getpid() == _MASTER_PID:
         shutil.rmtree(_METRICS_DIR, ignore_errors=True)
 
+from gunicorn import util as gunicorn_util  # noqa: E402
+
 from linkage.observability.logs import configure_logging  # noqa: E402 - after the env above
 
 bind = os.environ.get("LINKAGE_BIND", "0.0.0.0:8000")
@@ -43,6 +46,11 @@ preload_app = False     # each worker builds its own engine: no database connect
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # heartbeats off slow overlay disks
 proc_name = "linkage-web"
 
+# gunicorn's longest request line (its maximum; its default is 4094): the app itself refuses a URL
+# over LINKAGE_MAX_URL_BYTES (4096) with a 414 in the JSON error shape, so that is the limit a
+# client meets. Beyond 8190 bytes gunicorn answers itself, in the same shape (_json_error below).
+limit_request_line = 8190
+
 # Proxies allowed to set X-Forwarded-Proto/-For (gunicorn's default: 127.0.0.1,::1). Set
 # FORWARDED_ALLOW_IPS to your proxy's address; never "*" unless only the proxy can reach us.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
@@ -53,6 +61,18 @@ errorlog = "-"
 loglevel = os.environ.get("LINKAGE_LOG_LEVEL", "info").lower()
 logger_class = "linkage.observability.access.JsonLogger"
 configure_logging()  # the app's own loggers (root): JSON too, inherited by every worker
+
+
+def _json_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own refusals (a request line over limit_request_line: 414; a malformed request:
+    400; headers too large: 431) in the API's JSON error shape (DESIGN §7) instead of its HTML page."""
+    body = json.dumps({"code": status_int, "status": reason, "message": mesg or reason}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin1")
+    gunicorn_util.write_nonblock(sock, head + body)
+
+
+gunicorn_util.write_error = _json_error  # the one function gunicorn's workers answer errors with
 
 
 def on_starting(server) -> None:

@@ -1,6 +1,7 @@
 """Shared fields: places, times in Asia/Shanghai at the edge, lists of short tags, pagination."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -13,11 +14,23 @@ LAT_RANGE = validate.Range(min=3.0, max=54.0, error="纬度须在中国境内 (3
 LON_RANGE = validate.Range(min=73.0, max=136.0, error="经度须在中国境内 (73–136) / longitude must be within China (73–136)")
 
 
+# The widest integer any of our databases stores (SQLite INTEGER, PostgreSQL bigint): a bigger
+# one in a path, query or body cannot name or fit anything, and would fail inside the driver.
+MAX_INTEGER = 2**63 - 1
+INTEGER_RANGE = validate.Range(min=-MAX_INTEGER, max=MAX_INTEGER,
+                               error=f"数值超出范围 / must be between {-MAX_INTEGER} and {MAX_INTEGER}")
+
+
 class WholeNumber(fields.Integer):
     """An integer that refuses a fraction instead of cutting it off: marshmallow's Integer turns
-    100000.9 into 100000, which for an amount of money (fen) silently loses it."""
+    100000.9 into 100000, which for an amount of money (fen) silently loses it. Every one is also
+    bounded by what a database column holds, so the OpenAPI document states a minimum and maximum."""
 
     default_error_messages = {"fraction": "须为整数，不能有小数 / must be a whole number, without a fraction"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validators.append(INTEGER_RANGE)  # apispec keeps the narrowest of several ranges
 
     def _validated(self, value):
         if isinstance(value, float) and not value.is_integer():
@@ -31,6 +44,12 @@ class LocalDateTime(fields.DateTime):
     # Until 1901 Asia/Shanghai is local mean time (+08:05:43), which RFC 3339 cannot write; near
     # year 9999 the shift to UTC overflows. No community service happens outside these years.
     YEARS = (1902, 9000)
+    # The same years as a pattern on the string, so the OpenAPI document states them too.
+    YEAR_PATTERN = r"^(190[2-9]|19[1-9][0-9]|[2-8][0-9]{3}|9000)-"
+
+    def __init__(self, *args, **kwargs):
+        metadata = {"pattern": self.YEAR_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(*args, metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
@@ -84,11 +103,19 @@ class PageArgs(Schema):
     page_size = WholeNumber(load_default=20, validate=validate.Range(min=1, max=200))
 
 
+# lat (3–54), lon (73–136) and km (0–200] written out as one pattern, which the OpenAPI document
+# states and the server checks first: what it lets through, float() reads.
+_NUM = r"(\.[0-9]+)?"
+NEAR_PATTERN = (rf"^(([3-9]|[1-4][0-9]|5[0-3]){_NUM}|54(\.0+)?),"
+                rf"((7[3-9]|[89][0-9]|1[0-2][0-9]|13[0-5]){_NUM}|136(\.0+)?),"
+                rf"(0\.[0-9]*[1-9][0-9]*|([1-9][0-9]?|1[0-9]{{2}}){_NUM}|200(\.0+)?)$")
+
+
 def near_param(value: str) -> tuple[float, float, float]:
-    try:
-        lat, lon, km = (float(part) for part in value.split(","))
-    except (ValueError, AttributeError):
-        raise ValidationError("格式应为 lat,lon,km / expected lat,lon,km") from None
+    if not isinstance(value, str) or not re.fullmatch(NEAR_PATTERN, value):
+        raise ValidationError("格式应为 lat,lon,km（中国境内，0–200 公里）/ expected lat,lon,km "
+                              "(within China, km in (0, 200])")
+    lat, lon, km = (float(part) for part in value.split(","))
     LAT_RANGE(lat)
     LON_RANGE(lon)
     if not 0 < km <= 200:
@@ -97,6 +124,9 @@ def near_param(value: str) -> tuple[float, float, float]:
 
 
 class Near(fields.String):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, metadata={"pattern": NEAR_PATTERN, "example": "39.02,117.70,5"}, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         return near_param(super()._deserialize(value, attr, data, **kwargs))
 

@@ -58,6 +58,13 @@ class ResidentIdNumber(fields.String):
         return normalise_resident_id(text)
 
 
+# Patterns the OpenAPI document states for identifiers; the check characters, dates and number
+# plans behind them are checked by linkage.validators (docs/security.md: rules the schema cannot state).
+USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$"   # GB 32100 alphabet, no I O Z S V
+ID_NUMBER_PATTERN = r"^[0-9]{17}[0-9Xx]$"                     # 18 characters, the last may be X
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"                          # an 11-digit mainland mobile
+
+
 class _ProviderSchema(Schema):
     id = WholeNumber(dump_only=True)
     name = Name(required=True)
@@ -67,7 +74,8 @@ class _ProviderSchema(Schema):
 
 
 class OrganizationSchema(_ProviderSchema):
-    uscc = fields.String(required=True, metadata={"description": "统一社会信用代码, 18 characters with check character"})
+    uscc = fields.String(required=True, metadata={"description": "统一社会信用代码, 18 characters with check character",
+                                                  "pattern": USCC_PATTERN})
     registration = fields.String(required=True, validate=validate.OneOf(list(REGISTRATION)))
     categories = Tags(choices=list(CATEGORIES), load_default=list)
     skills = Tags(load_default=list)
@@ -95,8 +103,11 @@ class SocialWorkerSchema(_ProviderSchema):
 
 class VolunteerSchema(_ProviderSchema):
     code = fields.String(dump_only=True, metadata={"description": "志愿者编号"})
-    phone = MobilePhone(required=True, metadata={"description": "mainland mobile; stored as 11 digits"})
-    id_number = ResidentIdNumber(required=True, load_only=True, metadata={"description": "18-digit resident ID; stored encrypted, never returned"})
+    phone = MobilePhone(required=True, metadata={"description": "mainland mobile; stored as 11 digits",
+                                                "pattern": MOBILE_PATTERN})
+    id_number = ResidentIdNumber(required=True, load_only=True,
+                                 metadata={"description": "18-digit resident ID; stored encrypted, never returned",
+                                           "pattern": ID_NUMBER_PATTERN})
     id_number_masked = fields.String(dump_only=True)
     skills = Tags(load_default=list)
     travel_radius_km = Radius(load_default=3.0)
@@ -105,6 +116,12 @@ class VolunteerSchema(_ProviderSchema):
     community_id = WholeNumber(allow_none=True, load_default=None)
     consent = fields.Nested(ConsentSchema, required=True, load_only=True,
                             metadata={"description": "consent to the privacy notice; a guardian's under 14"})
+
+
+class VolunteerViewSchema(VolunteerSchema):
+    """A volunteer as answered: the phone may come masked (138****5678), so it has no input pattern."""
+
+    phone = fields.String(metadata={"description": "masked (138****5678) unless the policy shows it whole: docs/security.md"})
 
 
 class ResourceSchema(_ProviderSchema):
@@ -149,5 +166,6 @@ SCHEMAS = {
     "volunteer": VolunteerSchema,
     "resource": ResourceSchema,
 }
-PAGES = {kind: page_of(schema) for kind, schema in SCHEMAS.items()}
+VIEWS = {**SCHEMAS, "volunteer": VolunteerViewSchema}  # what the API answers with
+PAGES = {kind: page_of(schema) for kind, schema in VIEWS.items()}
 QUERIES = {kind: VolunteerQuerySchema if kind == "volunteer" else ProviderQuerySchema for kind in SCHEMAS}

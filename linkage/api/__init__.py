@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 import uuid
 
+from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, current_app, g, request
 from flask_smorest import Api, Blueprint
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 from werkzeug.routing import IntegerConverter
 
 from linkage.api import (activities, audit, auth, communities, disclosures, funding, hours, meta, needs, projects,
@@ -18,6 +19,7 @@ from linkage.api import (activities, audit, auth, communities, disclosures, fund
 from linkage.api.context import audit_context, close_session, optional_actor
 from linkage.api.errors import register_error_handlers
 from linkage.errors import InvalidInput, Unauthenticated
+from schemas.common import MAX_INTEGER
 
 # Reachable without a token: logging in, the taxonomy, the spec, public certificate checks,
 # and residents' evaluations (their one-time code is the credential).
@@ -25,11 +27,6 @@ PUBLIC_PREFIXES = ("/api/v1/auth/token", "/api/v1/categories", "/api/v1/openapi.
 PUBLIC_PATTERNS = (re.compile(r"^/api/v1/certificates/[^/]+$"),
                    re.compile(r"^/api/v1/projects/\d+/evaluations$"),
                    re.compile(r"^/api/v1/funding-rounds/\d+/public-summary$"))
-
-
-# The widest integer any of our databases stores (SQLite INTEGER, PostgreSQL bigint): a bigger
-# one in a path, query or body cannot name or fit anything, and would fail inside the driver.
-MAX_INTEGER = 2**63 - 1
 
 
 class IdConverter(IntegerConverter):
@@ -69,6 +66,32 @@ def _bound_integers() -> None:
         parser.__class__ = _BoundedIntegersParser
 
 
+def is_public(path: str) -> bool:
+    """Reachable without a bearer token (the one answer to that question, for requests and the spec)."""
+    return path.startswith(PUBLIC_PREFIXES) or any(p.match(path) for p in PUBLIC_PATTERNS)
+
+
+class _ContractPlugin(BasePlugin):
+    """States in the OpenAPI document two rules the app enforces outside the schemas: public
+    operations need no token (`security: []`), and a PATCH body changes at least one field."""
+
+    def init_spec(self, spec):
+        self.spec = spec
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        # A path template with every {parameter} filled in is matched like a request path.
+        public = is_public(re.sub(r"\{[^}]+\}", "1", path or ""))
+        for method, operation in (operations or {}).items():
+            if public:
+                operation["security"] = []
+            if method == "patch":
+                for content in operation.get("requestBody", {}).get("content", {}).values():
+                    ref = content.get("schema", {})
+                    name = ref.get("$ref", "").rsplit("/", 1)[-1] if isinstance(ref, dict) else ""
+                    if name in self.spec.components.schemas:
+                        self.spec.components.schemas[name]["minProperties"] = 1
+
+
 def _schema_name(schema) -> str:
     cls = resolve_schema_cls(schema)
     name = cls.__name__.removesuffix("Schema")
@@ -89,11 +112,24 @@ def _tag_request() -> None:
 def _require_token() -> None:
     """Authenticate before any parsing, so a caller without a token learns 401, not 422."""
     path = request.path
-    if not path.startswith("/api/v1/") or path.startswith(PUBLIC_PREFIXES) \
-            or any(p.match(path) for p in PUBLIC_PATTERNS):
+    if not path.startswith("/api/v1/") or is_public(path):
         return
     if optional_actor() is None:
         raise Unauthenticated("a bearer token is required")
+
+
+def _refuse_long_url() -> None:
+    """A request target (path and query, as sent) over LINKAGE_MAX_URL_BYTES is a 414 in the JSON
+    error shape. gunicorn reads request lines up to 8190 bytes (linkage.gunicorn_conf), so this
+    limit is the one a client meets."""
+    limit = current_app.config.get("LINKAGE_MAX_URL_BYTES")
+    environ = request.environ
+    target = environ.get("RAW_URI") or environ.get("REQUEST_URI")  # gunicorn / werkzeug's server
+    if target is None:
+        query = environ.get("QUERY_STRING", "")
+        target = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+    if limit and len(target.encode("latin1", "replace")) > limit:
+        raise RequestURITooLarge(f"请求地址超过 {limit} 字节 / the request URL is longer than {limit} bytes")
 
 
 def _refuse_large_body() -> None:
@@ -107,8 +143,8 @@ def _refuse_large_body() -> None:
 
 def _refuse_empty_patch() -> None:
     """A PATCH that changes nothing is a client's mistake, not a success: 422 before parsing."""
-    if request.method != "PATCH" or not request.path.startswith("/api/v1/"):
-        return
+    if request.method != "PATCH" or not request.path.startswith("/api/v1/") or request.routing_exception:
+        return  # not a PATCH the API takes here: routing answers (404, or 405 with Allow)
     body = request.get_json(silent=True)
     if body is None and request.get_data():  # not JSON at all: the schema layer answers 400
         return
@@ -126,9 +162,11 @@ def init_api(app: Flask) -> Api:
     )
     app.url_map.converters["int"] = IdConverter  # before any route is added
     _bound_integers()
-    api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name)})
+    api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
+                                "extra_plugins": [_ContractPlugin()]})
     api.register_converter(IdConverter, _id_param_schema)
     app.before_request(_tag_request)
+    app.before_request(_refuse_long_url)
     app.before_request(_refuse_large_body)
     app.before_request(_require_token)
     app.before_request(_refuse_empty_patch)

@@ -9,13 +9,13 @@ from linkage.api.context import actor, page_body, session
 from linkage.audit import verify_trail
 from linkage.models import AuditEntry
 from linkage.permissions import require_audit_reader
-from schemas.common import LocalDateTime, PageArgs, page_of
+from schemas.common import LocalDateTime, PageArgs, WholeNumber, page_of
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="审计日志 / audit trail")
 
 
 class AuditQuerySchema(PageArgs):
-    user_id = fields.Integer(validate=validate.Range(min=1))
+    user_id = WholeNumber(validate=validate.Range(min=1))
     object_type = fields.String(validate=validate.Length(max=50))
     object_id = fields.String(validate=validate.Length(max=50))
     request_id = fields.String(validate=validate.Length(max=64))
@@ -23,9 +23,9 @@ class AuditQuerySchema(PageArgs):
 
 
 class AuditEntrySchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     at = LocalDateTime()
-    user_id = fields.Integer(allow_none=True)
+    user_id = WholeNumber(allow_none=True)
     username = fields.String()
     role = fields.String()
     action = fields.String()

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from linkage.api.context import actor, page_body, platform, session
 from linkage.services import providers as service
-from schemas.providers import PAGES, QUERIES, SCHEMAS
+from schemas.providers import PAGES, QUERIES, SCHEMAS, VIEWS
 
 PATHS = {"organization": "organizations", "social_worker": "social-workers",
          "volunteer": "volunteers", "resource": "resources"}
@@ -20,7 +20,7 @@ def _shown(db, who, kind: str, obj):
 
 
 def make_blueprint(kind: str) -> Blueprint:
-    schema, page_schema = SCHEMAS[kind], PAGES[kind]
+    schema, view, page_schema = SCHEMAS[kind], VIEWS[kind], PAGES[kind]
     blp = Blueprint(PATHS[kind], __name__, url_prefix=f"/api/v1/{PATHS[kind]}",
                     description=TITLES[kind])
 
@@ -38,7 +38,7 @@ def make_blueprint(kind: str) -> Blueprint:
             return page_body(service.shown(session(), who, kind, rows, platform().cipher), total, args)
 
         @blp.arguments(schema)
-        @blp.response(201, schema)
+        @blp.response(201, view)
         def post(self, body):
             who = actor()
             with platform().uow() as uow:
@@ -47,20 +47,20 @@ def make_blueprint(kind: str) -> Blueprint:
 
     @blp.route("/<int:provider_id>")
     class Item(MethodView):
-        @blp.response(200, schema)
+        @blp.response(200, view)
         def get(self, provider_id):
             who = actor()
             return _shown(session(), who, kind, service.read_provider(session(), who, kind, provider_id))
 
         @blp.arguments(schema(partial=True))
-        @blp.response(200, schema)
+        @blp.response(200, view)
         def patch(self, body, provider_id):
             who = actor()
             with platform().uow() as uow:
                 return _shown(uow.session, who, kind, service.update_provider(uow, who, kind, provider_id,
                                                                               body, platform().cipher))
 
-        @blp.response(200, schema)
+        @blp.response(200, view)
         def delete(self, provider_id):
             """Deactivate: the provider stops ranking; its history stays."""
             who = actor()

@@ -201,3 +201,16 @@ def test_behind_a_configured_proxy_the_client_address_and_scheme_are_the_forward
         app.extensions["linkage"].dispose()
     assert seen[0] == ("127.0.0.1", "http")  # untrusted headers are ignored
     assert seen[1] == ("203.0.113.7", "https")
+
+
+def test_a_url_over_the_limit_is_a_414_in_the_error_shape(world):
+    before = db_fingerprint(world.platform)
+    long_query = "district=" + "x" * 4096
+    response = world.call("GET", f"/api/v1/communities?{long_query}", "admin")
+    assert_error_shape(response, 414)
+    response = world.call("POST", f"/api/v1/needs?{long_query}", "community_staff",
+                          json=need_body(world.ids["community"]))
+    assert_error_shape(response, 414)
+    assert db_fingerprint(world.platform) == before
+    just_under = world.call("GET", "/api/v1/categories?q=" + "x" * 4000, "admin")
+    assert just_under.status_code == 200
