@@ -257,6 +257,12 @@ def whole_phones(session, actor: Actor, volunteer_ids, now: datetime) -> set[int
     return set(session.scalars(in_window))
 
 
+def whole_home(actor: Actor, volunteer_id: int) -> bool:
+    """A volunteer's home coordinates to the metre: to themselves only; everyone else who may see the
+    volunteer sees them coarse (linkage.privacy.coarse), and match lists only a distance band."""
+    return actor.role == Role.VOLUNTEER.value and actor.volunteer_id == volunteer_id
+
+
 def require_revealer(actor: Actor) -> None:
     """Seeing a whole phone or ID number on purpose: the district and auditors, with a reason."""
     if actor.role not in REVEALERS:

@@ -39,6 +39,15 @@ def mask_id_number(id_number: str) -> str:
     return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:] if len(id_number) > 8 else "****"
 
 
+# A home's coordinates, for anyone but the person: rounded to 0.01° (about 1.1 km north-south, 0.9 km
+# east-west here): the neighbourhood a volunteer serves from, not their door.
+COARSE_DEGREES = 2
+
+
+def coarse(degrees: float) -> float:
+    return round(degrees, COARSE_DEGREES)
+
+
 def distance_band(km: float | None) -> str | None:
     """The band a distance falls in ("<1 km", "1–3 km", "3–5 km", ">5 km"); never the distance itself."""
     return None if km is None else next(code for upper, code, _ in DISTANCE_BANDS if km < upper)

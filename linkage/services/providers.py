@@ -13,8 +13,8 @@ from linkage import permissions as perm
 from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.messages import Topics, Types, rfc3339
 from linkage.models import CharityResource, Organization, SocialWorker, Volunteer, utcnow
-from linkage.permissions import Actor, may_see, visible_volunteers, whole_phones
-from linkage.privacy import mask_id_number, mask_phone
+from linkage.permissions import Actor, may_see, visible_volunteers, whole_home, whole_phones
+from linkage.privacy import coarse, mask_id_number, mask_phone
 from linkage.security import FieldCipher
 from linkage.services import consents
 from linkage.services.reputation import organization_stats, volunteer_verified_minutes
@@ -297,19 +297,23 @@ def shown(session, actor: Actor, kind: str, providers: list, cipher: FieldCipher
           now: datetime | None = None) -> list:
     """Providers as `actor` may see them: a volunteer's phone masked unless the policy shows it
     whole (themselves; their organization's staff during an activity's window), the ID number
-    always masked (whole only by a reveal: linkage.services.disclosures)."""
+    always masked (whole only by a reveal: linkage.services.disclosures), the home's coordinates
+    coarse to all but the volunteer."""
     if kind != "volunteer":
         return list(providers)
     whole = whole_phones(session, actor, [v.id for v in providers], now or utcnow())
-    return [_volunteer_view(v, v.id in whole, cipher) for v in providers]
+    return [_volunteer_view(v, v.id in whole, whole_home(actor, v.id), cipher) for v in providers]
 
 
-def _volunteer_view(volunteer: Volunteer, whole_phone: bool, cipher: FieldCipher) -> dict[str, Any]:
+def _volunteer_view(volunteer: Volunteer, whole_phone: bool, home_whole: bool,
+                    cipher: FieldCipher) -> dict[str, Any]:
     view = {column.key: getattr(volunteer, column.key) for column in Volunteer.__table__.columns
             if column.key not in ("id_number_cipher", "id_number_digest", "phone_cipher", "phone_digest")}
     phone = cipher.read(volunteer, "phone")
     view["phone"] = phone if whole_phone else mask_phone(phone)
     view["id_number_masked"] = mask_id_number(cipher.read(volunteer, "id_number"))
+    if not home_whole:
+        view["lat"], view["lon"] = coarse(volunteer.lat), coarse(volunteer.lon)
     return view
 
 

@@ -72,10 +72,14 @@ def _rank(s: Scene) -> int:
     return need
 
 
+HOME = {"lat": 39.02345, "lon": 117.69123}
+
+
 @pytest.fixture
 def scene(world) -> dict:
     s = Scene(world)
     s.add_other_social_worker_account()
+    s.must("PATCH", f"/volunteers/{s.ids['volunteer']}", "volunteer", HOME)  # a home to the metre
     project = s.running_project()
     s.must("POST", f"/projects/{project}/lead", "org_staff", {"social_worker_id": s.ids["social_worker"]})
     record = s.verified_record()
@@ -123,8 +127,11 @@ def _read(scene: dict, name: str, who: str):
     return s.call("GET", path, who, query=query)
 
 
-def _volunteer_fields(shown: dict, cell: str, whole_phone: str) -> None:
+def _volunteer_fields(shown: dict, cell: str, whole_phone: str, who: str) -> None:
     assert shown["id_number_masked"].count("*") == 10, shown
+    # The home to the metre for the volunteer alone; to everyone else the neighbourhood (0.01°).
+    home = HOME if who == "volunteer" else {k: round(v, 2) for k, v in HOME.items()}
+    assert (shown["lat"], shown["lon"]) == (home["lat"], home["lon"]), (who, shown)
     if cell.endswith("*"):
         assert shown["phone"] != whole_phone and shown["phone"] == whole_phone[:3] + "****" + whole_phone[-4:]
     else:
@@ -169,11 +176,11 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
             shown = _shows_a(scene)[name](body)
             assert bool(shown) == cell.startswith("in"), (name, who, body)
             if shown and name.startswith("volunteers."):
-                _volunteer_fields(shown, cell, whole_phone)
+                _volunteer_fields(shown, cell, whole_phone, who)
             if shown and name in ("audit.list", "me.disclosures"):
                 assert shown["reason"] == REVEAL_REASON and "value" not in shown, shown
         elif name == "volunteers.get":
-            _volunteer_fields(body, cell, whole_phone)
+            _volunteer_fields(body, cell, whole_phone, who)
 
 
 def test_the_read_matrix_has_the_cells_docs_security_md_counts():
