@@ -58,11 +58,6 @@ def test_seed_creates_the_demo_volume(seeded):
         assert _count(session, User) == 6
 
 
-def test_seeding_is_fast_enough_to_run_at_start_up(seeded):
-    _, result = seeded
-    assert result["seconds"] < 20
-
-
 def test_every_demo_login_can_log_in(seeded):
     platform, result = seeded
     assert {login["role"] for login in result["logins"]} == {
