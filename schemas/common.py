@@ -13,6 +13,12 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 LAT_RANGE = validate.Range(min=3.0, max=54.0, error="纬度须在中国境内 (3–54) / latitude must be within China (3–54)")
 LON_RANGE = validate.Range(min=73.0, max=136.0, error="经度须在中国境内 (73–136) / longitude must be within China (73–136)")
 
+# Patterns the OpenAPI document states for identifiers; the check characters, dates and number
+# plans behind them are checked by linkage.validators (docs/security.md: rules the schema cannot state).
+USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$"   # GB 32100 alphabet, no I O Z S V
+ID_NUMBER_PATTERN = r"^[0-9]{17}[0-9Xx]$"                     # 18 characters, the last may be X
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"                          # an 11-digit mainland mobile
+
 
 # The widest integer any of our databases stores (SQLite INTEGER, PostgreSQL bigint): a bigger
 # one in a path, query or body cannot name or fit anything, and would fail inside the driver.

@@ -6,7 +6,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from linkage.taxonomy import AVAILABILITY_SLOTS, CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS
 from linkage.validators import (ID_NUMBER_PROBLEMS, is_uscc, normalise_mobile, normalise_phone,
                                 normalise_resident_id, resident_id_problem)
-from schemas.common import Lat, LocalDateTime, Lon, Money, Name, PageArgs, Radius, Tags, WholeNumber, page_of
+from schemas.common import (ID_NUMBER_PATTERN, MOBILE_PATTERN, USCC_PATTERN, Lat, LocalDateTime, Lon, Money, Name,
+                            PageArgs, Radius, Tags, WholeNumber, page_of)
 from schemas.rights import ConsentSchema
 
 
@@ -14,13 +15,14 @@ class _Normalised(fields.String):
     """A string checked and stored in one normal form; `normalise` returns None for a bad value."""
 
     message = ""
+    allow_empty = True  # an optional field may be sent as "" (cleared); a filter may not
 
     def normalise(self, value: str) -> str | None:
         raise NotImplementedError
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if text == "" and not self.required:
+        if text == "" and not self.required and self.allow_empty:
             return text
         normal = self.normalise(text)
         if normal is None:
@@ -35,6 +37,12 @@ class MobilePhone(_Normalised):
 
     def normalise(self, value):
         return normalise_mobile(value)
+
+
+class MobilePhoneFilter(MobilePhone):
+    """A mobile to look up by: never empty (an empty filter would silently match nothing)."""
+
+    allow_empty = False
 
 
 class ContactPhone(_Normalised):
@@ -58,11 +66,6 @@ class ResidentIdNumber(fields.String):
         return normalise_resident_id(text)
 
 
-# Patterns the OpenAPI document states for identifiers; the check characters, dates and number
-# plans behind them are checked by linkage.validators (docs/security.md: rules the schema cannot state).
-USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$"   # GB 32100 alphabet, no I O Z S V
-ID_NUMBER_PATTERN = r"^[0-9]{17}[0-9Xx]$"                     # 18 characters, the last may be X
-MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"                          # an 11-digit mainland mobile
 
 
 class _ProviderSchema(Schema):
@@ -157,7 +160,8 @@ class ProviderQuerySchema(PageArgs):
 
 
 class VolunteerQuerySchema(ProviderQuerySchema):
-    phone = MobilePhone(metadata={"description": "11-digit mobile: matched by its keyed digest, not by decrypting"})
+    phone = MobilePhoneFilter(metadata={"description": "11-digit mobile: matched by its keyed digest, not by decrypting",
+                                  "pattern": MOBILE_PATTERN})
 
 
 SCHEMAS = {

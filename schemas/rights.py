@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from linkage.notice import CONSENT_METHODS, GUARDIAN_RELATIONS, current_version
 from linkage.validators import is_mainland_mobile
-from schemas.common import LocalDateTime, Name, WholeNumber
+from schemas.common import MOBILE_PATTERN, LocalDateTime, Name, WholeNumber
 
 
 class GuardianSchema(Schema):
@@ -14,7 +14,7 @@ class GuardianSchema(Schema):
     name = Name(max_len=50, required=True)
     relation = fields.String(required=True, validate=validate.OneOf(list(GUARDIAN_RELATIONS)),
                              metadata={"description": "parent 父母 | grandparent 祖父母 | other_guardian 其他监护人"})
-    phone = fields.String(required=True, load_only=True)
+    phone = fields.String(required=True, load_only=True, metadata={"pattern": MOBILE_PATTERN})
 
     @validates("phone")
     def _phone(self, value, **kwargs):
@@ -30,7 +30,9 @@ class ConsentSchema(Schema):
     notice_version = fields.String(required=True, validate=validate.OneOf([current_version()]),
                                    metadata={"description": "the current notice's version (GET /api/v1/privacy-notice)"})
     method = fields.String(required=True, validate=validate.OneOf(list(CONSENT_METHODS)))
-    guardian = fields.Nested(GuardianSchema, allow_none=True, load_default=None)
+    # Omitted when no guardian consents (not null: OpenAPI 3.0 cannot say "this object or null"
+    # without also allowing any object).
+    guardian = fields.Nested(GuardianSchema)
     recorded_by = WholeNumber(dump_only=True, allow_none=True)
     recorded_at = LocalDateTime(dump_only=True)
 
@@ -52,6 +54,13 @@ class ErasureRequestSchema(Schema):
     def _confirmed(self, value, **kwargs):
         if value is not True:
             raise ValidationError("注销不可撤销，请确认 / erasure cannot be undone: send confirm=true")
+
+
+class DistrictErasureRequestSchema(ErasureRequestSchema):
+    """The district erases on a recorded ground (e.g. the person's written request)."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                           metadata={"pattern": r"\S", "description": "the ground, e.g. the person's written request"})
 
 
 class ErasureSchema(Schema):

@@ -57,14 +57,14 @@ def list_audit(args):
 
 class AuditChainSchema(Schema):
     valid = fields.Boolean(metadata={"description": "every entry up to the head recomputes and links"})
-    entries = fields.Integer(metadata={"description": "entries checked (up to the first bad one)"})
-    head_seq = fields.Integer()
+    entries = WholeNumber(metadata={"description": "entries checked (up to the first bad one)"})
+    head_seq = WholeNumber()
     head_hash = fields.String()
     problem = fields.String(allow_none=True, metadata={
         "description": "hash: an entry changed; link or seq: entries removed, inserted or reordered; "
                        "head: the chain ends before its recorded head"})
-    first_bad_entry_id = fields.Integer(allow_none=True)
-    first_bad_seq = fields.Integer(allow_none=True)
+    first_bad_entry_id = WholeNumber(allow_none=True)
+    first_bad_seq = WholeNumber(allow_none=True)
 
 
 @blp.route("/verify-chain")

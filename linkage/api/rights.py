@@ -11,7 +11,8 @@ from linkage.notice import current_notice
 from linkage.permissions import may_see, require_admin
 from linkage.services import consents as consent_service
 from linkage.services import rights as service
-from schemas.rights import ConsentSchema, ErasureRequestSchema, ErasureSchema, ExportSchema, NoticeSchema
+from schemas.rights import (ConsentSchema, DistrictErasureRequestSchema, ErasureRequestSchema, ErasureSchema,
+                            ExportSchema, NoticeSchema)
 
 blp = Blueprint("rights", __name__, url_prefix="/api/v1",
                 description="个人信息权利 / personal-information rights: notice, consent, export, erasure")
@@ -45,7 +46,7 @@ def erase_me(body):
 
 
 @blp.route("/volunteers/<int:volunteer_id>/erasure", methods=["POST"])
-@blp.arguments(ErasureRequestSchema)
+@blp.arguments(DistrictErasureRequestSchema)
 @blp.response(200, ErasureSchema)
 def erase_volunteer(body, volunteer_id):
     """The district erases a volunteer's personal data at their request (`reason` required)."""

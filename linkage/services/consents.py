@@ -90,9 +90,11 @@ def consents_of(session, volunteer_id: int) -> list[Consent]:
 
 
 def consent_record(row: Consent, cipher: FieldCipher) -> dict:
-    """A consent as its owner sees it (their export): the guardian's phone whole."""
-    return {"id": row.id, "volunteer_id": row.volunteer_id, "notice_version": row.notice_version,
-            "method": row.method, "recorded_by": row.recorded_by, "recorded_at": row.recorded_at,
-            "guardian": {"name": row.guardian_name, "relation": row.guardian_relation,
-                         "phone": cipher.read(row, "guardian_phone")}
-            if row.guardian_name else None}
+    """A consent as its owner sees it (their export): the guardian's phone whole; no `guardian` key
+    when no guardian consented."""
+    record = {"id": row.id, "volunteer_id": row.volunteer_id, "notice_version": row.notice_version,
+              "method": row.method, "recorded_by": row.recorded_by, "recorded_at": row.recorded_at}
+    if row.guardian_name:
+        record["guardian"] = {"name": row.guardian_name, "relation": row.guardian_relation,
+                              "phone": cipher.read(row, "guardian_phone")}
+    return record

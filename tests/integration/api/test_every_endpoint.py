@@ -76,7 +76,8 @@ def test_the_document_marks_exactly_the_operations_reachable_without_a_token_as_
                     (path, response.status_code, operation.get("security"))
     assert public == {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/projects/{project_id}/evaluations"),
                       ("GET", "/api/v1/projects/{project_id}/evaluations"), ("GET", "/api/v1/certificates/{code}"),
-                      ("GET", "/api/v1/funding-rounds/{round_id}/public-summary")}
+                      ("GET", "/api/v1/funding-rounds/{round_id}/public-summary"),
+                      ("GET", "/api/v1/privacy-notice")}
 
 
 def _integers(node, where=""):
