@@ -17,6 +17,7 @@ from linkage.models import (CharityResource, Claim, ClaimStatus, Community, Eval
                             Need, NeedStatus, Organization, Project, RecordStatus, SocialWorker,
                             Volunteer, record_states)
 from linkage.models.hours import STANDING
+from linkage.privacy import coarse
 from linkage.services.needs import haversine_km
 
 # Targets from the policy seeds (每万人20个社会组织, 每个社区2名社工, 每个社区10个社区社会组织).
@@ -285,5 +286,8 @@ def map_layers(session, *, district=None, street=None, community_id=None) -> lis
         for obj in session.scalars(select(model).where(model.active.is_(True))):
             home = home_community(all_communities, obj)
             if home in wanted:
-                by_district[district_of[home]]["providers"][kind].append({"lat": obj.lat, "lon": obj.lon})
+                # A volunteer is a private person: the map shows the neighbourhood, never the door.
+                point = {"lat": coarse(obj.lat), "lon": coarse(obj.lon)} if kind == "volunteer" \
+                    else {"lat": obj.lat, "lon": obj.lon}
+                by_district[district_of[home]]["providers"][kind].append(point)
     return list(by_district.values())

@@ -357,3 +357,15 @@ def test_the_json_endpoint_returns_the_same_figures(seeded):
     bad = client.get("/api/v1/stats/linkage?community_id=abc", headers=headers)
     assert bad.status_code == 422 and "community_id" in bad.get_json()["errors"]
     platform.dispose()
+
+
+def test_the_map_places_volunteers_in_their_neighbourhood_never_at_their_door(seeded):
+    from linkage.services.stats import map_layers
+
+    with seeded.read_session() as s:
+        homes = {(v.lat, v.lon) for v in s.scalars(select(Volunteer))}
+        layers = map_layers(s)
+    points = [(p["lat"], p["lon"]) for layer in layers for p in layer["providers"]["volunteer"]]
+    assert points and all(lat == round(lat, 2) and lon == round(lon, 2) for lat, lon in points)
+    # The demo's homes are finer than 0.01°, so whole coordinates on the map would fail the line above.
+    assert any(home != (round(home[0], 2), round(home[1], 2)) for home in homes)
