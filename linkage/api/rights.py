@@ -5,10 +5,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from linkage.api.context import actor, platform, session
-from linkage.errors import Forbidden, NotFound
-from linkage.models import Volunteer
+from linkage.errors import Forbidden
 from linkage.notice import current_notice
-from linkage.permissions import may_see, require_admin
+from linkage.permissions import require_admin
 from linkage.services import consents as consent_service
 from linkage.services import rights as service
 from schemas.rights import (ConsentSchema, DistrictErasureRequestSchema, ErasureRequestSchema, ErasureSchema,
@@ -61,10 +60,7 @@ class Consents(MethodView):
     @blp.response(200, ConsentSchema(many=True))
     def get(self, volunteer_id):
         """The volunteer's consent records (guardian phones are never shown here)."""
-        if not may_see(session(), actor(), Volunteer, volunteer_id):
-            raise NotFound(f"volunteer {volunteer_id} does not exist")
-        return [consent_service.consent_record(c, platform().cipher)
-                for c in consent_service.consents_of(session(), volunteer_id)]
+        return consent_service.read_consents(session(), actor(), volunteer_id, platform().cipher)
 
     @blp.arguments(ConsentSchema)
     @blp.response(201, ConsentSchema)

@@ -98,3 +98,10 @@ def consent_record(row: Consent, cipher: FieldCipher) -> dict:
         record["guardian"] = {"name": row.guardian_name, "relation": row.guardian_relation,
                               "phone": cipher.read(row, "guardian_phone")}
     return record
+
+
+def read_consents(session, actor: Actor, volunteer_id: int, cipher: FieldCipher) -> list[dict]:
+    """A volunteer's consent records, for whoever may see the volunteer (another's: 404)."""
+    if not perm.may_see(session, actor, Volunteer, volunteer_id):
+        raise NotFound(f"volunteer {volunteer_id} does not exist")
+    return [consent_record(c, cipher) for c in consents_of(session, volunteer_id)]

@@ -39,6 +39,8 @@ audit.list                   in   403  403  403  403  403  403  403  403  in
 me.disclosures               403  403  403  403  403  in   -    403  403  403
 applications.list            in   in   -    in   -    -    -    -    -    in
 applications.get             ok   ok   404  ok   404  404  404  404  404  ok
+consents.list                ok   ok   404  ok   404  ok   404  ok   404  ok
+me.export                    -    -    -    -    -    in   -    -    -    -
 """
 # Notes: certificate.check is public (no login either) and names the volunteer masked only.
 # applications.*: a funding application carries no personal data (organization, need, amounts); it is
@@ -103,6 +105,7 @@ def _shows_a(scene: dict):
                                       and x["object_id"] == str(v)), None),
         "me.disclosures": lambda b: next((x for x in b if x["reason"] == REVEAL_REASON), None),
         "applications.list": lambda b: scene["application"] in [x["id"] for x in b],
+        "me.export": lambda b: b["volunteer"] if (b.get("volunteer") or {}).get("id") == v else None,
     }
 
 
@@ -123,6 +126,8 @@ def _read(scene: dict, name: str, who: str):
         "me.disclosures": ("/me/disclosures", None),
         "applications.list": (f"/funding-rounds/{scene['round']}/applications", None),
         "applications.get": (f"/applications/{scene['application']}", None),
+        "consents.list": (f"/volunteers/{v}/consents", None),
+        "me.export": ("/me/export", None),
     }[name]
     return s.call("GET", path, who, query=query)
 
@@ -179,13 +184,21 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
                 _volunteer_fields(shown, cell, whole_phone, who)
             if shown and name in ("audit.list", "me.disclosures"):
                 assert shown["reason"] == REVEAL_REASON and "value" not in shown, shown
+            if name == "me.export":  # one's own data whole; nobody else's export names volunteer A
+                if shown:
+                    assert shown["phone"] == whole_phone and "*" not in shown["id_number"], shown
+                else:
+                    assert whole_phone not in str(body) and "李明" not in str(body), (who, body)
+        elif name == "consents.list":
+            assert body and all(c["volunteer_id"] == scene["volunteer"] for c in body), body
+            assert not any("phone" in (c.get("guardian") or {}) for c in body), body
         elif name == "volunteers.get":
             _volunteer_fields(body, cell, whole_phone, who)
 
 
 def test_the_read_matrix_has_the_cells_docs_security_md_counts():
     cells = sum(len(row) for row in table().values())
-    assert cells == 14 * len(CALLERS) == 140
+    assert cells == 16 * len(CALLERS) == 160
 
 
 def test_a_list_total_counts_only_what_the_caller_may_see(scene):
