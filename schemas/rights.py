@@ -47,13 +47,11 @@ class NoticeSchema(Schema):
 class ErasureRequestSchema(Schema):
     """Erasure cannot be undone: the caller says so (`confirm: true`); the district gives the ground."""
 
-    confirm = fields.Boolean(required=True, metadata={"description": "must be true"})
+    # enum [true] in the OpenAPI document: `false` is not a value the server takes.
+    confirm = fields.Boolean(required=True, metadata={"description": "must be true"},
+                             validate=validate.OneOf([True], error="注销不可撤销，请确认 / erasure cannot be undone: "
+                                                                   "send confirm=true"))
     reason = fields.String(validate=validate.Length(max=200), load_default="")
-
-    @validates("confirm")
-    def _confirmed(self, value, **kwargs):
-        if value is not True:
-            raise ValidationError("注销不可撤销，请确认 / erasure cannot be undone: send confirm=true")
 
 
 class DistrictErasureRequestSchema(ErasureRequestSchema):
