@@ -2,15 +2,31 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable
+import re
+from typing import Any, Callable, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from linkage.audit import AuditContext, write_audit_entries
+from linkage.errors import NotFound
 from linkage.messages import encode, make_envelope
 from linkage.models import OutboxEvent
 
 TOMBSTONE = "tombstone"  # the outbox row's type for a null value
+T = TypeVar("T")
+
+
+def get_or_404(session: Session, model: type[T], ident: Any, what: str | None = None) -> T:
+    """The row of `model` with this primary key, or NotFound naming it (DESIGN §7: 404 for an unknown id)."""
+    row = session.get(model, ident)
+    if row is None:
+        raise NotFound(f"{what or _label(model)} {ident} does not exist")
+    return row
+
+
+def _label(model: type) -> str:
+    """HourEntry -> "hour entry": the name a 404 message gives a row."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
 
 
 class UnitOfWork:
@@ -43,6 +59,9 @@ class UnitOfWork:
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
+
+    def get_or_404(self, model: type[T], ident: Any, what: str | None = None) -> T:
+        return get_or_404(self.session, model, ident, what)
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from linkage.errors import Conflict, InvalidInput, NotFound
+from linkage.errors import Conflict, InvalidInput
 from linkage.messages import Topics, Types, rfc3339
 from linkage.models import Community, Need, NeedStatus
 from linkage.permissions import Actor, require_community_writer
-from linkage.uow import UnitOfWork
+from linkage.uow import UnitOfWork, get_or_404
 
 EDITABLE_FIELDS = ("title", "description", "category", "skills", "target_groups", "lat", "lon",
                    "starts_at", "ends_at", "volunteers_needed", "hours_estimate", "budget_fen",
@@ -60,10 +60,7 @@ def post_need(uow: UnitOfWork, actor: Actor, data: dict) -> Need:
 
 
 def get_need(session, need_id: int) -> Need:
-    need = session.get(Need, need_id)
-    if need is None:
-        raise NotFound(f"need {need_id} does not exist")
-    return need
+    return get_or_404(session, Need, need_id)
 
 
 def update_need(uow: UnitOfWork, actor: Actor, need_id: int, changes: dict) -> Need:

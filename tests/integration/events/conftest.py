@@ -36,14 +36,15 @@ def make_index():
     return ProviderIndex(weights=load_weights(overrides={}))
 
 
-def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05, message: str = ""):
+def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05, message=""):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s: {message or predicate}")
+    said = message() if callable(message) else message  # a callable: what to say, read at the timeout
+    raise AssertionError(f"timed out after {timeout}s: {said or predicate}")
 
 
 def read_all(bootstrap, topic, expect: int, timeout: float = 15.0):
@@ -303,11 +304,16 @@ def pytest_configure(config):
 
 
 def start_matcher_process(broker, rank_delay: float = 0.0):
+    """The matcher in a child process, its output in a file: a pipe nobody drains while the test
+    waits would fill and stall the child at its next log line (`process.output()` reads it)."""
     import subprocess
     import sys
+    import tempfile
     from pathlib import Path
 
     script = Path(__file__).with_name("matcher_process.py")
-    return subprocess.Popen([sys.executable, str(script), broker.bootstrap, str(rank_delay), broker.kind],
-                            stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    log = tempfile.NamedTemporaryFile("w+", prefix="matcher-", suffix=".log", delete=False)
+    process = subprocess.Popen([sys.executable, str(script), broker.bootstrap, str(rank_delay), broker.kind],
+                               stdout=log, stderr=subprocess.STDOUT, text=True)
+    process.output = lambda: Path(log.name).read_text(encoding="utf-8")
+    return process

@@ -85,7 +85,8 @@ def test_a_matcher_killed_mid_stream_is_replaced_and_every_need_is_matched_once(
         time.sleep(0.5)  # let the projector store what the killed matcher had published
         assert 20 <= len(world.matched_ids()) < len(needs)  # killed mid-stream
         process = start_matcher_process(broker)
-        wait_until(lambda: world.all_matched(needs), 60, message="all needs matched after restart")
+        wait_until(lambda: world.all_matched(needs), 60,
+                   message=lambda: f"all needs matched after restart; the new matcher said:\n{process.output()}")
         assert_each_need_has_exactly_one_match_set(world, needs)
     finally:
         process.kill()
@@ -96,7 +97,8 @@ def test_a_matcher_stops_cleanly_on_sigterm(world, spine, broker):
     process = start_matcher_process(broker)
     time.sleep(3)
     process.send_signal(signal.SIGTERM)
-    out, _ = process.communicate(timeout=15)
+    process.wait(15)
+    out = process.output()
     assert process.returncode == 0, out
     assert "matcher stopped cleanly" in out
 
