@@ -37,11 +37,18 @@ class UnitOfWork:
         self._factory = session_factory
         self.source = source
         self._audit = audit
-        self.session: Session | None = None
+        self._session: Session | None = None
         self._after_commit: list[Callable[[], None]] = []
 
+    @property
+    def session(self) -> Session:
+        """The open session; only inside `with uow:` (outside is a bug, not a state to handle)."""
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use `with uow:`")
+        return self._session
+
     def __enter__(self) -> "UnitOfWork":
-        self.session = self._factory()
+        self._session = self._factory()
         context = self._audit() if self._audit else None
         if context is not None:
             self.session.info["audit"] = context
@@ -51,7 +58,7 @@ class UnitOfWork:
         # close() rolls back whatever was not committed and detaches objects without expiring
         # them, so a route can still serialize what the service returned.
         self.session.close()
-        self.session = None
+        self._session = None
 
     def commit(self) -> None:
         write_audit_entries(self.session)  # same transaction: no change without its audit row
