@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from linkage.messages import Types
+from linkage.catalogue import PROVIDER_KINDS, EventType, Types
 
-PROVIDER_KINDS = ("organization", "social_worker", "volunteer", "resource")
 REQUIRED = ("specversion", "id", "source", "type")
 # Matched-event ids are derived from the need event id, so a redelivered need yields the same id.
 MATCHED_NAMESPACE = uuid.UUID("5f0c7b1e-6a53-4d8e-9a53-6c1b7e0d2a91")
-DEAD_LETTERED = "linkage.event.deadlettered.v1"
+DEAD_LETTERED = Types.EVENT_DEADLETTERED
 
 
 class EventError(Exception):
@@ -126,7 +125,8 @@ def _check_ranked_entry(kind: str, entry) -> None:
                                "(provider_id, name, score, distance_km, factors, reasons)")
 
 
-CHECKS: dict[str, Callable[[dict], None]] = {
+# The types a consumer here can read, each with the check of its data (the catalogue lists its fields).
+CHECKS: dict[EventType, Callable[[dict], None]] = {
     Types.NEED_POSTED: check_need,
     Types.NEED_UPDATED: check_need,
     Types.NEED_CANCELLED: check_need_cancelled,

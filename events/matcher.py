@@ -14,15 +14,16 @@ from datetime import datetime, timezone
 from events.consumer import ConsumerLoop, Output, TopicEpochs, make_consumer
 from events.envelope import EventError, matched_event_id, parse
 from events.topics import MATCHES, NEEDS, PROVIDERS
-from linkage.messages import Types, make_envelope, rfc3339
+from linkage.catalogue import PROVIDER_KINDS, Topics, Types, of_topic
+from linkage.messages import make_envelope, rfc3339
 from linkage.observability.logs import REQUEST_ID_ATTRIBUTE
 from linkage.observability.workers import RANK_SECONDS
 
 log = logging.getLogger(__name__)
 
-PROVIDER_KINDS = ("organization", "social_worker", "volunteer", "resource")
-NEED_TYPES = (Types.NEED_POSTED, Types.NEED_UPDATED, Types.NEED_CANCELLED)
-PROVIDER_TYPES = (Types.PROVIDER_UPSERTED, Types.PROVIDER_REMOVED)
+# Every type the catalogue puts on the topics the matcher reads.
+NEED_TYPES = of_topic(Topics.NEEDS)
+PROVIDER_TYPES = of_topic(Topics.PROVIDERS)
 
 
 def _json_default(value):

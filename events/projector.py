@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from events.consumer import ConsumerLoop
 from events.envelope import parse_time
 from events.topics import MATCHES
-from linkage.messages import Types
+from linkage.catalogue import Topics, of_topic
 from linkage.services.matches import Ranking, record_matches, record_rankings
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ class Projector:
         self.stored = 0
         self.loop = ConsumerLoop(name=name, bootstrap=bootstrap, group_id=group_id, topics=[MATCHES],
                                  handle=self.handle, handle_batch=self.handle_batch,
-                                 accept=(Types.NEED_MATCHED,),
+                                 accept=of_topic(Topics.MATCHES),
                                  stop=self.stop_event, consumer_config=consumer_config,
                                  producer_config=producer_config)
 

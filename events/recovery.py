@@ -7,10 +7,11 @@ from sqlalchemy import String, cast, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from events.topics import NEEDS
-from linkage.messages import Types
+from linkage.catalogue import Types
 from linkage.models import MatchSet, Need, NeedStatus, OutboxEvent
 
-RANKED_TYPES = (Types.NEED_POSTED, Types.NEED_UPDATED)
+# The need events the matcher answers with a ranking (plain strings: they go into SQL).
+RANKED_TYPES = (Types.NEED_POSTED.value, Types.NEED_UPDATED.value)
 
 
 def needs_awaiting_ranking(session, *, sent_before: datetime | None = None,

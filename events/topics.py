@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from linkage.messages import Topics
+from linkage.catalogue import Topics
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-PROVIDER_KINDS = ("organization", "social_worker", "volunteer", "resource")
+from linkage.catalogue import PROVIDER_KINDS
+
 FACTORS: dict[str, tuple[str, ...]] = {
     "volunteer": ("skill", "distance", "availability", "professional", "reputation", "spread"),
     "organization": ("skill", "distance", "capacity", "professional", "reputation", "spread"),
