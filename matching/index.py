@@ -1,22 +1,19 @@
 """ProviderIndex: upsert/remove providers, rank them for a need, explain every entry."""
 from __future__ import annotations
 
-import gc
-import multiprocessing as mp
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
-from matching import explain, scorer
+from matching import batch, explain, scorer
+from matching.selection import round2, top_rows
 from matching.store import EXPLAINED, TOMBSTONE, Block, Profiles, extend, objects, parse_provider, schema
 from matching.vocab import Vocabulary
 from matching.weights import FACTORS, PROVIDER_KINDS, Weights, load_weights
 
-TIE_MARGIN = 1e-4  # keep every row within this of the k-th score, then order by rounded score, id
 PHRASE_LIMIT = 1 << 16  # entries per phrase memo, emptied when full (tag sets, whose memos nest: 1/16th)
 BULK_CHUNK = 50_000
-PARENT_SHARE = 0.7  # of a child's share of a batch
 
 
 class _KindStore:
@@ -270,7 +267,7 @@ class ProviderIndex:
                     parts.append((blk, idx, dist, f, scorer.total(f, w)))
         if not parts:
             return []
-        return self._entries(kind, q, parts, *_top(parts, k))
+        return self._entries(kind, q, parts, *top_rows(parts, k))
 
     def _entries(self, kind: str, q: scorer.Query, parts: list, top: np.ndarray, scores: list,
                  ids: list) -> list[dict]:
@@ -314,68 +311,4 @@ class ProviderIndex:
                    kinds: Iterable[str] | None = None) -> list[dict[str, list[dict]]]:
         """rank() for many needs; with workers > 1 forked children share the index copy-on-write."""
         self._ready()
-        kinds = tuple(kinds or PROVIDER_KINDS)
-        if workers <= 1 or len(needs) < 4 * workers or "fork" not in mp.get_all_start_methods():
-            return [self.rank(n, k, kinds) for n in needs]
-        global _BATCH
-        _BATCH = (self, k, kinds)
-        # The parent ranks a smaller share: it also unpickles every child's answers (~0.7 ms
-        # a need, about a third of ranking one), and all should finish together.
-        shares = np.array([PARENT_SHARE] + [1.0] * (workers - 1))
-        bounds = np.round(np.concatenate([[0], np.cumsum(shares)]) / shares.sum() * len(needs)).astype(int).tolist()
-        chunks = [needs[a:b] for a, b in zip(bounds, bounds[1:])]
-        # Freeze the heap first: a collection in a child would otherwise touch (and so copy)
-        # every page of the parent's objects, which costs more than the ranking itself.
-        gc.freeze()
-        try:
-            with mp.get_context("fork").Pool(workers - 1) as pool:
-                pending = pool.map_async(_rank_chunk, chunks[1:])
-                mine = _rank_chunk(chunks[0])  # the parent takes the first share itself
-                rest = pending.get()
-        finally:
-            gc.unfreeze()
-            _BATCH = None
-        return mine + [r for part in rest for r in part]
-
-
-def _top(parts: list, k: int) -> tuple[np.ndarray, list, list]:
-    """Positions (into the parts' rows, concatenated) of the k best, best first; and their
-    rounded scores and ids. Ties on the rounded score go to the lower id, so the order never
-    depends on storage order."""
-    scores = parts[0][4] if len(parts) == 1 else np.concatenate([p[4] for p in parts])
-    n = len(scores)
-    if n > k:
-        cut = float(np.partition(scores, n - k)[n - k])
-        sel = (scores >= cut - TIE_MARGIN).nonzero()[0]
-    else:
-        sel = np.arange(n)
-    # Rounded in bulk: np.round (here the method) is the one rounding rule shared with the reference.
-    rounded = scores[sel].round(4)
-    if len(parts) == 1:
-        ids = parts[0][0].cols["id"][parts[0][1][sel]]
-    else:
-        ids = np.concatenate([blk.cols["id"][idx] for blk, idx, *_ in parts])[sel]
-    order = np.lexsort((ids, -rounded))[:k]
-    return sel[order], rounded[order].tolist(), ids[order].tolist()
-
-
-def round2(x: np.ndarray) -> list[float]:
-    """[round(v, 2) for v in x], exactly, mostly in NumPy.
-
-    rint(v * 100) / 100 is Python's correctly rounded answer unless v * 100 lies within a
-    rounding error of a half (where the two may pick different sides): those few values go
-    through round() itself.
-    """
-    hundredths = x * 100
-    out = (np.rint(hundredths) / 100).tolist()
-    for i in (np.abs(hundredths - np.floor(hundredths) - 0.5) < 1e-6).nonzero()[0].tolist():
-        out[i] = round(float(x[i]), 2)
-    return out
-
-
-_BATCH: tuple | None = None
-
-
-def _rank_chunk(needs: list[Mapping]) -> list[dict]:
-    index, k, kinds = _BATCH
-    return [index.rank(n, k, kinds) for n in needs]
+        return batch.rank_batch(self, needs, k, workers, tuple(kinds or PROVIDER_KINDS))
