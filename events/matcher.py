@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from events.consumer import ConsumerLoop, Output, TopicEpochs, make_consumer
 from events.envelope import EventError, matched_event_id, parse
 from events.topics import MATCHES, NEEDS, PROVIDERS
-from linkage.catalogue import PROVIDER_KINDS, Topics, Types, of_topic
+from linkage.catalogue import PROVIDER_KINDS, Topics, Types, check_outgoing, of_topic
 from linkage.messages import make_envelope, rfc3339
 from linkage.observability.logs import REQUEST_ID_ATTRIBUTE
 from linkage.observability.workers import RANK_SECONDS
@@ -199,7 +199,8 @@ class Matcher:
         data = {"need_id": need["id"], "need_event_id": event.id,
                 "ranked_at": rfc3339(datetime.now(timezone.utc)),
                 "matches": {kind: ranking.get(kind, []) for kind in PROVIDER_KINDS}}
-        envelope = make_envelope(type=Types.NEED_MATCHED, source="linkage-matcher",
+        matched = check_outgoing(Types.NEED_MATCHED, MATCHES, data)
+        envelope = make_envelope(type=matched, source="linkage-matcher",
                                  subject=f"need/{need['id']}", data=data,
                                  event_id=matched_event_id(event.id))
         if event.raw.get(REQUEST_ID_ATTRIBUTE):  # the ranking answers the request that posted the need

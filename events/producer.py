@@ -6,6 +6,8 @@ import uuid
 from typing import Any
 
 from events.envelope import DEAD_LETTERED
+from events.topics import DLQ
+from linkage.catalogue import check_outgoing
 from linkage.messages import encode, make_envelope
 
 # Short timeouts: a broker that is down must surface as an error within seconds, so the
@@ -67,7 +69,7 @@ def dead_letter(*, source: str, consumer: str, topic: str, partition: int, offse
     data = {"consumer": consumer, "topic": topic, "partition": partition, "offset": offset,
             "key": key.decode("utf-8", "replace") if key is not None else None,
             "reason": reason, "error": f"{type(error).__name__}: {error}", **original}
-    envelope = make_envelope(type=DEAD_LETTERED, source=source,
+    envelope = make_envelope(type=check_outgoing(DEAD_LETTERED, DLQ, data), source=source,
                              subject=f"{topic}/{partition}/{offset}", data=data,
                              event_id=str(uuid.uuid5(uuid.NAMESPACE_URL,
                                                      f"dlq:{consumer}:{topic}:{partition}:{offset}")))
