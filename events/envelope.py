@@ -48,7 +48,7 @@ class Event:
     raw: dict[str, Any]
 
 
-def _require(data: dict, field: str, kinds: type | tuple[type, ...]) -> Any:
+def _require(data: dict[str, Any], field: str, kinds: type | tuple[type, ...]) -> Any:
     value = data.get(field)
     if isinstance(value, bool) and bool not in (kinds if isinstance(kinds, tuple) else (kinds,)):
         raise InvalidEventData(f"data.{field} must be {kinds}, got a boolean")
@@ -57,11 +57,12 @@ def _require(data: dict, field: str, kinds: type | tuple[type, ...]) -> Any:
     return value
 
 
-def _number(data: dict, field: str) -> float:
-    return _require(data, field, (int, float))
+def _number(data: dict[str, Any], field: str) -> float:
+    number: float = _require(data, field, (int, float))
+    return number
 
 
-def check_need(data: dict) -> None:
+def check_need(data: dict[str, Any]) -> None:
     _require(data, "id", int)
     _number(data, "lat")
     _number(data, "lon")
@@ -73,11 +74,11 @@ def check_need(data: dict) -> None:
             raise InvalidEventData(f"data.{field} must be a list")
 
 
-def check_need_cancelled(data: dict) -> None:
+def check_need_cancelled(data: dict[str, Any]) -> None:
     _require(data, "id", int)
 
 
-def check_provider_upserted(data: dict) -> None:
+def check_provider_upserted(data: dict[str, Any]) -> None:
     if data.get("kind") not in PROVIDER_KINDS:
         raise InvalidEventData(f"data.kind must be one of {PROVIDER_KINDS}")
     provider = _require(data, "provider", dict)
@@ -86,13 +87,13 @@ def check_provider_upserted(data: dict) -> None:
     _number(provider, "lon")
 
 
-def check_provider_removed(data: dict) -> None:
+def check_provider_removed(data: dict[str, Any]) -> None:
     if data.get("kind") not in PROVIDER_KINDS:
         raise InvalidEventData(f"data.kind must be one of {PROVIDER_KINDS}")
     _require(data, "id", int)
 
 
-def check_need_matched(data: dict) -> None:
+def check_need_matched(data: dict[str, Any]) -> None:
     _require(data, "need_id", int)
     _require(data, "need_event_id", str)
     parse_time(_require(data, "ranked_at", str))
@@ -108,7 +109,7 @@ _NUMBERS = frozenset({int, float})
 _TEXT = frozenset({str})
 
 
-def _check_ranked_entry(kind: str, entry) -> None:
+def _check_ranked_entry(kind: str, entry: Any) -> None:
     """The shape the API serves a ranking in, as stored: checked once here, never per read.
 
     Exact type tests over sets of value types: 80 entries an event, so this stays a few
@@ -126,7 +127,7 @@ def _check_ranked_entry(kind: str, entry) -> None:
 
 
 # The types a consumer here can read, each with the check of its data (the catalogue lists its fields).
-CHECKS: dict[EventType, Callable[[dict], None]] = {
+CHECKS: dict[EventType, Callable[[dict[str, Any]], None]] = {
     Types.NEED_POSTED: check_need,
     Types.NEED_UPDATED: check_need,
     Types.NEED_CANCELLED: check_need_cancelled,

@@ -8,11 +8,9 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 if TYPE_CHECKING:
-    from matching.index import ProviderIndex
+    from matching.index import ProviderIndex, Ranking
 
 PARENT_SHARE = 0.7  # of a child's share of a batch
-
-Ranking = dict[str, list[dict[str, Any]]]
 
 # What the forked children rank with: set before the fork, so they inherit it instead of a pickle.
 _BATCH: tuple[ProviderIndex, int, tuple[str, ...]] | None = None

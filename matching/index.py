@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from matching import batch, explain, scorer
-from matching.selection import round2, top_rows
-from matching.store import EXPLAINED, TOMBSTONE, Block, Profiles, extend, objects, parse_provider, schema
+from matching.selection import Part, round2, top_rows
+from matching.store import (EXPLAINED, TOMBSTONE, Block, Card, Profiles, extend, objects, parse_provider,
+                            schema)
 from matching.vocab import Vocabulary
-from matching.weights import FACTORS, PROVIDER_KINDS, Weights, load_weights
+from linkage.catalogue import PROVIDER_KINDS
+from matching.weights import FACTORS, Weights, load_weights
+
+Entry = dict[str, Any]            # one ranked provider, as need.matched events carry it
+Ranking = dict[str, list[Entry]]  # per kind, best first
 
 PHRASE_LIMIT = 1 << 16  # entries per phrase memo, emptied when full (tag sets, whose memos nest: 1/16th)
 BULK_CHUNK = 50_000
@@ -63,9 +68,9 @@ class ProviderIndex:
         self._aged_at: float | None = None
         # Phrase memos shared by every rank(): free slots, served groups, matched tags per
         # profile. Needs repeat their tags and windows, so most phrases are found, not built.
-        self._phrases: dict = {}
-        self._serves: dict = {}
-        self._said: dict = {}
+        self._phrases: explain.Phrases = {}
+        self._serves: explain.Serves = {}
+        self._said: dict[tuple[str, tuple[tuple[str, int], ...]], dict[int, str | None]] = {}
         self._kind_weights = {k: (tuple(self.weights.of(k)[name] for name in FACTORS[k]),
                                   self.weights.distance_half_km[k]) for k in PROVIDER_KINDS}
 
@@ -103,7 +108,7 @@ class ProviderIndex:
         blk.tombstone(row)
         return float(blk.cols["rec"][row])
 
-    def _parse(self, kind: str, provider: Mapping, rec: float):
+    def _parse(self, kind: str, provider: Mapping[str, Any], rec: float) -> tuple[dict[str, Any], Card]:
         row, name, tags, doc = parse_provider(kind, provider, self._bits, self._params)
         tag_ids = tuple(self._tag_id(t) for t in tags)
         prof = self._profiles.ids.get(tag_ids)
@@ -113,10 +118,10 @@ class ProviderIndex:
         row["prof"] = prof
         row["rec"] = rec
         # Worked out once here, not per rank(): the reasons' parts that depend on the provider alone.
-        card = (name, prof, explain.CARDS[kind](*(row[c] for c in EXPLAINED[kind])))
+        card: Card = (name, prof, explain.CARDS[kind](*(row[c] for c in EXPLAINED[kind])))
         return row, card
 
-    def upsert(self, kind: str, provider: Mapping) -> None:
+    def upsert(self, kind: str, provider: Mapping[str, Any]) -> None:
         """Insert or replace one provider; an inactive one is removed."""
         st = self._store(kind)
         pid = int(provider["id"])
@@ -131,10 +136,10 @@ class ProviderIndex:
         elif self._vocab.fitted and st.delta.n >= self._params["compact_every"]:
             self._compact(kind)
 
-    def upsert_many(self, kind: str, providers: Iterable[Mapping]) -> None:
+    def upsert_many(self, kind: str, providers: Iterable[Mapping[str, Any]]) -> None:
         """Bulk load (start-up, replays): parse in chunks, then re-sort the kind once."""
         st = self._store(kind)
-        chunk: list = []
+        chunk: list[Mapping[str, Any]] = []
         for p in providers:
             chunk.append(p)
             if len(chunk) >= BULK_CHUNK:
@@ -144,8 +149,9 @@ class ProviderIndex:
         if self._vocab.fitted:
             self._compact(kind)
 
-    def _load_chunk(self, st: _KindStore, chunk: list) -> None:
-        rows, cards = [], []
+    def _load_chunk(self, st: _KindStore, chunk: list[Mapping[str, Any]]) -> None:
+        rows: list[dict[str, Any]] = []
+        cards: list[Card] = []
         pending: dict[int, int] = {}  # id -> its row in this chunk; a later record replaces it
         for p in chunk:
             pid = int(p["id"])
@@ -157,7 +163,8 @@ class ProviderIndex:
                 continue
             row, card = self._parse(st.kind, p, rec)
             pending[pid] = len(rows)
-            rows.append(row), cards.append(card)
+            rows.append(row)
+            cards.append(card)
         if not rows:
             return
         live = set(pending.values())
@@ -240,7 +247,7 @@ class ProviderIndex:
             st.delta.sync_postings(self._vocab, self._vocab.size, self._profiles)
 
     # --- reads ------------------------------------------------------------------------
-    def rank(self, need: Mapping, k: int = 20, kinds: Iterable[str] | None = None) -> dict[str, list[dict]]:
+    def rank(self, need: Mapping[str, Any], k: int = 20, kinds: Iterable[str] | None = None) -> Ranking:
         """Top k providers per kind for one need; deterministic for a given index state."""
         self._ready()
         q = scorer.compile_need(need, self._vocab, self._tag_ids, self._bits, self._params,
@@ -251,12 +258,12 @@ class ProviderIndex:
         q.explain = explain.Context.of(q, self._labels, self.weights.target_group_names, self._phrases, self._serves)
         return {kind: self._rank_kind(kind, q, k) for kind in (kinds or PROVIDER_KINDS)}
 
-    def _rank_kind(self, kind: str, q: scorer.Query, k: int) -> list[dict]:
+    def _rank_kind(self, kind: str, q: scorer.Query, k: int) -> list[Entry]:
         st = self._store(kind)
         if k <= 0:
             return []
         w, half = self._kind_weights[kind]
-        parts = []
+        parts: list[Part] = []
         for blk in (st.main, st.delta):
             if not blk.n:
                 continue
@@ -269,10 +276,11 @@ class ProviderIndex:
             return []
         return self._entries(kind, q, parts, *top_rows(parts, k))
 
-    def _entries(self, kind: str, q: scorer.Query, parts: list, top: np.ndarray, scores: list,
-                 ids: list) -> list[dict]:
+    def _entries(self, kind: str, q: scorer.Query, parts: list[Part], top: np.ndarray, scores: list[float],
+                 ids: list[int]) -> list[Entry]:
         """The explained entries for the chosen rows (positions into the parts' rows, in order)."""
-        out: list = [None] * len(top)
+        assert q.explain is not None, "rank() builds the context first"
+        out: list[Any] = [None] * len(top)  # an Entry in every slot by the end
         names, build = FACTORS[kind], explain.BATCH[kind]
         prefix = explain.TAGS_SAY.get(kind, "技能相符：")
         said = self._said.get((prefix, q.tag_ids))  # profile -> its matched-tags phrase, for these tags
@@ -281,6 +289,7 @@ class ProviderIndex:
         profiles, tag_ids = self._profiles.tags, q.tag_ids
         start = 0
         for blk, idx, dist, f, s in parts:
+            slots: Sequence[int]
             if len(parts) == 1:
                 slots, pos = range(len(top)), top
             else:
@@ -307,8 +316,8 @@ class ProviderIndex:
                           "distance_km": km, "factors": dict(zip(names, fac)), "reasons": why}
         return out
 
-    def rank_batch(self, needs: list[Mapping], k: int = 20, workers: int = 2,
-                   kinds: Iterable[str] | None = None) -> list[dict[str, list[dict]]]:
+    def rank_batch(self, needs: list[Mapping[str, Any]], k: int = 20, workers: int = 2,
+                   kinds: Iterable[str] | None = None) -> list[Ranking]:
         """rank() for many needs; with workers > 1 forked children share the index copy-on-write."""
         self._ready()
         return batch.rank_batch(self, needs, k, workers, tuple(kinds or PROVIDER_KINDS))

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from matching.store import Block
+
+# One block's share of a ranking: the block, its candidate rows, their distances (km), their
+# factors (one row per factor) and their total scores.
+Part = tuple[Block, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 TIE_MARGIN = 1e-4  # keep every row within this of the k-th score, then order by rounded score, id
 
 
-def top_rows(parts: list, k: int) -> tuple[np.ndarray, list, list]:
+def top_rows(parts: list[Part], k: int) -> tuple[np.ndarray, list[float], list[int]]:
     """Positions (into the parts' rows, concatenated) of the k best, best first; and their
     rounded scores and ids. Ties on the rounded score go to the lower id, so the order never
     depends on storage order."""
@@ -35,7 +40,7 @@ def round2(x: np.ndarray) -> list[float]:
     through round() itself.
     """
     hundredths = x * 100
-    out = (np.rint(hundredths) / 100).tolist()
+    out: list[float] = (np.rint(hundredths) / 100).tolist()
     for i in (np.abs(hundredths - np.floor(hundredths) - 0.5) < 1e-6).nonzero()[0].tolist():
         out[i] = round(float(x[i]), 2)
     return out

@@ -44,7 +44,8 @@ def _number(key: str, raw: str) -> float:
     return value
 
 
-def _apply_overrides(kinds: dict, params: dict, overrides: Mapping[str, str]) -> None:
+def _apply_overrides(kinds: dict[str, dict[str, float]], params: dict[str, float],
+                     overrides: Mapping[str, str]) -> None:
     # Longest kind first so SOCIAL_WORKER_... is not read as a kind "SOCIAL".
     by_prefix = sorted(((k.upper() + "_", k) for k in PROVIDER_KINDS), key=lambda p: -len(p[0]))
     for key, raw in overrides.items():
