@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from sqlalchemy import String, cast, exists, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from events.topics import MATCHES, NEEDS, PROVIDERS
 from linkage.catalogue import Types
@@ -24,7 +24,7 @@ WATCHED = [NEEDS, PROVIDERS, MATCHES]
 RANKED_TYPES = (Types.NEED_POSTED.value, Types.NEED_UPDATED.value)
 
 
-def needs_awaiting_ranking(session, *, sent_before: datetime | None = None,
+def needs_awaiting_ranking(session: Session, *, sent_before: datetime | None = None,
                            max_attempts: int | None = None, limit: int = 1000) -> list[tuple[int, datetime, int]]:
     """(outbox id, sent_at, attempts) of the latest sent event of each open need that has no ranking."""
     later = aliased(OutboxEvent)
@@ -42,10 +42,12 @@ def needs_awaiting_ranking(session, *, sent_before: datetime | None = None,
         query = query.where(OutboxEvent.sent_at < sent_before)
     if max_attempts is not None:
         query = query.where(OutboxEvent.attempts < max_attempts)
-    return [tuple(row) for row in session.execute(query)]
+    # sent_at is never None here (the query keeps sent rows); the test only tells mypy so.
+    return [(outbox_id, sent_at, attempts) for outbox_id, sent_at, attempts in session.execute(query).tuples()
+            if sent_at is not None]
 
 
-def resend(session, outbox_ids: list[int]) -> int:
+def resend(session: Session, outbox_ids: list[int]) -> int:
     """Mark rows unsent again: the relay publishes them with their original event ids."""
     if not outbox_ids:
         return 0
@@ -53,7 +55,7 @@ def resend(session, outbox_ids: list[int]) -> int:
     return len(outbox_ids)
 
 
-def overdue(rows, *, now: datetime, after: float, cap: float = 3600.0) -> list[int]:
+def overdue(rows: Iterable[tuple[int, datetime, int]], *, now: datetime, after: float, cap: float = 3600.0) -> list[int]:
     """Rows whose ranking is overdue: the wait doubles with each send, up to `cap` seconds."""
     due = []
     for outbox_id, sent_at, attempts in rows:
@@ -63,7 +65,7 @@ def overdue(rows, *, now: datetime, after: float, cap: float = 3600.0) -> list[i
     return due
 
 
-def unsent_count(session) -> int:
+def unsent_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(OutboxEvent)
                           .where(OutboxEvent.sent_at.is_(None))) or 0
 

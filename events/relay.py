@@ -10,30 +10,42 @@ import logging
 import os
 import threading
 import time
+from typing import TYPE_CHECKING, Any, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import URL, Select, select, update
+from sqlalchemy.orm import Session
 
+from events.kafka_types import Client
 from events.recovery import Recovery, utcnow
 from events.topics import PROVIDERS
 from linkage.models import OutboxEvent
 from linkage.observability.workers import PUBLISHED, RELAY_FAILURES
 
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+    from linkage.config import Settings
+    from linkage.platform import Platform
+
+    # An outbox row as the relay reads it: id, topic, key, envelope (None: a tombstone).
+    OutboxRow = Row[int, str, str, str | None]
+
 log = logging.getLogger(__name__)
 
 
 class Relay:
-    def __init__(self, platform, bootstrap: str, *, batch_size: int = 500, idle: float = 0.01,
+    def __init__(self, platform: Platform, bootstrap: str, *, batch_size: int = 500, idle: float = 0.01,
                  topic_check_every: float = 2.0, redeliver_after: float = 30.0,
                  max_redeliveries: int = 12, mark_every: float = 0.2,
-                 stop: threading.Event | None = None, producer_config: dict | None = None,
-                 purge_every: float | None = 86400.0):
+                 stop: threading.Event | None = None, producer_config: dict[str, Any] | None = None,
+                 purge_every: float | None = 86400.0) -> None:
         self.platform, self.bootstrap = platform, bootstrap
         self.producer_config = producer_config or {}
         self.batch_size, self.idle = batch_size, idle
         self.stop_event = stop or threading.Event()
         self.postgres = platform.engine.dialect.name == "postgresql"
-        self.producer = None
-        self._admin = None
+        self.producer: Client = None
+        self._admin: Client = None
         self.published = 0
         self.failures = 0
         self.recovery = Recovery(self, topic_check_every=topic_check_every,
@@ -153,12 +165,12 @@ class Relay:
         self._cursor = 0
         self._next_rescan = time.monotonic() + 1.0
 
-    def _unsent(self, after: int = 0):
+    def _unsent(self, after: int = 0) -> Select[int, str, str, str | None]:
         return (select(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.key, OutboxEvent.envelope)
                 .where(OutboxEvent.sent_at.is_(None), OutboxEvent.id > after)
                 .order_by(OutboxEvent.id).limit(self.batch_size))
 
-    def _publish(self, rows) -> None:
+    def _publish(self, rows: Sequence[OutboxRow]) -> None:
         # Providers are acknowledged before the needs of the same batch are sent, so that a
         # matcher holding a need finds every provider written before it (Matcher._before_batch).
         providers = [row for row in rows if row.topic == PROVIDERS]
@@ -174,7 +186,7 @@ class Relay:
         for topic, count in per_topic.items():
             PUBLISHED.labels("relay", topic).inc(count)
 
-    def _send_and_flush(self, rows) -> None:
+    def _send_and_flush(self, rows: Sequence[OutboxRow]) -> None:
         from kafka.errors import KafkaTimeoutError
 
         producer = self._producer()
@@ -190,19 +202,19 @@ class Relay:
                 raise future.exception
 
     @staticmethod
-    def _mark_sent(session, ids: list[int]) -> None:
+    def _mark_sent(session: Session, ids: list[int]) -> None:
         session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids))
                         .values(sent_at=utcnow(), attempts=OutboxEvent.attempts + 1))
 
     # -- clients --------------------------------------------------------------------------
-    def _producer(self):
+    def _producer(self) -> Client:
         if self.producer is None:
             from events.producer import make_producer
             self.producer = make_producer(self.bootstrap, client_id="linkage-relay",
                                           **self.producer_config)
         return self.producer
 
-    def admin(self):
+    def admin(self) -> Client:
         if self._admin is None:
             from events.topics import admin_client
             self._admin = admin_client(self.bootstrap)
@@ -236,19 +248,18 @@ class Relay:
             log.warning("relay: the daily purge failed (%s)", exc)
 
 
-
 class _SqliteChanges:
     """Has a SQLite database (main file or WAL) been written since the last call?"""
 
-    def __init__(self, url):
+    def __init__(self, url: URL) -> None:
         database = url.database if url.get_backend_name() == "sqlite" else None
         self.paths = [database, database + "-wal"] if database and database != ":memory:" else []
-        self.last = None
+        self.last: list[tuple[int, int] | None] | None = None
 
     def changed(self) -> bool:
         if not self.paths:
             return True
-        state = []
+        state: list[tuple[int, int] | None] = []
         for path in self.paths:
             try:
                 st = os.stat(path)
@@ -261,7 +272,8 @@ class _SqliteChanges:
         return False
 
 
-def run_relay(settings, stop: threading.Event | None = None, *, platform=None, **options) -> None:
+def run_relay(settings: Settings, stop: threading.Event | None = None, *, platform: Platform | None = None,
+              **options: Any) -> None:
     """`linkage relay`: runs until `stop` is set (or SIGTERM when called from the CLI)."""
     from events.producer import producer_config
     from events.runtime import bootstrap_for
