@@ -8,6 +8,7 @@ from typing import Any, Callable, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from linkage.audit import AuditContext, write_audit_entries
+from linkage.catalogue import check_outgoing
 from linkage.errors import NotFound
 from linkage.messages import encode, make_envelope
 from linkage.models import OutboxEvent
@@ -78,7 +79,10 @@ class UnitOfWork:
 
     def emit(self, *, topic: str, key: str, type: str, subject: str, data: dict[str, Any],
              event_id: str | None = None) -> dict[str, Any]:
-        """Record an event to publish; it is sent only if this unit of work commits."""
+        """Record an event to publish; it is sent only if this unit of work commits.
+
+        The type must be catalogued (linkage.catalogue), on its own topic, with its data fields."""
+        type = check_outgoing(type, topic, data).value
         envelope = make_envelope(type=type, source=self.source, subject=subject, data=data,
                                  event_id=event_id)
         context = self.session.info.get("audit")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.catalogue import funding_type
 from linkage.messages import Topics, rfc3339
 from linkage.models import CharityResource, Need, NeedStatus, Project, ProjectStatus, utcnow
 from linkage.models.funding import (GENESIS, EntryKind, FundEntry, FundingApplication,
@@ -33,12 +34,8 @@ def load_rubric(path: str = str(RUBRIC_FILE)) -> dict:
         return tomllib.load(handle)
 
 
-def event_type(name: str) -> str:
-    return f"linkage.funding.{name}.v1"
-
-
 def emit(uow: UnitOfWork, round_id: int, name: str, subject: str, data: dict) -> None:
-    uow.emit(topic=Topics.FUNDING, key=str(round_id), type=event_type(name), subject=subject, data=data)
+    uow.emit(topic=Topics.FUNDING, key=str(round_id), type=funding_type(name), subject=subject, data=data)
 
 
 # --- records: what events carry and routes return -----------------------------------------------

@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 
 from linkage import ledger
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.catalogue import hours_type
 from linkage.messages import Topics, rfc3339
 from linkage.models import (GENESIS, RECORD_ACTIONS, STANDING, Activity, HourAction, HourEntry, HourSource, Project,
                             RecordStatus, Signup, SignupStatus, Volunteer, record_states, utcnow)
@@ -75,7 +76,7 @@ def append_entry(uow: UnitOfWork, actor: Actor, volunteer_id: int, action: str, 
     entry.hash = entry.compute_hash()
     uow.session.add(entry)
     uow.session.flush()
-    uow.emit(topic=Topics.HOURS, key=str(volunteer_id), type=f"linkage.hours.{action}.v1",
+    uow.emit(topic=Topics.HOURS, key=str(volunteer_id), type=hours_type(action),
              subject=f"hours/{entry.id}", data=entry_record(entry))
     return entry
 
