@@ -7,9 +7,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from events.health import broker_ready
 from linkage.api import init_api
 from linkage.config import INSTANCE_DIR, Settings, settings_from_env
-from linkage.headers import init_headers
+from linkage.http import init_http
+from linkage.http.rate_limits import init_rate_limits
 from linkage.observability.web import init_observability
-from linkage.rate_limits import init_rate_limits
 from linkage.platform import build_platform
 from linkage.web import init_web
 
@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
                       LINKAGE_BROKER_PROBE=lambda: broker_ready(settings.bootstrap_servers, timeout=1.0))
     app.json.ensure_ascii = False
     app.extensions["linkage"] = build_platform(settings)
-    init_headers(app, settings)  # first: the CSP nonce exists before any other hook can answer
+    init_http(app, settings)  # first: headers, request id, converters, errors; the API and the pages share it
     init_api(app)
     init_web(app)
     init_observability(app)  # request timing, request id in log lines, /metrics

@@ -7,8 +7,8 @@ from functools import wraps
 
 from flask import abort, flash, g, redirect, request, session, url_for
 
-from linkage.api.context import platform
-from linkage.api.context import session as db_session
+from linkage.http.context import platform
+from linkage.http.context import session as db_session
 from linkage.errors import Forbidden
 from linkage.models import User
 from linkage.permissions import Actor
