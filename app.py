@@ -14,7 +14,9 @@ from linkage.platform import build_platform
 from linkage.web import init_web
 
 
-def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
+def create_app(settings: Settings | None = None, *, testing: bool = False,
+               serve: tuple[str, ...] = ("api", "web")) -> Flask:
+    """The platform's web app: the HTTP layer, then the JSON API and the pages (each may be served alone)."""
     settings = settings or settings_from_env()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(SECRET_KEY=settings.secret_key, TESTING=testing,
@@ -24,8 +26,10 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.json.ensure_ascii = False
     app.extensions["linkage"] = build_platform(settings)
     init_http(app, settings)  # first: headers, request id, converters, errors; the API and the pages share it
-    init_api(app)
-    init_web(app)
+    if "api" in serve:
+        init_api(app)
+    if "web" in serve:
+        init_web(app)
     init_observability(app)  # request timing, request id in log lines, /metrics
     init_rate_limits(app, settings)  # last: it wraps the routes the others registered
     if settings.proxies:  # the client's address and scheme as the trusted proxies saw them

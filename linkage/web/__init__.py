@@ -23,3 +23,5 @@ def init_web(app: Flask) -> None:
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
     app.register_blueprint(bp)
     app.extensions[TOO_MANY_PAGE] = too_many_page
+    # Pages link the API's JSON only when the API is served beside them (init_api may be left out).
+    app.context_processor(lambda: {"served": lambda endpoint: endpoint in app.view_functions})
