@@ -6,8 +6,8 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from linkage.api.paging import page_body
-from linkage.http.context import actor, session
 from linkage.audit import verify_trail
+from linkage.http.context import actor, session
 from linkage.models import AuditEntry
 from linkage.permissions import require_audit_reader
 from schemas.common import LocalDateTime, PageArgs, WholeNumber, page_of

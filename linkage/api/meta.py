@@ -84,8 +84,8 @@ def verify_page(code):
     """The page a certificate's QR code opens: public, masked, in Chinese."""
     from html import escape
 
-    from linkage.http.context import session
     from linkage.errors import NotFound
+    from linkage.http.context import session
     from linkage.services.certificates import get_certificate, public_view
     try:
         view = public_view(session(), get_certificate(session(), code))

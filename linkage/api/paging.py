@@ -1,4 +1,5 @@
 """The JSON body of one page of a list: its items, the total, and which page of what size."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """The HTTP layer the API (linkage.api) and the pages (linkage.web) share; it imports neither."""
+
 from __future__ import annotations
 
 from flask import Flask

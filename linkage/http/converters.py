@@ -1,4 +1,5 @@
 """URL converters for every route, page or API: an id is an integer a database column can hold."""
+
 from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter

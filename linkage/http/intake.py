@@ -1,4 +1,5 @@
 """What every request meets first: an id to follow it, and the refusal of an over-long URL or body."""
+
 from __future__ import annotations
 
 import re
@@ -33,5 +34,6 @@ def refuse_large_body() -> None:
     (werkzeug still cuts off a chunked body that grows past it while being read)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and request.content_length and request.content_length > limit:
-        raise RequestEntityTooLarge(f"请求体超过 {limit // 1024} KiB / the request body is larger than "
-                                    f"{limit // 1024} KiB")
+        raise RequestEntityTooLarge(
+            f"请求体超过 {limit // 1024} KiB / the request body is larger than {limit // 1024} KiB"
+        )

@@ -1,4 +1,5 @@
 """The API and the pages each stand on the shared HTTP layer alone: either is served without the other."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,11 +9,13 @@ from werkzeug.exceptions import NotFound
 from app import create_app
 from linkage.models import AuditEntry
 from schemas.common import MAX_INTEGER
-from tests.integration.api.conftest import PASSWORD, fixture_password_hash, need_body, world  # noqa: F401
+from tests.integration.api import conftest as api_fixtures
+from tests.integration.api.conftest import PASSWORD, need_body
 from tests.integration.web.conftest import Person
 from tests.integration.web.test_pages import need_form
 
 DESIGN_7 = {"code", "status", "message"}
+fixture_password_hash, world = api_fixtures.fixture_password_hash, api_fixtures.world  # the API's world, shared
 
 
 @pytest.fixture(params=["api", "web"])
@@ -67,8 +70,7 @@ def test_an_id_no_column_can_hold_matches_no_route(app, serves, world):
 
 def test_a_write_is_audited_under_its_author_and_request_id(app, serves, world):
     if serves == "api":
-        response = world.call("POST", "/api/v1/needs", "community_staff",
-                              json=need_body(world.ids["community"]))
+        response = world.call("POST", "/api/v1/needs", "community_staff", json=need_body(world.ids["community"]))
         assert response.status_code == 201
     else:
         response = _signed_in(app, "community_staff").post("/needs/new", need_form())
