@@ -5,8 +5,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from linkage.api.context import actor, page_body, session
+from linkage.api.paging import page_body
 from linkage.audit import verify_trail
+from linkage.http.context import actor, session
 from linkage.models import AuditEntry
 from linkage.permissions import require_audit_reader
 from schemas.common import LocalDateTime, PageArgs, WholeNumber, page_of

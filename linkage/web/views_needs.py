@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 
-from linkage.api.context import platform
-from linkage.api.context import session as db_session
 from linkage.errors import DomainError, Forbidden
+from linkage.http.context import platform
+from linkage.http.context import session as db_session
 from linkage.models import Community, NeedStatus, Organization
 from linkage.services import matches as match_service
 from linkage.services import needs as need_service
