@@ -1,4 +1,4 @@
-"""Who may do what to which object, in one place."""
+"""Who may do what to which object: the actor, the shared rules, reads and fields (with linkage.policy)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

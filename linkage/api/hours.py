@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from linkage.http.context import actor, platform, session
 from linkage.errors import NotFound
 from linkage.models import Community, HourEntry, RecordStatus, Volunteer
+from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
 from linkage.services import certificates, hours
 from linkage.stars import thresholds_for
@@ -124,7 +125,7 @@ def certificate_pdf(volunteer_id, code):
     certificate = certificates.get_certificate(session(), code)
     if certificate.volunteer_id != volunteer_id:
         raise NotFound("no certificate has this code")
-    if not certificates.may_download(who, certificate):  # another's certificate is not told to exist
+    if not may_download_certificate(who, certificate):  # another's certificate is not told to exist
         raise NotFound("no certificate has this code")
     return _pdf(certificate)
 

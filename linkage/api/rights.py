@@ -5,9 +5,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from linkage.http.context import actor, platform, session
-from linkage.errors import Forbidden
 from linkage.notice import current_notice
 from linkage.permissions import require_admin
+from linkage.policy.people import require_erasure_requester
 from linkage.services import consents as consent_service
 from linkage.services import rights as service
 from schemas.rights import (ConsentSchema, DistrictErasureRequestSchema, ErasureRequestSchema, ErasureSchema,
@@ -38,8 +38,7 @@ def export():
 def erase_me(body):
     """A volunteer erases their own personal data (cannot be undone; the account is closed)."""
     who = actor()
-    if who.volunteer_id is None:
-        raise Forbidden("staff accounts are closed by the district, not erased here")
+    require_erasure_requester(who)
     with platform().uow() as uow:
         return service.erase_volunteer(uow, who, who.volunteer_id, body["reason"])
 

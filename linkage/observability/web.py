@@ -102,7 +102,8 @@ def _may_scrape() -> bool:
         return True
     from linkage.http.context import optional_actor
     actor = optional_actor()
-    return actor is not None and actor.role == "admin"
+    from linkage.policy.pages import may_scrape_metrics
+    return may_scrape_metrics(actor)
 
 
 def _exposition(collector: SpineCollector, multiprocess_mode: bool) -> bytes:

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from linkage.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from linkage.models import (Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer,
                             utcnow)
 from linkage.password_policy import password_problem
 from linkage.permissions import Actor
+from linkage.policy.people import require_token_revoker
 from linkage.security import Passwords, Tokens
 from linkage.uow import UnitOfWork
 
@@ -118,8 +119,7 @@ def log_in(uow: UnitOfWork, passwords: Passwords, tokens: Tokens, policy: LoginP
 def revoke_tokens(uow: UnitOfWork, actor: Actor, user_id: int | None = None) -> User:
     """Log out everywhere: every token issued so far stops working. Admins may do it for anyone."""
     target = user_id or actor.user_id
-    if target != actor.user_id and not actor.is_admin:
-        raise Forbidden("only district staff revoke another user's tokens")
+    require_token_revoker(actor, target)
     user = uow.session.get(User, target)
     if user is None:
         raise NotFound(f"user {target} does not exist")

@@ -5,11 +5,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.messages import Topics, Types, rfc3339
 from linkage.models import (Activity, HourAction, HourSource, Project, ProjectStatus, Signup, SignupStatus,
                             Volunteer, utcnow)
 from linkage.permissions import Actor, visible_signups
+from linkage.policy.service import may_organize, require_organizer, require_signup_by, require_signup_canceller
 from linkage.services.hours import append_entry, check_recording_rules
 from linkage.uow import UnitOfWork
 
@@ -31,12 +32,6 @@ def signup_record(signup: Signup) -> dict:
             "status": signup.status}
 
 
-def _require_org_of(actor: Actor, project: Project) -> None:
-    if actor.is_admin or (actor.role == "org_staff" and actor.organization_id == project.organization_id):
-        return
-    raise Forbidden("only the project's organization may do this")
-
-
 def get_activity(session, activity_id: int, lock: bool = False) -> Activity:
     query = select(Activity).where(Activity.id == activity_id)
     if lock:
@@ -56,7 +51,7 @@ def schedule_activity(uow: UnitOfWork, actor: Actor, project_id: int, data: dict
     project = uow.session.get(Project, project_id)
     if project is None:
         raise NotFound(f"project {project_id} does not exist")
-    _require_org_of(actor, project)
+    require_organizer(actor, project)
     if project.status not in RUNNING:
         raise Conflict(f"a project that is {project.status} takes no new activities")
     if data["starts_at"] >= data["ends_at"]:
@@ -74,12 +69,9 @@ def sign_up(uow: UnitOfWork, actor: Actor, activity_id: int, volunteer_id: int |
     """A volunteer takes a slot. Locks: the activity (slots), then the volunteer (overlaps)."""
     volunteer_id = volunteer_id or actor.volunteer_id
     activity = get_activity(uow.session, activity_id, lock=True)
-    is_self = actor.role == "volunteer" and actor.volunteer_id == volunteer_id
     # The organization may add a walk-in volunteer, also after the fact, so their hours can be recorded.
-    on_behalf = actor.is_admin or (actor.role == "org_staff"
-                                   and actor.organization_id == activity.project.organization_id)
-    if not (is_self or on_behalf):
-        raise Forbidden("volunteers sign themselves up; the organization may add walk-ins")
+    on_behalf = may_organize(actor, activity.project)
+    require_signup_by(actor, volunteer_id, activity.project)
     if volunteer_id is None:
         raise InvalidInput("who is signing up?", {"volunteer_id": ["required"]})
     volunteer = uow.session.scalars(select(Volunteer).where(Volunteer.id == volunteer_id)
@@ -123,10 +115,7 @@ def _get_signup(uow: UnitOfWork, signup_id: int) -> Signup:
 def cancel_signup(uow: UnitOfWork, actor: Actor, signup_id: int) -> Signup:
     signup = _get_signup(uow, signup_id)
     activity = get_activity(uow.session, signup.activity_id)
-    is_self = actor.role == "volunteer" and actor.volunteer_id == signup.volunteer_id
-    is_org = actor.role == "org_staff" and actor.organization_id == activity.project.organization_id
-    if not (actor.is_admin or is_self or is_org):
-        raise Forbidden("only the volunteer or the organization may cancel this sign-up")
+    require_signup_canceller(actor, signup.volunteer_id, activity.project)
     if signup.status != SignupStatus.SIGNED_UP.value:
         raise Conflict(f"a sign-up that is {signup.status} cannot be cancelled")
     signup.status, signup.cancelled_at = SignupStatus.CANCELLED.value, utcnow()
@@ -139,7 +128,7 @@ def cancel_signup(uow: UnitOfWork, actor: Actor, signup_id: int) -> Signup:
 def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None = None) -> Signup:
     signup = _get_signup(uow, signup_id)
     activity = get_activity(uow.session, signup.activity_id)
-    _require_org_of(actor, activity.project)
+    require_organizer(actor, activity.project)
     if signup.status != SignupStatus.SIGNED_UP.value:
         raise Conflict(f"a sign-up that is {signup.status} cannot check in")
     at = at or utcnow()
@@ -160,7 +149,7 @@ def check_out(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None
     """Check-out ends the service and records its hours (pending verification) on the ledger."""
     signup = _get_signup(uow, signup_id)
     activity = get_activity(uow.session, signup.activity_id)
-    _require_org_of(actor, activity.project)
+    require_organizer(actor, activity.project)
     if signup.status != SignupStatus.CHECKED_IN.value:
         raise Conflict(f"a sign-up that is {signup.status} cannot check out")
     at = at or utcnow()

@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.models import Certificate, HourEntry, Organization, Project, RecordStatus, Volunteer, record_states, utcnow
 from linkage.permissions import Actor
+from linkage.policy.service import (asks_for_own_certificate, issuer_for, require_certificate_issuer,
+                                    require_certificate_revoker)
 from linkage.privacy import mask_id_number, mask_name
 from linkage.services.hours import chain_head, verify_chain
 from linkage.security import FieldCipher
@@ -31,23 +33,13 @@ def _verified_records(session, volunteer_id: int, organization_id: int | None) -
             and (organization_id is None or e.organization_id == organization_id)]
 
 
-def _may_issue(actor: Actor, volunteer_id: int, organization_id: int | None) -> None:
-    if actor.is_admin or (actor.role == "volunteer" and actor.volunteer_id == volunteer_id):
-        return
-    if actor.role == "org_staff" and organization_id is not None and actor.organization_id == organization_id:
-        return
-    raise Forbidden("certificates are issued to the volunteer, by their organization or the district")
-
-
 def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int,
                       data: dict, base_url: str) -> Certificate:
     volunteer = uow.session.get(Volunteer, volunteer_id)
     if volunteer is None:
         raise NotFound(f"volunteer {volunteer_id} does not exist")
-    organization_id = data.get("organization_id")
-    if actor.role == "org_staff" and organization_id is None:
-        organization_id = actor.organization_id
-    _may_issue(actor, volunteer_id, organization_id)
+    organization_id = issuer_for(actor, data.get("organization_id"))
+    require_certificate_issuer(actor, volunteer_id, organization_id)
     # A certificate vouches only for a ledger that verifies: a tampered chain is refused,
     # naming the first entry whose hash or link does not match.
     ledger = verify_chain(uow.session, volunteer_id)
@@ -64,7 +56,7 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
         if organization_id or len(org_ids) == 1 else None
     if organization_id and issuer_org is None:
         raise InvalidInput("unknown organization", {"organization_id": ["no such organization"]})
-    if actor.role == "volunteer":
+    if asks_for_own_certificate(actor):
         # What the certificate says about the issuer comes from the issuer, not the holder.
         data = {k: v for k, v in data.items() if k not in ("person_in_charge", "handler", "contact")}
     projects = {p.id: p for p in uow.session.scalars(select(Project).where(
@@ -91,7 +83,7 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
         "issuer": {"name": issuer_org.name if issuer_org else PLATFORM_ISSUER,
                    "organization_id": issuer_org.id if issuer_org else None,
                    "person_in_charge": data.get("person_in_charge") or (issuer_org.contact_name if issuer_org else "") or "—",
-                   "handler": data.get("handler") or ("线上自助申请" if actor.role == "volunteer" else actor.username) or "—",
+                   "handler": data.get("handler") or ("线上自助申请" if asks_for_own_certificate(actor) else actor.username) or "—",
                    "contact": data.get("contact") or (issuer_org.contact_phone if issuer_org else "") or "—"},
     }
     certificate = Certificate(code=code, volunteer_id=volunteer_id,
@@ -132,17 +124,9 @@ def public_view(session, certificate: Certificate) -> dict:
 
 def revoke_certificate(uow: UnitOfWork, actor: Actor, code: str, reason: str) -> Certificate:
     certificate = get_certificate(uow.session, code)
-    is_issuer = actor.role == "org_staff" and certificate.organization_id is not None \
-        and actor.organization_id == certificate.organization_id
-    if not (actor.is_admin or is_issuer):
-        raise Forbidden("only the issuing organization or the district revokes a certificate")
+    require_certificate_revoker(actor, certificate)
     if certificate.revoked_at is not None:
         raise Conflict("this certificate is already revoked")
     certificate.revoked_at, certificate.revoked_reason = utcnow(), reason.strip()[:200]
     uow.commit()
     return certificate
-
-
-def may_download(actor: Actor, certificate: Certificate) -> bool:
-    return actor.is_admin or (actor.role == "volunteer" and actor.volunteer_id == certificate.volunteer_id) \
-        or (actor.role == "org_staff" and actor.organization_id == certificate.organization_id)

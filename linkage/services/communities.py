@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from linkage.errors import Conflict, NotFound
 from linkage.models import Community
 from linkage.permissions import Actor, require_admin, require_community_manager
+from linkage.policy.people import may_change_community_code
 from linkage.uow import UnitOfWork
 
 FIELDS = ("code", "name", "street", "district", "lat", "lon", "households", "population")
@@ -39,7 +40,7 @@ def register_community(uow: UnitOfWork, actor: Actor, data: dict) -> Community:
 def update_community(uow: UnitOfWork, actor: Actor, community_id: int, changes: dict) -> Community:
     community = get_community(uow.session, community_id)
     require_community_manager(actor, community.id)
-    if "code" in changes and not actor.is_admin:
+    if "code" in changes and not may_change_community_code(actor):
         raise Conflict("only the district may change a community's code", {"code": ["read-only"]})
     for field in FIELDS:
         if field in changes:

@@ -13,6 +13,7 @@ from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.models import Consent, ConsentMethod, Volunteer
 from linkage.notice import GUARDIAN_AGE, current_version
 from linkage.permissions import Actor
+from linkage.policy.people import may_confirm_paper_consent, require_consent_recorder
 from linkage.security import FieldCipher
 from linkage.uow import UnitOfWork
 
@@ -46,7 +47,7 @@ def check_consent(consent: dict | None, id_number: str, actor: Actor) -> None:
                            {"consent.notice_version": [f"当前告知书版本为 {version} / the current notice is {version}"]})
     if consent.get("method") not in {m.value for m in ConsentMethod}:
         raise InvalidInput("unknown consent method", {"consent.method": ["self | paper"]})
-    if consent["method"] == ConsentMethod.PAPER.value and actor.role not in ("admin", "community_staff"):
+    if consent["method"] == ConsentMethod.PAPER.value and not may_confirm_paper_consent(actor):
         raise InvalidInput("paper consent is confirmed by staff",
                            {"consent.method": ["纸质同意须由工作人员确认 / paper consent is confirmed by staff"]})
     if needs_guardian(id_number) and not (consent.get("guardian") or {}).get("name"):
@@ -72,10 +73,7 @@ def record_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: di
     volunteer = uow.session.get(Volunteer, volunteer_id)
     if volunteer is None or not perm.may_see(uow.session, actor, Volunteer, volunteer_id):
         raise NotFound(f"volunteer {volunteer_id} does not exist")
-    own = actor.role == "volunteer" and actor.volunteer_id == volunteer_id
-    community = actor.role == "community_staff" and actor.community_id == volunteer.community_id
-    if not (own or actor.is_admin or community):
-        raise perm.Forbidden("consent is given by the volunteer, or confirmed by their community or the district")
+    require_consent_recorder(actor, volunteer)
     if volunteer.erased_at is not None:
         raise Conflict("this volunteer's personal data was erased")
     check_consent(consent, cipher.decrypt(volunteer.id_number_cipher), actor)

@@ -6,10 +6,11 @@ import secrets
 
 from sqlalchemy import func, select, update
 
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.messages import Topics, Types
 from linkage.models import Evaluation, EvaluationCode, Organization, Project, ProjectStatus, utcnow
 from linkage.permissions import Actor
+from linkage.policy.projects import require_code_issuer
 from linkage.services.providers import announce_provider
 from linkage.uow import UnitOfWork
 
@@ -26,8 +27,7 @@ def issue_codes(uow: UnitOfWork, actor: Actor, project_id: int, households: int)
     project = uow.session.get(Project, project_id)
     if project is None:
         raise NotFound(f"project {project_id} does not exist")
-    if not (actor.is_admin or (actor.role == "community_staff" and actor.community_id == project.community_id)):
-        raise Forbidden("only the project's community issues evaluation codes")
+    require_code_issuer(actor, project)
     if project.status != ProjectStatus.COMPLETED.value:
         raise Conflict("codes are issued when a project is completed")
     codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(8)) for _ in range(households)]

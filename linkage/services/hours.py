@@ -14,6 +14,8 @@ from linkage.messages import Topics, rfc3339
 from linkage.models import (RECORD_ACTIONS, STANDING, Activity, HourAction, HourEntry, HourSource, Project,
                             RecordStatus, Signup, SignupStatus, Volunteer, record_states, utcnow)
 from linkage.permissions import Actor, may_see, require_not_own_hours, visible_hours
+from linkage.policy.service import (may_log_hours_for, may_log_own_hours, require_hours_corrector,
+                                    require_hours_disputer, require_hours_verifier)
 from linkage.services.providers import announce_provider
 from linkage.stars import star_level
 from linkage.uow import UnitOfWork
@@ -104,14 +106,6 @@ def check_recording_rules(uow: UnitOfWork, volunteer_id: int, starts_at: datetim
     return minutes
 
 
-def _can_review(actor: Actor, project: Project) -> bool:
-    if actor.is_admin:
-        return True
-    if actor.role == "org_staff" and actor.organization_id == project.organization_id:
-        return True
-    return actor.role == "community_staff" and actor.community_id == project.community_id
-
-
 def log_hours(uow: UnitOfWork, actor: Actor, data: dict) -> HourEntry:
     """A volunteer logs their own service in an activity they signed up for; org staff may enter it."""
     activity = uow.session.get(Activity, data["activity_id"])
@@ -119,9 +113,9 @@ def log_hours(uow: UnitOfWork, actor: Actor, data: dict) -> HourEntry:
         raise InvalidInput("unknown activity", {"activity_id": ["no such activity"]})
     project = activity.project
     volunteer_id = data.get("volunteer_id") or actor.volunteer_id
-    if actor.role == "volunteer" and actor.volunteer_id == volunteer_id:
+    if may_log_own_hours(actor, volunteer_id):
         source = HourSource.SELF.value
-    elif actor.is_admin or (actor.role == "org_staff" and actor.organization_id == project.organization_id):
+    elif may_log_hours_for(actor, project):
         source = HourSource.ORG_ENTRY.value
     else:
         raise Forbidden("hours are logged by the volunteer or by the organization that ran the service")
@@ -205,8 +199,7 @@ def review_hours(uow: UnitOfWork, actor: Actor, entry_id: int, decision: str, no
     record = get_record(uow.session, entry_id)
     require_not_own_hours(actor, record.actor_user_id, record.volunteer_id)
     project = uow.session.get(Project, record.project_id)
-    if project is None or not _can_review(actor, project):
-        raise Forbidden("only the project's organization or community verifies its hours")
+    require_hours_verifier(actor, project)
     _lock_volunteer(uow, record.volunteer_id)
     status = status_of(uow.session, record)
     if status not in (RecordStatus.PENDING, RecordStatus.DISPUTED):
@@ -224,8 +217,7 @@ def review_hours(uow: UnitOfWork, actor: Actor, entry_id: int, decision: str, no
 
 def dispute_hours(uow: UnitOfWork, actor: Actor, entry_id: int, reason: str) -> HourEntry:
     record = get_record(uow.session, entry_id)
-    if not (actor.role == "volunteer" and actor.volunteer_id == record.volunteer_id):
-        raise Forbidden("only the volunteer may dispute their record")
+    require_hours_disputer(actor, record.volunteer_id)
     _lock_volunteer(uow, record.volunteer_id)
     status = status_of(uow.session, record)
     if status not in (RecordStatus.PENDING, RecordStatus.VERIFIED, RecordStatus.REJECTED):
@@ -242,8 +234,7 @@ def correct_hours(uow: UnitOfWork, actor: Actor, entry_id: int, data: dict) -> H
     """A correction is a new entry: it replaces the record's time and content, or reverses it."""
     record = get_record(uow.session, entry_id)
     project = uow.session.get(Project, record.project_id)
-    if not (actor.is_admin or (actor.role == "org_staff" and actor.organization_id == project.organization_id)):
-        raise Forbidden("only the organization that ran the service corrects its records")
+    require_hours_corrector(actor, project)
     _lock_volunteer(uow, record.volunteer_id)
     status = status_of(uow.session, record)
     if status in (RecordStatus.SUPERSEDED, RecordStatus.REVERSED):

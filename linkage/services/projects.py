@@ -4,11 +4,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.messages import Topics, Types, rfc3339
 from linkage.models import (Claim, ClaimStatus, MatchSet, Need, NeedStatus, Organization, Project,
                             ProjectStatus, SocialWorker, check_transition, utcnow)
 from linkage.permissions import Actor, require_community_writer, require_organization_writer
+from linkage.policy.projects import require_lead_of_own_organization, require_project_party
 from linkage.services.providers import announce_provider
 from linkage.uow import UnitOfWork
 
@@ -147,18 +148,6 @@ def project_for_claim(session, claim_id: int) -> Project | None:
     return session.scalars(select(Project).where(Project.claim_id == claim_id)).first()
 
 
-def _require_party(actor: Actor, project: Project, parties: frozenset[str]) -> None:
-    if actor.is_admin:
-        return
-    if "organization" in parties and actor.role == "org_staff" \
-            and actor.organization_id == project.organization_id:
-        return
-    if "community" in parties and actor.role == "community_staff" \
-            and actor.community_id == project.community_id:
-        return
-    raise Forbidden("you are not a party allowed to make this change to the project")
-
-
 def transition_project(uow: UnitOfWork, actor: Actor, project_id: int, target: str,
                        reason: str = "") -> Project:
     project = uow.session.scalars(select(Project).where(Project.id == project_id).with_for_update()).first()
@@ -166,7 +155,7 @@ def transition_project(uow: UnitOfWork, actor: Actor, project_id: int, target: s
         raise NotFound(f"project {project_id} does not exist")
     _require_viewer_party(actor, project)
     parties = check_transition(project.status, target)
-    _require_party(actor, project, parties)
+    require_project_party(actor, project, parties)
     if target == ProjectStatus.CANCELLED.value and not reason.strip():
         raise InvalidInput("cancelling needs a reason", {"reason": ["required when cancelling"]})
     previous, now = project.status, utcnow()
@@ -194,20 +183,19 @@ def transition_project(uow: UnitOfWork, actor: Actor, project_id: int, target: s
 
 def _require_viewer_party(actor: Actor, project: Project) -> None:
     """Anyone outside the project learns 403 before learning whether a move is legal."""
-    _require_party(actor, project, frozenset({"organization", "community"}))
+    require_project_party(actor, project, frozenset({"organization", "community"}))
 
 
 def assign_lead(uow: UnitOfWork, actor: Actor, project_id: int, social_worker_id: int) -> Project:
     """社工+义工: a professional social worker leads the project's volunteers."""
     project = get_project(uow.session, project_id)
-    _require_party(actor, project, frozenset({"organization"}))
+    require_project_party(actor, project, frozenset({"organization"}))
     if project.status not in (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value):
         raise Conflict(f"a project that is {project.status} cannot get a new lead")
     worker = uow.session.get(SocialWorker, social_worker_id)
     if worker is None or not worker.active:
         raise InvalidInput("unknown or inactive social worker", {"social_worker_id": ["not active"]})
-    if not actor.is_admin and worker.organization_id != project.organization_id:
-        raise Forbidden("the lead is one of the project organization's own social workers")
+    require_lead_of_own_organization(actor, worker, project)
     project.lead_social_worker_id = worker.id
     uow.session.flush()
     _emit_project(uow, project, Types.PROJECT_LEAD_ASSIGNED, social_worker_id=worker.id)

@@ -14,6 +14,7 @@ from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.messages import Topics, Types, rfc3339
 from linkage.models import CharityResource, Organization, SocialWorker, Volunteer, utcnow
 from linkage.permissions import Actor, may_see, visible_volunteers, whole_home, whole_phones
+from linkage.policy.people import require_volunteer_registrar
 from linkage.privacy import coarse, mask_id_number, mask_phone
 from linkage.security import FieldCipher
 from linkage.services import consents
@@ -41,8 +42,6 @@ def _org_change(actor: Actor, org: Organization) -> None:
 
 
 def _sw_create(actor: Actor, data: dict) -> None:
-    if actor.is_admin:
-        return
     perm.require_organization_writer(actor, data.get("organization_id"))
 
 
@@ -51,11 +50,7 @@ def _sw_change(actor: Actor, sw: SocialWorker) -> None:
 
 
 def _vol_create(actor: Actor, data: dict) -> None:
-    if actor.is_admin:
-        return
-    if actor.role == "community_staff" and data.get("community_id") == actor.community_id:
-        return
-    raise perm.Forbidden("volunteers are registered by the district or by staff of their community")
+    require_volunteer_registrar(actor, data.get("community_id"))
 
 
 def _vol_change(actor: Actor, vol: Volunteer) -> None:

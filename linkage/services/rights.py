@@ -5,13 +5,13 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, or_, select
 
-from linkage import permissions as perm
 from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.messages import Topics, rfc3339
 from linkage.models import (Activity, AuditEntry, Certificate, Community, Consent, HourEntry, MatchSet, OutboxEvent,
                             Signup, SignupStatus, SocialWorker, User, Volunteer, utcnow)
 from linkage.notice import current_notice
 from linkage.permissions import Actor
+from linkage.policy.people import erases_for_another, require_eraser
 from linkage.security import FieldCipher
 from linkage.services.activities import _emit_signup
 from linkage.services.consents import consent_record, consents_of
@@ -93,10 +93,8 @@ def erase_volunteer(uow: UnitOfWork, actor: Actor, volunteer_id: int, reason: st
     closed; certificates stay verifiable under the name 已注销; the providers topic gets a
     tombstone, so the matcher forgets them and compaction removes their earlier records.
     """
-    is_self = actor.role == "volunteer" and actor.volunteer_id == volunteer_id
-    if not (is_self or actor.is_admin):
-        raise perm.Forbidden("erasure is asked for by the person, or carried out by the district")
-    if actor.is_admin and not is_self and not reason.strip():
+    require_eraser(actor, volunteer_id)
+    if erases_for_another(actor, volunteer_id) and not reason.strip():
         raise InvalidInput("the district records the ground for an erasure",
                            {"reason": ["请填写注销依据（如本人书面申请）/ give the ground, e.g. the person's written request"]})
     volunteer = uow.session.scalars(select(Volunteer).where(Volunteer.id == volunteer_id).with_for_update()).first()

@@ -12,6 +12,7 @@ from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models import User
 from linkage.permissions import Actor
+from linkage.policy.pages import may_open_page
 from linkage.services.accounts import actor_for
 from linkage.web.i18n import t
 
@@ -109,7 +110,7 @@ def roles(*allowed: str):
         @wraps(view)
         @login_required
         def wrapper(*args, **kwargs):
-            if current_actor().role not in allowed:
+            if not may_open_page(current_actor(), allowed):
                 raise Forbidden("this page is for another role")
             return view(*args, **kwargs)
         return wrapper

@@ -7,6 +7,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from linkage.errors import DomainError, Unauthenticated
 from linkage.web import auth, i18n
+from linkage.policy.pages import template_rules
 from linkage.web.forms import LOCAL_TZ
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -75,4 +76,4 @@ def _globals():
     return dict(t=i18n.t, lang=i18n.lang(), html_lang=i18n.HTML_LANG[i18n.lang()],
                 status_label=i18n.status_label, category_label=i18n.category_label,
                 group_label=i18n.group_label, localize=i18n.localize, urgency_label=i18n.urgency_label,
-                csrf_token=auth.csrf_token, me=auth.current_actor())
+                csrf_token=auth.csrf_token, me=auth.current_actor(), **template_rules(auth.current_actor()))

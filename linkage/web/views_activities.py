@@ -8,6 +8,8 @@ from flask import render_template, request, url_for
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models import Volunteer
+from linkage.policy.parties import is_organization_staff, is_volunteer
+from linkage.policy.service import may_organize
 from linkage.services import activities as activity_service
 from linkage.web import queries
 from linkage.web.actions import act
@@ -23,7 +25,7 @@ KM_CHOICES = (3, 5, 10, 20, 50, 100)
 def activities():
     who = current_actor()
     km, mine = None, {}
-    if who.role == "volunteer":
+    if is_volunteer(who):
         volunteer = db_session().get(Volunteer, who.volunteer_id)
         try:
             km = min(max(float(request.args.get("km", max(volunteer.travel_radius_km, 10))), 0.5), 200)
@@ -31,7 +33,7 @@ def activities():
             km = 10.0
         rows = queries.activities_near(db_session(), volunteer.lat, volunteer.lon, km)
         mine = queries.my_signups(db_session(), who.volunteer_id)
-    elif who.role == "org_staff":
+    elif is_organization_staff(who):
         rows = queries.activities_of_organization(db_session(), who.organization_id)
     else:
         rows = queries.activities_of_organization(db_session(), None)
@@ -41,10 +43,10 @@ def activities():
 def _activity_view(activity_id: int, *, errors=None, message="", status=200):
     who = current_actor()
     activity = activity_service.get_activity(db_session(), activity_id)
-    organizer = who.is_admin or (who.role == "org_staff" and who.organization_id == activity.project.organization_id)
+    organizer = may_organize(who, activity.project)
     signups = activity_service.signups_for(db_session(), activity_id) if organizer else []
     mine = None
-    if who.role == "volunteer":
+    if is_volunteer(who):
         mine = queries.my_signups(db_session(), who.volunteer_id).get(activity_id)
     return render_template(
         "activity.html", activity=activity, organizer=organizer, signups=signups, mine=mine,

@@ -7,6 +7,7 @@ from linkage.errors import DomainError, Forbidden, NotFound
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models import Community, Volunteer
+from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
 from linkage.services import certificates, disclosures, evaluations, hours
 from linkage.services import projects as project_service
@@ -64,7 +65,7 @@ def issue_certificate():
 @roles("volunteer", "org_staff", "admin")
 def certificate_pdf(code: str):
     certificate = certificates.get_certificate(db_session(), code)
-    if not certificates.may_download(current_actor(), certificate):
+    if not may_download_certificate(current_actor(), certificate):
         raise NotFound("no certificate has this code")
     return _pdf(certificate)
 

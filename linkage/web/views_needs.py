@@ -7,6 +7,9 @@ from linkage.errors import DomainError, Forbidden
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models import Community, NeedStatus, Organization
+from linkage.policy.pages import may_choose_community
+from linkage.policy.parties import is_community_staff, is_organization_staff, staffs_organization
+from linkage.policy.projects import may_claim_needs, may_decide_claims
 from linkage.services import matches as match_service
 from linkage.services import needs as need_service
 from linkage.services import projects as project_service
@@ -36,10 +39,10 @@ def _km(default: float) -> float:
 def needs():
     who = current_actor()
     km = None
-    if who.role == "community_staff":
+    if is_community_staff(who):
         rows, _ = need_service.list_needs(db_session(), community_id=who.community_id, page_size=100)
         heading = t("my_needs")
-    elif who.role == "org_staff":
+    elif is_organization_staff(who):
         org = db_session().get(Organization, who.organization_id)
         km = _km(max(org.service_radius_km, 10))
         rows, _ = need_service.list_needs(db_session(), near=(org.lat, org.lon, km), page_size=200)
@@ -52,7 +55,7 @@ def needs():
 
 
 def _community_choices(who):
-    if who.role == "community_staff":
+    if not may_choose_community(who):
         return [db_session().get(Community, who.community_id)]
     from sqlalchemy import select
     return list(db_session().scalars(select(Community).order_by(Community.district, Community.id)))
@@ -66,7 +69,7 @@ def new_need():
     form, errors, message = request.form, {}, ""
     if request.method == "POST":
         try:
-            extra = {"community_id": who.community_id} if who.role == "community_staff" else {}
+            extra = {} if may_choose_community(who) else {"community_id": who.community_id}
             extra.update(yuan_to_fen(request.form))
             body = load(NeedSchema(), request.form, lists=("skills",), multi=("target_groups",),
                         rename=NEED_RENAME, extra=extra)
@@ -89,15 +92,15 @@ def _need_view(need_id: int, claim_errors=None, claim_message=""):
     need = need_service.get_need(db_session(), need_id)
     claims = project_service.claims_for_need(db_session(), need_id)
     orgs = queries.organization_names(db_session(), {c.organization_id for c in claims})
-    mine = next((c for c in claims if who.role == "org_staff" and c.organization_id == who.organization_id), None)
-    owner = who.is_admin or (who.role == "community_staff" and who.community_id == need.community_id)
+    mine = next((c for c in claims if staffs_organization(who, c.organization_id)), None)
+    owner = may_decide_claims(who, need)
     project = None
     approved = next((c for c in claims if c.status == "approved"), None)
     if approved is not None:
         project = project_service.project_for_claim(db_session(), approved.id)
     return render_template(
         "need.html", need=need, claims=claims, org_names=orgs, my_claim=mine, owner=owner,
-        project=project, can_claim=who.role == "org_staff" and mine is None and NeedStatus(need.status).editable,
+        project=project, can_claim=may_claim_needs(who) and mine is None and NeedStatus(need.status).editable,
         matches=match_service.matches_for(db_session(), who, need_id), kinds=KINDS,
         claim_errors=claim_errors or {}, claim_message=claim_message, form=request.form)
 

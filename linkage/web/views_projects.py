@@ -9,6 +9,8 @@ from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models import TRANSITIONS, Community
 from linkage.permissions import logged_it
+from linkage.policy.parties import is_community_staff, is_organization_staff, is_volunteer
+from linkage.policy.projects import project_parties
 from linkage.services import activities as activity_service
 from linkage.services import evaluations, hours
 from linkage.services import needs as need_service
@@ -21,25 +23,16 @@ from schemas.hours import ReviewSchema
 from schemas.projects import ActivitySchema, CodesRequestSchema, TransitionSchema
 
 
-def _party(who, project) -> set[str]:
-    parties = set()
-    if who.is_admin or (who.role == "org_staff" and who.organization_id == project.organization_id):
-        parties.add("organization")
-    if who.is_admin or (who.role == "community_staff" and who.community_id == project.community_id):
-        parties.add("community")
-    return parties
-
-
 @bp.get("/projects")
 @login_required
 def projects():
     who = current_actor()
     scope = {}
-    if who.role == "community_staff":
+    if is_community_staff(who):
         scope["community_id"] = who.community_id
-    elif who.role == "org_staff":
+    elif is_organization_staff(who):
         scope["organization_id"] = who.organization_id
-    elif who.role == "volunteer":
+    elif is_volunteer(who):
         return redirect(url_for("web.activities"))
     rows, _ = project_service.list_projects(db_session(), status=request.args.get("status") or None,
                                             page_size=100, **scope)
@@ -50,7 +43,7 @@ def projects():
 def _project_view(project_id: int, *, errors=None, message="", section="", codes=None, status=200):
     who = current_actor()
     project = project_service.get_project(db_session(), project_id)
-    parties = _party(who, project)
+    parties = project_parties(who, project)
     moves = [target for (current, target), allowed in TRANSITIONS.items()
              if current == project.status and allowed & parties]
     activities = [{"activity": a, "taken": taken}
