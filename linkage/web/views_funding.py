@@ -15,7 +15,7 @@ from linkage.api.context import session as db_session
 from linkage.errors import DomainError, Forbidden
 from linkage.models import Organization
 from linkage.models.funding import EntryKind, RoundStatus
-from linkage.services import funding, funding_awards, funding_grants, funding_reviews, funding_supervision
+from linkage.services import funding
 from linkage.services import needs as need_service
 from linkage.services import projects as project_service
 from linkage.taxonomy import CATEGORIES
@@ -65,7 +65,7 @@ def _merge(failure: FormError, pre: dict) -> FormError:
 
 
 def _rubric() -> tuple[dict, dict]:
-    rubric = funding.load_rubric()
+    rubric = funding.rounds.load_rubric()
     return dict(rubric["weights"]), {k: localize(v) for k, v in rubric.get("labels", {}).items()}
 
 
@@ -80,7 +80,7 @@ def _error_page(err: DomainError):
 @bp.get("/funding")
 def funding_rounds():
     """Every round: residents follow the public summary, people who log in the round's page."""
-    rows = funding.list_rounds(db_session())
+    rows = funding.rounds.list_rounds(db_session())
     return render_template("funding_rounds.html", rounds=rows)
 
 
@@ -106,7 +106,7 @@ def new_round():
             if pre:
                 raise FormError(pre)
             with platform().uow() as uow:
-                found = funding.open_round(uow, current_actor(), body)
+                found = funding.rounds.open_round(uow, current_actor(), body)
             flash(t("saved"))
             return redirect(url_for("web.funding_round", round_id=found.id))
         except FormError as failure:
@@ -121,11 +121,11 @@ def new_round():
 def _round_view(round_id: int, *, errors=None, message="", section="", status=200):
     who = current_actor()
     session = db_session()
-    found = funding.get_round(session, round_id)
-    applications = funding.list_applications(session, who, round_id)
+    found = funding.rounds.get_round(session, round_id)
+    applications = funding.rounds.list_applications(session, who, round_id)
     allocation = None
-    if who.role in funding.OVERSEERS or found.status in (RoundStatus.AWARDED.value, RoundStatus.CLOSED.value):
-        allocation = funding_awards.awards_view(session, who, round_id)
+    if who.role in funding.rounds.OVERSEERS or found.status in (RoundStatus.AWARDED.value, RoundStatus.CLOSED.value):
+        allocation = funding.awards.awards_view(session, who, round_id)
     org_ids = {a.organization_id for a in applications} | \
         {a["organization_id"] for a in (allocation or {}).get("allocations", [])}
     grants = {g.application_id: g.id for g in queries.grants_of_round(session, round_id)}
@@ -151,7 +151,7 @@ def move_round(round_id: int):
     try:
         body = load(RoundTransitionSchema(), request.form)
         with platform().uow() as uow:
-            funding.transition_round(uow, current_actor(), round_id, body["to"])
+            funding.rounds.transition_round(uow, current_actor(), round_id, body["to"])
     except FormError as failure:
         return _round_view(round_id, errors=failure.errors, message=t("fix_errors"), section="timeline",
                            status=422)
@@ -179,7 +179,7 @@ def commit_awards(round_id: int):
         return _round_view(round_id, errors=pre, message=t("fix_errors"), section="allocation", status=422)
     try:
         with platform().uow() as uow:
-            funding_awards.award_round(uow, current_actor(), round_id, overrides)
+            funding.awards.award_round(uow, current_actor(), round_id, overrides)
     except DomainError as err:
         _error_page(err)  # Forbidden is a page of its own
         failure = domain_form_error(err)
@@ -278,13 +278,13 @@ def _application_errors(messages: dict, lines, milestones) -> dict:
 @roles("org_staff")
 def apply_round(round_id: int):
     who = current_actor()
-    found = funding.get_round(db_session(), round_id)
+    found = funding.rounds.get_round(db_session(), round_id)
     form, errors, message, status = request.form, {}, "", 200
     if request.method == "POST":
         try:
             body = _application_body(form)
             with platform().uow() as uow:
-                application = funding.apply_for_funding(uow, who, round_id, body)
+                application = funding.rounds.apply_for_funding(uow, who, round_id, body)
             flash(t("saved"))
             return redirect(url_for("web.funding_application", application_id=application.id))
         except FormError as failure:
@@ -305,10 +305,10 @@ def apply_round(round_id: int):
 def _application_view(application_id: int, *, errors=None, message="", section="", status=200):
     who = current_actor()
     session = db_session()
-    application = funding.view_application(session, who, application_id)
-    found = funding.get_round(session, application.round_id)
+    application = funding.rounds.view_application(session, who, application_id)
+    found = funding.rounds.get_round(session, application.round_id)
     try:
-        reviews = funding_reviews.reviews_for(session, who, application_id)
+        reviews = funding.reviews.reviews_for(session, who, application_id)
     except Forbidden:
         reviews = None
     assigned = queries.assigned_reviewers(session, application_id)
@@ -320,7 +320,7 @@ def _application_view(application_id: int, *, errors=None, message="", section="
     page = render_template(
         "funding_application.html", application=application, round=found, reviews=reviews,
         assigned=assigned, names=queries.usernames(session, assigned + [r["reviewer_user_id"] for r in reviews or []]),
-        candidates=queries.reviewer_candidates(session, funding_reviews.REVIEWER_ROLES)
+        candidates=queries.reviewer_candidates(session, funding.reviews.REVIEWER_ROLES)
         if who.is_admin and found.status in (RoundStatus.OPEN.value, RoundStatus.REVIEWING.value) else [],
         can_review=can_review, weights=weights, labels=labels, grant=grant,
         org_name=queries.organization_names(session, [application.organization_id]).get(application.organization_id, ""),
@@ -341,7 +341,7 @@ def assign_reviewer(application_id: int):
     try:
         body = load(ReviewerRequestSchema(), request.form)
         with platform().uow() as uow:
-            funding_reviews.assign_reviewer(uow, current_actor(), application_id, body["user_id"])
+            funding.reviews.assign_reviewer(uow, current_actor(), application_id, body["user_id"])
     except FormError as failure:
         return _application_view(application_id, errors=failure.errors, message=t("fix_errors"),
                                  section="reviewers", status=422)
@@ -354,10 +354,10 @@ def assign_reviewer(application_id: int):
 
 
 @bp.post("/funding/applications/<int:application_id>/reviews")
-@roles(*funding_reviews.REVIEWER_ROLES)
+@roles(*funding.reviews.REVIEWER_ROLES)
 def review_application(application_id: int):
-    application = funding.get_application(db_session(), application_id)
-    found = funding.get_round(db_session(), application.round_id)
+    application = funding.rounds.get_application(db_session(), application_id)
+    found = funding.rounds.get_round(db_session(), application.round_id)
     pre, scores = {}, {}
     for name in found.rubric_weights:
         raw = request.form.get(f"score_{name}", "").strip()
@@ -370,7 +370,7 @@ def review_application(application_id: int):
         if pre:
             raise FormError(pre)
         with platform().uow() as uow:
-            funding_reviews.review_application(uow, current_actor(), application_id, body["scores"],
+            funding.reviews.review_application(uow, current_actor(), application_id, body["scores"],
                                                body["comments"])
     except FormError as failure:
         return _application_view(application_id, errors=_merge(failure, pre).errors, message=t("fix_errors"),
@@ -388,16 +388,16 @@ def review_application(application_id: int):
 def _grant_view(grant_id: int, *, errors=None, message="", section="", status=200):
     who = current_actor()
     session = db_session()
-    grant = funding_grants.view_grant(session, who, grant_id)
-    figures = funding_supervision.grant_view(session, who, grant_id)
-    movements = {kind: funding_supervision.grant_movements(session, who, grant_id, kind)
+    grant = funding.grants.view_grant(session, who, grant_id)
+    figures = funding.supervision.grant_view(session, who, grant_id)
+    movements = {kind: funding.supervision.grant_movements(session, who, grant_id, kind)
                  for kind in (EntryKind.DISBURSEMENT.value, EntryKind.EXPENDITURE.value)}
     next_tranche = next((m for m in figures["milestones"] if not m["disbursed"]), None)
     accepter = who.is_admin or (who.role == "community_staff" and who.community_id == grant.community_id)
     next_to_accept = next((m["n"] for m in figures["milestones"] if not m["accepted"]), None)
     page = render_template(
         "funding_grant.html", grant=grant, figures=figures, movements=movements, next_tranche=next_tranche,
-        accepter=accepter, next_to_accept=next_to_accept, round=funding.get_round(session, grant.round_id),
+        accepter=accepter, next_to_accept=next_to_accept, round=funding.rounds.get_round(session, grant.round_id),
         grantee=who.role == "org_staff" and who.organization_id == grant.organization_id,
         org_name=queries.organization_names(session, [grant.organization_id]).get(grant.organization_id, ""),
         community_name=queries.community_names(session, [grant.community_id]).get(grant.community_id, ""),
@@ -425,7 +425,7 @@ def _grant_act(grant_id: int, section: str, action, schema=None, *, pre=None, ex
 def accept_milestone(grant_id: int, n: int):
     def run(body):
         with platform().uow() as uow:
-            funding_grants.accept_milestone(uow, current_actor(), grant_id, n, body["note"])
+            funding.grants.accept_milestone(uow, current_actor(), grant_id, n, body["note"])
     return _grant_act(grant_id, "milestones", run, AcceptanceSchema())
 
 
@@ -434,7 +434,7 @@ def accept_milestone(grant_id: int, n: int):
 def disburse(grant_id: int):
     def run(_body):
         with platform().uow() as uow:
-            funding_grants.disburse_tranche(uow, current_actor(), grant_id)
+            funding.grants.disburse_tranche(uow, current_actor(), grant_id)
     return _grant_act(grant_id, "milestones", run)
 
 
@@ -446,7 +446,7 @@ def report_spending(grant_id: int):
 
     def run(body):
         with platform().uow() as uow:
-            funding_grants.report_expenditure(uow, current_actor(), grant_id, body)
+            funding.grants.report_expenditure(uow, current_actor(), grant_id, body)
     return _grant_act(grant_id, "spending", run, ExpenditureRequestSchema(), pre=pre,
                       extra={"amount_fen": amount} if amount is not None else {}, rename=SPENDING_RENAME)
 
@@ -456,7 +456,7 @@ def report_spending(grant_id: int):
 def close_grant(grant_id: int):
     def run(body):
         with platform().uow() as uow:
-            funding_grants.close_grant(uow, current_actor(), grant_id, body["summary"])
+            funding.grants.close_grant(uow, current_actor(), grant_id, body["summary"])
     return _grant_act(grant_id, "closing", run, ClosingReportSchema())
 
 
@@ -467,7 +467,7 @@ def close_grant(grant_id: int):
 def funding_supervision_page(round_id: int):
     """Budget vs disbursed vs spent, scoped by the service: all for the district, one's own otherwise."""
     session = db_session()
-    result = funding_supervision.supervision(session, current_actor(), round_id)
+    result = funding.supervision.supervision(session, current_actor(), round_id)
     return render_template(
         "funding_supervision.html", result=result,
         org_names=queries.organization_names(session, {g["organization_id"] for g in result["grants"]}),
@@ -478,4 +478,4 @@ def funding_supervision_page(round_id: int):
 def funding_public(round_id: int):
     """居民参与监督: no login; organizations, projects and money only."""
     return render_template("funding_public.html",
-                           summary=funding_supervision.public_summary(db_session(), round_id))
+                           summary=funding.supervision.public_summary(db_session(), round_id))

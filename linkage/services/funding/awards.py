@@ -9,10 +9,10 @@ from linkage.models.funding import (ApplicationStatus, EntryKind, FundingApplica
                                     Milestone, RoundStatus, grant_account, resource_account, round_pool,
                                     split_by_weights, tranche_plan)
 from linkage.permissions import Actor, require_admin
-from linkage.services.funding import (OVERSEERS, append_entry, emit, get_round,
+from linkage.services.funding.rounds import (OVERSEERS, append_entry, emit, get_round,
                                       lock_round, round_record)
-from linkage.services.funding_allocation import allocate
-from linkage.services.funding_reviews import application_scores
+from linkage.services.funding.allocation import allocate
+from linkage.services.funding.reviews import application_scores
 from linkage.services.providers import announce_provider
 from linkage.uow import UnitOfWork
 

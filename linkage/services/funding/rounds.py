@@ -1,7 +1,7 @@
 """Venture philanthropy (公益创投), part 1: rounds, applications (申报), reviewers and reviews (评审).
 
-Awards are in `funding_awards`, money after the award in `funding_grants`, the oversight views
-in `funding_supervision`; the fund ledger's append lives here because every part writes to it.
+Awards are in `awards`, money after the award in `grants`, the oversight views in
+`supervision`; the fund ledger's append lives here because every part writes to it.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from linkage.models.funding import (GENESIS, EntryKind, FundEntry, FundingApplic
 from linkage.permissions import Actor, require_admin, tied_to
 from linkage.uow import UnitOfWork
 
-RUBRIC_FILE = Path(__file__).resolve().parents[1] / "funding_rubric.toml"
+RUBRIC_FILE = Path(__file__).resolve().parents[2] / "funding_rubric.toml"
 
 OVERSEERS = ("admin", "auditor")
 

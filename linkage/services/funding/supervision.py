@@ -11,8 +11,8 @@ from linkage.models import Community, Organization
 from linkage.models.funding import (EntryKind, FundEntry, FundingApplication, Grant, is_external,
                                     replay, reversed_ids, round_pool)
 from linkage.permissions import Actor
-from linkage.services.funding import OVERSEERS, chain, entry_record, get_round
-from linkage.services.funding_grants import disbursed_tranches, grant_entries, milestones_of, view_grant
+from linkage.services.funding.rounds import OVERSEERS, chain, entry_record, get_round
+from linkage.services.funding.grants import disbursed_tranches, grant_entries, milestones_of, view_grant
 
 
 def net_lines(entries: list[FundEntry], kind: str) -> dict[int, dict[str, int]]:

@@ -8,7 +8,7 @@ from linkage.models import CharityResource, utcnow
 from linkage.models.funding import (REVERSIBLE, EntryKind, FundEntry, Grant, GrantStatus, Milestone,
                                     grant_account, replay, reversed_ids, round_pool)
 from linkage.permissions import Actor, require_admin
-from linkage.services.funding import OVERSEERS, append_entry, chain, emit, lock_round
+from linkage.services.funding.rounds import OVERSEERS, append_entry, chain, emit, lock_round
 from linkage.services.providers import announce_provider
 from linkage.uow import UnitOfWork
 

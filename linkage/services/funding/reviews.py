@@ -8,7 +8,7 @@ from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.models import Role, User
 from linkage.models.funding import FundingApplication, FundingReview, ReviewAssignment, RoundStatus
 from linkage.permissions import Actor, require_admin
-from linkage.services.funding import (OVERSEERS, is_assigned_reviewer, emit, get_application, get_round, lock_round,
+from linkage.services.funding.rounds import (OVERSEERS, is_assigned_reviewer, emit, get_application, get_round, lock_round,
                                       review_record)
 from linkage.uow import UnitOfWork
 
