@@ -17,7 +17,7 @@ from linkage.messages import Topics, rfc3339
 from linkage.models import CharityResource, Need, NeedStatus, Project, ProjectStatus, utcnow
 from linkage.models.funding import (GENESIS, EntryKind, FundEntry, FundingApplication,
                                     FundingReview, FundingRound, Grant, GrantStatus, ReviewAssignment,
-                                    RoundStatus, apply_entry, check_round_transition, district, replay,
+                                    ROUND_LIFECYCLE, RoundStatus, apply_entry, district, replay,
                                     round_pool)
 from linkage.permissions import Actor, require_admin, tied_to
 from linkage.uow import UnitOfWork
@@ -186,7 +186,7 @@ def transition_round(uow: UnitOfWork, actor: Actor, round_id: int, target: str) 
     """Move a round along its timeline; closing returns what the round did not spend to the district."""
     require_admin(actor)
     found = lock_round(uow, round_id)
-    parties = check_round_transition(found.status, target)
+    parties = ROUND_LIFECYCLE.require(found.status, target)
     if "admin" not in parties:
         raise Conflict("a round is awarded by committing its awards",
                        {"to": ["use POST /funding-rounds/{id}/awards"]})
