@@ -10,14 +10,11 @@ from linkage.models.funding import (REVERSIBLE, EntryKind, FundEntry, Grant, Gra
 from linkage.permissions import Actor, require_admin
 from linkage.services.funding.rounds import OVERSEERS, append_entry, chain, emit, lock_round
 from linkage.services.providers import announce_provider
-from linkage.uow import UnitOfWork
+from linkage.uow import UnitOfWork, get_or_404
 
 
 def get_grant(session, grant_id: int) -> Grant:
-    grant = session.get(Grant, grant_id)
-    if grant is None:
-        raise NotFound(f"grant {grant_id} does not exist")
-    return grant
+    return get_or_404(session, Grant, grant_id, what="grant")
 
 
 def may_view_grant(actor: Actor, grant: Grant) -> bool:

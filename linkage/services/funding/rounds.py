@@ -20,7 +20,7 @@ from linkage.models.funding import (GENESIS, EntryKind, FundEntry, FundingApplic
                                     ROUND_LIFECYCLE, RoundStatus, apply_entry, district, replay,
                                     round_pool)
 from linkage.permissions import Actor, require_admin, tied_to
-from linkage.uow import UnitOfWork
+from linkage.uow import UnitOfWork, get_or_404
 
 RUBRIC_FILE = Path(__file__).resolve().parents[2] / "funding_rubric.toml"
 
@@ -85,10 +85,7 @@ def entry_record(e: FundEntry, reversed_by: set[int] | frozenset = frozenset()) 
 # --- lookups and locks ---------------------------------------------------------------------------
 
 def get_round(session, round_id: int) -> FundingRound:
-    found = session.get(FundingRound, round_id)
-    if found is None:
-        raise NotFound(f"funding round {round_id} does not exist")
-    return found
+    return get_or_404(session, FundingRound, round_id, what="funding round")
 
 
 def lock_round(uow: UnitOfWork, round_id: int) -> FundingRound:
@@ -101,10 +98,7 @@ def lock_round(uow: UnitOfWork, round_id: int) -> FundingRound:
 
 
 def get_application(session, application_id: int) -> FundingApplication:
-    found = session.get(FundingApplication, application_id)
-    if found is None:
-        raise NotFound(f"application {application_id} does not exist")
-    return found
+    return get_or_404(session, FundingApplication, application_id, what="application")
 
 
 def list_rounds(session, status: str | None = None) -> list[FundingRound]:
