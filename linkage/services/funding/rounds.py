@@ -12,20 +12,18 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from linkage import permissions as perm
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.messages import Topics, rfc3339
 from linkage.models import CharityResource, Need, NeedStatus, Project, ProjectStatus, utcnow
 from linkage.models.funding import (GENESIS, EntryKind, FundEntry, FundingApplication,
-                                    FundingReview, FundingRound, Grant, GrantStatus, ReviewAssignment,
+                                    FundingReview, FundingRound, Grant, GrantStatus,
                                     ROUND_LIFECYCLE, RoundStatus, apply_entry, district, replay,
                                     round_pool)
-from linkage.permissions import Actor, require_admin, tied_to
+from linkage.permissions import Actor, require_admin
 from linkage.uow import UnitOfWork, get_or_404
 
 RUBRIC_FILE = Path(__file__).resolve().parents[2] / "funding_rubric.toml"
-
-OVERSEERS = ("admin", "auditor")
-
 
 @lru_cache(maxsize=2)
 def load_rubric(path: str = str(RUBRIC_FILE)) -> dict:
@@ -265,7 +263,7 @@ def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict, category: str)
 
 def apply_for_funding(uow: UnitOfWork, actor: Actor, round_id: int, data: dict) -> FundingApplication:
     """Org staff apply while the round is open, for a need or their own project."""
-    if actor.role != "org_staff" or actor.organization_id is None:
+    if not perm.may_apply_for_funding(actor):
         raise Forbidden("organizations apply, through their staff")
     found = get_round(uow.session, round_id)
     if found.status != RoundStatus.OPEN.value:
@@ -298,28 +296,10 @@ def apply_for_funding(uow: UnitOfWork, actor: Actor, round_id: int, data: dict) 
     return application
 
 
-def is_assigned_reviewer(session, application_id: int, user_id: int | None) -> bool:
-    return user_id is not None and session.scalars(select(ReviewAssignment.id).where(
-        ReviewAssignment.application_id == application_id,
-        ReviewAssignment.reviewer_user_id == user_id)).first() is not None
-
-
-def may_view_application(session, actor: Actor, application: FundingApplication) -> bool:
-    if actor.role in OVERSEERS:
-        return True
-    if actor.role == "org_staff":
-        return actor.organization_id == application.organization_id
-    if actor.role == "community_staff":
-        return actor.community_id == application.community_id
-    # A reviewer sees what they are assigned, never an application from their own side (职责分离).
-    return is_assigned_reviewer(session, application.id, actor.user_id) \
-        and not tied_to(session, actor, application.organization_id)
-
-
 def view_application(session, actor: Actor, application_id: int) -> FundingApplication:
     """The applicant, its community, its untied reviewers and the district see it; others a 404."""
     application = get_application(session, application_id)
-    if not may_view_application(session, actor, application):
+    if not perm.may_view_application(session, actor, application):
         raise NotFound(f"application {application_id} does not exist")
     return application
 
@@ -328,4 +308,4 @@ def list_applications(session, actor: Actor, round_id: int) -> list[FundingAppli
     get_round(session, round_id)
     rows = session.scalars(select(FundingApplication).where(FundingApplication.round_id == round_id)
                            .order_by(FundingApplication.id))
-    return [a for a in rows if may_view_application(session, actor, a)]
+    return [a for a in rows if perm.may_view_application(session, actor, a)]
