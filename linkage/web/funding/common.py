@@ -8,8 +8,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
+from flask import render_template, request
+
+from linkage.api.context import session as db_session
 from linkage.errors import DomainError
 from linkage.services import funding
+from linkage.web import queries
 from linkage.web.actions import act
 from linkage.web.forms import FormError, fen_of
 from linkage.web.forms import domain_form_error as _domain_form_error
@@ -43,6 +47,18 @@ def rubric() -> tuple[dict, dict]:
     """The rubric's criteria with their weights, and their labels in the page's language."""
     found = funding.rounds.load_rubric()
     return dict(found["weights"]), {k: localize(v) for k, v in found.get("labels", {}).items()}
+
+
+def render_page(template: str, *, errors=None, message: str = "", section: str = "", status: int = 200,
+                of=None, **context):
+    """A funding page with its forms' state (the errors by field, the message, the section to open)
+    and, `of` an application or a grant, the names of its organization and its community."""
+    if of is not None:
+        session = db_session()
+        context["org_name"] = queries.organization_names(session, [of.organization_id]).get(of.organization_id, "")
+        context["community_name"] = queries.community_names(session, [of.community_id]).get(of.community_id, "")
+    return render_template(template, errors=errors or {}, message=message, section=section, form=request.form,
+                           **context), status
 
 
 def post(view: Callable, section: str, back_to: str, action: Callable[[dict], object], schema=None, *,

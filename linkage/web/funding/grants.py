@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import render_template, request, url_for
+from flask import request, url_for
 
 from linkage import permissions as perm
 from linkage.api.context import platform
 from linkage.api.context import session as db_session
 from linkage.models.funding import EntryKind
 from linkage.services import funding
-from linkage.web import queries
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import domain_form_error as _domain_form_error
-from linkage.web.funding.common import domain_form_error, fen, post
+from linkage.web.funding.common import domain_form_error, fen, post, render_page
 from schemas.funding import AcceptanceSchema, ClosingReportSchema, ExpenditureRequestSchema
 
 SPENDING_RENAME = {"amount_fen": "amount_yuan"}
@@ -29,14 +28,11 @@ def _grant_view(grant_id: int, *, errors=None, message="", section="", status=20
                  for kind in (EntryKind.DISBURSEMENT.value, EntryKind.EXPENDITURE.value)}
     next_tranche = next((m for m in figures["milestones"] if not m["disbursed"]), None)
     next_to_accept = next((m["n"] for m in figures["milestones"] if not m["accepted"]), None)
-    page = render_template(
-        "funding_grant.html", grant=grant, figures=figures, movements=movements, next_tranche=next_tranche,
+    return render_page(
+        "funding_grant.html", errors=errors, message=message, section=section, status=status, of=grant,
+        grant=grant, figures=figures, movements=movements, next_tranche=next_tranche,
         accepter=perm.may_accept_milestone(who, grant), next_to_accept=next_to_accept,
-        round=funding.rounds.get_round(session, grant.round_id), grantee=perm.staffs(who, grant.organization_id),
-        org_name=queries.organization_names(session, [grant.organization_id]).get(grant.organization_id, ""),
-        community_name=queries.community_names(session, [grant.community_id]).get(grant.community_id, ""),
-        errors=errors or {}, message=message, section=section, form=request.form)
-    return page, status
+        round=funding.rounds.get_round(session, grant.round_id), grantee=perm.staffs(who, grant.organization_id))
 
 
 @bp.get("/funding/grants/<int:grant_id>")

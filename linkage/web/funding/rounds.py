@@ -16,7 +16,7 @@ from linkage.web import queries
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, load
-from linkage.web.funding.common import domain_form_error, fen, merge, post, rubric
+from linkage.web.funding.common import domain_form_error, fen, merge, post, render_page, rubric
 from linkage.web.i18n import t
 from schemas.funding import RoundRequestSchema, RoundTransitionSchema
 
@@ -87,13 +87,12 @@ def _round_view(round_id: int, *, errors=None, message="", section="", status=20
         {a["organization_id"] for a in (allocation or {}).get("allocations", [])}
     grants = {g.application_id: g.id for g in queries.grants_of_round(session, round_id)}
     _, labels = rubric()
-    page = render_template(
-        "funding_round.html", round=found, applications=applications, allocation=allocation, grants=grants,
+    return render_page(
+        "funding_round.html", errors=errors, message=message, section=section, status=status,
+        round=found, applications=applications, allocation=allocation, grants=grants,
         org_names=queries.organization_names(session, org_ids),
         community_names=queries.community_names(session, {a.community_id for a in applications}),
-        labels=labels, can_apply=perm.may_apply_for_funding(who) and found.status == RoundStatus.OPEN.value,
-        errors=errors or {}, message=message, section=section, form=request.form)
-    return page, status
+        labels=labels, can_apply=perm.may_apply_for_funding(who) and found.status == RoundStatus.OPEN.value)
 
 
 @bp.get("/funding/<int:round_id>")
