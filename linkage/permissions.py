@@ -302,6 +302,11 @@ def is_auditor(person) -> bool:
     return person.role == Role.AUDITOR.value
 
 
+def runs_funding(actor: Actor | None) -> bool:
+    """The district runs the rounds: opens and moves them, assigns reviewers, commits awards, pays tranches."""
+    return actor is not None and actor.is_admin
+
+
 def may_apply_for_funding(actor: Actor) -> bool:
     """Organizations apply, through their staff."""
     return actor.role == Role.ORG_STAFF.value and actor.organization_id is not None

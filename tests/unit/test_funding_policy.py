@@ -60,3 +60,8 @@ def test_an_application_is_hidden_from_another_organization_and_community():
     assert perm.may_view_application(None, AUDITOR, application)
     assert not perm.may_view_application(None, OTHER_ORG, application)
     assert not perm.may_view_application(None, OTHER_COMMUNITY, application)
+
+
+def test_the_district_runs_the_rounds_and_nobody_else_nor_an_anonymous_visitor():
+    assert perm.runs_funding(ADMIN)
+    assert not any(perm.runs_funding(a) for a in (AUDITOR, GRANTEE, ITS_COMMUNITY, VOLUNTEER, None))

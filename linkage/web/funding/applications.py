@@ -162,7 +162,7 @@ def application_view(application_id: int, *, errors=None, message="", section=""
         of=application, application=application, round=found, reviews=reviews, assigned=assigned,
         names=queries.usernames(session, assigned + [r["reviewer_user_id"] for r in reviews or []]),
         candidates=queries.reviewer_candidates(session, perm.REVIEWER_ROLES)
-        if who.is_admin and found.status in ASSIGNING else [],
+        if perm.runs_funding(who) and found.status in ASSIGNING else [],
         can_review=can_review, weights=weights, labels=labels, grant=grant)
 
 

@@ -10,11 +10,13 @@ from typing import Callable
 
 from flask import render_template, request
 
+from linkage import permissions as perm
 from linkage.api.context import session as db_session
 from linkage.errors import DomainError
 from linkage.services import funding
 from linkage.web import queries
 from linkage.web.actions import act
+from linkage.web.auth import current_actor
 from linkage.web.forms import FormError, fen_of
 from linkage.web.forms import domain_form_error as _domain_form_error
 from linkage.web.i18n import localize, t
@@ -53,6 +55,7 @@ def render_page(template: str, *, errors=None, message: str = "", section: str =
                 of=None, **context):
     """A funding page with its forms' state (the errors by field, the message, the section to open)
     and, `of` an application or a grant, the names of its organization and its community."""
+    context.setdefault("district", perm.runs_funding(current_actor()))
     if of is not None:
         session = db_session()
         context["org_name"] = queries.organization_names(session, [of.organization_id]).get(of.organization_id, "")

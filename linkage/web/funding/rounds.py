@@ -28,7 +28,7 @@ SETTLED = (RoundStatus.AWARDED.value, RoundStatus.CLOSED.value)  # the allocatio
 def funding_rounds():
     """Every round: residents follow the public summary, people who log in the round's page."""
     rows = funding.rounds.list_rounds(db_session())
-    return render_template("funding_rounds.html", rounds=rows)
+    return render_template("funding_rounds.html", rounds=rows, district=perm.runs_funding(current_actor()))
 
 
 def _round_body(form) -> dict:
