@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from linkage.clock import LOCAL_ZONE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
@@ -28,7 +30,7 @@ class Settings:
     # second that was a sixth of the web tier's CPU under load. Tests lower it further.
     password_time_cost: int = 2
     password_memory_kib: int = 19456
-    timezone: str = "Asia/Shanghai"
+    timezone: str = LOCAL_ZONE
     public_base_url: str = "http://127.0.0.1:8000"
     embedded_broker_port: int = 19092
     # The largest request body read at all (413 above it, before parsing), and how many reverse

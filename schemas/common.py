@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from linkage.clock import LOCAL_TZ
+
 
 # Mainland China's bounding box: it catches swapped lat/lon, the most common data-entry slip.
 LAT_RANGE = validate.Range(min=3.0, max=54.0, error="纬度须在中国境内 (3–54) / latitude must be within China (3–54)")

@@ -182,7 +182,24 @@ class MilestoneSchema(Schema):
     disbursed = fields.Boolean()
 
 
-class GrantSchema(Schema):
+class _Flows(Schema):
+    """The money's way through a grant or a round: awarded, disbursed, spent, per budget line too."""
+    awarded_fen = WholeNumber()
+    disbursed_fen = WholeNumber()
+    spent_fen = WholeNumber()
+    lines = fields.List(fields.Nested(LineFiguresSchema))
+
+
+class _RoundFlows(_Flows):
+    round_id = WholeNumber()
+    name = fields.String()
+    status = fields.String()
+    budget_fen = WholeNumber()
+    cofunding_fen = WholeNumber()
+    returned_fen = WholeNumber()
+
+
+class GrantSchema(_Flows):
     grant_id = WholeNumber()
     application_id = WholeNumber()
     organization_id = WholeNumber()
@@ -190,13 +207,9 @@ class GrantSchema(Schema):
     title = fields.String()
     category = fields.String()
     status = fields.String()
-    awarded_fen = WholeNumber()
-    disbursed_fen = WholeNumber()
-    spent_fen = WholeNumber()
     refunded_fen = WholeNumber()
     released_fen = WholeNumber()
     cofunding_fen = WholeNumber()
-    lines = fields.List(fields.Nested(LineFiguresSchema))
     milestones = fields.List(fields.Nested(MilestoneSchema))
     closing_summary = fields.String()
 
@@ -245,65 +258,42 @@ class ClosingReportSchema(Schema):
                             metadata={"description": "结项报告: what the project achieved"})
 
 
-class LedgerCheckSchema(Schema):
+class _ChainVerdict(Schema):
+    """What recomputing a round's ledger chain says."""
     valid = fields.Boolean()
     entries = WholeNumber()
     first_bad_entry_id = WholeNumber(allow_none=True)
+
+
+class LedgerCheckSchema(_ChainVerdict):
     balanced = fields.Boolean()
 
 
-class LedgerSchema(Schema):
+class LedgerSchema(_ChainVerdict):
     round_id = WholeNumber()
-    valid = fields.Boolean()
-    entries = WholeNumber()
-    first_bad_entry_id = WholeNumber(allow_none=True)
     items = fields.List(fields.Nested(EntrySchema))
 
 
-class SupervisionSchema(Schema):
-    round_id = WholeNumber()
-    name = fields.String()
-    status = fields.String()
-    budget_fen = WholeNumber()
-    awarded_fen = WholeNumber()
-    disbursed_fen = WholeNumber()
-    spent_fen = WholeNumber()
-    cofunding_fen = WholeNumber()
+class SupervisionSchema(_RoundFlows):
     unallocated_fen = WholeNumber()
-    returned_fen = WholeNumber()
-    lines = fields.List(fields.Nested(LineFiguresSchema))
     ledger = fields.Nested(LedgerCheckSchema)
     grants = fields.List(fields.Nested(GrantSchema))
 
 
-class PublicGrantSchema(Schema):
+class PublicGrantSchema(_Flows):
     organization = fields.String()
     community = fields.String()
     title = fields.String()
     category = fields.String()
     status = fields.String()
-    awarded_fen = WholeNumber()
-    disbursed_fen = WholeNumber()
-    spent_fen = WholeNumber()
-    lines = fields.List(fields.Nested(LineFiguresSchema))
     milestones_accepted = WholeNumber()
     milestones = WholeNumber()
 
 
-class PublicSummarySchema(Schema):
-    round_id = WholeNumber()
-    name = fields.String()
+class PublicSummarySchema(_RoundFlows):
     description = fields.String()
-    status = fields.String()
     priority_categories = fields.List(fields.String())
-    budget_fen = WholeNumber()
     cap_fen = WholeNumber()
-    awarded_fen = WholeNumber()
-    disbursed_fen = WholeNumber()
-    spent_fen = WholeNumber()
-    cofunding_fen = WholeNumber()
-    returned_fen = WholeNumber()
     applications = WholeNumber()
     grants_count = WholeNumber()
-    lines = fields.List(fields.Nested(LineFiguresSchema))
     grants = fields.List(fields.Nested(PublicGrantSchema))

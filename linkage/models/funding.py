@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from linkage.errors import Conflict
 from linkage.ledger import GENESIS, Chained  # noqa: F401 (GENESIS: re-exported)
 from linkage.models.base import Base, utcnow
+from linkage.models.state_machine import StateMachine
 
 
 class RoundStatus(str, enum.Enum):
@@ -25,19 +26,11 @@ class RoundStatus(str, enum.Enum):
 
 # The round's timeline: each legal move and who may make it. `awarded` is reached only by
 # committing the awards (POST /funding-rounds/{id}/awards), never by a bare transition.
-ROUND_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+ROUND_LIFECYCLE = StateMachine("round", {
     ("open", "reviewing"): frozenset({"admin"}),
     ("reviewing", "awarded"): frozenset({"award"}),
     ("awarded", "closed"): frozenset({"admin"}),
-}
-
-
-def check_round_transition(current: str, target: str) -> frozenset[str]:
-    parties = ROUND_TRANSITIONS.get((current, target))
-    if parties is None:
-        raise Conflict(f"a round that is {current} cannot become {target}",
-                       {"to": [f"not allowed from {current}"]})
-    return parties
+})
 
 
 class FundingRound(Base):

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from linkage.errors import Conflict
 from linkage.models.base import Base, utcnow
+from linkage.models.state_machine import StateMachine
 
 
 class ClaimStatus(str, enum.Enum):
@@ -46,22 +46,15 @@ class ProjectStatus(str, enum.Enum):
 
 
 # The lifecycle: each legal move and the parties who may make it.
-TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+LIFECYCLE = StateMachine("project", {
     ("approved", "in_progress"): frozenset({"organization"}),
     ("in_progress", "completed"): frozenset({"organization"}),
     ("completed", "evaluated"): frozenset({"community"}),
     ("approved", "cancelled"): frozenset({"organization", "community"}),
     ("in_progress", "cancelled"): frozenset({"organization", "community"}),
-}
-
-
-def check_transition(current: str, target: str) -> frozenset[str]:
-    """The parties allowed to move a project from `current` to `target`; 409 if the move is illegal."""
-    parties = TRANSITIONS.get((current, target))
-    if parties is None:
-        raise Conflict(f"a project that is {current} cannot become {target}",
-                       {"to": [f"not allowed from {current}"]})
-    return parties
+})
+TRANSITIONS = LIFECYCLE.moves
+check_transition = LIFECYCLE.require  # the parties allowed to move a project; 409 if the move is illegal
 
 
 class Project(Base):

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import secrets
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.models import Certificate, HourEntry, Organization, Project, RecordStatus, Volunteer, record_states, utcnow
 from linkage.permissions import Actor
@@ -16,7 +16,6 @@ from linkage.services.hours import chain_head, verify_chain
 from linkage.security import FieldCipher
 from linkage.uow import UnitOfWork
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 PLATFORM_ISSUER = "区志愿服务记录平台（民政局）"
 

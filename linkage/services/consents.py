@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
 from linkage import permissions as perm
+from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.models import Consent, ConsentMethod, Volunteer
 from linkage.notice import GUARDIAN_AGE, current_version
@@ -16,9 +16,6 @@ from linkage.permissions import Actor
 from linkage.policy.people import may_confirm_paper_consent, require_consent_recorder
 from linkage.security import FieldCipher
 from linkage.uow import UnitOfWork
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-
 
 def age_on(id_number: str, today: date | None = None) -> int | None:
     """Whole years of age from the birth date in a resident ID number (python-stdnum cn.ric)."""

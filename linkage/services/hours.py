@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 
 from linkage import ledger
+from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.catalogue import hours_type
 from linkage.messages import Topics, rfc3339
@@ -20,7 +20,6 @@ from linkage.services.providers import announce_provider
 from linkage.stars import star_level
 from linkage.uow import UnitOfWork
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 DAY_MINUTES = 24 * 60
 
 

@@ -1,12 +1,12 @@
 """Posting, changing and cancelling needs (需求); each change announces itself on linkage.needs."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from sqlalchemy import func, select
 
 from linkage.errors import Conflict, InvalidInput
+from linkage.geo import bounding_box, haversine_km
 from linkage.messages import Topics, Types, rfc3339
 from linkage.models import Community, Need, NeedStatus
 from linkage.permissions import Actor, require_community_writer
@@ -91,19 +91,6 @@ def cancel_need(uow: UnitOfWork, actor: Actor, need_id: int) -> Need:
     return need
 
 
-def _bounding_box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
-    dlat = km / 111.0
-    dlon = km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, a)))
-
-
 def list_needs(session, *, status=None, category=None, community_id=None, near=None,
                page: int = 1, page_size: int = 20) -> tuple[list[Need], int]:
     """Filtered needs, newest first; `near=(lat, lon, km)` filters by true distance."""
@@ -117,7 +104,7 @@ def list_needs(session, *, status=None, category=None, community_id=None, near=N
         rows = session.scalars(newest_first.limit(page_size).offset((page - 1) * page_size)).all()
         return list(rows), total
     lat, lon, km = near
-    lo_lat, hi_lat, lo_lon, hi_lon = _bounding_box(lat, lon, km)
+    lo_lat, hi_lat, lo_lon, hi_lon = bounding_box(lat, lon, km)
     query = newest_first.where(Need.lat.between(lo_lat, hi_lat), Need.lon.between(lo_lon, hi_lon))
     within = [n for n in session.scalars(query) if haversine_km(lat, lon, n.lat, n.lon) <= km]
     start = (page - 1) * page_size

@@ -18,7 +18,7 @@ from linkage.models import (CharityResource, Claim, ClaimStatus, Community, Eval
                             Volunteer, record_states)
 from linkage.models.hours import STANDING
 from linkage.privacy import coarse
-from linkage.services.needs import haversine_km
+from linkage.geo import haversine_km
 
 # Targets from the policy seeds (每万人20个社会组织, 每个社区2名社工, 每个社区10个社区社会组织).
 TARGET_ORGS_PER_10K_RESIDENTS = 20

@@ -12,13 +12,14 @@ from linkage.web.i18n import t
 
 def act(view: Callable, back_to: str, action: Callable[[dict], object], schema=None, *,
         pre: dict | None = None, rename: dict[str, str] | None = None,
-        describe: Callable = domain_form_error, **load_options):
+        describe: Callable = domain_form_error, forbidden_is_page: bool = True, **load_options):
     """Run `action(body)` on the loaded form and redirect to `back_to` with "saved".
 
     `view(errors=, message=, status=)` renders the page again: with the form's errors by their
     fields (422; `pre` holds errors found before loading, e.g. an amount that is not one), or
     with a service's refusal in `describe`'s words at its own status. Forbidden is not a form
-    error: it is raised, to be a page of its own. A non-None result of `action` is returned as
+    error: it is raised, to be a page of its own (unless `forbidden_is_page` is False: a refusal
+    the form explains, e.g. a conflict of interest). A non-None result of `action` is returned as
     the response instead of the redirect.
     """
     try:
@@ -29,7 +30,7 @@ def act(view: Callable, back_to: str, action: Callable[[dict], object], schema=N
     except FormError as failure:
         return view(errors={**failure.errors, **(pre or {})}, message=t("fix_errors"), status=422)
     except DomainError as err:
-        if isinstance(err, Forbidden):
+        if isinstance(err, Forbidden) and forbidden_is_page:
             raise
         failure = describe(err, rename)
         return view(errors=failure.errors, message=failure.message, status=err.status)

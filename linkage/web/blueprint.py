@@ -5,10 +5,10 @@ from datetime import datetime
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
+from linkage.clock import LOCAL_TZ
 from linkage.errors import DomainError, Unauthenticated
 from linkage.web import auth, i18n
 from linkage.policy.pages import template_rules
-from linkage.web.forms import LOCAL_TZ
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")

@@ -1,9 +1,9 @@
 """Inline SVG drawn on the server: bars against a target line, and a map without any tile server."""
 from __future__ import annotations
 
-import math
-
 from markupsafe import Markup, escape
+
+from linkage.geo import lon_scale
 
 KIND_COLOURS = {"organization": "#1565c0", "social_worker": "#6a1b9a", "volunteer": "#2e7d32",
                 "resource": "#ef6c00"}
@@ -51,7 +51,7 @@ def map_svg(layer: dict, *, width: int = 360) -> Markup:
     lat0, lat1, lon0, lon1 = _extent(dots)
     pad = 0.004
     lat0, lat1, lon0, lon1 = lat0 - pad, lat1 + pad, lon0 - pad, lon1 + pad
-    squash = math.cos(math.radians((lat0 + lat1) / 2))  # a degree of longitude is shorter up north
+    squash = lon_scale((lat0 + lat1) / 2)  # a degree of longitude is shorter up north
     span_x, span_y = (lon1 - lon0) * squash, lat1 - lat0
     height = max(160, min(480, int(width * span_y / span_x))) if span_x else width
 

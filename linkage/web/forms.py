@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError
 
+from linkage.clock import LOCAL_TZ
 from linkage.errors import DomainError
 from linkage.web.i18n import localize
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-
 
 class FormError(Exception):
     """Field errors to show next to their inputs, and a message for the top of the form."""

@@ -7,7 +7,7 @@ from linkage.models import (Activity, Certificate, HourEntry, Need, Organization
                             Volunteer, utcnow)
 from linkage.services import activities as activity_service
 from linkage.services import hours as hour_service
-from linkage.services.needs import haversine_km
+from linkage.geo import haversine_km
 
 RUNNING = ("approved", "in_progress")
 

@@ -15,7 +15,7 @@ from linkage.models import Community, Need, Organization, Project, User, Volunte
 from linkage.permissions import Actor
 from linkage.platform import build_platform
 from linkage.services import activities, evaluations, hours, matches, projects
-from linkage.services import funding, funding_awards, funding_grants, funding_reviews, stats
+from linkage.services import funding, stats
 from linkage.services import needs as need_service
 from linkage.services.accounts import actor_for
 from schemas.needs import NeedSchema
@@ -141,41 +141,41 @@ def _funding_story(platform) -> None:
             "community_id": first, "title": "独居老人陪诊", "category": "养老", "description": "每周陪诊探访",
             "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=3)).isoformat()})).id
     with platform.uow() as uow:
-        found = funding.open_round(uow, admin, {"name": "统计测试创投", "budget_fen": 1_000_000,
+        found = funding.rounds.open_round(uow, admin, {"name": "统计测试创投", "budget_fen": 1_000_000,
                                                  "cap_fen": 400_000, "priority_categories": []})
     applications = []
     for need_id, requested in ((need_a, 300_000), (need_b, 200_000)):
         with platform.uow() as uow:
-            applications.append(funding.apply_for_funding(uow, org, found.id, {
+            applications.append(funding.rounds.apply_for_funding(uow, org, found.id, {
                 "need_id": need_id, "requested_fen": requested,
                 "budget_lines": [{"name": "人员费", "amount_fen": requested // 2},
                                  {"name": "活动费", "amount_fen": requested - requested // 2}],
                 "milestones": [{"title": "项目启动", "share_pct": 40}, {"title": "中期评估", "share_pct": 40},
                                {"title": "结项评估", "share_pct": 20}]}).id)
     with platform.uow() as uow:
-        funding.transition_round(uow, admin, found.id, "reviewing")
+        funding.rounds.transition_round(uow, admin, found.id, "reviewing")
     for application_id in applications:
         with platform.uow() as uow:
-            funding_reviews.assign_reviewer(uow, admin, application_id, reviewer.user_id)
+            funding.reviews.assign_reviewer(uow, admin, application_id, reviewer.user_id)
         with platform.uow() as uow:
-            funding_reviews.review_application(uow, reviewer, application_id, dict.fromkeys(RUBRIC, 80), "")
+            funding.reviews.review_application(uow, reviewer, application_id, dict.fromkeys(RUBRIC, 80), "")
     with platform.uow() as uow:
-        awards = funding_awards.award_round(uow, admin, found.id)
+        awards = funding.awards.award_round(uow, admin, found.id)
     grant_a, grant_b = (next(a["grant_id"] for a in awards["allocations"] if a["application_id"] == i)
                         for i in applications)
     for grant_id, tranches in ((grant_a, 2), (grant_b, 1)):
         for n in range(1, tranches + 1):
             with platform.uow() as uow:
-                funding_grants.accept_milestone(uow, admin, grant_id, n)
+                funding.grants.accept_milestone(uow, admin, grant_id, n)
             with platform.uow() as uow:
-                funding_grants.disburse_tranche(uow, admin, grant_id)
+                funding.grants.disburse_tranche(uow, admin, grant_id)
     spending = []
     for grant_id, line, amount in ((grant_a, "人员费", 50_000), (grant_a, "活动费", 20_000), (grant_b, "人员费", 10_000)):
         with platform.uow() as uow:
-            spending.append(funding_grants.report_expenditure(uow, org, grant_id, {
+            spending.append(funding.grants.report_expenditure(uow, org, grant_id, {
                 "amount_fen": amount, "budget_line": line, "receipt_ref": f"FP-{len(spending) + 1:03d}"}).id)
     with platform.uow() as uow:  # the second receipt was entered twice elsewhere: reversed, so not spent
-        funding_grants.correct_entry(uow, admin, grant_a, spending[1], "票据重复录入")
+        funding.grants.correct_entry(uow, admin, grant_a, spending[1], "票据重复录入")
 
 
 # -- the independent computation ---------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from pathlib import Path
 
 
-@pytest.mark.parametrize("module", ["linkage.services.needs", "linkage.services.providers",
+@pytest.mark.parametrize("module", ["linkage.services.needs", "linkage.services.providers", "linkage.services.funding",
                                     "linkage.services.matches", "linkage.services.accounts",
                                     "linkage.uow", "linkage.models", "matching"])
 def test_domain_modules_import_neither_flask_nor_kafka(module):

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from linkage.errors import InvalidInput
-from linkage.services.funding_allocation import allocate, yuan
+from linkage.services.funding.allocation import allocate, yuan
 
 
 def app(id, requested, category="养老", score=80.0):

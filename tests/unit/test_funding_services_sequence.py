@@ -17,7 +17,7 @@ from linkage.models import Grant
 from linkage.models.funding import is_external, replay
 from linkage.permissions import Actor
 from linkage.platform import build_platform
-from linkage.services import funding, funding_awards, funding_grants, funding_reviews, funding_supervision
+from linkage.services import funding
 from linkage.services.accounts import create_user
 from linkage.services.communities import register_community
 from linkage.services.needs import post_need
@@ -57,7 +57,7 @@ def setting(sqlite_template, tmp_path_factory):
 def _awarded_round(s, budget, cap, requests):
     p = s["platform"]
     with p.uow() as u:
-        round_id = funding.open_round(u, ADMIN, {"name": "随机轮次", "budget_fen": budget, "cap_fen": cap,
+        round_id = funding.rounds.open_round(u, ADMIN, {"name": "随机轮次", "budget_fen": budget, "cap_fen": cap,
                                                   "cofunding_pct": 10}).id
     for staff, requested in zip(s["staff"], requests):
         with p.uow() as u:
@@ -71,28 +71,28 @@ def _awarded_round(s, budget, cap, requests):
                 "cofunding_resource_id": s["resource"], "cofunding_fen": requested}
         try:
             with p.uow() as u:
-                app = funding.apply_for_funding(u, staff, round_id, body)
+                app = funding.rounds.apply_for_funding(u, staff, round_id, body)
         except DomainError:  # over the cap: refused at the door
             continue
         with p.uow() as u:
-            funding_reviews.assign_reviewer(u, ADMIN, app.id, s["reviewer"].user_id)
+            funding.reviews.assign_reviewer(u, ADMIN, app.id, s["reviewer"].user_id)
     with p.uow() as u:
-        funding.transition_round(u, ADMIN, round_id, "reviewing")
+        funding.rounds.transition_round(u, ADMIN, round_id, "reviewing")
     with p.uow() as u:
-        apps = funding.list_applications(u.session, ADMIN, round_id)
+        apps = funding.rounds.list_applications(u.session, ADMIN, round_id)
     for app in apps:
         with p.uow() as u:
-            funding_reviews.review_application(u, s["reviewer"], app.id, {k: 75 for k in RUBRIC}, "")
+            funding.reviews.review_application(u, s["reviewer"], app.id, {k: 75 for k in RUBRIC}, "")
     with p.uow() as u:
-        funding_awards.award_round(u, ADMIN, round_id)
+        funding.awards.award_round(u, ADMIN, round_id)
     return round_id
 
 
 def _check(s, round_id, budget, cap):
     p = s["platform"]
     with p.uow() as u:
-        report = funding_supervision.supervision(u.session, ADMIN, round_id)
-        balances = replay(funding.chain(u.session, round_id))
+        report = funding.supervision.supervision(u.session, ADMIN, round_id)
+        balances = replay(funding.rounds.chain(u.session, round_id))
     assert report["ledger"]["valid"] and report["ledger"]["balanced"]
     assert sum(balances.values()) == 0 and all(v >= 0 for k, v in balances.items() if not is_external(k))
     assert report["awarded_fen"] <= budget
@@ -127,23 +127,23 @@ def test_random_funding_sequences_keep_every_fen_accounted_and_refusals_change_n
         with p.uow() as u:
             grant = u.session.get(Grant, grant_id)
             staff = Actor(user_id=None, role="org_staff", organization_id=grant.organization_id)
-            entries = funding_grants.grant_entries(u.session, grant)
-            accepted = sum(1 for m in funding_grants.milestones_of(u.session, grant_id) if m.accepted_at)
+            entries = funding.grants.grant_entries(u.session, grant)
+            accepted = sum(1 for m in funding.grants.milestones_of(u.session, grant_id) if m.accepted_at)
         before = db_fingerprint(p)
         try:
             with p.uow() as u:
                 if op == "accept":
-                    funding_grants.accept_milestone(u, ADMIN, grant_id, accepted + 1)
+                    funding.grants.accept_milestone(u, ADMIN, grant_id, accepted + 1)
                 elif op == "disburse":
-                    funding_grants.disburse_tranche(u, ADMIN, grant_id)
+                    funding.grants.disburse_tranche(u, ADMIN, grant_id)
                 elif op == "spend":
-                    funding_grants.report_expenditure(u, staff, grant_id, {"amount_fen": amount, "budget_line": line,
+                    funding.grants.report_expenditure(u, staff, grant_id, {"amount_fen": amount, "budget_line": line,
                                                                            "receipt_ref": "R"})
                 elif op == "correct" and entries:
                     target = entries[amount % len(entries)]
-                    funding_grants.correct_entry(u, ADMIN, grant_id, target.id, "更正 / correction")
+                    funding.grants.correct_entry(u, ADMIN, grant_id, target.id, "更正 / correction")
                 elif op == "close":
-                    funding_grants.close_grant(u, staff, grant_id, "结项报告 / closing report")
+                    funding.grants.close_grant(u, staff, grant_id, "结项报告 / closing report")
         except DomainError:
             assert db_fingerprint(p) == before  # a refused operation changes nothing
         _check(s, round_id, budget, cap)

@@ -79,19 +79,27 @@ def funding_events(world) -> list[str]:
                                                   .order_by(OutboxEvent.id))]
 
 
-@pytest.fixture
-def reviewing_round(world):
-    """A round in review: three organizations applied, each reviewed by district staff (admin)."""
-    add_third_organization(world)
-    fund = open_fund(world)
-    round_id = open_round(world)["id"]
+def apply_three(world, round_id: int, fund: int) -> dict[str, int]:
+    """Three organizations apply for needs of three categories; the first co-funds from the world's
+    resource, the others from `fund`. Returns each applicant's application id."""
     apps = {}
     for who, category, requested, resource in (("org_staff", "养老", 400_000, world.ids["resource"]),
                                                ("other_org_staff", "助残", 350_000, fund),
                                                ("third_org_staff", "文体", 400_000, fund)):
         r = apply(world, round_id, who, application_body(post_need(world, category), resource, requested))
         assert r.status_code == 201, r.json
+        assert r.json["status"] == "submitted" and r.json["category"] == category
         apps[who] = r.json["id"]
+    return apps
+
+
+@pytest.fixture
+def reviewing_round(world):
+    """A round in review: three organizations applied, each reviewed by district staff (admin)."""
+    add_third_organization(world)
+    fund = open_fund(world)
+    round_id = open_round(world)["id"]
+    apps = apply_three(world, round_id, fund)
     reviewer = user_id(world, "admin")
     for app_id in apps.values():
         assert world.call("POST", f"{API}/applications/{app_id}/reviewers", "admin",
@@ -117,14 +125,7 @@ def test_a_district_runs_a_round_end_to_end_and_every_fen_is_accounted_for(world
     rnd = open_round(world)
     round_id = rnd["id"]
     assert rnd["status"] == "open" and rnd["rubric_weights"]["necessity"] == 25
-    apps = {}
-    for who, category, requested, resource in (("org_staff", "养老", 400_000, world.ids["resource"]),
-                                               ("other_org_staff", "助残", 350_000, fund),
-                                               ("third_org_staff", "文体", 400_000, fund)):
-        r = apply(world, round_id, who, application_body(post_need(world, category), resource, requested))
-        assert r.status_code == 201, r.json
-        assert r.json["status"] == "submitted" and r.json["category"] == category
-        apps[who] = r.json["id"]
+    apps = apply_three(world, round_id, fund)
     assert [a["id"] for a in world.call("GET", f"{API}/funding-rounds/{round_id}/applications", "org_staff").json] \
         == [apps["org_staff"]]
 

@@ -5,11 +5,11 @@ from sqlalchemy import select
 
 from linkage import permissions as perm
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
-from linkage.models import Role, User
+from linkage.models import User
 from linkage.models.funding import FundingApplication, FundingReview, ReviewAssignment, RoundStatus
 from linkage.permissions import Actor, require_admin
-from linkage.services.funding import (OVERSEERS, is_assigned_reviewer, emit, get_application, get_round, lock_round,
-                                      review_record)
+from linkage.policy import funding as funding_policy
+from linkage.services.funding.rounds import emit, get_application, get_round, lock_round, review_record
 from linkage.uow import UnitOfWork
 
 REVIEWER_ROLES = perm.REVIEWER_ROLES
@@ -27,11 +27,11 @@ def assign_reviewer(uow: UnitOfWork, actor: Actor, application_id: int, user_id:
         raise InvalidInput("unknown user", {"user_id": ["no such active user"]})
     if perm.tied_to(uow.session, user, application.organization_id):
         raise Forbidden(CONFLICT)
-    if user.role == Role.AUDITOR.value:
+    if funding_policy.is_auditor(user):
         raise InvalidInput("an auditor cannot be a reviewer", {"user_id": [perm.AUDITOR_MAY_NOT]})
     if not perm.may_be_reviewer(user.role):
         raise InvalidInput("not a reviewer", {"user_id": ["reviewers are admins or social workers"]})
-    if is_assigned_reviewer(uow.session, application_id, user_id):
+    if funding_policy.assigned_reviewer(uow.session, application_id, user_id):
         raise Conflict("this reviewer is already assigned", {"user_id": ["already assigned"]})
     assignment = ReviewAssignment(application_id=application_id, reviewer_user_id=user_id,
                                   assigned_by=actor.user_id)
@@ -56,7 +56,7 @@ def review_application(uow: UnitOfWork, actor: Actor, application_id: int, score
     user = uow.session.get(User, actor.user_id) if actor.user_id else None
     if user is None or perm.tied_to(uow.session, user, application.organization_id):
         raise Forbidden(CONFLICT)
-    if not is_assigned_reviewer(uow.session, application_id, actor.user_id):
+    if not funding_policy.assigned_reviewer(uow.session, application_id, actor.user_id):
         raise Forbidden("only an assigned reviewer reviews this application")
     found = lock_round(uow, application.round_id)
     if found.status != RoundStatus.REVIEWING.value:
@@ -81,13 +81,13 @@ def reviews_for(session, actor: Actor, application_id: int) -> list[dict]:
     application = get_application(session, application_id)
     reviews = list(session.scalars(select(FundingReview).where(FundingReview.application_id == application_id)
                                    .order_by(FundingReview.id)))
-    if actor.role in OVERSEERS:
+    if funding_policy.is_funding_overseer(actor):
         return [review_record(r) for r in reviews]
     found = get_round(session, application.round_id)
-    if actor.role == "org_staff" and actor.organization_id == application.organization_id \
+    if funding_policy.staffs(actor, application.organization_id) \
             and found.status in (RoundStatus.AWARDED.value, RoundStatus.CLOSED.value):
         return [review_record(r, anonymous=True) for r in reviews]
-    if is_assigned_reviewer(session, application_id, actor.user_id):
+    if funding_policy.assigned_reviewer(session, application_id, actor.user_id):
         if perm.tied_to(session, actor, application.organization_id):  # never seen from their own side
             raise NotFound(f"application {application_id} does not exist")
         return [review_record(r) for r in reviews if r.reviewer_user_id == actor.user_id]

@@ -1,7 +1,7 @@
 """Venture philanthropy (公益创投), part 1: rounds, applications (申报), reviewers and reviews (评审).
 
-Awards are in `funding_awards`, money after the award in `funding_grants`, the oversight views
-in `funding_supervision`; the fund ledger's append lives here because every part writes to it.
+Awards are in `awards`, money after the award in `grants`, the oversight views in
+`supervision`; the fund ledger's append lives here because every part writes to it.
 """
 from __future__ import annotations
 
@@ -13,21 +13,30 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from linkage import ledger
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.catalogue import funding_type
+from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.messages import Topics, rfc3339
 from linkage.models import CharityResource, Need, NeedStatus, Project, ProjectStatus, utcnow
-from linkage.models.funding import (EntryKind, FundEntry, FundingApplication,
-                                    FundingReview, FundingRound, Grant, GrantStatus, ReviewAssignment,
-                                    RoundStatus, apply_entry, check_round_transition, district, replay,
-                                    round_pool)
-from linkage.permissions import Actor, require_admin, tied_to
-from linkage.uow import UnitOfWork
+from linkage.models.funding import (
+    ROUND_LIFECYCLE,
+    EntryKind,
+    FundEntry,
+    FundingApplication,
+    FundingReview,
+    FundingRound,
+    Grant,
+    GrantStatus,
+    RoundStatus,
+    apply_entry,
+    district,
+    replay,
+    round_pool,
+)
+from linkage.permissions import Actor, require_admin
+from linkage.policy import funding as funding_policy
+from linkage.uow import UnitOfWork, get_or_404
 
-RUBRIC_FILE = Path(__file__).resolve().parents[1] / "funding_rubric.toml"
-
-OVERSEERS = ("admin", "auditor")
-
+RUBRIC_FILE = Path(__file__).resolve().parents[2] / "funding_rubric.toml"
 
 @lru_cache(maxsize=2)
 def load_rubric(path: str = str(RUBRIC_FILE)) -> dict:
@@ -83,10 +92,7 @@ def entry_record(e: FundEntry, reversed_by: set[int] | frozenset = frozenset()) 
 # --- lookups and locks ---------------------------------------------------------------------------
 
 def get_round(session, round_id: int) -> FundingRound:
-    found = session.get(FundingRound, round_id)
-    if found is None:
-        raise NotFound(f"funding round {round_id} does not exist")
-    return found
+    return get_or_404(session, FundingRound, round_id, what="funding round")
 
 
 def lock_round(uow: UnitOfWork, round_id: int) -> FundingRound:
@@ -99,10 +105,7 @@ def lock_round(uow: UnitOfWork, round_id: int) -> FundingRound:
 
 
 def get_application(session, application_id: int) -> FundingApplication:
-    found = session.get(FundingApplication, application_id)
-    if found is None:
-        raise NotFound(f"application {application_id} does not exist")
-    return found
+    return get_or_404(session, FundingApplication, application_id, what="application")
 
 
 def list_rounds(session, status: str | None = None) -> list[FundingRound]:
@@ -179,7 +182,7 @@ def transition_round(uow: UnitOfWork, actor: Actor, round_id: int, target: str) 
     """Move a round along its timeline; closing returns what the round did not spend to the district."""
     require_admin(actor)
     found = lock_round(uow, round_id)
-    parties = check_round_transition(found.status, target)
+    parties = ROUND_LIFECYCLE.require(found.status, target)
     if "admin" not in parties:
         raise Conflict("a round is awarded by committing its awards",
                        {"to": ["use POST /funding-rounds/{id}/awards"]})
@@ -264,7 +267,7 @@ def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict, category: str)
 
 def apply_for_funding(uow: UnitOfWork, actor: Actor, round_id: int, data: dict) -> FundingApplication:
     """Org staff apply while the round is open, for a need or their own project."""
-    if actor.role != "org_staff" or actor.organization_id is None:
+    if not funding_policy.may_apply_for_funding(actor):
         raise Forbidden("organizations apply, through their staff")
     found = get_round(uow.session, round_id)
     if found.status != RoundStatus.OPEN.value:
@@ -297,28 +300,10 @@ def apply_for_funding(uow: UnitOfWork, actor: Actor, round_id: int, data: dict) 
     return application
 
 
-def is_assigned_reviewer(session, application_id: int, user_id: int | None) -> bool:
-    return user_id is not None and session.scalars(select(ReviewAssignment.id).where(
-        ReviewAssignment.application_id == application_id,
-        ReviewAssignment.reviewer_user_id == user_id)).first() is not None
-
-
-def may_view_application(session, actor: Actor, application: FundingApplication) -> bool:
-    if actor.role in OVERSEERS:
-        return True
-    if actor.role == "org_staff":
-        return actor.organization_id == application.organization_id
-    if actor.role == "community_staff":
-        return actor.community_id == application.community_id
-    # A reviewer sees what they are assigned, never an application from their own side (职责分离).
-    return is_assigned_reviewer(session, application.id, actor.user_id) \
-        and not tied_to(session, actor, application.organization_id)
-
-
 def view_application(session, actor: Actor, application_id: int) -> FundingApplication:
     """The applicant, its community, its untied reviewers and the district see it; others a 404."""
     application = get_application(session, application_id)
-    if not may_view_application(session, actor, application):
+    if not funding_policy.may_view_application(session, actor, application):
         raise NotFound(f"application {application_id} does not exist")
     return application
 
@@ -327,4 +312,4 @@ def list_applications(session, actor: Actor, round_id: int) -> list[FundingAppli
     get_round(session, round_id)
     rows = session.scalars(select(FundingApplication).where(FundingApplication.round_id == round_id)
                            .order_by(FundingApplication.id))
-    return [a for a in rows if may_view_application(session, actor, a)]
+    return [a for a in rows if funding_policy.may_view_application(session, actor, a)]

@@ -5,32 +5,32 @@ from sqlalchemy import select
 
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.models import CharityResource, utcnow
-from linkage.models.funding import (REVERSIBLE, EntryKind, FundEntry, Grant, GrantStatus, Milestone,
-                                    grant_account, replay, reversed_ids, round_pool)
+from linkage.models.funding import (
+    REVERSIBLE,
+    EntryKind,
+    FundEntry,
+    Grant,
+    GrantStatus,
+    Milestone,
+    grant_account,
+    replay,
+    reversed_ids,
+    round_pool,
+)
 from linkage.permissions import Actor, require_admin
-from linkage.services.funding import OVERSEERS, append_entry, chain, emit, lock_round
+from linkage.policy import funding as funding_policy
+from linkage.services.funding.rounds import append_entry, chain, emit, lock_round
 from linkage.services.providers import announce_provider
-from linkage.uow import UnitOfWork
+from linkage.uow import UnitOfWork, get_or_404
 
 
 def get_grant(session, grant_id: int) -> Grant:
-    grant = session.get(Grant, grant_id)
-    if grant is None:
-        raise NotFound(f"grant {grant_id} does not exist")
-    return grant
-
-
-def may_view_grant(actor: Actor, grant: Grant) -> bool:
-    if actor.role in OVERSEERS:
-        return True
-    if actor.role == "org_staff":
-        return actor.organization_id == grant.organization_id
-    return actor.role == "community_staff" and actor.community_id == grant.community_id
+    return get_or_404(session, Grant, grant_id, what="grant")
 
 
 def view_grant(session, actor: Actor, grant_id: int) -> Grant:
     grant = get_grant(session, grant_id)
-    if not may_view_grant(actor, grant):
+    if not funding_policy.may_view_grant(actor, grant):
         raise Forbidden("a grant is seen by its organization, its community and the district")
     return grant
 
@@ -61,7 +61,7 @@ def _locked_grant(uow: UnitOfWork, grant_id: int) -> Grant:
 def accept_milestone(uow: UnitOfWork, actor: Actor, grant_id: int, n: int, note: str = "") -> Milestone:
     """节点验收: the district or the community of the applicant's need accepts milestones in order."""
     grant = get_grant(uow.session, grant_id)
-    if not (actor.is_admin or (actor.role == "community_staff" and actor.community_id == grant.community_id)):
+    if not funding_policy.may_accept_milestone(actor, grant):
         raise Forbidden("milestones are accepted by the district or the need's community")
     grant = _locked_grant(uow, grant_id)
     milestones = milestones_of(uow.session, grant_id)
@@ -104,7 +104,7 @@ def disburse_tranche(uow: UnitOfWork, actor: Actor, grant_id: int) -> FundEntry:
 def report_expenditure(uow: UnitOfWork, actor: Actor, grant_id: int, data: dict) -> FundEntry:
     """支出报告: the grantee reports spending on a budget line, with its receipt; never beyond what it was paid."""
     grant = get_grant(uow.session, grant_id)
-    if not (actor.role == "org_staff" and actor.organization_id == grant.organization_id):
+    if not funding_policy.staffs(actor, grant.organization_id):
         raise Forbidden("the grantee organization reports its own expenditure")
     grant = _locked_grant(uow, grant_id)
     line, amount = data["budget_line"], data["amount_fen"]
@@ -150,7 +150,7 @@ def correct_entry(uow: UnitOfWork, actor: Actor, grant_id: int, entry_id: int, r
 def close_grant(uow: UnitOfWork, actor: Actor, grant_id: int, summary: str) -> Grant:
     """结项报告: the grantee closes the grant; undisbursed money goes back to the round, unspent cash too."""
     grant = get_grant(uow.session, grant_id)
-    if not (actor.is_admin or (actor.role == "org_staff" and actor.organization_id == grant.organization_id)):
+    if not funding_policy.may_close_grant(actor, grant):
         raise Forbidden("the grantee organization or the district files the closing report")
     grant = _locked_grant(uow, grant_id)
     balances = replay(chain(uow.session, grant.round_id))

@@ -8,11 +8,20 @@ from sqlalchemy import func, select
 from linkage import ledger
 from linkage.errors import Forbidden
 from linkage.models import Community, Organization
-from linkage.models.funding import (EntryKind, FundEntry, FundingApplication, Grant, is_external,
-                                    replay, reversed_ids, round_pool)
+from linkage.models.funding import (
+    EntryKind,
+    FundEntry,
+    FundingApplication,
+    Grant,
+    is_external,
+    replay,
+    reversed_ids,
+    round_pool,
+)
 from linkage.permissions import Actor
-from linkage.services.funding import OVERSEERS, chain, entry_record, get_round
-from linkage.services.funding_grants import disbursed_tranches, grant_entries, milestones_of, view_grant
+from linkage.policy import funding as funding_policy
+from linkage.services.funding.grants import disbursed_tranches, grant_entries, milestones_of, view_grant
+from linkage.services.funding.rounds import chain, entry_record, get_round
 
 
 def net_lines(entries: list[FundEntry], kind: str) -> dict[int, dict[str, int]]:
@@ -87,12 +96,8 @@ def supervision(session, actor: Actor, round_id: int) -> dict:
     The district and auditors see every grant; an organization its own; a community those in it.
     """
     get_round(session, round_id)
-    grants = _grants(session, round_id)
-    if actor.role == "org_staff":
-        grants = [g for g in grants if g.organization_id == actor.organization_id]
-    elif actor.role == "community_staff":
-        grants = [g for g in grants if g.community_id == actor.community_id]
-    elif actor.role not in OVERSEERS:
+    grants = funding_policy.supervised_grants(actor, _grants(session, round_id))
+    if grants is None:
         raise Forbidden("supervision is for the district, auditors, communities and grantees")
     totals, per_grant, entries = _figures(session, round_id, _grants(session, round_id))
     balances = replay(entries)
@@ -103,7 +108,7 @@ def supervision(session, actor: Actor, round_id: int) -> dict:
 
 
 def ledger_view(session, actor: Actor, round_id: int) -> dict:
-    if actor.role not in OVERSEERS:
+    if not funding_policy.is_funding_overseer(actor):
         raise Forbidden("the full ledger is for the district and auditors")
     get_round(session, round_id)
     entries = chain(session, round_id)

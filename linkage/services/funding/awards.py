@@ -5,14 +5,25 @@ from sqlalchemy import select
 
 from linkage.errors import Conflict, Forbidden, InvalidInput
 from linkage.models import CharityResource, utcnow
-from linkage.models.funding import (ApplicationStatus, EntryKind, FundingApplication, FundingRound, Grant,
-                                    Milestone, RoundStatus, grant_account, resource_account, round_pool,
-                                    split_by_weights, tranche_plan)
+from linkage.models.funding import (
+    ApplicationStatus,
+    EntryKind,
+    FundingApplication,
+    FundingRound,
+    Grant,
+    Milestone,
+    RoundStatus,
+    grant_account,
+    resource_account,
+    round_pool,
+    split_by_weights,
+    tranche_plan,
+)
 from linkage.permissions import Actor, require_admin
-from linkage.services.funding import (OVERSEERS, append_entry, emit, get_round,
-                                      lock_round, round_record)
-from linkage.services.funding_allocation import allocate
-from linkage.services.funding_reviews import application_scores
+from linkage.policy import funding as funding_policy
+from linkage.services.funding.allocation import allocate
+from linkage.services.funding.reviews import application_scores
+from linkage.services.funding.rounds import append_entry, emit, get_round, lock_round, round_record
 from linkage.services.providers import announce_provider
 from linkage.uow import UnitOfWork
 
@@ -92,7 +103,7 @@ def awards_view(session, actor: Actor, round_id: int) -> dict:
                               "organization_id": a.organization_id, "category": a.category,
                               "requested_fen": a.requested_fen, "cofunding_fen": a.cofunding_fen}
                              for a in apps], "committed")
-    if actor.role not in OVERSEERS:
+    if not funding_policy.is_funding_overseer(actor):
         raise Forbidden("the allocation is published when the awards are committed")
     return _view(found, compute_allocation(session, found), "preview")
 

@@ -1,0 +1,70 @@
+"""What every funding page shares: amounts typed in 元, the rubric's labels, posting a form back to its page.
+
+Every rule lives in `linkage.services.funding`; these pages turn forms into the same bodies the
+API's schemas load (amounts typed in 元, stored in 分) and show the services' answers.
+"""
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable
+
+from flask import render_template, request
+
+from linkage.errors import DomainError
+from linkage.http.context import session as db_session
+from linkage.policy import funding as funding_policy
+from linkage.services import funding
+from linkage.web import queries
+from linkage.web.actions import act
+from linkage.web.auth import current_actor
+from linkage.web.forms import FormError, fen_of
+from linkage.web.forms import domain_form_error as _domain_form_error
+from linkage.web.i18n import localize, t
+
+
+def domain_form_error(err: DomainError, rename: dict[str, str] | None = None) -> FormError:
+    """As forms.domain_form_error; a service message written only in English, when its field
+    errors say what is wrong by each field, gives way to "please fix the marked fields"."""
+    failure = _domain_form_error(err, rename)
+    if failure.errors and " / " not in err.message and "」/ " not in err.message:
+        failure.message = t("fix_errors")
+    return failure
+
+
+def fen(form, name: str, errors: dict, target: str | None = None) -> int | None:
+    """An amount in yuan from the form, as fen; a bad one is an error by its field."""
+    try:
+        return fen_of(form.get(name, ""))
+    except ValueError:
+        errors[target or name] = [t("yuan_invalid")]
+        return None
+
+
+def merge(failure: FormError, pre: dict) -> FormError:
+    failure.errors = {**failure.errors, **pre}
+    return failure
+
+
+def rubric() -> tuple[dict, dict]:
+    """The rubric's criteria with their weights, and their labels in the page's language."""
+    found = funding.rounds.load_rubric()
+    return dict(found["weights"]), {k: localize(v) for k, v in found.get("labels", {}).items()}
+
+
+def render_page(template: str, *, errors=None, message: str = "", section: str = "", status: int = 200,
+                of=None, **context):
+    """A funding page with its forms' state (the errors by field, the message, the section to open)
+    and, `of` an application or a grant, the names of its organization and its community."""
+    context.setdefault("district", funding_policy.runs_funding(current_actor()))
+    if of is not None:
+        session = db_session()
+        context["org_name"] = queries.organization_names(session, [of.organization_id]).get(of.organization_id, "")
+        context["community_name"] = queries.community_names(session, [of.community_id]).get(of.community_id, "")
+    return render_template(template, errors=errors or {}, message=message, section=section, form=request.form,
+                           **context), status
+
+
+def post(view: Callable, section: str, back_to: str, action: Callable[[dict], object], schema=None, *,
+         describe: Callable = domain_form_error, **options):
+    """A form on a funding page: run `action`, go back to `back_to`; or the page again at `section`."""
+    return act(partial(view, section=section), back_to, action, schema, describe=describe, **options)

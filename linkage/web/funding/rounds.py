@@ -1,0 +1,132 @@
+"""Funding round pages: the list, opening a round, its page with the timeline and the allocation."""
+from __future__ import annotations
+
+from functools import partial
+
+from flask import flash, redirect, render_template, request, url_for
+
+from linkage.errors import DomainError
+from linkage.http.context import platform
+from linkage.http.context import session as db_session
+from linkage.models.funding import RoundStatus
+from linkage.policy import funding as funding_policy
+from linkage.services import funding
+from linkage.taxonomy import CATEGORIES
+from linkage.web import queries
+from linkage.web.auth import current_actor, login_required, roles
+from linkage.web.blueprint import bp
+from linkage.web.forms import FormError, load
+from linkage.web.funding.common import domain_form_error, fen, merge, post, render_page, rubric
+from linkage.web.i18n import t
+from schemas.funding import RoundRequestSchema, RoundTransitionSchema
+
+ROUND_RENAME = {"budget_fen": "budget_yuan", "cap_fen": "cap_yuan"}
+SETTLED = (RoundStatus.AWARDED.value, RoundStatus.CLOSED.value)  # the allocation is public (公示)
+
+
+@bp.get("/funding")
+def funding_rounds():
+    """Every round: residents follow the public summary, people who log in the round's page."""
+    rows = funding.rounds.list_rounds(db_session())
+    return render_template("funding_rounds.html", rounds=rows, district=funding_policy.runs_funding(current_actor()))
+
+
+def _round_body(form) -> dict:
+    """The form as RoundRequestSchema's input: amounts in 元, one whole-number weight per criterion."""
+    weights, _ = rubric()
+    pre: dict = {}
+    extra = {"budget_fen": fen(form, "budget_yuan", pre), "cap_fen": fen(form, "cap_yuan", pre)}
+    chosen = {}
+    for name in weights:
+        raw = form.get(f"w_{name}", "").strip()
+        if raw.isdigit():
+            chosen[name] = int(raw)
+        else:
+            pre.setdefault("rubric_weights", [t("whole_number")])
+    extra["rubric_weights"] = chosen if len(chosen) == len(weights) else None
+    try:
+        body = load(RoundRequestSchema(), form, multi=("priority_categories",), rename=ROUND_RENAME,
+                    extra={k: v for k, v in extra.items() if v is not None})
+    except FormError as failure:
+        raise merge(failure, pre) from None
+    if pre:
+        raise FormError(pre)
+    return body
+
+
+@bp.route("/funding/new", methods=["GET", "POST"])
+@roles("admin")
+def new_round():
+    weights, labels = rubric()
+    form, errors, message = request.form, {}, ""
+    if request.method == "POST":
+        try:
+            body = _round_body(form)
+            with platform().uow() as uow:
+                found = funding.rounds.open_round(uow, current_actor(), body)
+            flash(t("saved"))
+            return redirect(url_for("web.funding_round", round_id=found.id))
+        except FormError as failure:
+            errors, message = failure.errors, t("fix_errors")
+        except DomainError as err:
+            failure = domain_form_error(err, ROUND_RENAME)
+            errors, message = failure.errors, failure.message
+    return render_template("funding_round_form.html", form=form, errors=errors, message=message,
+                           categories=CATEGORIES, weights=weights, labels=labels), (422 if errors or message else 200)
+
+
+def _round_view(round_id: int, *, errors=None, message="", section="", status=200):
+    who = current_actor()
+    session = db_session()
+    found = funding.rounds.get_round(session, round_id)
+    applications = funding.rounds.list_applications(session, who, round_id)
+    allocation = None
+    if funding_policy.is_funding_overseer(who) or found.status in SETTLED:
+        allocation = funding.awards.awards_view(session, who, round_id)
+    org_ids = {a.organization_id for a in applications} | \
+        {a["organization_id"] for a in (allocation or {}).get("allocations", [])}
+    grants = {g.application_id: g.id for g in queries.grants_of_round(session, round_id)}
+    _, labels = rubric()
+    return render_page(
+        "funding_round.html", errors=errors, message=message, section=section, status=status,
+        round=found, applications=applications, allocation=allocation, grants=grants,
+        org_names=queries.organization_names(session, org_ids),
+        community_names=queries.community_names(session, {a.community_id for a in applications}),
+        labels=labels, can_apply=funding_policy.may_apply_for_funding(who) and found.status == RoundStatus.OPEN.value)
+
+
+@bp.get("/funding/<int:round_id>")
+@login_required
+def funding_round(round_id: int):
+    return _round_view(round_id)
+
+
+@bp.post("/funding/<int:round_id>/transitions")
+@roles("admin")
+def move_round(round_id: int):
+    def run(body):
+        with platform().uow() as uow:
+            funding.rounds.transition_round(uow, current_actor(), round_id, body["to"])
+    back_to = url_for("web.funding_round", round_id=round_id)
+    return post(partial(_round_view, round_id), "timeline", back_to, run, RoundTransitionSchema())
+
+
+@bp.post("/funding/<int:round_id>/awards")
+@roles("admin")
+def commit_awards(round_id: int):
+    """Commit the allocation; a row with an override amount needs its reason (the service checks)."""
+    pre, overrides = {}, []
+    for key in request.form:
+        if not key.startswith("override_yuan_"):
+            continue
+        app_id = key.removeprefix("override_yuan_")
+        amount = fen(request.form, key, pre)
+        if amount is not None and app_id.isdigit():
+            overrides.append({"application_id": int(app_id), "amount_fen": amount,
+                              "reason": request.form.get(f"override_reason_{app_id}", "").strip()})
+
+    def run(_body):
+        with platform().uow() as uow:
+            funding.awards.award_round(uow, current_actor(), round_id, overrides)
+    back_to = url_for("web.funding_round", round_id=round_id) + "#allocation"
+    return post(partial(_round_view, round_id), "allocation", back_to, run, pre=pre)
