@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from linkage.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthenticated
 from linkage.models import (Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer,
                             utcnow)
 from linkage.password_policy import password_problem
@@ -120,9 +120,7 @@ def revoke_tokens(uow: UnitOfWork, actor: Actor, user_id: int | None = None) -> 
     target = user_id or actor.user_id
     if target != actor.user_id and not actor.is_admin:
         raise Forbidden("only district staff revoke another user's tokens")
-    user = uow.session.get(User, target)
-    if user is None:
-        raise NotFound(f"user {target} does not exist")
+    user = uow.get_or_404(User, target)
     user.token_version += 1
     uow.commit()
     return user

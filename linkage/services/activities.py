@@ -53,9 +53,7 @@ def taken_slots(session, activity_id: int) -> int:
 
 
 def schedule_activity(uow: UnitOfWork, actor: Actor, project_id: int, data: dict) -> Activity:
-    project = uow.session.get(Project, project_id)
-    if project is None:
-        raise NotFound(f"project {project_id} does not exist")
+    project = uow.get_or_404(Project, project_id)
     _require_org_of(actor, project)
     if project.status not in RUNNING:
         raise Conflict(f"a project that is {project.status} takes no new activities")

@@ -41,9 +41,7 @@ def _may_issue(actor: Actor, volunteer_id: int, organization_id: int | None) -> 
 
 def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int,
                       data: dict, base_url: str) -> Certificate:
-    volunteer = uow.session.get(Volunteer, volunteer_id)
-    if volunteer is None:
-        raise NotFound(f"volunteer {volunteer_id} does not exist")
+    volunteer = uow.get_or_404(Volunteer, volunteer_id)
     organization_id = data.get("organization_id")
     if actor.role == "org_staff" and organization_id is None:
         organization_id = actor.organization_id

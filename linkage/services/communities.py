@@ -4,19 +4,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from linkage.errors import Conflict, NotFound
+from linkage.errors import Conflict
 from linkage.models import Community
 from linkage.permissions import Actor, require_admin, require_community_manager
-from linkage.uow import UnitOfWork
+from linkage.uow import UnitOfWork, get_or_404
 
 FIELDS = ("code", "name", "street", "district", "lat", "lon", "households", "population")
 
 
 def get_community(session, community_id: int) -> Community:
-    community = session.get(Community, community_id)
-    if community is None:
-        raise NotFound(f"community {community_id} does not exist")
-    return community
+    return get_or_404(session, Community, community_id)
 
 
 def _flush(uow: UnitOfWork) -> None:

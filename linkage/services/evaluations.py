@@ -6,7 +6,7 @@ import secrets
 
 from sqlalchemy import func, select, update
 
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.errors import Conflict, Forbidden, InvalidInput
 from linkage.messages import Topics, Types
 from linkage.models import Evaluation, EvaluationCode, Organization, Project, ProjectStatus, utcnow
 from linkage.permissions import Actor
@@ -23,9 +23,7 @@ def _digest(code: str) -> str:
 
 def issue_codes(uow: UnitOfWork, actor: Actor, project_id: int, households: int) -> list[str]:
     """Community staff hand one code to each household the project reached; only hashes are kept."""
-    project = uow.session.get(Project, project_id)
-    if project is None:
-        raise NotFound(f"project {project_id} does not exist")
+    project = uow.get_or_404(Project, project_id)
     if not (actor.is_admin or (actor.role == "community_staff" and actor.community_id == project.community_id)):
         raise Forbidden("only the project's community issues evaluation codes")
     if project.status != ProjectStatus.COMPLETED.value:
@@ -40,9 +38,7 @@ def issue_codes(uow: UnitOfWork, actor: Actor, project_id: int, households: int)
 
 def evaluate_project(uow: UnitOfWork, project_id: int, code: str, satisfaction: int, comment: str) -> Evaluation:
     """No login: the code is the resident's right to speak once about this project."""
-    project = uow.session.get(Project, project_id)
-    if project is None:
-        raise NotFound(f"project {project_id} does not exist")
+    project = uow.get_or_404(Project, project_id)
     if project.status not in EVALUABLE:
         raise Conflict("this project is not open for evaluation")
     row = uow.session.scalars(select(EvaluationCode).where(
