@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.models import Certificate, HourEntry, Organization, Project, RecordStatus, Volunteer, record_states, utcnow
-from linkage.permissions import Actor
+from linkage.permissions import Actor, may_see
 from linkage.privacy import mask_id_number, mask_name
 from linkage.services.hours import chain_head, verify_chain
 from linkage.security import FieldCipher
@@ -144,3 +144,11 @@ def revoke_certificate(uow: UnitOfWork, actor: Actor, code: str, reason: str) ->
 def may_download(actor: Actor, certificate: Certificate) -> bool:
     return actor.is_admin or (actor.role == "volunteer" and actor.volunteer_id == certificate.volunteer_id) \
         or (actor.role == "org_staff" and actor.organization_id == certificate.organization_id)
+
+
+def certificates_of(session, actor: Actor, volunteer_id: int) -> list[Certificate]:
+    """A volunteer's certificates, newest first, for whoever may see the volunteer (another's: 404)."""
+    if not may_see(session, actor, Volunteer, volunteer_id):
+        raise NotFound(f"volunteer {volunteer_id} does not exist")
+    return list(session.scalars(select(Certificate).where(Certificate.volunteer_id == volunteer_id)
+                                .order_by(Certificate.id.desc())))

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from linkage.errors import Conflict
-from linkage.models import Community
+from linkage.models import Community, Role
 from linkage.permissions import Actor, require_admin, require_community_manager
 from linkage.uow import UnitOfWork, get_or_404
 
@@ -55,3 +55,10 @@ def list_communities(session, *, district=None, street=None, page=1, page_size=2
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(Community.id).limit(page_size).offset((page - 1) * page_size))
     return list(rows), total
+
+
+def communities_to_post_for(session, actor: Actor) -> list[Community]:
+    """The communities whose needs `actor` may post: their own (community staff), else every one."""
+    if actor.role == Role.COMMUNITY_STAFF.value:
+        return [get_community(session, actor.community_id)]
+    return list(session.scalars(select(Community).order_by(Community.district, Community.id)))

@@ -72,3 +72,9 @@ def evaluation_summary(session, project_id: int) -> dict:
                             .where(EvaluationCode.project_id == project_id))
     return {"evaluations": int(count), "codes_issued": int(issued),
             "mean_satisfaction": round(total / count, 2) if count else None}
+
+
+def evaluable_projects(session, limit: int = 200) -> list[Project]:
+    """The newest `limit` finished projects, the choice a resident picks theirs from (no login)."""
+    return list(session.scalars(select(Project).where(Project.status.in_((ProjectStatus.COMPLETED.value, ProjectStatus.EVALUATED.value)))
+                                .order_by(Project.id.desc()).limit(limit)))
