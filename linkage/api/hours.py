@@ -10,6 +10,7 @@ from linkage.errors import NotFound
 from linkage.models import HourEntry, RecordStatus
 from linkage.reports.certificate_pdf import render_certificate
 from linkage.services import certificates, hours
+from schemas.common import MAX_INTEGER
 from schemas.hours import (CertificateCheckSchema, CertificateRequestSchema, CertificateSchema,
                            ChainCheckSchema, CorrectionSchema, DisputeSchema, HourRecordSchema,
                            HoursQuerySchema, LogHoursSchema, ReviewSchema, RevocationSchema,
@@ -17,7 +18,7 @@ from schemas.hours import (CertificateCheckSchema, CertificateRequestSchema, Cer
 
 blp = Blueprint("hours", __name__, url_prefix="/api/v1", description="志愿服务记录与证明 / hours and certificates")
 TOTAL_HEADER = {"X-Total-Count": {"description": "records matching the filters, over all pages",
-                                  "schema": {"type": "integer", "minimum": 0}}}
+                                  "schema": {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER}}}
 
 
 def _record_view(entry: HourEntry) -> dict:
