@@ -1,14 +1,14 @@
-# Linkage web image: slim, non-root, gunicorn; the same install as the README (pip install .).
+# Linkage web image: slim, non-root, gunicorn; the pinned versions of requirements.lock, as scripts/bootstrap installs them.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml requirements.lock README.md ./
 COPY app.py ./
 COPY linkage ./linkage
 COPY matching ./matching
 COPY events ./events
 COPY schemas ./schemas
-RUN pip install . && useradd --create-home --uid 10001 linkage && mkdir -p /app/instance \
+RUN pip install -r requirements.lock && pip install --no-deps . && useradd --create-home --uid 10001 linkage && mkdir -p /app/instance \
     && chown linkage /app/instance
 USER linkage
 EXPOSE 8000

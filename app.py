@@ -7,14 +7,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from events.health import broker_ready
 from linkage.api import init_api
 from linkage.config import INSTANCE_DIR, Settings, settings_from_env
-from linkage.headers import init_headers
+from linkage.http import init_http
+from linkage.http.rate_limits import init_rate_limits
 from linkage.observability.web import init_observability
-from linkage.rate_limits import init_rate_limits
 from linkage.platform import build_platform
 from linkage.web import init_web
 
 
-def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
+def create_app(settings: Settings | None = None, *, testing: bool = False,
+               serve: tuple[str, ...] = ("api", "web")) -> Flask:
+    """The platform's web app: the HTTP layer, then the JSON API and the pages (each may be served alone)."""
     settings = settings or settings_from_env()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(SECRET_KEY=settings.secret_key, TESTING=testing,
@@ -23,9 +25,11 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
                       LINKAGE_BROKER_PROBE=lambda: broker_ready(settings.bootstrap_servers, timeout=1.0))
     app.json.ensure_ascii = False
     app.extensions["linkage"] = build_platform(settings)
-    init_headers(app, settings)  # first: the CSP nonce exists before any other hook can answer
-    init_api(app)
-    init_web(app)
+    init_http(app, settings)  # first: headers, request id, converters, errors; the API and the pages share it
+    if "api" in serve:
+        init_api(app)
+    if "web" in serve:
+        init_web(app)
     init_observability(app)  # request timing, request id in log lines, /metrics
     init_rate_limits(app, settings)  # last: it wraps the routes the others registered
     if settings.proxies:  # the client's address and scheme as the trusted proxies saw them

@@ -136,6 +136,18 @@ def wait(predicate, timeout: float, what: str) -> None:
     raise SystemExit(f"timed out waiting for {what}")
 
 
+def unsent(platform) -> int:
+    """Outbox rows the relay has not published yet."""
+    with platform.read_session() as s:
+        return s.scalar(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.sent_at.is_(None)))
+
+
+def matched(platform, ids) -> int:
+    """How many of these needs have their ranking stored."""
+    with platform.read_session() as s:
+        return s.scalar(select(func.count()).select_from(MatchSet).where(MatchSet.need_id.in_(ids)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--needs", type=int, default=1000)
@@ -189,20 +201,12 @@ def run(kind: str, args) -> dict:
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
 
-    def unsent() -> int:
-        with platform.read_session() as s:
-            return s.scalar(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.sent_at.is_(None)))
-
-    def matched(ids) -> int:
-        with platform.read_session() as s:
-            return s.scalar(select(func.count()).select_from(MatchSet).where(MatchSet.need_id.in_(ids)))
-
     try:
         wait(lambda: broker_ready(bootstrap), 30, "the broker")
-        wait(lambda: unsent() == 0, 120, "providers published")
+        wait(lambda: unsent(platform) == 0, 120, "providers published")
         warm = [client.post("/api/v1/needs", json=need_body(community_id, rng, -i), headers=headers).get_json()["id"]
                 for i in range(1, 6)]
-        wait(lambda: matched(warm) == len(warm), 120, "the matcher to load the index and rank warm-up needs")
+        wait(lambda: matched(platform, warm) == len(warm), 120, "the matcher to load the index and rank warm-up needs")
         time.sleep(1.0)
 
         cpu_before = {w.pid: cpu_seconds(w.pid) for w in workers}
@@ -224,7 +228,7 @@ def run(kind: str, args) -> dict:
             posted_at[response.get_json()["id"]] = wall0 + (t - mono0)
         posting_s = time.monotonic() - mono0
         ids = list(posted_at)
-        wait(lambda: matched(ids) == len(ids), 300, "every need to be matched")
+        wait(lambda: matched(platform, ids) == len(ids), 300, "every need to be matched")
         names = {w.pid: n for w, n in zip(workers, ("relay", "matcher", "projector"))}
         names[os.getpid()] = "web(posting)"
         if broker is not None:

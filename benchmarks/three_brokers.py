@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from e2e import need_body, percentile, seed, start_workers, wait  # noqa: E402
+from e2e import matched, need_body, percentile, seed, start_workers, unsent, wait  # noqa: E402
 from events.envelope import matched_event_id  # noqa: E402
 from events.kafka_broker import KafkaCluster  # noqa: E402
 from events.topics import MATCHES, NEEDS  # noqa: E402
@@ -103,19 +103,11 @@ def main() -> None:
     client = create_app(settings).test_client()
     headers = {"Authorization": f"Bearer {token}"}
 
-    def unsent() -> int:
-        with platform.read_session() as s:
-            return s.scalar(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.sent_at.is_(None)))
-
-    def stored_count(ids) -> int:
-        with platform.read_session() as s:
-            return s.scalar(select(func.count()).select_from(MatchSet).where(MatchSet.need_id.in_(ids)))
-
     victim = None
     try:
-        wait(lambda: unsent() == 0, 180, "providers published")
+        wait(lambda: unsent(platform) == 0, 180, "providers published")
         warm = [client.post("/api/v1/needs", json=need_body(community_id, rng, -1), headers=headers).get_json()["id"]]
-        wait(lambda: stored_count(warm) == 1, 120, "the warm-up need to be matched")
+        wait(lambda: matched(platform, warm) == 1, 120, "the warm-up need to be matched")
         posted_at: dict[int, float] = {}
         post_errors = 0
         kill_at, restart_at = args.needs // 3, 2 * args.needs // 3
@@ -148,7 +140,7 @@ def main() -> None:
         if victim is not None:
             restarter.join(120)
         try:
-            wait(lambda: stored_count(ids) == len(ids), 300, "every need to be matched")
+            wait(lambda: matched(platform, ids) == len(ids), 300, "every need to be matched")
         except SystemExit as exc:
             print(f"!! {exc}")
 

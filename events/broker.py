@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import time
+from typing import Any, Self
 
 log = logging.getLogger(__name__)
 
@@ -14,7 +15,8 @@ log = logging.getLogger(__name__)
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
@@ -28,7 +30,7 @@ def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
 BROKER_KINDS = ("tansu", "kafka")
 
 
-def make_broker(kind: str = "tansu", port: int | None = None, **options):
+def make_broker(kind: str = "tansu", port: int | None = None, **options: Any) -> BrokerProcess:
     """An unstarted broker of `kind`: "tansu" (embedded, in memory) or "kafka" (Apache Kafka, KRaft)."""
     if kind == "tansu":
         return EmbeddedBroker(port, **options)
@@ -42,7 +44,7 @@ class BrokerProcess:
     """What every broker Linkage starts shares: one child process, and a port to wait on."""
 
     port: int
-    _process: subprocess.Popen | None = None
+    _process: subprocess.Popen[bytes] | None = None
 
     @property
     def running(self) -> bool:
@@ -50,19 +52,29 @@ class BrokerProcess:
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid if self.running else None
+        return self._process.pid if self._process is not None and self.running else None
 
     def _wait_port_free(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while port_open("127.0.0.1", self.port) and time.monotonic() < deadline:
             time.sleep(0.05)
 
-    # Each broker brings its own start() and close().
-    def __enter__(self):
-        return self.start()  # type: ignore[attr-defined]
+    @property
+    def bootstrap(self) -> str:
+        raise NotImplementedError
 
-    def __exit__(self, *exc) -> None:
-        self.close()  # type: ignore[attr-defined]
+    # Each broker brings its own start() and close().
+    def start(self, timeout: float = 20.0) -> Self:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class EmbeddedBroker(BrokerProcess):
@@ -72,13 +84,13 @@ class EmbeddedBroker(BrokerProcess):
     keeps_data_on_restart = False
 
     def __init__(self, port: int | None = None, *, binary: str | None = None, quiet: bool = True,
-                 advertised_port: int | None = None):
+                 advertised_port: int | None = None) -> None:
         self.port = port or free_port()
         # Clients are told to connect here; differs from `port` only behind a proxy.
         self.advertised_port = advertised_port or self.port
         self._binary = binary
         self._quiet = quiet
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap(self) -> str:

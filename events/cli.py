@@ -4,15 +4,20 @@ from __future__ import annotations
 import os
 import threading
 
+from typing import TYPE_CHECKING, Callable
+
 import click
 
+if TYPE_CHECKING:
+    from linkage.config import Settings
 
-def _settings():
+
+def _settings() -> Settings:
     from linkage.config import settings_from_env
     return settings_from_env()
 
 
-def _worker(run) -> None:
+def _worker(run: Callable[[Settings, threading.Event], None]) -> None:
     from events.runtime import configure_logging, serve_metrics, stop_on_signals
 
     configure_logging()

@@ -9,9 +9,10 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from events.envelope import Event, EventError, parse
+from events.kafka_types import Client, Offsets, Record, TopicPartition
 from events.producer import dead_letter, make_producer
 from events.topics import DLQ
 from linkage.observability.logs import event_context
@@ -37,7 +38,7 @@ CONSUMER_DEFAULTS = dict(
 )
 
 
-def make_consumer(bootstrap: str, group_id: str | None, client_id: str, **overrides):
+def make_consumer(bootstrap: str, group_id: str | None, client_id: str, **overrides: Any) -> Client:
     from kafka import KafkaConsumer
 
     config = {**CONSUMER_DEFAULTS, **overrides}
@@ -57,7 +58,7 @@ class FetchPace:
 
     BUSY_MS, IDLE_MS = 20, 100
 
-    def __init__(self, consumer):
+    def __init__(self, consumer: Client) -> None:
         self._config = getattr(getattr(consumer, "_fetcher", None), "config", None)
 
     def after_poll(self, got_records: bool) -> None:
@@ -79,13 +80,10 @@ class OutputNotAcknowledged(Exception):
 
 
 class TopicEpochs:
-    """Notices a topic recreated under the same name (an in-memory broker restarted empty).
+    """Notices a topic recreated under the same name (an in-memory broker restarted empty): the
+    old log's positions would skip the new log's first records, so the consumer reads it from the start."""
 
-    Positions into the old log mean nothing in the new one: a consumer that kept them would
-    skip the first records of the new log, so on a change it must seek to the beginning.
-    """
-
-    def __init__(self, consumer, topics: list[str]):
+    def __init__(self, consumer: Client, topics: list[str]) -> None:
         self.consumer, self.topics = consumer, topics
         self.seen: dict[str, object] = {}
 
@@ -94,7 +92,7 @@ class TopicEpochs:
             cluster = self.consumer._client.cluster
         except AttributeError:  # a client without topic ids: nothing to compare
             return []
-        changed = []
+        changed: list[str] = []
         for topic in self.topics:
             current = cluster.topic_id(topic)
             if current is None:
@@ -106,19 +104,19 @@ class TopicEpochs:
         return changed
 
 
-Handler = Callable[[object, Event], Iterable[Output] | None]
+Handler = Callable[[Record, Event], Iterable[Output] | None]
 
 
 class ConsumerLoop:
     """One group member: handles records of `topics` with `handle(record, event)`."""
 
     def __init__(self, *, name: str, bootstrap: str, group_id: str, topics: list[str],
-                 handle: Handler, handle_batch: Callable[[list], None] | None = None,
+                 handle: Handler, handle_batch: Callable[[list[tuple[Record, Event]]], None] | None = None,
                  accept: tuple[str, ...] | None = None, retries: int = 3,
                  retry_backoff: float = 0.1, before_batch: Callable[[], None] | None = None,
                  on_idle: Callable[[], None] | None = None, stop: threading.Event | None = None,
-                 consumer_config: dict | None = None, producer=None,
-                 producer_config: dict | None = None):
+                 consumer_config: dict[str, Any] | None = None, producer: Client = None,
+                 producer_config: dict[str, Any] | None = None) -> None:
         self.name, self.bootstrap, self.group_id, self.topics = name, bootstrap, group_id, topics
         self.handle, self.handle_batch, self.accept = handle, handle_batch, accept
         self.retries, self.retry_backoff = retries, retry_backoff
@@ -128,11 +126,11 @@ class ConsumerLoop:
         self.producer = producer
         self.producer_config = producer_config or {}
         self._own_producer = producer is None
-        self.consumer = None
+        self.consumer: Client = None
         self.handled = 0
         self.dead_lettered = 0
         self.commit_failures = 0
-        self._uncommitted: dict = {}
+        self._uncommitted: Offsets = {}
         self._next_lag_update = 0.0
 
     def stop(self) -> None:
@@ -190,12 +188,15 @@ class ConsumerLoop:
             except Exception as exc:  # noqa: BLE001 - a metric must never stop the loop
                 log.debug("%s: lag not updated (%s)", self.name, exc)
 
-    def _process(self, batch) -> dict:
+    def _process(self, batch: dict[TopicPartition, list[Record]]) -> Offsets:
         from kafka.structs import OffsetAndMetadata
 
         if self.before_batch:
             self.before_batch()
-        outputs, futures, offsets, parsed = [], [], {}, []
+        outputs: list[Output] = []
+        futures: list[Any] = []
+        offsets: Offsets = {}
+        parsed: list[tuple[Record, Event]] = []
 
         def send(output: Output) -> None:
             # Handed to the producer at once, so the first ranking of a poll is on its way
@@ -227,7 +228,7 @@ class ConsumerLoop:
                 PUBLISHED.labels(self.name, output.topic).inc()
         return offsets
 
-    def _handled_as_batch(self, parsed: list) -> bool:
+    def _handled_as_batch(self, parsed: list[tuple[Record, Event]]) -> bool:
         """One transaction for the whole batch when the worker offers it; else one per record."""
         if self.handle_batch is None or len(parsed) < 2:
             return False
@@ -245,11 +246,11 @@ class ConsumerLoop:
                     log.info("%s: handled %s (batch of %d)", self.name, event.type, len(parsed))
         return True
 
-    def _handle(self, record, event: Event) -> list[Output]:
+    def _handle(self, record: Record, event: Event) -> list[Output]:
         with event_context(event):  # log lines carry the event's request, event and need ids
             return self._handle_with_retries(record, event)
 
-    def _handle_with_retries(self, record, event: Event) -> list[Output]:
+    def _handle_with_retries(self, record: Record, event: Event) -> list[Output]:
         for attempt in range(self.retries + 1):
             try:
                 started = time.perf_counter()
@@ -269,7 +270,7 @@ class ConsumerLoop:
                 time.sleep(self.retry_backoff * 2 ** attempt)
         return []
 
-    def _dead_letter(self, record, error: BaseException, reason: str) -> Output:
+    def _dead_letter(self, record: Record, error: BaseException, reason: str) -> Output:
         self.dead_lettered += 1
         DEAD_LETTERED.labels(self.name, reason).inc()
         log.warning("%s: dead-lettering %s/%s@%s: %s", self.name, record.topic, record.partition,
@@ -280,7 +281,7 @@ class ConsumerLoop:
                                  error=error, reason=reason)
         return Output(DLQ, key.decode("utf-8", "replace") if key is not None else None, value)
 
-    def _commit(self, offsets: dict) -> None:
+    def _commit(self, offsets: Offsets) -> None:
         """Commit without waiting for the answer: the outputs are already acknowledged, and
         a commit that fails (a rebalance: RebalanceInProgress, CommitFailed; a lost
         coordinator) only means whoever owns the partitions next replays from the last
@@ -295,7 +296,7 @@ class ConsumerLoop:
         except KafkaError as exc:
             log.warning("%s: commit failed (%s); records may be redelivered", self.name, exc)
 
-    def _committed(self, offsets, response) -> None:
+    def _committed(self, offsets: Offsets, response: Any) -> None:
         if isinstance(response, Exception):
             self.commit_failures += 1
             COMMIT_FAILURES.labels(self.name).inc()
@@ -324,7 +325,7 @@ class ConsumerLoop:
         if partitions:
             self.consumer.seek_to_beginning(*partitions)
 
-    def _rewind(self, batch) -> None:
+    def _rewind(self, batch: dict[TopicPartition, list[Record]]) -> None:
         assigned = self.consumer.assignment()
         for tp, records in batch.items():
             if records and tp in assigned:

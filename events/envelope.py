@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from linkage.messages import Types
+from linkage.catalogue import PROVIDER_KINDS, EventType, Types
 
-PROVIDER_KINDS = ("organization", "social_worker", "volunteer", "resource")
 REQUIRED = ("specversion", "id", "source", "type")
 # Matched-event ids are derived from the need event id, so a redelivered need yields the same id.
 MATCHED_NAMESPACE = uuid.UUID("5f0c7b1e-6a53-4d8e-9a53-6c1b7e0d2a91")
-DEAD_LETTERED = "linkage.event.deadlettered.v1"
+DEAD_LETTERED = Types.EVENT_DEADLETTERED
 
 
 class EventError(Exception):
@@ -49,7 +48,7 @@ class Event:
     raw: dict[str, Any]
 
 
-def _require(data: dict, field: str, kinds: type | tuple[type, ...]) -> Any:
+def _require(data: dict[str, Any], field: str, kinds: type | tuple[type, ...]) -> Any:
     value = data.get(field)
     if isinstance(value, bool) and bool not in (kinds if isinstance(kinds, tuple) else (kinds,)):
         raise InvalidEventData(f"data.{field} must be {kinds}, got a boolean")
@@ -58,11 +57,12 @@ def _require(data: dict, field: str, kinds: type | tuple[type, ...]) -> Any:
     return value
 
 
-def _number(data: dict, field: str) -> float:
-    return _require(data, field, (int, float))
+def _number(data: dict[str, Any], field: str) -> float:
+    number: float = _require(data, field, (int, float))
+    return number
 
 
-def check_need(data: dict) -> None:
+def check_need(data: dict[str, Any]) -> None:
     _require(data, "id", int)
     _number(data, "lat")
     _number(data, "lon")
@@ -74,11 +74,11 @@ def check_need(data: dict) -> None:
             raise InvalidEventData(f"data.{field} must be a list")
 
 
-def check_need_cancelled(data: dict) -> None:
+def check_need_cancelled(data: dict[str, Any]) -> None:
     _require(data, "id", int)
 
 
-def check_provider_upserted(data: dict) -> None:
+def check_provider_upserted(data: dict[str, Any]) -> None:
     if data.get("kind") not in PROVIDER_KINDS:
         raise InvalidEventData(f"data.kind must be one of {PROVIDER_KINDS}")
     provider = _require(data, "provider", dict)
@@ -87,13 +87,13 @@ def check_provider_upserted(data: dict) -> None:
     _number(provider, "lon")
 
 
-def check_provider_removed(data: dict) -> None:
+def check_provider_removed(data: dict[str, Any]) -> None:
     if data.get("kind") not in PROVIDER_KINDS:
         raise InvalidEventData(f"data.kind must be one of {PROVIDER_KINDS}")
     _require(data, "id", int)
 
 
-def check_need_matched(data: dict) -> None:
+def check_need_matched(data: dict[str, Any]) -> None:
     _require(data, "need_id", int)
     _require(data, "need_event_id", str)
     parse_time(_require(data, "ranked_at", str))
@@ -109,7 +109,7 @@ _NUMBERS = frozenset({int, float})
 _TEXT = frozenset({str})
 
 
-def _check_ranked_entry(kind: str, entry) -> None:
+def _check_ranked_entry(kind: str, entry: Any) -> None:
     """The shape the API serves a ranking in, as stored: checked once here, never per read.
 
     Exact type tests over sets of value types: 80 entries an event, so this stays a few
@@ -126,7 +126,8 @@ def _check_ranked_entry(kind: str, entry) -> None:
                                "(provider_id, name, score, distance_km, factors, reasons)")
 
 
-CHECKS: dict[str, Callable[[dict], None]] = {
+# The types a consumer here can read, each with the check of its data (the catalogue lists its fields).
+CHECKS: dict[EventType, Callable[[dict[str, Any]], None]] = {
     Types.NEED_POSTED: check_need,
     Types.NEED_UPDATED: check_need,
     Types.NEED_CANCELLED: check_need_cancelled,

@@ -124,7 +124,7 @@ class KafkaBroker(BrokerProcess):
         self.jvm_options = JVM_OPTIONS + (QUICK_START if quick_start else [])
         self._own_dir = data_dir is None
         self.data_dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="linkage-kafka-"))
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap(self) -> str:
@@ -299,5 +299,5 @@ class KafkaCluster:
     def __enter__(self) -> "KafkaCluster":
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

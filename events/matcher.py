@@ -10,29 +10,47 @@ import logging
 import threading
 import time
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Mapping, Protocol
 
 from events.consumer import ConsumerLoop, Output, TopicEpochs, make_consumer
-from events.envelope import EventError, matched_event_id, parse
+from events.envelope import Event, EventError, matched_event_id, parse
+from events.kafka_types import Client, Record, TopicPartition
 from events.topics import MATCHES, NEEDS, PROVIDERS
-from linkage.messages import Types, make_envelope, rfc3339
+from linkage.catalogue import PROVIDER_KINDS, Topics, Types, check_outgoing, of_topic
+from linkage.messages import make_envelope, rfc3339
 from linkage.observability.logs import REQUEST_ID_ATTRIBUTE
 from linkage.observability.workers import RANK_SECONDS
 
+if TYPE_CHECKING:
+    from linkage.config import Settings
+    from matching import ProviderIndex
+
 log = logging.getLogger(__name__)
+Provider = Mapping[str, Any]
 
-PROVIDER_KINDS = ("organization", "social_worker", "volunteer", "resource")
-NEED_TYPES = (Types.NEED_POSTED, Types.NEED_UPDATED, Types.NEED_CANCELLED)
-PROVIDER_TYPES = (Types.PROVIDER_UPSERTED, Types.PROVIDER_REMOVED)
+# Every type the catalogue puts on the topics the matcher reads.
+NEED_TYPES = of_topic(Topics.NEEDS)
+PROVIDER_TYPES = of_topic(Topics.PROVIDERS)
 
 
-def _json_default(value):
+class Index(Protocol):
+    """What the matcher needs of a provider index: matching.ProviderIndex, or a test's stand-in."""
+
+    def upsert(self, kind: str, provider: Provider) -> None: ...
+
+    def remove(self, kind: str, provider_id: int) -> None: ...
+
+    def rank(self, need: Mapping[str, Any], k: int = 20) -> dict[str, list[dict[str, Any]]]: ...
+
+
+def _json_default(value: Any) -> Any:
     """NumPy scalars (a ranking's scores may be float32/int64) as plain numbers."""
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def encode_event(envelope: dict) -> bytes:
+def encode_event(envelope: dict[str, Any]) -> bytes:
     """Like linkage.messages.encode, without walking the ranking first to convert it."""
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"),
                       default=_json_default).encode("utf-8")
@@ -41,9 +59,9 @@ def encode_event(envelope: dict) -> bytes:
 class ProviderFeed:
     """Keeps a provider index in step with `linkage.providers` (every partition, from offset 0)."""
 
-    def __init__(self, bootstrap: str, index, *, name: str = "matcher-providers"):
+    def __init__(self, bootstrap: str, index: Index, *, name: str = "matcher-providers") -> None:
         self.bootstrap, self.index, self.name = bootstrap, index, name
-        self.consumer = None
+        self.consumer: Client = None
         self.epochs: TopicEpochs | None = None
         self.applied = 0
         self.rejected = 0
@@ -94,17 +112,17 @@ class ProviderFeed:
                 return
             self._apply_batch(batch)
 
-    def _apply_batch(self, batch) -> None:
+    def _apply_batch(self, batch: dict[TopicPartition, list[Record]]) -> None:
         # Runs of upserts go to the index in bulk (10,000 providers load in well under a
         # second); a removal first flushes its kind's run, so per-key order is kept.
-        pending: dict[str, list[dict]] = {}
+        pending: dict[str, list[Provider]] = {}
         for records in batch.values():
             for record in records:
                 self._apply(record, pending)
         for kind in list(pending):
             self._flush(kind, pending)
 
-    def _flush(self, kind: str, pending: dict) -> None:
+    def _flush(self, kind: str, pending: dict[str, list[Provider]]) -> None:
         providers = pending.pop(kind, None)
         if not providers:
             return
@@ -114,7 +132,7 @@ class ProviderFeed:
             for provider in providers:
                 self.index.upsert(kind, provider)
 
-    def _apply(self, record, pending: dict) -> None:
+    def _apply(self, record: Record, pending: dict[str, list[Provider]]) -> None:
         if record.value is None:
             self._forget(record, pending)
             return
@@ -136,7 +154,7 @@ class ProviderFeed:
             self.index.remove(kind, data["id"])
         self.applied += 1
 
-    def _forget(self, record, pending: dict) -> None:
+    def _forget(self, record: Record, pending: dict[str, list[Provider]]) -> None:
         """A tombstone (key "kind:id", null value): the provider was erased; drop it for good."""
         kind, _, provider_id = (record.key or b"").decode("utf-8", "replace").partition(":")
         if kind not in PROVIDER_KINDS or not provider_id.isdigit():
@@ -155,9 +173,10 @@ class ProviderFeed:
 class Matcher:
     """A member of the `matcher` group on `linkage.needs`."""
 
-    def __init__(self, bootstrap: str, index, *, group_id: str = "matcher", k: int = 20,
+    def __init__(self, bootstrap: str, index: Index, *, group_id: str = "matcher", k: int = 20,
                  name: str = "matcher", stop: threading.Event | None = None,
-                 consumer_config: dict | None = None, producer_config: dict | None = None):
+                 consumer_config: dict[str, Any] | None = None,
+                 producer_config: dict[str, Any] | None = None) -> None:
         self.bootstrap, self.index, self.k, self.name = bootstrap, index, k, name
         self.stop_event = stop or threading.Event()
         self.feed = ProviderFeed(bootstrap, index, name=f"{name}-providers")
@@ -183,7 +202,7 @@ class Matcher:
             self._next_idle_drain = time.monotonic() + 0.5
             self.feed.drain()
 
-    def handle(self, record, event) -> list[Output]:
+    def handle(self, record: Record, event: Event) -> list[Output]:
         if event.type == Types.NEED_CANCELLED:
             return []  # nothing to rank; the need's status already says it all
         need = event.data
@@ -198,7 +217,8 @@ class Matcher:
         data = {"need_id": need["id"], "need_event_id": event.id,
                 "ranked_at": rfc3339(datetime.now(timezone.utc)),
                 "matches": {kind: ranking.get(kind, []) for kind in PROVIDER_KINDS}}
-        envelope = make_envelope(type=Types.NEED_MATCHED, source="linkage-matcher",
+        matched = check_outgoing(Types.NEED_MATCHED, MATCHES, data)
+        envelope = make_envelope(type=matched, source="linkage-matcher",
                                  subject=f"need/{need['id']}", data=data,
                                  event_id=matched_event_id(event.id))
         if event.raw.get(REQUEST_ID_ATTRIBUTE):  # the ranking answers the request that posted the need
@@ -224,13 +244,13 @@ class Matcher:
             self.feed.close()
 
 
-def build_index(settings):
+def build_index(settings: Settings) -> ProviderIndex:
     from matching import ProviderIndex, load_weights
 
     return ProviderIndex(weights=load_weights(overrides=dict(settings.extra)))
 
 
-def run_matcher(settings, stop: threading.Event | None = None, *, index=None,
+def run_matcher(settings: Settings, stop: threading.Event | None = None, *, index: Index | None = None,
                 group_id: str = "matcher", k: int = 20) -> None:
     """`linkage matcher`: runs until `stop` is set (or SIGTERM when called from the CLI)."""
     from events.producer import producer_config

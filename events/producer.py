@@ -6,6 +6,9 @@ import uuid
 from typing import Any
 
 from events.envelope import DEAD_LETTERED
+from events.kafka_types import Client
+from events.topics import DLQ
+from linkage.catalogue import check_outgoing
 from linkage.messages import encode, make_envelope
 
 # Short timeouts: a broker that is down must surface as an error within seconds, so the
@@ -35,18 +38,18 @@ DEFAULTS = dict(
 # written twice, and with idempotence Kafka keeps each partition's order with up to five
 # requests in flight. The embedded broker forgets producer state when it restarts (memory
 # only), so there the DEFAULTS hold: one request in flight, no producer ids.
-BROKER_PRODUCER: dict[str, dict] = {
+BROKER_PRODUCER: dict[str, dict[str, Any]] = {
     "tansu": {},
     "kafka": {"enable_idempotence": True, "max_in_flight_requests_per_connection": 5},
 }
 
 
-def producer_config(broker_kind: str) -> dict:
+def producer_config(broker_kind: str) -> dict[str, Any]:
     """The producer settings for a broker of `broker_kind` ("tansu" or "kafka")."""
     return dict(BROKER_PRODUCER[broker_kind])
 
 
-def make_producer(bootstrap: str, client_id: str = "linkage", **overrides):
+def make_producer(bootstrap: str, client_id: str = "linkage", **overrides: Any) -> Client:
     from kafka import KafkaProducer
 
     return KafkaProducer(bootstrap_servers=bootstrap, client_id=client_id,
@@ -67,12 +70,12 @@ def dead_letter(*, source: str, consumer: str, topic: str, partition: int, offse
     data = {"consumer": consumer, "topic": topic, "partition": partition, "offset": offset,
             "key": key.decode("utf-8", "replace") if key is not None else None,
             "reason": reason, "error": f"{type(error).__name__}: {error}", **original}
-    envelope = make_envelope(type=DEAD_LETTERED, source=source,
+    envelope = make_envelope(type=check_outgoing(DEAD_LETTERED, DLQ, data), source=source,
                              subject=f"{topic}/{partition}/{offset}", data=data,
                              event_id=str(uuid.uuid5(uuid.NAMESPACE_URL,
                                                      f"dlq:{consumer}:{topic}:{partition}:{offset}")))
     return key, encode(envelope).encode("utf-8")
 
 
-def json_bytes(payload: dict) -> bytes:
+def json_bytes(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -10,40 +10,46 @@ import logging
 import os
 import threading
 import time
-from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import URL, Select, select, update
+from sqlalchemy.orm import Session
 
-from events.recovery import needs_awaiting_ranking, overdue, resend, utcnow
-from events.topics import MATCHES, NEEDS, PROVIDERS
+from events.kafka_types import Client
+from events.recovery import Recovery, utcnow
+from events.topics import PROVIDERS
 from linkage.models import OutboxEvent
 from linkage.observability.workers import PUBLISHED, RELAY_FAILURES
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from sqlalchemy import Row
 
-WATCHED = [NEEDS, PROVIDERS, MATCHES]
+    from linkage.config import Settings
+    from linkage.platform import Platform
+
+    # An outbox row as the relay reads it: id, topic, key, envelope (None: a tombstone).
+    OutboxRow = Row[int, str, str, str | None]
+
+log = logging.getLogger(__name__)
 
 
 class Relay:
-    def __init__(self, platform, bootstrap: str, *, batch_size: int = 500, idle: float = 0.01,
+    def __init__(self, platform: Platform, bootstrap: str, *, batch_size: int = 500, idle: float = 0.01,
                  topic_check_every: float = 2.0, redeliver_after: float = 30.0,
                  max_redeliveries: int = 12, mark_every: float = 0.2,
-                 stop: threading.Event | None = None, producer_config: dict | None = None,
-                 purge_every: float | None = 86400.0):
+                 stop: threading.Event | None = None, producer_config: dict[str, Any] | None = None,
+                 purge_every: float | None = 86400.0) -> None:
         self.platform, self.bootstrap = platform, bootstrap
         self.producer_config = producer_config or {}
         self.batch_size, self.idle = batch_size, idle
-        self.topic_check_every = topic_check_every
-        self.redeliver_after, self.max_redeliveries = redeliver_after, max_redeliveries
         self.stop_event = stop or threading.Event()
         self.postgres = platform.engine.dialect.name == "postgresql"
-        self.producer = None
-        self.admin = None
-        self.known_ids: dict[str, str] = {}
+        self.producer: Client = None
+        self._admin: Client = None
         self.published = 0
         self.failures = 0
-        self._next_topic_check = 0.0
-        self._next_sweep = 0.0
+        self.recovery = Recovery(self, topic_check_every=topic_check_every,
+                                 redeliver_after=redeliver_after, max_redeliveries=max_redeliveries)
         # Retention: `linkage purge` once at start and then daily (None: never, e.g. in tests).
         self.purge_every = purge_every
         self._next_purge = 0.0
@@ -64,7 +70,7 @@ class Relay:
 
         if not prepare_topics(self.bootstrap, self.stop_event):
             return
-        self._recover_after_start()
+        self.recovery.after_start()
         backoff = 0.1
         try:
             while not self.stop_event.is_set():
@@ -75,12 +81,12 @@ class Relay:
                     self.failures += 1
                     RELAY_FAILURES.inc()
                     log.warning("relay: publishing failed (%s); retrying in %.1fs", exc, backoff)
-                    self._reset_clients()
+                    self.reset_clients()
                     try:
                         self._rescan()
                     except Exception:  # noqa: BLE001 - the database is the trouble: resend instead
                         self._to_mark, self._cursor = [], 0
-                    self._next_topic_check = 0.0
+                    self.recovery.check_topics_soon()
                     self.stop_event.wait(backoff)
                     backoff = min(backoff * 2, 2.0)
                     continue
@@ -88,9 +94,9 @@ class Relay:
                 if sent < self.batch_size:
                     self._wait_for_writes()
         finally:
-            self._reset_clients()
+            self.reset_clients()
             try:
-                self._flush_marks(force=True)
+                self.flush_marks(force=True)
             except Exception as exc:  # noqa: BLE001 - unmarked rows are simply sent again
                 log.warning("relay: could not mark the last rows sent (%s)", exc)
 
@@ -129,15 +135,15 @@ class Relay:
         with self.platform.read_session() as session:
             rows = session.execute(self._unsent(after=self._cursor)).all()
         if not rows:
-            self._flush_marks()
+            self.flush_marks()
             return 0
         self._publish(rows)
         self._cursor = rows[-1].id
         self._to_mark.extend(r.id for r in rows)
-        self._flush_marks()
+        self.flush_marks()
         return len(rows)
 
-    def _flush_marks(self, force: bool = False) -> None:
+    def flush_marks(self, force: bool = False) -> None:
         if not self._to_mark:
             return
         if not force and time.monotonic() - self._last_mark < self.mark_every \
@@ -149,18 +155,22 @@ class Relay:
         self._to_mark = []
         self._last_mark = time.monotonic()
 
+    def rescan_soon(self) -> None:
+        """Rows were marked unsent again: look from the first unsent row at the next batch."""
+        self._next_rescan = 0.0
+
     def _rescan(self) -> None:
         """Start again from the first unsent row (after marking what is already published)."""
-        self._flush_marks(force=True)
+        self.flush_marks(force=True)
         self._cursor = 0
         self._next_rescan = time.monotonic() + 1.0
 
-    def _unsent(self, after: int = 0):
+    def _unsent(self, after: int = 0) -> Select[int, str, str, str | None]:
         return (select(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.key, OutboxEvent.envelope)
                 .where(OutboxEvent.sent_at.is_(None), OutboxEvent.id > after)
                 .order_by(OutboxEvent.id).limit(self.batch_size))
 
-    def _publish(self, rows) -> None:
+    def _publish(self, rows: Sequence[OutboxRow]) -> None:
         # Providers are acknowledged before the needs of the same batch are sent, so that a
         # matcher holding a need finds every provider written before it (Matcher._before_batch).
         providers = [row for row in rows if row.topic == PROVIDERS]
@@ -176,7 +186,7 @@ class Relay:
         for topic, count in per_topic.items():
             PUBLISHED.labels("relay", topic).inc(count)
 
-    def _send_and_flush(self, rows) -> None:
+    def _send_and_flush(self, rows: Sequence[OutboxRow]) -> None:
         from kafka.errors import KafkaTimeoutError
 
         producer = self._producer()
@@ -192,47 +202,38 @@ class Relay:
                 raise future.exception
 
     @staticmethod
-    def _mark_sent(session, ids: list[int]) -> None:
+    def _mark_sent(session: Session, ids: list[int]) -> None:
         session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids))
                         .values(sent_at=utcnow(), attempts=OutboxEvent.attempts + 1))
 
     # -- clients --------------------------------------------------------------------------
-    def _producer(self):
+    def _producer(self) -> Client:
         if self.producer is None:
             from events.producer import make_producer
             self.producer = make_producer(self.bootstrap, client_id="linkage-relay",
                                           **self.producer_config)
         return self.producer
 
-    def _admin(self):
-        if self.admin is None:
+    def admin(self) -> Client:
+        if self._admin is None:
             from events.topics import admin_client
-            self.admin = admin_client(self.bootstrap)
-        return self.admin
+            self._admin = admin_client(self.bootstrap)
+        return self._admin
 
-    def _reset_clients(self) -> None:
+    def reset_clients(self) -> None:
         # A broker that restarted empty forgets producer state; fresh clients start clean.
-        for client in (self.producer, self.admin):
+        for client in (self.producer, self._admin):
             if client is not None:
                 try:
                     client.close(timeout=1) if client is self.producer else client.close()
                 except Exception:  # noqa: BLE001
                     pass
-        self.producer = self.admin = None
+        self.producer = self._admin = None
 
-    # -- noticing a broker that lost our events ---------------------------------------------
+    # -- duties beside publishing: the broker watch (events.recovery) and the daily purge ----
     def _housekeeping(self) -> None:
         now = time.monotonic()
-        if now >= self._next_topic_check:
-            self._next_topic_check = now + self.topic_check_every
-            try:
-                self._check_topics()
-            except Exception as exc:  # noqa: BLE001 - broker away: the publish path backs off
-                log.info("relay: topic check failed (%s)", exc)
-                self._reset_clients()
-        if now >= self._next_sweep:
-            self._next_sweep = now + min(self.redeliver_after / 4, 5.0)
-            self._redeliver_overdue()
+        self.recovery.tick(now)
         if self.purge_every is not None and now >= self._next_purge:
             self._next_purge = now + self.purge_every
             self._purge()
@@ -240,112 +241,25 @@ class Relay:
     def _purge(self) -> None:
         from events.retention import run_purge
 
-        self._flush_marks(force=True)
+        self.flush_marks(force=True)
         try:
             run_purge(self.platform, self.bootstrap)
         except Exception as exc:  # noqa: BLE001 - a busy database: try again tomorrow
             log.warning("relay: the daily purge failed (%s)", exc)
 
-    def _check_topics(self) -> None:
-        from events.topics import ensure_topics, topic_ids
-
-        admin = self._admin()
-        created = ensure_topics(admin)
-        current = topic_ids(admin, WATCHED)
-        lost = [t for t, tid in current.items()
-                if tid and self.known_ids.get(t) and self.known_ids[t] != tid]
-        if created and not self.known_ids:
-            lost = []  # first look: handled by _recover_after_start
-        self.known_ids.update({t: tid for t, tid in current.items() if tid})
-        if lost:
-            log.warning("relay: broker lost %s (restarted empty?); recovering", ", ".join(lost))
-            self.recover(lost)
-
-    def _recover_after_start(self) -> None:
-        """A relay starting against an empty topic that the outbox says it sent to re-sends what the DB knows."""
-        try:
-            ends = self._topic_sizes([NEEDS, PROVIDERS])
-        except Exception as exc:  # noqa: BLE001
-            log.warning("relay: could not read topic sizes (%s); skipping start-up recovery", exc)
-            return
-        lost = [t for t, size in ends.items() if size == 0 and self._ever_sent(t)]
-        if lost:
-            self.recover(lost)
-
-    def _ever_sent(self, topic: str) -> bool:
-        with self.platform.read_session() as session:
-            return session.scalar(select(OutboxEvent.id).where(
-                OutboxEvent.topic == topic, OutboxEvent.sent_at.is_not(None)).limit(1)) is not None
-
-    def _topic_sizes(self, topics: list[str]) -> dict[str, int]:
-        from kafka import TopicPartition
-
-        from events.consumer import make_consumer
-        consumer = make_consumer(self.bootstrap, None, client_id="linkage-relay-inspect")
-        try:
-            sizes = {}
-            for topic in topics:
-                partitions = consumer.partitions_for_topic(topic) or set()
-                ends = consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
-                sizes[topic] = sum(ends.values())
-            return sizes
-        finally:
-            consumer.close(autocommit=False)
-
-    def recover(self, lost: list[str]) -> None:
-        self._flush_marks(force=True)
-        if PROVIDERS in lost:
-            self.republish_providers()
-        if NEEDS in lost or MATCHES in lost:
-            with self.platform.write_sessions() as session:
-                rows = needs_awaiting_ranking(session)
-                count = resend(session, [r[0] for r in rows])
-                session.commit()
-            if count:
-                log.warning("relay: re-sending %d needs that have no ranking yet", count)
-        self._next_rescan = 0.0
-
-    def republish_providers(self) -> int:
-        from linkage.services.providers import republish_providers
-
-        with self.platform.uow() as uow:
-            count = republish_providers(uow)
-        if count:
-            log.warning("relay: republished %d providers", count)
-        return count
-
-    def _redeliver_overdue(self) -> None:
-        """Needs whose ranking is overdue are sent again (same event id; consumers dedupe)."""
-        try:
-            with self.platform.read_session() as session:
-                rows = needs_awaiting_ranking(
-                    session, sent_before=utcnow() - timedelta(seconds=self.redeliver_after),
-                    max_attempts=self.max_redeliveries)
-            due = overdue(rows, now=utcnow(), after=self.redeliver_after)
-            if due:
-                self._flush_marks(force=True)
-                with self.platform.write_sessions() as session:
-                    resend(session, due)
-                    session.commit()
-                self._next_rescan = 0.0
-                log.warning("relay: %d needs have no ranking after %.0fs; re-sending",
-                            len(due), self.redeliver_after)
-        except Exception as exc:  # noqa: BLE001 - a busy database: try at the next sweep
-            log.info("relay: redelivery sweep failed (%s)", exc)
-
 
 class _SqliteChanges:
     """Has a SQLite database (main file or WAL) been written since the last call?"""
 
-    def __init__(self, url):
+    def __init__(self, url: URL) -> None:
         database = url.database if url.get_backend_name() == "sqlite" else None
         self.paths = [database, database + "-wal"] if database and database != ":memory:" else []
-        self.last = None
+        self.last: list[tuple[int, int] | None] | None = None
 
     def changed(self) -> bool:
         if not self.paths:
             return True
-        state = []
+        state: list[tuple[int, int] | None] = []
         for path in self.paths:
             try:
                 st = os.stat(path)
@@ -358,7 +272,8 @@ class _SqliteChanges:
         return False
 
 
-def run_relay(settings, stop: threading.Event | None = None, *, platform=None, **options) -> None:
+def run_relay(settings: Settings, stop: threading.Event | None = None, *, platform: Platform | None = None,
+              **options: Any) -> None:
     """`linkage relay`: runs until `stop` is set (or SIGTERM when called from the CLI)."""
     from events.producer import producer_config
     from events.runtime import bootstrap_for

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from events.topics import DLQ
+
+if TYPE_CHECKING:
+    from linkage.platform import Platform
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +41,22 @@ def purge_dead_letters(bootstrap: str, days: int, now: datetime | None = None) -
         except Exception as exc:  # noqa: BLE001 - a broker without DeleteRecords
             log.warning("purge: the broker could not delete dead letters (%s)", exc)
             return None
-        return sum(offset - begins[tp] for tp, offset in targets.items())
+        deleted: int = sum(offset - begins[tp] for tp, offset in targets.items())
+        return deleted
     finally:
         consumer.close(autocommit=False)
         if admin is not None:
             admin.close()
 
 
-def run_purge(platform, bootstrap: str | None) -> dict[str, int | None]:
+def run_purge(platform: Platform, bootstrap: str | None) -> dict[str, int | None]:
     """`linkage purge` and the relay's daily run: the database's rows, then the broker's dead letters."""
     from linkage.services.retention import purge_database
 
     settings = platform.settings
     with platform.uow() as uow:
-        counts: dict[str, int | None] = purge_database(
-            uow, outbox_days=settings.retain_outbox_days, login_failure_days=settings.retain_login_failures_days)
+        counts: dict[str, int | None] = dict(purge_database(
+            uow, outbox_days=settings.retain_outbox_days, login_failure_days=settings.retain_login_failures_days))
     counts["dead_letters"] = None
     if bootstrap:
         try:

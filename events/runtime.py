@@ -6,12 +6,17 @@ import os
 import signal
 import threading
 import time
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from events.health import broker_ready
 
+if TYPE_CHECKING:
+    from linkage.config import Settings
+
 log = logging.getLogger(__name__)
 
-def bootstrap_for(settings) -> str:
+def bootstrap_for(settings: Settings) -> str:
     """The configured Kafka cluster, or the embedded broker `linkage broker` runs (LINKAGE_BROKER_PORT)."""
     return settings.bootstrap_servers
 
@@ -52,7 +57,7 @@ def prepare_topics(bootstrap: str, stop: threading.Event | None = None) -> bool:
 
 def stop_on_signals(stop: threading.Event) -> None:
     """SIGTERM and SIGINT end the worker's loop after the batch in hand (main thread only)."""
-    def _handler(signum, _frame):
+    def _handler(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s: stopping", signum)
         stop.set()
 

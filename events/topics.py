@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Iterable
 
-from linkage.messages import Topics
+from events.kafka_types import Client
+from linkage.catalogue import Topics
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +20,7 @@ CONFIGS = {PROVIDERS: {"cleanup.policy": "compact"}}
 TOPIC_ALREADY_EXISTS = 36
 
 
-def admin_client(bootstrap: str, timeout: float = 5.0):
+def admin_client(bootstrap: str, timeout: float = 5.0) -> Client:
     from kafka import KafkaAdminClient
 
     return KafkaAdminClient(bootstrap_servers=bootstrap, client_id="linkage-admin",
@@ -26,7 +28,7 @@ def admin_client(bootstrap: str, timeout: float = 5.0):
                             bootstrap_timeout_ms=int(timeout * 1000))
 
 
-def ensure_topics(admin, topics=None) -> list[str]:
+def ensure_topics(admin: Client, topics: Iterable[str] | None = None) -> list[str]:
     """Create whichever of our topics are missing; returns the names it created."""
     wanted = list(topics or PARTITIONS)
     existing = set(admin.list_topics())
@@ -49,7 +51,7 @@ def ensure_topics(admin, topics=None) -> list[str]:
     return created
 
 
-def topic_ids(admin, topics=None) -> dict[str, str | None]:
+def topic_ids(admin: Client, topics: Iterable[str] | None = None) -> dict[str, str | None]:
     """Each topic's id: a broker that came back empty has new ids (or none) for the same names."""
     wanted = list(topics or PARTITIONS)
     described = {t["name"]: t for t in admin.describe_topics(wanted)}

@@ -89,27 +89,23 @@ def write_audit_entries(session: Session) -> None:
 def _append(session: Session, entries: list[AuditEntry]) -> None:
     """Chain `entries` after the head. The head's row lock (held to commit) makes concurrent
     writers on PostgreSQL take turns; SQLite's writers already do (BEGIN IMMEDIATE). Core
-    statements, not ORM objects: these two run in every audited unit of work."""
-    seq, previous = _lock_head(session)
+    statements for the head, not ORM objects: these run in every audited unit of work."""
+    head = _lock_head(session)
     for entry in entries:
-        seq += 1
-        previous = ledger.link(entry, seq, previous)
-        session.add(entry)
-    session.execute(HEADS.update().where(HEADS.c.name == CHAIN).values(seq=seq, hash=previous))
+        head = ledger.append(session, entry, after=head)
+    session.execute(HEADS.update().where(HEADS.c.name == CHAIN).values(seq=head.seq, hash=head.hash))
 
 
-def _lock_head(session: Session) -> tuple[int, str]:
+def _lock_head(session: Session) -> ledger.Head:
     locked = select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.name == CHAIN).with_for_update()
     head = session.execute(locked).first()
     if head is None:  # a new database: start the head at the trail's last entry (or the genesis)
-        last = session.execute(select(AuditEntry.seq, AuditEntry.hash)
-                               .order_by(AuditEntry.seq.desc()).limit(1)).first()
+        last = ledger.Chain(AuditEntry).head(session)
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(insert(HEADS).values(name=CHAIN, seq=last.seq if last else 0,
-                                             hash=last.hash if last else ledger.GENESIS)
+        session.execute(insert(HEADS).values(name=CHAIN, seq=last.seq, hash=last.hash)
                         .on_conflict_do_nothing(index_elements=["name"]))
         head = session.execute(locked).one()
-    return head.seq, head.hash
+    return ledger.Head(head.seq, head.hash)
 
 
 def verify_trail(session: Session) -> dict:
@@ -119,13 +115,10 @@ def verify_trail(session: Session) -> dict:
     """
     head = session.get(LedgerHead, CHAIN)
     head_seq = head.seq if head else 0
-    rows = session.scalars(select(AuditEntry).where(AuditEntry.seq <= head_seq)
-                           .order_by(AuditEntry.seq).execution_options(yield_per=1000))
-    verdict = ledger.verify(rows)
+    verdict = ledger.verify(session, ledger.Chain(AuditEntry), upto=head_seq)
     result = {"valid": verdict.valid, "entries": verdict.entries, "head_seq": head_seq,
               "head_hash": head.hash if head else ledger.GENESIS, "problem": verdict.problem or None,
-              "first_bad_entry_id": verdict.first_bad.id if verdict.first_bad else None,
-              "first_bad_seq": verdict.first_bad.seq if verdict.first_bad else None}
+              "first_bad_entry_id": verdict.first_bad_id, "first_bad_seq": verdict.first_bad_seq}
     if verdict.valid and (verdict.last_seq, verdict.last_hash) != (head_seq, result["head_hash"]):
         # The chain ends before its head: its last entries were removed.
         result.update(valid=False, problem="head", first_bad_seq=verdict.last_seq + 1)

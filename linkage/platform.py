@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from linkage.audit import AuditContext
 from linkage.config import Settings
@@ -36,7 +36,7 @@ class Platform:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.write_sessions, source=self.source, audit=self.audit_context)
 
-    def read_session(self):
+    def read_session(self) -> Session:
         return self.read_sessions()
 
     def dispose(self) -> None:

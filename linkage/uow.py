@@ -8,6 +8,7 @@ from typing import Any, Callable, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from linkage.audit import AuditContext, write_audit_entries
+from linkage.catalogue import check_outgoing
 from linkage.errors import NotFound
 from linkage.messages import encode, make_envelope
 from linkage.models import OutboxEvent
@@ -37,11 +38,18 @@ class UnitOfWork:
         self._factory = session_factory
         self.source = source
         self._audit = audit
-        self.session: Session | None = None
+        self._session: Session | None = None
         self._after_commit: list[Callable[[], None]] = []
 
+    @property
+    def session(self) -> Session:
+        """The open session; only inside `with uow:` (outside is a bug, not a state to handle)."""
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use `with uow:`")
+        return self._session
+
     def __enter__(self) -> "UnitOfWork":
-        self.session = self._factory()
+        self._session = self._factory()
         context = self._audit() if self._audit else None
         if context is not None:
             self.session.info["audit"] = context
@@ -51,7 +59,7 @@ class UnitOfWork:
         # close() rolls back whatever was not committed and detaches objects without expiring
         # them, so a route can still serialize what the service returned.
         self.session.close()
-        self.session = None
+        self._session = None
 
     def commit(self) -> None:
         write_audit_entries(self.session)  # same transaction: no change without its audit row
@@ -71,7 +79,10 @@ class UnitOfWork:
 
     def emit(self, *, topic: str, key: str, type: str, subject: str, data: dict[str, Any],
              event_id: str | None = None) -> dict[str, Any]:
-        """Record an event to publish; it is sent only if this unit of work commits."""
+        """Record an event to publish; it is sent only if this unit of work commits.
+
+        The type must be catalogued (linkage.catalogue), on its own topic, with its data fields."""
+        type = check_outgoing(type, topic, data).value
         envelope = make_envelope(type=type, source=self.source, subject=subject, data=data,
                                  event_id=event_id)
         context = self.session.info.get("audit")

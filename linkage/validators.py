@@ -6,13 +6,9 @@ from datetime import date
 import phonenumbers
 from phonenumbers import PhoneNumberType
 from stdnum import numdb
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as NumberError
-
-# GB 32100-2015: 18 characters from this alphabet (no I, O, Z, S, V); the last is a check character.
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 # -- phone numbers: Google's libphonenumber metadata (the `phonenumbers` package), region CN ----------
 _MOBILE_TYPES = (PhoneNumberType.MOBILE,)
@@ -120,16 +116,13 @@ def id_number_check_char(first17: str) -> str:
 
 
 def uscc_check_char(first17: str) -> str:
-    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
-    return _USCC_ALPHABET[(31 - total % 31) % 31]
+    """The check character of a 统一社会信用代码's first 17 characters (GB 32100, python-stdnum)."""
+    return uscc.calc_check_digit(first17)
 
 
 def is_uscc(value: str) -> bool:
-    """A 统一社会信用代码 with a valid check character."""
-    value = (value or "").upper()
-    if len(value) != 18 or any(c not in _USCC_ALPHABET for c in value):
-        return False
-    return uscc_check_char(value[:17]) == value[17]
+    """A 统一社会信用代码 with a valid check character (python-stdnum's cn.uscc)."""
+    return uscc.is_valid((value or "").upper())
 
 
 # Masking lives in linkage.privacy; these names stay importable from here for older callers.

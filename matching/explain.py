@@ -3,9 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Mapping, TypeVar
 
 from matching import features as F
+from matching.store import Card
+
+if TYPE_CHECKING:
+    from matching.scorer import Query
+
+T = TypeVar("T")
+Phrases = dict[tuple[int, str], str]  # (slot mask, week) -> "本周六上午有空": many volunteers share a few masks
+Serves = dict[int, str]               # shared label bits -> "擅长服务老年人"
+Said = Mapping[int, "str | None"]     # profile -> its matched-tags phrase, for one need's tags
+Builder = Callable[[list[list[float]], list[float], list[Card], Said, "Context"], list[list[str]]]
 
 DAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 PART_NAMES = ("上午", "下午", "晚上")
@@ -25,11 +35,12 @@ class Context:
     group_mask: int
     labels: list[str]
     group_names: Mapping[str, str]
-    phrases: dict = None  # (slot mask, week) -> "本周六上午有空": many volunteers share a few masks
-    serves: dict = None   # shared label bits -> "擅长服务老年人"
+    phrases: Phrases
+    serves: Serves
 
     @classmethod
-    def of(cls, q, labels: list[str], group_names: Mapping[str, str], phrases: dict, serves: dict) -> "Context":
+    def of(cls, q: Query, labels: list[str], group_names: Mapping[str, str], phrases: Phrases,
+           serves: Serves) -> Context:
         """`phrases` and `serves` are the index's memos: they outlive one rank() (bounded there)."""
         a = datetime.fromtimestamp(q.start, F.CHINA_TZ).isocalendar()
         b = datetime.fromtimestamp(q.now, F.CHINA_TZ).isocalendar()
@@ -56,11 +67,11 @@ def _slots(mask: int, prefix: str) -> str:
 # values in store.EXPLAINED order.
 
 _MEMO_LIMIT = 1 << 16  # phrases per memo; cleared when full (values repeat: ratings, counts)
-_CLOSINGS: dict = {}
-_PHRASES: dict = {}
+_CLOSINGS: dict[tuple[float, ...], tuple[str, ...]] = {}
+_PHRASES: dict[tuple[Any, ...], Any] = {}
 
 
-def _memo(memo: dict, key, make):
+def _memo(memo: dict[Any, T], key: Hashable, make: Callable[[], T]) -> T:
     """A phrase from a value-keyed memo; the memo is emptied when full rather than grown."""
     got = memo.get(key)
     if got is None:
@@ -72,7 +83,7 @@ def _memo(memo: dict, key, make):
 
 def _closing(r_sum: float, r_cnt: float, done: float, cancel: float) -> tuple[str, ...]:
     """Rating and completion, the phrases every kind closes with."""
-    out = ()
+    out: tuple[str, ...] = ()
     if r_cnt > 0:
         out += (f"满意度 {r_sum / r_cnt:.1f}（{r_cnt:.0f} 次评价）",)
     if done + cancel > 0:
@@ -87,7 +98,8 @@ def _until_phrase(t_until: float) -> str:
 
 # Phrases come from value-keyed memos: many providers share a rating, a count or a date.
 
-def volunteer_card(r_sum, r_cnt, done, cancel, slots, minutes) -> tuple:
+def volunteer_card(r_sum: float, r_cnt: float, done: float, cancel: float, slots: int,
+                   minutes: float) -> tuple[int, tuple[str, ...]]:
     closing = _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel))
     if minutes >= 60:
         closing = _memo(_PHRASES, ("hours", minutes, closing),
@@ -95,19 +107,22 @@ def volunteer_card(r_sum, r_cnt, done, cancel, slots, minutes) -> tuple:
     return int(slots), closing
 
 
-def organization_card(r_sum, r_cnt, done, cancel, cap, open_) -> tuple:
+def organization_card(r_sum: float, r_cnt: float, done: float, cancel: float, cap: int,
+                      open_: int) -> tuple[str, tuple[str, ...]]:
     cap, open_ = int(cap), int(open_)
     room = _memo(_PHRASES, ("room", cap, open_), lambda: f"在办项目 {open_}/{cap}，尚有余力" if open_ < cap
                  else f"已满负荷（{open_}/{cap}）")
     return room, _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel))
 
 
-def social_worker_card(r_sum, r_cnt, done, cancel, level, labels) -> tuple:
+def social_worker_card(r_sum: float, r_cnt: float, done: float, cancel: float, level: float,
+                       labels: int) -> tuple[str, int, tuple[str, ...]]:
     return (LEVEL_NAMES.get(level, "社会工作者"), labels,
             _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel)))
 
 
-def resource_card(r_sum, r_cnt, done, cancel, rkind, remaining, restricted, t_until) -> tuple:
+def resource_card(r_sum: float, r_cnt: float, done: float, cancel: float, rkind: int, remaining: float,
+                  restricted: bool, t_until: float) -> tuple[bool, float, str, bool, tuple[str, ...]]:
     rkind = int(rkind)
     fund = rkind == 0
     left = _memo(_PHRASES, ("left", rkind, remaining), lambda: f"剩余资金 {remaining / 100:,.0f} 元" if fund
@@ -118,7 +133,7 @@ def resource_card(r_sum, r_cnt, done, cancel, rkind, remaining, restricted, t_un
     return fund, remaining, left, bool(restricted), closing
 
 
-CARDS = {"volunteer": volunteer_card, "organization": organization_card,
+CARDS: dict[str, Callable[..., tuple[Any, ...]]] = {"volunteer": volunteer_card, "organization": organization_card,
          "social_worker": social_worker_card, "resource": resource_card}
 
 
@@ -132,7 +147,8 @@ BUSY = "近期已获较多推荐"
 NEAR = "技能相近"
 
 
-def volunteers(facs, kms, cards, said, ctx: Context) -> list[list[str]]:
+def volunteers(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
+               ctx: Context) -> list[list[str]]:
     res = []
     slots_on, free = ctx.slots, ctx.free
     for fac, km, (_, prof, (slots, closing)) in zip(facs, kms, cards):
@@ -148,7 +164,8 @@ def volunteers(facs, kms, cards, said, ctx: Context) -> list[list[str]]:
     return res
 
 
-def organizations(facs, kms, cards, said, ctx: Context) -> list[list[str]]:
+def organizations(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
+                  ctx: Context) -> list[list[str]]:
     res = []
     serves = f"服务领域含{ctx.category}"
     for fac, km, (_, prof, (room, closing)) in zip(facs, kms, cards):
@@ -165,7 +182,8 @@ def organizations(facs, kms, cards, said, ctx: Context) -> list[list[str]]:
     return res
 
 
-def social_workers(facs, kms, cards, said, ctx: Context) -> list[list[str]]:
+def social_workers(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
+                   ctx: Context) -> list[list[str]]:
     res = []
     mask, labels, names, serves = ctx.group_mask, ctx.labels, ctx.group_names, ctx.serves
     for fac, km, (_, prof, (level, lab, closing)) in zip(facs, kms, cards):
@@ -187,7 +205,8 @@ def social_workers(facs, kms, cards, said, ctx: Context) -> list[list[str]]:
     return res
 
 
-def resources(facs, kms, cards, said, ctx: Context) -> list[list[str]]:
+def resources(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
+              ctx: Context) -> list[list[str]]:
     res = []
     budget, earmark = ctx.budget, f"定向用于{ctx.category}"
     for fac, km, (_, prof, (fund, remaining, left, restricted, closing)) in zip(facs, kms, cards):
@@ -204,6 +223,6 @@ def resources(facs, kms, cards, said, ctx: Context) -> list[list[str]]:
     return res
 
 
-BATCH = {"volunteer": volunteers, "organization": organizations, "social_worker": social_workers,
+BATCH: dict[str, Builder] = {"volunteer": volunteers, "organization": organizations, "social_worker": social_workers,
          "resource": resources}
 TAGS_SAY = {"resource": "用途相符："}  # what the matched tags are called; skills elsewhere

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 EARTH_RADIUS_KM = 6371.0088
 CHINA_TZ = timezone(timedelta(hours=8))  # Asia/Shanghai has had no DST since 1991
@@ -38,7 +38,7 @@ def chord2_of_km(km: float) -> float:
 
 
 def distance_factor(km: float, half_km: float) -> float:
-    return 2.0 ** (-km / half_km)
+    return float(2.0 ** (-km / half_km))
 
 
 # --- time ------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ def parse_time(value: str | datetime | None) -> float | None:
     return dt.timestamp()
 
 
-def slot_mask(slots: Iterable[str]) -> int:
+def slot_mask(slots: Iterable[str] | None) -> int:
     mask = 0
     for s in slots or ():
         bit = SLOT_BITS.get(s)
@@ -97,7 +97,7 @@ def availability(volunteer_mask: int, need_mask: int, unknown: float) -> float:
 
 # --- per-provider quality ----------------------------------------------------------------
 
-def reputation(rep: Mapping | None, p: Mapping[str, float]) -> float:
+def reputation(rep: Mapping[str, Any] | None, p: Mapping[str, float]) -> float:
     """Bayesian shrinkage: few ratings stay near the prior, many speak for themselves."""
     rep = rep or {}
     n = float(rep.get("rating_count") or 0)
@@ -143,11 +143,11 @@ def resource_professional(restricted: bool) -> float:
 
 # --- text and tags -----------------------------------------------------------------------
 
-def _strings(values) -> list[str]:
+def _strings(values: Iterable[Any] | None) -> list[str]:
     return [str(v).strip() for v in (values or ()) if str(v).strip()]
 
 
-def provider_tags(kind: str, p: Mapping) -> list[str]:
+def provider_tags(kind: str, p: Mapping[str, Any]) -> list[str]:
     if kind == "organization":
         tags = _strings(p.get("skills")) + _strings(p.get("categories"))
     elif kind == "social_worker":
@@ -159,20 +159,20 @@ def provider_tags(kind: str, p: Mapping) -> list[str]:
     return sorted(set(tags))
 
 
-def provider_doc(kind: str, p: Mapping) -> str:
+def provider_doc(kind: str, p: Mapping[str, Any]) -> str:
     # Names are left out: they are unique, add noise and defeat de-duplication of documents.
     return " ".join(provider_tags(kind, p))
 
 
-def need_tags(need: Mapping) -> list[str]:
+def need_tags(need: Mapping[str, Any]) -> list[str]:
     return sorted(set(need_tags_in_order(need)))
 
 
-def need_tags_in_order(need: Mapping) -> list[str]:
+def need_tags_in_order(need: Mapping[str, Any]) -> list[str]:
     return _strings(need.get("skills")) + _strings([need.get("category")])
 
 
-def need_doc(need: Mapping) -> str:
+def need_doc(need: Mapping[str, Any]) -> str:
     parts = [need.get("title") or "", need.get("description") or "", need.get("category") or ""]
     return " ".join(parts + _strings(need.get("skills")))
 

@@ -1,22 +1,24 @@
 """ProviderIndex: upsert/remove providers, rank them for a need, explain every entry."""
 from __future__ import annotations
 
-import gc
-import multiprocessing as mp
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from matching import explain, scorer
-from matching.store import EXPLAINED, TOMBSTONE, Block, Profiles, extend, objects, parse_provider, schema
+from matching import batch, explain, scorer
+from matching.selection import Part, round2, top_rows
+from matching.store import (EXPLAINED, TOMBSTONE, Block, Card, Profiles, extend, objects, parse_provider,
+                            schema)
 from matching.vocab import Vocabulary
-from matching.weights import FACTORS, PROVIDER_KINDS, Weights, load_weights
+from linkage.catalogue import PROVIDER_KINDS
+from matching.weights import FACTORS, Weights, load_weights
 
-TIE_MARGIN = 1e-4  # keep every row within this of the k-th score, then order by rounded score, id
+Entry = dict[str, Any]            # one ranked provider, as need.matched events carry it
+Ranking = dict[str, list[Entry]]  # per kind, best first
+
 PHRASE_LIMIT = 1 << 16  # entries per phrase memo, emptied when full (tag sets, whose memos nest: 1/16th)
 BULK_CHUNK = 50_000
-PARENT_SHARE = 0.7  # of a child's share of a batch
 
 
 class _KindStore:
@@ -66,9 +68,9 @@ class ProviderIndex:
         self._aged_at: float | None = None
         # Phrase memos shared by every rank(): free slots, served groups, matched tags per
         # profile. Needs repeat their tags and windows, so most phrases are found, not built.
-        self._phrases: dict = {}
-        self._serves: dict = {}
-        self._said: dict = {}
+        self._phrases: explain.Phrases = {}
+        self._serves: explain.Serves = {}
+        self._said: dict[tuple[str, tuple[tuple[str, int], ...]], dict[int, str | None]] = {}
         self._kind_weights = {k: (tuple(self.weights.of(k)[name] for name in FACTORS[k]),
                                   self.weights.distance_half_km[k]) for k in PROVIDER_KINDS}
 
@@ -106,7 +108,7 @@ class ProviderIndex:
         blk.tombstone(row)
         return float(blk.cols["rec"][row])
 
-    def _parse(self, kind: str, provider: Mapping, rec: float):
+    def _parse(self, kind: str, provider: Mapping[str, Any], rec: float) -> tuple[dict[str, Any], Card]:
         row, name, tags, doc = parse_provider(kind, provider, self._bits, self._params)
         tag_ids = tuple(self._tag_id(t) for t in tags)
         prof = self._profiles.ids.get(tag_ids)
@@ -116,10 +118,10 @@ class ProviderIndex:
         row["prof"] = prof
         row["rec"] = rec
         # Worked out once here, not per rank(): the reasons' parts that depend on the provider alone.
-        card = (name, prof, explain.CARDS[kind](*(row[c] for c in EXPLAINED[kind])))
+        card: Card = (name, prof, explain.CARDS[kind](*(row[c] for c in EXPLAINED[kind])))
         return row, card
 
-    def upsert(self, kind: str, provider: Mapping) -> None:
+    def upsert(self, kind: str, provider: Mapping[str, Any]) -> None:
         """Insert or replace one provider; an inactive one is removed."""
         st = self._store(kind)
         pid = int(provider["id"])
@@ -134,10 +136,10 @@ class ProviderIndex:
         elif self._vocab.fitted and st.delta.n >= self._params["compact_every"]:
             self._compact(kind)
 
-    def upsert_many(self, kind: str, providers: Iterable[Mapping]) -> None:
+    def upsert_many(self, kind: str, providers: Iterable[Mapping[str, Any]]) -> None:
         """Bulk load (start-up, replays): parse in chunks, then re-sort the kind once."""
         st = self._store(kind)
-        chunk: list = []
+        chunk: list[Mapping[str, Any]] = []
         for p in providers:
             chunk.append(p)
             if len(chunk) >= BULK_CHUNK:
@@ -147,8 +149,9 @@ class ProviderIndex:
         if self._vocab.fitted:
             self._compact(kind)
 
-    def _load_chunk(self, st: _KindStore, chunk: list) -> None:
-        rows, cards = [], []
+    def _load_chunk(self, st: _KindStore, chunk: list[Mapping[str, Any]]) -> None:
+        rows: list[dict[str, Any]] = []
+        cards: list[Card] = []
         pending: dict[int, int] = {}  # id -> its row in this chunk; a later record replaces it
         for p in chunk:
             pid = int(p["id"])
@@ -160,7 +163,8 @@ class ProviderIndex:
                 continue
             row, card = self._parse(st.kind, p, rec)
             pending[pid] = len(rows)
-            rows.append(row), cards.append(card)
+            rows.append(row)
+            cards.append(card)
         if not rows:
             return
         live = set(pending.values())
@@ -243,7 +247,7 @@ class ProviderIndex:
             st.delta.sync_postings(self._vocab, self._vocab.size, self._profiles)
 
     # --- reads ------------------------------------------------------------------------
-    def rank(self, need: Mapping, k: int = 20, kinds: Iterable[str] | None = None) -> dict[str, list[dict]]:
+    def rank(self, need: Mapping[str, Any], k: int = 20, kinds: Iterable[str] | None = None) -> Ranking:
         """Top k providers per kind for one need; deterministic for a given index state."""
         self._ready()
         q = scorer.compile_need(need, self._vocab, self._tag_ids, self._bits, self._params,
@@ -254,12 +258,12 @@ class ProviderIndex:
         q.explain = explain.Context.of(q, self._labels, self.weights.target_group_names, self._phrases, self._serves)
         return {kind: self._rank_kind(kind, q, k) for kind in (kinds or PROVIDER_KINDS)}
 
-    def _rank_kind(self, kind: str, q: scorer.Query, k: int) -> list[dict]:
+    def _rank_kind(self, kind: str, q: scorer.Query, k: int) -> list[Entry]:
         st = self._store(kind)
         if k <= 0:
             return []
         w, half = self._kind_weights[kind]
-        parts = []
+        parts: list[Part] = []
         for blk in (st.main, st.delta):
             if not blk.n:
                 continue
@@ -270,12 +274,13 @@ class ProviderIndex:
                     parts.append((blk, idx, dist, f, scorer.total(f, w)))
         if not parts:
             return []
-        return self._entries(kind, q, parts, *_top(parts, k))
+        return self._entries(kind, q, parts, *top_rows(parts, k))
 
-    def _entries(self, kind: str, q: scorer.Query, parts: list, top: np.ndarray, scores: list,
-                 ids: list) -> list[dict]:
+    def _entries(self, kind: str, q: scorer.Query, parts: list[Part], top: np.ndarray, scores: list[float],
+                 ids: list[int]) -> list[Entry]:
         """The explained entries for the chosen rows (positions into the parts' rows, in order)."""
-        out: list = [None] * len(top)
+        assert q.explain is not None, "rank() builds the context first"
+        out: list[Any] = [None] * len(top)  # an Entry in every slot by the end
         names, build = FACTORS[kind], explain.BATCH[kind]
         prefix = explain.TAGS_SAY.get(kind, "技能相符：")
         said = self._said.get((prefix, q.tag_ids))  # profile -> its matched-tags phrase, for these tags
@@ -284,6 +289,7 @@ class ProviderIndex:
         profiles, tag_ids = self._profiles.tags, q.tag_ids
         start = 0
         for blk, idx, dist, f, s in parts:
+            slots: Sequence[int]
             if len(parts) == 1:
                 slots, pos = range(len(top)), top
             else:
@@ -310,72 +316,8 @@ class ProviderIndex:
                           "distance_km": km, "factors": dict(zip(names, fac)), "reasons": why}
         return out
 
-    def rank_batch(self, needs: list[Mapping], k: int = 20, workers: int = 2,
-                   kinds: Iterable[str] | None = None) -> list[dict[str, list[dict]]]:
+    def rank_batch(self, needs: list[Mapping[str, Any]], k: int = 20, workers: int = 2,
+                   kinds: Iterable[str] | None = None) -> list[Ranking]:
         """rank() for many needs; with workers > 1 forked children share the index copy-on-write."""
         self._ready()
-        kinds = tuple(kinds or PROVIDER_KINDS)
-        if workers <= 1 or len(needs) < 4 * workers or "fork" not in mp.get_all_start_methods():
-            return [self.rank(n, k, kinds) for n in needs]
-        global _BATCH
-        _BATCH = (self, k, kinds)
-        # The parent ranks a smaller share: it also unpickles every child's answers (~0.7 ms
-        # a need, about a third of ranking one), and all should finish together.
-        shares = np.array([PARENT_SHARE] + [1.0] * (workers - 1))
-        bounds = np.round(np.concatenate([[0], np.cumsum(shares)]) / shares.sum() * len(needs)).astype(int).tolist()
-        chunks = [needs[a:b] for a, b in zip(bounds, bounds[1:])]
-        # Freeze the heap first: a collection in a child would otherwise touch (and so copy)
-        # every page of the parent's objects, which costs more than the ranking itself.
-        gc.freeze()
-        try:
-            with mp.get_context("fork").Pool(workers - 1) as pool:
-                pending = pool.map_async(_rank_chunk, chunks[1:])
-                mine = _rank_chunk(chunks[0])  # the parent takes the first share itself
-                rest = pending.get()
-        finally:
-            gc.unfreeze()
-            _BATCH = None
-        return mine + [r for part in rest for r in part]
-
-
-def _top(parts: list, k: int) -> tuple[np.ndarray, list, list]:
-    """Positions (into the parts' rows, concatenated) of the k best, best first; and their
-    rounded scores and ids. Ties on the rounded score go to the lower id, so the order never
-    depends on storage order."""
-    scores = parts[0][4] if len(parts) == 1 else np.concatenate([p[4] for p in parts])
-    n = len(scores)
-    if n > k:
-        cut = float(np.partition(scores, n - k)[n - k])
-        sel = (scores >= cut - TIE_MARGIN).nonzero()[0]
-    else:
-        sel = np.arange(n)
-    # Rounded in bulk: np.round (here the method) is the one rounding rule shared with the reference.
-    rounded = scores[sel].round(4)
-    if len(parts) == 1:
-        ids = parts[0][0].cols["id"][parts[0][1][sel]]
-    else:
-        ids = np.concatenate([blk.cols["id"][idx] for blk, idx, *_ in parts])[sel]
-    order = np.lexsort((ids, -rounded))[:k]
-    return sel[order], rounded[order].tolist(), ids[order].tolist()
-
-
-def round2(x: np.ndarray) -> list[float]:
-    """[round(v, 2) for v in x], exactly, mostly in NumPy.
-
-    rint(v * 100) / 100 is Python's correctly rounded answer unless v * 100 lies within a
-    rounding error of a half (where the two may pick different sides): those few values go
-    through round() itself.
-    """
-    hundredths = x * 100
-    out = (np.rint(hundredths) / 100).tolist()
-    for i in (np.abs(hundredths - np.floor(hundredths) - 0.5) < 1e-6).nonzero()[0].tolist():
-        out[i] = round(float(x[i]), 2)
-    return out
-
-
-_BATCH: tuple | None = None
-
-
-def _rank_chunk(needs: list[Mapping]) -> list[dict]:
-    index, k, kinds = _BATCH
-    return [index.rank(n, k, kinds) for n in needs]
+        return batch.rank_batch(self, needs, k, workers, tuple(kinds or PROVIDER_KINDS))

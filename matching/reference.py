@@ -6,16 +6,19 @@ It shares the factor formulas in features.py and the fitted vocabulary, nothing 
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
 from matching import features as F
+from matching.vocab import Vocabulary
 from matching.weights import Weights
+
+Ranked = tuple[float, int, float, dict[str, float]]  # (rounded score, provider id, km, factors)
 
 
 class ReferenceScorer:
-    def __init__(self, weights: Weights, vocabulary, now: float) -> None:
+    def __init__(self, weights: Weights, vocabulary: Vocabulary, now: float) -> None:
         self.w = weights
         self.p = weights.params
         self.vocab = vocabulary
@@ -30,12 +33,13 @@ class ReferenceScorer:
             vec = self._vectors[doc] = dict(zip(cols.tolist(), vals.tolist()))
         return vec
 
-    def prepare(self, kind: str, providers) -> None:
+    def prepare(self, kind: str, providers: Iterable[Mapping[str, Any]]) -> None:
         """Warm the per-document vectors so a timed loop measures scoring only."""
         for p in providers:
             self._vector(F.provider_doc(kind, p))
 
-    def score(self, kind: str, need: Mapping, p: Mapping, ctx: dict) -> tuple[float, float, dict] | None:
+    def score(self, kind: str, need: Mapping[str, Any], p: Mapping[str, Any],
+              ctx: dict[str, Any]) -> tuple[float, float, dict[str, float]] | None:
         """(score, km, factors) or None when a hard constraint excludes the provider."""
         if not p.get("active", True):
             return None
@@ -57,13 +61,13 @@ class ReferenceScorer:
         elif kind == "organization":
             f["capacity"] = F.room(int(p.get("capacity") or 0), int(p.get("open_projects") or 0))
             match = category in self.labels and category in set(p.get("categories") or ())
-            f["professional"] = F.org_professional(match, F.REGISTRATION.get(p.get("registration"), 0.0))
+            f["professional"] = F.org_professional(match, F.REGISTRATION.get(p.get("registration", ""), 0.0))
         elif kind == "social_worker":
             spec = set(p.get("specialties") or ())
             groups = ctx["groups"]
             cover = len(groups & spec) / len(groups) if groups else unknown
             match = category in self.labels and category in spec
-            f["professional"] = F.social_worker_professional(F.LEVELS.get(p.get("certificate_level"), 0.0), match, cover)
+            f["professional"] = F.social_worker_professional(F.LEVELS.get(p.get("certificate_level", ""), 0.0), match, cover)
         else:
             fund = p.get("kind") == "fund"
             remaining = float(p.get("remaining_fen" if fund else "remaining_quantity") or 0)
@@ -80,7 +84,7 @@ class ReferenceScorer:
         score = sum(w * f[name] for name, w in self.w.of(kind).items())
         return score, km, f
 
-    def context(self, need: Mapping) -> dict:
+    def context(self, need: Mapping[str, Any]) -> dict[str, Any]:
         cols, vals = self.vocab.query(F.need_doc(need))
         start, end = F.parse_time(need.get("starts_at")), F.parse_time(need.get("ends_at"))
         return {"lat": float(need["lat"]), "lon": float(need["lon"]), "query": list(zip(cols.tolist(), vals.tolist())),
@@ -89,12 +93,13 @@ class ReferenceScorer:
                 "slots": F.window_slot_mask(start, end), "start": self.now if start is None else start,
                 "end": math.inf if end is None else end, "budget": float(need.get("budget_fen") or 0)}
 
-    def rank(self, need: Mapping, providers_by_kind: Mapping[str, list], k: int = 20) -> dict[str, list[tuple]]:
+    def rank(self, need: Mapping[str, Any], providers_by_kind: Mapping[str, list[Mapping[str, Any]]],
+             k: int = 20) -> dict[str, list[Ranked]]:
         """Per kind: [(rounded score, provider id, km, factors)] sorted like ProviderIndex.rank."""
         ctx = self.context(need)
-        out = {}
+        out: dict[str, list[Ranked]] = {}
         for kind, providers in providers_by_kind.items():
-            rows = []
+            rows: list[Ranked] = []
             for p in providers:
                 got = self.score(kind, need, p, ctx)
                 if got is not None:

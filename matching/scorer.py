@@ -3,19 +3,25 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
 from matching import features as F
-from matching.store import Block
+from matching.store import Block, Profiles
+from matching.vocab import Vocabulary
+
+if TYPE_CHECKING:
+    from matching.explain import Context
+
+Candidates = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass
 class Query:
     """A need compiled once per rank(): unit vector, sparse text+tag query, masks, window."""
 
-    need: Mapping
+    need: Mapping[str, Any]
     lat: float
     lon: float
     xyz: tuple[float, float, float]
@@ -32,12 +38,12 @@ class Query:
     end: float
     now: float
     budget: float
-    tag_ids: tuple = None  # (tag, tag id) in tag_order, for the reasons
-    explain: object = None  # explain.Context, built once per rank()
-    profile_scores: np.ndarray = None  # text score per profile, worked out on first use
+    tag_ids: tuple[tuple[str, int], ...] = ()  # (tag, tag id) in tag_order, for the reasons
+    explain: Context | None = None  # built once per rank()
+    profile_scores: np.ndarray | None = None  # text score per profile, worked out on first use
 
 
-def compile_need(need: Mapping, vocab, tag_ids: Mapping[str, int], bits: Mapping[str, int],
+def compile_need(need: Mapping[str, Any], vocab: Vocabulary, tag_ids: Mapping[str, int], bits: Mapping[str, int],
                  params: Mapping[str, float], now: float) -> Query:
     text_cols, text_w = vocab.query(F.need_doc(need))
     tags = tuple(F.need_tags(need))
@@ -61,7 +67,7 @@ def compile_need(need: Mapping, vocab, tag_ids: Mapping[str, int], bits: Mapping
     )
 
 
-def candidates(block: Block, q: Query, profiles) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def candidates(block: Block, q: Query, profiles: Profiles) -> Candidates:
     """Rows inside their own radius (hard cut), with squared chord and skill score."""
     if block.sorted:
         return _main_candidates(block, q, profiles)
@@ -81,7 +87,7 @@ def candidates(block: Block, q: Query, profiles) -> tuple[np.ndarray, np.ndarray
     return idx, c2[idx], np.minimum(skill, 1.0, out=skill)
 
 
-def _main_candidates(block: Block, q: Query, profiles):
+def _main_candidates(block: Block, q: Query, profiles: Profiles) -> Candidates:
     lo, hi = block.strip_range(q.lat, q.lon, block.max_radius)
     if lo == hi:
         return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
@@ -105,7 +111,7 @@ def _bit(labels: np.ndarray, bit: int) -> np.ndarray:
 
 
 def factors(kind: str, block: Block, idx: np.ndarray, c2: np.ndarray, skill: np.ndarray,
-            q: Query, params: Mapping[str, float], half_km: float):
+            q: Query, params: Mapping[str, float], half_km: float) -> Candidates:
     """(rows kept by the kind's hard constraints, distance km, factor matrix for those rows).
 
     The matrix has one row per factor in FACTORS[kind] order (the weights' order).
@@ -171,14 +177,14 @@ def factors(kind: str, block: Block, idx: np.ndarray, c2: np.ndarray, skill: np.
     return idx, dist, f
 
 
-def total(f: np.ndarray, weights) -> np.ndarray:
+def total(f: np.ndarray, weights: Sequence[float]) -> np.ndarray:
     """Weighted sum over the factor rows, in the fixed factor order (the reference's sums).
 
     All products in one call, then the rows added in order: the same operations as
     w0*f0 + w1*f1 + ... term by term, so the same bits.
     """
     terms = f * np.asarray(weights)[:, None]
-    out = terms[0] + terms[1]
+    out: np.ndarray = terms[0] + terms[1]
     for i in range(2, len(terms)):
         out += terms[i]
     return out

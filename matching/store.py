@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from typing import Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import scipy.sparse as sp
 
 from matching import features as F
+from matching.vocab import Vocabulary
+
+# A provider as its reasons need it: (name, profile id, the kind's explain card).
+Card = tuple[str, int, Any]
+Schema = tuple[tuple[str, type[np.generic]], ...]
 
 COMMON = (("id", np.int64), ("lat", np.float64), ("lon", np.float64), ("x", np.float64),
           ("y", np.float64), ("z", np.float64), ("cr2", np.float64), ("radius", np.float64),
@@ -33,11 +38,11 @@ TOMBSTONE = -1.0  # a cr2 below every squared chord: the radius cut drops the ro
 RADIUS_KEYS = {"volunteer": "travel_radius_km", "resource": "radius_km"}
 
 
-def schema(kind: str):
+def schema(kind: str) -> Schema:
     return COMMON + KIND_COLS[kind]
 
 
-def label_mask(values, bits: Mapping[str, int]) -> int:
+def label_mask(values: Iterable[Any] | None, bits: Mapping[str, int]) -> int:
     mask = 0
     for v in values or ():
         b = bits.get(str(v).strip())
@@ -46,13 +51,14 @@ def label_mask(values, bits: Mapping[str, int]) -> int:
     return mask
 
 
-def parse_provider(kind: str, p: Mapping, bits: Mapping[str, int], params: Mapping[str, float]):
+def parse_provider(kind: str, p: Mapping[str, Any], bits: Mapping[str, int],
+                   params: Mapping[str, float]) -> tuple[dict[str, Any], str, list[str], str]:
     """One provider dict to (column values, name, tag strings, document)."""
     lat, lon = float(p["lat"]), float(p["lon"])
     radius = float(p.get(RADIUS_KEYS.get(kind, "service_radius_km")) or 0.0)
     rep = p.get("reputation") or {}
     x, y, z = F.unit_vector(lat, lon)
-    row = {"id": int(p["id"]), "lat": lat, "lon": lon, "x": x, "y": y, "z": z,
+    row: dict[str, Any] = {"id": int(p["id"]), "lat": lat, "lon": lon, "x": x, "y": y, "z": z,
            "cr2": F.chord2_of_km(radius), "radius": radius, "rep": F.reputation(rep, params),
            "r_sum": float(rep.get("rating_sum") or 0.0), "r_cnt": float(rep.get("rating_count") or 0),
            "done": float(rep.get("completed") or 0), "cancel": float(rep.get("cancelled") or 0),
@@ -64,10 +70,10 @@ def parse_provider(kind: str, p: Mapping, bits: Mapping[str, int], params: Mappi
     elif kind == "organization":
         cap, open_ = int(p.get("capacity") or 0), int(p.get("open_projects") or 0)
         row.update(labels=label_mask(p.get("categories"), bits), capacity=cap, open=open_,
-                   room=F.room(cap, open_), reg=F.REGISTRATION.get(p.get("registration"), 0.0))
+                   room=F.room(cap, open_), reg=F.REGISTRATION.get(p.get("registration", ""), 0.0))
     elif kind == "social_worker":
         row.update(labels=label_mask(p.get("specialties"), bits),
-                   level=F.LEVELS.get(p.get("certificate_level"), 0.0))
+                   level=F.LEVELS.get(p.get("certificate_level", ""), 0.0))
     else:
         restricted = [c for c in (p.get("restricted_categories") or ()) if str(c).strip()]
         rkind = p.get("kind") or "material"
@@ -111,9 +117,11 @@ class Profiles:
             self.docs.append(doc_id)
         return got
 
-    def build_postings(self, vocab, tag_base: int, n_tags: int) -> None:
+    def build_postings(self, vocab: Vocabulary, tag_base: int, n_tags: int) -> None:
         n = len(self.tags)
-        tcols, tvals, lens = [], [], []
+        tcols: list[np.ndarray] = []
+        tvals: list[np.ndarray] = []
+        lens: list[int] = []
         for tags, doc in zip(self.tags, self.docs):
             tc, tv = vocab.row(doc)
             tcols += (tc, np.array(tags, dtype=np.int64) + tag_base)
@@ -160,9 +168,9 @@ class Block:
     def __init__(self, kind: str, capacity: int = 64) -> None:
         self.kind = kind
         self.n = 0
-        self.cols = {name: np.zeros(capacity, dtype) for name, dtype in schema(kind)}
+        self.cols: dict[str, np.ndarray] = {name: np.zeros(capacity, dtype) for name, dtype in schema(kind)}
         # per row: (name, profile, explain card); a list in the delta, an object array in main
-        self.cards: list[tuple] | np.ndarray = []
+        self.cards: list[Card] | np.ndarray = []
         self.max_radius = 0.0
         self.sorted = False
         # delta postings (row-major, appended lazily as (row, combined column, weight))
@@ -181,7 +189,8 @@ class Block:
         self.entries_at = np.zeros(1, np.int64)    # ...and where each row's group starts
 
     # --- delta side ------------------------------------------------------------------
-    def append(self, row: Mapping, card: tuple) -> int:
+    def append(self, row: Mapping[str, Any], card: Card) -> int:
+        assert isinstance(self.cards, list), "only a delta block grows"
         if self.n == len(self.cols["id"]):
             for key, arr in self.cols.items():
                 self.cols[key] = np.concatenate([arr, np.zeros(max(64, len(arr)), arr.dtype)])
@@ -193,7 +202,7 @@ class Block:
         self.n += 1
         return i
 
-    def sync_postings(self, vocab, tag_base: int, profiles: Profiles) -> None:
+    def sync_postings(self, vocab: Vocabulary, tag_base: int, profiles: Profiles) -> None:
         """Add posting entries for rows appended since the last query (delta blocks only)."""
         if self.posted >= self.n:
             return
@@ -210,7 +219,7 @@ class Block:
 
     # --- main side ------------------------------------------------------------------
     @classmethod
-    def build_sorted(cls, kind, cols, cards: np.ndarray) -> "Block":
+    def build_sorted(cls, kind: str, cols: dict[str, np.ndarray], cards: np.ndarray) -> Block:
         """A block sorted by (latitude band, longitude), plus the strips a radius query reads."""
         blk = cls(kind, capacity=0)
         n = len(cols["id"])
@@ -286,8 +295,9 @@ class Block:
         return np.flatnonzero(self.cols["cr2"][: self.n] >= 0)
 
 
-def extend(block: Block, cols: Mapping[str, np.ndarray], cards: list[tuple]) -> int:
+def extend(block: Block, cols: Mapping[str, np.ndarray], cards: list[Card]) -> int:
     """Append many rows at once (bulk loads); returns the first new row number."""
+    assert isinstance(block.cards, list), "only a delta block grows"
     start, m = block.n, len(cards)
     need = start + m
     if need > len(block.cols["id"]):
@@ -305,7 +315,7 @@ def extend(block: Block, cols: Mapping[str, np.ndarray], cards: list[tuple]) -> 
     return start
 
 
-def objects(items) -> np.ndarray:
+def objects(items: list[Card] | np.ndarray) -> np.ndarray:
     """A 1-d object array of `items` (np.asarray would read a list of tuples as a matrix)."""
     if isinstance(items, np.ndarray):
         return items

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -69,7 +69,7 @@ class Vocabulary:
         if ids:
             self._store(ids, vec.transform(texts))
 
-    def _store(self, ids, matrix) -> None:
+    def _store(self, ids: list[int], matrix: Any) -> None:  # a SciPy sparse matrix (no stubs)
         matrix = matrix.tocsr()
         matrix.sort_indices()
         for i, d in enumerate(ids):
@@ -88,7 +88,7 @@ class Vocabulary:
 
     def query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The need's L2-normalised TF-IDF over the provider vocabulary (same maths as sklearn)."""
-        if self.vectorizer is None:
+        if self.vectorizer is None or self._idf is None:
             return EMPTY_COLS, np.zeros(0)
         counts: dict[int, int] = {}
         terms = self._terms

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-PROVIDER_KINDS = ("organization", "social_worker", "volunteer", "resource")
+from linkage.catalogue import PROVIDER_KINDS
+
 FACTORS: dict[str, tuple[str, ...]] = {
     "volunteer": ("skill", "distance", "availability", "professional", "reputation", "spread"),
     "organization": ("skill", "distance", "capacity", "professional", "reputation", "spread"),
@@ -43,7 +44,8 @@ def _number(key: str, raw: str) -> float:
     return value
 
 
-def _apply_overrides(kinds: dict, params: dict, overrides: Mapping[str, str]) -> None:
+def _apply_overrides(kinds: dict[str, dict[str, float]], params: dict[str, float],
+                     overrides: Mapping[str, str]) -> None:
     # Longest kind first so SOCIAL_WORKER_... is not read as a kind "SOCIAL".
     by_prefix = sorted(((k.upper() + "_", k) for k in PROVIDER_KINDS), key=lambda p: -len(p[0]))
     for key, raw in overrides.items():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
+from linkage.catalogue import PROVIDER_KINDS
 from linkage.models import NeedStatus
 from linkage.taxonomy import CATEGORIES, TARGET_GROUPS, URGENCY
 from schemas.common import Lat, LocalDateTime, Lon, Money, Name, Near, PageArgs, Tags, WholeNumber, page_of
@@ -85,4 +86,4 @@ class MatchesSchema(Schema):
 
 
 class MatchQuerySchema(Schema):
-    kind = fields.String(validate=validate.OneOf(["organization", "social_worker", "volunteer", "resource"]))
+    kind = fields.String(validate=validate.OneOf(PROVIDER_KINDS))

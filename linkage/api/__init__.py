@@ -2,22 +2,19 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
-from flask import Flask, current_app, g, request
+from flask import Flask, request
 from flask_smorest import Api, Blueprint
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
-from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
-from werkzeug.routing import IntegerConverter
 
 from linkage.api import (activities, audit, auth, communities, disclosures, funding, hours, meta, needs, projects,
                          providers, rights, stats)
-from linkage.api.context import audit_context, close_session, optional_actor
-from linkage.api.errors import register_error_handlers
+from linkage.http.context import optional_actor
+from linkage.http.converters import IdConverter
 from linkage.errors import InvalidInput, Unauthenticated
 from schemas.common import MAX_INTEGER
 
@@ -27,14 +24,6 @@ PUBLIC_PREFIXES = ("/api/v1/auth/token", "/api/v1/categories", "/api/v1/openapi.
 PUBLIC_PATTERNS = (re.compile(r"^/api/v1/certificates/[^/]+$"),
                    re.compile(r"^/api/v1/projects/\d+/evaluations$"),
                    re.compile(r"^/api/v1/funding-rounds/\d+/public-summary$"))
-
-
-class IdConverter(IntegerConverter):
-    """`<int:...>` in routes: an id beyond MAX_INTEGER matches no route (404), not a driver error."""
-
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_INTEGER)
-        super().__init__(map, *args, **kwargs)
 
 
 def _out_of_range(value, where: str = "") -> str | None:
@@ -92,6 +81,13 @@ class _ContractPlugin(BasePlugin):
                         self.spec.components.schemas[name]["minProperties"] = 1
 
 
+class _Api(Api):
+    """flask-smorest's Api without its own HTTPException handler: errors have one home, linkage.http.errors."""
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+
 def _schema_name(schema) -> str:
     cls = resolve_schema_cls(schema)
     name = cls.__name__.removesuffix("Schema")
@@ -103,12 +99,6 @@ def _id_param_schema(converter) -> dict:
     return {"type": "integer", "minimum": 0, "maximum": converter.max}
 
 
-def _tag_request() -> None:
-    """A request id that follows the request into logs, the audit trail and the response."""
-    incoming = request.headers.get("X-Request-Id", "")
-    g.request_id = incoming if re.fullmatch(r"[A-Za-z0-9-]{8,64}", incoming) else uuid.uuid4().hex
-
-
 def _require_token() -> None:
     """Authenticate before any parsing, so a caller without a token learns 401, not 422."""
     path = request.path
@@ -116,29 +106,6 @@ def _require_token() -> None:
         return
     if optional_actor() is None:
         raise Unauthenticated("a bearer token is required")
-
-
-def _refuse_long_url() -> None:
-    """A request target (path and query, as sent) over LINKAGE_MAX_URL_BYTES is a 414 in the JSON
-    error shape. gunicorn reads request lines up to 8190 bytes (linkage.gunicorn_conf), so this
-    limit is the one a client meets."""
-    limit = current_app.config.get("LINKAGE_MAX_URL_BYTES")
-    environ = request.environ
-    target = environ.get("RAW_URI") or environ.get("REQUEST_URI")  # gunicorn / werkzeug's server
-    if target is None:
-        query = environ.get("QUERY_STRING", "")
-        target = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
-    if limit and len(target.encode("latin1", "replace")) > limit:
-        raise RequestURITooLarge(f"请求地址超过 {limit} 字节 / the request URL is longer than {limit} bytes")
-
-
-def _refuse_large_body() -> None:
-    """A body over MAX_CONTENT_LENGTH is refused from its Content-Length, before a byte is read
-    (werkzeug still cuts off a chunked body that grows past it while being read)."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if limit and request.content_length and request.content_length > limit:
-        raise RequestEntityTooLarge(f"请求体超过 {limit // 1024} KiB / the request body is larger than "
-                                    f"{limit // 1024} KiB")
 
 
 def _refuse_empty_patch() -> None:
@@ -154,27 +121,21 @@ def _refuse_empty_patch() -> None:
 
 
 def init_api(app: Flask) -> Api:
+    """After init_http: the API's blueprints, its OpenAPI document and its own request checks."""
     app.config.update(
         API_TITLE="Linkage 五社联动 API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
         API_SPEC_OPTIONS={"components": {"securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]},
     )
-    app.url_map.converters["int"] = IdConverter  # before any route is added
     _bound_integers()
-    api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
+    api = _Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
                                 "extra_plugins": [_ContractPlugin()]})
     api.register_converter(IdConverter, _id_param_schema)
-    app.before_request(_tag_request)
-    app.before_request(_refuse_long_url)
-    app.before_request(_refuse_large_body)
     app.before_request(_require_token)
     app.before_request(_refuse_empty_patch)
-    app.extensions["linkage"].audit_context = audit_context
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
                       activities.blp, hours.blp, audit.blp, stats.blp, disclosures.blp, rights.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.blp)
-    app.teardown_appcontext(close_session)
-    register_error_handlers(app)
     return api

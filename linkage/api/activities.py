@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.api.context import actor, platform, session
+from linkage.http.context import actor, platform, session
 from linkage.services import activities, projects
 from schemas.projects import (ActivitySchema, AttendanceResultSchema, AttendanceSchema,
                               SignupQuerySchema, SignupRequestSchema, SignupSchema)

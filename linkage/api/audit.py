@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from linkage.api.context import actor, page_body, session
+from linkage.api.paging import page_body
+from linkage.http.context import actor, session
 from linkage.services import audit
 from schemas.common import LocalDateTime, PageArgs, WholeNumber, page_of
 

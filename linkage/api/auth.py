@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 from flask_smorest import Blueprint
 
-from linkage.api.context import actor, platform
+from linkage.http.context import actor, platform
 from linkage.services.accounts import LoginPolicy, log_in, revoke_tokens
 from schemas.auth import TokenRequestSchema, TokenSchema
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from linkage.api.context import actor, platform, session
+from linkage.http.context import actor, platform, session
 from linkage.services import disclosures as service
 from schemas.disclosures import DisclosureSchema, RevealRequestSchema, RevealSchema
 

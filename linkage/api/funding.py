@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.api.context import actor, platform, session
+from linkage.http.context import actor, platform, session
 from linkage.models.funding import EntryKind
 from linkage.services import funding, funding_awards, funding_grants, funding_reviews, funding_supervision
 from schemas.funding import (AcceptanceSchema, ApplicationRequestSchema, ApplicationSchema, AwardRequestSchema,

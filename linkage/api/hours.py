@@ -5,7 +5,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.api.context import actor, platform, session
+from linkage.http.context import actor, platform, session
 from linkage.errors import NotFound
 from linkage.models import HourEntry, RecordStatus
 from linkage.reports.certificate_pdf import render_certificate

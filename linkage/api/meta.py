@@ -6,8 +6,8 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, send_from_directory
 from sqlalchemy import text
 
-from linkage.api.context import platform
-from linkage.headers import nonce
+from linkage.http.context import platform
+from linkage.http.headers import nonce
 from linkage.taxonomy import (CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS,
                               AVAILABILITY_SLOTS, TARGET_GROUPS, URGENCY)
 
@@ -84,8 +84,8 @@ def verify_page(code):
     """The page a certificate's QR code opens: public, masked, in Chinese."""
     from html import escape
 
-    from linkage.api.context import session
     from linkage.errors import NotFound
+    from linkage.http.context import session
     from linkage.services.certificates import get_certificate, public_view
     try:
         view = public_view(session(), get_certificate(session(), code))

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.api.context import actor, page_body, platform, session
+from linkage.api.paging import page_body
+from linkage.http.context import actor, platform, session
 from linkage.services import evaluations, needs, projects
 from schemas.projects import (ClaimRequestSchema, ClaimSchema, CodesRequestSchema, CodesSchema,
                               DecisionResultSchema, DecisionSchema, EvaluationRequestSchema,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.api.context import actor, platform, session
+from linkage.http.context import actor, platform, session
 from linkage.errors import Forbidden
 from linkage.notice import current_notice
 from linkage.permissions import require_admin

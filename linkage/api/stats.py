@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from linkage.api.context import actor, session
+from linkage.http.context import actor, session
 from linkage.services import stats
 from schemas.stats import LinkageStatsSchema, StatsQuerySchema
 

@@ -1,200 +1,32 @@
-"""Chinese service content drawn from the policy seeds: skills, organization types, resources, needs."""
+"""Chinese service content drawn from the policy seeds: skills, organization types, resources, needs.
+
+The content is data (content.toml); this module loads it once, as tuples, under the names the
+demo plan uses."""
 from __future__ import annotations
 
-# Skills that serve each category (linkage.taxonomy.CATEGORIES); needs and providers share them.
-CATEGORY_SKILLS: dict[str, tuple[str, ...]] = {
-    "养老": ("助老", "陪诊", "助餐", "居家照护", "健康监测", "适老化改造"),
-    "托幼": ("托育看护", "亲子活动", "早期教育", "绘本阅读"),
-    "助残": ("助残陪护", "康复训练", "手语", "辅具适配"),
-    "帮困": ("入户走访", "物资发放", "政策咨询", "助餐"),
-    "助学": ("辅导作业", "阅读推广", "四点半课堂", "兴趣课程"),
-    "医疗健康": ("急救", "健康讲座", "测量血压", "中医理疗", "陪诊"),
-    "就业": ("就业指导", "技能培训", "简历辅导", "政策咨询"),
-    "矛盾调解": ("调解", "入户走访", "法律咨询", "心理疏导"),
-    "法律服务": ("法律咨询", "普法宣传", "合同审查"),
-    "心理服务": ("心理疏导", "情绪支持", "危机干预", "小组工作"),
-    "文体": ("文艺演出", "广场舞教学", "书法", "摄影", "体育指导"),
-    "环境": ("垃圾分类宣传", "环境整治", "绿化养护"),
-    "应急": ("急救", "应急演练", "消防安全宣传", "防汛值守"),
-    "社区治理": ("议事协商", "网格巡查", "活动策划", "数据录入"),
-    "邻里互助": ("理发", "维修家电", "代购跑腿", "家政保洁", "管道疏通"),
-}
+import tomllib
+from pathlib import Path
+from typing import Any
 
-# Which target groups (taxonomy codes) each category mostly serves.
-CATEGORY_GROUPS: dict[str, tuple[str, ...]] = {
-    "养老": ("elderly", "empty_nest_elderly"), "托幼": ("minors",),
-    "助残": ("disabled",), "帮困": ("low_income", "empty_nest_elderly"),
-    "助学": ("minors", "left_behind_children"), "医疗健康": ("elderly", "residents"),
-    "就业": ("low_income", "migrants", "women"), "矛盾调解": ("residents",),
-    "法律服务": ("residents", "migrants", "veterans"), "心理服务": ("minors", "empty_nest_elderly", "women"),
-    "文体": ("residents", "elderly"), "环境": ("residents",), "应急": ("residents",),
-    "社区治理": ("residents",), "邻里互助": ("elderly", "residents", "disabled"),
-}
 
-# Organization kinds: (name suffix, USCC org-type digit, categories it usually covers, first first).
-ORG_KINDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("养老服务中心", "2", ("养老", "医疗健康", "邻里互助")),
-    ("居家养老服务中心", "2", ("养老", "助残", "帮困")),
-    ("社会工作服务中心", "2", ("社区治理", "心理服务", "养老", "助学", "矛盾调解")),
-    ("社会工作服务社", "2", ("帮困", "心理服务", "助残", "社区治理")),
-    ("青少年成长服务中心", "2", ("助学", "托幼", "心理服务")),
-    ("儿童托育服务中心", "2", ("托幼", "助学")),
-    ("助残服务中心", "2", ("助残", "就业", "医疗健康")),
-    ("心理咨询服务中心", "2", ("心理服务", "矛盾调解")),
-    ("家庭综合服务中心", "2", ("心理服务", "托幼", "帮困")),
-    ("就业创业服务中心", "2", ("就业", "帮困")),
-    ("法律服务促进会", "1", ("法律服务", "矛盾调解")),
-    ("人民调解协会", "1", ("矛盾调解", "法律服务", "社区治理")),
-    ("志愿者协会", "1", ("邻里互助", "环境", "应急", "文体")),
-    ("老年协会", "1", ("养老", "文体")),
-    ("文化艺术协会", "1", ("文体",)),
-    ("应急救援协会", "1", ("应急", "医疗健康")),
-    ("环保公益服务中心", "2", ("环境", "社区治理")),
-    ("慈善协会", "1", ("帮困", "助学", "养老")),
-    ("健康促进会", "1", ("医疗健康", "养老")),
-)
+def _frozen(value: Any) -> Any:
+    """TOML arrays as tuples (read-only, hashable), tables as dicts."""
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _frozen(item) for key, item in value.items()}
+    return value
 
-# Community-based organizations (社区社会组织), named after their community.
-COMMUNITY_ORG_KINDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("邻里互助服务社", "2", ("邻里互助", "养老")),
-    ("睦邻议事会", "1", ("社区治理", "矛盾调解")),
-    ("老年协会", "1", ("养老", "文体")),
-    ("文体志愿服务队", "1", ("文体", "环境")),
-    ("四点半课堂服务社", "2", ("助学", "托幼")),
-)
 
-ORG_BRANDS = ("乐龄", "阳光", "同心", "启航", "暖阳", "和美", "益家", "春晖", "守望", "众和",
-              "向日葵", "红枫", "知行", "仁爱", "善邻", "馨家", "明德", "彩虹", "长青", "合力")
+_CONTENT = _frozen(tomllib.loads((Path(__file__).with_name("content.toml")).read_text(encoding="utf-8")))
 
-# Free-text specialties of social workers, beside categories and target groups.
-SOCIAL_WORK_METHODS = ("个案管理", "小组工作", "社区工作", "危机干预", "家庭治疗",
-                       "老年社会工作", "青少年社会工作", "医务社会工作", "残障康复", "项目管理")
-
-# Volunteer skills by life stage: retirees, working adults and students offer different help.
-VOLUNTEER_SKILLS: dict[str, tuple[tuple[str, int], ...]] = {
-    "retired": (("助老", 9), ("助餐", 6), ("陪诊", 6), ("文艺演出", 5), ("垃圾分类宣传", 5),
-                ("网格巡查", 4), ("调解", 4), ("理发", 3), ("书法", 3), ("广场舞教学", 3),
-                ("入户走访", 4), ("测量血压", 2), ("维修家电", 2), ("绘本阅读", 2)),
-    "working": (("辅导作业", 6), ("急救", 4), ("维修家电", 4), ("法律咨询", 2), ("心理疏导", 2),
-                ("摄影", 3), ("就业指导", 2), ("活动策划", 3), ("陪诊", 3), ("助老", 4),
-                ("垃圾分类宣传", 3), ("管道疏通", 2), ("代购跑腿", 3), ("手语", 1), ("理发", 1)),
-    "student": (("辅导作业", 8), ("文艺演出", 4), ("垃圾分类宣传", 5), ("活动策划", 3),
-                ("摄影", 3), ("数据录入", 3), ("助老", 4), ("绘本阅读", 3), ("体育指导", 2),
-                ("急救", 1)),
-}
-
-# Donors of charity resources by pool; {d} is the district prefix, {c} the city, {s} a surname.
-DONORS: dict[str, tuple[str, ...]] = {
-    "company": ("{c}鑫源物流有限公司", "{c}恒泰商贸有限公司", "{d}华联超市有限公司",
-                "{c}安康医药连锁有限公司", "{c}城投物业服务有限公司", "{c}新程信息科技有限公司",
-                "{c}味之源餐饮管理有限公司", "{c}瑞丰建设工程有限公司"),
-    "foundation": ("{d}慈善协会", "{c}慈善总会", "{c}青少年发展基金会", "{c}老年事业发展基金会"),
-    "individual": ("爱心人士{s}先生", "爱心人士{s}女士"),
-    "school": ("{d}第一中学", "{d}实验小学"),
-    "hospital": ("{d}人民医院", "{d}中医医院", "{d}社区卫生服务中心"),
-    "library": ("{d}图书馆",),
-    "fire": ("{d}消防救援大队",),
-    "law": ("{c}明理律师事务所", "{c}正信律师事务所"),
-    "trade": ("{c}家电维修行业协会", "{c}美容美发行业协会"),
-}
-
-# (kind, name, description, unit, (low, high) quantity or 元, restricted categories, tags, donor pools)
-RESOURCE_TEMPLATES: tuple[tuple, ...] = (
-    ("fund", "社区微公益基金", "支持社区自主提出的小型公益项目，单个项目不超过2万元",
-     "", (50_000, 200_000), (), ("公益创投", "微项目"), ("foundation", "company")),
-    ("fund", "助老专项资金", "用于独居、空巢老人助餐、陪诊等服务的补贴",
-     "", (20_000, 100_000), ("养老",), ("助老",), ("foundation", "company")),
-    ("fund", "困难家庭帮扶金", "用于低收入家庭临时救助和节日慰问",
-     "", (10_000, 80_000), ("帮困",), ("帮扶", "慰问"), ("foundation", "company", "individual")),
-    ("fund", "青少年助学金", "资助困难家庭学生购买学习用品、参加课外活动",
-     "", (5_000, 50_000), ("助学",), ("助学",), ("foundation", "individual")),
-    ("fund", "公益创投配套资金", "与区级公益创投项目配套使用，按项目进度拨付",
-     "", (30_000, 150_000), (), ("公益创投",), ("foundation",)),
-    ("material", "冬季棉被", "新棉被，用于困难老人和低保家庭过冬",
-     "床", (50, 300), ("帮困", "养老"), ("冬季", "物资"), ("company", "foundation", "individual")),
-    ("material", "爱心米面油礼包", "每份含大米10斤、面粉5斤、食用油1桶",
-     "份", (100, 500), ("帮困",), ("慰问", "物资"), ("company", "foundation")),
-    ("material", "助学文具套装", "书包、文具和课外读物",
-     "套", (50, 300), ("助学",), ("助学", "物资"), ("company", "foundation", "individual")),
-    ("material", "轮椅", "折叠轮椅，可借用给行动不便的居民",
-     "辆", (5, 30), ("助残", "养老"), ("辅具", "借用"), ("company", "foundation")),
-    ("material", "家庭急救包", "含止血、包扎、消毒用品，配急救知识手册",
-     "个", (50, 200), (), ("应急", "急救"), ("company", "hospital")),
-    ("material", "防汛沙袋", "汛期社区低洼点位防汛备用",
-     "袋", (200, 1000), ("应急",), ("防汛",), ("company",)),
-    ("material", "图书", "少儿绘本和老年读物，可用于社区书屋",
-     "册", (200, 1500), (), ("阅读",), ("library", "company", "individual")),
-    ("venue", "多功能活动室", "可容纳60人，有投影和音响，工作日白天和周末开放",
-     "场", (20, 80), (), ("场地", "活动室"), ("company", "library")),
-    ("venue", "单位食堂（非就餐时段）", "可用作老年助餐点，也可借作社区议事会场",
-     "场", (10, 40), (), ("场地", "助餐"), ("company", "hospital")),
-    ("venue", "学校操场和体育馆", "周末及寒暑假向社区居民开放",
-     "场", (10, 40), ("文体", "助学"), ("场地", "体育"), ("school",)),
-    ("service", "免费理发", "每月一次上门或定点理发，优先高龄和失能老人",
-     "人次", (50, 200), ("养老", "邻里互助"), ("理发", "上门"), ("trade", "individual")),
-    ("service", "义诊和健康讲座", "内科、中医医生到社区义诊，测量血压血糖",
-     "场", (4, 24), ("医疗健康",), ("义诊", "健康"), ("hospital",)),
-    ("service", "家电义务维修", "小家电、灯具、水龙头等免费维修，材料费另计",
-     "次", (40, 150), ("邻里互助",), ("维修",), ("trade", "company")),
-    ("service", "法律咨询值班", "律师每周半天在社区值班，解答婚姻家庭、劳动、物业纠纷",
-     "小时", (20, 100), ("法律服务", "矛盾调解"), ("法律",), ("law",)),
-    ("service", "消防安全培训", "消防员进社区讲解家庭消防常识并演练",
-     "场", (4, 12), ("应急",), ("消防", "培训"), ("fire",)),
-)
-
-# Need templates: title, description ({c} community, {age} an age, {n} a count), category, skills, groups,
-# (volunteers low, high), (start hour, minute), duration hours, (budget 元 low, high),
-# urgency weights (low, normal, high, urgent), day kind (any | weekday | weekend).
-NEED_TEMPLATES: tuple[tuple, ...] = (
-    ("陪同独居老人到医院复诊", "{c}一位{age}岁独居老人需到区医院复诊，子女在外地，需要志愿者陪同挂号、取药并送回家。",
-     "养老", ("陪诊", "助老"), ("elderly", "empty_nest_elderly"), (1, 2), (8, 0), 4, (0, 0), (0, 4, 4, 1), "weekday"),
-    ("楼道矛盾调解", "{c}某楼栋因楼道堆物和噪音引发邻里纠纷，需要调解员和网格员一起入户沟通。",
-     "矛盾调解", ("调解", "入户走访"), ("residents",), (1, 2), (19, 0), 2, (0, 0), (1, 5, 3, 0), "weekday"),
-    ("四点半课堂招募辅导志愿者", "{c}四点半课堂有{n}名小学生，放学后需要志愿者辅导作业、看护到家长下班。",
-     "助学", ("辅导作业", "四点半课堂"), ("minors", "left_behind_children"),
-     (3, 6), (16, 30), 2, (0, 3000), (2, 6, 1, 0), "weekday"),
-    ("老年助餐点送餐志愿者", "{c}助餐点每天为{n}位高龄、失能老人送餐上门，需要固定送餐志愿者。",
-     "养老", ("助餐", "助老"), ("elderly",), (2, 4), (11, 0), 2, (0, 2000), (1, 5, 3, 0), "weekday"),
-    ("垃圾分类宣传入户", "{c}推行垃圾分类定时定点投放，需要志愿者在投放点值守并入户宣传。",
-     "环境", ("垃圾分类宣传",), ("residents",), (4, 10), (7, 30), 2, (0, 1000), (3, 6, 1, 0), "any"),
-    ("敬老文艺汇演", "{c}为辖区老人举办文艺汇演，需要演出、主持和现场服务志愿者。",
-     "文体", ("文艺演出", "活动策划"), ("elderly",), (6, 12), (9, 0), 3, (2000, 8000), (4, 5, 1, 0), "weekend"),
-    ("空巢老人心理关爱探访", "{c}有{n}位空巢老人情绪低落，需要社工带领志愿者定期探访和心理疏导。",
-     "心理服务", ("心理疏导", "入户走访"), ("empty_nest_elderly",), (2, 4), (14, 30), 3, (0, 5000), (1, 5, 3, 1), "any"),
-    ("困难家庭冬季慰问物资发放", "{c}为{n}户低保和低收入家庭发放过冬物资，需要搬运和入户发放人员。",
-     "帮困", ("物资发放", "入户走访"), ("low_income",), (4, 8), (9, 0), 3, (0, 10000), (1, 5, 3, 1), "weekend"),
-    ("社区义诊与血压测量", "{c}联系医院开展义诊，需要志愿者协助登记、测量血压和维持秩序。",
-     "医疗健康", ("测量血压", "健康讲座"), ("elderly", "residents"), (2, 5), (8, 30), 3, (0, 3000), (2, 6, 1, 0), "weekend"),
-    ("残疾人居家康复训练", "{c}{n}名肢体残疾居民出院后需要居家康复指导，希望有康复训练经验的社工或志愿者。",
-     "助残", ("康复训练", "助残陪护"), ("disabled",), (1, 3), (9, 30), 2, (0, 6000), (1, 4, 4, 1), "weekday"),
-    ("失业居民就业技能培训", "{c}有{n}名登记失业居民，需要开展简历辅导和岗位推荐。",
-     "就业", ("就业指导", "简历辅导"), ("low_income", "migrants"), (1, 3), (14, 0), 3, (0, 8000), (2, 6, 2, 0), "weekday"),
-    ("物业纠纷法律咨询", "{c}居民与物业公司就维修基金使用产生争议，需要律师现场解答并引导依法协商。",
-     "法律服务", ("法律咨询", "普法宣传"), ("residents",), (1, 2), (19, 0), 2, (0, 0), (1, 5, 3, 0), "weekday"),
-    ("应急疏散演练", "{c}组织居民开展火灾和地震应急疏散演练，需要急救和演练组织志愿者。",
-     "应急", ("应急演练", "急救"), ("residents",), (4, 10), (9, 0), 3, (0, 5000), (1, 4, 4, 1), "weekend"),
-    ("居民议事会协商停车难", "{c}老旧小区停车矛盾突出，召开居民议事会协商停车位划分方案。",
-     "社区治理", ("议事协商", "活动策划"), ("residents",), (2, 4), (19, 0), 2, (0, 1000), (2, 6, 2, 0), "weekday"),
-    ("高龄老人上门理发", "{c}有{n}位行动不便的高龄老人需要上门理发。",
-     "邻里互助", ("理发", "助老"), ("elderly", "disabled"), (1, 3), (9, 0), 3, (0, 0), (3, 6, 1, 0), "any"),
-    ("独居老人家电维修", "{c}多位独居老人家中电视、热水器故障，需要懂维修的志愿者上门检查。",
-     "邻里互助", ("维修家电",), ("empty_nest_elderly",), (1, 2), (14, 0), 3, (0, 500), (2, 5, 3, 0), "any"),
-    ("留守儿童周末陪伴", "{c}有{n}名父母在外务工的儿童，需要志愿者开展阅读、手工等陪伴活动。",
-     "助学", ("绘本阅读", "兴趣课程"), ("left_behind_children",), (3, 6), (9, 0), 3, (1000, 6000), (2, 6, 2, 0), "any"),
-    ("婴幼儿家庭亲子活动", "{c}为0-3岁婴幼儿家庭组织亲子游戏和育儿讲座。",
-     "托幼", ("亲子活动", "早期教育"), ("minors", "women"), (2, 4), (9, 30), 2, (1000, 5000), (4, 5, 1, 0), "weekend"),
-    ("流动人口子女入学政策宣讲", "{c}外来务工家庭较多，需要讲解积分入学和随迁子女入学政策。",
-     "法律服务", ("政策咨询", "普法宣传"), ("migrants", "minors"), (1, 3), (19, 0), 2, (0, 0), (2, 6, 2, 0), "weekday"),
-    ("退役军人走访慰问", "{c}节前走访辖区{n}名退役军人和优抚对象，了解困难诉求。",
-     "帮困", ("入户走访", "政策咨询"), ("veterans",), (2, 4), (9, 0), 3, (0, 6000), (2, 6, 2, 0), "weekday"),
-    ("楼院环境整治", "{c}老旧楼院杂物堆积，组织居民和志愿者集中清理、补种绿化。",
-     "环境", ("环境整治", "绿化养护"), ("residents",), (6, 15), (8, 0), 3, (0, 3000), (3, 6, 1, 0), "weekend"),
-    ("消防安全隐患排查", "{c}入冬前入户排查电动车充电、燃气使用等消防隐患。",
-     "应急", ("消防安全宣传", "网格巡查"), ("residents", "elderly"), (3, 6), (14, 0), 3, (0, 0), (1, 4, 4, 1), "any"),
-    ("广场舞队排练指导", "{c}广场舞队参加街道比赛，需要有舞蹈基础的志愿者指导排练。",
-     "文体", ("广场舞教学",), ("elderly", "women"), (1, 2), (19, 0), 2, (0, 1500), (4, 5, 1, 0), "weekday"),
-    ("青少年网络安全与心理讲座", "{c}面向初中生开展网络安全和情绪管理讲座。",
-     "心理服务", ("心理疏导", "小组工作"), ("minors",), (1, 2), (15, 0), 2, (0, 3000), (2, 6, 2, 0), "weekend"),
-    ("社区信息采集录入", "{c}更新居民信息台账，需要会用电脑的志愿者协助录入核对。",
-     "社区治理", ("数据录入",), ("residents",), (2, 4), (14, 0), 3, (0, 0), (3, 5, 2, 0), "weekday"),
-)
+CATEGORY_SKILLS: dict[str, tuple[str, ...]] = _CONTENT["category_skills"]
+CATEGORY_GROUPS: dict[str, tuple[str, ...]] = _CONTENT["category_groups"]
+ORG_KINDS: tuple[tuple[str, str, tuple[str, ...]], ...] = _CONTENT["org_kinds"]
+COMMUNITY_ORG_KINDS: tuple[tuple[str, str, tuple[str, ...]], ...] = _CONTENT["community_org_kinds"]
+ORG_BRANDS: tuple[str, ...] = _CONTENT["org_brands"]
+SOCIAL_WORK_METHODS: tuple[str, ...] = _CONTENT["social_work_methods"]
+VOLUNTEER_SKILLS: dict[str, tuple[tuple[str, int], ...]] = _CONTENT["volunteer_skills"]
+DONORS: dict[str, tuple[str, ...]] = _CONTENT["donors"]
+RESOURCE_TEMPLATES: tuple[tuple[Any, ...], ...] = _CONTENT["resource_templates"]
+NEED_TEMPLATES: tuple[tuple[Any, ...], ...] = _CONTENT["need_templates"]

@@ -29,9 +29,8 @@ class AuditEntry(Chained, Base):
     request_id: Mapped[str] = mapped_column(String(64), default="", index=True)
     # Why a person's data was seen whole (a reveal: change "reveal"); empty for ordinary writes.
     reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
-    seq: Mapped[int] = mapped_column(unique=True)           # position in the chain, from 1
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    # prev_hash and hash come from Chained; the whole trail is one chain, so seq is unique.
+    seq: Mapped[int] = mapped_column(unique=True, sort_order=1)
 
     HASHED = ("seq", "at", "user_id", "username", "role", "action", "object_type", "object_id", "change",
               "fields", "remote_addr", "request_id", "prev_hash")

@@ -223,7 +223,6 @@ class FundEntry(Chained, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("funding_rounds.id"), index=True)
-    seq: Mapped[int]
     kind: Mapped[str] = mapped_column(String(12))
     grant_id: Mapped[int | None] = mapped_column(ForeignKey("grants.id"), index=True)
     tranche: Mapped[int | None]
@@ -239,9 +238,9 @@ class FundEntry(Chained, Base):
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_role: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
 
+    # seq, prev_hash and hash come from Chained: one chain per round.
+    CHAIN_KEY = "round_id"
     HASHED = ("round_id", "seq", "kind", "grant_id", "tranche", "source", "destination", "amount_fen",
               "lines", "budget_line", "receipt_ref", "note", "target_id", "resource_id",
               "actor_user_id", "actor_role", "created_at", "prev_hash")

@@ -31,7 +31,6 @@ class HourEntry(Chained, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
-    seq: Mapped[int]  # position in this volunteer's chain, from 1
     action: Mapped[str] = mapped_column(String(10))
     target_id: Mapped[int | None] = mapped_column(ForeignKey("hour_entries.id"))  # the record acted on
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
@@ -47,9 +46,8 @@ class HourEntry(Chained, Base):
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_role: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
-
+    # seq, prev_hash and hash come from Chained: one chain per volunteer.
+    CHAIN_KEY = "volunteer_id"
     HASHED = ("volunteer_id", "seq", "action", "target_id", "project_id", "activity_id",
               "organization_id", "signup_id", "starts_at", "ends_at", "minutes", "content",
               "source", "reason", "actor_user_id", "actor_role", "created_at", "prev_hash")

@@ -47,7 +47,7 @@ class LoginFailure(Base):
 
 
 class RateLimitCounter(Base):
-    """One fixed-window request counter of the rate limiter (linkage.rate_limits), shared by every
+    """One fixed-window request counter of the rate limiter (linkage.http.rate_limits), shared by every
     worker because it lives in the database."""
 
     __tablename__ = "rate_limit_counters"

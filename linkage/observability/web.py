@@ -100,7 +100,7 @@ def _may_scrape() -> bool:
     forwarded = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
     if _is_loopback(request.remote_addr) and not forwarded:
         return True
-    from linkage.api.context import optional_actor
+    from linkage.http.context import optional_actor
     actor = optional_actor()
     return actor is not None and actor.role == "admin"
 
@@ -128,7 +128,7 @@ def init_observability(app: Flask) -> None:
         g._log_token = set_request_id(g.get("request_id"))
 
     def _bind_request_id():
-        # The API's hook that reads X-Request-Id runs before this one; the first hook ran before it.
+        # linkage.http's hook that reads X-Request-Id runs before this one; the first hook ran before it.
         if g.get("request_id"):
             set_request_id(g.request_id)
 
@@ -154,7 +154,7 @@ def init_observability(app: Flask) -> None:
 
     def metrics():
         if not _may_scrape():
-            from linkage.api.errors import error_body
+            from linkage.http.errors import error_body
             return error_body(403, "/metrics: loopback or an admin token only")
         return Response(_exposition(collector, multiprocess_mode), mimetype=CONTENT_TYPE_LATEST)
 

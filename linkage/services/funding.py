@@ -12,10 +12,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from linkage import ledger
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.catalogue import funding_type
 from linkage.messages import Topics, rfc3339
 from linkage.models import CharityResource, Need, NeedStatus, Project, ProjectStatus, utcnow
-from linkage.models.funding import (GENESIS, EntryKind, FundEntry, FundingApplication,
+from linkage.models.funding import (EntryKind, FundEntry, FundingApplication,
                                     FundingReview, FundingRound, Grant, GrantStatus, ReviewAssignment,
                                     RoundStatus, apply_entry, check_round_transition, district, replay,
                                     round_pool)
@@ -33,12 +35,8 @@ def load_rubric(path: str = str(RUBRIC_FILE)) -> dict:
         return tomllib.load(handle)
 
 
-def event_type(name: str) -> str:
-    return f"linkage.funding.{name}.v1"
-
-
 def emit(uow: UnitOfWork, round_id: int, name: str, subject: str, data: dict) -> None:
-    uow.emit(topic=Topics.FUNDING, key=str(round_id), type=event_type(name), subject=subject, data=data)
+    uow.emit(topic=Topics.FUNDING, key=str(round_id), type=funding_type(name), subject=subject, data=data)
 
 
 # --- records: what events carry and routes return -----------------------------------------------
@@ -117,8 +115,7 @@ def list_rounds(session, status: str | None = None) -> list[FundingRound]:
 # --- the fund ledger -----------------------------------------------------------------------------
 
 def chain(session, round_id: int) -> list[FundEntry]:
-    return list(session.scalars(select(FundEntry).where(FundEntry.round_id == round_id)
-                                .order_by(FundEntry.seq)))
+    return list(session.scalars(ledger.Chain(FundEntry, round_id).entries()))
 
 
 def append_entry(uow: UnitOfWork, actor: Actor, round_id: int, kind: str, source: str, destination: str,
@@ -129,18 +126,14 @@ def append_entry(uow: UnitOfWork, actor: Actor, round_id: int, kind: str, source
     (awarded ≤ budget, disbursed ≤ awarded, spent ≤ disbursed per line); otherwise 409.
     """
     entries = chain(uow.session, round_id)
-    last = entries[-1] if entries else None
-    entry = FundEntry(round_id=round_id, seq=(last.seq + 1) if last else 1, kind=kind, source=source,
-                      destination=destination, lines={k: v for k, v in lines.items()},
-                      amount_fen=sum(lines.values()), actor_user_id=actor.user_id, actor_role=actor.role,
-                      created_at=utcnow(), prev_hash=last.hash if last else GENESIS, grant_id=None,
-                      tranche=None, budget_line="", receipt_ref="", note="", target_id=None,
-                      resource_id=None)
+    entry = FundEntry(round_id=round_id, kind=kind, source=source, destination=destination,
+                      lines={k: v for k, v in lines.items()}, amount_fen=sum(lines.values()),
+                      actor_user_id=actor.user_id, actor_role=actor.role, created_at=utcnow(), grant_id=None,
+                      tranche=None, budget_line="", receipt_ref="", note="", target_id=None, resource_id=None)
     for name, value in fields.items():
         setattr(entry, name, value)
     apply_entry(replay(entries), entry)
-    entry.hash = entry.compute_hash()
-    uow.session.add(entry)
+    ledger.append(uow.session, entry)
     uow.session.flush()
     emit(uow, round_id, f"ledger.{kind}", f"fund-entry/{entry.id}", entry_record(entry))
     return entry

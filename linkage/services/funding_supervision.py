@@ -31,9 +31,8 @@ def net_lines(entries: list[FundEntry], kind: str) -> dict[int, dict[str, int]]:
 
 def verify_chain(entries: list[FundEntry]) -> dict:
     """Recompute the chain; name the first entry whose hash or link does not match."""
-    verdict = ledger.verify(entries)
-    return {"valid": verdict.valid, "entries": verdict.entries,
-            "first_bad_entry_id": verdict.first_bad.id if verdict.first_bad else None}
+    verdict = ledger.check(entries)
+    return {"valid": verdict.valid, "entries": verdict.entries, "first_bad_entry_id": verdict.first_bad_id}
 
 
 def _grant_figures(session, grant: Grant, entries, disbursed, spent, refunded, released) -> dict:

@@ -9,9 +9,10 @@ from sqlalchemy import and_, func, or_, select
 
 from linkage import ledger
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.catalogue import hours_type
 from linkage.messages import Topics, rfc3339
-from linkage.models import (GENESIS, RECORD_ACTIONS, STANDING, Activity, Community, HourAction, HourEntry,
-                            HourSource, Project, RecordStatus, Signup, SignupStatus, Volunteer, record_states,
+from linkage.models import (RECORD_ACTIONS, STANDING, Activity, Community, HourAction, HourEntry, HourSource,
+                            Project, RecordStatus, Signup, SignupStatus, Volunteer, record_states,
                             records_with_status, utcnow)
 from linkage.permissions import Actor, may_see, require_not_own_hours, visible_hours
 from linkage.services.providers import announce_provider
@@ -33,8 +34,7 @@ def entry_record(entry: HourEntry, status: RecordStatus | None = None) -> dict:
 
 
 def _chain(session, volunteer_id: int) -> list[HourEntry]:
-    return list(session.scalars(select(HourEntry).where(HourEntry.volunteer_id == volunteer_id)
-                                .order_by(HourEntry.seq)))
+    return list(session.scalars(ledger.Chain(HourEntry, volunteer_id).entries()))
 
 
 def _entries_deciding(session, volunteer_id: int, starts_at: datetime, ends_at: datetime) -> list[HourEntry]:
@@ -65,18 +65,13 @@ def _lock_volunteer(uow: UnitOfWork, volunteer_id: int) -> Volunteer:
 def append_entry(uow: UnitOfWork, actor: Actor, volunteer_id: int, action: str, **fields) -> HourEntry:
     """Append one entry to the volunteer's chain; the caller holds the volunteer's row lock."""
     _lock_volunteer(uow, volunteer_id)
-    last = uow.session.scalars(select(HourEntry).where(HourEntry.volunteer_id == volunteer_id)
-                               .order_by(HourEntry.seq.desc()).limit(1)).first()
-    entry = HourEntry(volunteer_id=volunteer_id, seq=(last.seq + 1) if last else 1, action=action,
-                      actor_user_id=actor.user_id, actor_role=actor.role, created_at=utcnow(),
-                      prev_hash=last.hash if last else GENESIS, minutes=0, content="", source="",
-                      reason="")
+    entry = HourEntry(volunteer_id=volunteer_id, action=action, actor_user_id=actor.user_id,
+                      actor_role=actor.role, created_at=utcnow(), minutes=0, content="", source="", reason="")
     for name, value in fields.items():
         setattr(entry, name, value)
-    entry.hash = entry.compute_hash()
-    uow.session.add(entry)
+    ledger.append(uow.session, entry)
     uow.session.flush()
-    uow.emit(topic=Topics.HOURS, key=str(volunteer_id), type=f"linkage.hours.{action}.v1",
+    uow.emit(topic=Topics.HOURS, key=str(volunteer_id), type=hours_type(action),
              subject=f"hours/{entry.id}", data=entry_record(entry))
     return entry
 
@@ -321,7 +316,6 @@ def chain_head(session, volunteer_id: int, seq: int | None = None) -> dict | Non
 
 def verify_chain(session, volunteer_id: int) -> dict:
     """Recompute the chain; name the first entry whose hash or link does not match."""
-    verdict = ledger.verify(_chain(session, volunteer_id))
-    bad = verdict.first_bad
+    verdict = ledger.verify(session, ledger.Chain(HourEntry, volunteer_id))
     return {"volunteer_id": volunteer_id, "valid": verdict.valid, "entries": verdict.entries,
-            "first_bad_entry_id": bad.id if bad else None, "first_bad_seq": bad.seq if bad else None}
+            "first_bad_entry_id": verdict.first_bad_id, "first_bad_seq": verdict.first_bad_seq}

@@ -8,12 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import defer, lazyload
 
+from linkage.catalogue import PROVIDER_KINDS
 from linkage.models import MatchSet, Need, NeedStatus, ProcessedEvent, utcnow
 from linkage.permissions import Actor, whole_name_in_matches
 from linkage.privacy import distance_band, distance_band_zh, mask_name
 from linkage.uow import UnitOfWork
-
-PROVIDER_KINDS = ("organization", "social_worker", "volunteer", "resource")
 
 
 def already_processed(uow: UnitOfWork, consumer: str, event_id: str) -> bool:

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, render_template
+
+from linkage.http.rate_limits import TOO_MANY_PAGE
+
+
+def too_many_page(wait: int) -> str:
+    """The page a person sees at 429 anywhere outside the API."""
+    from linkage.web.i18n import t, wait_in_words
+    return render_template("error.html", title=t("too_many"), message=t("too_many_wait", wait=wait_in_words(wait)),
+                           errors={})
 
 
 def init_web(app: Flask) -> None:
@@ -13,3 +22,6 @@ def init_web(app: Flask) -> None:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
     app.register_blueprint(bp)
+    app.extensions[TOO_MANY_PAGE] = too_many_page
+    # Pages link the API's JSON only when the API is served beside them (init_api may be left out).
+    app.context_processor(lambda: {"served": lambda endpoint: endpoint in app.view_functions})

@@ -7,9 +7,9 @@ from functools import wraps
 
 from flask import abort, flash, g, redirect, request, session, url_for
 
-from linkage.api.context import platform
-from linkage.api.context import session as db_session
 from linkage.errors import Forbidden
+from linkage.http.context import platform
+from linkage.http.context import session as db_session
 from linkage.models import User
 from linkage.permissions import Actor
 from linkage.services.accounts import actor_for

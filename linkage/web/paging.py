@@ -1,4 +1,5 @@
 """Which page of a list a page asks for, and the links to its neighbours (no list is cut short)."""
+
 from __future__ import annotations
 
 from flask import request, url_for
@@ -26,5 +27,11 @@ def pager(page: int, page_size: int, total: int) -> dict:
 
     def link(number: int) -> str:
         return url_for(request.endpoint, **{**(request.view_args or {}), **request.args.to_dict(), "page": number})
-    return {"page": page, "pages": pages, "total": total,
-            "prev": link(page - 1) if page > 1 else None, "next": link(page + 1) if page < pages else None}
+
+    return {
+        "page": page,
+        "pages": pages,
+        "total": total,
+        "prev": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < pages else None,
+    }

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from linkage.api.context import session as db_session
+from linkage.http.context import session as db_session
 from linkage.services import dashboard as dashboard_service
 from linkage.web import charts
 from linkage.web.auth import current_actor, login_required

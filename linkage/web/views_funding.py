@@ -10,8 +10,8 @@ from functools import partial
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from linkage.api.context import platform
-from linkage.api.context import session as db_session
+from linkage.http.context import platform
+from linkage.http.context import session as db_session
 from linkage.errors import DomainError, Forbidden
 from linkage.models import Organization
 from linkage.models.funding import EntryKind, RoundStatus

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 from flask import Response, redirect, render_template, request, session, url_for
 
-from linkage.api.context import platform
-from linkage.api.context import session as db_session
 from linkage.errors import TooManyRequests, Unauthenticated
+from linkage.http.context import platform
+from linkage.http.context import session as db_session
 from linkage.notice import current_notice
 from linkage.services.accounts import LoginPolicy, log_in
 from linkage.services.rights import export_person

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from linkage.api.context import platform
-from linkage.api.context import session as db_session
 from linkage.errors import DomainError, Forbidden, NotFound
+from linkage.http.context import platform
+from linkage.http.context import session as db_session
 from linkage.reports.certificate_pdf import render_certificate
 from linkage.services import certificates, disclosures, evaluations, hours
 from linkage.services import projects as project_service

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 
-from linkage.api.context import platform
-from linkage.api.context import session as db_session
 from linkage.errors import DomainError, Forbidden
+from linkage.http.context import platform
+from linkage.http.context import session as db_session
 from linkage.models import NeedStatus
 from linkage.services import communities as community_service
 from linkage.services import matches as match_service

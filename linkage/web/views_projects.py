@@ -5,8 +5,8 @@ from functools import partial
 
 from flask import redirect, render_template, request, url_for
 
-from linkage.api.context import platform
-from linkage.api.context import session as db_session
+from linkage.http.context import platform
+from linkage.http.context import session as db_session
 from linkage.models import TRANSITIONS
 from linkage.permissions import logged_it
 from linkage.services import activities as activity_service

@@ -30,3 +30,42 @@ def test_domain_code_never_reads_the_environment():
     offenders = [str(p) for folder in ("linkage/services", "linkage/models", "matching")
                  for p in (root / folder).rglob("*.py") if _reads_environment(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def _imported_modules(source: str) -> set[str]:
+    """Every module a source file imports, at its top or inside a function (`from a import b` gives a and a.b)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _importers_of(folder: str, forbidden: tuple[str, ...]) -> list[str]:
+    root = Path(__file__).resolve().parents[2]
+    files = sorted((root / folder).rglob("*.py")) if (root / folder).is_dir() else [root / folder]
+    assert files, f"nothing to check under {folder}"
+    return [f"{p.relative_to(root)}: {m}" for p in files for m in sorted(_imported_modules(p.read_text(encoding="utf-8")))
+            if any(m == f or m.startswith(f + ".") for f in forbidden)]
+
+
+def test_the_import_scanner_sees_lazy_and_from_imports():
+    source = "from linkage import api\ndef f():\n    import flask.json\n    from linkage.web.i18n import t\n"
+    assert {"linkage.api", "flask.json", "linkage.web.i18n"} <= _imported_modules(source)
+
+
+@pytest.mark.parametrize("folder", ["linkage/web", "linkage/observability", "linkage/http"])
+def test_the_pages_observability_and_the_http_layer_never_import_the_api(folder):
+    assert _importers_of(folder, ("linkage.api",)) == []
+
+
+def test_the_http_layer_imports_neither_the_api_nor_the_pages():
+    assert _importers_of("linkage/http", ("linkage.api", "linkage.web")) == []
+
+
+def test_services_import_no_flask():
+    assert _importers_of("linkage/services", ("flask", "flask_smorest", "flask_limiter", "flask_talisman",
+                                              "werkzeug")) == []

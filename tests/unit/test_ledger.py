@@ -42,43 +42,43 @@ class Entry(ledger.Chained):
 
 
 def chain(*texts):
-    entries, head = [], ledger.GENESIS
+    entries, head = [], ledger.EMPTY
     for i, text in enumerate(texts, start=1):
         entry = Entry(text, id=100 + i)
-        head = ledger.link(entry, i, head)
+        head = ledger.link(entry, head)
         entries.append(entry)
     return entries
 
 
 def test_an_intact_chain_verifies_and_reports_its_head():
     entries = chain("a", "b", "c")
-    verdict = ledger.verify(entries)
+    verdict = ledger.check(entries)
     assert verdict.valid and verdict.entries == 3 and verdict.first_bad is None
     assert (verdict.last_seq, verdict.last_hash) == (3, entries[-1].hash)
-    assert ledger.verify([]).valid and ledger.verify([]).last_hash == ledger.GENESIS
+    assert ledger.check([]).valid and ledger.check([]).last_hash == ledger.GENESIS
 
 
 def test_verify_names_the_first_changed_removed_or_relinked_entry():
     entries = chain("a", "b", "c", "d")
     entries[1].text = "B"
-    verdict = ledger.verify(entries)
+    verdict = ledger.check(entries)
     assert not verdict.valid and verdict.first_bad is entries[1] and verdict.problem == "hash"
     assert verdict.entries == 2
 
     entries = chain("a", "b", "c", "d")
     del entries[1]
-    verdict = ledger.verify(entries)
+    verdict = ledger.check(entries)
     assert verdict.first_bad.id == 103 and verdict.problem == "seq"
 
     entries = chain("a", "b", "c")
     entries[2].prev_hash = entries[0].hash
     entries[2].hash = entries[2].compute_hash()  # rehashed, but linked past its predecessor
-    verdict = ledger.verify(entries)
+    verdict = ledger.check(entries)
     assert verdict.first_bad is entries[2] and verdict.problem == "link"
 
 
 def test_a_field_added_later_is_hashed_only_when_set_so_old_entries_still_verify():
     entries = chain("a", "b")
-    assert ledger.verify(entries).valid  # note "" is not in the payload
+    assert ledger.check(entries).valid  # note "" is not in the payload
     entries[0].note = "added later"
-    assert ledger.verify(entries).first_bad is entries[0]
+    assert ledger.check(entries).first_bad is entries[0]

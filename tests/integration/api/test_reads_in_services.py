@@ -1,4 +1,5 @@
 """Reads through the services, no HTTP: filters, pages and the policy are the query's, nothing is cut."""
+
 from __future__ import annotations
 
 import random
@@ -31,8 +32,12 @@ def volunteer(world, other=False) -> Actor:
 
 def need_data(world, **over) -> dict:
     """A need of the first community as a service takes it (times as datetimes, not strings)."""
-    return {**need_body(world.ids["community"]), "starts_at": NOW + timedelta(days=3),
-            "ends_at": NOW + timedelta(days=3, hours=3), **over}
+    return {
+        **need_body(world.ids["community"]),
+        "starts_at": NOW + timedelta(days=3),
+        "ends_at": NOW + timedelta(days=3, hours=3),
+        **over,
+    }
 
 
 def running_project(world, organization="organization", **need) -> int:
@@ -49,9 +54,18 @@ def running_project(world, organization="organization", **need) -> int:
 def activity(world, project_id: int, days: float = 2, title="助老服务") -> int:
     starts = NOW + timedelta(days=days)
     with world.platform.uow() as uow:
-        return activities.schedule_activity(uow, ADMIN, project_id, {
-            "title": title, "place": "社区服务站", "starts_at": starts, "ends_at": starts + timedelta(hours=2),
-            "slots": 3}).id
+        return activities.schedule_activity(
+            uow,
+            ADMIN,
+            project_id,
+            {
+                "title": title,
+                "place": "社区服务站",
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=2),
+                "slots": 3,
+            },
+        ).id
 
 
 def record_hours(world, volunteer_id: int, count: int, project_id: int | None = None) -> list[int]:
@@ -63,15 +77,27 @@ def record_hours(world, volunteer_id: int, count: int, project_id: int | None = 
     with world.platform.uow() as uow:
         for n in range(count):
             at = start + timedelta(days=n)
-            ids.append(append_entry(uow, ADMIN, volunteer_id, "record", project_id=project_id,
-                                    organization_id=organization_id, starts_at=at,
-                                    ends_at=at + timedelta(hours=1), minutes=60, content="陪护",
-                                    source="org_entry").id)
+            ids.append(
+                append_entry(
+                    uow,
+                    ADMIN,
+                    volunteer_id,
+                    "record",
+                    project_id=project_id,
+                    organization_id=organization_id,
+                    starts_at=at,
+                    ends_at=at + timedelta(hours=1),
+                    minutes=60,
+                    content="陪护",
+                    source="org_entry",
+                ).id
+            )
         uow.commit()
     return ids
 
 
 # -- the hour list --------------------------------------------------------------------------------
+
 
 def test_the_hour_list_pages_past_the_500th_record_and_its_status_filter_sees_the_oldest(world):
     ids = record_hours(world, world.ids["volunteer"], 502)
@@ -108,8 +134,9 @@ def test_the_hour_list_shows_each_actor_only_what_the_policy_lets_them_see(world
         rows, total = hours.list_records(session, org_staff(world))
         assert {r["id"] for r in rows} == set(mine) and total == 2
         assert hours.list_records(session, org_staff(world, other=True)) == ([], 0)
-        rows, total = hours.list_records(session, actor_of(world, "community_staff",
-                                                           community_id=world.ids["community"]))
+        rows, total = hours.list_records(
+            session, actor_of(world, "community_staff", community_id=world.ids["community"])
+        )
         assert {r["id"] for r in rows} == set(mine) | set(theirs) and total == 3
         rows, total = hours.list_records(session, volunteer(world, other=True), volunteer_id=world.ids["volunteer"])
         assert rows == [] and total == 0
@@ -126,14 +153,34 @@ def test_the_status_in_sql_is_the_status_the_chain_replays_to(world):
             at = NOW - timedelta(days=400)
             for _ in range(120):
                 at += timedelta(days=1)
-                action = rng.choice(["record"] * 3 + ["verify", "reject", "dispute", "correct", "reverse"]
-                                    if records else ["record"])
+                action = rng.choice(
+                    ["record"] * 3 + ["verify", "reject", "dispute", "correct", "reverse"] if records else ["record"]
+                )
                 if action == "record":
-                    records.append(append_entry(uow, ADMIN, volunteer_id, "record", starts_at=at,
-                                                ends_at=at + timedelta(hours=1), minutes=60).id)
+                    records.append(
+                        append_entry(
+                            uow,
+                            ADMIN,
+                            volunteer_id,
+                            "record",
+                            starts_at=at,
+                            ends_at=at + timedelta(hours=1),
+                            minutes=60,
+                        ).id
+                    )
                 elif action == "correct":
-                    records.append(append_entry(uow, ADMIN, volunteer_id, "correct", target_id=rng.choice(records),
-                                                starts_at=at, ends_at=at + timedelta(hours=2), minutes=120).id)
+                    records.append(
+                        append_entry(
+                            uow,
+                            ADMIN,
+                            volunteer_id,
+                            "correct",
+                            target_id=rng.choice(records),
+                            starts_at=at,
+                            ends_at=at + timedelta(hours=2),
+                            minutes=120,
+                        ).id
+                    )
                 elif action == "reverse":
                     append_entry(uow, ADMIN, volunteer_id, "correct", target_id=rng.choice(records))
                 else:
@@ -144,8 +191,9 @@ def test_the_status_in_sql_is_the_status_the_chain_replays_to(world):
         in_sql = {entry.id: state for entry, state in session.execute(query)}
         replayed = {}
         for volunteer_key in ("volunteer", "other_volunteer"):
-            chain = session.scalars(select(HourEntry).where(HourEntry.volunteer_id == world.ids[volunteer_key])
-                                    .order_by(HourEntry.seq)).all()
+            chain = session.scalars(
+                select(HourEntry).where(HourEntry.volunteer_id == world.ids[volunteer_key]).order_by(HourEntry.seq)
+            ).all()
             replayed.update({i: s.value for i, s in record_states(chain).items()})
     assert in_sql == replayed
     assert {"pending", "verified", "rejected", "disputed", "superseded", "reversed"} <= set(in_sql.values())
@@ -157,8 +205,12 @@ def test_a_project_page_lists_its_records_with_names_for_whoever_may_see_them(wo
     with world.platform.read_session() as session:
         rows = hours.project_records(session, ADMIN, project_id)
         assert [r["id"] for r in rows] == ids[::-1] and {r["volunteer_name"] for r in rows} == {"李明"}
-        assert hours.project_records(session, actor_of(world, "community_staff",
-                                                       community_id=world.ids["other_community"]), project_id) == []
+        assert (
+            hours.project_records(
+                session, actor_of(world, "community_staff", community_id=world.ids["other_community"]), project_id
+            )
+            == []
+        )
 
 
 def test_a_volunteers_hours_and_certificates_are_not_told_to_another_volunteer(world):
@@ -173,11 +225,24 @@ def test_a_volunteers_hours_and_certificates_are_not_told_to_another_volunteer(w
 
 # -- the audit trail ----------------------------------------------------------------------------
 
+
 def test_the_audit_trail_filters_and_pages_in_the_query_for_its_readers_only(world):
     for n in range(3):
-        world.call("POST", "/api/v1/communities", "admin", json={
-            "code": f"12011609{n}", "name": f"社区{n}", "street": "新港街道", "district": "滨海新区",
-            "lat": 39.02, "lon": 117.70, "households": 10, "population": 30})
+        world.call(
+            "POST",
+            "/api/v1/communities",
+            "admin",
+            json={
+                "code": f"12011609{n}",
+                "name": f"社区{n}",
+                "street": "新港街道",
+                "district": "滨海新区",
+                "lat": 39.02,
+                "lon": 117.70,
+                "households": 10,
+                "population": 30,
+            },
+        )
     auditor = actor_of(world, "auditor")
     with world.platform.read_session() as session:
         everything, total = audit.list_audit(session, auditor, page_size=500)
@@ -191,6 +256,7 @@ def test_the_audit_trail_filters_and_pages_in_the_query_for_its_readers_only(wor
 
 
 # -- the pages' lists ---------------------------------------------------------------------------
+
 
 def test_activities_near_a_volunteer_are_nearest_first_and_come_in_pages(world):
     near = activity(world, running_project(world), days=2, title="近")
@@ -244,4 +310,6 @@ def test_community_staff_post_needs_for_their_own_community_and_the_district_for
     with world.platform.read_session() as session:
         assert [c.id for c in communities.communities_to_post_for(session, staff)] == [world.ids["community"]]
         assert {c.id for c in communities.communities_to_post_for(session, ADMIN)} == {
-            world.ids["community"], world.ids["other_community"]}
+            world.ids["community"],
+            world.ids["other_community"],
+        }

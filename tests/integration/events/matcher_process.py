@@ -32,6 +32,7 @@ if __name__ == "__main__":
     configure_logging("WARNING")
     stop = threading.Event()
     stop_on_signals(stop)
+    print("matcher process ready", flush=True)  # the handlers are in place: a SIGTERM now stops it cleanly
     delay = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
     index = Slow(make_index(), delay) if delay else make_index()
     # Small polls: outputs are published (and offsets committed) per poll, so a kill lands

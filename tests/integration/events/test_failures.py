@@ -95,7 +95,9 @@ def test_a_matcher_killed_mid_stream_is_replaced_and_every_need_is_matched_once(
 
 def test_a_matcher_stops_cleanly_on_sigterm(world, spine, broker):
     process = start_matcher_process(broker)
-    time.sleep(3)
+    # Its imports take seconds on a loaded machine: signal it once its handlers are installed.
+    wait_until(lambda: "matcher process ready" in process.output(), 60, message=process.output)
+    time.sleep(2)  # and once it is polling
     process.send_signal(signal.SIGTERM)
     process.wait(15)
     out = process.output()

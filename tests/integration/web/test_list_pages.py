@@ -1,4 +1,5 @@
 """Long lists on the pages come a page at a time with links to the next, never cut short."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,17 @@ def test_the_101st_need_of_a_community_is_on_the_second_page(world, person):
     titles = []
     for n in range(101):
         with world.platform.uow() as uow:
-            titles.append(needs.post_need(uow, ADMIN, {**need_body(world.ids["community"], title=f"需求{n:03d}"),
-                                                       "starts_at": starts, "ends_at": starts + timedelta(hours=2)}).title)
+            titles.append(
+                needs.post_need(
+                    uow,
+                    ADMIN,
+                    {
+                        **need_body(world.ids["community"], title=f"需求{n:03d}"),
+                        "starts_at": starts,
+                        "ends_at": starts + timedelta(hours=2),
+                    },
+                ).title
+            )
     staff = person("community_staff")
     first = staff.get("/needs").get_data(as_text=True)
     assert titles[-1] in first and titles[0] not in first and "第 1/2 页，共 101 条" in first

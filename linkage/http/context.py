@@ -49,10 +49,6 @@ def actor() -> Actor:
     return who
 
 
-def page_body(items, total, args) -> dict:
-    return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
-
-
 def audit_context():
     """The audit trail's view of the current request: who, what, from where."""
     from flask import has_request_context

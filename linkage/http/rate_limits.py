@@ -7,7 +7,7 @@ import math
 import time
 from typing import Callable
 
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, current_app, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
@@ -33,6 +33,7 @@ LIMITED = (
 # Never limited: probes, metrics and static files (cheap, and watched by machines, not people).
 EXEMPT = ("meta.healthz", "meta.readyz", "metrics", "static", "web.static", "meta.docs_assets")
 STORAGE_URI = "linkage+db://"
+TOO_MANY_PAGE = "linkage_too_many_page"  # app.extensions key: the pages' 429 (wait in seconds -> HTML)
 
 
 class DatabaseStorage(Storage):
@@ -111,7 +112,7 @@ def _account_or_address() -> str:
     """Sign-ups count per account (a volunteer behind a shared address is not their neighbour)."""
     who = g.get("actor")
     if who is None and request.path.startswith("/api/"):
-        from linkage.api.context import optional_actor
+        from linkage.http.context import optional_actor
         who = optional_actor()
     if who is None and session.get("uid") is not None:
         return f"user:{session['uid']}"
@@ -121,7 +122,7 @@ def _account_or_address() -> str:
 def _signed_in() -> bool:
     """Public-page limits are for people without an account: a signed-in request is exempt."""
     if request.path.startswith("/api/"):
-        from linkage.api.context import optional_actor
+        from linkage.http.context import optional_actor
         try:
             return optional_actor() is not None
         except Unauthenticated:  # a revoked token counts as public; _require_token answers it elsewhere
@@ -130,18 +131,17 @@ def _signed_in() -> bool:
 
 
 def _too_many(err: RateLimitExceeded):
-    """429: the JSON error shape on the API, a Chinese page elsewhere; Retry-After on both."""
-    from linkage.api.errors import error_body
+    """429: the JSON error shape on the API, a Chinese page elsewhere (when the pages are served:
+    linkage.web gives it under TOO_MANY_PAGE); Retry-After on both."""
+    from linkage.http.errors import error_body
     limiter: Limiter = current_app.extensions["linkage_limiter"]
     wait = retry_after(limiter)
-    if request.path.startswith("/api/"):
+    page = current_app.extensions.get(TOO_MANY_PAGE)
+    if request.path.startswith("/api/") or page is None:
         response = error_body(429, f"请求过于频繁，请 {wait} 秒后再试 / too many requests; "
                                    f"try again in {wait} seconds")
     else:
-        from linkage.web.i18n import t, wait_in_words
-        response = current_app.make_response((render_template(
-            "error.html", title=t("too_many"), message=t("too_many_wait", wait=wait_in_words(wait)),
-            errors={}), 429))
+        response = current_app.make_response((page(wait), 429))
     response.headers["Retry-After"] = str(wait)
     return response
 
@@ -171,7 +171,8 @@ def init_rate_limits(app: Flask, settings: Settings) -> Limiter:
                                       methods=list(methods),
                                       key_func=_account_or_address if whom == "account" else get_remote_address)
         for endpoint in endpoints:
-            app.view_functions[endpoint] = shared(app.view_functions[endpoint])
+            if endpoint in app.view_functions:  # the API and the pages may each be served alone
+                app.view_functions[endpoint] = shared(app.view_functions[endpoint])
     app.register_error_handler(RateLimitExceeded, _too_many)
     app.extensions["linkage_limiter"] = limiter
     return limiter

@@ -1,0 +1,102 @@
+"""The role matrix itself: who may do each write operation of the API (read it first: it is the
+contract the tests hold the services to; matrix_cases.py says how each operation is made)."""
+from __future__ import annotations
+
+CALLERS = ("admin", "community_staff", "other_community_staff", "org_staff", "other_org_staff",
+           "volunteer", "other_volunteer", "social_worker", "other_social_worker", "auditor")
+
+# ok = allowed (the exact success status of the case is expected);  - = 403, nothing changes;
+# a number = allowed by the rules but refused by the state with that status, nothing changes.
+#
+# case                       adm  cs   ocs  os   oos  vol  ovol sw   osw  aud
+MATRIX = """
+auth.token                   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+auth.revoke                  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+community.create             ok   -    -    -    -    -    -    -    -    -
+community.update             ok   ok   -    -    -    -    -    -    -    -
+need.create                  ok   ok   -    -    -    -    -    -    -    -
+need.update                  ok   ok   -    -    -    -    -    -    -    -
+need.cancel                  ok   ok   -    -    -    -    -    -    -    -
+organization.create          ok   -    -    -    -    -    -    -    -    -
+organization.update          ok   -    -    ok   -    -    -    -    -    -
+organization.deactivate      ok   -    -    ok   -    -    -    -    -    -
+social_worker.create         ok   -    -    ok   -    -    -    -    -    -
+social_worker.update         ok   -    -    ok   -    -    -    ok   -    -
+social_worker.deactivate     ok   -    -    ok   -    -    -    ok   -    -
+volunteer.create             ok   ok   -    -    -    -    -    -    -    -
+volunteer.update             ok   -    -    -    -    ok   -    -    -    -
+volunteer.deactivate         ok   -    -    -    -    ok   -    -    -    -
+volunteer.reveal             ok   -    404  -    404  -    404  404  404  ok
+resource.create              ok   -    -    -    -    -    -    -    -    -
+resource.update              ok   -    -    -    -    -    -    -    -    -
+resource.deactivate          ok   -    -    -    -    -    -    -    -    -
+claim.create                 ok   -    -    ok   ok   -    -    -    -    -
+claim.approve                ok   ok   -    -    -    -    -    -    -    -
+claim.decline                ok   ok   -    -    -    -    -    -    -    -
+project.start                ok   -    -    ok   -    -    -    -    -    -
+project.cancel               ok   ok   -    ok   -    -    -    -    -    -
+project.mark_evaluated       ok   ok   -    -    -    -    -    -    -    -
+project.lead                 ok   -    -    ok   -    -    -    -    -    -
+project.evaluation_codes     ok   ok   -    -    -    -    -    -    -    -
+project.evaluate             ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+round.create                 ok   -    -    -    -    -    -    -    -    -
+round.transition             ok   -    -    -    -    -    -    -    -    -
+application.for_need         -    -    -    ok   ok   -    -    -    -    -
+application.for_project      -    -    -    ok   -    -    -    -    -    -
+application.reviewer         ok   -    -    -    -    -    -    -    -    -
+application.review           -    -    -    -    -    -    -    -    ok   -
+round.award                  ok   -    -    -    -    -    -    -    -    -
+grant.accept_milestone       ok   ok   -    -    -    -    -    -    -    -
+grant.disburse               ok   -    -    -    -    -    -    -    -    -
+grant.expenditure            -    -    -    ok   -    -    -    -    -    -
+grant.correction             ok   -    -    -    -    -    -    -    -    -
+grant.closing_report         ok   -    -    ok   -    -    -    -    -    -
+activity.create              ok   -    -    ok   -    -    -    -    -    -
+signup.create                ok   -    -    ok   -    ok   -    -    -    -
+signup.cancel                ok   -    -    ok   -    ok   -    -    -    -
+signup.check_in              ok   -    -    ok   -    -    -    -    -    -
+signup.check_out             ok   -    -    ok   -    -    -    -    -    -
+hours.log                    ok   -    -    ok   -    ok   -    -    -    -
+hours.verify                 ok   ok   -    ok   -    -    -    -    -    -
+hours.reject                 ok   ok   -    ok   -    -    -    -    -    -
+hours.dispute                -    -    -    -    -    ok   -    -    -    -
+hours.correct                ok   -    -    ok   -    -    -    -    -    -
+certificate.issue            ok   -    -    ok   409  ok   -    -    -    -
+certificate.revoke           ok   -    -    ok   -    -    -    -    -    -
+consent.record               ok   ok   404  404  404  ok   404  404  404  -
+volunteer.erase              ok   -    -    -    -    -    -    -    -    -
+me.erase                     -    -    -    -    -    ok   ok   -    -    -
+"""
+# Notes on rows that are not obvious from the table alone:
+# - volunteer.reveal: the district and auditors, with a reason; a caller who may see volunteer A (its
+#   community's staff, the organization it served with, A itself) is refused (403), one who may not
+#   is told nothing (404).
+# - auth.token and project.evaluate are public: the bearer is ignored (a resident's one-time code
+#   is the credential for an evaluation); each caller gets its own code.
+# - auth.revoke: everyone may log themselves out (only themselves: see the mass-assignment test).
+# - claim.create: any organization may claim an open need, for itself only (admin names one).
+# - application.*: organizations apply through their staff; the district itself does not apply.
+#   A project may be applied for only by the organization that runs it (other_org_staff -> 403).
+# - application.reviewer: reviewers are admins or social workers; an auditor is refused (422 naming
+#   user_id: separation of duties), a social worker of the applicant too (403, conflict of interest).
+# - application.review: only assigned, untied reviewers. other_social_worker is assigned;
+#   social_worker works for the applicant (conflict of interest) and is not assigned; admin is not
+#   assigned either; the auditor never reviews (separation of duties; see test_separation_of_duties).
+# - grant.expenditure: only the grantee reports spending; grant.accept_milestone: never the grantee.
+# - certificate.issue: other_org_staff may certify hours served with its own organization; volunteer
+#   A has none there, so 409 (authorized, nothing to certify) and nothing changes.
+# - signup.*, hours.log: the body names volunteer A, so other_volunteer acts on another's behalf.
+# - consent.record: volunteer A's consent; whoever may not see volunteer A gets a 404 (the
+#   auditor sees everyone but records nothing: 403). me.erase: each volunteer erases themself.
+
+
+def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = {}
+    for line in text.strip().splitlines():
+        name, *cells = line.split()
+        assert len(cells) == len(CALLERS), f"row {name} has {len(cells)} cells, not {len(CALLERS)}"
+        assert name not in table, f"row {name} appears twice"
+        table[name] = dict(zip(CALLERS, cells))
+    return table
+
+
