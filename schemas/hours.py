@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.common import LocalDateTime, WholeNumber
+from schemas.common import LocalDateTime, PageArgs, WholeNumber
 
 
 class _Window(Schema):
@@ -68,7 +68,10 @@ class CorrectionSchema(_Window):
             raise ValidationError("请给出更正后的时间或内容，或 reverse=true / give new times, content, or reverse", "reverse")
 
 
-class HoursQuerySchema(Schema):
+class HoursQuerySchema(PageArgs):
+    """The list stays a JSON array; its pages follow the other lists' page/page_size, and the
+    X-Total-Count header says how many records match. A page holds up to 500 (the old whole list)."""
+    page_size = WholeNumber(load_default=500, validate=validate.Range(min=1, max=500))
     volunteer_id = WholeNumber(validate=validate.Range(min=1))
     project_id = WholeNumber(validate=validate.Range(min=1))
     status = fields.String(validate=validate.OneOf(["pending", "verified", "rejected", "disputed",

@@ -5,7 +5,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from linkage.http.context import actor, platform, session
-from linkage.errors import NotFound
 from linkage.services import activities, projects
 from schemas.projects import (ActivitySchema, AttendanceResultSchema, AttendanceSchema,
                               SignupQuerySchema, SignupRequestSchema, SignupSchema)
@@ -51,13 +50,9 @@ class ActivitySignups(MethodView):
     def delete(self, args, activity_id):
         """Cancel a sign-up: your own, or (org staff) the given volunteer's."""
         who = actor()
-        volunteer_id = args.get("volunteer_id") or who.volunteer_id
-        current = [s for s in activities.signups_for(session(), activity_id)
-                   if s.volunteer_id == volunteer_id and s.status == "signed_up"]
-        if not current:
-            raise NotFound("no open sign-up for this volunteer on this activity")
+        current = activities.open_signup(session(), activity_id, args.get("volunteer_id") or who.volunteer_id)
         with platform().uow() as uow:
-            return activities.cancel_signup(uow, who, current[0].id)
+            return activities.cancel_signup(uow, who, current.id)
 
 
 @blp.route("/signups/<int:signup_id>/check-in", methods=["POST"])

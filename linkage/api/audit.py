@@ -3,13 +3,10 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select
 
 from linkage.api.paging import page_body
-from linkage.audit import verify_trail
 from linkage.http.context import actor, session
-from linkage.models import AuditEntry
-from linkage.permissions import require_audit_reader
+from linkage.services import audit
 from schemas.common import LocalDateTime, PageArgs, WholeNumber, page_of
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="审计日志 / audit trail")
@@ -43,17 +40,9 @@ class AuditEntrySchema(Schema):
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, page_of(AuditEntrySchema))
 def list_audit(args):
-    require_audit_reader(actor())
-    query = select(AuditEntry)
-    for name in ("user_id", "object_type", "object_id", "request_id"):
-        if args.get(name) is not None:
-            query = query.where(getattr(AuditEntry, name) == args[name])
-    if args.get("since"):
-        query = query.where(AuditEntry.at >= args["since"])
-    total = session().scalar(select(func.count()).select_from(query.subquery()))
-    rows = session().scalars(query.order_by(AuditEntry.id.desc()).limit(args["page_size"])
-                             .offset((args["page"] - 1) * args["page_size"]))
-    return page_body(list(rows), total, args)
+    filters = {name: args.get(name) for name in audit.FILTERS + ("since",)}
+    rows, total = audit.list_audit(session(), actor(), page=args["page"], page_size=args["page_size"], **filters)
+    return page_body(rows, total, args)
 
 
 class AuditChainSchema(Schema):
@@ -72,5 +61,4 @@ class AuditChainSchema(Schema):
 @blp.response(200, AuditChainSchema)
 def verify_chain():
     """Recompute the audit trail's hash chain and name the first entry that breaks it."""
-    require_audit_reader(actor())
-    return verify_trail(session())
+    return audit.verify_audit_chain(session(), actor())

@@ -7,36 +7,36 @@ from flask_smorest import Blueprint
 
 from linkage.http.context import actor, platform, session
 from linkage.errors import NotFound
-from linkage.models import Community, HourEntry, RecordStatus, Volunteer
+from linkage.models import HourEntry, RecordStatus
 from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
 from linkage.services import certificates, hours
-from linkage.stars import thresholds_for
+from schemas.common import MAX_INTEGER
 from schemas.hours import (CertificateCheckSchema, CertificateRequestSchema, CertificateSchema,
                            ChainCheckSchema, CorrectionSchema, DisputeSchema, HourRecordSchema,
                            HoursQuerySchema, LogHoursSchema, ReviewSchema, RevocationSchema,
                            VolunteerHoursSchema)
 
 blp = Blueprint("hours", __name__, url_prefix="/api/v1", description="志愿服务记录与证明 / hours and certificates")
+TOTAL_HEADER = {"X-Total-Count": {"description": "records matching the filters, over all pages",
+                                  "schema": {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER}}}
 
 
 def _record_view(entry: HourEntry) -> dict:
     return hours.entry_record(entry, hours.status_of(session(), entry))
 
 
-def _district_of(volunteer: Volunteer) -> str | None:
-    community = session().get(Community, volunteer.community_id) if volunteer.community_id else None
-    return community.district if community else None
-
-
 @blp.route("/hours")
 class Hours(MethodView):
     @blp.arguments(HoursQuerySchema, location="query")
-    @blp.response(200, HourRecordSchema(many=True))
+    @blp.response(200, HourRecordSchema(many=True), headers=TOTAL_HEADER)
     def get(self, args):
-        """Records the caller may see (their own, their organization's, their community's, …), newest first."""
-        return hours.list_records(session(), actor(), volunteer_id=args.get("volunteer_id"),
-                                  project_id=args.get("project_id"), status=args.get("status"))
+        """Records the caller may see (their own, their organization's, their community's, …), newest
+        first, a page at a time; X-Total-Count is how many match."""
+        rows, total = hours.list_records(session(), actor(), volunteer_id=args.get("volunteer_id"),
+                                         project_id=args.get("project_id"), status=args.get("status"),
+                                         page=args["page"], page_size=args["page_size"])
+        return rows, {"X-Total-Count": str(total)}
 
     @blp.arguments(LogHoursSchema)
     @blp.response(201, HourRecordSchema)
@@ -87,8 +87,7 @@ def correct(body, entry_id):
 @blp.route("/volunteers/<int:volunteer_id>/hours")
 @blp.response(200, VolunteerHoursSchema)
 def volunteer_hours(volunteer_id):
-    volunteer = hours.read_volunteer(session(), actor(), volunteer_id)
-    return hours.volunteer_hours(session(), volunteer_id, thresholds_for(_district_of(volunteer)))
+    return hours.hours_of_volunteer(session(), actor(), volunteer_id)
 
 
 @blp.route("/volunteers/<int:volunteer_id>/hours/verify-chain")

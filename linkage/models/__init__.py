@@ -9,13 +9,13 @@ from linkage.models.audit import AuditEntry, LedgerHead
 from linkage.models.certificates import Certificate
 from linkage.models.consents import Consent, ConsentMethod
 from linkage.models.hours import (GENESIS, RECORD_ACTIONS, STANDING, HourAction, HourEntry, HourSource,
-                                  RecordStatus, record_states)
+                                  RecordStatus, record_states, records_with_status)
 from linkage.models.projects import (Activity, Claim, ClaimStatus, Evaluation, EvaluationCode, Project,
                                      ProjectStatus, Signup, SignupStatus, TRANSITIONS, check_transition)
 from linkage.models.funding import (FundEntry, FundingApplication, FundingReview, FundingRound, Grant, Milestone, ReviewAssignment)
 
 __all__ = [
-    "Base", "UTCDateTime", "utcnow", "Community", "Need", "NeedStatus", "MatchSet",
+    "Base", "records_with_status", "UTCDateTime", "utcnow", "Community", "Need", "NeedStatus", "MatchSet",
     "Organization", "SocialWorker", "Volunteer", "CharityResource", "Role", "User", "LoginFailure", "RateLimitCounter",
     "OutboxEvent", "ProcessedEvent", "Activity", "Claim", "ClaimStatus", "Evaluation",
     "EvaluationCode", "Project", "ProjectStatus", "Signup", "SignupStatus", "TRANSITIONS",

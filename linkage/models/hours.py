@@ -4,8 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Select, String, Text, UniqueConstraint, and_, case, func, literal, select
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from linkage.ledger import GENESIS, Chained  # noqa: F401 (GENESIS: re-exported)
 from linkage.models.base import Base, utcnow
@@ -92,3 +92,28 @@ def record_states(entries: list[HourEntry]) -> dict[int, RecordStatus]:
 
 # Records that still stand: they block overlapping time and count toward the daily limit.
 STANDING = (RecordStatus.PENDING, RecordStatus.VERIFIED, RecordStatus.DISPUTED)
+
+
+def records_with_status() -> tuple[Select, object]:
+    """`select(HourEntry, status)` over every record, and the status expression to filter by: the
+    rule record_states replays, in SQL, so lists filter and page by status in the query. The latest
+    correction aimed at a record decides (reversed when it carries no time, else superseded); then
+    the latest review; with neither the record is pending."""
+    aimed = aliased(HourEntry)
+    corrections_first = case((aimed.action == HourAction.CORRECT.value, 0), else_=1)
+    decider = (select(aimed.target_id, aimed.volunteer_id, aimed.action, aimed.starts_at,
+                      func.row_number().over(partition_by=aimed.target_id,
+                                             order_by=(corrections_first, aimed.seq.desc())).label("rank"))
+               .where(aimed.target_id.is_not(None)).subquery("decider"))
+    corrected = decider.c.action == HourAction.CORRECT.value
+    status = case((decider.c.action.is_(None), literal(RecordStatus.PENDING.value)),
+                  (and_(corrected, decider.c.starts_at.is_(None)), literal(RecordStatus.REVERSED.value)),
+                  (corrected, literal(RecordStatus.SUPERSEDED.value)),
+                  *((decider.c.action == action, literal(outcome.value))
+                    for action, outcome in REVIEW_OUTCOME.items()),
+                  else_=literal(RecordStatus.PENDING.value))
+    query = (select(HourEntry, status.label("status"))
+             .outerjoin(decider, and_(decider.c.target_id == HourEntry.id, decider.c.rank == 1,
+                                      decider.c.volunteer_id == HourEntry.volunteer_id))
+             .where(HourEntry.action.in_(RECORD_ACTIONS), HourEntry.starts_at.is_not(None)))
+    return query, status

@@ -8,9 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from linkage.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthenticated
-from linkage.models import (Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer,
-                            utcnow)
+from linkage.errors import Conflict, InvalidInput, TooManyRequests, Unauthenticated
+from linkage.models import (Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer)
 from linkage.password_policy import password_problem
 from linkage.permissions import Actor
 from linkage.policy.people import require_token_revoker
@@ -120,9 +119,7 @@ def revoke_tokens(uow: UnitOfWork, actor: Actor, user_id: int | None = None) -> 
     """Log out everywhere: every token issued so far stops working. Admins may do it for anyone."""
     target = user_id or actor.user_id
     require_token_revoker(actor, target)
-    user = uow.session.get(User, target)
-    if user is None:
-        raise NotFound(f"user {target} does not exist")
+    user = uow.get_or_404(User, target)
     user.token_version += 1
     uow.commit()
     return user

@@ -5,14 +5,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from linkage.errors import Conflict, InvalidInput, NotFound
+from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.messages import Topics, Types, rfc3339
-from linkage.models import (Activity, HourAction, HourSource, Project, ProjectStatus, Signup, SignupStatus,
-                            Volunteer, utcnow)
+from linkage.models import (Activity, HourAction, HourSource, Need, Project, ProjectStatus, Signup,
+                            SignupStatus, Volunteer, utcnow)
 from linkage.permissions import Actor, visible_signups
+from linkage.policy.parties import is_organization_staff, is_volunteer
 from linkage.policy.service import may_organize, require_organizer, require_signup_by, require_signup_canceller
 from linkage.services.hours import append_entry, check_recording_rules
-from linkage.uow import UnitOfWork
+from linkage.geo import bounding_box, haversine_km
+from linkage.uow import UnitOfWork, get_or_404
 
 ACTIVE = (SignupStatus.SIGNED_UP.value, SignupStatus.CHECKED_IN.value, SignupStatus.CHECKED_OUT.value)
 RUNNING = (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value)
@@ -48,9 +50,7 @@ def taken_slots(session, activity_id: int) -> int:
 
 
 def schedule_activity(uow: UnitOfWork, actor: Actor, project_id: int, data: dict) -> Activity:
-    project = uow.session.get(Project, project_id)
-    if project is None:
-        raise NotFound(f"project {project_id} does not exist")
+    project = uow.get_or_404(Project, project_id)
     require_organizer(actor, project)
     if project.status not in RUNNING:
         raise Conflict(f"a project that is {project.status} takes no new activities")
@@ -191,3 +191,72 @@ def read_signups(session, actor: Actor, activity_id: int) -> list[Signup]:
 
 def signups_for(session, activity_id: int) -> list[Signup]:
     return list(session.scalars(select(Signup).where(Signup.activity_id == activity_id).order_by(Signup.id)))
+
+
+def open_signup(session, activity_id: int, volunteer_id: int | None) -> Signup:
+    """The volunteer's sign-up on this activity that may still be cancelled, or 404."""
+    signup = session.scalars(select(Signup).where(
+        Signup.activity_id == activity_id, Signup.volunteer_id == volunteer_id,
+        Signup.status == SignupStatus.SIGNED_UP.value).order_by(Signup.id).limit(1)).first()
+    if signup is None:
+        raise NotFound("no open sign-up for this volunteer on this activity")
+    return signup
+
+
+# -- the activity lists of the pages -------------------------------------------------------------
+
+def taken_counts(session, activity_ids) -> dict[int, int]:
+    """activity id -> slots taken, for many activities in one query."""
+    ids = set(activity_ids)
+    if not ids:
+        return {}
+    rows = session.execute(select(Signup.activity_id, func.count()).where(
+        Signup.activity_id.in_(ids), Signup.status.in_(ACTIVE)).group_by(Signup.activity_id))
+    return {activity_id: 0 for activity_id in ids} | dict(rows.all())
+
+
+def activities_near(session, actor: Actor, km: float | None = None, *, page: int = 1,
+                    page_size: int = 50) -> dict:
+    """Upcoming open activities of running projects within `km` of the volunteer's home (by default
+    their travel radius, at least 10 km), nearest first, served where their need is; one page."""
+    volunteer = get_or_404(session, Volunteer, actor.volunteer_id) if actor.volunteer_id else None
+    if not is_volunteer(actor) or volunteer is None:
+        raise Forbidden("activities near me are a volunteer's list")
+    km = min(max(km if km is not None else max(volunteer.travel_radius_km, 10), 0.5), 200)
+    lo_lat, hi_lat, lo_lon, hi_lon = bounding_box(volunteer.lat, volunteer.lon, km)
+    candidates = session.execute(select(Activity, Need).join(Project, Project.id == Activity.project_id)
+                                 .join(Need, Need.id == Project.need_id)
+                                 .where(Activity.cancelled.is_(False), Activity.ends_at > utcnow(),
+                                        Project.status.in_(RUNNING), Need.lat.between(lo_lat, hi_lat),
+                                        Need.lon.between(lo_lon, hi_lon)))
+    found = []
+    for activity, need in candidates:
+        distance = haversine_km(volunteer.lat, volunteer.lon, need.lat, need.lon)
+        if distance <= km:
+            found.append({"activity": activity, "need": need, "distance_km": round(distance, 1)})
+    found.sort(key=lambda row: (row["distance_km"], row["activity"].starts_at, row["activity"].id))
+    rows = found[(page - 1) * page_size:page * page_size]
+    taken = taken_counts(session, [row["activity"].id for row in rows])
+    return {"rows": [{**row, "taken": taken[row["activity"].id]} for row in rows], "total": len(found),
+            "km": km, "page": page, "page_size": page_size}
+
+
+def organization_activities(session, actor: Actor, *, page: int = 1, page_size: int = 100) -> tuple[list[dict], int]:
+    """Activities newest first: an organization's staff see their organization's, the district and
+    the other staff roles every organization's."""
+    query = select(Activity).join(Project, Project.id == Activity.project_id)
+    if is_organization_staff(actor):
+        query = query.where(Project.organization_id == actor.organization_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    found = list(session.scalars(query.order_by(Activity.starts_at.desc(), Activity.id.desc())
+                                 .limit(page_size).offset((page - 1) * page_size)))
+    taken = taken_counts(session, [a.id for a in found])
+    return [{"activity": a, "need": None, "distance_km": None, "taken": taken[a.id]} for a in found], total
+
+
+def my_signups(session, actor: Actor) -> dict[int, Signup]:
+    """activity id -> the acting volunteer's latest sign-up on it (nobody else has any)."""
+    if actor.volunteer_id is None:
+        return {}
+    rows = session.scalars(select(Signup).where(Signup.volunteer_id == actor.volunteer_id).order_by(Signup.id))
+    return {s.activity_id: s for s in rows}

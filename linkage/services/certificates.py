@@ -8,7 +8,7 @@ from sqlalchemy import select
 from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.models import Certificate, HourEntry, Organization, Project, RecordStatus, Volunteer, record_states, utcnow
-from linkage.permissions import Actor
+from linkage.permissions import Actor, may_see
 from linkage.policy.service import (asks_for_own_certificate, issuer_for, require_certificate_issuer,
                                     require_certificate_revoker)
 from linkage.privacy import mask_id_number, mask_name
@@ -34,9 +34,7 @@ def _verified_records(session, volunteer_id: int, organization_id: int | None) -
 
 def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int,
                       data: dict, base_url: str) -> Certificate:
-    volunteer = uow.session.get(Volunteer, volunteer_id)
-    if volunteer is None:
-        raise NotFound(f"volunteer {volunteer_id} does not exist")
+    volunteer = uow.get_or_404(Volunteer, volunteer_id)
     organization_id = issuer_for(actor, data.get("organization_id"))
     require_certificate_issuer(actor, volunteer_id, organization_id)
     # A certificate vouches only for a ledger that verifies: a tampered chain is refused,
@@ -129,3 +127,11 @@ def revoke_certificate(uow: UnitOfWork, actor: Actor, code: str, reason: str) ->
     certificate.revoked_at, certificate.revoked_reason = utcnow(), reason.strip()[:200]
     uow.commit()
     return certificate
+
+
+def certificates_of(session, actor: Actor, volunteer_id: int) -> list[Certificate]:
+    """A volunteer's certificates, newest first, for whoever may see the volunteer (another's: 404)."""
+    if not may_see(session, actor, Volunteer, volunteer_id):
+        raise NotFound(f"volunteer {volunteer_id} does not exist")
+    return list(session.scalars(select(Certificate).where(Certificate.volunteer_id == volunteer_id)
+                                .order_by(Certificate.id.desc())))

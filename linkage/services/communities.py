@@ -4,20 +4,18 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from linkage.errors import Conflict, NotFound
+from linkage.errors import Conflict
 from linkage.models import Community
 from linkage.permissions import Actor, require_admin, require_community_manager
+from linkage.policy.pages import may_choose_community
 from linkage.policy.people import may_change_community_code
-from linkage.uow import UnitOfWork
+from linkage.uow import UnitOfWork, get_or_404
 
 FIELDS = ("code", "name", "street", "district", "lat", "lon", "households", "population")
 
 
 def get_community(session, community_id: int) -> Community:
-    community = session.get(Community, community_id)
-    if community is None:
-        raise NotFound(f"community {community_id} does not exist")
-    return community
+    return get_or_404(session, Community, community_id)
 
 
 def _flush(uow: UnitOfWork) -> None:
@@ -59,3 +57,10 @@ def list_communities(session, *, district=None, street=None, page=1, page_size=2
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(Community.id).limit(page_size).offset((page - 1) * page_size))
     return list(rows), total
+
+
+def communities_to_post_for(session, actor: Actor) -> list[Community]:
+    """The communities whose needs `actor` may post: their own (community staff), else every one."""
+    if not may_choose_community(actor):
+        return [get_community(session, actor.community_id)]
+    return list(session.scalars(select(Community).order_by(Community.district, Community.id)))

@@ -6,7 +6,7 @@ import secrets
 
 from sqlalchemy import func, select, update
 
-from linkage.errors import Conflict, InvalidInput, NotFound
+from linkage.errors import Conflict, InvalidInput
 from linkage.messages import Topics, Types
 from linkage.models import Evaluation, EvaluationCode, Organization, Project, ProjectStatus, utcnow
 from linkage.permissions import Actor
@@ -24,9 +24,7 @@ def _digest(code: str) -> str:
 
 def issue_codes(uow: UnitOfWork, actor: Actor, project_id: int, households: int) -> list[str]:
     """Community staff hand one code to each household the project reached; only hashes are kept."""
-    project = uow.session.get(Project, project_id)
-    if project is None:
-        raise NotFound(f"project {project_id} does not exist")
+    project = uow.get_or_404(Project, project_id)
     require_code_issuer(actor, project)
     if project.status != ProjectStatus.COMPLETED.value:
         raise Conflict("codes are issued when a project is completed")
@@ -40,9 +38,7 @@ def issue_codes(uow: UnitOfWork, actor: Actor, project_id: int, households: int)
 
 def evaluate_project(uow: UnitOfWork, project_id: int, code: str, satisfaction: int, comment: str) -> Evaluation:
     """No login: the code is the resident's right to speak once about this project."""
-    project = uow.session.get(Project, project_id)
-    if project is None:
-        raise NotFound(f"project {project_id} does not exist")
+    project = uow.get_or_404(Project, project_id)
     if project.status not in EVALUABLE:
         raise Conflict("this project is not open for evaluation")
     row = uow.session.scalars(select(EvaluationCode).where(
@@ -76,3 +72,9 @@ def evaluation_summary(session, project_id: int) -> dict:
                             .where(EvaluationCode.project_id == project_id))
     return {"evaluations": int(count), "codes_issued": int(issued),
             "mean_satisfaction": round(total / count, 2) if count else None}
+
+
+def evaluable_projects(session, limit: int = 200) -> list[Project]:
+    """The newest `limit` finished projects, the choice a resident picks theirs from (no login)."""
+    return list(session.scalars(select(Project).where(Project.status.in_((ProjectStatus.COMPLETED.value, ProjectStatus.EVALUATED.value)))
+                                .order_by(Project.id.desc()).limit(limit)))

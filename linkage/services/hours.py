@@ -4,20 +4,21 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from linkage import ledger
 from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.catalogue import hours_type
 from linkage.messages import Topics, rfc3339
-from linkage.models import (RECORD_ACTIONS, STANDING, Activity, HourAction, HourEntry, HourSource, Project,
-                            RecordStatus, Signup, SignupStatus, Volunteer, record_states, utcnow)
+from linkage.models import (RECORD_ACTIONS, STANDING, Activity, Community, HourAction, HourEntry, HourSource,
+                            Project, RecordStatus, Signup, SignupStatus, Volunteer, record_states,
+                            records_with_status, utcnow)
 from linkage.permissions import Actor, may_see, require_not_own_hours, visible_hours
 from linkage.policy.service import (may_log_hours_for, may_log_own_hours, require_hours_corrector,
                                     require_hours_disputer, require_hours_verifier)
 from linkage.services.providers import announce_provider
-from linkage.stars import star_level
+from linkage.stars import star_level, thresholds_for
 from linkage.uow import UnitOfWork
 
 DAY_MINUTES = 24 * 60
@@ -156,20 +157,31 @@ def read_volunteer(session, actor: Actor, volunteer_id: int) -> Volunteer:
 
 
 def list_records(session, actor: Actor, *, volunteer_id: int | None = None, project_id: int | None = None,
-                 status: str | None = None, limit: int = 500) -> list[dict]:
-    """The newest records `actor` may see (filtered in the query), with their statuses."""
-    query = select(HourEntry).where(HourEntry.action.in_((HourAction.RECORD.value, HourAction.CORRECT.value)),
-                                    HourEntry.starts_at.is_not(None))
+                 status: str | None = None, page: int = 1, page_size: int = 500) -> tuple[list[dict], int]:
+    """One page of the records `actor` may see, newest first, and how many there are: the policy
+    (visible_hours), the filters and the status are all conditions of the query."""
+    query, status_is = records_with_status()
+    conditions = [condition for condition in (
+        visible_hours(actor), HourEntry.volunteer_id == volunteer_id if volunteer_id else None,
+        HourEntry.project_id == project_id if project_id else None,
+        status_is == status if status else None) if condition is not None]
+    query = query.where(*conditions)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.execute(query.order_by(HourEntry.id.desc()).limit(page_size).offset((page - 1) * page_size))
+    return [entry_record(entry, RecordStatus(state)) for entry, state in rows], total
+
+
+def project_records(session, actor: Actor, project_id: int) -> list[dict]:
+    """Every hour record of a project that `actor` may see, newest first, with its status, the
+    volunteer's name and who logged it (the page that reviews them)."""
+    query, _status = records_with_status()
     if (visible := visible_hours(actor)) is not None:
         query = query.where(visible)
-    if volunteer_id:
-        query = query.where(HourEntry.volunteer_id == volunteer_id)
-    if project_id:
-        query = query.where(HourEntry.project_id == project_id)
-    entries = list(session.scalars(query.order_by(HourEntry.id.desc()).limit(limit)))
-    states = statuses_of(session, entries)
-    rows = [entry_record(e, states[e.id]) for e in entries]
-    return [r for r in rows if not status or r["status"] == status]
+    rows = session.execute(query.where(HourEntry.project_id == project_id).order_by(HourEntry.id.desc())).all()
+    names = dict(session.execute(select(Volunteer.id, Volunteer.name)
+                                 .where(Volunteer.id.in_({entry.volunteer_id for entry, _ in rows}))).all())
+    return [{**entry_record(entry, RecordStatus(state)), "volunteer_name": names.get(entry.volunteer_id, ""),
+             "logged_by": entry.actor_user_id} for entry, state in rows]
 
 
 def get_record(session, entry_id: int) -> HourEntry:
@@ -182,14 +194,6 @@ def get_record(session, entry_id: int) -> HourEntry:
 
 def status_of(session, entry: HourEntry) -> RecordStatus:
     return record_states(_chain(session, entry.volunteer_id))[entry.id]
-
-
-def statuses_of(session, entries: list[HourEntry]) -> dict[int, RecordStatus]:
-    """The status of each of `entries`, replaying each volunteer's chain once (not once a row)."""
-    statuses: dict[int, RecordStatus] = {}
-    for volunteer_id in {e.volunteer_id for e in entries}:
-        statuses.update(record_states(_chain(session, volunteer_id)))
-    return statuses
 
 
 def review_hours(uow: UnitOfWork, actor: Actor, entry_id: int, decision: str, note: str = "") -> HourEntry:
@@ -260,6 +264,13 @@ def _announce_experience(uow: UnitOfWork, volunteer_id: int) -> None:
     volunteer = uow.session.get(Volunteer, volunteer_id)
     if volunteer.active:
         announce_provider(uow, "volunteer", volunteer)
+
+
+def hours_of_volunteer(session, actor: Actor, volunteer_id: int) -> dict:
+    """volunteer_hours for whoever may see the volunteer, star levels by their district's thresholds."""
+    volunteer = read_volunteer(session, actor, volunteer_id)
+    community = session.get(Community, volunteer.community_id) if volunteer.community_id else None
+    return volunteer_hours(session, volunteer_id, thresholds_for(community.district if community else None))
 
 
 def volunteer_hours(session, volunteer_id: int, thresholds: list[int]) -> dict:

@@ -5,10 +5,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from linkage.errors import Conflict, InvalidInput
+from linkage.errors import Conflict, Forbidden, InvalidInput
 from linkage.geo import bounding_box, haversine_km
 from linkage.messages import Topics, Types, rfc3339
-from linkage.models import Community, Need, NeedStatus
+from linkage.models import Community, Need, NeedStatus, Organization
 from linkage.permissions import Actor, require_community_writer
 from linkage.uow import UnitOfWork, get_or_404
 
@@ -92,11 +92,14 @@ def cancel_need(uow: UnitOfWork, actor: Actor, need_id: int) -> Need:
 
 
 def list_needs(session, *, status=None, category=None, community_id=None, near=None,
-               page: int = 1, page_size: int = 20) -> tuple[list[Need], int]:
-    """Filtered needs, newest first; `near=(lat, lon, km)` filters by true distance."""
+               page: int = 1, page_size: int = 20, statuses=None) -> tuple[list[Need], int]:
+    """Filtered needs, newest first; `near=(lat, lon, km)` filters by true distance; `statuses`
+    keeps those in any of them."""
     conditions = [column == value for column, value in
                   ((Need.status, status), (Need.category, category), (Need.community_id, community_id))
                   if value]
+    if statuses is not None:
+        conditions.append(Need.status.in_(list(statuses)))
     newest_first = select(Need).where(*conditions).order_by(Need.created_at.desc(), Need.id.desc())
     if near is None:
         # Counted without the ORDER BY: inside a subquery it made SQLite sort every match.
@@ -109,3 +112,19 @@ def list_needs(session, *, status=None, category=None, community_id=None, near=N
     within = [n for n in session.scalars(query) if haversine_km(lat, lon, n.lat, n.lon) <= km]
     start = (page - 1) * page_size
     return within[start:start + page_size], len(within)
+
+
+EDITABLE = tuple(s.value for s in NeedStatus if s.editable)
+
+
+def needs_near_organization(session, actor: Actor, km: float | None = None, *, page: int = 1,
+                            page_size: int = 50) -> dict:
+    """The needs an organization may still take on within `km` of it (by default its service
+    radius, at least 10 km), newest first; one page of them."""
+    organization = session.get(Organization, actor.organization_id) if actor.organization_id else None
+    if organization is None:
+        raise Forbidden("needs near us are an organization's list")
+    km = min(max(km if km is not None else max(organization.service_radius_km, 10), 0.5), 200)
+    rows, total = list_needs(session, near=(organization.lat, organization.lon, km), statuses=EDITABLE,
+                             page=page, page_size=page_size)
+    return {"rows": rows, "total": total, "km": km, "page": page, "page_size": page_size}

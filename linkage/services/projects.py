@@ -11,7 +11,7 @@ from linkage.models import (Claim, ClaimStatus, MatchSet, Need, NeedStatus, Orga
 from linkage.permissions import Actor, require_community_writer, require_organization_writer
 from linkage.policy.projects import require_lead_of_own_organization, require_project_party
 from linkage.services.providers import announce_provider
-from linkage.uow import UnitOfWork
+from linkage.uow import UnitOfWork, get_or_404
 
 
 def claim_record(claim: Claim) -> dict:
@@ -44,17 +44,11 @@ def _locked_need(uow: UnitOfWork, need_id: int) -> Need:
 
 
 def get_project(session, project_id: int) -> Project:
-    project = session.get(Project, project_id)
-    if project is None:
-        raise NotFound(f"project {project_id} does not exist")
-    return project
+    return get_or_404(session, Project, project_id)
 
 
 def get_claim(session, claim_id: int) -> Claim:
-    claim = session.get(Claim, claim_id)
-    if claim is None:
-        raise NotFound(f"claim {claim_id} does not exist")
-    return claim
+    return get_or_404(session, Claim, claim_id)
 
 
 def _rank_of(session, need_id: int, organization_id: int) -> int | None:

@@ -19,7 +19,7 @@ from linkage.privacy import coarse, mask_id_number, mask_phone
 from linkage.security import FieldCipher
 from linkage.services import consents
 from linkage.services.reputation import organization_stats, volunteer_verified_minutes
-from linkage.uow import UnitOfWork
+from linkage.uow import UnitOfWork, get_or_404
 
 EMPTY_REPUTATION = {"rating_sum": 0.0, "rating_count": 0, "completed": 0, "cancelled": 0}
 
@@ -129,10 +129,7 @@ def _kind(code: str) -> Kind:
 
 
 def get_provider(session, kind: str, provider_id: int) -> Any:
-    obj = session.get(_kind(kind).model, provider_id)
-    if obj is None:
-        raise NotFound(f"{kind} {provider_id} does not exist")
-    return obj
+    return get_or_404(session, _kind(kind).model, provider_id, what=kind)
 
 
 def _apply_personal_data(uow: UnitOfWork, obj: Volunteer, data: dict, cipher: FieldCipher) -> None:

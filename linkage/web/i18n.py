@@ -186,6 +186,9 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 # A volunteer's distance in a match list is a band (linkage.privacy): its code is its key.
 TEXT.update({code: (zh, code) for _, code, zh in DISTANCE_BANDS})
+# Long lists come a page at a time (linkage.web.paging).
+TEXT.update({"pages": ("分页", "Pages"), "prev_page": ("上一页", "Previous"), "next_page": ("下一页", "Next"),
+             "page_of": ("第 {page}/{pages} 页，共 {total} 条", "Page {page} of {pages}, {total} in all")})
 
 
 def lang() -> str:

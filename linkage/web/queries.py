@@ -1,57 +1,9 @@
-"""Small read-only look-ups the pages need and the services do not offer (no rules live here)."""
+"""Name look-ups for the pages (id -> display name); the funding look-ups below await their service."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from linkage.models import (Activity, Certificate, HourEntry, Need, Organization, Project, Signup,
-                            Volunteer, utcnow)
-from linkage.services import activities as activity_service
-from linkage.services import hours as hour_service
-from linkage.geo import haversine_km
-
-RUNNING = ("approved", "in_progress")
-
-
-def activities_near(session, lat: float, lon: float, km: float, limit: int = 50) -> list[dict]:
-    """Upcoming open activities of running projects, nearest first, served where their need is."""
-    rows = session.execute(select(Activity, Need).join(Project, Project.id == Activity.project_id)
-                           .join(Need, Need.id == Project.need_id)
-                           .where(Activity.cancelled.is_(False), Activity.ends_at > utcnow(),
-                                  Project.status.in_(RUNNING))
-                           .order_by(Activity.starts_at)).all()
-    found = []
-    for activity, need in rows:
-        distance = haversine_km(lat, lon, need.lat, need.lon)
-        if distance <= km:
-            found.append({"activity": activity, "need": need, "distance_km": round(distance, 1),
-                          "taken": activity_service.taken_slots(session, activity.id)})
-    found.sort(key=lambda row: (row["distance_km"], row["activity"].starts_at))
-    return found[:limit]
-
-
-def activities_of_organization(session, organization_id: int | None) -> list[dict]:
-    query = select(Activity).join(Project, Project.id == Activity.project_id).order_by(Activity.starts_at.desc())
-    if organization_id is not None:
-        query = query.where(Project.organization_id == organization_id)
-    return [{"activity": a, "need": None, "distance_km": None,
-             "taken": activity_service.taken_slots(session, a.id)} for a in session.scalars(query.limit(100))]
-
-
-def my_signups(session, volunteer_id: int) -> dict[int, Signup]:
-    """activity id -> this volunteer's latest sign-up on it."""
-    rows = session.scalars(select(Signup).where(Signup.volunteer_id == volunteer_id).order_by(Signup.id))
-    return {s.activity_id: s for s in rows}
-
-
-def project_records(session, project_id: int) -> list[dict]:
-    """The hour records of a project with their current status, newest first."""
-    entries = session.scalars(select(HourEntry).where(HourEntry.project_id == project_id,
-                                                      HourEntry.action.in_(("record", "correct")),
-                                                      HourEntry.starts_at.is_not(None))
-                              .order_by(HourEntry.id.desc()))
-    names = dict(session.execute(select(Volunteer.id, Volunteer.name)).all())
-    return [{**hour_service.entry_record(e, hour_service.status_of(session, e)),
-             "volunteer_name": names.get(e.volunteer_id, ""), "logged_by": e.actor_user_id} for e in entries]
+from linkage.models import Organization, Volunteer
 
 
 def volunteer_names(session, ids) -> dict[int, str]:
@@ -66,16 +18,6 @@ def organization_names(session, ids) -> dict[int, str]:
     if not ids:
         return {}
     return dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
-
-
-def certificates_of(session, volunteer_id: int) -> list[Certificate]:
-    return list(session.scalars(select(Certificate).where(Certificate.volunteer_id == volunteer_id)
-                                .order_by(Certificate.id.desc())))
-
-
-def evaluable_projects(session) -> list[Project]:
-    return list(session.scalars(select(Project).where(Project.status.in_(("completed", "evaluated")))
-                                .order_by(Project.id.desc()).limit(200)))
 
 
 def community_names(session, ids) -> dict[int, str]:

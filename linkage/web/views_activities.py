@@ -7,37 +7,34 @@ from flask import render_template, request, url_for
 
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
-from linkage.models import Volunteer
-from linkage.policy.parties import is_organization_staff, is_volunteer
+from linkage.policy.parties import is_volunteer
 from linkage.policy.service import may_organize
 from linkage.services import activities as activity_service
 from linkage.web import queries
 from linkage.web.actions import act
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
+from linkage.web.paging import km_arg, page_arg, pager
 from schemas.projects import AttendanceSchema
 
 KM_CHOICES = (3, 5, 10, 20, 50, 100)
+ORGANIZATION_PAGE = 100
 
 
 @bp.get("/activities")
 @login_required
 def activities():
     who = current_actor()
-    km, mine = None, {}
+    km, mine, page = None, {}, page_arg()
     if is_volunteer(who):
-        volunteer = db_session().get(Volunteer, who.volunteer_id)
-        try:
-            km = min(max(float(request.args.get("km", max(volunteer.travel_radius_km, 10))), 0.5), 200)
-        except ValueError:
-            km = 10.0
-        rows = queries.activities_near(db_session(), volunteer.lat, volunteer.lon, km)
-        mine = queries.my_signups(db_session(), who.volunteer_id)
-    elif is_organization_staff(who):
-        rows = queries.activities_of_organization(db_session(), who.organization_id)
+        near = activity_service.activities_near(db_session(), who, km_arg(default=10.0), page=page)
+        rows, total, km, size = near["rows"], near["total"], near["km"], near["page_size"]
+        mine = activity_service.my_signups(db_session(), who)
     else:
-        rows = queries.activities_of_organization(db_session(), None)
-    return render_template("activities.html", rows=rows, km=km, km_choices=KM_CHOICES, mine=mine)
+        size = ORGANIZATION_PAGE
+        rows, total = activity_service.organization_activities(db_session(), who, page=page, page_size=size)
+    return render_template("activities.html", rows=rows, km=km, km_choices=KM_CHOICES, mine=mine,
+                           pages=pager(page, size, total))
 
 
 def _activity_view(activity_id: int, *, errors=None, message="", status=200):
@@ -47,7 +44,7 @@ def _activity_view(activity_id: int, *, errors=None, message="", status=200):
     signups = activity_service.signups_for(db_session(), activity_id) if organizer else []
     mine = None
     if is_volunteer(who):
-        mine = queries.my_signups(db_session(), who.volunteer_id).get(activity_id)
+        mine = activity_service.my_signups(db_session(), who).get(activity_id)
     return render_template(
         "activity.html", activity=activity, organizer=organizer, signups=signups, mine=mine,
         taken=activity_service.taken_slots(db_session(), activity_id),

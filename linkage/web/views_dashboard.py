@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import render_template, request
 
 from linkage.http.context import session as db_session
-from linkage.services import stats
+from linkage.services import dashboard as dashboard_service
 from linkage.web import charts
-from linkage.web.auth import login_required
+from linkage.web.auth import current_actor, login_required
 from linkage.web.blueprint import bp
 from linkage.web.i18n import t
 
@@ -30,7 +30,8 @@ def _filters() -> dict:
 @login_required
 def dashboard():
     filters = _filters()
-    result = stats.linkage_stats(db_session(), **filters)
+    shown = dashboard_service.dashboard(db_session(), current_actor(), **filters)
+    result = shown["stats"]
     rows = result["breakdown"]
     figures = []
     for name, label in CHARTS:
@@ -41,9 +42,8 @@ def dashboard():
         figures.append({"label": t(label), "svg": charts.bar_chart(
             points, target=result["targets"][name], title=t(label), target_label=t("targets"))})
     labels = {"need": t("legend_needs"), **{k: t(f"kind_{k}") for k in charts.KIND_COLOURS}}
-    maps = [{"district": layer["district"], "svg": charts.map_svg(layer)}
-            for layer in stats.map_layers(db_session(), **filters)]
+    maps = [{"district": layer["district"], "svg": charts.map_svg(layer)} for layer in shown["maps"]]
     return render_template("dashboard.html", result=result, figures=figures, maps=maps,
                            legend=charts.legend(labels),
-                           options=stats.scope_options(db_session()), filters=filters,
+                           options=shown["options"], filters=filters,
                            query=request.query_string.decode())

@@ -6,13 +6,10 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from linkage.errors import DomainError, Forbidden, NotFound
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
-from linkage.models import Community, Volunteer
 from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
 from linkage.services import certificates, disclosures, evaluations, hours
 from linkage.services import projects as project_service
-from linkage.stars import thresholds_for
-from linkage.web import queries
 from linkage.web.auth import current_actor, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, domain_form_error, load
@@ -23,11 +20,10 @@ from schemas.projects import EvaluationRequestSchema
 
 def _hours_view(*, message="", status=200):
     who = current_actor()
-    volunteer = db_session().get(Volunteer, who.volunteer_id)
-    community = db_session().get(Community, volunteer.community_id) if volunteer.community_id else None
-    summary = hours.volunteer_hours(db_session(), volunteer.id, thresholds_for(community.district if community else None))
-    return render_template("my_hours.html", volunteer=volunteer, summary=summary,
-                           certificates=queries.certificates_of(db_session(), volunteer.id),
+    volunteer = hours.read_volunteer(db_session(), who, who.volunteer_id)
+    return render_template("my_hours.html", volunteer=volunteer,
+                           summary=hours.hours_of_volunteer(db_session(), who, volunteer.id),
+                           certificates=certificates.certificates_of(db_session(), who, volunteer.id),
                            disclosures=disclosures.disclosures_of(db_session(), who),
                            message=message), status
 
@@ -73,7 +69,7 @@ def certificate_pdf(code: str):
 @bp.route("/evaluate", methods=["GET", "POST"])
 def evaluate():
     """No login: the one-time code handed to the household is the right to speak."""
-    projects = queries.evaluable_projects(db_session())
+    projects = evaluations.evaluable_projects(db_session())
     errors, message, done = {}, "", None
     status = 200
     if request.method == "POST":

@@ -6,10 +6,11 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from linkage.errors import DomainError, Forbidden
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
-from linkage.models import Community, NeedStatus, Organization
+from linkage.models import NeedStatus
 from linkage.policy.pages import may_choose_community
 from linkage.policy.parties import is_community_staff, is_organization_staff, staffs_organization
 from linkage.policy.projects import may_claim_needs, may_decide_claims
+from linkage.services import communities as community_service
 from linkage.services import matches as match_service
 from linkage.services import needs as need_service
 from linkage.services import projects as project_service
@@ -17,6 +18,7 @@ from linkage.taxonomy import CATEGORIES, TARGET_GROUPS, URGENCY
 from linkage.web import queries
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
+from linkage.web.paging import km_arg, page_arg, pager
 from linkage.web.forms import FormError, domain_form_error, load, yuan_to_fen
 from linkage.web.i18n import t
 from schemas.needs import NeedSchema
@@ -25,47 +27,35 @@ from schemas.projects import ClaimRequestSchema, DecisionSchema
 KINDS = match_service.PROVIDER_KINDS
 NEED_RENAME = {"budget_fen": "budget_yuan"}
 KM_CHOICES = (3, 5, 10, 20, 50, 100)
-
-
-def _km(default: float) -> float:
-    try:
-        return min(max(float(request.args.get("km", default)), 0.5), 200)
-    except ValueError:
-        return default
+PAGE = 100
 
 
 @bp.get("/needs")
 @login_required
 def needs():
     who = current_actor()
-    km = None
+    km, page = None, page_arg()
     if is_community_staff(who):
-        rows, _ = need_service.list_needs(db_session(), community_id=who.community_id, page_size=100)
+        rows, total = need_service.list_needs(db_session(), community_id=who.community_id, page=page,
+                                              page_size=PAGE)
         heading = t("my_needs")
     elif is_organization_staff(who):
-        org = db_session().get(Organization, who.organization_id)
-        km = _km(max(org.service_radius_km, 10))
-        rows, _ = need_service.list_needs(db_session(), near=(org.lat, org.lon, km), page_size=200)
-        rows = [n for n in rows if NeedStatus(n.status).editable]
+        near = need_service.needs_near_organization(db_session(), who, km_arg(), page=page, page_size=PAGE)
+        rows, total, km = near["rows"], near["total"], near["km"]
         heading = t("needs_near")
     else:
-        rows, _ = need_service.list_needs(db_session(), status=request.args.get("status") or None, page_size=100)
+        rows, total = need_service.list_needs(db_session(), status=request.args.get("status") or None,
+                                              page=page, page_size=PAGE)
         heading = t("all_needs")
-    return render_template("needs.html", needs=rows, heading=heading, km=km, km_choices=KM_CHOICES)
-
-
-def _community_choices(who):
-    if not may_choose_community(who):
-        return [db_session().get(Community, who.community_id)]
-    from sqlalchemy import select
-    return list(db_session().scalars(select(Community).order_by(Community.district, Community.id)))
+    return render_template("needs.html", needs=rows, heading=heading, km=km, km_choices=KM_CHOICES,
+                           pages=pager(page, PAGE, total))
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
 @roles("community_staff", "admin")
 def new_need():
     who = current_actor()
-    communities = _community_choices(who)
+    communities = community_service.communities_to_post_for(db_session(), who)
     form, errors, message = request.form, {}, ""
     if request.method == "POST":
         try:

@@ -7,11 +7,12 @@ from flask import redirect, render_template, request, url_for
 
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
-from linkage.models import TRANSITIONS, Community
+from linkage.models import TRANSITIONS
 from linkage.permissions import logged_it
 from linkage.policy.parties import is_community_staff, is_organization_staff, is_volunteer
 from linkage.policy.projects import project_parties
 from linkage.services import activities as activity_service
+from linkage.services import communities as community_service
 from linkage.services import evaluations, hours
 from linkage.services import needs as need_service
 from linkage.services import projects as project_service
@@ -19,8 +20,11 @@ from linkage.web import queries
 from linkage.web.actions import act
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
+from linkage.web.paging import page_arg, pager
 from schemas.hours import ReviewSchema
 from schemas.projects import ActivitySchema, CodesRequestSchema, TransitionSchema
+
+PAGE = 100
 
 
 @bp.get("/projects")
@@ -34,10 +38,11 @@ def projects():
         scope["organization_id"] = who.organization_id
     elif is_volunteer(who):
         return redirect(url_for("web.activities"))
-    rows, _ = project_service.list_projects(db_session(), status=request.args.get("status") or None,
-                                            page_size=100, **scope)
+    page = page_arg()
+    rows, total = project_service.list_projects(db_session(), status=request.args.get("status") or None,
+                                                page=page, page_size=PAGE, **scope)
     orgs = queries.organization_names(db_session(), {p.organization_id for p in rows})
-    return render_template("projects.html", projects=rows, org_names=orgs)
+    return render_template("projects.html", projects=rows, org_names=orgs, pages=pager(page, PAGE, total))
 
 
 def _project_view(project_id: int, *, errors=None, message="", section="", codes=None, status=200):
@@ -48,13 +53,13 @@ def _project_view(project_id: int, *, errors=None, message="", section="", codes
              if current == project.status and allowed & parties]
     activities = [{"activity": a, "taken": taken}
                   for a, taken in activity_service.list_activities(db_session(), project_id)]
-    records = queries.project_records(db_session(), project_id) if parties else []
+    records = hours.project_records(db_session(), who, project_id) if parties else []
     for record in records:  # whoever logged a record leaves its review to someone else (职责分离)
         record["logged_by_me"] = logged_it(who, record["logged_by"])
     page = render_template(
         "project.html", project=project, parties=parties, moves=moves, activities=activities,
         records=records, need=need_service.get_need(db_session(), project.need_id),
-        community=db_session().get(Community, project.community_id),
+        community=community_service.get_community(db_session(), project.community_id),
         org_name=queries.organization_names(db_session(), [project.organization_id]).get(project.organization_id, ""),
         summary=evaluations.evaluation_summary(db_session(), project_id), codes=codes,
         errors=errors or {}, message=message, section=section, form=request.form)

@@ -1,0 +1,37 @@
+"""Which page of a list a page asks for, and the links to its neighbours (no list is cut short)."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+
+
+def page_arg() -> int:
+    """?page=N, from 1; anything else is the first page."""
+    page = request.args.get("page", type=int) or 1
+    return min(max(page, 1), 100000)
+
+
+def km_arg(default: float | None = None) -> float | None:
+    """?km=N as a float (the services clamp it); None, or `default` if it is not a number."""
+    if "km" not in request.args:
+        return None
+    try:
+        return float(request.args["km"])
+    except ValueError:
+        return default
+
+
+def pager(page: int, page_size: int, total: int) -> dict:
+    """Where this page sits among all of them, with the neighbours' addresses."""
+    pages = max(1, -(-total // page_size))
+
+    def link(number: int) -> str:
+        return url_for(request.endpoint, **{**(request.view_args or {}), **request.args.to_dict(), "page": number})
+
+    return {
+        "page": page,
+        "pages": pages,
+        "total": total,
+        "prev": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < pages else None,
+    }
