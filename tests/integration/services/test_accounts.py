@@ -134,3 +134,9 @@ def test_a_deactivated_user_s_token_and_a_forged_one_are_refused(build, act, pla
             actor_from_token(s, platform.tokens, "not-a-token")
     with pytest.raises(Unauthenticated):  # a deactivated user does not log in either
         _log_in(act, platform, user.username)
+
+
+def test_the_login_policy_comes_from_the_settings(platform):
+    policy = LoginPolicy.from_settings(platform.settings)
+    assert policy.per_account == platform.settings.login_failures_per_account
+    assert policy.window == timedelta(seconds=platform.settings.login_failure_window_seconds)

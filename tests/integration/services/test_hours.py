@@ -205,3 +205,58 @@ def test_a_review_entry_is_not_a_record(scene, act, read):
         with pytest.raises(NotFound):
             get_record(s, review.id)
         assert [e.seq for e in s.scalars(select(HourEntry).order_by(HourEntry.seq))] == [1, 2]
+
+
+def test_the_organization_says_whose_hours_it_enters(scene, act, unchanged):
+    start = scene["activity"].starts_at
+    with unchanged(), pytest.raises(InvalidInput) as caught:
+        act(log_hours, scene["org_staff"], {"activity_id": scene["activity"].id, "starts_at": start,
+                                            "ends_at": start + timedelta(hours=1)})
+    assert "volunteer_id" in caught.value.errors
+
+
+def _local_midnight(days_ago: int):
+    from datetime import datetime
+
+    from linkage.services.hours import LOCAL_TZ
+    day = datetime.now(LOCAL_TZ).date() - timedelta(days=days_ago)
+    return datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ)
+
+
+def test_no_record_over_24_hours_and_no_more_than_24_hours_a_day(build, act, read, unchanged):
+    project = build.project(status="in_progress")
+    midnight = _local_midnight(3)
+    # A two-day camp: one activity from local midnight for 26 hours.
+    camp = build.activity(project, starts_at=midnight, hours_long=26, title="防汛值守")
+    volunteer = build.volunteer()
+    build.signup(camp, volunteer)
+
+    def log(start, hours):
+        return act(log_hours, ADMIN, {"activity_id": camp.id, "volunteer_id": volunteer.id,
+                                      "starts_at": start, "ends_at": start + timedelta(hours=hours)})
+    with unchanged(), pytest.raises(InvalidInput) as caught:
+        log(midnight, 25)
+    assert "ends_at" in caught.value.errors
+    log(midnight, 12)
+    with unchanged(), pytest.raises(InvalidInput) as caught:  # starts the same day: 12 + 13 > 24
+        log(midnight + timedelta(hours=12), 13)
+    assert "minutes" in caught.value.errors
+    assert log(midnight + timedelta(hours=12), 11).minutes == 11 * 60
+    with read() as s:
+        assert volunteer_hours(s, volunteer.id, [10])["total_minutes"] == 23 * 60
+
+
+def test_a_rejected_record_no_longer_blocks_its_time(scene, act):
+    entry = _log(act, scene, minutes=60)
+    act(review_hours, scene["org_staff"], entry.id, "reject", "重复录入")
+    assert _log(act, scene, minutes=60).seq == 3  # the same hour again, after the record and its rejection
+
+
+def test_a_correction_keeps_the_rules_against_the_volunteer_s_other_records(scene, act, unchanged):
+    first = _log(act, scene, minutes=60)
+    _log(act, scene, offset=60, minutes=60)
+    with unchanged(), pytest.raises(Conflict):  # stretched over the second record
+        act(correct_hours, scene["org_staff"], first.id,
+            {"reason": "延长", "ends_at": first.starts_at + timedelta(minutes=90)})
+    moved = act(correct_hours, ADMIN, first.id, {"reason": "内容更正", "content": "陪同复诊并取药"})
+    assert (moved.minutes, moved.content) == (60, "陪同复诊并取药")

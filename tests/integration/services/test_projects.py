@@ -212,3 +212,14 @@ def test_projects_are_listed_newest_first_and_filtered(build, read):
             get_claim(s, 999)
         assert s.scalar(select(Project.claim_id).where(Project.id == a.id)) in \
             set(s.scalars(select(Claim.id)))
+
+
+def test_a_pending_claim_on_a_need_cancelled_meanwhile_cannot_be_approved(scene, act, read, unchanged):
+    from linkage.services.needs import cancel_need
+    claim = act(claim_need, scene["org_staff"], scene["need"].id, "方案")
+    act(cancel_need, scene["community_staff"], scene["need"].id)
+    with unchanged(), pytest.raises(Conflict):
+        act(decide_claim, scene["community_staff"], claim.id, "approve")
+    act(decide_claim, scene["community_staff"], claim.id, "decline", "需求已取消")
+    with read() as s:
+        assert get_claim(s, claim.id).status == "declined"

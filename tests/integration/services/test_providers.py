@@ -205,3 +205,46 @@ def test_every_active_provider_can_be_republished(build, act, read):
         kinds = sorted(kind for kind, _ in provider_records(s))
     assert kinds == ["organization", "resource", "social_worker", "volunteer"]
     assert act(republish_providers) == 4
+
+
+def test_an_id_number_registered_under_an_older_key_is_still_taken(build, act, platform, unchanged):
+    from linkage.security import FieldCipher
+    community = build.community()
+    act(register_provider, ADMIN, "volunteer", volunteer_body(31, community.id), platform.cipher)
+    rotated = FieldCipher(f"a-newer-field-key,{platform.settings.field_key}")
+    with unchanged(), pytest.raises(Conflict) as caught:
+        act(register_provider, ADMIN, "volunteer", volunteer_body(32, community.id, id_number=valid_id_number(31)),
+            rotated)
+    assert "id_number" in caught.value.errors
+    fresh = act(register_provider, ADMIN, "volunteer", volunteer_body(33, community.id), rotated)
+    # Correcting one's own ID number to the same value is not a clash with oneself.
+    act(update_provider, ADMIN, "volunteer", fresh.id, {"id_number": valid_id_number(33)}, rotated)
+
+
+def test_providers_are_filtered_by_their_fields(build, read):
+    build.organization(district="滨海新区")
+    other = build.organization(district="和平区")
+    with read() as s:
+        rows, total = list_providers(s, ADMIN, "organization", filters={"district": "和平区", "nothing": None})
+    assert ([o.id for o in rows], total) == ([other.id], 1)
+
+
+def test_organization_staff_see_a_volunteer_s_whole_phone_only_around_their_activity(build, act, platform, read):
+    from datetime import timedelta
+
+    from linkage.models import utcnow
+    community = build.community()
+    organization = build.organization()
+    volunteer = build.volunteer(community)
+    project = build.project(community=community, organization=organization, status="in_progress")
+    activity = build.activity(project, starts_at=utcnow() + timedelta(hours=1))
+    build.signup(activity, volunteer)
+    staff = build.org_staff(organization)
+    phone = platform.cipher.read(volunteer, "phone")
+    with read() as s:
+        row = s.get(Volunteer, volunteer.id)
+        assert shown(s, staff, "volunteer", [row], platform.cipher)[0]["phone"] == phone
+        later = utcnow() + timedelta(days=2)
+        assert shown(s, staff, "volunteer", [row], platform.cipher, now=later)[0]["phone"] != phone
+        org = s.get(type(organization), organization.id)
+        assert shown(s, staff, "organization", [org], platform.cipher) == [org]

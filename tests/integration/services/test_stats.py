@@ -96,3 +96,30 @@ def test_scope_options_and_the_map_show_each_district_s_communities(district, bu
     assert len(layer["communities"]) == 2 and len(layer["needs"]) == 1
     [point] = layer["providers"]["volunteer"]
     assert point != {"lat": 39.0012345, "lon": 117.7012345}  # a neighbourhood, never the door
+
+
+def test_matched_needs_count_with_their_time_to_match(district, build, act, read):
+    from linkage.models import utcnow
+    from linkage.services.matches import record_matches
+    need = build.need(district["a"])
+    build.need(district["a"])
+
+    def rank(uow):
+        record_matches(uow, consumer="projector", event_id="e-1", need_id=need.id, ranked_at=utcnow(), matches={})
+        uow.commit()
+    act(rank)
+    with read() as s:
+        values = linkage_stats(s, community_id=district["a"].id)["indicators"]
+    assert (values["needs_posted"], values["needs_matched"]) == (2, 1)
+    assert values["median_seconds_to_match"] is not None and values["median_seconds_to_match"] >= 0
+
+
+def test_hours_served_elsewhere_do_not_count_here(district, build, act, read):
+    elsewhere = build.project(community=district["c"], status="in_progress")
+    record = build.hour_record(build.past_activity(elsewhere), build.volunteer(district["a"]), minutes=60)
+    act(review_hours, ADMIN, record.id, "verify")
+    with read() as s:
+        here = linkage_stats(s, community_id=district["a"].id)["indicators"]
+        there = linkage_stats(s, community_id=district["c"].id)["indicators"]
+    assert (here["volunteers"], here["volunteer_minutes_verified"]) == (1, 0)
+    assert there["volunteer_minutes_verified"] == 60
