@@ -12,7 +12,7 @@ from linkage.services.activities import (activity_record, cancel_signup, check_i
                                          taken_slots)
 from linkage.services.hours import status_of
 from linkage.services.providers import deactivate_provider
-from tests.factories import ADMIN, hours_ago
+from tests.factories import ADMIN
 
 
 @pytest.fixture
