@@ -260,3 +260,18 @@ def test_a_correction_keeps_the_rules_against_the_volunteer_s_other_records(scen
             {"reason": "延长", "ends_at": first.starts_at + timedelta(minutes=90)})
     moved = act(correct_hours, ADMIN, first.id, {"reason": "内容更正", "content": "陪同复诊并取药"})
     assert (moved.minutes, moved.content) == (60, "陪同复诊并取药")
+
+
+def test_a_verified_record_may_be_disputed_and_a_correction_is_reviewed_like_any_record(scene, act, read):
+    entry = _log(act, scene, minutes=120)
+    act(review_hours, scene["community_staff"], entry.id, "verify")
+    act(dispute_hours, scene["me"], entry.id, "实际服务150分钟")
+    assert _status(read, entry) == "disputed"
+    fixed = act(correct_hours, scene["org_staff"], entry.id,
+                {"reason": "按申诉更正", "ends_at": entry.starts_at + timedelta(minutes=150)})
+    assert (_status(read, entry), _status(read, fixed)) == ("superseded", "pending")
+    act(review_hours, scene["community_staff"], fixed.id, "verify")
+    with read() as s:
+        summary = volunteer_hours(s, scene["volunteer"].id, [1])
+    assert (summary["verified_minutes"], summary["total_minutes"]) == (150, 150)
+    assert [r["status"] for r in summary["records"]] == ["superseded", "verified"]
