@@ -7,25 +7,13 @@ from typing import Any
 import pytest
 
 from app import create_app
-from linkage.notice import current_version
-from linkage.permissions import Actor
 from linkage.services.accounts import create_user
 from linkage.services.communities import register_community
 from linkage.services.providers import register_provider
-from linkage.validators import id_number_check_char, uscc_check_char
-
-ADMIN = Actor(user_id=None, role="admin", username="fixture")
-PASSWORD = "correct-horse-9"
-
-
-def valid_uscc(serial: int) -> str:
-    body = f"52120116{serial:08d}"[:17].ljust(17, "0")
-    return body + uscc_check_char(body)
-
-
-def valid_id_number(serial: int) -> str:
-    body = f"12011619850101{serial % 1000:03d}"
-    return body + id_number_check_char(body)
+# The bodies live in tests/factories.py; they are named here too for the tests that import them from here.
+from tests.factories import (ADMIN, PASSWORD, community_body, need_body, org_body,  # noqa: F401
+                             resource_body, social_worker_body, valid_id_number, valid_uscc,
+                             volunteer_body)
 
 
 class _CachedHash:
@@ -68,55 +56,6 @@ class World:
             audited = set(conn.execute(select(AuditEntry.request_id)).scalars())
         missing = [w for w in self.writes if w[2] not in audited]
         assert not missing, f"writes without an audit entry: {missing}"
-
-
-def community_body(code="120116001", **over) -> dict:
-    body = {"code": code, "name": "新华里社区", "street": "新港街道", "district": "滨海新区",
-            "lat": 39.02, "lon": 117.70, "households": 1200, "population": 3500}
-    body.update(over)
-    return body
-
-
-def need_body(community_id: int, **over) -> dict:
-    body = {"community_id": community_id, "title": "陪同独居老人到医院复诊",
-            "description": "王奶奶86岁，独居，需要志愿者周六上午陪同到区医院复诊。",
-            "category": "养老", "skills": ["陪诊", "助老"], "target_groups": ["elderly"],
-            "starts_at": "2026-12-05T09:00:00+08:00", "ends_at": "2026-12-05T12:00:00+08:00",
-            "volunteers_needed": 2, "hours_estimate": 3, "budget_fen": 0, "urgency": "normal"}
-    body.update(over)
-    return body
-
-
-def org_body(serial=1, **over) -> dict:
-    body = {"name": f"滨海新区乐龄养老服务中心{serial}", "uscc": valid_uscc(serial),
-            "registration": "registered", "categories": ["养老"], "skills": ["陪诊", "助老"],
-            "lat": 39.03, "lon": 117.71, "service_radius_km": 8, "capacity": 4}
-    body.update(over)
-    return body
-
-
-def volunteer_body(serial=1, community_id=None, **over) -> dict:
-    body = {"name": "李明", "phone": f"1380000{serial:04d}", "id_number": valid_id_number(serial),
-            "skills": ["陪诊"], "lat": 39.02, "lon": 117.69, "travel_radius_km": 5,
-            "availability": ["sat_am", "sun_pm"], "community_id": community_id,
-            "consent": {"notice_version": current_version(), "method": "paper"}}
-    body.update(over)
-    return body
-
-
-def social_worker_body(organization_id, **over) -> dict:
-    body = {"name": "张华", "certificate_level": "intermediate", "specialties": ["养老", "elderly"],
-            "organization_id": organization_id, "lat": 39.02, "lon": 117.70}
-    body.update(over)
-    return body
-
-
-def resource_body(**over) -> dict:
-    body = {"name": "助老爱心基金", "donor": "滨海爱心企业", "kind": "fund", "amount_fen": 5_000_000,
-            "tags": ["助老"], "lat": 39.02, "lon": 117.70, "radius_km": 20,
-            "restricted_categories": ["养老"]}
-    body.update(over)
-    return body
 
 
 @pytest.fixture

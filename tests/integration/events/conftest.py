@@ -4,7 +4,6 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -15,17 +14,16 @@ from events.producer import producer_config
 from events.projector import Projector
 from events.relay import Relay
 from linkage.models import Base, MatchSet, Need, OutboxEvent
-from linkage.notice import current_version
 from linkage.permissions import Actor
 from linkage.platform import build_platform
 from linkage.services.communities import register_community
 from linkage.services.needs import post_need
 from linkage.services.providers import register_provider
-from linkage.validators import id_number_check_char, uscc_check_char
 from tests.conftest import settings_for_tests
+from tests.factories import KINDS, community_body, provider_body  # noqa: F401
+from tests.factories import need_data as need_body  # the services take datetimes, not strings
 
 ADMIN = Actor(user_id=None, role="admin", username="events-fixture")
-KINDS = ("organization", "social_worker", "volunteer", "resource")
 # Group timings short enough that joins and fail-overs take seconds (FACTS: ~half the session).
 FAST_GROUP = dict(session_timeout_ms=6000, heartbeat_interval_ms=1000)
 
@@ -66,46 +64,6 @@ def read_all(bootstrap, topic, expect: int, timeout: float = 15.0):
         consumer.close()
 
 
-# -- bodies -------------------------------------------------------------------------------
-def valid_uscc(serial: int) -> str:
-    body = f"52120116{serial:08d}"[:17].ljust(17, "0")
-    return body + uscc_check_char(body)
-
-
-def valid_id_number(serial: int) -> str:
-    body = f"1201161985{(serial // 1000) % 12 + 1:02d}{serial % 28 + 1:02d}{serial % 1000:03d}"
-    return body + id_number_check_char(body)
-
-
-def provider_body(kind: str, serial: int, community_id: int, organization_id: int | None) -> dict:
-    lat, lon = 39.02 + (serial % 7) * 0.004, 117.70 + (serial % 5) * 0.004
-    if kind == "organization":
-        return {"name": f"乐龄养老服务中心{serial}", "uscc": valid_uscc(serial), "registration": "registered",
-                "categories": ["养老"], "skills": ["陪诊", "助老"], "lat": lat, "lon": lon,
-                "service_radius_km": 8, "capacity": 4}
-    if kind == "social_worker":
-        return {"name": f"社工{serial}", "certificate_level": "intermediate",
-                "specialties": ["养老", "elderly"], "organization_id": organization_id,
-                "lat": lat, "lon": lon}
-    if kind == "volunteer":
-        return {"name": f"志愿者{serial}", "phone": f"1380000{serial:04d}",
-                "id_number": valid_id_number(serial), "skills": ["陪诊"], "lat": lat, "lon": lon,
-                "travel_radius_km": 5, "availability": ["sat_am", "sun_pm"],
-                "community_id": community_id,
-                "consent": {"notice_version": current_version(), "method": "paper"}}
-    return {"name": f"助老基金{serial}", "donor": "滨海爱心企业", "kind": "fund", "amount_fen": 5_000_000,
-            "tags": ["助老"], "lat": lat, "lon": lon, "radius_km": 20, "restricted_categories": []}
-
-
-def need_body(community_id: int, serial: int = 0) -> dict:
-    start = datetime(2026, 12, 5, 1, 0, tzinfo=timezone.utc) + timedelta(hours=serial % 48)
-    return {"community_id": community_id, "title": f"陪同独居老人复诊 #{serial}",
-            "description": "独居老人需要志愿者周六上午陪同到区医院复诊。", "category": "养老",
-            "skills": ["陪诊", "助老"], "target_groups": ["elderly"], "starts_at": start,
-            "ends_at": start + timedelta(hours=3), "volunteers_needed": 2, "hours_estimate": 3,
-            "budget_fen": 0, "urgency": "normal"}
-
-
 # -- the world ------------------------------------------------------------------------------
 @dataclass
 class World:
@@ -115,9 +73,7 @@ class World:
 
     def seed_providers(self, per_kind: int = 2) -> None:
         with self.platform.uow() as uow:
-            self.community_id = register_community(uow, ADMIN, {
-                "code": "120116001", "name": "新华里社区", "street": "新港街道", "district": "滨海新区",
-                "lat": 39.02, "lon": 117.70, "households": 1200, "population": 3500}).id
+            self.community_id = register_community(uow, ADMIN, community_body()).id
         serial = 0
         for kind in KINDS:
             for _ in range(per_kind):
