@@ -8,6 +8,7 @@ from events.health import broker_ready
 from linkage.api import init_api
 from linkage.config import INSTANCE_DIR, Settings, settings_from_env
 from linkage.headers import init_headers
+from linkage.i18n import init_i18n
 from linkage.observability.web import init_observability
 from linkage.rate_limits import init_rate_limits
 from linkage.platform import build_platform
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.json.ensure_ascii = False
     app.extensions["linkage"] = build_platform(settings)
     init_headers(app, settings)  # first: the CSP nonce exists before any other hook can answer
+    init_i18n(app)  # Flask-Babel: each request's language (the pages' switch, the API's Accept-Language)
     init_api(app)
     init_web(app)
     init_observability(app)  # request timing, request id in log lines, /metrics

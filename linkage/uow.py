@@ -20,7 +20,7 @@ def get_or_404(session: Session, model: type[T], ident: Any, what: str | None = 
     """The row of `model` with this primary key, or NotFound naming it (DESIGN §7: 404 for an unknown id)."""
     row = session.get(model, ident)
     if row is None:
-        raise NotFound(f"{what or _label(model)} {ident} does not exist")
+        raise NotFound("record.not_found", what=what or _label(model), id=ident)
     return row
 
 

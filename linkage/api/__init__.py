@@ -18,7 +18,7 @@ from linkage.api import (activities, audit, auth, communities, disclosures, fund
                          providers, rights, stats)
 from linkage.api.context import audit_context, close_session, optional_actor
 from linkage.api.errors import register_error_handlers
-from linkage.errors import InvalidInput, Unauthenticated
+from linkage.errors import InvalidInput, Message, Unauthenticated
 from schemas.common import MAX_INTEGER
 
 # Reachable without a token: logging in, the taxonomy, the spec, public certificate checks,
@@ -54,7 +54,7 @@ class _BoundedIntegersParser(FlaskParser):
     def _validate_arguments(self, data, validators):
         field = _out_of_range(data)
         if field is not None:
-            raise ValidationError({field: [f"数值超出范围 / must be between {-MAX_INTEGER} and {MAX_INTEGER}"]})
+            raise ValidationError({field: [Message("request.integer_range", low=-MAX_INTEGER, high=MAX_INTEGER)]})
         super()._validate_arguments(data, validators)
 
 
@@ -115,7 +115,7 @@ def _require_token() -> None:
     if not path.startswith("/api/v1/") or is_public(path):
         return
     if optional_actor() is None:
-        raise Unauthenticated("a bearer token is required")
+        raise Unauthenticated("token.required")
 
 
 def _refuse_long_url() -> None:
@@ -129,7 +129,7 @@ def _refuse_long_url() -> None:
         query = environ.get("QUERY_STRING", "")
         target = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
     if limit and len(target.encode("latin1", "replace")) > limit:
-        raise RequestURITooLarge(f"请求地址超过 {limit} 字节 / the request URL is longer than {limit} bytes")
+        raise RequestURITooLarge(Message("request.url_too_long", limit=limit))
 
 
 def _refuse_large_body() -> None:
@@ -137,8 +137,7 @@ def _refuse_large_body() -> None:
     (werkzeug still cuts off a chunked body that grows past it while being read)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and request.content_length and request.content_length > limit:
-        raise RequestEntityTooLarge(f"请求体超过 {limit // 1024} KiB / the request body is larger than "
-                                    f"{limit // 1024} KiB")
+        raise RequestEntityTooLarge(Message("request.body_too_large", kib=limit // 1024))
 
 
 def _refuse_empty_patch() -> None:
@@ -149,8 +148,7 @@ def _refuse_empty_patch() -> None:
     if body is None and request.get_data():  # not JSON at all: the schema layer answers 400
         return
     if not body:
-        raise InvalidInput("没有要修改的字段 / nothing to change: send at least one field",
-                           {"_body": ["至少提供一个要修改的字段 / at least one field to change"]})
+        raise InvalidInput("request.nothing_to_change", {"_body": ["request.one_field"]})
 
 
 def init_api(app: Flask) -> Api:

@@ -55,7 +55,7 @@ class ActivitySignups(MethodView):
         current = [s for s in activities.signups_for(session(), activity_id)
                    if s.volunteer_id == volunteer_id and s.status == "signed_up"]
         if not current:
-            raise NotFound("no open sign-up for this volunteer on this activity")
+            raise NotFound("signup.none_open")
         with platform().uow() as uow:
             return activities.cancel_signup(uow, who, current[0].id)
 

@@ -39,7 +39,7 @@ def erase_me(body):
     """A volunteer erases their own personal data (cannot be undone; the account is closed)."""
     who = actor()
     if who.volunteer_id is None:
-        raise Forbidden("staff accounts are closed by the district, not erased here")
+        raise Forbidden("erasure.staff_account")
     with platform().uow() as uow:
         return service.erase_volunteer(uow, who, who.volunteer_id, body["reason"])
 

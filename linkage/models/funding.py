@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from linkage.errors import Conflict
+from linkage.errors import Conflict, Message
 from linkage.ledger import GENESIS, Chained  # noqa: F401 (GENESIS: re-exported)
 from linkage.models.base import Base, utcnow
 
@@ -35,8 +35,8 @@ ROUND_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 def check_round_transition(current: str, target: str) -> frozenset[str]:
     parties = ROUND_TRANSITIONS.get((current, target))
     if parties is None:
-        raise Conflict(f"a round that is {current} cannot become {target}",
-                       {"to": [f"not allowed from {current}"]})
+        raise Conflict("round.transition", {"to": [Message("transition.not_from", current=current)]},
+                       current=current, target=target)
     return parties
 
 
@@ -292,7 +292,7 @@ def apply_entry(balances: dict[str, int], entry) -> dict[str, int]:
         after[dst] = after.get(dst, 0) + fen
     short = sorted(k for k, v in after.items() if v < 0 and not is_external(k))
     if short:
-        raise Conflict("this would spend money that is not there", {"amount_fen": [f"{k} would be negative" for k in short]})
+        raise Conflict("ledger.overdrawn", {"amount_fen": [Message("ledger.negative", account=k) for k in short]})
     return after
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from linkage.errors import Conflict
+from linkage.errors import Conflict, Message
 from linkage.models.base import Base, utcnow
 
 
@@ -59,8 +59,8 @@ def check_transition(current: str, target: str) -> frozenset[str]:
     """The parties allowed to move a project from `current` to `target`; 409 if the move is illegal."""
     parties = TRANSITIONS.get((current, target))
     if parties is None:
-        raise Conflict(f"a project that is {current} cannot become {target}",
-                       {"to": [f"not allowed from {current}"]})
+        raise Conflict("project.transition", {"to": [Message("transition.not_from", current=current)]},
+                       current=current, target=target)
     return parties
 
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 from linkage.models import Certificate, HourEntry, Organization, Project, RecordStatus, Volunteer, record_states, utcnow
 from linkage.permissions import Actor
 from linkage.privacy import mask_id_number, mask_name
@@ -36,14 +36,14 @@ def _may_issue(actor: Actor, volunteer_id: int, organization_id: int | None) -> 
         return
     if actor.role == "org_staff" and organization_id is not None and actor.organization_id == organization_id:
         return
-    raise Forbidden("certificates are issued to the volunteer, by their organization or the district")
+    raise Forbidden("certificate.issue_forbidden")
 
 
 def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int,
                       data: dict, base_url: str) -> Certificate:
     volunteer = uow.session.get(Volunteer, volunteer_id)
     if volunteer is None:
-        raise NotFound(f"volunteer {volunteer_id} does not exist")
+        raise NotFound("volunteer.not_found", id=volunteer_id)
     organization_id = data.get("organization_id")
     if actor.role == "org_staff" and organization_id is None:
         organization_id = actor.organization_id
@@ -52,18 +52,16 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
     # naming the first entry whose hash or link does not match.
     ledger = verify_chain(uow.session, volunteer_id)
     if not ledger["valid"]:
-        raise Conflict("this volunteer's hour ledger does not verify; no certificate can be issued "
-                       "until it is repaired",
-                       {"ledger": [f"first bad entry {ledger['first_bad_entry_id']} "
-                                   f"(seq {ledger['first_bad_seq']})"]})
+        raise Conflict("certificate.ledger_broken", {"ledger": [Message(
+            "certificate.first_bad_entry", entry=ledger["first_bad_entry_id"], seq=ledger["first_bad_seq"])]})
     records = _verified_records(uow.session, volunteer_id, organization_id)
     if not records:
-        raise Conflict("there are no verified hours to certify", {"organization_id": ["no verified hours"]})
+        raise Conflict("certificate.no_hours", {"organization_id": ["certificate.no_verified_hours"]})
     org_ids = {r.organization_id for r in records}
     issuer_org = uow.session.get(Organization, organization_id or next(iter(org_ids))) \
         if organization_id or len(org_ids) == 1 else None
     if organization_id and issuer_org is None:
-        raise InvalidInput("unknown organization", {"organization_id": ["no such organization"]})
+        raise InvalidInput("organization.unknown", {"organization_id": ["field.no_such_organization"]})
     if actor.role == "volunteer":
         # What the certificate says about the issuer comes from the issuer, not the holder.
         data = {k: v for k, v in data.items() if k not in ("person_in_charge", "handler", "contact")}
@@ -106,7 +104,7 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
 def get_certificate(session, code: str) -> Certificate:
     certificate = session.scalars(select(Certificate).where(Certificate.code == code.strip().upper())).first()
     if certificate is None:
-        raise NotFound("no certificate has this code")
+        raise NotFound("certificate.unknown_code")
     return certificate
 
 
@@ -135,9 +133,9 @@ def revoke_certificate(uow: UnitOfWork, actor: Actor, code: str, reason: str) ->
     is_issuer = actor.role == "org_staff" and certificate.organization_id is not None \
         and actor.organization_id == certificate.organization_id
     if not (actor.is_admin or is_issuer):
-        raise Forbidden("only the issuing organization or the district revokes a certificate")
+        raise Forbidden("certificate.revoke_forbidden")
     if certificate.revoked_at is not None:
-        raise Conflict("this certificate is already revoked")
+        raise Conflict("certificate.already_revoked")
     certificate.revoked_at, certificate.revoked_reason = utcnow(), reason.strip()[:200]
     uow.commit()
     return certificate

@@ -94,7 +94,7 @@ def supervision(session, actor: Actor, round_id: int) -> dict:
     elif actor.role == "community_staff":
         grants = [g for g in grants if g.community_id == actor.community_id]
     elif actor.role not in OVERSEERS:
-        raise Forbidden("supervision is for the district, auditors, communities and grantees")
+        raise Forbidden("supervision.forbidden")
     totals, per_grant, entries = _figures(session, round_id, _grants(session, round_id))
     balances = replay(entries)
     ledger = {**verify_chain(entries), "balanced": sum(balances.values()) == 0
@@ -105,7 +105,7 @@ def supervision(session, actor: Actor, round_id: int) -> dict:
 
 def ledger_view(session, actor: Actor, round_id: int) -> dict:
     if actor.role not in OVERSEERS:
-        raise Forbidden("the full ledger is for the district and auditors")
+        raise Forbidden("ledger.forbidden")
     get_round(session, round_id)
     entries = chain(session, round_id)
     undone = reversed_ids(entries)

@@ -110,7 +110,7 @@ def roles(*allowed: str):
         @login_required
         def wrapper(*args, **kwargs):
             if current_actor().role not in allowed:
-                raise Forbidden("this page is for another role")
+                raise Forbidden("page.other_role")
             return view(*args, **kwargs)
         return wrapper
     return decorate

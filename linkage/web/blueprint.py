@@ -28,7 +28,7 @@ def _domain_error(err: DomainError):
         return redirect(url_for("web.login", next=request.path))
     title = ERROR_TITLES.get(err.status, "error")
     return render_template("error.html", title=i18n.t(title), message=i18n.localize(err.message),
-                           errors=err.errors), err.status
+                           errors=i18n.localize(err.errors)), err.status
 
 
 def _http_error(err):

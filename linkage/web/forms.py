@@ -80,7 +80,7 @@ def yuan_to_fen(form, name: str = "budget_yuan") -> dict:
     try:
         return {"budget_fen": round(float(raw) * 100)}
     except ValueError:
-        raise FormError({name: [localize("请输入金额，例如 200 / enter an amount, e.g. 200")]}) from None
+        raise FormError({name: [localize("form.amount")]}) from None
 
 
 def fen_of(raw: str) -> int | None:
