@@ -54,7 +54,7 @@ class _BoundedIntegersParser(FlaskParser):
     def _validate_arguments(self, data, validators):
         field = _out_of_range(data)
         if field is not None:
-            raise ValidationError({field: [Message("request.integer_range", low=-MAX_INTEGER, high=MAX_INTEGER)]})
+            raise ValidationError({field: ["field.integer_range"]})
         super()._validate_arguments(data, validators)
 
 
