@@ -52,20 +52,31 @@ def locale_for_request() -> str:
     return PAGE_LOCALES.get(session.get("lang"), DEFAULT_LOCALE)
 
 
+def ours(locale) -> str:
+    """One of LOCALES for a Babel locale or its name ("zh_Hans_CN", "zh" -> "zh_CN")."""
+    name = str(locale or "")
+    if name in LOCALES:
+        return name
+    language = name.replace("-", "_").split("_")[0]
+    return next((loc for loc in LOCALES if loc.split("_")[0] == language), DEFAULT_LOCALE)
+
+
 def current_locale() -> str:
     if has_request_context():
         from flask_babel import get_locale
         found = get_locale()
         if found is not None:
-            return str(found)
+            return ours(found.language)
     return DEFAULT_LOCALE
 
 
 def text(code: str, params: dict | None = None, locale: str | None = None) -> str:
     """The text of `code` in `locale` (the request's when None). Text that is not a code is
     returned as it is, except a library's own message, which has its code."""
-    locale = locale or current_locale()
+    locale = ours(locale) if locale else current_locale()
     found = catalogue(locale)._catalog.get(code)
+    if found is None and code.endswith(".not_found") and params and "what" in params:
+        found = catalogue(locale)._catalog.get("record.not_found")  # uow.get_or_404 of a model without its own
     if found is None:
         if locale == DEFAULT_LOCALE:
             for start, library_code in LIBRARY_MESSAGES:

@@ -101,3 +101,9 @@ def test_text_that_is_not_a_code_stays_as_it_is_and_library_messages_get_chinese
     assert text("Not a valid integer.", locale="zh_CN") == "请输入整数"
     assert text("100% of it", {"x": 1}, "zh_CN") == "100% of it"
     assert text("cofunding_pct", locale="zh_CN") == "配套资金比例（%）"
+
+
+def test_an_unknown_id_of_any_model_has_a_message():
+    """uow.get_or_404 names the model: its own code when the catalogue has one, else the general one."""
+    assert text("need.not_found", {"what": "need", "id": 3}, "zh_CN") == "需求 3 不存在"
+    assert text("hour_entry.not_found", {"what": "hour entry", "id": 3}, "en") == "hour entry 3 does not exist"

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration.api.conftest import need_body
+from tests.integration.api.test_bad_input import ids_with_need  # noqa: F401  (a fixture)
+
 WRONG_LOGIN = {"username": "admin", "password": "nope-nope"}
 
 
@@ -33,16 +36,14 @@ def test_field_messages_follow_the_language_too(world, ids_with_need):
 
 
 def test_a_field_message_with_parameters_is_filled_in_each_language(world):
-    body = {"name": "x", "code": "x", "street": "x", "district": "x", "lat": 39.0, "lon": 117.0,
-            "population": 2 ** 62}
-    zh = world.call("POST", "/api/v1/communities", "admin", json=body, headers={"Accept-Language": "zh-CN"})
-    en = world.call("POST", "/api/v1/communities", "admin", json=body)
+    body = need_body(world.ids["community"], starts_at="9999-01-01T08:00:00+08:00")
+    zh = world.call("POST", "/api/v1/needs", "community_staff", json=body, headers={"Accept-Language": "zh-CN"})
+    en = world.call("POST", "/api/v1/needs", "community_staff", json=body)
     assert zh.status_code == en.status_code == 422, en.json
     assert zh.json["message"] == "输入有误" and en.json["message"] == "invalid input"
-    assert zh.json["errors"]["population"] == ["数值超出范围"]
-    assert en.json["errors"]["population"] == [f"must be between {-(2 ** 31 - 1)} and {2 ** 31 - 1}"] \
-        or en.json["errors"]["population"][0].startswith("must be between -")
-    assert "reason" not in en.json  # not a domain error: the library's validation, no domain code
+    assert zh.json["errors"]["starts_at"] == ["年份须在 1902–9000 之间"]
+    assert en.json["errors"]["starts_at"] == ["the year must be between 1902 and 9000"]
+    assert "reason" not in en.json  # the schema's validation, not a domain error: no domain code
 
 
 def test_the_librarys_own_messages_get_chinese_when_asked(world):
