@@ -10,13 +10,16 @@ from linkage.errors import DomainError, TooManyRequests
 from linkage.i18n import render, render_message
 
 
-def error_body(code: int, message, errors: dict | None = None, reason: str | None = None):
-    """DESIGN §7's shape; `message` and `errors` may be codes, rendered in the request's language,
-    and `reason` is a domain error's code, for clients that branch on it."""
-    body = {"code": code, "status": HTTPStatus(code).phrase, "message": render_message(message)}
+def error_body(code: int, message, errors: dict | None = None):
+    """DESIGN §7's shape; `message` and `errors` may be codes, rendered in the request's language."""
+    return _respond(code, render_message(message), render_message(errors) if errors else None)
+
+
+def _respond(code: int, message: str, errors: dict | None = None, reason: str | None = None):
+    body = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
     if errors:
-        body["errors"] = render_message(errors)
-    if reason:
+        body["errors"] = errors
+    if reason:  # a domain error's code (e.g. "hours.overlap"), for clients that branch on it
         body["reason"] = reason
     response = jsonify(body)
     response.status_code = code
@@ -39,7 +42,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
         rendered = render(err)
-        response = error_body(err.status, rendered["message"], rendered.get("errors"), rendered["reason"])
+        response = _respond(err.status, rendered["message"], rendered.get("errors"), rendered["reason"])
         if isinstance(err, TooManyRequests):
             response.headers["Retry-After"] = str(err.retry_after)
         return response

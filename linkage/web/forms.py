@@ -65,7 +65,7 @@ def domain_form_error(err: DomainError, rename: dict[str, str] | None = None) ->
     for source, target in (rename or {}).items():
         if source in errors:
             errors[target] = errors.pop(source)
-    return FormError(errors, localize(err.message))
+    return FormError(errors, err.message)  # in the reader's language already
 
 
 def local_input(moment: datetime | None) -> str:
