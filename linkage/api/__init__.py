@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter
 from linkage.api import (activities, audit, auth, communities, disclosures, funding, hours, meta, needs, projects,
                          providers, rights, stats)
 from linkage.api.context import audit_context, close_session, optional_actor
-from linkage.api.errors import register_error_handlers
+from linkage.api.errors import ErrorSchema, register_error_handlers
 from linkage.errors import InvalidInput, Message, Unauthenticated
 from schemas.common import MAX_INTEGER
 
@@ -151,6 +151,10 @@ def _refuse_empty_patch() -> None:
         raise InvalidInput("request.nothing_to_change", {"_body": ["request.one_field"]})
 
 
+class _Api(Api):
+    ERROR_SCHEMA = ErrorSchema  # documents `reason`, the domain code of a domain error
+
+
 def init_api(app: Flask) -> Api:
     app.config.update(
         API_TITLE="Linkage 五社联动 API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
@@ -160,7 +164,7 @@ def init_api(app: Flask) -> Api:
     )
     app.url_map.converters["int"] = IdConverter  # before any route is added
     _bound_integers()
-    api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
+    api = _Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
                                 "extra_plugins": [_ContractPlugin()]})
     api.register_converter(IdConverter, _id_param_schema)
     app.before_request(_tag_request)

@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify
-from marshmallow import ValidationError
+from flask_smorest.error_handler import ErrorSchema as _SmorestErrorSchema
+from marshmallow import ValidationError, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 from http import HTTPStatus
 
 from linkage.errors import DomainError, TooManyRequests
 from linkage.i18n import render, render_message
+
+
+class ErrorSchema(_SmorestErrorSchema):
+    """The documented error shape (DESIGN §7), and the domain code that a domain error adds."""
+
+    reason = fields.String(metadata={"description": "A domain error's code (e.g. hours.overlap): branch on it, "
+                                                    "not on the message, whose language follows Accept-Language"})
 
 
 def error_body(code: int, message, errors: dict | None = None):
