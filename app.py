@@ -9,6 +9,7 @@ from linkage.api import init_api
 from linkage.config import INSTANCE_DIR, Settings, settings_from_env
 from linkage.http import init_http
 from linkage.http.rate_limits import init_rate_limits
+from linkage.i18n import init_i18n
 from linkage.observability.web import init_observability
 from linkage.platform import build_platform
 from linkage.web import init_web
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
     app.json.ensure_ascii = False
     app.extensions["linkage"] = build_platform(settings)
     init_http(app, settings)  # first: headers, request id, converters, errors; the API and the pages share it
+    init_i18n(app)  # Flask-Babel: each request's language (the pages' switch, the API's Accept-Language)
     if "api" in serve:
         init_api(app)
     if "web" in serve:

@@ -80,7 +80,9 @@ def users_create(username, role, password, community_id, organization_id, volunt
                                organization_id=organization_id, volunteer_id=volunteer_id,
                                social_worker_id=social_worker_id)
     except DomainError as err:
-        click.echo(f"error: {err.message} {err.errors}", err=True)
+        from linkage.i18n import render
+        body = render(err)
+        click.echo(f"error: {body['message']} ({body['reason']}) {body.get('errors', '')}", err=True)
         sys.exit(2)
     click.echo(f"created user {user.username} (id {user.id}, role {user.role})")
 

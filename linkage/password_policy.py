@@ -5,6 +5,8 @@ import threading
 
 from zxcvbn import zxcvbn
 
+from linkage.errors import Message
+
 MIN_LENGTH = 8
 MAX_LENGTH = 200  # the login form's limit (schemas.auth): a longer password could never be typed in
 # zxcvbn's score, 0-4. 3 is "safely unguessable: moderate protection from an offline slow-hash
@@ -22,16 +24,15 @@ SITE_WORDS = ("linkage", "wushe", "liandong", "wushelian", "shequ", "minzheng", 
 _SCORING = threading.Lock()
 
 
-def password_problem(password: str, username: str = "") -> str | None:
-    """Why `password` may not be set (Chinese / English, for the `password` field), or None."""
+def password_problem(password: str, username: str = "") -> Message | None:
+    """Why `password` may not be set (a message code, for the `password` field), or None."""
     if len(password) < MIN_LENGTH:
-        return f"密码至少{MIN_LENGTH}个字符 / at least {MIN_LENGTH} characters"
+        return Message("password.too_short", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"密码最多{MAX_LENGTH}个字符 / at most {MAX_LENGTH} characters"
+        return Message("password.too_long", n=MAX_LENGTH)
     with _SCORING:
         result = zxcvbn(password[:SCORED_CHARACTERS], user_inputs=[*SITE_WORDS, username])
     if result["score"] >= MIN_SCORE:
         return None
     why = result["feedback"]["warning"] or "a common word, name, date or pattern"
-    return (f"密码过于常见或容易被猜到，请换用更长、不常见的组合 / too easy to guess ({why.rstrip('.')}): "
-            f"use a longer phrase of uncommon words")
+    return Message("password.guessable", why=why.rstrip("."))

@@ -28,13 +28,13 @@ class Actor:
 SYSTEM = Actor(user_id=None, role="system", username="system")
 
 
-def _deny(message: str) -> None:
-    raise Forbidden(message)
+def _deny(code: str) -> None:
+    raise Forbidden(code)
 
 
 def require_admin(actor: Actor) -> None:
     if not actor.is_admin:
-        _deny("only district staff (admin) may do this")
+        _deny("perm.admin_only")
 
 
 def require_community_writer(actor: Actor, community_id: int) -> None:
@@ -43,7 +43,7 @@ def require_community_writer(actor: Actor, community_id: int) -> None:
         return
     if actor.role == Role.COMMUNITY_STAFF.value and actor.community_id == community_id:
         return
-    _deny("only this community's staff may change its needs")
+    _deny("perm.community_needs")
 
 
 def require_community_manager(actor: Actor, community_id: int) -> None:
@@ -51,7 +51,7 @@ def require_community_manager(actor: Actor, community_id: int) -> None:
         return
     if actor.role == Role.COMMUNITY_STAFF.value and actor.community_id == community_id:
         return
-    _deny("only this community's staff or the district may change the community")
+    _deny("perm.community")
 
 
 def require_organization_writer(actor: Actor, organization_id: int | None) -> None:
@@ -60,7 +60,7 @@ def require_organization_writer(actor: Actor, organization_id: int | None) -> No
     if actor.role == Role.ORG_STAFF.value and organization_id is not None \
             and actor.organization_id == organization_id:
         return
-    _deny("only this organization's staff may change it")
+    _deny("perm.organization")
 
 
 def require_social_worker_writer(actor: Actor, social_worker_id: int | None,
@@ -74,7 +74,7 @@ def require_social_worker_writer(actor: Actor, social_worker_id: int | None,
     if actor.role == Role.ORG_STAFF.value and organization_id is not None \
             and actor.organization_id == organization_id:
         return
-    _deny("only the social worker, their organization or the district may change this profile")
+    _deny("perm.social_worker")
 
 
 def require_volunteer_self(actor: Actor, volunteer_id: int | None) -> None:
@@ -83,7 +83,7 @@ def require_volunteer_self(actor: Actor, volunteer_id: int | None) -> None:
     if actor.role == Role.VOLUNTEER.value and volunteer_id is not None \
             and actor.volunteer_id == volunteer_id:
         return
-    _deny("a volunteer may change only their own profile")
+    _deny("perm.volunteer_own")
 
 
 # -- separation of duties (职责分离) -----------------------------------------------------------------
@@ -91,7 +91,7 @@ def require_volunteer_self(actor: Actor, volunteer_id: int | None) -> None:
 # hours are verified by someone other than who logged them; an organization's legal identity is the
 # district's to change; a reviewer is never on the applicant's side. docs/security.md lists them.
 REVIEWER_ROLES = (Role.ADMIN.value, Role.SOCIAL_WORKER.value)  # who may be made a funding reviewer
-AUDITOR_MAY_NOT = "审计人员只监督，不评审、不审批（职责分离）/ auditors audit: they do not review or approve"
+AUDITOR_MAY_NOT = "perm.auditor"
 
 
 def may_be_reviewer(role: str) -> bool:
@@ -115,19 +115,18 @@ def require_not_own_hours(actor: Actor, logged_by: int | None, volunteer_id: int
     """Nobody verifies or rejects an hour record they logged themselves (a check-out records hours
     too), and a volunteer never reviews their own."""
     if actor.volunteer_id is not None and actor.volunteer_id == volunteer_id:
-        _deny("a volunteer never verifies their own hours")
+        _deny("perm.own_hours")
     if logged_it(actor, logged_by):
-        _deny("不得审核本人录入的服务时长（职责分离）/ nobody verifies hours they logged themselves")
+        _deny("perm.logged_own_hours")
 
 
 # Fields only the district changes, whoever else may edit the object: an organization's legal
 # identity (统一社会信用代码, registration status), who employs a social worker (a worker who re-homed
 # themselves would escape the conflict-of-interest check), which community a volunteer belongs to.
 DISTRICT_FIELDS = {
-    "organization": {"uscc": "only the district (admin) changes an organization's credit code (统一社会信用代码)",
-                     "registration": "only the district (admin) changes an organization's registration status"},
-    "social_worker": {"organization_id": "only the district moves a social worker to another organization"},
-    "volunteer": {"community_id": "only the district moves a volunteer between communities"},
+    "organization": {"uscc": "perm.district_uscc", "registration": "perm.district_registration"},
+    "social_worker": {"organization_id": "perm.district_moves_worker"},
+    "volunteer": {"community_id": "perm.district_moves_volunteer"},
 }
 
 
@@ -266,7 +265,7 @@ def whole_home(actor: Actor, volunteer_id: int) -> bool:
 def require_revealer(actor: Actor) -> None:
     """Seeing a whole phone or ID number on purpose: the district and auditors, with a reason."""
     if actor.role not in REVEALERS:
-        _deny("only district staff (admin) and auditors may reveal personal data")
+        _deny("perm.reveal")
 
 
 def whole_name_in_matches(actor: Actor, kind: str, provider_id: int) -> bool:
@@ -278,10 +277,10 @@ def whole_name_in_matches(actor: Actor, kind: str, provider_id: int) -> bool:
 def may_see_disclosures(actor: Actor) -> None:
     """A person's own record of who revealed their data: the volunteer's alone."""
     if actor.role != Role.VOLUNTEER.value or actor.volunteer_id is None:
-        _deny("disclosures are shown to the volunteer they concern")
+        _deny("perm.disclosures")
 
 
 def require_audit_reader(actor: Actor) -> None:
     """The audit trail and its chain are for auditors and district staff."""
     if actor.role not in (Role.ADMIN.value, Role.AUDITOR.value):
-        _deny("the audit trail is for auditors and district staff")
+        _deny("perm.audit")

@@ -21,7 +21,8 @@ def get_or_404(session: Session, model: type[T], ident: Any, what: str | None = 
     """The row of `model` with this primary key, or NotFound naming it (DESIGN §7: 404 for an unknown id)."""
     row = session.get(model, ident)
     if row is None:
-        raise NotFound(f"{what or _label(model)} {ident} does not exist")
+        label = what or _label(model)  # "need" -> the catalogue's "need.not_found" ("record.not_found" if none)
+        raise NotFound(f"{label.replace(' ', '_')}.not_found", what=label, id=ident)
     return row
 
 

@@ -58,10 +58,7 @@ def is_mainland_mobile(value: str) -> bool:
 
 # -- resident ID numbers: python-stdnum's cn.ric (GB 11643) --------------------------------------------
 ID_NUMBER_PROBLEMS = {
-    "format": "身份证号码须为18位（17位数字加校验位）/ an ID number is 18 characters: 17 digits and a check character",
-    "check": "身份证号码校验位不符 / the ID number's check digit does not match",
-    "birth": "身份证号码中的出生日期无效 / the ID number's birth date is not a real date",
-    "region": "身份证号码中的地区代码不存在 / the ID number's region code does not exist",
+    "format": "id_number.format", "check": "id_number.check", "birth": "id_number.birth", "region": "id_number.region",
 }
 
 

@@ -7,11 +7,12 @@ from datetime import datetime, timezone
 from marshmallow import Schema, ValidationError, fields, validate
 
 from linkage.clock import LOCAL_TZ
+from linkage.errors import Message
 
 
 # Mainland China's bounding box: it catches swapped lat/lon, the most common data-entry slip.
-LAT_RANGE = validate.Range(min=3.0, max=54.0, error="纬度须在中国境内 (3–54) / latitude must be within China (3–54)")
-LON_RANGE = validate.Range(min=73.0, max=136.0, error="经度须在中国境内 (73–136) / longitude must be within China (73–136)")
+LAT_RANGE = validate.Range(min=3.0, max=54.0, error="field.lat_china")
+LON_RANGE = validate.Range(min=73.0, max=136.0, error="field.lon_china")
 
 # Patterns the OpenAPI document states for identifiers; the check characters, dates and number
 # plans behind them are checked by linkage.validators (docs/security.md: rules the schema cannot state).
@@ -24,7 +25,7 @@ MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"                          # an 11-digit main
 # one in a path, query or body cannot name or fit anything, and would fail inside the driver.
 MAX_INTEGER = 2**63 - 1
 INTEGER_RANGE = validate.Range(min=-MAX_INTEGER, max=MAX_INTEGER,
-                               error=f"数值超出范围 / must be between {-MAX_INTEGER} and {MAX_INTEGER}")
+                               error="field.integer_range")
 
 
 class WholeNumber(fields.Integer):
@@ -32,7 +33,7 @@ class WholeNumber(fields.Integer):
     100000.9 into 100000, which for an amount of money (fen) silently loses it. Every one is also
     bounded by what a database column holds, so the OpenAPI document states a minimum and maximum."""
 
-    default_error_messages = {"fraction": "须为整数，不能有小数 / must be a whole number, without a fraction"}
+    default_error_messages = {"fraction": "field.whole_number"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,8 +61,7 @@ class LocalDateTime(fields.DateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
         if not self.YEARS[0] <= moment.year <= self.YEARS[1]:
-            raise ValidationError(f"年份须在 {self.YEARS[0]}–{self.YEARS[1]} 之间 / "
-                                  f"the year must be between {self.YEARS[0]} and {self.YEARS[1]}")
+            raise ValidationError([Message("field.year_range", low=self.YEARS[0], high=self.YEARS[1])])
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=LOCAL_TZ)
         return moment.astimezone(timezone.utc)
@@ -93,7 +93,7 @@ def Name(max_len: int = 100, **kw):
 
 
 def Money(**kw):
-    return WholeNumber(validate=validate.Range(min=0, max=10**12, error="金额不能为负 / must not be negative"), **kw)
+    return WholeNumber(validate=validate.Range(min=0, max=10**12, error="field.not_negative"), **kw)
 
 
 def Radius(**kw):
@@ -119,13 +119,12 @@ NEAR_PATTERN = (rf"^(([3-9]|[1-4][0-9]|5[0-3]){_NUM}|54(\.0+)?),"
 
 def near_param(value: str) -> tuple[float, float, float]:
     if not isinstance(value, str) or not re.fullmatch(NEAR_PATTERN, value):
-        raise ValidationError("格式应为 lat,lon,km（中国境内，0–200 公里）/ expected lat,lon,km "
-                              "(within China, km in (0, 200])")
+        raise ValidationError("field.near")
     lat, lon, km = (float(part) for part in value.split(","))
     LAT_RANGE(lat)
     LON_RANGE(lon)
     if not 0 < km <= 200:
-        raise ValidationError("距离须在 0–200 公里之间 / km must be in (0, 200]")
+        raise ValidationError("field.near_km")
     return lat, lon, km
 
 

@@ -8,7 +8,7 @@ from schemas.common import Lat, Lon, Name, PageArgs, WholeNumber, page_of
 
 class CommunitySchema(Schema):
     id = WholeNumber(dump_only=True)
-    code = fields.String(required=True, validate=validate.Regexp(r"^[0-9A-Za-z-]{4,32}$", error="4–32 位字母、数字或连字符 / 4–32 letters, digits or hyphens"))
+    code = fields.String(required=True, validate=validate.Regexp(r"^[0-9A-Za-z-]{4,32}$", error="community.code_format"))
     name = Name(required=True)
     street = Name(required=True)
     district = Name(required=True)

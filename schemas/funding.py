@@ -11,7 +11,7 @@ Percent = validate.Range(min=0, max=100)
 
 
 def PositiveMoney(**kw):
-    return WholeNumber(validate=validate.Range(min=1, max=10**12, error="金额须为正整数（分）/ a positive whole number of fen"), **kw)
+    return WholeNumber(validate=validate.Range(min=1, max=10**12, error="field.positive_fen"), **kw)
 
 
 class RoundRequestSchema(Schema):

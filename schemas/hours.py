@@ -10,7 +10,7 @@ class _Window(Schema):
     @validates_schema
     def _window(self, data, **kwargs):
         if data.get("starts_at") and data.get("ends_at") and data["starts_at"] >= data["ends_at"]:
-            raise ValidationError("结束时间须晚于开始时间 / must be later than starts_at", "ends_at")
+            raise ValidationError("field.ends_after_starts", "ends_at")
 
 
 class LogHoursSchema(_Window):
@@ -48,7 +48,7 @@ class ReviewSchema(Schema):
     @validates_schema
     def _note(self, data, **kwargs):
         if data.get("decision") == "reject" and not data.get("note", "").strip():
-            raise ValidationError("驳回须说明理由 / a reason is required when rejecting", "note")
+            raise ValidationError("hours.reject_reason_field", "note")
 
 
 class DisputeSchema(Schema):
@@ -65,7 +65,7 @@ class CorrectionSchema(_Window):
     @validates_schema
     def _something(self, data, **kwargs):
         if not data.get("reverse") and not any(k in data for k in ("starts_at", "ends_at", "content")):
-            raise ValidationError("请给出更正后的时间或内容，或 reverse=true / give new times, content, or reverse", "reverse")
+            raise ValidationError("hours.correction_content", "reverse")
 
 
 class HoursQuerySchema(PageArgs):

@@ -33,9 +33,9 @@ class NeedSchema(Schema):
     @validates_schema
     def _window(self, data, **kwargs):
         if "starts_at" in data and "ends_at" in data and data["starts_at"] >= data["ends_at"]:
-            raise ValidationError("结束时间须晚于开始时间 / must be later than starts_at", "ends_at")
+            raise ValidationError("field.ends_after_starts", "ends_at")
         if ("lat" in data) != ("lon" in data):
-            raise ValidationError("lat 与 lon 须同时提供 / give both lat and lon", "lon" if "lat" in data else "lat")
+            raise ValidationError("field.lat_lon_both", "lon" if "lat" in data else "lat")
 
 
 class NeedPatchSchema(NeedSchema):

@@ -33,7 +33,7 @@ class DecisionSchema(Schema):
     @validates_schema
     def _reason(self, data, **kwargs):
         if data.get("decision") == "decline" and not data.get("reason", "").strip():
-            raise ValidationError("拒绝须说明理由 / a reason is required when declining", "reason")
+            raise ValidationError("claim.decline_reason_field", "reason")
 
 
 class DecisionResultSchema(Schema):
@@ -90,7 +90,7 @@ class ActivitySchema(Schema):
     @validates_schema
     def _window(self, data, **kwargs):
         if "starts_at" in data and "ends_at" in data and data["starts_at"] >= data["ends_at"]:
-            raise ValidationError("结束时间须晚于开始时间 / must be later than starts_at", "ends_at")
+            raise ValidationError("field.ends_after_starts", "ends_at")
 
 
 class SignupRequestSchema(Schema):
@@ -134,7 +134,7 @@ class CodesSchema(Schema):
 
 class EvaluationRequestSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=4, max=20))
-    satisfaction = WholeNumber(required=True, validate=validate.Range(min=1, max=5, error="满意度为1–5分 / 1 to 5"))
+    satisfaction = WholeNumber(required=True, validate=validate.Range(min=1, max=5, error="evaluation.satisfaction_range"))
     comment = fields.String(load_default="", validate=validate.Length(max=500))
 
 

@@ -33,7 +33,7 @@ class _Normalised(fields.String):
 class MobilePhone(_Normalised):
     """A mainland mobile (phonenumbers, region CN); stored as 11 digits."""
 
-    message = "请输入有效的大陆手机号 / expected a mainland mobile number (11 digits)"
+    message = "field.mobile"
 
     def normalise(self, value):
         return normalise_mobile(value)
@@ -48,8 +48,7 @@ class MobilePhoneFilter(MobilePhone):
 class ContactPhone(_Normalised):
     """A mainland mobile or landline (固定电话, with area code); stored as 11 digits or 022-25321234."""
 
-    message = ("请输入有效的手机号或带区号的固定电话 / expected a mainland mobile or a landline "
-               "with its area code (e.g. 022-25321234)")
+    message = "field.phone"
 
     def normalise(self, value):
         return normalise_phone(value)
@@ -94,7 +93,7 @@ class OrganizationSchema(_ProviderSchema):
     @validates("uscc")
     def _uscc(self, value, **kwargs):
         if not is_uscc(value):
-            raise ValidationError("统一社会信用代码无效（校验位不符）/ invalid unified social credit code (check character)")
+            raise ValidationError("field.uscc")
 
 
 class SocialWorkerSchema(_ProviderSchema):
@@ -145,12 +144,12 @@ class ResourceSchema(_ProviderSchema):
     @validates_schema
     def _amounts(self, data, partial=False, **kwargs):
         if not partial and data.get("kind") == "fund" and data.get("amount_fen") is None:
-            raise ValidationError("资金类资源须填写金额（分）/ a fund needs amount_fen", "amount_fen")
+            raise ValidationError("resource.fund_amount", "amount_fen")
         if not partial and data.get("kind") in ("material", "venue", "service") and data.get("quantity") is None:
-            raise ValidationError("请填写数量 / quantity is required for this kind", "quantity")
+            raise ValidationError("resource.quantity", "quantity")
         start, end = data.get("available_from"), data.get("available_until")
         if start and end and start >= end:
-            raise ValidationError("结束须晚于开始 / must be later than available_from", "available_until")
+            raise ValidationError("resource.until_after_from", "available_until")
 
 
 class ProviderQuerySchema(PageArgs):

@@ -19,7 +19,7 @@ class GuardianSchema(Schema):
     @validates("phone")
     def _phone(self, value, **kwargs):
         if not is_mainland_mobile(value):
-            raise ValidationError("请输入11位大陆手机号 / expected an 11-digit mainland mobile number")
+            raise ValidationError("field.mobile_11")
 
 
 class ConsentSchema(Schema):
@@ -49,8 +49,7 @@ class ErasureRequestSchema(Schema):
 
     # enum [true] in the OpenAPI document: `false` is not a value the server takes.
     confirm = fields.Boolean(required=True, metadata={"description": "must be true"},
-                             validate=validate.OneOf([True], error="注销不可撤销，请确认 / erasure cannot be undone: "
-                                                                   "send confirm=true"))
+                             validate=validate.OneOf([True], error="erasure.confirm"))
     reason = fields.String(validate=validate.Length(max=200), load_default="")
 
 

@@ -16,6 +16,7 @@ from linkage.api import (activities, audit, auth, communities, disclosures, fund
 from linkage.http.context import optional_actor
 from linkage.http.converters import IdConverter
 from linkage.errors import InvalidInput, Unauthenticated
+from linkage.http.errors import ErrorSchema
 from schemas.common import MAX_INTEGER
 
 # Reachable without a token: logging in, the taxonomy, the spec, public certificate checks,
@@ -43,7 +44,7 @@ class _BoundedIntegersParser(FlaskParser):
     def _validate_arguments(self, data, validators):
         field = _out_of_range(data)
         if field is not None:
-            raise ValidationError({field: [f"数值超出范围 / must be between {-MAX_INTEGER} and {MAX_INTEGER}"]})
+            raise ValidationError({field: ["field.integer_range"]})
         super()._validate_arguments(data, validators)
 
 
@@ -84,6 +85,8 @@ class _ContractPlugin(BasePlugin):
 class _Api(Api):
     """flask-smorest's Api without its own HTTPException handler: errors have one home, linkage.http.errors."""
 
+    ERROR_SCHEMA = ErrorSchema  # documents `reason`, the domain code of a domain error
+
     def _register_error_handlers(self) -> None:
         pass
 
@@ -105,7 +108,7 @@ def _require_token() -> None:
     if not path.startswith("/api/v1/") or is_public(path):
         return
     if optional_actor() is None:
-        raise Unauthenticated("a bearer token is required")
+        raise Unauthenticated("token.required")
 
 
 def _refuse_empty_patch() -> None:
@@ -116,8 +119,7 @@ def _refuse_empty_patch() -> None:
     if body is None and request.get_data():  # not JSON at all: the schema layer answers 400
         return
     if not body:
-        raise InvalidInput("没有要修改的字段 / nothing to change: send at least one field",
-                           {"_body": ["至少提供一个要修改的字段 / at least one field to change"]})
+        raise InvalidInput("request.nothing_to_change", {"_body": ["request.one_field"]})
 
 
 def init_api(app: Flask) -> Api:

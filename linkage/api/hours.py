@@ -123,9 +123,9 @@ def certificate_pdf(volunteer_id, code):
     who = actor()
     certificate = certificates.get_certificate(session(), code)
     if certificate.volunteer_id != volunteer_id:
-        raise NotFound("no certificate has this code")
+        raise NotFound("certificate.unknown_code")
     if not may_download_certificate(who, certificate):  # another's certificate is not told to exist
-        raise NotFound("no certificate has this code")
+        raise NotFound("certificate.unknown_code")
     return _pdf(certificate)
 
 

@@ -45,7 +45,7 @@ def actor() -> Actor:
     """The authenticated caller, or 401."""
     who = optional_actor()
     if who is None:
-        raise Unauthenticated("a bearer token is required")
+        raise Unauthenticated("token.required")
     return who
 
 

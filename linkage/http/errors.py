@@ -2,17 +2,33 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify
-from marshmallow import ValidationError
+from flask_smorest.error_handler import ErrorSchema as _SmorestErrorSchema
+from marshmallow import ValidationError, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 from http import HTTPStatus
 
 from linkage.errors import DomainError, TooManyRequests
+from linkage.i18n import render, render_message
 
 
-def error_body(code: int, message: str, errors: dict | None = None):
+class ErrorSchema(_SmorestErrorSchema):
+    """The documented error shape (DESIGN §7), and the domain code that a domain error adds."""
+
+    reason = fields.String(metadata={"description": "A domain error's code (e.g. hours.overlap): branch on it, "
+                                                    "not on the message, whose language follows Accept-Language"})
+
+
+def error_body(code: int, message, errors: dict | None = None):
+    """DESIGN §7's shape; `message` and `errors` may be codes, rendered in the request's language."""
+    return _respond(code, render_message(message), render_message(errors) if errors else None)
+
+
+def _respond(code: int, message: str, errors: dict | None = None, reason: str | None = None):
     body = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
     if errors:
         body["errors"] = errors
+    if reason:  # a domain error's code (e.g. "hours.overlap"), for clients that branch on it
+        body["reason"] = reason
     response = jsonify(body)
     response.status_code = code
     return response
@@ -33,7 +49,8 @@ def _flatten_locations(messages: dict) -> dict:
 def register_error_handlers(app) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
-        response = error_body(err.status, err.message, err.errors)
+        rendered = render(err)
+        response = _respond(err.status, rendered["message"], rendered.get("errors"), rendered["reason"])
         if isinstance(err, TooManyRequests):
             response.headers["Retry-After"] = str(err.retry_after)
         return response
@@ -41,16 +58,16 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(ValidationError)
     def _validation(err: ValidationError):
         messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        return error_body(422, "输入有误 / invalid input", messages)
+        return error_body(422, "request.invalid_input", messages)
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
         data = getattr(err, "data", None) or {}
         messages = data.get("messages")
         if messages:
-            return error_body(err.code, "输入有误 / invalid input", _flatten_locations(messages))
+            return error_body(err.code, "request.invalid_input", _flatten_locations(messages))
         if err.code == 400:
-            return error_body(400, "请求无法解析 / the request body is not valid JSON",
+            return error_body(400, "request.bad_json",
                               {"_body": [err.description or "bad request"]})
         response = error_body(err.code, err.description or HTTPStatus(err.code).phrase)
         # A 405 says which methods the resource does take (RFC 9110 §15.5.6): werkzeug's own

@@ -8,6 +8,8 @@ import uuid
 from flask import current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 
+from linkage.errors import Message
+
 
 def tag_request() -> None:
     """A request id that follows the request into logs, the audit trail and the response."""
@@ -26,7 +28,7 @@ def refuse_long_url() -> None:
         query = environ.get("QUERY_STRING", "")
         target = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
     if limit and len(target.encode("latin1", "replace")) > limit:
-        raise RequestURITooLarge(f"请求地址超过 {limit} 字节 / the request URL is longer than {limit} bytes")
+        raise RequestURITooLarge(Message("request.url_too_long", limit=limit))
 
 
 def refuse_large_body() -> None:
@@ -34,6 +36,4 @@ def refuse_large_body() -> None:
     (werkzeug still cuts off a chunked body that grows past it while being read)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and request.content_length and request.content_length > limit:
-        raise RequestEntityTooLarge(
-            f"请求体超过 {limit // 1024} KiB / the request body is larger than {limit // 1024} KiB"
-        )
+        raise RequestEntityTooLarge(Message("request.body_too_large", kib=limit // 1024))

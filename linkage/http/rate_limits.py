@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from linkage.config import Settings
-from linkage.errors import Unauthenticated
+from linkage.errors import Message, Unauthenticated
 from linkage.models import RateLimitCounter
 
 # Which requests count against which limit: (limit, endpoints, methods, whom it counts). A limit
@@ -138,8 +138,7 @@ def _too_many(err: RateLimitExceeded):
     wait = retry_after(limiter)
     page = current_app.extensions.get(TOO_MANY_PAGE)
     if request.path.startswith("/api/") or page is None:
-        response = error_body(429, f"请求过于频繁，请 {wait} 秒后再试 / too many requests; "
-                                   f"try again in {wait} seconds")
+        response = error_body(429, Message("request.too_many", wait=wait))
     else:
         response = current_app.make_response((page(wait), 429))
     response.headers["Retry-After"] = str(wait)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from linkage.errors import Conflict
+from linkage.errors import Conflict, Message
 from linkage.ledger import GENESIS, Chained  # noqa: F401 (GENESIS: re-exported)
 from linkage.models.base import Base, utcnow
 from linkage.models.state_machine import StateMachine
@@ -284,7 +284,7 @@ def apply_entry(balances: dict[str, int], entry) -> dict[str, int]:
         after[dst] = after.get(dst, 0) + fen
     short = sorted(k for k, v in after.items() if v < 0 and not is_external(k))
     if short:
-        raise Conflict("this would spend money that is not there", {"amount_fen": [f"{k} would be negative" for k in short]})
+        raise Conflict("ledger.overdrawn", {"amount_fen": [Message("ledger.negative", account=k) for k in short]})
     return after
 
 

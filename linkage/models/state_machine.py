@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from linkage.errors import Conflict
+from linkage.errors import Conflict, Message
 
 
 class StateMachine:
@@ -20,8 +20,8 @@ class StateMachine:
         """The parties allowed to move from `current` to `target`; Conflict (409) if the move is illegal."""
         parties = self.moves.get((current, target))
         if parties is None:
-            raise Conflict(f"a {self.noun} that is {current} cannot become {target}",
-                           {"to": [f"not allowed from {current}"]})
+            raise Conflict(f"{self.noun}.transition", {"to": [Message("transition.not_from", current=current)]},
+                           current=current, target=target)
         return parties
 
     def targets(self, current: str, parties: Collection[str] | None = None) -> list[str]:

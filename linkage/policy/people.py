@@ -17,7 +17,7 @@ PAPER_CONFIRMERS = (Role.ADMIN.value, Role.COMMUNITY_STAFF.value)  # who confirm
 def require_volunteer_registrar(actor: Actor, community_id: int | None) -> None:
     """Volunteers are registered by the district or by staff of the community they belong to."""
     if not (is_district(actor) or staffs_community(actor, community_id)):
-        raise Forbidden("volunteers are registered by the district or by staff of their community")
+        raise Forbidden("volunteer.register_forbidden")
 
 
 def may_confirm_paper_consent(actor: Actor) -> bool:
@@ -30,19 +30,19 @@ def require_consent_recorder(actor: Actor, volunteer: Volunteer) -> None:
     community's staff."""
     if not (is_the_volunteer(actor, volunteer.id) or is_district(actor)
             or staffs_community(actor, volunteer.community_id)):
-        raise Forbidden("consent is given by the volunteer, or confirmed by their community or the district")
+        raise Forbidden("consent.forbidden")
 
 
 def require_erasure_requester(actor: Actor) -> None:
     """Only a volunteer erases themself; staff accounts are closed by the district instead."""
     if actor.volunteer_id is None:
-        raise Forbidden("staff accounts are closed by the district, not erased here")
+        raise Forbidden("erasure.staff_account")
 
 
 def require_eraser(actor: Actor, volunteer_id: int) -> None:
     """An erasure is asked for by the person, or carried out by the district."""
     if not (is_the_volunteer(actor, volunteer_id) or is_district(actor)):
-        raise Forbidden("erasure is asked for by the person, or carried out by the district")
+        raise Forbidden("erasure.forbidden")
 
 
 def erases_for_another(actor: Actor, volunteer_id: int) -> bool:
@@ -53,7 +53,7 @@ def erases_for_another(actor: Actor, volunteer_id: int) -> bool:
 def require_token_revoker(actor: Actor, user_id: int) -> None:
     """Everyone logs themself out everywhere; only the district does it for another user."""
     if user_id != actor.user_id and not is_district(actor):
-        raise Forbidden("only district staff revoke another user's tokens")
+        raise Forbidden("account.revoke_forbidden")
 
 
 def may_change_community_code(actor: Actor) -> bool:

@@ -46,16 +46,16 @@ def require_project_party(actor: Actor, project: Project, parties: frozenset[str
         return
     if "community" in parties and staffs_community(actor, project.community_id):
         return
-    raise Forbidden("you are not a party allowed to make this change to the project")
+    raise Forbidden("project.change_forbidden")
 
 
 def require_lead_of_own_organization(actor: Actor, worker: SocialWorker, project: Project) -> None:
     """A project's lead is one of its organization's own social workers (the district may name any)."""
     if not is_district(actor) and worker.organization_id != project.organization_id:
-        raise Forbidden("the lead is one of the project organization's own social workers")
+        raise Forbidden("project.lead_own_worker")
 
 
 def require_code_issuer(actor: Actor, project: Project) -> None:
     """Evaluation codes go to the households a project reached, from its community."""
     if not (is_district(actor) or staffs_community(actor, project.community_id)):
-        raise Forbidden("only the project's community issues evaluation codes")
+        raise Forbidden("evaluation.codes_forbidden")

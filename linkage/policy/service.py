@@ -21,20 +21,20 @@ def may_organize(actor: Actor, project: Project) -> bool:
 
 def require_organizer(actor: Actor, project: Project) -> None:
     if not may_organize(actor, project):
-        raise Forbidden("only the project's organization may do this")
+        raise Forbidden("activity.org_only")
 
 
 def require_signup_by(actor: Actor, volunteer_id: int | None, project: Project) -> None:
     """Volunteers sign themselves up; the organization may add a walk-in, also after the fact, so
     their hours can be recorded."""
     if not (is_the_volunteer(actor, volunteer_id) or may_organize(actor, project)):
-        raise Forbidden("volunteers sign themselves up; the organization may add walk-ins")
+        raise Forbidden("signup.forbidden")
 
 
 def require_signup_canceller(actor: Actor, volunteer_id: int, project: Project) -> None:
     if not (is_district(actor) or is_the_volunteer(actor, volunteer_id)
             or staffs_organization(actor, project.organization_id)):
-        raise Forbidden("only the volunteer or the organization may cancel this sign-up")
+        raise Forbidden("signup.cancel_forbidden")
 
 
 def may_sign_up(actor: Actor) -> bool:
@@ -62,17 +62,17 @@ def may_verify_hours_of(actor: Actor, project: Project) -> bool:
 
 def require_hours_verifier(actor: Actor, project: Project | None) -> None:
     if project is None or not may_verify_hours_of(actor, project):
-        raise Forbidden("only the project's organization or community verifies its hours")
+        raise Forbidden("hours.verify_forbidden")
 
 
 def require_hours_disputer(actor: Actor, volunteer_id: int) -> None:
     if not is_the_volunteer(actor, volunteer_id):
-        raise Forbidden("only the volunteer may dispute their record")
+        raise Forbidden("hours.dispute_forbidden")
 
 
 def require_hours_corrector(actor: Actor, project: Project) -> None:
     if not may_organize(actor, project):
-        raise Forbidden("only the organization that ran the service corrects its records")
+        raise Forbidden("hours.correct_forbidden")
 
 
 # -- certificates -----------------------------------------------------------------------------
@@ -95,13 +95,13 @@ def require_certificate_issuer(actor: Actor, volunteer_id: int, organization_id:
         return
     if organization_id is not None and staffs_organization(actor, organization_id):
         return
-    raise Forbidden("certificates are issued to the volunteer, by their organization or the district")
+    raise Forbidden("certificate.issue_forbidden")
 
 
 def require_certificate_revoker(actor: Actor, certificate: Certificate) -> None:
     is_issuer = certificate.organization_id is not None and staffs_organization(actor, certificate.organization_id)
     if not (is_district(actor) or is_issuer):
-        raise Forbidden("only the issuing organization or the district revokes a certificate")
+        raise Forbidden("certificate.revoke_forbidden")
 
 
 def may_download_certificate(actor: Actor, certificate: Certificate) -> bool:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from linkage.errors import Conflict, InvalidInput, TooManyRequests, Unauthenticated
+from linkage.errors import Conflict, InvalidInput, Message, TooManyRequests, Unauthenticated
 from linkage.models import (Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer)
 from linkage.password_policy import password_problem
 from linkage.permissions import Actor
@@ -29,16 +29,16 @@ BINDING_FIELDS = ("community_id", "organization_id", "volunteer_id", "social_wor
 def create_user(uow: UnitOfWork, passwords: Passwords, *, username: str, password: str,
                 role: str, **bindings) -> User:
     if role not in {r.value for r in Role}:
-        raise InvalidInput("unknown role", {"role": [f"one of {', '.join(r.value for r in Role)}"]})
+        raise InvalidInput("account.unknown_role", {"role": [Message("field.one_of", choices=", ".join(r.value for r in Role))]})
     require_settable_password(password, username)
     needed = BINDINGS.get(role)
     given = {k: v for k, v in bindings.items() if k in BINDING_FIELDS and v is not None}
     if needed:
         field, model = needed
         if field not in given:
-            raise InvalidInput(f"a {role} account is bound to a {field}", {field: ["required"]})
+            raise InvalidInput("account.binding_required", {field: ["field.required"]}, role=role, field=field)
         if uow.session.get(model, given[field]) is None:
-            raise InvalidInput(f"unknown {field}", {field: ["no such object"]})
+            raise InvalidInput("account.unknown_binding", {field: ["field.no_such_object"]}, field=field)
         given = {field: given[field]}
     else:
         given = {}
@@ -48,7 +48,7 @@ def create_user(uow: UnitOfWork, passwords: Passwords, *, username: str, passwor
         uow.session.flush()
     except IntegrityError as exc:
         uow.rollback()
-        raise Conflict("username taken", {"username": ["already taken"]}) from exc
+        raise Conflict("account.username_taken", {"username": ["field.already_taken"]}) from exc
     uow.commit()
     return user
 
@@ -57,7 +57,7 @@ def require_settable_password(password: str, username: str = "") -> None:
     """Every place a password is set asks this (linkage.password_policy): 422 naming `password`."""
     problem = password_problem(password, username)
     if problem is not None:
-        raise InvalidInput("this password may not be used", {"password": [problem]})
+        raise InvalidInput("account.password_refused", {"password": [problem]})
 
 
 def actor_for(user: User) -> Actor:
@@ -103,15 +103,14 @@ def log_in(uow: UnitOfWork, passwords: Passwords, tokens: Tokens, policy: LoginP
     failure is recorded (committed) before it is reported."""
     wait = policy.seconds_to_wait(uow.session, username, address, now)
     if wait:
-        raise TooManyRequests(f"登录失败次数过多，请 {math.ceil(wait / 60)} 分钟后再试 / too many failed "
-                              f"logins; try again in {wait} seconds", retry_after=wait)
+        raise TooManyRequests("login.locked", retry_after=wait, minutes=math.ceil(wait / 60), seconds=wait)
     user = uow.session.scalars(select(User).where(User.username == username)).first()
     # Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
     stored = user.password_hash if user else _dummy_hash(passwords)
     if not passwords.verify(stored, password) or user is None or not user.active:
         uow.session.add(LoginFailure(username=username[:50], remote_addr=address[:64], at=now))
         uow.commit()
-        raise Unauthenticated("wrong username or password")
+        raise Unauthenticated("login.failed")
     return tokens.issue(user.id, user.token_version), user
 
 
@@ -146,8 +145,8 @@ _ACTOR_ROW = select(_users.id, _users.role, _users.username, _users.community_id
 def actor_from_token(session, tokens: Tokens, token: str) -> Actor:
     payload = tokens.read(token)
     if payload is None or not isinstance(payload.get("uid"), int):
-        raise Unauthenticated("the token is invalid or has expired")
+        raise Unauthenticated("token.invalid")
     user = session.execute(_ACTOR_ROW, {"uid": payload["uid"]}).first()
     if user is None or not user.active or user.token_version != payload.get("v"):
-        raise Unauthenticated("the token has been revoked")
+        raise Unauthenticated("token.revoked")
     return actor_for(user)

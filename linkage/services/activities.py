@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 from linkage.messages import Topics, Types, rfc3339
 from linkage.models import (Activity, HourAction, HourSource, Need, Project, ProjectStatus, Signup,
                             SignupStatus, Volunteer, utcnow)
@@ -40,7 +40,7 @@ def get_activity(session, activity_id: int, lock: bool = False) -> Activity:
         query = query.with_for_update(of=Activity)
     activity = session.scalars(query).first()
     if activity is None:
-        raise NotFound(f"activity {activity_id} does not exist")
+        raise NotFound("activity.not_found", id=activity_id)
     return activity
 
 
@@ -53,9 +53,9 @@ def schedule_activity(uow: UnitOfWork, actor: Actor, project_id: int, data: dict
     project = uow.get_or_404(Project, project_id)
     require_organizer(actor, project)
     if project.status not in RUNNING:
-        raise Conflict(f"a project that is {project.status} takes no new activities")
+        raise Conflict("project.no_new_activities", status=project.status)
     if data["starts_at"] >= data["ends_at"]:
-        raise InvalidInput("empty time window", {"ends_at": ["must be later than starts_at"]})
+        raise InvalidInput("time.empty_window", {"ends_at": ["field.after_start"]})
     activity = Activity(project=project, **data)
     uow.session.add(activity)
     uow.session.flush()
@@ -73,25 +73,24 @@ def sign_up(uow: UnitOfWork, actor: Actor, activity_id: int, volunteer_id: int |
     on_behalf = may_organize(actor, activity.project)
     require_signup_by(actor, volunteer_id, activity.project)
     if volunteer_id is None:
-        raise InvalidInput("who is signing up?", {"volunteer_id": ["required"]})
+        raise InvalidInput("signup.who", {"volunteer_id": ["field.required"]})
     volunteer = uow.session.scalars(select(Volunteer).where(Volunteer.id == volunteer_id)
                                     .with_for_update()).first()
     if volunteer is None or not volunteer.active:
-        raise InvalidInput("unknown or inactive volunteer", {"volunteer_id": ["not active"]})
+        raise InvalidInput("volunteer.inactive", {"volunteer_id": ["field.not_active"]})
     if activity.cancelled or activity.project.status not in RUNNING:
-        raise Conflict("this activity is not open for sign-ups")
+        raise Conflict("activity.not_open")
     if activity.ends_at <= utcnow() and not on_behalf:
-        raise Conflict("this activity is over")
+        raise Conflict("activity.over")
     mine = uow.session.scalars(select(Signup).join(Activity, Activity.id == Signup.activity_id).where(
         Signup.volunteer_id == volunteer_id, Signup.status.in_(ACTIVE),
         Activity.starts_at < activity.ends_at, Activity.ends_at > activity.starts_at)).all()
     if any(s.activity_id == activity.id for s in mine):
-        raise Conflict("already signed up for this activity")
+        raise Conflict("signup.duplicate")
     if mine:
-        raise Conflict("this overlaps another activity you signed up for",
-                       {"activity_id": [f"overlaps activity {mine[0].activity_id}"]})
+        raise Conflict("signup.overlap", {"activity_id": [Message("signup.overlaps_activity", activity=mine[0].activity_id)]})
     if taken_slots(uow.session, activity.id) >= activity.slots:
-        raise Conflict("this activity is full", {"slots": ["no slot left"]})
+        raise Conflict("activity.full", {"slots": ["activity.no_slot"]})
     signup = Signup(activity_id=activity.id, volunteer_id=volunteer_id)
     uow.session.add(signup)
     uow.session.flush()
@@ -108,7 +107,7 @@ def _emit_signup(uow: UnitOfWork, activity: Activity, signup: Signup) -> None:
 def _get_signup(uow: UnitOfWork, signup_id: int) -> Signup:
     signup = uow.session.scalars(select(Signup).where(Signup.id == signup_id).with_for_update()).first()
     if signup is None:
-        raise NotFound(f"sign-up {signup_id} does not exist")
+        raise NotFound("signup.not_found", id=signup_id)
     return signup
 
 
@@ -117,7 +116,7 @@ def cancel_signup(uow: UnitOfWork, actor: Actor, signup_id: int) -> Signup:
     activity = get_activity(uow.session, signup.activity_id)
     require_signup_canceller(actor, signup.volunteer_id, activity.project)
     if signup.status != SignupStatus.SIGNED_UP.value:
-        raise Conflict(f"a sign-up that is {signup.status} cannot be cancelled")
+        raise Conflict("signup.not_cancellable", status=signup.status)
     signup.status, signup.cancelled_at = SignupStatus.CANCELLED.value, utcnow()
     uow.session.flush()
     _emit_signup(uow, activity, signup)
@@ -130,13 +129,12 @@ def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None 
     activity = get_activity(uow.session, signup.activity_id)
     require_organizer(actor, activity.project)
     if signup.status != SignupStatus.SIGNED_UP.value:
-        raise Conflict(f"a sign-up that is {signup.status} cannot check in")
+        raise Conflict("signup.no_check_in", status=signup.status)
     at = at or utcnow()
     if at > utcnow():
-        raise InvalidInput("check-in cannot be in the future", {"at": ["in the future"]})
+        raise InvalidInput("check_in.future", {"at": ["field.in_future"]})
     if not (activity.starts_at - ATTENDANCE_SLACK <= at <= activity.ends_at):
-        raise InvalidInput("check-in must fall within the activity's time",
-                           {"at": ["活动时间之外 / outside the activity (from 1 h before its start)"]})
+        raise InvalidInput("check_in.outside", {"at": ["check_in.outside_activity"]})
     signup.status, signup.checked_in_at = SignupStatus.CHECKED_IN.value, at
     uow.session.flush()
     _emit_signup(uow, activity, signup)
@@ -151,15 +149,14 @@ def check_out(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None
     activity = get_activity(uow.session, signup.activity_id)
     require_organizer(actor, activity.project)
     if signup.status != SignupStatus.CHECKED_IN.value:
-        raise Conflict(f"a sign-up that is {signup.status} cannot check out")
+        raise Conflict("signup.no_check_out", status=signup.status)
     at = at or utcnow()
     if at > utcnow():
-        raise InvalidInput("check-out cannot be in the future", {"at": ["in the future"]})
+        raise InvalidInput("check_out.future", {"at": ["field.in_future"]})
     if at <= signup.checked_in_at:
-        raise InvalidInput("check-out must follow check-in", {"at": ["before check-in"]})
+        raise InvalidInput("check_out.before_check_in", {"at": ["check_out.before"]})
     if at > activity.ends_at + ATTENDANCE_SLACK:
-        raise InvalidInput("check-out must fall within the activity's time",
-                           {"at": ["活动结束1小时后 / more than 1 h after the activity ended"]})
+        raise InvalidInput("check_out.outside", {"at": ["check_out.too_late"]})
     # The same rules as any hour record: no overlap with the volunteer's other records, ≤ 24 h a day.
     minutes = check_recording_rules(uow, signup.volunteer_id, signup.checked_in_at, at)
     signup.status, signup.checked_out_at = SignupStatus.CHECKED_OUT.value, at
@@ -199,7 +196,7 @@ def open_signup(session, activity_id: int, volunteer_id: int | None) -> Signup:
         Signup.activity_id == activity_id, Signup.volunteer_id == volunteer_id,
         Signup.status == SignupStatus.SIGNED_UP.value).order_by(Signup.id).limit(1)).first()
     if signup is None:
-        raise NotFound("no open sign-up for this volunteer on this activity")
+        raise NotFound("signup.none_open")
     return signup
 
 
@@ -221,7 +218,7 @@ def activities_near(session, actor: Actor, km: float | None = None, *, page: int
     their travel radius, at least 10 km), nearest first, served where their need is; one page."""
     volunteer = get_or_404(session, Volunteer, actor.volunteer_id) if actor.volunteer_id else None
     if not is_volunteer(actor) or volunteer is None:
-        raise Forbidden("activities near me are a volunteer's list")
+        raise Forbidden("activities.near_volunteer_only")
     km = min(max(km if km is not None else max(volunteer.travel_radius_km, 10), 0.5), 200)
     lo_lat, hi_lat, lo_lon, hi_lon = bounding_box(volunteer.lat, volunteer.lon, km)
     candidates = session.execute(select(Activity, Need).join(Project, Project.id == Activity.project_id)

@@ -6,7 +6,7 @@ import secrets
 from sqlalchemy import select
 
 from linkage.clock import LOCAL_TZ
-from linkage.errors import Conflict, InvalidInput, NotFound
+from linkage.errors import Conflict, InvalidInput, Message, NotFound
 from linkage.models import Certificate, HourEntry, Organization, Project, RecordStatus, Volunteer, record_states, utcnow
 from linkage.permissions import Actor, may_see
 from linkage.policy.service import (asks_for_own_certificate, issuer_for, require_certificate_issuer,
@@ -41,18 +41,16 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
     # naming the first entry whose hash or link does not match.
     ledger = verify_chain(uow.session, volunteer_id)
     if not ledger["valid"]:
-        raise Conflict("this volunteer's hour ledger does not verify; no certificate can be issued "
-                       "until it is repaired",
-                       {"ledger": [f"first bad entry {ledger['first_bad_entry_id']} "
-                                   f"(seq {ledger['first_bad_seq']})"]})
+        raise Conflict("certificate.ledger_broken", {"ledger": [Message(
+            "certificate.first_bad_entry", entry=ledger["first_bad_entry_id"], seq=ledger["first_bad_seq"])]})
     records = _verified_records(uow.session, volunteer_id, organization_id)
     if not records:
-        raise Conflict("there are no verified hours to certify", {"organization_id": ["no verified hours"]})
+        raise Conflict("certificate.no_hours", {"organization_id": ["certificate.no_verified_hours"]})
     org_ids = {r.organization_id for r in records}
     issuer_org = uow.session.get(Organization, organization_id or next(iter(org_ids))) \
         if organization_id or len(org_ids) == 1 else None
     if organization_id and issuer_org is None:
-        raise InvalidInput("unknown organization", {"organization_id": ["no such organization"]})
+        raise InvalidInput("organization.unknown", {"organization_id": ["field.no_such_organization"]})
     if asks_for_own_certificate(actor):
         # What the certificate says about the issuer comes from the issuer, not the holder.
         data = {k: v for k, v in data.items() if k not in ("person_in_charge", "handler", "contact")}
@@ -95,7 +93,7 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
 def get_certificate(session, code: str) -> Certificate:
     certificate = session.scalars(select(Certificate).where(Certificate.code == code.strip().upper())).first()
     if certificate is None:
-        raise NotFound("no certificate has this code")
+        raise NotFound("certificate.unknown_code")
     return certificate
 
 
@@ -123,7 +121,7 @@ def revoke_certificate(uow: UnitOfWork, actor: Actor, code: str, reason: str) ->
     certificate = get_certificate(uow.session, code)
     require_certificate_revoker(actor, certificate)
     if certificate.revoked_at is not None:
-        raise Conflict("this certificate is already revoked")
+        raise Conflict("certificate.already_revoked")
     certificate.revoked_at, certificate.revoked_reason = utcnow(), reason.strip()[:200]
     uow.commit()
     return certificate
@@ -132,6 +130,6 @@ def revoke_certificate(uow: UnitOfWork, actor: Actor, code: str, reason: str) ->
 def certificates_of(session, actor: Actor, volunteer_id: int) -> list[Certificate]:
     """A volunteer's certificates, newest first, for whoever may see the volunteer (another's: 404)."""
     if not may_see(session, actor, Volunteer, volunteer_id):
-        raise NotFound(f"volunteer {volunteer_id} does not exist")
+        raise NotFound("volunteer.not_found", id=volunteer_id)
     return list(session.scalars(select(Certificate).where(Certificate.volunteer_id == volunteer_id)
                                 .order_by(Certificate.id.desc())))

@@ -23,7 +23,7 @@ def _flush(uow: UnitOfWork) -> None:
         uow.session.flush()
     except IntegrityError as exc:
         uow.rollback()
-        raise Conflict("a community with this code exists", {"code": ["already used"]}) from exc
+        raise Conflict("community.code_taken", {"code": ["field.already_used"]}) from exc
 
 
 def register_community(uow: UnitOfWork, actor: Actor, data: dict) -> Community:
@@ -39,7 +39,7 @@ def update_community(uow: UnitOfWork, actor: Actor, community_id: int, changes: 
     community = get_community(uow.session, community_id)
     require_community_manager(actor, community.id)
     if "code" in changes and not may_change_community_code(actor):
-        raise Conflict("only the district may change a community's code", {"code": ["read-only"]})
+        raise Conflict("community.code_district", {"code": ["field.read_only"]})
     for field in FIELDS:
         if field in changes:
             setattr(community, field, changes[field])

@@ -9,7 +9,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from linkage import permissions as perm
 from linkage.clock import LOCAL_TZ
-from linkage.errors import Conflict, InvalidInput, NotFound
+from linkage.errors import Conflict, InvalidInput, Message, NotFound
 from linkage.models import Consent, ConsentMethod, Volunteer
 from linkage.notice import GUARDIAN_AGE, current_version
 from linkage.permissions import Actor
@@ -36,20 +36,17 @@ def check_consent(consent: dict | None, id_number: str, actor: Actor) -> None:
     """Registration is refused without consent to the current notice, or for an under-14
     without their guardian's consent (422 naming the field)."""
     if not consent:
-        raise InvalidInput("a volunteer is registered only with consent to the privacy notice",
-                           {"consent": ["须同意个人信息处理告知书 / consent to the privacy notice is required"]})
+        raise InvalidInput("consent.required", {"consent": ["consent.notice_required"]})
     version = current_version()
     if consent.get("notice_version") != version:
-        raise InvalidInput("consent must be to the current privacy notice",
-                           {"consent.notice_version": [f"当前告知书版本为 {version} / the current notice is {version}"]})
+        raise InvalidInput("consent.stale_notice",
+                           {"consent.notice_version": [Message("consent.current_notice", version=version)]})
     if consent.get("method") not in {m.value for m in ConsentMethod}:
-        raise InvalidInput("unknown consent method", {"consent.method": ["self | paper"]})
+        raise InvalidInput("consent.unknown_method", {"consent.method": ["consent.methods"]})
     if consent["method"] == ConsentMethod.PAPER.value and not may_confirm_paper_consent(actor):
-        raise InvalidInput("paper consent is confirmed by staff",
-                           {"consent.method": ["纸质同意须由工作人员确认 / paper consent is confirmed by staff"]})
+        raise InvalidInput("consent.paper_by_staff", {"consent.method": ["consent.paper_by_staff"]})
     if needs_guardian(id_number) and not (consent.get("guardian") or {}).get("name"):
-        raise InvalidInput("under 14: a guardian's consent is required",
-                           {"consent.guardian": ["未满十四周岁，须由监护人同意 / under 14: a guardian's consent is required"]})
+        raise InvalidInput("consent.guardian_required", {"consent.guardian": ["consent.guardian_required"]})
 
 
 def add_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: dict, cipher: FieldCipher) -> Consent:
@@ -69,10 +66,10 @@ def record_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: di
     the district or their community's staff confirming a paper form."""
     volunteer = uow.session.get(Volunteer, volunteer_id)
     if volunteer is None or not perm.may_see(uow.session, actor, Volunteer, volunteer_id):
-        raise NotFound(f"volunteer {volunteer_id} does not exist")
+        raise NotFound("volunteer.not_found", id=volunteer_id)
     require_consent_recorder(actor, volunteer)
     if volunteer.erased_at is not None:
-        raise Conflict("this volunteer's personal data was erased")
+        raise Conflict("volunteer.erased")
     check_consent(consent, cipher.decrypt(volunteer.id_number_cipher), actor)
     row = add_consent(uow, actor, volunteer_id, consent, cipher)
     uow.session.flush()
@@ -98,5 +95,5 @@ def consent_record(row: Consent, cipher: FieldCipher) -> dict:
 def read_consents(session, actor: Actor, volunteer_id: int, cipher: FieldCipher) -> list[dict]:
     """A volunteer's consent records, for whoever may see the volunteer (another's: 404)."""
     if not perm.may_see(session, actor, Volunteer, volunteer_id):
-        raise NotFound(f"volunteer {volunteer_id} does not exist")
+        raise NotFound("volunteer.not_found", id=volunteer_id)
     return [consent_record(c, cipher) for c in consents_of(session, volunteer_id)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from linkage.audit import AuditContext, note_disclosure
-from linkage.errors import InvalidInput, NotFound
+from linkage.errors import InvalidInput, Message, NotFound
 from linkage.models import AuditEntry, Volunteer, utcnow
 from linkage.permissions import REVEALABLE, Actor, may_see, may_see_disclosures, require_revealer
 from linkage.security import FieldCipher
@@ -21,16 +21,14 @@ def reveal(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int
     """The whole value of one field, for an admin or auditor who says why; written to the audit
     log (who, when, which field, the reason) in the same transaction that hands the value out."""
     if not may_see(uow.session, actor, Volunteer, volunteer_id):
-        raise NotFound(f"volunteer {volunteer_id} does not exist")
+        raise NotFound("volunteer.not_found", id=volunteer_id)
     require_revealer(actor)
     reason = (reason or "").strip()
     if field not in REVEALABLE:
-        raise InvalidInput("only the phone or the ID number can be revealed",
-                           {"field": [f"must be one of {', '.join(REVEALABLE)}"]})
+        raise InvalidInput("reveal.field", {"field": [Message("field.one_of", choices=", ".join(REVEALABLE))]})
     if not REASON_MIN <= len(reason) <= REASON_MAX:
-        raise InvalidInput("a reveal needs its reason",
-                           {"reason": [f"请说明查看理由（{REASON_MIN}–{REASON_MAX} 字）/ "
-                                       f"say why, {REASON_MIN} to {REASON_MAX} characters"]})
+        raise InvalidInput("reveal.reason_required",
+                           {"reason": [Message("reveal.say_why", min=REASON_MIN, max=REASON_MAX)]})
     volunteer = uow.session.get(Volunteer, volunteer_id)
     value = cipher.read(volunteer, field)
     context = AuditContext(user_id=actor.user_id, username=actor.username, role=actor.role,

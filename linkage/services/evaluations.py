@@ -27,7 +27,7 @@ def issue_codes(uow: UnitOfWork, actor: Actor, project_id: int, households: int)
     project = uow.get_or_404(Project, project_id)
     require_code_issuer(actor, project)
     if project.status != ProjectStatus.COMPLETED.value:
-        raise Conflict("codes are issued when a project is completed")
+        raise Conflict("evaluation.codes_not_completed")
     codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(8)) for _ in range(households)]
     for code in codes:
         uow.session.add(EvaluationCode(project_id=project.id, code_digest=_digest(code),
@@ -40,16 +40,16 @@ def evaluate_project(uow: UnitOfWork, project_id: int, code: str, satisfaction: 
     """No login: the code is the resident's right to speak once about this project."""
     project = uow.get_or_404(Project, project_id)
     if project.status not in EVALUABLE:
-        raise Conflict("this project is not open for evaluation")
+        raise Conflict("evaluation.not_open")
     row = uow.session.scalars(select(EvaluationCode).where(
         EvaluationCode.code_digest == _digest(code), EvaluationCode.project_id == project_id)).first()
     if row is None:
-        raise InvalidInput("unknown code", {"code": ["这个评价码无效 / this code is not valid for this project"]})
+        raise InvalidInput("evaluation.unknown_code", {"code": ["evaluation.code_invalid"]})
     # Compare-and-set: of two racing requests with one code, exactly one wins.
     claimed = uow.session.execute(update(EvaluationCode).where(
         EvaluationCode.id == row.id, EvaluationCode.used_at.is_(None)).values(used_at=utcnow()))
     if claimed.rowcount != 1:
-        raise Conflict("this code has already been used", {"code": ["已使用 / already used"]})
+        raise Conflict("evaluation.code_used", {"code": ["field.already_used"]})
     evaluation = Evaluation(project_id=project.id, code_id=row.id, satisfaction=satisfaction,
                             comment=comment.strip())
     uow.session.add(evaluation)

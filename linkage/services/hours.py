@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 
 from linkage import ledger
-from linkage.clock import LOCAL_TZ
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.catalogue import hours_type
+from linkage.clock import LOCAL_TZ
+from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 from linkage.messages import Topics, rfc3339
 from linkage.models import (RECORD_ACTIONS, STANDING, Activity, Community, HourAction, HourEntry, HourSource,
                             Project, RecordStatus, Signup, SignupStatus, Volunteer, record_states,
@@ -59,7 +59,7 @@ def _lock_volunteer(uow: UnitOfWork, volunteer_id: int) -> Volunteer:
     volunteer = uow.session.scalars(select(Volunteer).where(Volunteer.id == volunteer_id)
                                     .with_for_update()).first()
     if volunteer is None:
-        raise NotFound(f"volunteer {volunteer_id} does not exist")
+        raise NotFound("volunteer.not_found", id=volunteer_id)
     return volunteer
 
 
@@ -81,13 +81,12 @@ def check_recording_rules(uow: UnitOfWork, volunteer_id: int, starts_at: datetim
                  ignore: int | None = None) -> int:
     """The recording rules; returns the minutes. `ignore` is the record a correction replaces."""
     if starts_at >= ends_at:
-        raise InvalidInput("empty time window", {"ends_at": ["must be later than starts_at"]})
+        raise InvalidInput("time.empty_window", {"ends_at": ["field.after_start"]})
     if ends_at > utcnow():
-        raise InvalidInput("hours are recorded after the service, not before",
-                           {"ends_at": ["服务尚未结束 / in the future"]})
+        raise InvalidInput("hours.in_future", {"ends_at": ["hours.not_over"]})
     minutes = int((ends_at - starts_at).total_seconds() // 60)
     if minutes > DAY_MINUTES:
-        raise InvalidInput("one record cannot exceed 24 hours", {"ends_at": ["more than 24 h"]})
+        raise InvalidInput("hours.record_too_long", {"ends_at": ["hours.over_24h"]})
     entries = _entries_deciding(uow.session, volunteer_id, starts_at, ends_at)
     states = record_states(entries)
     by_id = {e.id: e for e in entries}
@@ -97,12 +96,11 @@ def check_recording_rules(uow: UnitOfWork, volunteer_id: int, starts_at: datetim
             continue
         other = by_id[record_id]
         if other.starts_at < ends_at and other.ends_at > starts_at:
-            raise Conflict("this overlaps another record of this volunteer",
-                           {"starts_at": [f"overlaps record {record_id}"]})
+            raise Conflict("hours.overlap", {"starts_at": [Message("hours.overlaps_record", record=record_id)]})
         per_day[other.starts_at.astimezone(LOCAL_TZ).date()] += other.minutes
     day = starts_at.astimezone(LOCAL_TZ).date()
     if per_day[day] + minutes > DAY_MINUTES:
-        raise InvalidInput("at most 24 hours a day", {"minutes": ["一天最多记录24小时 / over 24 h that day"]})
+        raise InvalidInput("hours.day_limit", {"minutes": ["hours.over_24h_day"]})
     return minutes
 
 
@@ -110,7 +108,7 @@ def log_hours(uow: UnitOfWork, actor: Actor, data: dict) -> HourEntry:
     """A volunteer logs their own service in an activity they signed up for; org staff may enter it."""
     activity = uow.session.get(Activity, data["activity_id"])
     if activity is None:
-        raise InvalidInput("unknown activity", {"activity_id": ["no such activity"]})
+        raise InvalidInput("activity.unknown", {"activity_id": ["field.no_such_activity"]})
     project = activity.project
     volunteer_id = data.get("volunteer_id") or actor.volunteer_id
     if may_log_own_hours(actor, volunteer_id):
@@ -118,18 +116,17 @@ def log_hours(uow: UnitOfWork, actor: Actor, data: dict) -> HourEntry:
     elif may_log_hours_for(actor, project):
         source = HourSource.ORG_ENTRY.value
     else:
-        raise Forbidden("hours are logged by the volunteer or by the organization that ran the service")
+        raise Forbidden("hours.log_forbidden")
     if volunteer_id is None:
-        raise InvalidInput("whose hours?", {"volunteer_id": ["required for org staff"]})
+        raise InvalidInput("hours.whose", {"volunteer_id": ["hours.volunteer_required"]})
     signed = uow.session.scalars(select(Signup).where(
         Signup.activity_id == activity.id, Signup.volunteer_id == volunteer_id,
         Signup.status != SignupStatus.CANCELLED.value)).first()
     if signed is None:
-        raise Conflict("the volunteer did not sign up for this activity", {"activity_id": ["not signed up"]})
+        raise Conflict("hours.not_signed_up", {"activity_id": ["field.not_signed_up"]})
     starts_at, ends_at = data["starts_at"], data["ends_at"]
     if starts_at < activity.starts_at - timedelta(hours=1) or ends_at > activity.ends_at + timedelta(hours=1):
-        raise InvalidInput("the record must fall within the activity's time",
-                           {"starts_at": ["outside the activity (±1 h)"]})
+        raise InvalidInput("hours.outside_activity", {"starts_at": ["hours.outside_activity_hour"]})
     _lock_volunteer(uow, volunteer_id)
     minutes = check_recording_rules(uow, volunteer_id, starts_at, ends_at)
     entry = append_entry(uow, actor, volunteer_id, HourAction.RECORD.value, project_id=project.id,
@@ -144,7 +141,7 @@ def read_record(session, actor: Actor, entry_id: int) -> HourEntry:
     """One record as `actor` may see it (policy: visible_hours); another's is a 404."""
     entry = get_record(session, entry_id)
     if not may_see(session, actor, HourEntry, entry_id):
-        raise NotFound(f"hour record {entry_id} does not exist")
+        raise NotFound("hour_record.not_found", id=entry_id)
     return entry
 
 
@@ -152,7 +149,7 @@ def read_volunteer(session, actor: Actor, volunteer_id: int) -> Volunteer:
     """The volunteer whose hours `actor` asks for, if the policy lets them see that volunteer."""
     volunteer = session.get(Volunteer, volunteer_id)
     if volunteer is None or not may_see(session, actor, Volunteer, volunteer_id):
-        raise NotFound(f"volunteer {volunteer_id} does not exist")
+        raise NotFound("volunteer.not_found", id=volunteer_id)
     return volunteer
 
 
@@ -188,7 +185,7 @@ def get_record(session, entry_id: int) -> HourEntry:
     entry = session.get(HourEntry, entry_id)
     if entry is None or entry.action not in (HourAction.RECORD.value, HourAction.CORRECT.value) \
             or (entry.action == HourAction.CORRECT.value and entry.starts_at is None):
-        raise NotFound(f"hour record {entry_id} does not exist")
+        raise NotFound("hour_record.not_found", id=entry_id)
     return entry
 
 
@@ -206,9 +203,9 @@ def review_hours(uow: UnitOfWork, actor: Actor, entry_id: int, decision: str, no
     _lock_volunteer(uow, record.volunteer_id)
     status = status_of(uow.session, record)
     if status not in (RecordStatus.PENDING, RecordStatus.DISPUTED):
-        raise Conflict(f"a record that is {status.value} cannot be reviewed")
+        raise Conflict("hours.not_reviewable", status=status.value)
     if decision == "reject" and not note.strip():
-        raise InvalidInput("a rejection needs a reason", {"note": ["required when rejecting"]})
+        raise InvalidInput("hours.reject_reason", {"note": ["field.required_rejecting"]})
     action = HourAction.VERIFY.value if decision == "verify" else HourAction.REJECT.value
     review = append_entry(uow, actor, record.volunteer_id, action, target_id=record.id,
                           project_id=record.project_id, organization_id=record.organization_id,
@@ -224,7 +221,7 @@ def dispute_hours(uow: UnitOfWork, actor: Actor, entry_id: int, reason: str) -> 
     _lock_volunteer(uow, record.volunteer_id)
     status = status_of(uow.session, record)
     if status not in (RecordStatus.PENDING, RecordStatus.VERIFIED, RecordStatus.REJECTED):
-        raise Conflict(f"a record that is {status.value} cannot be disputed")
+        raise Conflict("hours.not_disputable", status=status.value)
     entry = append_entry(uow, actor, record.volunteer_id, HourAction.DISPUTE.value, target_id=record.id,
                          project_id=record.project_id, organization_id=record.organization_id,
                          reason=reason.strip())
@@ -241,7 +238,7 @@ def correct_hours(uow: UnitOfWork, actor: Actor, entry_id: int, data: dict) -> H
     _lock_volunteer(uow, record.volunteer_id)
     status = status_of(uow.session, record)
     if status in (RecordStatus.SUPERSEDED, RecordStatus.REVERSED):
-        raise Conflict(f"a record that is {status.value} cannot be corrected again; correct its replacement")
+        raise Conflict("hours.not_correctable", status=status.value)
     common = dict(target_id=record.id, project_id=record.project_id, activity_id=record.activity_id,
                   organization_id=record.organization_id, signup_id=record.signup_id,
                   reason=data["reason"].strip(), source=HourSource.ORG_ENTRY.value)

@@ -37,14 +37,13 @@ def _announce(uow: UnitOfWork, need: Need, type: str) -> None:
 
 def _check_window(data: dict) -> None:
     if data["starts_at"] >= data["ends_at"]:
-        raise InvalidInput("the need's time window is empty",
-                           {"ends_at": ["must be later than starts_at"]})
+        raise InvalidInput("need.empty_window", {"ends_at": ["field.after_start"]})
 
 
 def post_need(uow: UnitOfWork, actor: Actor, data: dict) -> Need:
     community = uow.session.get(Community, data["community_id"])
     if community is None:
-        raise InvalidInput("unknown community", {"community_id": ["no such community"]})
+        raise InvalidInput("community.unknown", {"community_id": ["field.no_such_community"]})
     require_community_writer(actor, community.id)
     values = {k: data[k] for k in EDITABLE_FIELDS if k in data}
     # A need without its own place is served at the community's centre.
@@ -67,7 +66,7 @@ def update_need(uow: UnitOfWork, actor: Actor, need_id: int, changes: dict) -> N
     need = get_need(uow.session, need_id)
     require_community_writer(actor, need.community_id)
     if not NeedStatus(need.status).editable:
-        raise Conflict(f"a need that is {need.status} can no longer be changed")
+        raise Conflict("need.not_editable", status=need.status)
     merged = {k: changes.get(k, getattr(need, k)) for k in ("starts_at", "ends_at")}
     _check_window(merged)
     for field in EDITABLE_FIELDS:
@@ -83,7 +82,7 @@ def cancel_need(uow: UnitOfWork, actor: Actor, need_id: int) -> Need:
     need = get_need(uow.session, need_id)
     require_community_writer(actor, need.community_id)
     if not NeedStatus(need.status).editable:
-        raise Conflict(f"a need that is {need.status} cannot be cancelled")
+        raise Conflict("need.not_cancellable", status=need.status)
     need.status = NeedStatus.CANCELLED.value
     uow.session.flush()
     _announce(uow, need, Types.NEED_CANCELLED)
@@ -123,7 +122,7 @@ def needs_near_organization(session, actor: Actor, km: float | None = None, *, p
     radius, at least 10 km), newest first; one page of them."""
     organization = session.get(Organization, actor.organization_id) if actor.organization_id else None
     if organization is None:
-        raise Forbidden("needs near us are an organization's list")
+        raise Forbidden("needs.near_org_only")
     km = min(max(km if km is not None else max(organization.service_radius_km, 10), 0.5), 200)
     rows, total = list_needs(session, near=(organization.lat, organization.lon, km), statuses=EDITABLE,
                              page=page, page_size=page_size)

@@ -39,7 +39,7 @@ def _locked_need(uow: UnitOfWork, need_id: int) -> Need:
     # FOR UPDATE serializes claim decisions on one need (PostgreSQL); SQLite's writer lock does it there.
     need = uow.session.scalars(select(Need).where(Need.id == need_id).with_for_update()).first()
     if need is None:
-        raise NotFound(f"need {need_id} does not exist")
+        raise NotFound("need.not_found", id=need_id)
     return need
 
 
@@ -69,14 +69,14 @@ def claim_need(uow: UnitOfWork, actor: Actor, need_id: int, plan: str,
     # An admin claiming without organization_id names none: get(None) warns (SQLAlchemy 2.1 may raise).
     organization = uow.session.get(Organization, organization_id) if organization_id is not None else None
     if organization is None or not organization.active:
-        raise InvalidInput("unknown or inactive organization", {"organization_id": ["not active"]})
+        raise InvalidInput("organization.inactive", {"organization_id": ["field.not_active"]})
     need = _locked_need(uow, need_id)
     if need.status not in (NeedStatus.OPEN.value, NeedStatus.MATCHED.value):
-        raise Conflict(f"a need that is {need.status} cannot be claimed")
+        raise Conflict("need.not_claimable", status=need.status)
     existing = uow.session.scalars(select(Claim).where(Claim.need_id == need_id,
                                                        Claim.organization_id == organization_id)).first()
     if existing is not None:
-        raise Conflict("this organization has already claimed this need")
+        raise Conflict("claim.duplicate")
     position = _rank_of(uow.session, need_id, organization_id)
     claim = Claim(need_id=need_id, organization_id=organization_id, plan=plan,
                   ranked=position is not None, rank_position=position, created_by=actor.user_id)
@@ -85,7 +85,7 @@ def claim_need(uow: UnitOfWork, actor: Actor, need_id: int, plan: str,
         uow.session.flush()
     except IntegrityError as exc:  # a concurrent duplicate claim by the same organization
         uow.rollback()
-        raise Conflict("this organization has already claimed this need") from exc
+        raise Conflict("claim.duplicate") from exc
     uow.emit(topic=Topics.PROJECTS, key=f"need-{need_id}", type=Types.CLAIM_SUBMITTED,
              subject=f"claim/{claim.id}", data={"claim": claim_record(claim)})
     uow.commit()
@@ -99,16 +99,16 @@ def decide_claim(uow: UnitOfWork, actor: Actor, claim_id: int, decision: str, re
     require_community_writer(actor, need.community_id)
     uow.session.refresh(claim)  # re-read under the need's lock: a racing decision may have landed
     if claim.status != ClaimStatus.PENDING.value:
-        raise Conflict(f"this claim is already {claim.status}")
+        raise Conflict("claim.decided", status=claim.status)
     now = utcnow()
     if decision == "decline":
         if not reason.strip():
-            raise InvalidInput("a declined claim needs a reason", {"reason": ["required when declining"]})
+            raise InvalidInput("claim.decline_reason", {"reason": ["field.required_declining"]})
         _decline(uow, actor, claim, reason, now)
         uow.commit()
         return claim
     if need.status not in (NeedStatus.OPEN.value, NeedStatus.MATCHED.value):
-        raise Conflict(f"the need is already {need.status}")
+        raise Conflict("need.already", status=need.status)
     claim.status, claim.decided_by, claim.decided_at = ClaimStatus.APPROVED.value, actor.user_id, now
     need.status = NeedStatus.CLAIMED.value
     project = Project(need_id=need.id, claim_id=claim.id, organization_id=claim.organization_id,
@@ -121,7 +121,7 @@ def decide_claim(uow: UnitOfWork, actor: Actor, claim_id: int, decision: str, re
         uow.session.flush()
     except IntegrityError as exc:  # the unique need_id on projects: a racing approval won
         uow.rollback()
-        raise Conflict("this need already has a project") from exc
+        raise Conflict("need.has_project") from exc
     uow.emit(topic=Topics.PROJECTS, key=f"need-{need.id}", type=Types.CLAIM_DECIDED,
              subject=f"claim/{claim.id}", data={"claim": claim_record(claim)})
     _emit_project(uow, project, Types.PROJECT_CREATED)
@@ -146,12 +146,12 @@ def transition_project(uow: UnitOfWork, actor: Actor, project_id: int, target: s
                        reason: str = "") -> Project:
     project = uow.session.scalars(select(Project).where(Project.id == project_id).with_for_update()).first()
     if project is None:
-        raise NotFound(f"project {project_id} does not exist")
+        raise NotFound("project.not_found", id=project_id)
     _require_viewer_party(actor, project)
     parties = check_transition(project.status, target)
     require_project_party(actor, project, parties)
     if target == ProjectStatus.CANCELLED.value and not reason.strip():
-        raise InvalidInput("cancelling needs a reason", {"reason": ["required when cancelling"]})
+        raise InvalidInput("project.cancel_reason", {"reason": ["field.required_cancelling"]})
     previous, now = project.status, utcnow()
     project.status = target
     if target == ProjectStatus.IN_PROGRESS.value:
@@ -185,10 +185,10 @@ def assign_lead(uow: UnitOfWork, actor: Actor, project_id: int, social_worker_id
     project = get_project(uow.session, project_id)
     require_project_party(actor, project, frozenset({"organization"}))
     if project.status not in (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value):
-        raise Conflict(f"a project that is {project.status} cannot get a new lead")
+        raise Conflict("project.lead_locked", status=project.status)
     worker = uow.session.get(SocialWorker, social_worker_id)
     if worker is None or not worker.active:
-        raise InvalidInput("unknown or inactive social worker", {"social_worker_id": ["not active"]})
+        raise InvalidInput("social_worker.inactive", {"social_worker_id": ["field.not_active"]})
     require_lead_of_own_organization(actor, worker, project)
     project.lead_social_worker_id = worker.id
     uow.session.flush()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from linkage import permissions as perm
-from linkage.errors import Conflict, InvalidInput, NotFound
+from linkage.errors import Conflict, InvalidInput, Message, NotFound
 from linkage.messages import Topics, Types, rfc3339
 from linkage.models import CharityResource, Organization, SocialWorker, Volunteer, utcnow
 from linkage.permissions import Actor, may_see, visible_volunteers, whole_home, whole_phones
@@ -144,22 +144,19 @@ def _apply_personal_data(uow: UnitOfWork, obj: Volunteer, data: dict, cipher: Fi
             if obj.id is not None:
                 taken = taken.where(Volunteer.id != obj.id)
             if uow.session.scalar(taken.limit(1)) is not None:
-                raise Conflict("this volunteer is already registered", {"id_number": ["already registered"]})
+                raise Conflict("volunteer.already_registered", {"id_number": ["field.already_registered"]})
         cipher.write(obj, "id_number", number)
 
 
 def _check_volunteer_change(uow: UnitOfWork, obj: Volunteer, changes: dict) -> None:
     if obj.erased_at is not None:
-        raise Conflict("this volunteer's personal data was erased; the profile cannot change")
+        raise Conflict("volunteer.erased_profile")
     if "consent" in changes:
-        raise InvalidInput("consent is added, not edited",
-                           {"consent": [f"请使用 POST /api/v1/volunteers/{obj.id}/consents / "
-                                        f"use POST /api/v1/volunteers/{obj.id}/consents"]})
+        raise InvalidInput("consent.added_not_edited", {"consent": [Message("consent.use_endpoint", id=obj.id)]})
     # A corrected ID number that makes the person under 14 needs their guardian's consent on file.
     if changes.get("id_number") and consents.needs_guardian(changes["id_number"].upper()) \
             and not any(c.guardian_name for c in consents.consents_of(uow.session, obj.id)):
-        raise InvalidInput("under 14: a guardian's consent is required",
-                           {"id_number": ["未满十四周岁，须先登记监护人同意 / under 14: record a guardian's consent first"]})
+        raise InvalidInput("consent.guardian_required", {"id_number": ["consent.guardian_first"]})
 
 
 def _apply_remaining(obj: CharityResource, data: dict, creating: bool, before: tuple = (None, None)) -> None:
@@ -172,9 +169,8 @@ def _apply_remaining(obj: CharityResource, data: dict, creating: bool, before: t
         elif total in data and new_total is not None:
             left = getattr(obj, remaining) + (new_total - old_total)
             if left < 0:
-                raise Conflict("more than this has already been drawn",
-                               {total: [f"已使用 {old_total - getattr(obj, remaining)}，不能少于此数 / "
-                                        f"{old_total - getattr(obj, remaining)} already drawn"]})
+                raise Conflict("resource.already_drawn",
+                               {total: [Message("resource.drawn", n=old_total - getattr(obj, remaining))]})
             setattr(obj, remaining, left)
 
 
@@ -184,17 +180,16 @@ def _flush_unique(uow: UnitOfWork, kind: str) -> None:
     except IntegrityError as exc:
         uow.rollback()
         field = {"organization": "uscc", "volunteer": "id_number"}.get(kind, "id")
-        raise Conflict(f"this {kind} is already registered",
-                       {field: ["already registered"]}) from exc
+        raise Conflict("provider.already_registered", {field: ["field.already_registered"]}, kind=kind) from exc
 
 
 def _check_refs(uow: UnitOfWork, kind: str, data: dict) -> None:
     from linkage.models import Community  # local: only the reference checks need it
     if data.get("community_id") is not None and uow.session.get(Community, data["community_id"]) is None:
-        raise InvalidInput("unknown community", {"community_id": ["no such community"]})
+        raise InvalidInput("community.unknown", {"community_id": ["field.no_such_community"]})
     if kind == "social_worker" and data.get("organization_id") is not None \
             and uow.session.get(Organization, data["organization_id"]) is None:
-        raise InvalidInput("unknown organization", {"organization_id": ["no such organization"]})
+        raise InvalidInput("organization.unknown", {"organization_id": ["field.no_such_organization"]})
 
 
 def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict,
@@ -203,7 +198,7 @@ def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict,
     spec.may_create(actor, data)
     if kind == "volunteer":
         if not data.get("id_number"):
-            raise InvalidInput("a volunteer needs an ID number", {"id_number": ["required"]})
+            raise InvalidInput("volunteer.id_number_required", {"id_number": ["field.required"]})
         consents.check_consent(data.get("consent"), data["id_number"].upper(), actor)
     _check_refs(uow, kind, data)
     obj = spec.model(**{k: v for k, v in data.items() if k in spec.fields})
@@ -260,7 +255,7 @@ def deactivate_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: i
 def read_provider(session, actor: Actor, kind: str, provider_id: int) -> Any:
     """One provider as `actor` may see it: a volunteer outside the policy's reach is a 404."""
     if kind == "volunteer" and not may_see(session, actor, Volunteer, provider_id):
-        raise NotFound(f"{kind} {provider_id} does not exist")
+        raise NotFound("provider.not_found", kind=kind, id=provider_id)
     return get_provider(session, kind, provider_id)
 
 

@@ -35,7 +35,7 @@ def export_person(session, actor: Actor, cipher: FieldCipher) -> dict:
     """Everything held about the caller, their own personal data unmasked; only ever their own."""
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None:
-        raise NotFound("no account")
+        raise NotFound("account.missing")
     out: dict = {"exported_at": utcnow(), "notice": current_notice(),
                  "account": _row(user, ("id", "username", "role", "community_id", "organization_id",
                                         "volunteer_id", "social_worker_id", "active", "created_at")),
@@ -95,13 +95,12 @@ def erase_volunteer(uow: UnitOfWork, actor: Actor, volunteer_id: int, reason: st
     """
     require_eraser(actor, volunteer_id)
     if erases_for_another(actor, volunteer_id) and not reason.strip():
-        raise InvalidInput("the district records the ground for an erasure",
-                           {"reason": ["请填写注销依据（如本人书面申请）/ give the ground, e.g. the person's written request"]})
+        raise InvalidInput("erasure.ground_required", {"reason": ["erasure.give_ground"]})
     volunteer = uow.session.scalars(select(Volunteer).where(Volunteer.id == volunteer_id).with_for_update()).first()
     if volunteer is None:
-        raise NotFound(f"volunteer {volunteer_id} does not exist")
+        raise NotFound("volunteer.not_found", id=volunteer_id)
     if volunteer.erased_at is not None:
-        raise Conflict("this volunteer's personal data was already erased")
+        raise Conflict("volunteer.already_erased")
     now = utcnow()
     community = uow.session.get(Community, volunteer.community_id) if volunteer.community_id else None
     volunteer.name, volunteer.phone_cipher, volunteer.phone_digest = ERASED_NAME, "", ""

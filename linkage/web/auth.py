@@ -111,7 +111,7 @@ def roles(*allowed: str):
         @login_required
         def wrapper(*args, **kwargs):
             if not may_open_page(current_actor(), allowed):
-                raise Forbidden("this page is for another role")
+                raise Forbidden("page.other_role")
             return view(*args, **kwargs)
         return wrapper
     return decorate

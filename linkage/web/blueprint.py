@@ -28,8 +28,8 @@ def _domain_error(err: DomainError):
     if isinstance(err, Unauthenticated):
         return redirect(url_for("web.login", next=request.path))
     title = ERROR_TITLES.get(err.status, "error")
-    return render_template("error.html", title=i18n.t(title), message=i18n.localize(err.message),
-                           errors=err.errors), err.status
+    return render_template("error.html", title=i18n.t(title), message=err.message,
+                           errors=i18n.localize(err.errors)), err.status
 
 
 def _http_error(err):

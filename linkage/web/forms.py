@@ -62,7 +62,7 @@ def domain_form_error(err: DomainError, rename: dict[str, str] | None = None) ->
     for source, target in (rename or {}).items():
         if source in errors:
             errors[target] = errors.pop(source)
-    return FormError(errors, localize(err.message))
+    return FormError(errors, err.message)  # in the reader's language already
 
 
 def local_input(moment: datetime | None) -> str:
@@ -77,7 +77,7 @@ def yuan_to_fen(form, name: str = "budget_yuan") -> dict:
     try:
         return {"budget_fen": round(float(raw) * 100)}
     except ValueError:
-        raise FormError({name: [localize("请输入金额，例如 200 / enter an amount, e.g. 200")]}) from None
+        raise FormError({name: [localize("form.amount")]}) from None
 
 
 def fen_of(raw: str) -> int | None:

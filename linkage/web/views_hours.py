@@ -62,7 +62,7 @@ def issue_certificate():
 def certificate_pdf(code: str):
     certificate = certificates.get_certificate(db_session(), code)
     if not may_download_certificate(current_actor(), certificate):
-        raise NotFound("no certificate has this code")
+        raise NotFound("certificate.unknown_code")
     return _pdf(certificate)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linkage.errors import InvalidInput
+from linkage.errors import InvalidInput, Message
 
 
 def yuan(fen: int) -> str:
@@ -20,19 +20,19 @@ def _check_overrides(budget_fen: int, cap_fen: int, by_id: dict, overrides: dict
         app = by_id.get(app_id)
         amount = override["amount_fen"]
         if app is None:
-            errors.setdefault("overrides", []).append(f"申请 {app_id} 不属于本轮 / application {app_id} is not in this round")
+            errors.setdefault("overrides", []).append(Message("override.not_in_round", id=app_id))
             continue
         limit = min(app["requested_fen"], cap_fen)
         if not 0 <= amount <= limit:
             errors.setdefault("overrides", []).append(
-                f"申请 {app_id}：金额须在 0–{limit} 分之间（申请额与单项上限）/ application {app_id}: 0 to {limit} fen (requested amount and per-project cap)")
+                Message("override.amount_range", id=app_id, limit=limit))
         if not str(override.get("reason", "")).strip():
-            errors.setdefault("overrides", []).append(f"申请 {app_id}：调整须说明理由 / application {app_id}: a reason is required")
+            errors.setdefault("overrides", []).append(Message("override.reason_required", id=app_id))
         total += amount
     if total > budget_fen:
-        errors.setdefault("overrides", []).append(f"调整合计 {total} 分超出预算 {budget_fen} 分 / overrides total {total} fen exceeds the budget {budget_fen}")
+        errors.setdefault("overrides", []).append(Message("override.over_budget", total=total, budget=budget_fen))
     if errors:
-        raise InvalidInput("调整无法生效 / the overrides cannot be applied", errors)
+        raise InvalidInput("override.rejected", errors)
     return total
 
 

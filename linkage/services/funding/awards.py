@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from linkage.errors import Conflict, Forbidden, InvalidInput
+from linkage.errors import Conflict, Forbidden, InvalidInput, Message
 from linkage.models import CharityResource, utcnow
 from linkage.models.funding import (
     ApplicationStatus,
@@ -74,8 +74,7 @@ def compute_allocation(session, found: FundingRound, overrides: dict[int, dict] 
         if short is None:
             break
         if short in overrides:
-            raise Conflict("an overridden application's co-funding is no longer available",
-                           {"overrides": [f"application {short}: co-funding resource is short"]})
+            raise Conflict("override.cofunding_gone", {"overrides": [Message("override.cofunding_short", id=short)]})
         blocked[short] = COFUNDING_GONE
     for entry in result:
         app = by_id[entry["application_id"]]
@@ -104,14 +103,14 @@ def awards_view(session, actor: Actor, round_id: int) -> dict:
                               "requested_fen": a.requested_fen, "cofunding_fen": a.cofunding_fen}
                              for a in apps], "committed")
     if not funding_policy.is_funding_overseer(actor):
-        raise Forbidden("the allocation is published when the awards are committed")
+        raise Forbidden("allocation.unpublished")
     return _view(found, compute_allocation(session, found), "preview")
 
 
 def _overrides(items: list[dict]) -> dict[int, dict]:
     ids = [item["application_id"] for item in items]
     if len(ids) != len(set(ids)):
-        raise InvalidInput("one override per application", {"overrides": ["an application appears twice"]})
+        raise InvalidInput("override.twice", {"overrides": ["override.appears_twice"]})
     return {item["application_id"]: {"amount_fen": item["amount_fen"], "reason": item.get("reason", "")}
             for item in items}
 
@@ -121,7 +120,7 @@ def _draw_cofunding(uow: UnitOfWork, actor: Actor, found: FundingRound, grant: G
     resource = uow.session.scalars(select(CharityResource).where(CharityResource.id == grant.cofunding_resource_id)
                                    .with_for_update()).first()
     if (resource.remaining_fen or 0) < grant.cofunding_fen:  # checked in compute_allocation; a race lands here
-        raise Conflict("the co-funding resource no longer holds the pledged amount")
+        raise Conflict("cofunding.short")
     resource.remaining_fen = (resource.remaining_fen or 0) - grant.cofunding_fen
     append_entry(uow, actor, found.id, EntryKind.COFUNDING.value, resource_account(resource.id),
                  grant_account(grant.id, "cofunding"), {"": grant.cofunding_fen}, grant_id=grant.id,
@@ -158,7 +157,7 @@ def award_round(uow: UnitOfWork, actor: Actor, round_id: int, overrides: list[di
     require_admin(actor)
     found = lock_round(uow, round_id)
     if found.status != RoundStatus.REVIEWING.value:
-        raise Conflict(f"a round that is {found.status} cannot be awarded", {"status": ["must be reviewing"]})
+        raise Conflict("round.not_awardable", {"status": ["round.must_be_reviewing"]}, status=found.status)
     chosen = _overrides(overrides or [])
     result = compute_allocation(uow.session, found, chosen)
     apps = {a.id: a for a in _applications(uow.session, round_id)}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 from linkage.models import CharityResource, utcnow
 from linkage.models.funding import (
     REVERSIBLE,
@@ -31,7 +31,7 @@ def get_grant(session, grant_id: int) -> Grant:
 def view_grant(session, actor: Actor, grant_id: int) -> Grant:
     grant = get_grant(session, grant_id)
     if not funding_policy.may_view_grant(actor, grant):
-        raise Forbidden("a grant is seen by its organization, its community and the district")
+        raise Forbidden("grant.view_forbidden")
     return grant
 
 
@@ -54,7 +54,7 @@ def _locked_grant(uow: UnitOfWork, grant_id: int) -> Grant:
     lock_round(uow, grant.round_id)
     uow.session.refresh(grant)  # re-read under the round's lock
     if grant.status != GrantStatus.ACTIVE.value:
-        raise Conflict(f"the grant is {grant.status}")
+        raise Conflict("grant.not_active", status=grant.status)
     return grant
 
 
@@ -62,16 +62,16 @@ def accept_milestone(uow: UnitOfWork, actor: Actor, grant_id: int, n: int, note:
     """节点验收: the district or the community of the applicant's need accepts milestones in order."""
     grant = get_grant(uow.session, grant_id)
     if not funding_policy.may_accept_milestone(actor, grant):
-        raise Forbidden("milestones are accepted by the district or the need's community")
+        raise Forbidden("milestone.accept_forbidden")
     grant = _locked_grant(uow, grant_id)
     milestones = milestones_of(uow.session, grant_id)
     milestone = next((m for m in milestones if m.n == n), None)
     if milestone is None:
-        raise NotFound(f"grant {grant_id} has no milestone {n}")
+        raise NotFound("milestone.not_found", grant=grant_id, n=n)
     if milestone.accepted_at is not None:
-        raise Conflict(f"milestone {n} is already accepted")
+        raise Conflict("milestone.already_accepted", n=n)
     if any(m.accepted_at is None for m in milestones if m.n < n):
-        raise Conflict("milestones are accepted in order", {"n": [f"accept milestone {n - 1} first"]})
+        raise Conflict("milestone.in_order", {"n": [Message("milestone.accept_previous", n=n - 1)]})
     milestone.accepted_at, milestone.accepted_by = utcnow(), actor.user_id
     milestone.acceptance_note = note.strip()[:300]
     uow.session.flush()
@@ -88,11 +88,11 @@ def disburse_tranche(uow: UnitOfWork, actor: Actor, grant_id: int) -> FundEntry:
     paid = disbursed_tranches(grant_entries(uow.session, grant))
     pending = [m for m in milestones_of(uow.session, grant_id) if m.n not in paid]
     if not pending:
-        raise Conflict("every tranche of this grant is disbursed")
+        raise Conflict("tranche.all_disbursed")
     milestone = pending[0]
     if milestone.accepted_at is None:
-        raise Conflict(f"tranche {milestone.n} waits for milestone {milestone.n} ({milestone.title}) to be accepted",
-                       {"milestone": [f"milestone {milestone.n} not accepted"]})
+        raise Conflict("tranche.waits_for_milestone", {"milestone": [Message("milestone.not_accepted", n=milestone.n)]},
+                       n=milestone.n, title=milestone.title)
     entry = append_entry(uow, actor, grant.round_id, EntryKind.DISBURSEMENT.value,
                          grant_account(grant.id, "committed"), grant_account(grant.id, "cash"),
                          dict(milestone.tranche_lines), grant_id=grant.id, tranche=milestone.n,
@@ -105,15 +105,15 @@ def report_expenditure(uow: UnitOfWork, actor: Actor, grant_id: int, data: dict)
     """支出报告: the grantee reports spending on a budget line, with its receipt; never beyond what it was paid."""
     grant = get_grant(uow.session, grant_id)
     if not funding_policy.staffs(actor, grant.organization_id):
-        raise Forbidden("the grantee organization reports its own expenditure")
+        raise Forbidden("expenditure.forbidden")
     grant = _locked_grant(uow, grant_id)
     line, amount = data["budget_line"], data["amount_fen"]
     if line not in {item["name"] for item in grant.lines}:
-        raise InvalidInput("unknown budget line", {"budget_line": [f"not a line of grant {grant.id}"]})
+        raise InvalidInput("expenditure.unknown_line", {"budget_line": [Message("expenditure.not_a_line", grant=grant.id)]})
     cash = replay(chain(uow.session, grant.round_id)).get(f"{grant_account(grant.id, 'cash')}/{line}", 0)
     if amount > cash:
-        raise Conflict("spending exceeds what was disbursed on this line",
-                       {"amount_fen": [f"「{line}」已拨未用仅{cash}分 / only {cash} fen disbursed and unspent"]})
+        raise Conflict("expenditure.exceeds_disbursed",
+                       {"amount_fen": [Message("expenditure.only_left", line=line, cash=cash)]})
     entry = append_entry(uow, actor, grant.round_id, EntryKind.EXPENDITURE.value, grant_account(grant.id, "cash"),
                          grant_account(grant.id, "spent"), {line: amount}, grant_id=grant.id, budget_line=line,
                          receipt_ref=data["receipt_ref"].strip(), note=data.get("note", "").strip()[:300])
@@ -125,16 +125,16 @@ def correct_entry(uow: UnitOfWork, actor: Actor, grant_id: int, entry_id: int, r
     """更正: a reversing entry that undoes an earlier one exactly; the original stays on the chain."""
     require_admin(actor)
     if not reason.strip():
-        raise InvalidInput("a correction needs a reason", {"reason": ["required"]})
+        raise InvalidInput("reversal.reason_required", {"reason": ["field.required"]})
     grant = _locked_grant(uow, grant_id)
     entries = grant_entries(uow.session, grant)
     target = next((e for e in entries if e.id == entry_id), None)
     if target is None:
-        raise NotFound(f"grant {grant_id} has no ledger entry {entry_id}")
+        raise NotFound("ledger.entry_not_found", grant=grant_id, entry=entry_id)
     if target.kind not in REVERSIBLE:
-        raise Conflict(f"a {target.kind} entry cannot be reversed", {"entry_id": [f"only {', '.join(REVERSIBLE)}"]})
+        raise Conflict("reversal.kind", {"entry_id": [Message("reversal.only", kinds=", ".join(REVERSIBLE))]}, kind=target.kind)
     if target.id in reversed_ids(entries):
-        raise Conflict("this entry is already reversed", {"entry_id": ["already reversed"]})
+        raise Conflict("reversal.already", {"entry_id": ["field.already_reversed"]})
     entry = append_entry(uow, actor, grant.round_id, EntryKind.REVERSAL.value, target.destination, target.source,
                          dict(target.lines), grant_id=grant.id, tranche=target.tranche, target_id=target.id,
                          budget_line=target.budget_line, resource_id=target.resource_id,
@@ -151,7 +151,7 @@ def close_grant(uow: UnitOfWork, actor: Actor, grant_id: int, summary: str) -> G
     """结项报告: the grantee closes the grant; undisbursed money goes back to the round, unspent cash too."""
     grant = get_grant(uow.session, grant_id)
     if not funding_policy.may_close_grant(actor, grant):
-        raise Forbidden("the grantee organization or the district files the closing report")
+        raise Forbidden("grant.close_forbidden")
     grant = _locked_grant(uow, grant_id)
     balances = replay(chain(uow.session, grant.round_id))
     for part, kind, label in (("committed", EntryKind.RELEASE.value, "未拨付资金收回 / undisbursed money released"),

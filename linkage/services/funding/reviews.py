@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from linkage import permissions as perm
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 from linkage.models import User
 from linkage.models.funding import FundingApplication, FundingReview, ReviewAssignment, RoundStatus
 from linkage.permissions import Actor, require_admin
@@ -13,7 +13,7 @@ from linkage.services.funding.rounds import emit, get_application, get_round, lo
 from linkage.uow import UnitOfWork
 
 REVIEWER_ROLES = perm.REVIEWER_ROLES
-CONFLICT = "利益冲突：评审人与申报组织有关联 / conflict of interest: the reviewer is tied to the applicant"
+CONFLICT = "review.conflict_of_interest"
 
 
 def assign_reviewer(uow: UnitOfWork, actor: Actor, application_id: int, user_id: int) -> ReviewAssignment:
@@ -21,18 +21,18 @@ def assign_reviewer(uow: UnitOfWork, actor: Actor, application_id: int, user_id:
     application = get_application(uow.session, application_id)
     found = lock_round(uow, application.round_id)
     if found.status not in (RoundStatus.OPEN.value, RoundStatus.REVIEWING.value):
-        raise Conflict(f"the round is {found.status}: reviewers can no longer be assigned")
+        raise Conflict("review.assign_closed", status=found.status)
     user = uow.session.get(User, user_id)
     if user is None or not user.active:
-        raise InvalidInput("unknown user", {"user_id": ["no such active user"]})
+        raise InvalidInput("review.unknown_user", {"user_id": ["field.no_such_active_user"]})
     if perm.tied_to(uow.session, user, application.organization_id):
         raise Forbidden(CONFLICT)
     if funding_policy.is_auditor(user):
-        raise InvalidInput("an auditor cannot be a reviewer", {"user_id": [perm.AUDITOR_MAY_NOT]})
+        raise InvalidInput("review.auditor", {"user_id": [perm.AUDITOR_MAY_NOT]})
     if not perm.may_be_reviewer(user.role):
-        raise InvalidInput("not a reviewer", {"user_id": ["reviewers are admins or social workers"]})
+        raise InvalidInput("review.not_reviewer", {"user_id": ["review.reviewer_roles"]})
     if funding_policy.assigned_reviewer(uow.session, application_id, user_id):
-        raise Conflict("this reviewer is already assigned", {"user_id": ["already assigned"]})
+        raise Conflict("review.already_assigned", {"user_id": ["field.already_assigned"]})
     assignment = ReviewAssignment(application_id=application_id, reviewer_user_id=user_id,
                                   assigned_by=actor.user_id)
     uow.session.add(assignment)
@@ -57,16 +57,16 @@ def review_application(uow: UnitOfWork, actor: Actor, application_id: int, score
     if user is None or perm.tied_to(uow.session, user, application.organization_id):
         raise Forbidden(CONFLICT)
     if not funding_policy.assigned_reviewer(uow.session, application_id, actor.user_id):
-        raise Forbidden("only an assigned reviewer reviews this application")
+        raise Forbidden("review.not_assigned")
     found = lock_round(uow, application.round_id)
     if found.status != RoundStatus.REVIEWING.value:
-        raise Conflict(f"the round is {found.status}, not reviewing")
+        raise Conflict("review.round_not_reviewing", status=found.status)
     weights = found.rubric_weights
     if set(scores) != set(weights):
-        raise InvalidInput("score every criterion of the rubric", {"scores": [f"exactly: {', '.join(weights)}"]})
+        raise InvalidInput("review.score_every_criterion", {"scores": [Message("rubric.exactly", criteria=", ".join(weights))]})
     if uow.session.scalars(select(FundingReview.id).where(FundingReview.application_id == application_id,
                                                           FundingReview.reviewer_user_id == actor.user_id)).first():
-        raise Conflict("you have already reviewed this application")
+        raise Conflict("review.already_reviewed")
     review = FundingReview(application_id=application_id, reviewer_user_id=actor.user_id, scores=dict(scores),
                            total=score_total(weights, scores), comments=comments)
     uow.session.add(review)
@@ -89,9 +89,9 @@ def reviews_for(session, actor: Actor, application_id: int) -> list[dict]:
         return [review_record(r, anonymous=True) for r in reviews]
     if funding_policy.assigned_reviewer(session, application_id, actor.user_id):
         if perm.tied_to(session, actor, application.organization_id):  # never seen from their own side
-            raise NotFound(f"application {application_id} does not exist")
+            raise NotFound("application.not_found", id=application_id)
         return [review_record(r) for r in reviews if r.reviewer_user_id == actor.user_id]
-    raise Forbidden("reviews are seen by the district, the reviewers and, after the award, the applicant")
+    raise Forbidden("review.view_forbidden")
 
 
 def application_scores(session, round_id: int) -> dict[int, float]:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from linkage import ledger
 from linkage.catalogue import funding_type
-from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 from linkage.messages import Topics, rfc3339
 from linkage.models import CharityResource, Need, NeedStatus, Project, ProjectStatus, utcnow
 from linkage.models.funding import (
@@ -92,7 +92,7 @@ def entry_record(e: FundEntry, reversed_by: set[int] | frozenset = frozenset()) 
 # --- lookups and locks ---------------------------------------------------------------------------
 
 def get_round(session, round_id: int) -> FundingRound:
-    return get_or_404(session, FundingRound, round_id, what="funding round")
+    return get_or_404(session, FundingRound, round_id, what="round")
 
 
 def lock_round(uow: UnitOfWork, round_id: int) -> FundingRound:
@@ -100,7 +100,7 @@ def lock_round(uow: UnitOfWork, round_id: int) -> FundingRound:
     found = uow.session.scalars(select(FundingRound).where(FundingRound.id == round_id)
                                 .with_for_update()).first()
     if found is None:
-        raise NotFound(f"funding round {round_id} does not exist")
+        raise NotFound("round.not_found", id=round_id)
     return found
 
 
@@ -147,11 +147,9 @@ def append_entry(uow: UnitOfWork, actor: Actor, round_id: int, kind: str, source
 def _weights(data: dict, rubric: dict) -> dict:
     weights = data.get("rubric_weights") or dict(rubric["weights"])
     if set(weights) != set(rubric["weights"]):
-        raise InvalidInput("the rubric's criteria are fixed",
-                           {"rubric_weights": [f"exactly: {', '.join(rubric['weights'])}"]})
+        raise InvalidInput("rubric.fixed", {"rubric_weights": [Message("rubric.exactly", criteria=", ".join(rubric["weights"]))]})
     if any(int(w) != w or w < 0 for w in weights.values()) or sum(weights.values()) != 100:
-        raise InvalidInput("weights are whole percents adding up to 100",
-                           {"rubric_weights": ["权重须为整数且合计100 / whole numbers adding up to 100"]})
+        raise InvalidInput("rubric.weights", {"rubric_weights": ["rubric.whole_100"]})
     return {k: int(v) for k, v in weights.items()}
 
 
@@ -159,7 +157,7 @@ def open_round(uow: UnitOfWork, actor: Actor, data: dict) -> FundingRound:
     """The district opens a round: its budget enters the ledger and applications may come in."""
     require_admin(actor)
     if data["cap_fen"] > data["budget_fen"]:
-        raise InvalidInput("the per-project cap cannot exceed the budget", {"cap_fen": ["greater than budget_fen"]})
+        raise InvalidInput("round.cap_over_budget", {"cap_fen": ["round.cap_greater"]})
     rubric = load_rubric()
     found = FundingRound(name=data["name"], description=data.get("description", ""),
                          budget_fen=data["budget_fen"], cap_fen=data["cap_fen"],
@@ -184,8 +182,7 @@ def transition_round(uow: UnitOfWork, actor: Actor, round_id: int, target: str) 
     found = lock_round(uow, round_id)
     parties = ROUND_LIFECYCLE.require(found.status, target)
     if "admin" not in parties:
-        raise Conflict("a round is awarded by committing its awards",
-                       {"to": ["use POST /funding-rounds/{id}/awards"]})
+        raise Conflict("round.award_by_commit", {"to": ["round.use_awards"]})
     previous, now = found.status, utcnow()
     if target == RoundStatus.REVIEWING.value:
         found.reviewing_at = now
@@ -193,8 +190,7 @@ def transition_round(uow: UnitOfWork, actor: Actor, round_id: int, target: str) 
         open_grants = list(uow.session.scalars(select(Grant.id).where(
             Grant.round_id == round_id, Grant.status == GrantStatus.ACTIVE.value)))
         if open_grants:
-            raise Conflict("every grant must file its closing report first",
-                           {"to": [f"grants still active: {open_grants}"]})
+            raise Conflict("round.grants_open", {"to": [Message("round.grants_still_active", grants=open_grants)]})
         left = replay(chain(uow.session, round_id)).get(round_pool(), 0)
         if left:
             append_entry(uow, actor, round_id, EntryKind.RETURN.value, round_pool(), district(), {"": left},
@@ -213,24 +209,24 @@ def transition_round(uow: UnitOfWork, actor: Actor, round_id: int, target: str) 
 def _target(uow: UnitOfWork, actor: Actor, data: dict) -> tuple[Need, Project | None]:
     """The need or project applied for; a project must be the applicant's own."""
     if bool(data.get("need_id")) == bool(data.get("project_id")):
-        raise InvalidInput("name either a need or a project", {"need_id": ["give need_id or project_id"]})
+        raise InvalidInput("application.target", {"need_id": ["application.give_target"]})
     if data.get("project_id"):
         project = uow.session.get(Project, data["project_id"])
         if project is None:
-            raise InvalidInput("unknown project", {"project_id": ["no such project"]})
+            raise InvalidInput("project.unknown", {"project_id": ["field.no_such_project"]})
         need = uow.session.get(Need, project.need_id)
     else:
         need = uow.session.get(Need, data["need_id"])
         if need is None:
-            raise InvalidInput("unknown need", {"need_id": ["no such need"]})
+            raise InvalidInput("need.unknown", {"need_id": ["field.no_such_need"]})
         project = uow.session.scalars(select(Project).where(Project.need_id == need.id)).first()
     if project is not None:
         if project.organization_id != actor.organization_id:
-            raise Forbidden("another organization runs this project")
+            raise Forbidden("application.other_org_project")
         if project.status not in (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value):
-            raise Conflict(f"a project that is {project.status} cannot be funded")
+            raise Conflict("project.not_fundable", status=project.status)
     elif need.status not in (NeedStatus.OPEN.value, NeedStatus.MATCHED.value):
-        raise Conflict(f"a need that is {need.status} cannot be funded")
+        raise Conflict("need.not_fundable", status=need.status)
     return need, project
 
 
@@ -239,46 +235,45 @@ def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict, category: str)
     errors: dict[str, list[str]] = {}
     requested, lines, milestones = data["requested_fen"], data["budget_lines"], data["milestones"]
     if requested > found.cap_fen:
-        errors["requested_fen"] = [f"超过单项上限 / over the per-project cap of {found.cap_fen} fen"]
+        errors["requested_fen"] = [Message("application.over_cap", cap=found.cap_fen)]
     if sum(line["amount_fen"] for line in lines) != requested:
-        errors["budget_lines"] = ["预算明细合计须等于申请金额 / lines must add up to requested_fen"]
+        errors["budget_lines"] = ["application.lines_sum"]
     if len({line["name"] for line in lines}) != len(lines):
-        errors.setdefault("budget_lines", []).append("budget line names must differ")
+        errors.setdefault("budget_lines", []).append("application.lines_unique")
     if sum(m["share_pct"] for m in milestones) != 100:
-        errors["milestones"] = ["各节点拨付比例合计须为100 / shares must add up to 100"]
+        errors["milestones"] = ["application.shares_100"]
     cofunding, resource_id = data.get("cofunding_fen", 0), data.get("cofunding_resource_id")
     if found.cofunding_pct and cofunding * 100 < found.cofunding_pct * (requested + cofunding):
-        errors["cofunding_fen"] = [f"配套资金须占项目总预算的{found.cofunding_pct}% / co-funding must be "
-                                   f"at least {found.cofunding_pct}% of the project budget"]
+        errors["cofunding_fen"] = [Message("application.cofunding_share", pct=found.cofunding_pct)]
     if cofunding and resource_id is None:
-        errors["cofunding_resource_id"] = ["required with cofunding_fen"]
+        errors["cofunding_resource_id"] = ["application.cofunding_source"]
     if resource_id is not None:
         resource = uow.session.get(CharityResource, resource_id)
         if resource is None or not resource.active or resource.kind != "fund":
-            errors["cofunding_resource_id"] = ["须为有效的资金类慈善资源 / an active charity resource of kind fund"]
+            errors["cofunding_resource_id"] = ["application.cofunding_fund"]
         elif resource.restricted_categories and category not in resource.restricted_categories:
-            errors["cofunding_resource_id"] = [f"该资金限定用于{'、'.join(resource.restricted_categories)} / "
-                                               f"restricted to other categories"]
+            errors["cofunding_resource_id"] = [Message("application.cofunding_restricted",
+                                                       categories="、".join(resource.restricted_categories))]
         elif (resource.remaining_fen or 0) < cofunding:
-            errors["cofunding_fen"] = [f"the resource has {resource.remaining_fen or 0} fen left"]
+            errors["cofunding_fen"] = [Message("application.cofunding_left", left=resource.remaining_fen or 0)]
     if errors:
-        raise InvalidInput("the application's plan does not add up", errors)
+        raise InvalidInput("application.plan", errors)
 
 
 def apply_for_funding(uow: UnitOfWork, actor: Actor, round_id: int, data: dict) -> FundingApplication:
     """Org staff apply while the round is open, for a need or their own project."""
     if not funding_policy.may_apply_for_funding(actor):
-        raise Forbidden("organizations apply, through their staff")
+        raise Forbidden("application.org_staff_only")
     found = get_round(uow.session, round_id)
     if found.status != RoundStatus.OPEN.value:
-        raise Conflict(f"the round is {found.status}: applications are closed")
+        raise Conflict("round.applications_closed", status=found.status)
     need, project = _target(uow, actor, data)
     _check_plan(uow, found, data, need.category)
     duplicate = select(FundingApplication.id).where(FundingApplication.round_id == round_id,
                                                     FundingApplication.organization_id == actor.organization_id,
                                                     FundingApplication.need_id == need.id)
     if uow.session.scalars(duplicate).first() is not None:
-        raise Conflict("this organization already applied for this need in this round")
+        raise Conflict("application.duplicate")
     application = FundingApplication(
         round_id=round_id, organization_id=actor.organization_id, need_id=need.id,
         project_id=project.id if project else None, community_id=need.community_id,
@@ -293,7 +288,7 @@ def apply_for_funding(uow: UnitOfWork, actor: Actor, round_id: int, data: dict) 
         uow.session.flush()
     except IntegrityError as exc:  # a concurrent duplicate
         uow.rollback()
-        raise Conflict("this organization already applied for this need in this round") from exc
+        raise Conflict("application.duplicate") from exc
     emit(uow, round_id, "application.submitted", f"application/{application.id}",
          application_record(application))
     uow.commit()
@@ -304,7 +299,7 @@ def view_application(session, actor: Actor, application_id: int) -> FundingAppli
     """The applicant, its community, its untied reviewers and the district see it; others a 404."""
     application = get_application(session, application_id)
     if not funding_policy.may_view_application(session, actor, application):
-        raise NotFound(f"application {application_id} does not exist")
+        raise NotFound("application.not_found", id=application_id)
     return application
 
 

@@ -98,7 +98,7 @@ def supervision(session, actor: Actor, round_id: int) -> dict:
     get_round(session, round_id)
     grants = funding_policy.supervised_grants(actor, _grants(session, round_id))
     if grants is None:
-        raise Forbidden("supervision is for the district, auditors, communities and grantees")
+        raise Forbidden("supervision.forbidden")
     totals, per_grant, entries = _figures(session, round_id, _grants(session, round_id))
     balances = replay(entries)
     ledger = {**verify_chain(entries), "balanced": sum(balances.values()) == 0
@@ -109,7 +109,7 @@ def supervision(session, actor: Actor, round_id: int) -> dict:
 
 def ledger_view(session, actor: Actor, round_id: int) -> dict:
     if not funding_policy.is_funding_overseer(actor):
-        raise Forbidden("the full ledger is for the district and auditors")
+        raise Forbidden("ledger.forbidden")
     get_round(session, round_id)
     entries = chain(session, round_id)
     undone = reversed_ids(entries)

@@ -23,10 +23,10 @@ from linkage.web.i18n import localize, t
 
 
 def domain_form_error(err: DomainError, rename: dict[str, str] | None = None) -> FormError:
-    """As forms.domain_form_error; a service message written only in English, when its field
-    errors say what is wrong by each field, gives way to "please fix the marked fields"."""
+    """As forms.domain_form_error; a service message whose field errors say what is wrong by each
+    field gives way to "please fix the marked fields" (the overrides' summary stays: it says why)."""
     failure = _domain_form_error(err, rename)
-    if failure.errors and " / " not in err.message and "」/ " not in err.message:
+    if failure.errors and err.code != "override.rejected":
         failure.message = t("fix_errors")
     return failure
 

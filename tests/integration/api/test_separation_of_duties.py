@@ -28,9 +28,9 @@ def test_an_auditor_cannot_be_made_a_funding_reviewer(world):
     app_id = apply(world, round_id, "org_staff", application_body(post_need(world), None, cofunding=0)).json["id"]
     before = db_fingerprint(world.platform)
     response = world.call("POST", f"{API}/applications/{app_id}/reviewers", "admin",
-                          json={"user_id": user_id(world, "auditor")})
+                          json={"user_id": user_id(world, "auditor")}, headers={"Accept-Language": "zh-CN"})
     refused(response, 422, "user_id")
-    assert "职责分离" in response.json["errors"]["user_id"][0]
+    assert "职责分离" in response.json["errors"]["user_id"][0] and response.json["reason"] == "review.auditor"
     assert db_fingerprint(world.platform) == before
     assert world.call("POST", f"{API}/applications/{app_id}/reviewers", "admin",
                       json={"user_id": user_id(world, "admin")}).status_code == 201
