@@ -1,7 +1,8 @@
 """One state machine for every lifecycle: projects and funding rounds read the same table rules."""
 import pytest
 
-from linkage.errors import Conflict
+from linkage.errors import Conflict, Message
+from linkage.i18n import text
 from linkage.models.funding import ROUND_LIFECYCLE
 from linkage.models.projects import LIFECYCLE as PROJECT_LIFECYCLE
 from linkage.models.state_machine import StateMachine
@@ -19,19 +20,21 @@ def test_an_illegal_move_is_a_409_naming_the_field_to():
     with pytest.raises(Conflict) as caught:
         machine.require("done", "new")
     assert caught.value.status == 409
-    assert caught.value.message == "a thing that is done cannot become new"
-    assert caught.value.errors == {"to": ["not allowed from done"]}
+    assert (caught.value.code, caught.value.params) == ("thing.transition", {"current": "done", "target": "new"})
+    assert caught.value.errors == {"to": [Message("transition.not_from", current="done")]}
 
 
 def test_a_project_cannot_be_evaluated_before_it_is_completed():
     assert PROJECT_LIFECYCLE.require("completed", "evaluated") == {"community"}
-    with pytest.raises(Conflict, match="a project that is in_progress cannot become evaluated"):
+    with pytest.raises(Conflict) as caught:
         PROJECT_LIFECYCLE.require("in_progress", "evaluated")
+    assert text(caught.value.code, caught.value.params, "en") == "a project that is in_progress cannot become evaluated"
     assert PROJECT_LIFECYCLE.targets("approved", {"organization"}) == ["in_progress", "cancelled"]
 
 
 def test_a_round_is_awarded_only_by_committing_its_awards():
     assert ROUND_LIFECYCLE.require("reviewing", "awarded") == {"award"}
     assert ROUND_LIFECYCLE.targets("reviewing", {"admin"}) == []
-    with pytest.raises(Conflict, match="a round that is open cannot become closed"):
+    with pytest.raises(Conflict) as caught:
         ROUND_LIFECYCLE.require("open", "closed")
+    assert text(caught.value.code, caught.value.params, "en") == "a round that is open cannot become closed"
