@@ -6,7 +6,8 @@ from sqlalchemy import func, select, update
 
 from linkage.errors import Conflict, Forbidden, NotFound
 from linkage.models import Certificate, HourEntry
-from linkage.services.certificates import (get_certificate, issue_certificate, may_download, public_view,
+from linkage.policy.service import may_download_certificate
+from linkage.services.certificates import (get_certificate, issue_certificate, public_view,
                                            revoke_certificate)
 from tests.factories import ADMIN
 
@@ -113,6 +114,6 @@ def test_an_unknown_issuing_organization_has_no_hours_to_certify(scene, act, pla
 
 def test_who_may_download_a_certificate(scene, build, act, platform):
     cert = act(issue_certificate, scene["org_staff"], platform.cipher, scene["volunteer"].id, {}, BASE)
-    assert may_download(scene["me"], cert) and may_download(scene["org_staff"], cert) and may_download(ADMIN, cert)
-    assert not may_download(build.org_staff(build.organization()), cert)
-    assert not may_download(build.volunteer_actor(build.volunteer()), cert)
+    assert may_download_certificate(scene["me"], cert) and may_download_certificate(scene["org_staff"], cert) and may_download_certificate(ADMIN, cert)
+    assert not may_download_certificate(build.org_staff(build.organization()), cert)
+    assert not may_download_certificate(build.volunteer_actor(build.volunteer()), cert)
