@@ -1,7 +1,6 @@
 """Helpers of the load benchmark: a tiny HTTP client, percentiles, ports, and CPU time per process."""
 from __future__ import annotations
 
-
 import http.client
 import json
 import os

@@ -1,7 +1,6 @@
 """The load benchmark's world: the platform it starts, and the data it sets up through the API."""
 from __future__ import annotations
 
-
 import os
 import random
 import signal
@@ -11,8 +10,8 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, func, select, text
 

@@ -29,8 +29,16 @@ from sqlalchemy import func, select  # noqa: E402
 from events.broker import BROKER_KINDS, make_broker  # noqa: E402
 from events.health import broker_ready  # noqa: E402
 from linkage.config import settings_from_env  # noqa: E402
-from linkage.models import (Base, CharityResource, Community, MatchSet, Organization,  # noqa: E402
-                            OutboxEvent, SocialWorker, Volunteer)
+from linkage.models import (  # noqa: E402
+    Base,
+    CharityResource,
+    Community,
+    MatchSet,
+    Organization,
+    OutboxEvent,
+    SocialWorker,
+    Volunteer,
+)
 from linkage.permissions import Actor  # noqa: E402
 from linkage.platform import build_platform  # noqa: E402
 from linkage.services.accounts import create_user  # noqa: E402

@@ -16,8 +16,7 @@ from events.kafka_types import Client, Offsets, Record, TopicPartition
 from events.producer import dead_letter, make_producer
 from events.topics import DLQ
 from linkage.observability.logs import event_context
-from linkage.observability.workers import (COMMIT_FAILURES, CONSUMED, DEAD_LETTERED, PUBLISHED,
-                                           forget_lag, update_lag)
+from linkage.observability.workers import COMMIT_FAILURES, CONSUMED, DEAD_LETTERED, PUBLISHED, forget_lag, update_lag
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """Unit of work: one session, and the outbox rows written in the same transaction."""
 from __future__ import annotations
 
-import uuid
 import re
+import uuid
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker

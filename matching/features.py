@@ -28,8 +28,8 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def unit_vector(lat: float, lon: float) -> tuple[float, float, float]:
     # Squared chord length between unit vectors is monotonic in great-circle distance,
     # so the hard radius cut needs no trigonometry per candidate.
-    p, l = math.radians(lat), math.radians(lon)
-    return (math.cos(p) * math.cos(l), math.cos(p) * math.sin(l), math.sin(p))
+    phi, lam = math.radians(lat), math.radians(lon)
+    return (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
 
 
 def chord2_of_km(km: float) -> float:

@@ -6,12 +6,11 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from linkage.catalogue import PROVIDER_KINDS
 from matching import batch, explain, scorer
 from matching.selection import Part, round2, top_rows
-from matching.store import (EXPLAINED, TOMBSTONE, Block, Card, Profiles, extend, objects, parse_provider,
-                            schema)
+from matching.store import EXPLAINED, TOMBSTONE, Block, Card, Profiles, extend, objects, parse_provider, schema
 from matching.vocab import Vocabulary
-from linkage.catalogue import PROVIDER_KINDS
 from matching.weights import FACTORS, Weights, load_weights
 
 Entry = dict[str, Any]            # one ranked provider, as need.matched events carry it

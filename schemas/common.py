@@ -9,7 +9,6 @@ from marshmallow import Schema, ValidationError, fields, validate
 from linkage.clock import LOCAL_TZ
 from linkage.errors import Message
 
-
 # Mainland China's bounding box: it catches swapped lat/lon, the most common data-entry slip.
 LAT_RANGE = validate.Range(min=3.0, max=54.0, error="field.lat_china")
 LON_RANGE = validate.Range(min=73.0, max=136.0, error="field.lon_china")

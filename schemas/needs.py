@@ -1,7 +1,7 @@
 """Needs: what a community posts, and the matches the matcher sends back."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from linkage.catalogue import PROVIDER_KINDS
 from linkage.models import NeedStatus

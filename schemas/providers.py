@@ -4,10 +4,29 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from linkage.taxonomy import AVAILABILITY_SLOTS, CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS
-from linkage.validators import (ID_NUMBER_PROBLEMS, is_uscc, normalise_mobile, normalise_phone,
-                                normalise_resident_id, resident_id_problem)
-from schemas.common import (ID_NUMBER_PATTERN, MOBILE_PATTERN, USCC_PATTERN, Lat, LocalDateTime, Lon, Money, Name,
-                            PageArgs, Radius, Tags, WholeNumber, page_of)
+from linkage.validators import (
+    ID_NUMBER_PROBLEMS,
+    is_uscc,
+    normalise_mobile,
+    normalise_phone,
+    normalise_resident_id,
+    resident_id_problem,
+)
+from schemas.common import (
+    ID_NUMBER_PATTERN,
+    MOBILE_PATTERN,
+    USCC_PATTERN,
+    Lat,
+    LocalDateTime,
+    Lon,
+    Money,
+    Name,
+    PageArgs,
+    Radius,
+    Tags,
+    WholeNumber,
+    page_of,
+)
 from schemas.rights import ConsentSchema
 
 

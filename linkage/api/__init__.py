@@ -11,11 +11,24 @@ from flask_smorest import Api, Blueprint
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
 
-from linkage.api import (activities, audit, auth, communities, disclosures, funding, hours, meta, needs, projects,
-                         providers, rights, stats)
+from linkage.api import (
+    activities,
+    audit,
+    auth,
+    communities,
+    disclosures,
+    funding,
+    hours,
+    meta,
+    needs,
+    projects,
+    providers,
+    rights,
+    stats,
+)
+from linkage.errors import InvalidInput, Unauthenticated
 from linkage.http.context import optional_actor
 from linkage.http.converters import IdConverter
-from linkage.errors import InvalidInput, Unauthenticated
 from linkage.http.errors import ErrorSchema
 from schemas.common import MAX_INTEGER
 

@@ -6,8 +6,14 @@ from flask_smorest import Blueprint
 
 from linkage.http.context import actor, platform, session
 from linkage.services import activities, projects
-from schemas.projects import (ActivitySchema, AttendanceResultSchema, AttendanceSchema,
-                              SignupQuerySchema, SignupRequestSchema, SignupSchema)
+from schemas.projects import (
+    ActivitySchema,
+    AttendanceResultSchema,
+    AttendanceSchema,
+    SignupQuerySchema,
+    SignupRequestSchema,
+    SignupSchema,
+)
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="活动与报名 / activities and sign-ups")
 

@@ -7,12 +7,29 @@ from flask_smorest import Blueprint
 from linkage.http.context import actor, platform, session
 from linkage.models.funding import EntryKind
 from linkage.services import funding
-from schemas.funding import (AcceptanceSchema, ApplicationRequestSchema, ApplicationSchema, AwardRequestSchema,
-                             AwardsSchema, ClosingReportSchema, CorrectionRequestSchema, EntrySchema,
-                             ExpenditureRequestSchema, GrantSchema, LedgerSchema, PublicSummarySchema,
-                             ReviewerRequestSchema, ReviewerSchema, FundingReviewRequestSchema, FundingReviewSchema,
-                             RoundQuerySchema, RoundRequestSchema, RoundSchema, RoundTransitionSchema,
-                             SupervisionSchema)
+from schemas.funding import (
+    AcceptanceSchema,
+    ApplicationRequestSchema,
+    ApplicationSchema,
+    AwardRequestSchema,
+    AwardsSchema,
+    ClosingReportSchema,
+    CorrectionRequestSchema,
+    EntrySchema,
+    ExpenditureRequestSchema,
+    FundingReviewRequestSchema,
+    FundingReviewSchema,
+    GrantSchema,
+    LedgerSchema,
+    PublicSummarySchema,
+    ReviewerRequestSchema,
+    ReviewerSchema,
+    RoundQuerySchema,
+    RoundRequestSchema,
+    RoundSchema,
+    RoundTransitionSchema,
+    SupervisionSchema,
+)
 
 blp = Blueprint("funding", __name__, url_prefix="/api/v1", description="公益创投 / venture philanthropy")
 

@@ -5,17 +5,27 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.http.context import actor, platform, session
 from linkage.errors import NotFound
+from linkage.http.context import actor, platform, session
 from linkage.models import HourEntry, RecordStatus
 from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
 from linkage.services import certificates, hours
 from schemas.common import MAX_INTEGER
-from schemas.hours import (CertificateCheckSchema, CertificateRequestSchema, CertificateSchema,
-                           ChainCheckSchema, CorrectionSchema, DisputeSchema, HourRecordSchema,
-                           HoursQuerySchema, LogHoursSchema, ReviewSchema, RevocationSchema,
-                           VolunteerHoursSchema)
+from schemas.hours import (
+    CertificateCheckSchema,
+    CertificateRequestSchema,
+    CertificateSchema,
+    ChainCheckSchema,
+    CorrectionSchema,
+    DisputeSchema,
+    HourRecordSchema,
+    HoursQuerySchema,
+    LogHoursSchema,
+    ReviewSchema,
+    RevocationSchema,
+    VolunteerHoursSchema,
+)
 
 blp = Blueprint("hours", __name__, url_prefix="/api/v1", description="志愿服务记录与证明 / hours and certificates")
 TOTAL_HEADER = {"X-Total-Count": {"description": "records matching the filters, over all pages",

@@ -8,8 +8,15 @@ from sqlalchemy import text
 
 from linkage.http.context import platform
 from linkage.http.headers import nonce
-from linkage.taxonomy import (CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS,
-                              AVAILABILITY_SLOTS, TARGET_GROUPS, URGENCY)
+from linkage.taxonomy import (
+    AVAILABILITY_SLOTS,
+    CATEGORIES,
+    CERTIFICATE_LEVELS,
+    REGISTRATION,
+    RESOURCE_KINDS,
+    TARGET_GROUPS,
+    URGENCY,
+)
 
 blp = Blueprint("meta", __name__)
 
@@ -41,7 +48,9 @@ def _database_ready() -> bool:
 
 @blp.get("/api/v1/categories")
 def categories():
-    pairs = lambda table: [{"code": k, "name": v[0], "label": v[1]} for k, v in table.items()]
+    def pairs(table):
+        return [{"code": k, "name": v[0], "label": v[1]} for k, v in table.items()]
+
     return jsonify(
         categories=[{"name": k, "label": v} for k, v in CATEGORIES.items()],
         target_groups=pairs(TARGET_GROUPS), urgency=pairs(URGENCY),

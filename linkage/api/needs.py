@@ -8,8 +8,7 @@ from linkage.api.paging import page_body
 from linkage.http.context import actor, platform, session
 from linkage.services import matches as match_service
 from linkage.services import needs as service
-from schemas.needs import (MatchesSchema, MatchQuerySchema, NeedPageSchema, NeedPatchSchema,
-                           NeedQuerySchema, NeedSchema)
+from schemas.needs import MatchesSchema, MatchQuerySchema, NeedPageSchema, NeedPatchSchema, NeedQuerySchema, NeedSchema
 
 blp = Blueprint("needs", __name__, url_prefix="/api/v1/needs", description="需求 / needs")
 

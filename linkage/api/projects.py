@@ -7,10 +7,21 @@ from flask_smorest import Blueprint
 from linkage.api.paging import page_body
 from linkage.http.context import actor, platform, session
 from linkage.services import evaluations, needs, projects
-from schemas.projects import (ClaimRequestSchema, ClaimSchema, CodesRequestSchema, CodesSchema,
-                              DecisionResultSchema, DecisionSchema, EvaluationRequestSchema,
-                              EvaluationSummarySchema, LeadSchema, ProjectPageSchema,
-                              ProjectQuerySchema, ProjectSchema, TransitionSchema)
+from schemas.projects import (
+    ClaimRequestSchema,
+    ClaimSchema,
+    CodesRequestSchema,
+    CodesSchema,
+    DecisionResultSchema,
+    DecisionSchema,
+    EvaluationRequestSchema,
+    EvaluationSummarySchema,
+    LeadSchema,
+    ProjectPageSchema,
+    ProjectQuerySchema,
+    ProjectSchema,
+    TransitionSchema,
+)
 
 blp = Blueprint("projects", __name__, url_prefix="/api/v1", description="认领与项目 / claims and projects")
 

@@ -10,8 +10,14 @@ from linkage.permissions import require_admin
 from linkage.policy.people import require_erasure_requester
 from linkage.services import consents as consent_service
 from linkage.services import rights as service
-from schemas.rights import (ConsentSchema, DistrictErasureRequestSchema, ErasureRequestSchema, ErasureSchema,
-                            ExportSchema, NoticeSchema)
+from schemas.rights import (
+    ConsentSchema,
+    DistrictErasureRequestSchema,
+    ErasureRequestSchema,
+    ErasureSchema,
+    ExportSchema,
+    NoticeSchema,
+)
 
 blp = Blueprint("rights", __name__, url_prefix="/api/v1",
                 description="个人信息权利 / personal-information rights: notice, consent, export, erasure")

@@ -1,11 +1,12 @@
 """The one place that maps errors to the JSON shape of DESIGN §7."""
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from flask import current_app, jsonify
 from flask_smorest.error_handler import ErrorSchema as _SmorestErrorSchema
 from marshmallow import ValidationError, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
-from http import HTTPStatus
 
 from linkage.errors import DomainError, TooManyRequests
 from linkage.i18n import render, render_message
@@ -37,12 +38,12 @@ def _respond(code: int, message: str, errors: dict | None = None, reason: str | 
 def _flatten_locations(messages: dict) -> dict:
     """webargs nests field errors by location ({"json": {...}}); clients want {field: [...]}."""
     flat: dict = {}
-    for location, fields in messages.items():
-        if isinstance(fields, dict):
-            for field, msgs in fields.items():
+    for location, by_field in messages.items():
+        if isinstance(by_field, dict):
+            for field, msgs in by_field.items():
                 flat[field] = msgs
         else:
-            flat[location] = fields
+            flat[location] = by_field
     return flat
 
 

@@ -1,18 +1,46 @@
 """Typed SQLAlchemy models and the rules that belong to the data (states, masking)."""
-from linkage.models.base import Base, UTCDateTime, utcnow
-from linkage.models.places import Community
-from linkage.models.needs import Need, NeedStatus, MatchSet
-from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
-from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
-from linkage.models.outbox import OutboxEvent, ProcessedEvent
 from linkage.models.audit import AuditEntry, LedgerHead
+from linkage.models.base import Base, UTCDateTime, utcnow
 from linkage.models.certificates import Certificate
 from linkage.models.consents import Consent, ConsentMethod
-from linkage.models.hours import (GENESIS, RECORD_ACTIONS, STANDING, HourAction, HourEntry, HourSource,
-                                  RecordStatus, record_states, records_with_status)
-from linkage.models.projects import (Activity, Claim, ClaimStatus, Evaluation, EvaluationCode, Project,
-                                     ProjectStatus, Signup, SignupStatus, TRANSITIONS, check_transition)
-from linkage.models.funding import (FundEntry, FundingApplication, FundingReview, FundingRound, Grant, Milestone, ReviewAssignment)
+from linkage.models.funding import (
+                                  FundEntry,
+                                  FundingApplication,
+                                  FundingReview,
+                                  FundingRound,
+                                  Grant,
+                                  Milestone,
+                                  ReviewAssignment,
+)
+from linkage.models.hours import (
+                                  GENESIS,
+                                  RECORD_ACTIONS,
+                                  STANDING,
+                                  HourAction,
+                                  HourEntry,
+                                  HourSource,
+                                  RecordStatus,
+                                  record_states,
+                                  records_with_status,
+)
+from linkage.models.needs import MatchSet, Need, NeedStatus
+from linkage.models.outbox import OutboxEvent, ProcessedEvent
+from linkage.models.places import Community
+from linkage.models.projects import (
+                                  TRANSITIONS,
+                                  Activity,
+                                  Claim,
+                                  ClaimStatus,
+                                  Evaluation,
+                                  EvaluationCode,
+                                  Project,
+                                  ProjectStatus,
+                                  Signup,
+                                  SignupStatus,
+                                  check_transition,
+)
+from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
+from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
 
 __all__ = [
     "Base", "records_with_status", "UTCDateTime", "utcnow", "Community", "Need", "NeedStatus", "MatchSet",

@@ -4,8 +4,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from linkage.errors import Forbidden
-from linkage.policy.parties import (is_district, is_organization_staff, is_the_volunteer, is_volunteer,
-                                    staffs_community, staffs_organization)
+from linkage.policy.parties import (
+    is_district,
+    is_organization_staff,
+    is_the_volunteer,
+    is_volunteer,
+    staffs_community,
+    staffs_organization,
+)
 
 if TYPE_CHECKING:
     from linkage.models import Certificate, Project

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from linkage.errors import Conflict, InvalidInput, Message, TooManyRequests, Unauthenticated
-from linkage.models import (Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer)
+from linkage.models import Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer
 from linkage.password_policy import password_problem
 from linkage.permissions import Actor
 from linkage.policy.people import require_token_revoker

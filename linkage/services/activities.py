@@ -6,14 +6,24 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
+from linkage.geo import bounding_box, haversine_km
 from linkage.messages import Topics, Types, rfc3339
-from linkage.models import (Activity, HourAction, HourSource, Need, Project, ProjectStatus, Signup,
-                            SignupStatus, Volunteer, utcnow)
+from linkage.models import (
+    Activity,
+    HourAction,
+    HourSource,
+    Need,
+    Project,
+    ProjectStatus,
+    Signup,
+    SignupStatus,
+    Volunteer,
+    utcnow,
+)
 from linkage.permissions import Actor, visible_signups
 from linkage.policy.parties import is_organization_staff, is_volunteer
 from linkage.policy.service import may_organize, require_organizer, require_signup_by, require_signup_canceller
 from linkage.services.hours import append_entry, check_recording_rules
-from linkage.geo import bounding_box, haversine_km
 from linkage.uow import UnitOfWork, get_or_404
 
 ACTIVE = (SignupStatus.SIGNED_UP.value, SignupStatus.CHECKED_IN.value, SignupStatus.CHECKED_OUT.value)

@@ -9,11 +9,15 @@ from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, InvalidInput, Message, NotFound
 from linkage.models import Certificate, HourEntry, Organization, Project, RecordStatus, Volunteer, record_states, utcnow
 from linkage.permissions import Actor, may_see
-from linkage.policy.service import (asks_for_own_certificate, issuer_for, require_certificate_issuer,
-                                    require_certificate_revoker)
+from linkage.policy.service import (
+    asks_for_own_certificate,
+    issuer_for,
+    require_certificate_issuer,
+    require_certificate_revoker,
+)
 from linkage.privacy import mask_id_number, mask_name
-from linkage.services.hours import chain_head, verify_chain
 from linkage.security import FieldCipher
+from linkage.services.hours import chain_head, verify_chain
 from linkage.uow import UnitOfWork
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

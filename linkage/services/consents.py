@@ -17,6 +17,7 @@ from linkage.policy.people import may_confirm_paper_consent, require_consent_rec
 from linkage.security import FieldCipher
 from linkage.uow import UnitOfWork
 
+
 def age_on(id_number: str, today: date | None = None) -> int | None:
     """Whole years of age from the birth date in a resident ID number (python-stdnum cn.ric)."""
     try:

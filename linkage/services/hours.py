@@ -11,12 +11,31 @@ from linkage.catalogue import hours_type
 from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 from linkage.messages import Topics, rfc3339
-from linkage.models import (RECORD_ACTIONS, STANDING, Activity, Community, HourAction, HourEntry, HourSource,
-                            Project, RecordStatus, Signup, SignupStatus, Volunteer, record_states,
-                            records_with_status, utcnow)
+from linkage.models import (
+    RECORD_ACTIONS,
+    STANDING,
+    Activity,
+    Community,
+    HourAction,
+    HourEntry,
+    HourSource,
+    Project,
+    RecordStatus,
+    Signup,
+    SignupStatus,
+    Volunteer,
+    record_states,
+    records_with_status,
+    utcnow,
+)
 from linkage.permissions import Actor, may_see, require_not_own_hours, visible_hours
-from linkage.policy.service import (may_log_hours_for, may_log_own_hours, require_hours_corrector,
-                                    require_hours_disputer, require_hours_verifier)
+from linkage.policy.service import (
+    may_log_hours_for,
+    may_log_own_hours,
+    require_hours_corrector,
+    require_hours_disputer,
+    require_hours_verifier,
+)
 from linkage.services.providers import announce_provider
 from linkage.stars import star_level, thresholds_for
 from linkage.uow import UnitOfWork

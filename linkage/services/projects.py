@@ -6,8 +6,19 @@ from sqlalchemy.exc import IntegrityError
 
 from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.messages import Topics, Types, rfc3339
-from linkage.models import (Claim, ClaimStatus, MatchSet, Need, NeedStatus, Organization, Project,
-                            ProjectStatus, SocialWorker, check_transition, utcnow)
+from linkage.models import (
+    Claim,
+    ClaimStatus,
+    MatchSet,
+    Need,
+    NeedStatus,
+    Organization,
+    Project,
+    ProjectStatus,
+    SocialWorker,
+    check_transition,
+    utcnow,
+)
 from linkage.permissions import Actor, require_community_writer, require_organization_writer
 from linkage.policy.projects import require_lead_of_own_organization, require_project_party
 from linkage.services.providers import announce_provider

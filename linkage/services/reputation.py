@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from linkage.models import (Evaluation, HourEntry, Project, ProjectStatus, RecordStatus,
-                            record_states)
+from linkage.models import Evaluation, HourEntry, Project, ProjectStatus, RecordStatus, record_states
 
 OPEN = (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value)
 DONE = (ProjectStatus.COMPLETED.value, ProjectStatus.EVALUATED.value)

@@ -7,8 +7,22 @@ from sqlalchemy import and_, delete, or_, select
 
 from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.messages import Topics, rfc3339
-from linkage.models import (Activity, AuditEntry, Certificate, Community, Consent, HourEntry, MatchSet, OutboxEvent,
-                            Signup, SignupStatus, SocialWorker, User, Volunteer, utcnow)
+from linkage.models import (
+    Activity,
+    AuditEntry,
+    Certificate,
+    Community,
+    Consent,
+    HourEntry,
+    MatchSet,
+    OutboxEvent,
+    Signup,
+    SignupStatus,
+    SocialWorker,
+    User,
+    Volunteer,
+    utcnow,
+)
 from linkage.notice import current_notice
 from linkage.permissions import Actor
 from linkage.policy.people import erases_for_another, require_eraser

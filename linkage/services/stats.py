@@ -13,12 +13,25 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from linkage.models import (CharityResource, Claim, ClaimStatus, Community, Evaluation, HourEntry,
-                            Need, NeedStatus, Organization, Project, RecordStatus, SocialWorker,
-                            Volunteer, record_states)
+from linkage.geo import haversine_km
+from linkage.models import (
+    CharityResource,
+    Claim,
+    ClaimStatus,
+    Community,
+    Evaluation,
+    HourEntry,
+    Need,
+    NeedStatus,
+    Organization,
+    Project,
+    RecordStatus,
+    SocialWorker,
+    Volunteer,
+    record_states,
+)
 from linkage.models.hours import STANDING
 from linkage.privacy import coarse
-from linkage.geo import haversine_km
 
 # Targets from the policy seeds (每万人20个社会组织, 每个社区2名社工, 每个社区10个社区社会组织).
 TARGET_ORGS_PER_10K_RESIDENTS = 20

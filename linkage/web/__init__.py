@@ -16,8 +16,15 @@ def too_many_page(wait: int) -> str:
 
 
 def init_web(app: Flask) -> None:
-    from linkage.web import (funding, views_activities, views_dashboard, views_home,  # noqa: F401
-                             views_hours, views_needs, views_projects)
+    from linkage.web import (  # noqa: F401
+        funding,
+        views_activities,
+        views_dashboard,
+        views_home,
+        views_hours,
+        views_needs,
+        views_projects,
+    )
     from linkage.web.blueprint import bp
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=12))

@@ -7,8 +7,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from linkage.clock import LOCAL_TZ
 from linkage.errors import DomainError, Unauthenticated
-from linkage.web import auth, i18n
 from linkage.policy.pages import template_rules
+from linkage.web import auth, i18n
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")

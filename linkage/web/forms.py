@@ -10,6 +10,7 @@ from linkage.clock import LOCAL_TZ
 from linkage.errors import DomainError
 from linkage.web.i18n import localize
 
+
 class FormError(Exception):
     """Field errors to show next to their inputs, and a message for the top of the form."""
 

@@ -18,9 +18,9 @@ from linkage.taxonomy import CATEGORIES, TARGET_GROUPS, URGENCY
 from linkage.web import queries
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
-from linkage.web.paging import km_arg, page_arg, pager
 from linkage.web.forms import FormError, domain_form_error, load, yuan_to_fen
 from linkage.web.i18n import t
+from linkage.web.paging import km_arg, page_arg, pager
 from schemas.needs import NeedSchema
 from schemas.projects import ClaimRequestSchema, DecisionSchema
 

@@ -9,8 +9,17 @@ from sqlalchemy import func, select
 from linkage.config import settings_from_env
 from linkage.demo import DEMO_PASSWORD, seed_demo
 from linkage.messages import Topics, Types
-from linkage.models import (Base, CharityResource, Community, Need, Organization, OutboxEvent,
-                            SocialWorker, User, Volunteer)
+from linkage.models import (
+    Base,
+    CharityResource,
+    Community,
+    Need,
+    Organization,
+    OutboxEvent,
+    SocialWorker,
+    User,
+    Volunteer,
+)
 from linkage.platform import build_platform
 from linkage.services.accounts import BINDINGS, LoginPolicy, log_in
 from linkage.validators import is_mainland_mobile, is_resident_id, is_uscc

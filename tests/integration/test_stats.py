@@ -14,12 +14,12 @@ from linkage.demo import seed_demo
 from linkage.models import Community, Need, Organization, Project, User, Volunteer, utcnow
 from linkage.permissions import Actor
 from linkage.platform import build_platform
-from linkage.services import activities, evaluations, hours, matches, projects
-from linkage.services import funding, stats
+from linkage.services import activities, evaluations, funding, hours, matches, projects, stats
 from linkage.services import needs as need_service
 from linkage.services.accounts import actor_for
 from schemas.needs import NeedSchema
-from tests.conftest import PG_ADMIN_URL, settings_for_tests as make_settings
+from tests.conftest import PG_ADMIN_URL
+from tests.conftest import settings_for_tests as make_settings
 
 ADMIN = Actor(user_id=None, role="admin", username="stats-test")
 DAY = datetime(2026, 11, 20, tzinfo=timezone.utc)
@@ -66,7 +66,7 @@ def _story(platform) -> None:
         orgs = {n.id: s.scalars(select(Organization.id).order_by(Organization.id)).all()[i % 5]
                 for i, n in enumerate(needs)}
         volunteers = list(s.scalars(select(Volunteer.id).order_by(Volunteer.id)))[:3]
-    for i, need in enumerate(needs):
+    for need in needs:
         with platform.uow() as uow:
             matches.record_matches(uow, consumer="test", event_id=f"ev-{need.id}", need_id=need.id,
                                    ranked_at=utcnow(), matches={"organization": []})

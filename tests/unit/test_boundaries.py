@@ -2,9 +2,9 @@
 import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 
 @pytest.mark.parametrize("module", ["linkage.services.needs", "linkage.services.providers", "linkage.services.funding",

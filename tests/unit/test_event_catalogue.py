@@ -7,8 +7,18 @@ import pytest
 from events.envelope import CHECKS
 from events.matcher import NEED_TYPES, PROVIDER_TYPES
 from events.topics import PARTITIONS
-from linkage.catalogue import (KEYS, EventType, Topics, UncataloguedEvent, check_outgoing, entry,
-                               funding_type, hours_type, markdown_table, of_topic)
+from linkage.catalogue import (
+    KEYS,
+    EventType,
+    Topics,
+    UncataloguedEvent,
+    check_outgoing,
+    entry,
+    funding_type,
+    hours_type,
+    markdown_table,
+    of_topic,
+)
 from linkage.models import HourAction
 from linkage.models.funding import EntryKind
 

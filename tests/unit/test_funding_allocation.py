@@ -1,6 +1,7 @@
 """The explainable allocation of a round's budget, without a database: examples and invariants."""
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linkage.errors import InvalidInput
 from linkage.services.funding.allocation import allocate, yuan

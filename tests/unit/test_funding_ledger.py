@@ -2,11 +2,20 @@
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linkage.errors import Conflict
-from linkage.models.funding import (GENESIS, FundEntry, apply_entry, grant_account, is_external, replay,
-                                    split_by_weights, tranche_plan)
+from linkage.models.funding import (
+    GENESIS,
+    FundEntry,
+    apply_entry,
+    grant_account,
+    is_external,
+    replay,
+    split_by_weights,
+    tranche_plan,
+)
 
 
 def entry(kind, source, destination, lines, **extra):

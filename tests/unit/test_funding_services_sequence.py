@@ -9,7 +9,8 @@ import shutil
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from linkage.errors import DomainError

@@ -3,9 +3,19 @@ from datetime import date, timedelta
 
 import pytest
 
-from linkage.validators import (id_number_check_char, is_mainland_mobile, is_resident_id, is_uscc,
-                                mask_id_number, mask_phone, normalise_mobile, normalise_phone,
-                                normalise_resident_id, resident_id_problem, uscc_check_char)
+from linkage.validators import (
+    id_number_check_char,
+    is_mainland_mobile,
+    is_resident_id,
+    is_uscc,
+    mask_id_number,
+    mask_phone,
+    normalise_mobile,
+    normalise_phone,
+    normalise_resident_id,
+    resident_id_problem,
+    uscc_check_char,
+)
 
 
 def with_check(first17: str) -> str:

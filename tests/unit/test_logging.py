@@ -7,8 +7,7 @@ import logging
 from datetime import timedelta
 from types import SimpleNamespace
 
-from linkage.observability.logs import (REQUEST_ID_ATTRIBUTE, JsonFormatter, bind, configure_logging,
-                                        event_context)
+from linkage.observability.logs import REQUEST_ID_ATTRIBUTE, JsonFormatter, bind, configure_logging, event_context
 
 
 def _line(logger_name="linkage.test", level=logging.INFO, message="hello %s", args=("world",),

@@ -74,7 +74,7 @@ def _application_body(form) -> dict:
         data["budget_lines"].append(line)
     milestones = _rows(form, "ms_title", "ms_share", MILESTONE_ROWS)
     data["milestones"] = []
-    for i, title, share in milestones:
+    for _, title, share in milestones:
         item = {"title": title}
         if share:
             item["share_pct"] = share

@@ -10,10 +10,20 @@ from app import create_app
 from linkage.services.accounts import create_user
 from linkage.services.communities import register_community
 from linkage.services.providers import register_provider
+
 # The bodies live in tests/factories.py; they are named here too for the tests that import them from here.
-from tests.factories import (ADMIN, PASSWORD, community_body, need_body, org_body,  # noqa: F401
-                             resource_body, social_worker_body, valid_id_number, valid_uscc,
-                             volunteer_body)
+from tests.factories import (  # noqa: F401
+    ADMIN,
+    PASSWORD,
+    community_body,
+    need_body,
+    org_body,
+    resource_body,
+    social_worker_body,
+    valid_id_number,
+    valid_uscc,
+    volunteer_body,
+)
 
 
 class _CachedHash:

@@ -12,12 +12,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Callable
 
-
 from linkage.notice import current_version
-from tests.integration.api.conftest import (PASSWORD, community_body, need_body, org_body, resource_body,
-                                            social_worker_body, valid_uscc, volunteer_body)
+from tests.integration.api.conftest import (
+    PASSWORD,
+    community_body,
+    need_body,
+    org_body,
+    resource_body,
+    social_worker_body,
+    valid_uscc,
+    volunteer_body,
+)
 from tests.integration.api.matrix_scene import API, Scene, now, scores  # noqa: F401  (re-exported)
-
 from tests.integration.api.matrix_table import CALLERS, MATRIX, parse_matrix  # noqa: F401  (re-exported)
 
 # --- the operations ------------------------------------------------------------------------------

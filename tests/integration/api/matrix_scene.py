@@ -9,8 +9,14 @@ from sqlalchemy import select
 
 from linkage.models import User
 from linkage.services.accounts import create_user
-from tests.integration.api.conftest import (PASSWORD, need_body, org_body, resource_body,
-                                            social_worker_body, volunteer_body)
+from tests.integration.api.conftest import (
+    PASSWORD,
+    need_body,
+    org_body,
+    resource_body,
+    social_worker_body,
+    volunteer_body,
+)
 
 API = "/api/v1"
 

@@ -5,9 +5,16 @@ import pytest
 from sqlalchemy import select
 
 from linkage.models import Volunteer
-from tests.integration.api.conftest import (PASSWORD, community_body, db_fingerprint, need_body,
-                                            org_body, resource_body, social_worker_body,
-                                            volunteer_body)
+from tests.integration.api.conftest import (
+    PASSWORD,
+    community_body,
+    db_fingerprint,
+    need_body,
+    org_body,
+    resource_body,
+    social_worker_body,
+    volunteer_body,
+)
 
 # Every write endpoint with a valid body, so the only thing wrong is who is asking.
 WRITES = {

@@ -3,8 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.api.conftest import (community_body, db_fingerprint, need_body, org_body,
-                                            resource_body, social_worker_body, volunteer_body)
+from tests.integration.api.conftest import (
+    community_body,
+    db_fingerprint,
+    need_body,
+    org_body,
+    resource_body,
+    social_worker_body,
+    volunteer_body,
+)
 
 
 def assert_error_shape(response, status: int, *fields: str) -> None:

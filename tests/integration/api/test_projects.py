@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from linkage.services.providers import register_provider
-from tests.integration.api.conftest import ADMIN, db_fingerprint, need_body, org_body, volunteer_body
+from tests.integration.api.conftest import ADMIN, db_fingerprint, need_body, volunteer_body
 
 
 def _iso(moment: datetime) -> str:

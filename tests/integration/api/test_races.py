@@ -11,7 +11,6 @@ from linkage.errors import Conflict
 from linkage.models import Project, Signup
 from linkage.permissions import Actor
 from linkage.services import activities, projects
-from linkage.services.accounts import create_user
 from linkage.services.needs import post_need
 from linkage.services.providers import register_provider
 from schemas.needs import NeedSchema

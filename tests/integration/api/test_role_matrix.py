@@ -24,8 +24,17 @@ from itsdangerous import TimestampSigner
 from linkage.models import User
 from linkage.security import Tokens
 from tests.integration.api.conftest import db_fingerprint
-from tests.integration.api.matrix_cases import (_IDS_KEY, API, CALLERS, CASES, GENERIC_PROBES, Probe, Scene,
-                                                owner_of, parse_matrix)
+from tests.integration.api.matrix_cases import (
+    _IDS_KEY,
+    API,
+    CALLERS,
+    CASES,
+    GENERIC_PROBES,
+    Probe,
+    Scene,
+    owner_of,
+    parse_matrix,
+)
 
 TABLE = parse_matrix()
 WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")

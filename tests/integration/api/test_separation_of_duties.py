@@ -8,8 +8,7 @@ import pytest
 from linkage.models.funding import ReviewAssignment
 from linkage.services.accounts import create_user
 from tests.integration.api.conftest import PASSWORD, db_fingerprint, valid_uscc
-from tests.integration.api.test_funding import (API, application_body, apply, open_round, post_need, scores,
-                                                user_id)
+from tests.integration.api.test_funding import API, application_body, apply, open_round, post_need, scores, user_id
 from tests.integration.api.test_hours import log, past_activity, project_id, review  # noqa: F401 (fixture)
 
 

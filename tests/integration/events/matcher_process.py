@@ -14,6 +14,7 @@ from events.producer import producer_config  # noqa: E402
 from events.runtime import configure_logging, stop_on_signals  # noqa: E402
 from tests.integration.events.conftest import FAST_GROUP, make_index  # noqa: E402
 
+
 class Slow:
     """Ranks like the real index, `delay` seconds per need, so a kill lands mid-stream."""
 

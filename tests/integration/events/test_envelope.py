@@ -8,8 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from events.envelope import (InvalidEnvelope, InvalidEventData, MalformedEvent, UnknownEventType,
-                             matched_event_id, parse)
+from events.envelope import InvalidEnvelope, InvalidEventData, MalformedEvent, UnknownEventType, matched_event_id, parse
 from events.recovery import overdue
 from linkage.messages import Types, encode, make_envelope
 

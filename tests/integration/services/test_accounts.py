@@ -9,8 +9,15 @@ from sqlalchemy import func, select
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from linkage.models import LoginFailure, User, utcnow
 from linkage.permissions import Actor
-from linkage.services.accounts import (LoginPolicy, actor_for, actor_from_token, create_user, log_in,
-                                       require_settable_password, revoke_tokens)
+from linkage.services.accounts import (
+    LoginPolicy,
+    actor_for,
+    actor_from_token,
+    create_user,
+    log_in,
+    require_settable_password,
+    revoke_tokens,
+)
 from tests.factories import ADMIN, PASSWORD
 
 POLICY = LoginPolicy(per_account=3, per_address=5, window=timedelta(minutes=15))

@@ -7,9 +7,19 @@ import pytest
 
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.models import Signup, utcnow
-from linkage.services.activities import (activity_record, cancel_signup, check_in, check_out, list_activities,
-                                         read_signups, schedule_activity, sign_up, signup_record, signups_for,
-                                         taken_slots)
+from linkage.services.activities import (
+    activity_record,
+    cancel_signup,
+    check_in,
+    check_out,
+    list_activities,
+    read_signups,
+    schedule_activity,
+    sign_up,
+    signup_record,
+    signups_for,
+    taken_slots,
+)
 from linkage.services.hours import status_of
 from linkage.services.providers import deactivate_provider
 from tests.factories import ADMIN

@@ -7,8 +7,7 @@ from sqlalchemy import func, select, update
 from linkage.errors import Conflict, Forbidden, NotFound
 from linkage.models import Certificate, HourEntry
 from linkage.policy.service import may_download_certificate
-from linkage.services.certificates import (get_certificate, issue_certificate, public_view,
-                                           revoke_certificate)
+from linkage.services.certificates import get_certificate, issue_certificate, public_view, revoke_certificate
 from tests.factories import ADMIN
 
 BASE = "https://linkage.example.cn"

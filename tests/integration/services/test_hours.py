@@ -8,9 +8,21 @@ from sqlalchemy import select, update
 
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.models import HourEntry
-from linkage.services.hours import (chain_head, correct_hours, dispute_hours, entry_record, get_record, list_records,
-                                    log_hours, read_record, read_volunteer, review_hours, status_of,
-                                    verify_chain, volunteer_hours)
+from linkage.services.hours import (
+    chain_head,
+    correct_hours,
+    dispute_hours,
+    entry_record,
+    get_record,
+    list_records,
+    log_hours,
+    read_record,
+    read_volunteer,
+    review_hours,
+    status_of,
+    verify_chain,
+    volunteer_hours,
+)
 from tests.factories import ADMIN
 
 

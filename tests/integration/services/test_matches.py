@@ -7,8 +7,14 @@ import pytest
 from sqlalchemy import func, select
 
 from linkage.models import MatchSet, Need, ProcessedEvent, utcnow
-from linkage.services.matches import (Ranking, already_processed, matches_for, record_matches, record_rankings,
-                                      shown_entry)
+from linkage.services.matches import (
+    Ranking,
+    already_processed,
+    matches_for,
+    record_matches,
+    record_rankings,
+    shown_entry,
+)
 from tests.factories import ADMIN
 
 CONSUMER = "projector"

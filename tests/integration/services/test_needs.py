@@ -9,8 +9,7 @@ from sqlalchemy import select
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.messages import Types
 from linkage.models import Need, OutboxEvent
-from linkage.services.needs import (cancel_need, get_need, haversine_km, list_needs, need_record, post_need,
-                                    update_need)
+from linkage.services.needs import cancel_need, get_need, haversine_km, list_needs, need_record, post_need, update_need
 from tests.factories import ADMIN, need_data
 
 

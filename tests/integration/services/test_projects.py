@@ -7,9 +7,19 @@ from sqlalchemy import select
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.messages import Types
 from linkage.models import Claim, MatchSet, Need, OutboxEvent, Project, utcnow
-from linkage.services.projects import (assign_lead, claim_need, claim_record, claims_for_need, decide_claim,
-                                       get_claim, get_project, list_projects, project_for_claim,
-                                       project_record, transition_project)
+from linkage.services.projects import (
+    assign_lead,
+    claim_need,
+    claim_record,
+    claims_for_need,
+    decide_claim,
+    get_claim,
+    get_project,
+    list_projects,
+    project_for_claim,
+    project_record,
+    transition_project,
+)
 from linkage.services.providers import deactivate_provider
 from tests.factories import ADMIN
 

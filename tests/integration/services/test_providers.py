@@ -7,9 +7,18 @@ from sqlalchemy import select
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.messages import Types
 from linkage.models import CharityResource, OutboxEvent, Volunteer
-from linkage.services.providers import (deactivate_provider, get_provider, list_providers, provider_record,
-                                        provider_records, read_provider, register_provider, republish_providers,
-                                        shown, update_provider)
+from linkage.services.providers import (
+    deactivate_provider,
+    get_provider,
+    list_providers,
+    provider_record,
+    provider_records,
+    read_provider,
+    register_provider,
+    republish_providers,
+    shown,
+    update_provider,
+)
 from linkage.services.rights import erase_volunteer
 from tests.factories import ADMIN, org_body, resource_body, social_worker_body, valid_id_number, volunteer_body
 

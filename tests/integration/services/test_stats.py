@@ -5,8 +5,15 @@ import pytest
 
 from linkage.services.evaluations import evaluate_project, issue_codes
 from linkage.services.hours import review_hours
-from linkage.services.stats import (TARGETS, home_community, indicators, linkage_stats, map_layers, scope_options,
-                                    scope_communities)
+from linkage.services.stats import (
+    TARGETS,
+    home_community,
+    indicators,
+    linkage_stats,
+    map_layers,
+    scope_communities,
+    scope_options,
+)
 from tests.factories import ADMIN
 
 

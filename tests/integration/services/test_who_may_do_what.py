@@ -10,8 +10,19 @@ import pytest
 from linkage.errors import Forbidden, NotFound
 from linkage.models import utcnow
 from linkage.notice import current_version
-from linkage.services import (accounts, activities, communities, consents, disclosures, evaluations, hours,
-                              needs, projects, providers, rights)
+from linkage.services import (
+    accounts,
+    activities,
+    communities,
+    consents,
+    disclosures,
+    evaluations,
+    hours,
+    needs,
+    projects,
+    providers,
+    rights,
+)
 from tests.factories import community_body, need_data, org_body, resource_body, social_worker_body, volunteer_body
 
 # Who may act is decided before any query that differs between the databases: SQLite is enough here

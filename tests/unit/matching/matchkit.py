@@ -5,7 +5,6 @@ import math
 import random
 from datetime import datetime, timedelta, timezone
 
-
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=CST)  # a Monday; the need below is that Saturday
 HOME = (39.01727, 117.698407)  # 滨海新区 (cpca adcodes.csv)

@@ -2,7 +2,6 @@
 import random
 
 import numpy as np
-
 from matchkit import CATS, SKILLS, need, random_provider
 
 from matching import PROVIDER_KINDS, ProviderIndex, load_weights
