@@ -1,4 +1,5 @@
 """Helpers of the load benchmark: a tiny HTTP client, percentiles, ports, and CPU time per process."""
+
 from __future__ import annotations
 
 import http.client
@@ -28,6 +29,7 @@ def port_free() -> int:
 
 
 # ---------------------------------------------------------------- HTTP client
+
 
 class Client:
     """One keep-alive-capable connection per thread (gunicorn's sync workers close it: we reconnect)."""
@@ -70,6 +72,7 @@ def expect(status_body, *ok):
 
 
 # ---------------------------------------------------------------- platform
+
 
 def process_tree(pid: int) -> list[int]:
     out, todo = [], [pid]
@@ -140,4 +143,3 @@ def cpu_by_component(root_pid: int, database: str | None = None) -> dict[str, tu
     me = os.times()  # this process, threads that have exited included (schedstat would miss them)
     totals["load generator"][0] = me.user + me.system
     return {k: tuple(v) for k, v in totals.items()}
-

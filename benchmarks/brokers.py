@@ -9,6 +9,7 @@ memory (VmRSS, and its peak VmHWM) once the platform's topics exist and after `-
 records were produced and read back. The figures and the choice they support are in
 docs/operations.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,7 @@ from events.topics import NEEDS, admin_client, ensure_topics  # noqa: E402
 
 
 def memory_mib(pid: int) -> tuple[float, float]:
-    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-                  if ":" in line)
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
     return (int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024)
 
 
@@ -84,12 +84,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     results = {kind: measure(kind, args.records, args.runs) for kind in BROKER_KINDS}
-    print(f"median of {args.runs} runs; memory after the topics exist / after {args.records} 1 KB "
-          f"records in and out (RSS, peak)")
+    print(
+        f"median of {args.runs} runs; memory after the topics exist / after {args.records} 1 KB "
+        f"records in and out (RSS, peak)"
+    )
     print(f"{'broker':<8}{'cold start s':>14}{'warm start s':>14}{'idle MiB':>10}{'loaded MiB':>12}{'peak MiB':>10}")
     for kind, f in results.items():
-        print(f"{kind:<8}{f['cold']:>14.2f}{f['warm']:>14.2f}{f['idle'][0]:>10.0f}"
-              f"{f['loaded'][0]:>12.0f}{f['loaded'][1]:>10.0f}")
+        print(
+            f"{kind:<8}{f['cold']:>14.2f}{f['warm']:>14.2f}{f['idle'][0]:>10.0f}"
+            f"{f['loaded'][0]:>12.0f}{f['loaded'][1]:>10.0f}"
+        )
     kafka = results["kafka"]
     fits = kafka["cold"] <= 15 and kafka["loaded"][1] <= 600
     print(f"Apache Kafka within 15 s and 600 MiB: {'yes' if fits else 'no'}")

@@ -40,14 +40,7 @@ BIN = Path(sys.executable).parent
 from sqlalchemy import create_engine, select  # noqa: E402
 
 from benchmarks._load_procs import Client, cpu_by_component, percentile, uptime  # noqa: E402
-from benchmarks._load_world import (  # noqa: E402
-    Platform,
-    World,
-    create_volunteer_users,
-    top_up_providers,
-    wait_matched,
-    wait_ready,
-)
+from benchmarks._load_world import Platform, World, create_volunteer_users, top_up_providers, wait_matched, wait_ready  # noqa: E402
 
 MIX = {"needs_list": 24, "need_get": 18, "matches_get": 18, "need_post": 10, "hours_post": 10,
        "signup_post": 10, "my_hours_get": 9.5, "login": 0.5}

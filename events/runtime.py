@@ -1,4 +1,5 @@
 """What every worker does at start: find the broker, wait for it, create the topics; stop on SIGTERM."""
+
 from __future__ import annotations
 
 import logging
@@ -16,13 +17,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
 def bootstrap_for(settings: Settings) -> str:
     """The configured Kafka cluster, or the embedded broker `linkage broker` runs (LINKAGE_BROKER_PORT)."""
     return settings.bootstrap_servers
 
 
-def wait_for_broker(bootstrap: str, stop: threading.Event | None = None,
-                    timeout: float | None = None) -> bool:
+def wait_for_broker(bootstrap: str, stop: threading.Event | None = None, timeout: float | None = None) -> bool:
     """Block until the broker answers (or `stop` is set / `timeout` passes); never raises."""
     deadline = None if timeout is None else time.monotonic() + timeout
     delay = 0.2
@@ -57,6 +58,7 @@ def prepare_topics(bootstrap: str, stop: threading.Event | None = None) -> bool:
 
 def stop_on_signals(stop: threading.Event) -> None:
     """SIGTERM and SIGINT end the worker's loop after the batch in hand (main thread only)."""
+
     def _handler(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s: stopping", signum)
         stop.set()

@@ -1,4 +1,5 @@
 """Settings read once from the environment (12-factor), at the edge: factory or worker main()."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Engine and session factory, built by create_app() or a worker main(), never at import time."""
+
 from __future__ import annotations
 
 import fcntl

@@ -1,4 +1,5 @@
 """Domain errors as codes and parameters; the edge renders them in the reader's language (DESIGN §7)."""
+
 from __future__ import annotations
 
 
@@ -12,6 +13,7 @@ class Message:
 
     def __str__(self) -> str:  # in the current request's language (linkage.i18n picks it)
         from linkage.i18n import text
+
         return text(self.code, self.params)
 
     def __repr__(self) -> str:
@@ -40,6 +42,7 @@ class DomainError(Exception):
     def message(self) -> str:
         """The message in the current request's language."""
         from linkage.i18n import text
+
         return text(self.code, self.params)
 
 

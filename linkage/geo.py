@@ -1,11 +1,12 @@
 """Distances on the earth for the platform's own queries (the matcher in matching/ keeps its own)."""
+
 from __future__ import annotations
 
 import math
 
-EARTH_RADIUS_KM = 6371.0088           # the mean radius (IUGG)
-KM_PER_DEGREE = 111.195               # of latitude, on that sphere
-BOX_KM_PER_DEGREE = 111.0             # a little under the true figure: a prefilter box errs on the wide side
+EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
+KM_PER_DEGREE = 111.195  # of latitude, on that sphere
+BOX_KM_PER_DEGREE = 111.0  # a little under the true figure: a prefilter box errs on the wide side
 
 
 def lon_scale(lat: float) -> float:

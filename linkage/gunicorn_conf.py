@@ -3,6 +3,7 @@
 Every value can be overridden on the command line or by gunicorn's own environment variables
 (GUNICORN_CMD_ARGS, WEB_CONCURRENCY, FORWARDED_ALLOW_IPS). See docs/operations.md.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -28,6 +29,7 @@ def _remove_own_metrics_dir() -> None:
     if _OWN_METRICS_DIR and os.getpid() == _MASTER_PID:
         shutil.rmtree(_METRICS_DIR, ignore_errors=True)
 
+
 from gunicorn import util as gunicorn_util  # noqa: E402
 
 from linkage.observability.logs import configure_logging  # noqa: E402 - after the env above
@@ -37,12 +39,12 @@ bind = os.environ.get("LINKAGE_BIND", "0.0.0.0:8000")
 # classic (2 × cores) + 1 keeps the cores busy while some workers wait on the database.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 worker_class = "sync"
-timeout = int(os.environ.get("LINKAGE_WEB_TIMEOUT", "30"))     # a stuck worker is killed and replaced
-graceful_timeout = 30   # on SIGTERM, in-flight requests get this long to finish
-keepalive = 5           # behind a load balancer whose idle timeout is longer than this
-max_requests = 5000     # recycle workers now and then (slow leaks), staggered by the jitter
+timeout = int(os.environ.get("LINKAGE_WEB_TIMEOUT", "30"))  # a stuck worker is killed and replaced
+graceful_timeout = 30  # on SIGTERM, in-flight requests get this long to finish
+keepalive = 5  # behind a load balancer whose idle timeout is longer than this
+max_requests = 5000  # recycle workers now and then (slow leaks), staggered by the jitter
 max_requests_jitter = 500
-preload_app = False     # each worker builds its own engine: no database connection crosses a fork
+preload_app = False  # each worker builds its own engine: no database connection crosses a fork
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # heartbeats off slow overlay disks
 proc_name = "linkage-web"
 
@@ -67,8 +69,10 @@ def _json_error(sock, status_int: int, reason: str, mesg: str) -> None:
     """gunicorn's own refusals (a request line over limit_request_line: 414; a malformed request:
     400; headers too large: 431) in the API's JSON error shape (DESIGN §7) instead of its HTML page."""
     body = json.dumps({"code": status_int, "status": reason, "message": mesg or reason}).encode()
-    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode("latin1")
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode("latin1")
     gunicorn_util.write_nonblock(sock, head + body)
 
 

@@ -1,4 +1,5 @@
 """Schema migrations, driven from code so no alembic.ini is needed at the top level."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The privacy notice (个人信息处理告知) in force, read from privacy_notice.toml, and its guardian rule's terms."""
+
 from __future__ import annotations
 
 import tomllib

@@ -1,4 +1,5 @@
 """Which passwords may be set: long enough, short enough to type at login, and hard to guess (zxcvbn)."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """Who may do what to which object: the actor, the shared rules, reads and fields (with linkage.policy)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -57,22 +58,22 @@ def require_community_manager(actor: Actor, community_id: int) -> None:
 def require_organization_writer(actor: Actor, organization_id: int | None) -> None:
     if actor.is_admin:
         return
-    if actor.role == Role.ORG_STAFF.value and organization_id is not None \
-            and actor.organization_id == organization_id:
+    if actor.role == Role.ORG_STAFF.value and organization_id is not None and actor.organization_id == organization_id:
         return
     _deny("perm.organization")
 
 
-def require_social_worker_writer(actor: Actor, social_worker_id: int | None,
-                                 organization_id: int | None) -> None:
+def require_social_worker_writer(actor: Actor, social_worker_id: int | None, organization_id: int | None) -> None:
     """A social worker edits their own profile; their employer's staff may too."""
     if actor.is_admin:
         return
-    if actor.role == Role.SOCIAL_WORKER.value and social_worker_id is not None \
-            and actor.social_worker_id == social_worker_id:
+    if (
+        actor.role == Role.SOCIAL_WORKER.value
+        and social_worker_id is not None
+        and actor.social_worker_id == social_worker_id
+    ):
         return
-    if actor.role == Role.ORG_STAFF.value and organization_id is not None \
-            and actor.organization_id == organization_id:
+    if actor.role == Role.ORG_STAFF.value and organization_id is not None and actor.organization_id == organization_id:
         return
     _deny("perm.social_worker")
 
@@ -80,8 +81,7 @@ def require_social_worker_writer(actor: Actor, social_worker_id: int | None,
 def require_volunteer_self(actor: Actor, volunteer_id: int | None) -> None:
     if actor.is_admin:
         return
-    if actor.role == Role.VOLUNTEER.value and volunteer_id is not None \
-            and actor.volunteer_id == volunteer_id:
+    if actor.role == Role.VOLUNTEER.value and volunteer_id is not None and actor.volunteer_id == volunteer_id:
         return
     _deny("perm.volunteer_own")
 
@@ -145,8 +145,7 @@ def organization_of(session, person) -> int | None:
     if person.role == Role.ORG_STAFF.value:
         return person.organization_id
     if person.social_worker_id is not None:
-        return session.scalar(select(SocialWorker.organization_id)
-                              .where(SocialWorker.id == person.social_worker_id))
+        return session.scalar(select(SocialWorker.organization_id).where(SocialWorker.id == person.social_worker_id))
     return None
 
 
@@ -184,15 +183,20 @@ def visible_volunteers(actor: Actor):
     if actor.role == Role.VOLUNTEER.value:
         return Volunteer.id == actor.volunteer_id if actor.volunteer_id else false()
     projects = _projects_of(actor)
-    served = Volunteer.id.in_(select(Signup.volunteer_id).join(Activity, Activity.id == Signup.activity_id)
-                              .where(Activity.project_id.in_(projects)))
+    served = Volunteer.id.in_(
+        select(Signup.volunteer_id)
+        .join(Activity, Activity.id == Signup.activity_id)
+        .where(Activity.project_id.in_(projects))
+    )
     logged = Volunteer.id.in_(select(HourEntry.volunteer_id).where(HourEntry.project_id.in_(projects)))
     if actor.role == Role.COMMUNITY_STAFF.value and actor.community_id is not None:
         return or_(Volunteer.community_id == actor.community_id, served, logged)
     if actor.role == Role.ORG_STAFF.value and actor.organization_id is not None:
-        return or_(served, logged,
-                   Volunteer.id.in_(select(HourEntry.volunteer_id)
-                                    .where(HourEntry.organization_id == actor.organization_id)))
+        return or_(
+            served,
+            logged,
+            Volunteer.id.in_(select(HourEntry.volunteer_id).where(HourEntry.organization_id == actor.organization_id)),
+        )
     return or_(served, logged)
 
 
@@ -206,9 +210,10 @@ def visible_hours(actor: Actor):
     if actor.role == Role.ORG_STAFF.value and actor.organization_id is not None:
         return HourEntry.organization_id == actor.organization_id
     if actor.role == Role.COMMUNITY_STAFF.value and actor.community_id is not None:
-        return or_(HourEntry.project_id.in_(_projects_of(actor)),
-                   HourEntry.volunteer_id.in_(select(Volunteer.id)
-                                              .where(Volunteer.community_id == actor.community_id)))
+        return or_(
+            HourEntry.project_id.in_(_projects_of(actor)),
+            HourEntry.volunteer_id.in_(select(Volunteer.id).where(Volunteer.community_id == actor.community_id)),
+        )
     return HourEntry.project_id.in_(_projects_of(actor))
 
 
@@ -248,11 +253,19 @@ def whole_phones(session, actor: Actor, volunteer_ids, now: datetime) -> set[int
         return ids & {actor.volunteer_id}
     if actor.role != Role.ORG_STAFF.value or actor.organization_id is None or not ids:
         return set()
-    in_window = (select(Signup.volunteer_id).join(Activity, Activity.id == Signup.activity_id)
-                 .join(Project, Project.id == Activity.project_id)
-                 .where(Signup.volunteer_id.in_(ids), Signup.status != "cancelled",
-                        Activity.cancelled.is_(False), Project.organization_id == actor.organization_id,
-                        Activity.starts_at <= now + PHONE_WINDOW, Activity.ends_at >= now - PHONE_WINDOW))
+    in_window = (
+        select(Signup.volunteer_id)
+        .join(Activity, Activity.id == Signup.activity_id)
+        .join(Project, Project.id == Activity.project_id)
+        .where(
+            Signup.volunteer_id.in_(ids),
+            Signup.status != "cancelled",
+            Activity.cancelled.is_(False),
+            Project.organization_id == actor.organization_id,
+            Activity.starts_at <= now + PHONE_WINDOW,
+            Activity.ends_at >= now - PHONE_WINDOW,
+        )
+    )
     return set(session.scalars(in_window))
 
 

@@ -1,4 +1,5 @@
 """The platform's wiring: settings, database, security helpers; shared by web and workers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

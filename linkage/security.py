@@ -1,4 +1,5 @@
 """Passwords (argon2id), bearer tokens, and encryption of personal data at rest."""
+
 from __future__ import annotations
 
 import base64
@@ -60,8 +61,10 @@ class FieldCipher:
         keys = field_keys(field_key)
         if not keys:
             raise ValueError("LINKAGE_FIELD_KEY holds no key")
-        self._fernets = [Fernet(base64.urlsafe_b64encode(
-            hashlib.sha256(("linkage.fields:" + key).encode()).digest())) for key in keys]
+        self._fernets = [
+            Fernet(base64.urlsafe_b64encode(hashlib.sha256(("linkage.fields:" + key).encode()).digest()))
+            for key in keys
+        ]
         self._multi = MultiFernet(self._fernets)
         self._mac_keys = [hashlib.sha256(("linkage.digest:" + key).encode()).digest() for key in keys]
 

@@ -1,4 +1,5 @@
 """Star levels (星级志愿者) from verified hours; thresholds per district, the national scheme by default."""
+
 from __future__ import annotations
 
 import tomllib

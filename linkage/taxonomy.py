@@ -1,4 +1,5 @@
 """The need taxonomy drawn from the policy seeds: service categories, target groups, urgency."""
+
 from __future__ import annotations
 
 # 服务类别: the Chinese name is the stored value; the English label is for the API and the switch.
@@ -47,10 +48,7 @@ CERTIFICATE_LEVELS: dict[str, tuple[str, str]] = {
     "senior": ("高级社会工作师", "senior social worker"),
 }
 
-REGISTRATION: dict[str, tuple[str, str]] = {
-    "registered": ("登记", "registered"),
-    "filed": ("备案", "filed"),
-}
+REGISTRATION: dict[str, tuple[str, str]] = {"registered": ("登记", "registered"), "filed": ("备案", "filed")}
 
 RESOURCE_KINDS: dict[str, tuple[str, str]] = {
     "fund": ("资金", "fund"),

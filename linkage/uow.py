@@ -1,4 +1,5 @@
 """Unit of work: one session, and the outbox rows written in the same transaction."""
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,12 @@ def _label(model: type) -> str:
 class UnitOfWork:
     """`with uow: ...; uow.commit()` — leaving the block without commit rolls everything back."""
 
-    def __init__(self, session_factory: sessionmaker, source: str = "linkage-web",
-                 audit: Callable[[], "AuditContext | None"] | None = None):
+    def __init__(
+        self,
+        session_factory: sessionmaker,
+        source: str = "linkage-web",
+        audit: Callable[[], "AuditContext | None"] | None = None,
+    ):
         self._factory = session_factory
         self.source = source
         self._audit = audit
@@ -78,23 +83,23 @@ class UnitOfWork:
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
 
-    def emit(self, *, topic: str, key: str, type: str, subject: str, data: dict[str, Any],
-             event_id: str | None = None) -> dict[str, Any]:
+    def emit(
+        self, *, topic: str, key: str, type: str, subject: str, data: dict[str, Any], event_id: str | None = None
+    ) -> dict[str, Any]:
         """Record an event to publish; it is sent only if this unit of work commits.
 
         The type must be catalogued (linkage.catalogue), on its own topic, with its data fields."""
         type = check_outgoing(type, topic, data).value
-        envelope = make_envelope(type=type, source=self.source, subject=subject, data=data,
-                                 event_id=event_id)
+        envelope = make_envelope(type=type, source=self.source, subject=subject, data=data, event_id=event_id)
         context = self.session.info.get("audit")
         if context is not None and context.request_id:
             # CloudEvents extension attribute: the request that caused this event (docs/events.md).
             envelope["linkagerequestid"] = context.request_id
-        self.session.add(OutboxEvent(event_id=envelope["id"], topic=topic, key=key,
-                                     type=type, envelope=encode(envelope)))
+        self.session.add(
+            OutboxEvent(event_id=envelope["id"], topic=topic, key=key, type=type, envelope=encode(envelope))
+        )
         return envelope
 
     def tombstone(self, *, topic: str, key: str) -> None:
         """Record a key with a null value: a compacted topic then forgets everything under the key."""
-        self.session.add(OutboxEvent(event_id=str(uuid.uuid4()), topic=topic, key=key,
-                                     type=TOMBSTONE, envelope=None))
+        self.session.add(OutboxEvent(event_id=str(uuid.uuid4()), topic=topic, key=key, type=TOMBSTONE, envelope=None))

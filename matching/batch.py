@@ -1,4 +1,5 @@
 """Ranking many needs at once: forked children share the provider index copy-on-write."""
+
 from __future__ import annotations
 
 import gc
@@ -16,8 +17,9 @@ PARENT_SHARE = 0.7  # of a child's share of a batch
 _BATCH: tuple[ProviderIndex, int, tuple[str, ...]] | None = None
 
 
-def rank_batch(index: ProviderIndex, needs: list[Mapping[str, Any]], k: int, workers: int,
-               kinds: tuple[str, ...]) -> list[Ranking]:
+def rank_batch(
+    index: ProviderIndex, needs: list[Mapping[str, Any]], k: int, workers: int, kinds: tuple[str, ...]
+) -> list[Ranking]:
     """index.rank() for each need, in order; the caller has made the index ready to rank."""
     global _BATCH
     if workers <= 1 or len(needs) < 4 * workers or "fork" not in mp.get_all_start_methods():

@@ -1,4 +1,5 @@
 """Factor formulas shared by the vectorised index and the exact reference scorer."""
+
 from __future__ import annotations
 
 import math
@@ -18,6 +19,7 @@ NO_BUDGET_FUND = 0.3  # money offered to a need that asks for none is a weak mat
 
 
 # --- geography -------------------------------------------------------------------------
+
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -42,6 +44,7 @@ def distance_factor(km: float, half_km: float) -> float:
 
 
 # --- time ------------------------------------------------------------------------------
+
 
 def parse_time(value: str | datetime | None) -> float | None:
     """RFC 3339 string (or aware datetime) to epoch seconds; None stays None."""
@@ -97,6 +100,7 @@ def availability(volunteer_mask: int, need_mask: int, unknown: float) -> float:
 
 # --- per-provider quality ----------------------------------------------------------------
 
+
 def reputation(rep: Mapping[str, Any] | None, p: Mapping[str, float]) -> float:
     """Bayesian shrinkage: few ratings stay near the prior, many speak for themselves."""
     rep = rep or {}
@@ -104,7 +108,9 @@ def reputation(rep: Mapping[str, Any] | None, p: Mapping[str, float]) -> float:
     mean = (float(rep.get("rating_sum") or 0.0) + p["rating_strength"] * p["rating_prior"]) / (n + p["rating_strength"])
     rating = min(1.0, max(0.0, (mean - 1.0) / 4.0))
     done, cancelled = float(rep.get("completed") or 0), float(rep.get("cancelled") or 0)
-    completion = (done + p["completion_strength"] * p["completion_prior"]) / (done + cancelled + p["completion_strength"])
+    completion = (done + p["completion_strength"] * p["completion_prior"]) / (
+        done + cancelled + p["completion_strength"]
+    )
     return p["rating_share"] * rating + (1 - p["rating_share"]) * min(1.0, max(0.0, completion))
 
 
@@ -142,6 +148,7 @@ def resource_professional(restricted: bool) -> float:
 
 
 # --- text and tags -----------------------------------------------------------------------
+
 
 def _strings(values: Iterable[Any] | None) -> list[str]:
     return [str(v).strip() for v in (values or ()) if str(v).strip()]

@@ -1,4 +1,5 @@
 """ProviderIndex: upsert/remove providers, rank them for a need, explain every entry."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -13,7 +14,7 @@ from matching.store import EXPLAINED, TOMBSTONE, Block, Card, Profiles, extend, 
 from matching.vocab import Vocabulary
 from matching.weights import FACTORS, Weights, load_weights
 
-Entry = dict[str, Any]            # one ranked provider, as need.matched events carry it
+Entry = dict[str, Any]  # one ranked provider, as need.matched events carry it
 Ranking = dict[str, list[Entry]]  # per kind, best first
 
 PHRASE_LIMIT = 1 << 16  # entries per phrase memo, emptied when full (tag sets, whose memos nest: 1/16th)
@@ -27,8 +28,8 @@ class _KindStore:
         self.kind = kind
         self.main = Block(kind, 0)
         self.delta = Block(kind)
-        self.in_delta: dict[int, int] = {}    # id -> delta row
-        self.by_id = np.zeros(0, np.int64)    # main rows ordered by id...
+        self.in_delta: dict[int, int] = {}  # id -> delta row
+        self.by_id = np.zeros(0, np.int64)  # main rows ordered by id...
         self.sorted_ids = np.zeros(0, np.int64)  # ...and those ids, for binary search
         self.main_live = 0
 
@@ -70,8 +71,10 @@ class ProviderIndex:
         self._phrases: explain.Phrases = {}
         self._serves: explain.Serves = {}
         self._said: dict[tuple[str, tuple[tuple[str, int], ...]], dict[int, str | None]] = {}
-        self._kind_weights = {k: (tuple(self.weights.of(k)[name] for name in FACTORS[k]),
-                                  self.weights.distance_half_km[k]) for k in PROVIDER_KINDS}
+        self._kind_weights = {
+            k: (tuple(self.weights.of(k)[name] for name in FACTORS[k]), self.weights.distance_half_km[k])
+            for k in PROVIDER_KINDS
+        }
 
     # --- size -------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -227,8 +230,7 @@ class ProviderIndex:
         """Merge the live rows of main and delta into a new sorted main block."""
         st = self._kinds[kind]
         parts = [(blk, blk.live_rows()) for blk in (st.main, st.delta)]
-        cols = {name: np.concatenate([blk.cols[name][rows] for blk, rows in parts])
-                for name, _ in schema(kind)}
+        cols = {name: np.concatenate([blk.cols[name][rows] for blk, rows in parts]) for name, _ in schema(kind)}
         cards = np.concatenate([objects(blk.cards)[rows] for blk, rows in parts])
         st.main = Block.build_sorted(kind, cols, cards)
         st.delta = Block(kind)
@@ -249,8 +251,7 @@ class ProviderIndex:
     def rank(self, need: Mapping[str, Any], k: int = 20, kinds: Iterable[str] | None = None) -> Ranking:
         """Top k providers per kind for one need; deterministic for a given index state."""
         self._ready()
-        q = scorer.compile_need(need, self._vocab, self._tag_ids, self._bits, self._params,
-                                self._now().timestamp())
+        q = scorer.compile_need(need, self._vocab, self._tag_ids, self._bits, self._params, self._now().timestamp())
         q.tag_ids = tuple((t, self._tag_ids[t]) for t in q.tag_order if t in self._tag_ids)
         if max(len(self._phrases), len(self._serves), 16 * len(self._said)) > PHRASE_LIMIT:
             self._phrases, self._serves, self._said = {}, {}, {}
@@ -275,8 +276,9 @@ class ProviderIndex:
             return []
         return self._entries(kind, q, parts, *top_rows(parts, k))
 
-    def _entries(self, kind: str, q: scorer.Query, parts: list[Part], top: np.ndarray, scores: list[float],
-                 ids: list[int]) -> list[Entry]:
+    def _entries(
+        self, kind: str, q: scorer.Query, parts: list[Part], top: np.ndarray, scores: list[float], ids: list[int]
+    ) -> list[Entry]:
         """The explained entries for the chosen rows (positions into the parts' rows, in order)."""
         assert q.explain is not None, "rank() builds the context first"
         out: list[Any] = [None] * len(top)  # an Entry in every slot by the end
@@ -311,12 +313,20 @@ class ProviderIndex:
                     said[prof] = prefix + "、".join(matched[:4]) if matched else None
             reasons = build(facs, kms, cards, said, q.explain)
             for i, fac, km, card, why in zip(slots, facs, km2, cards, reasons):
-                out[i] = {"provider_id": ids[i], "kind": kind, "name": card[0], "score": scores[i],
-                          "distance_km": km, "factors": dict(zip(names, fac)), "reasons": why}
+                out[i] = {
+                    "provider_id": ids[i],
+                    "kind": kind,
+                    "name": card[0],
+                    "score": scores[i],
+                    "distance_km": km,
+                    "factors": dict(zip(names, fac)),
+                    "reasons": why,
+                }
         return out
 
-    def rank_batch(self, needs: list[Mapping[str, Any]], k: int = 20, workers: int = 2,
-                   kinds: Iterable[str] | None = None) -> list[Ranking]:
+    def rank_batch(
+        self, needs: list[Mapping[str, Any]], k: int = 20, workers: int = 2, kinds: Iterable[str] | None = None
+    ) -> list[Ranking]:
         """rank() for many needs; with workers > 1 forked children share the index copy-on-write."""
         self._ready()
         return batch.rank_batch(self, needs, k, workers, tuple(kinds or PROVIDER_KINDS))

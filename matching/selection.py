@@ -1,4 +1,5 @@
 """Choosing the k best scored rows across a kind's blocks, with ties broken by id; and exact rounding."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The TF-IDF vocabulary: de-duplicated provider documents, their vectors and the need-side transform."""
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,7 @@ def char_grams(doc: str) -> list[str]:
     grams: list[str] = []
     for term in doc.lower().split():
         grams.extend(term)
-        grams.extend(term[i:i + 2] for i in range(len(term) - 1))
+        grams.extend(term[i : i + 2] for i in range(len(term) - 1))
     return grams
 
 

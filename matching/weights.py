@@ -1,4 +1,5 @@
 """Per-kind factor weights and tunables, read from weights.toml and an env-like override map."""
+
 from __future__ import annotations
 
 import tomllib
@@ -44,20 +45,21 @@ def _number(key: str, raw: str) -> float:
     return value
 
 
-def _apply_overrides(kinds: dict[str, dict[str, float]], params: dict[str, float],
-                     overrides: Mapping[str, str]) -> None:
+def _apply_overrides(
+    kinds: dict[str, dict[str, float]], params: dict[str, float], overrides: Mapping[str, str]
+) -> None:
     # Longest kind first so SOCIAL_WORKER_... is not read as a kind "SOCIAL".
     by_prefix = sorted(((k.upper() + "_", k) for k in PROVIDER_KINDS), key=lambda p: -len(p[0]))
     for key, raw in overrides.items():
         if key.startswith(WEIGHT_PREFIX):
-            rest = key[len(WEIGHT_PREFIX):]
+            rest = key[len(WEIGHT_PREFIX) :]
             kind = next((k for prefix, k in by_prefix if rest.startswith(prefix)), None)
-            factor = rest[len(kind) + 1:].lower() if kind else None
+            factor = rest[len(kind) + 1 :].lower() if kind else None
             if kind is None or factor not in FACTORS[kind]:
                 raise ValueError(f"{key}: unknown kind or factor (kinds {PROVIDER_KINDS})")
             kinds[kind][factor] = _number(key, raw)
         elif key.startswith(PARAM_PREFIX):
-            name = key[len(PARAM_PREFIX):].lower()
+            name = key[len(PARAM_PREFIX) :].lower()
             # Unknown names are left alone: the matcher worker may keep its own settings
             # under this prefix. Weights, a closed set, are checked strictly above.
             if name in params and isinstance(params[name], (int, float)):

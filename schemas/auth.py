@@ -1,4 +1,5 @@
 """Logging in."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate

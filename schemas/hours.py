@@ -1,4 +1,5 @@
 """Hour records, reviews, corrections, totals, and certificates."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -15,8 +16,9 @@ class _Window(Schema):
 
 class LogHoursSchema(_Window):
     activity_id = WholeNumber(required=True, validate=validate.Range(min=1))
-    volunteer_id = WholeNumber(validate=validate.Range(min=1),
-                                  metadata={"description": "org staff entering hours for a volunteer"})
+    volunteer_id = WholeNumber(
+        validate=validate.Range(min=1), metadata={"description": "org staff entering hours for a volunteer"}
+    )
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
     content = fields.String(load_default="", validate=validate.Length(max=500))
@@ -71,11 +73,13 @@ class CorrectionSchema(_Window):
 class HoursQuerySchema(PageArgs):
     """The list stays a JSON array; its pages follow the other lists' page/page_size, and the
     X-Total-Count header says how many records match. A page holds up to 500 (the old whole list)."""
+
     page_size = WholeNumber(load_default=500, validate=validate.Range(min=1, max=500))
     volunteer_id = WholeNumber(validate=validate.Range(min=1))
     project_id = WholeNumber(validate=validate.Range(min=1))
-    status = fields.String(validate=validate.OneOf(["pending", "verified", "rejected", "disputed",
-                                                    "superseded", "reversed"]))
+    status = fields.String(
+        validate=validate.OneOf(["pending", "verified", "rejected", "disputed", "superseded", "reversed"])
+    )
 
 
 class YearTotalSchema(Schema):

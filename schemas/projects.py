@@ -1,4 +1,5 @@
 """Claims, projects, activities, sign-ups and residents' evaluations."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -8,8 +9,11 @@ from schemas.common import LocalDateTime, Name, PageArgs, Tags, WholeNumber, pag
 
 
 class ClaimRequestSchema(Schema):
-    plan = fields.String(required=True, validate=validate.Length(min=5, max=2000),
-                         metadata={"description": "服务方案: how the organization will meet the need"})
+    plan = fields.String(
+        required=True,
+        validate=validate.Length(min=5, max=2000),
+        metadata={"description": "服务方案: how the organization will meet the need"},
+    )
     organization_id = WholeNumber(validate=validate.Range(min=1))
 
 
@@ -94,8 +98,9 @@ class ActivitySchema(Schema):
 
 
 class SignupRequestSchema(Schema):
-    volunteer_id = WholeNumber(validate=validate.Range(min=1),
-                                  metadata={"description": "admins only; volunteers sign themselves up"})
+    volunteer_id = WholeNumber(
+        validate=validate.Range(min=1), metadata={"description": "admins only; volunteers sign themselves up"}
+    )
 
 
 class SignupQuerySchema(Schema):
@@ -134,7 +139,9 @@ class CodesSchema(Schema):
 
 class EvaluationRequestSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=4, max=20))
-    satisfaction = WholeNumber(required=True, validate=validate.Range(min=1, max=5, error="evaluation.satisfaction_range"))
+    satisfaction = WholeNumber(
+        required=True, validate=validate.Range(min=1, max=5, error="evaluation.satisfaction_range")
+    )
     comment = fields.String(load_default="", validate=validate.Length(max=500))
 
 

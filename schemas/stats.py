@@ -1,4 +1,5 @@
 """The linkage dashboard's figures: GET /stats/linkage."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate

@@ -1,4 +1,5 @@
 """Shared fixtures: real databases (SQLite file, PostgreSQL on 127.0.0.1:5432), app, logged-in clients."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,9 @@ def settings_for_tests(database_url: str, **overrides):
     # browser stories make hundreds of public requests a minute. tests/integration/api/test_limits.py
     # turns them on and shows each one bite (the login-failure limiter is always on).
     overrides.setdefault("rate_limits_enabled", False)
-    return settings_from_env(environ={}, database_url=database_url, password_time_cost=1,
-                             password_memory_kib=8192, **overrides)
+    return settings_from_env(
+        environ={}, database_url=database_url, password_time_cost=1, password_memory_kib=8192, **overrides
+    )
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +100,7 @@ def _broker_of(nodeid: str) -> str | None:
 
     if not nodeid.endswith("]"):
         return None
-    params = nodeid[nodeid.rindex("[") + 1:-1].split("-")
+    params = nodeid[nodeid.rindex("[") + 1 : -1].split("-")
     return next((kind for kind in BROKER_KINDS if kind in params), None)
 
 
@@ -116,5 +118,6 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_sep("-", "event-spine tests by broker")
     for kind in sorted(counts):
         row = counts[kind]
-        terminalreporter.write_line(f"{kind:<8} " + ", ".join(f"{row.get(o, 0)} {o}" for o in
-                                                             ("passed", "failed", "error", "skipped")))
+        terminalreporter.write_line(
+            f"{kind:<8} " + ", ".join(f"{row.get(o, 0)} {o}" for o in ("passed", "failed", "error", "skipped"))
+        )

@@ -1,4 +1,5 @@
 """/projects/{id}/activities, /activities/{id}/signups, /signups/{id}/check-in|check-out."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -67,8 +68,11 @@ class ActivitySignups(MethodView):
 def check_in(body, signup_id):
     who = actor()
     with platform().uow() as uow:
-        return {"signup": activities.check_in(uow, who, signup_id, body.get("at")),
-                "hour_entry_id": None, "minutes": None}
+        return {
+            "signup": activities.check_in(uow, who, signup_id, body.get("at")),
+            "hour_entry_id": None,
+            "minutes": None,
+        }
 
 
 @blp.route("/signups/<int:signup_id>/check-out", methods=["POST"])

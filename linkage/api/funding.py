@@ -1,4 +1,5 @@
 """/funding-rounds, /applications, /grants: venture philanthropy (公益创投) from the call to the closing report."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -114,8 +115,9 @@ class Reviews(MethodView):
     @blp.arguments(FundingReviewRequestSchema)
     @blp.response(201, FundingReviewSchema)
     def post(self, body, application_id):
-        return funding.rounds.review_record(_write(funding.reviews.review_application, application_id,
-                                                   body["scores"], body["comments"]))
+        return funding.rounds.review_record(
+            _write(funding.reviews.review_application, application_id, body["scores"], body["comments"])
+        )
 
 
 @blp.route("/funding-rounds/<int:round_id>/awards")

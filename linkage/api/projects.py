@@ -1,4 +1,5 @@
 """/needs/{id}/claims, /claims/{id}/decision, /projects: from a matched need to a running project."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -56,10 +57,14 @@ def decide(body, claim_id):
 @blp.arguments(ProjectQuerySchema, location="query")
 @blp.response(200, ProjectPageSchema)
 def list_projects(args):
-    rows, total = projects.list_projects(session(), status=args.get("status"),
-                                         organization_id=args.get("organization_id"),
-                                         community_id=args.get("community_id"),
-                                         page=args["page"], page_size=args["page_size"])
+    rows, total = projects.list_projects(
+        session(),
+        status=args.get("status"),
+        organization_id=args.get("organization_id"),
+        community_id=args.get("community_id"),
+        page=args["page"],
+        page_size=args["page_size"],
+    )
     return page_body(rows, total, args)
 
 
@@ -93,8 +98,7 @@ def assign_lead(body, project_id):
 def issue_codes(body, project_id):
     who = actor()
     with platform().uow() as uow:
-        return {"project_id": project_id,
-                "codes": evaluations.issue_codes(uow, who, project_id, body["households"])}
+        return {"project_id": project_id, "codes": evaluations.issue_codes(uow, who, project_id, body["households"])}
 
 
 @blp.route("/projects/<int:project_id>/evaluations")

@@ -2,6 +2,7 @@
 
 The content is data (content.toml); this module loads it once, as tuples, under the names the
 demo plan uses."""
+
 from __future__ import annotations
 
 import tomllib

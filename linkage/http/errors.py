@@ -1,4 +1,5 @@
 """The one place that maps errors to the JSON shape of DESIGN §7."""
+
 from __future__ import annotations
 
 from http import HTTPStatus
@@ -15,8 +16,12 @@ from linkage.i18n import render, render_message
 class ErrorSchema(_SmorestErrorSchema):
     """The documented error shape (DESIGN §7), and the domain code that a domain error adds."""
 
-    reason = fields.String(metadata={"description": "A domain error's code (e.g. hours.overlap): branch on it, "
-                                                    "not on the message, whose language follows Accept-Language"})
+    reason = fields.String(
+        metadata={
+            "description": "A domain error's code (e.g. hours.overlap): branch on it, "
+            "not on the message, whose language follows Accept-Language"
+        }
+    )
 
 
 def error_body(code: int, message, errors: dict | None = None):
@@ -68,8 +73,7 @@ def register_error_handlers(app) -> None:
         if messages:
             return error_body(err.code, "request.invalid_input", _flatten_locations(messages))
         if err.code == 400:
-            return error_body(400, "request.bad_json",
-                              {"_body": [err.description or "bad request"]})
+            return error_body(400, "request.bad_json", {"_body": [err.description or "bad request"]})
         response = error_body(err.code, err.description or HTTPStatus(err.code).phrase)
         # A 405 says which methods the resource does take (RFC 9110 §15.5.6): werkzeug's own
         # headers carry `Allow`, which the JSON body must not drop.

@@ -1,4 +1,5 @@
 """志愿服务记录证明: a certificate snapshots the verified service at the moment it is issued."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Consent to the privacy notice (个人信息处理告知, PIPL arts. 14, 31): who, which version, when, how."""
+
 from __future__ import annotations
 
 import enum
@@ -11,7 +12,7 @@ from linkage.models.base import Base, utcnow
 
 
 class ConsentMethod(str, enum.Enum):
-    SELF = "self"    # the person (or guardian) agreed on screen, through the web or the API
+    SELF = "self"  # the person (or guardian) agreed on screen, through the web or the API
     PAPER = "paper"  # a signed paper form, confirmed by the staff member recorded in recorded_by
 
 

@@ -1,4 +1,5 @@
 """Needs (需求) posted by communities, and the match set the matcher sends back for each."""
+
 from __future__ import annotations
 
 import enum
@@ -12,9 +13,9 @@ from linkage.models.places import Community
 
 
 class NeedStatus(str, enum.Enum):
-    OPEN = "open"          # posted, waiting for matches
-    MATCHED = "matched"    # ranked providers are in
-    CLAIMED = "claimed"    # an organization's claim was approved: it is a project now
+    OPEN = "open"  # posted, waiting for matches
+    MATCHED = "matched"  # ranked providers are in
+    CLAIMED = "claimed"  # an organization's claim was approved: it is a project now
     COMPLETED = "completed"
     CANCELLED = "cancelled"
 
@@ -27,9 +28,11 @@ class Need(Base):
     __tablename__ = "needs"
     # Lists are newest first under one filter: with these the database walks the first page
     # in order instead of sorting every open need for each request.
-    __table_args__ = (Index("ix_needs_status_created", "status", "created_at", "id"),
-                      Index("ix_needs_category_created", "category", "created_at", "id"),
-                      Index("ix_needs_community_created", "community_id", "created_at", "id"))
+    __table_args__ = (
+        Index("ix_needs_status_created", "status", "created_at", "id"),
+        Index("ix_needs_category_created", "category", "created_at", "id"),
+        Index("ix_needs_community_created", "community_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)

@@ -1,4 +1,5 @@
 """The transactional outbox and the consumers' record of what they already handled."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Communities (社区): where needs are posted and what the indicators are measured over."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Claims, service projects (服务项目化), their activities, sign-ups and residents' evaluations."""
+
 from __future__ import annotations
 
 import enum
@@ -46,13 +47,16 @@ class ProjectStatus(str, enum.Enum):
 
 
 # The lifecycle: each legal move and the parties who may make it.
-LIFECYCLE = StateMachine("project", {
-    ("approved", "in_progress"): frozenset({"organization"}),
-    ("in_progress", "completed"): frozenset({"organization"}),
-    ("completed", "evaluated"): frozenset({"community"}),
-    ("approved", "cancelled"): frozenset({"organization", "community"}),
-    ("in_progress", "cancelled"): frozenset({"organization", "community"}),
-})
+LIFECYCLE = StateMachine(
+    "project",
+    {
+        ("approved", "in_progress"): frozenset({"organization"}),
+        ("in_progress", "completed"): frozenset({"organization"}),
+        ("completed", "evaluated"): frozenset({"community"}),
+        ("approved", "cancelled"): frozenset({"organization", "community"}),
+        ("in_progress", "cancelled"): frozenset({"organization", "community"}),
+    },
+)
 TRANSITIONS = LIFECYCLE.moves
 check_transition = LIFECYCLE.require  # the parties allowed to move a project; 409 if the move is illegal
 

@@ -1,4 +1,5 @@
 """The four societies a need is matched against: organizations, social workers, volunteers, resources."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -54,8 +55,7 @@ class Volunteer(_Provider, Base):
 
     __tablename__ = "volunteers"
     # Encrypted fields: name -> (cipher column, digest column). `linkage keys rotate` walks these.
-    ENCRYPTED = {"id_number": ("id_number_cipher", "id_number_digest"),
-                 "phone": ("phone_cipher", "phone_digest")}
+    ENCRYPTED = {"id_number": ("id_number_cipher", "id_number_digest"), "phone": ("phone_cipher", "phone_digest")}
 
     code: Mapped[str] = mapped_column(String(20), unique=True)  # 志愿者编号
     phone_cipher: Mapped[str] = mapped_column(Text)
@@ -89,4 +89,3 @@ class CharityResource(_Provider, Base):
     restricted_categories: Mapped[list] = mapped_column(default=list)
     available_from: Mapped[datetime | None]
     available_until: Mapped[datetime | None]
-

@@ -1,4 +1,5 @@
 """Accounts and roles; each role is bound to the object its holder acts for."""
+
 from __future__ import annotations
 
 import enum
@@ -11,12 +12,12 @@ from linkage.models.base import Base, utcnow
 
 
 class Role(str, enum.Enum):
-    ADMIN = "admin"                      # district 民政 staff
+    ADMIN = "admin"  # district 民政 staff
     COMMUNITY_STAFF = "community_staff"  # bound to a community
-    ORG_STAFF = "org_staff"              # bound to an organization
-    SOCIAL_WORKER = "social_worker"      # bound to a social-worker profile
-    VOLUNTEER = "volunteer"              # bound to a volunteer profile
-    AUDITOR = "auditor"                  # read-only
+    ORG_STAFF = "org_staff"  # bound to an organization
+    SOCIAL_WORKER = "social_worker"  # bound to a social-worker profile
+    VOLUNTEER = "volunteer"  # bound to a volunteer profile
+    AUDITOR = "auditor"  # read-only
 
 
 class User(Base):

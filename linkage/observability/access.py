@@ -1,4 +1,5 @@
 """gunicorn's logs as JSON lines: the access log carries the request id the app answered with."""
+
 from __future__ import annotations
 
 import traceback
@@ -34,7 +35,6 @@ class JsonLogger(Logger):
                 "user_agent": environ.get("HTTP_USER_AGENT", ""),
             }
             # Query strings may carry search terms about people: the path is enough to find a request.
-            self.access_log.info("%s %s %s", fields["method"], fields["path"], fields["status"],
-                                 extra=fields)
+            self.access_log.info("%s %s %s", fields["method"], fields["path"], fields["status"], extra=fields)
         except Exception:  # noqa: BLE001 - a log line must never break a response
             self.error(traceback.format_exc())

@@ -4,6 +4,7 @@ The web layer binds the request id for the duration of a request; event workers 
 the event carries (CloudEvents extension `linkagerequestid`) with the event and need ids, so a
 need's POST, its outbox event, its ranking and its stored matches share one `request_id`.
 """
+
 from __future__ import annotations
 
 import json
@@ -69,8 +70,11 @@ def event_context(event) -> Iterator[None]:
     """Bind an event's ids (and the request id it carries) while it is being handled."""
     raw = getattr(event, "raw", None) or {}
     request_id = raw.get(REQUEST_ID_ATTRIBUTE)
-    with bind(request_id=request_id if isinstance(request_id, str) else None,
-              event_id=getattr(event, "id", None), need_id=need_id_of(event)):
+    with bind(
+        request_id=request_id if isinstance(request_id, str) else None,
+        event_id=getattr(event, "id", None),
+        need_id=need_id_of(event),
+    ):
         yield
 
 
@@ -79,8 +83,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
-                    .replace("+00:00", "Z"),
+            "time": datetime.fromtimestamp(record.created, timezone.utc)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

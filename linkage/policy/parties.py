@@ -1,4 +1,5 @@
 """Whom an actor acts for: the role tests every rule of the policy is built from."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

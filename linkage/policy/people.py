@@ -1,4 +1,5 @@
 """People and their data: who registers volunteers, records consent, erases, closes sessions, names communities."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -28,8 +29,9 @@ def may_confirm_paper_consent(actor: Actor) -> bool:
 def require_consent_recorder(actor: Actor, volunteer: Volunteer) -> None:
     """A further consent is given by the volunteer themself, or confirmed by the district or their
     community's staff."""
-    if not (is_the_volunteer(actor, volunteer.id) or is_district(actor)
-            or staffs_community(actor, volunteer.community_id)):
+    if not (
+        is_the_volunteer(actor, volunteer.id) or is_district(actor) or staffs_community(actor, volunteer.community_id)
+    ):
         raise Forbidden("consent.forbidden")
 
 

@@ -1,4 +1,5 @@
 """Needs and projects: who decides claims, moves a project along, names its lead, issues evaluation codes."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -1,4 +1,5 @@
 """Communities (社区): registered by the district, maintained by their own staff."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select

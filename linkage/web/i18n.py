@@ -1,4 +1,5 @@
 """The pages' `t(key)`, backed by the Babel catalogues: Chinese by default, English on request (session)."""
+
 from __future__ import annotations
 
 from flask import session

@@ -4,6 +4,7 @@ A community worker posts a need and watches its matches arrive; an organization 
 community approves; a volunteer signs up; the organization checks them in and out and the community
 verifies the hours; the volunteer downloads a certificate; a resident evaluates; the dashboard moves.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,9 @@ class Person:
     """One browser context (its own cookies) and the keyboard: focus, then Enter or Space."""
 
     def __init__(self, browser, live, **options):
-        self.context = browser.new_context(viewport=options.pop("viewport", PHONE), locale="zh-CN",
-                                           accept_downloads=True, **options)
+        self.context = browser.new_context(
+            viewport=options.pop("viewport", PHONE), locale="zh-CN", accept_downloads=True, **options
+        )
         self.page = self.context.new_page()
         self.base = live.base_url
 
@@ -77,8 +79,10 @@ def fill_need_form(page, title: str = "陪同独居老人到医院复诊") -> No
 
 def _figures(person: Person) -> dict:
     person.go("/dashboard")
-    return {name: person.text(f"#{name}") for name in
-            ("needs-posted", "needs-matched", "needs-claimed", "needs-completed", "satisfaction")}
+    return {
+        name: person.text(f"#{name}")
+        for name in ("needs-posted", "needs-matched", "needs-claimed", "needs-completed", "satisfaction")
+    }
 
 
 def test_the_whole_story_in_a_browser(live, browser, shots):
@@ -130,7 +134,7 @@ def test_the_whole_story_in_a_browser(live, browser, shots):
 
     # -- the organization starts it and schedules an activity (it began two hours ago) -----------
     org.go(project_path)
-    org.press('#status form.inline button[type=submit]')  # 开始实施
+    org.press("#status form.inline button[type=submit]")  # 开始实施
     assert org.text(".meta .badge") == "实施中"
     org.page.locator("details.card summary").first.focus()
     org.page.keyboard.press("Enter")
@@ -185,12 +189,13 @@ def test_the_whole_story_in_a_browser(live, browser, shots):
     download.value.save_as(str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF")
     picture = shots.next_path("certificate")
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(picture.with_suffix(""))],
-                   check=True, timeout=30)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(picture.with_suffix(""))], check=True, timeout=30
+    )
 
     # -- the project completes, the community hands out codes, a resident evaluates ----------------
     org.go(project_path)
-    org.press('#status form.inline button[type=submit]')  # 完成项目
+    org.press("#status form.inline button[type=submit]")  # 完成项目
     staff.go(project_path)
     staff.page.fill("#f-households", "2")
     staff.press("#codes form button[type=submit]")

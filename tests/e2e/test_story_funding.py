@@ -7,6 +7,7 @@ the first tranche released; the organization reports spending with its receipt; 
 the residents' public summary show the money; the dashboard's funds move. Runs after test_story.py
 on the same server (session fixtures) and carries on its screenshot numbering.
 """
+
 from __future__ import annotations
 
 import re
@@ -95,7 +96,9 @@ def test_a_funding_round_in_a_browser(live, browser, shots):
     admin.page.fill("#f-comments", "需求真实迫切，方案可行，预算合理。")
     shots(admin.page, "funding-review")
     admin.press("#review button[type=submit]")
-    assert admin.page.locator(".review .score").first.inner_text() == "83.0"  # (90·25 + 85·25 + 80·20 + 75·15 + 80·15) / 100
+    assert (
+        admin.page.locator(".review .score").first.inner_text() == "83.0"
+    )  # (90·25 + 85·25 + 80·20 + 75·15 + 80·15) / 100
 
     # -- the district reads the explained allocation and commits it ----------------------------
     admin.go(round_path)

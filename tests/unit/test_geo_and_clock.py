@@ -1,4 +1,5 @@
 """One home for distances and the local zone: what needs, stats, pages and the demo all measure with."""
+
 from datetime import datetime, timezone
 
 import pytest

@@ -1,4 +1,5 @@
 """The Apache Kafka launcher without starting a JVM: missing tools named, KRaft settings, cluster ids."""
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """The pieces of the PIPL duties that need no database: the notice, ages from ID numbers, the ledger's hashed fields."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """Passwords, tokens and field encryption."""
+
 from linkage.security import FieldCipher, Passwords, Tokens
 
 
@@ -34,6 +35,7 @@ def test_field_cipher_round_trips_and_its_digest_is_keyed():
 
 def test_the_field_key_setting_lists_keys_newest_first_split_on_commas_or_whitespace():
     from linkage.security import field_keys
+
     assert field_keys("b") == ["b"]
     assert field_keys("new, old") == field_keys("new old") == field_keys(" new,\nold ,") == ["new", "old"]
 
@@ -57,5 +59,6 @@ def test_a_single_key_still_opens_what_it_encrypted_before_key_lists():
     import hashlib
 
     from cryptography.fernet import Fernet
+
     legacy = Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"linkage.fields:key-a").digest()))
     assert FieldCipher("key-a").decrypt(legacy.encrypt(b"secret").decode()) == "secret"

@@ -1,4 +1,5 @@
 """One state machine for every lifecycle: projects and funding rounds read the same table rules."""
+
 import pytest
 
 from linkage.errors import Conflict, Message

@@ -6,6 +6,7 @@ FinalizedFeaturesEpoch=-1, ...), which is valid Kafka protocol, but Debian 12's 
 omits default-valued tags, so kcat works against it directly. Every other byte — metadata,
 produce, fetch, and our events — passes through untouched.
 """
+
 from __future__ import annotations
 
 import socket

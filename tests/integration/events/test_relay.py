@@ -1,4 +1,5 @@
 """The relay: order per key, at-least-once, and two relays side by side on PostgreSQL."""
+
 from __future__ import annotations
 
 import json
@@ -55,8 +56,11 @@ def test_the_relay_publishes_each_needs_events_in_the_order_they_were_written(wo
     for record in sorted(records, key=lambda r: (r.partition, r.offset)):
         by_key.setdefault(record.key.decode(), []).append(json.loads(record.value))
     first = by_key[str(needs[0])]
-    assert [e["type"] for e in first] == ["linkage.need.posted.v1", "linkage.need.updated.v1",
-                                          "linkage.need.updated.v1"]
+    assert [e["type"] for e in first] == [
+        "linkage.need.posted.v1",
+        "linkage.need.updated.v1",
+        "linkage.need.updated.v1",
+    ]
     assert [e["data"]["title"] for e in first][1:] == ["改为周日上午", "改为周日下午"]
     twice = by_key[str(needs[1])]
     assert len(twice) == 2 and twice[0]["id"] == twice[1]["id"]  # same event id: consumers dedupe

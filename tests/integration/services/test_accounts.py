@@ -1,4 +1,5 @@
 """Accounts at the service: users bound to what they act for, logging in, too many failures, tokens."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -43,11 +44,14 @@ def test_a_user_is_bound_to_what_their_role_acts_for(build, platform, read):
     assert auditor.community_id is None
 
 
-@pytest.mark.parametrize("role, bindings, field", [
-    ("mayor", {}, "role"),
-    ("org_staff", {}, "organization_id"),
-    ("volunteer", {"volunteer_id": 4242}, "volunteer_id"),
-])
+@pytest.mark.parametrize(
+    "role, bindings, field",
+    [
+        ("mayor", {}, "role"),
+        ("org_staff", {}, "organization_id"),
+        ("volunteer", {"volunteer_id": 4242}, "volunteer_id"),
+    ],
+)
 def test_a_user_with_an_unknown_role_or_a_missing_binding_is_refused(act, platform, unchanged, role, bindings, field):
     with unchanged(), pytest.raises(InvalidInput) as caught:
         act(create_user, platform.passwords, username="someone", password=PASSWORD, role=role, **bindings)

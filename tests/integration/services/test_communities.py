@@ -1,4 +1,5 @@
 """Communities (社区) at the service: registered by the district, maintained by their own staff."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Field-key rotation at the service: every encrypted field brought to the newest key, idempotently."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -1,4 +1,5 @@
 """Needs (需求) at the service: who posts and changes them, the time-window rule, cancelling, finding them."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,8 +16,7 @@ from tests.factories import ADMIN, need_data
 
 def _events(read, need_id):
     with read() as s:
-        return list(s.scalars(select(OutboxEvent.type).where(OutboxEvent.key == str(need_id))
-                              .order_by(OutboxEvent.id)))
+        return list(s.scalars(select(OutboxEvent.type).where(OutboxEvent.key == str(need_id)).order_by(OutboxEvent.id)))
 
 
 def test_community_staff_post_a_need_for_their_community_and_it_is_announced(build, act, read):

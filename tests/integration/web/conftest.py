@@ -1,4 +1,5 @@
 """Page fixtures: the API's world (users of every role) and a browser-like client per person."""
+
 from __future__ import annotations
 
 import re
@@ -46,4 +47,5 @@ def person(app, world):
             assert response.status_code == 302, response.get_data(as_text=True)
             someone.get("/")
         return someone
+
     return make

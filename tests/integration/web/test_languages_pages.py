@@ -1,4 +1,5 @@
 """Pages speak Chinese by default and English after the switch: their words and the domain's messages."""
+
 from __future__ import annotations
 
 from tests.integration.web.test_pages import html, need_form

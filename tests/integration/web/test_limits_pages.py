@@ -1,4 +1,5 @@
 """Abuse limits on the pages: the login form's lock with its wait, the idle timeout, rate-limit pages."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,16 +19,15 @@ def clock(world):
 
 
 def log_in(someone: Person, username: str, password: str, address: str = "203.0.113.7"):
-    return someone.post("/login", {"username": username, "password": password},
-                        environ_base={"REMOTE_ADDR": address})
+    return someone.post("/login", {"username": username, "password": password}, environ_base={"REMOTE_ADDR": address})
 
 
 def first_locked(pages) -> int:
     texts = [p.get_data(as_text=True) for p in pages]
     locked = [LOCKED in text for text in texts]
     first = locked.index(True) + 1
-    assert all(p.status_code == 401 and "用户名或密码错误" in t for p, t in zip(pages[:first - 1], texts))
-    assert all(locked[first - 1:]) and {p.status_code for p in pages[first - 1:]} == {429}
+    assert all(p.status_code == 401 and "用户名或密码错误" in t for p, t in zip(pages[: first - 1], texts))
+    assert all(locked[first - 1 :]) and {p.status_code for p in pages[first - 1 :]} == {429}
     return first
 
 
@@ -72,8 +72,7 @@ def test_an_idle_session_ends_and_the_next_page_says_so(app, world, clock):
 
 
 def test_the_idle_limit_is_a_setting(world, clock):
-    app = create_app(settings_for_tests(world.platform.settings.database_url, session_idle_seconds=120),
-                     testing=True)
+    app = create_app(settings_for_tests(world.platform.settings.database_url, session_idle_seconds=120), testing=True)
     app.extensions["linkage"].clock = clock
     try:
         someone = Person(app)
@@ -87,8 +86,12 @@ def test_the_idle_limit_is_a_setting(world, clock):
 
 
 def test_a_rate_limited_page_answers_in_chinese_with_the_wait(world, clock):
-    app = create_app(settings_for_tests(world.platform.settings.database_url, rate_limits_enabled=True,
-                                        rate_limit_evaluation="2 per minute"), testing=True)
+    app = create_app(
+        settings_for_tests(
+            world.platform.settings.database_url, rate_limits_enabled=True, rate_limit_evaluation="2 per minute"
+        ),
+        testing=True,
+    )
     app.extensions["linkage"].clock = clock
     try:
         resident = Person(app)

@@ -1,4 +1,5 @@
 """下载我的数据 on each person's home page: the same export as the API, only ever one's own."""
+
 from __future__ import annotations
 
 import json

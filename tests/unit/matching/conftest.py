@@ -1,4 +1,5 @@
 """Fixtures for the matching tests: an index on a fixed clock."""
+
 import os
 import sys
 

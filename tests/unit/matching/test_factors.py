@@ -1,4 +1,5 @@
 """Each factor on its own: the formulas a community worker's ranking rests on."""
+
 import math
 
 import pytest

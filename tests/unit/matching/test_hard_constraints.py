@@ -1,4 +1,5 @@
 """Hard constraints: what must never rank, whatever the other factors say."""
+
 import pytest
 from matchkit import BUILDERS, need, offset, organization, resource, volunteer
 
@@ -34,7 +35,7 @@ def test_expired_resource_never_ranks(index):
     index.upsert("resource", resource(id=1, available_until="2026-11-22T23:59:59+08:00"))  # yesterday
     index.upsert("resource", resource(id=2, available_until="2026-11-27T00:00:00+08:00"))  # ends before the need
     index.upsert("resource", resource(id=3, available_until="2026-12-31T00:00:00+08:00"))
-    index.upsert("resource", resource(id=4, available_from="2026-12-01T00:00:00+08:00"))   # starts after it
+    index.upsert("resource", resource(id=4, available_from="2026-12-01T00:00:00+08:00"))  # starts after it
     assert ids(index.rank(need()), "resource") == [3]
 
 

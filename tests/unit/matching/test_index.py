@@ -1,4 +1,5 @@
 """The index as the matcher worker uses it: upserts, removals, refits, batches, recommendations."""
+
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -86,8 +87,10 @@ def test_vocabulary_refits_itself_after_enough_upserts(clock):
 
 def test_batch_ranking_matches_one_by_one(clock):
     ix = filled(clock)
-    needs = [need(id=i, category=c, skills=[s]) for i, (c, s) in
-             enumerate([("养老", "陪诊"), ("助学", "课业辅导"), ("应急", "急救"), ("环境", "垃圾分类")] * 3)]
+    needs = [
+        need(id=i, category=c, skills=[s])
+        for i, (c, s) in enumerate([("养老", "陪诊"), ("助学", "课业辅导"), ("应急", "急救"), ("环境", "垃圾分类")] * 3)
+    ]
     assert ix.rank_batch(needs, k=5, workers=2) == [ix.rank(n, k=5) for n in needs]
     assert ix.rank_batch(needs, k=5, workers=1) == [ix.rank(n, k=5) for n in needs]
 
