@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
 
 from linkage import ledger
-from linkage.catalogue import hours_type
+from linkage.catalogue import Topics, hours_type
 from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
-from linkage.messages import Topics, rfc3339
+from linkage.messages import rfc3339
 from linkage.models import (
     RECORD_ACTIONS,
     STANDING,
@@ -43,7 +45,7 @@ from linkage.uow import UnitOfWork
 DAY_MINUTES = 24 * 60
 
 
-def entry_record(entry: HourEntry, status: RecordStatus | None = None) -> dict:
+def entry_record(entry: HourEntry, status: RecordStatus | None = None) -> dict[str, Any]:
     return {"id": entry.id, "volunteer_id": entry.volunteer_id, "seq": entry.seq,
             "action": entry.action, "target_id": entry.target_id, "project_id": entry.project_id,
             "activity_id": entry.activity_id, "organization_id": entry.organization_id,
@@ -53,11 +55,11 @@ def entry_record(entry: HourEntry, status: RecordStatus | None = None) -> dict:
             "reason": entry.reason, "status": status.value if status else None, "hash": entry.hash}
 
 
-def _chain(session, volunteer_id: int) -> list[HourEntry]:
+def _chain(session: Session, volunteer_id: int) -> list[HourEntry]:
     return list(session.scalars(ledger.Chain(HourEntry, volunteer_id).entries()))
 
 
-def _entries_deciding(session, volunteer_id: int, starts_at: datetime, ends_at: datetime) -> list[HourEntry]:
+def _entries_deciding(session: Session, volunteer_id: int, starts_at: datetime, ends_at: datetime) -> list[HourEntry]:
     """The part of the chain that decides whether [starts_at, ends_at) may be recorded: records
     overlapping it or starting on its local day, and every later entry aimed at them (reviews,
     corrections), in chain order. Replaying the whole chain made each new record cost O(chain)."""
@@ -82,7 +84,7 @@ def _lock_volunteer(uow: UnitOfWork, volunteer_id: int) -> Volunteer:
     return volunteer
 
 
-def append_entry(uow: UnitOfWork, actor: Actor, volunteer_id: int, action: str, **fields) -> HourEntry:
+def append_entry(uow: UnitOfWork, actor: Actor, volunteer_id: int, action: str, **fields: Any) -> HourEntry:
     """Append one entry to the volunteer's chain; the caller holds the volunteer's row lock."""
     _lock_volunteer(uow, volunteer_id)
     entry = HourEntry(volunteer_id=volunteer_id, action=action, actor_user_id=actor.user_id,
@@ -109,11 +111,12 @@ def check_recording_rules(uow: UnitOfWork, volunteer_id: int, starts_at: datetim
     entries = _entries_deciding(uow.session, volunteer_id, starts_at, ends_at)
     states = record_states(entries)
     by_id = {e.id: e for e in entries}
-    per_day: dict = defaultdict(int)
+    per_day: dict[date, int] = defaultdict(int)
     for record_id, status in states.items():
         if status not in STANDING or record_id == ignore:
             continue
         other = by_id[record_id]
+        assert other.starts_at is not None and other.ends_at is not None  # a standing record has its time
         if other.starts_at < ends_at and other.ends_at > starts_at:
             raise Conflict("hours.overlap", {"starts_at": [Message("hours.overlaps_record", record=record_id)]})
         per_day[other.starts_at.astimezone(LOCAL_TZ).date()] += other.minutes
@@ -123,7 +126,7 @@ def check_recording_rules(uow: UnitOfWork, volunteer_id: int, starts_at: datetim
     return minutes
 
 
-def log_hours(uow: UnitOfWork, actor: Actor, data: dict) -> HourEntry:
+def log_hours(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> HourEntry:
     """A volunteer logs their own service in an activity they signed up for; org staff may enter it."""
     activity = uow.session.get(Activity, data["activity_id"])
     if activity is None:
@@ -156,7 +159,7 @@ def log_hours(uow: UnitOfWork, actor: Actor, data: dict) -> HourEntry:
     return entry
 
 
-def read_record(session, actor: Actor, entry_id: int) -> HourEntry:
+def read_record(session: Session, actor: Actor, entry_id: int) -> HourEntry:
     """One record as `actor` may see it (policy: visible_hours); another's is a 404."""
     entry = get_record(session, entry_id)
     if not may_see(session, actor, HourEntry, entry_id):
@@ -164,7 +167,7 @@ def read_record(session, actor: Actor, entry_id: int) -> HourEntry:
     return entry
 
 
-def read_volunteer(session, actor: Actor, volunteer_id: int) -> Volunteer:
+def read_volunteer(session: Session, actor: Actor, volunteer_id: int) -> Volunteer:
     """The volunteer whose hours `actor` asks for, if the policy lets them see that volunteer."""
     volunteer = session.get(Volunteer, volunteer_id)
     if volunteer is None or not may_see(session, actor, Volunteer, volunteer_id):
@@ -172,22 +175,22 @@ def read_volunteer(session, actor: Actor, volunteer_id: int) -> Volunteer:
     return volunteer
 
 
-def list_records(session, actor: Actor, *, volunteer_id: int | None = None, project_id: int | None = None,
-                 status: str | None = None, page: int = 1, page_size: int = 500) -> tuple[list[dict], int]:
+def list_records(session: Session, actor: Actor, *, volunteer_id: int | None = None, project_id: int | None = None,
+                 status: str | None = None, page: int = 1, page_size: int = 500) -> tuple[list[dict[str, Any]], int]:
     """One page of the records `actor` may see, newest first, and how many there are: the policy
     (visible_hours), the filters and the status are all conditions of the query."""
     query, status_is = records_with_status()
-    conditions = [condition for condition in (
+    conditions: list[Any] = [condition for condition in (
         visible_hours(actor), HourEntry.volunteer_id == volunteer_id if volunteer_id else None,
         HourEntry.project_id == project_id if project_id else None,
         status_is == status if status else None) if condition is not None]
     query = query.where(*conditions)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(HourEntry.id.desc()).limit(page_size).offset((page - 1) * page_size))
     return [entry_record(entry, RecordStatus(state)) for entry, state in rows], total
 
 
-def project_records(session, actor: Actor, project_id: int) -> list[dict]:
+def project_records(session: Session, actor: Actor, project_id: int) -> list[dict[str, Any]]:
     """Every hour record of a project that `actor` may see, newest first, with its status, the
     volunteer's name and who logged it (the page that reviews them)."""
     query, _status = records_with_status()
@@ -200,7 +203,7 @@ def project_records(session, actor: Actor, project_id: int) -> list[dict]:
              "logged_by": entry.actor_user_id} for entry, state in rows]
 
 
-def get_record(session, entry_id: int) -> HourEntry:
+def get_record(session: Session, entry_id: int) -> HourEntry:
     entry = session.get(HourEntry, entry_id)
     if entry is None or entry.action not in (HourAction.RECORD.value, HourAction.CORRECT.value) \
             or (entry.action == HourAction.CORRECT.value and entry.starts_at is None):
@@ -208,7 +211,7 @@ def get_record(session, entry_id: int) -> HourEntry:
     return entry
 
 
-def status_of(session, entry: HourEntry) -> RecordStatus:
+def status_of(session: Session, entry: HourEntry) -> RecordStatus:
     return record_states(_chain(session, entry.volunteer_id))[entry.id]
 
 
@@ -249,11 +252,11 @@ def dispute_hours(uow: UnitOfWork, actor: Actor, entry_id: int, reason: str) -> 
     return entry
 
 
-def correct_hours(uow: UnitOfWork, actor: Actor, entry_id: int, data: dict) -> HourEntry:
+def correct_hours(uow: UnitOfWork, actor: Actor, entry_id: int, data: dict[str, Any]) -> HourEntry:
     """A correction is a new entry: it replaces the record's time and content, or reverses it."""
     record = get_record(uow.session, entry_id)
     project = uow.session.get(Project, record.project_id)
-    require_hours_corrector(actor, project)
+    require_hours_corrector(actor, cast(Project, project))  # a record always belongs to a project
     _lock_volunteer(uow, record.volunteer_id)
     status = status_of(uow.session, record)
     if status in (RecordStatus.SUPERSEDED, RecordStatus.REVERSED):
@@ -264,8 +267,9 @@ def correct_hours(uow: UnitOfWork, actor: Actor, entry_id: int, data: dict) -> H
     if data.get("reverse"):
         entry = append_entry(uow, actor, record.volunteer_id, HourAction.CORRECT.value, **common)
     else:
-        starts_at = data.get("starts_at", record.starts_at)
-        ends_at = data.get("ends_at", record.ends_at)
+        # a record (not a reversal) carries its time
+        starts_at = cast(datetime, data.get("starts_at", record.starts_at))
+        ends_at = cast(datetime, data.get("ends_at", record.ends_at))
         minutes = check_recording_rules(uow, record.volunteer_id, starts_at, ends_at, ignore=record.id)
         entry = append_entry(uow, actor, record.volunteer_id, HourAction.CORRECT.value, starts_at=starts_at,
                              ends_at=ends_at, minutes=minutes,
@@ -277,19 +281,19 @@ def correct_hours(uow: UnitOfWork, actor: Actor, entry_id: int, data: dict) -> H
 
 def _announce_experience(uow: UnitOfWork, volunteer_id: int) -> None:
     """Verified hours are experience the matcher can weigh: refresh the volunteer's provider event."""
-    volunteer = uow.session.get(Volunteer, volunteer_id)
+    volunteer = uow.get_or_404(Volunteer, volunteer_id)  # locked by the caller: it exists
     if volunteer.active:
         announce_provider(uow, "volunteer", volunteer)
 
 
-def hours_of_volunteer(session, actor: Actor, volunteer_id: int) -> dict:
+def hours_of_volunteer(session: Session, actor: Actor, volunteer_id: int) -> dict[str, Any]:
     """volunteer_hours for whoever may see the volunteer, star levels by their district's thresholds."""
     volunteer = read_volunteer(session, actor, volunteer_id)
     community = session.get(Community, volunteer.community_id) if volunteer.community_id else None
     return volunteer_hours(session, volunteer_id, thresholds_for(community.district if community else None))
 
 
-def volunteer_hours(session, volunteer_id: int, thresholds: list[int]) -> dict:
+def volunteer_hours(session: Session, volunteer_id: int, thresholds: list[int]) -> dict[str, Any]:
     """Totals (all standing, verified, verified per year), star level, and the records."""
     entries = _chain(session, volunteer_id)
     states = record_states(entries)
@@ -304,6 +308,7 @@ def volunteer_hours(session, volunteer_id: int, thresholds: list[int]) -> dict:
             total += entry.minutes
         if status == RecordStatus.VERIFIED:
             verified += entry.minutes
+            assert entry.starts_at is not None  # a verified record has its time
             per_year[entry.starts_at.astimezone(LOCAL_TZ).year] += entry.minutes
     return {"volunteer_id": volunteer_id, "total_minutes": total, "verified_minutes": verified,
             "verified_hours": round(verified / 60, 2),
@@ -312,7 +317,7 @@ def volunteer_hours(session, volunteer_id: int, thresholds: list[int]) -> dict:
             "records": records}
 
 
-def chain_head(session, volunteer_id: int, seq: int | None = None) -> dict | None:
+def chain_head(session: Session, volunteer_id: int, seq: int | None = None) -> dict[str, Any] | None:
     """The chain's last entry (or its entry `seq`) as {seq, hash}: what a certificate pins."""
     query = select(HourEntry.seq, HourEntry.hash).where(HourEntry.volunteer_id == volunteer_id)
     query = query.where(HourEntry.seq == seq) if seq is not None else query.order_by(HourEntry.seq.desc())
@@ -320,7 +325,7 @@ def chain_head(session, volunteer_id: int, seq: int | None = None) -> dict | Non
     return {"seq": row.seq, "hash": row.hash} if row else None
 
 
-def verify_chain(session, volunteer_id: int) -> dict:
+def verify_chain(session: Session, volunteer_id: int) -> dict[str, Any]:
     """Recompute the chain; name the first entry whose hash or link does not match."""
     verdict = ledger.verify(session, ledger.Chain(HourEntry, volunteer_id))
     return {"volunteer_id": volunteer_id, "valid": verdict.valid, "entries": verdict.entries,

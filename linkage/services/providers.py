@@ -8,10 +8,12 @@ from typing import Any, Callable, Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from linkage import permissions as perm
+from linkage.catalogue import Topics, Types
 from linkage.errors import Conflict, InvalidInput, Message, NotFound
-from linkage.messages import Topics, Types, rfc3339
+from linkage.messages import rfc3339
 from linkage.models import CharityResource, Organization, SocialWorker, Volunteer, utcnow
 from linkage.permissions import Actor, may_see, visible_volunteers, whole_home, whole_phones
 from linkage.policy.people import require_volunteer_registrar
@@ -27,13 +29,13 @@ EMPTY_REPUTATION = {"rating_sum": 0.0, "rating_count": 0, "completed": 0, "cance
 @dataclass(frozen=True)
 class Kind:
     code: str
-    model: type
+    model: type[Any]  # one of the four provider models; each has id, name and active
     fields: tuple[str, ...]
-    may_create: Callable[[Actor, dict], None]
+    may_create: Callable[[Actor, dict[str, Any]], None]
     may_change: Callable[[Actor, Any], None]
 
 
-def _org_create(actor: Actor, data: dict) -> None:
+def _org_create(actor: Actor, data: dict[str, Any]) -> None:
     perm.require_admin(actor)
 
 
@@ -41,7 +43,7 @@ def _org_change(actor: Actor, org: Organization) -> None:
     perm.require_organization_writer(actor, org.id)
 
 
-def _sw_create(actor: Actor, data: dict) -> None:
+def _sw_create(actor: Actor, data: dict[str, Any]) -> None:
     perm.require_organization_writer(actor, data.get("organization_id"))
 
 
@@ -49,7 +51,7 @@ def _sw_change(actor: Actor, sw: SocialWorker) -> None:
     perm.require_social_worker_writer(actor, sw.id, sw.organization_id)
 
 
-def _vol_create(actor: Actor, data: dict) -> None:
+def _vol_create(actor: Actor, data: dict[str, Any]) -> None:
     require_volunteer_registrar(actor, data.get("community_id"))
 
 
@@ -57,7 +59,7 @@ def _vol_change(actor: Actor, vol: Volunteer) -> None:
     perm.require_volunteer_self(actor, vol.id)
 
 
-def _res_create(actor: Actor, data: dict) -> None:
+def _res_create(actor: Actor, data: dict[str, Any]) -> None:
     perm.require_admin(actor)
 
 
@@ -128,11 +130,11 @@ def _kind(code: str) -> Kind:
     return KINDS[code]
 
 
-def get_provider(session, kind: str, provider_id: int) -> Any:
+def get_provider(session: Session, kind: str, provider_id: int) -> Any:
     return get_or_404(session, _kind(kind).model, provider_id, what=kind)
 
 
-def _apply_personal_data(uow: UnitOfWork, obj: Volunteer, data: dict, cipher: FieldCipher) -> None:
+def _apply_personal_data(uow: UnitOfWork, obj: Volunteer, data: dict[str, Any], cipher: FieldCipher) -> None:
     """Phone and ID number go in encrypted. An ID number is taken if its digest under any key is
     stored: the unique digest column tells for the newest key, a query for the older ones."""
     if "phone" in data:
@@ -148,7 +150,7 @@ def _apply_personal_data(uow: UnitOfWork, obj: Volunteer, data: dict, cipher: Fi
         cipher.write(obj, "id_number", number)
 
 
-def _check_volunteer_change(uow: UnitOfWork, obj: Volunteer, changes: dict) -> None:
+def _check_volunteer_change(uow: UnitOfWork, obj: Volunteer, changes: dict[str, Any]) -> None:
     if obj.erased_at is not None:
         raise Conflict("volunteer.erased_profile")
     if "consent" in changes:
@@ -159,7 +161,8 @@ def _check_volunteer_change(uow: UnitOfWork, obj: Volunteer, changes: dict) -> N
         raise InvalidInput("consent.guardian_required", {"id_number": ["consent.guardian_first"]})
 
 
-def _apply_remaining(obj: CharityResource, data: dict, creating: bool, before: tuple = (None, None)) -> None:
+def _apply_remaining(obj: CharityResource, data: dict[str, Any], creating: bool,
+                     before: tuple[int | None, int | None] = (None, None)) -> None:
     """A new resource starts with all of it available; a changed total keeps what was drawn."""
     for total, remaining, old_total in (("amount_fen", "remaining_fen", before[0]),
                                         ("quantity", "remaining_quantity", before[1])):
@@ -183,7 +186,7 @@ def _flush_unique(uow: UnitOfWork, kind: str) -> None:
         raise Conflict("provider.already_registered", {field: ["field.already_registered"]}, kind=kind) from exc
 
 
-def _check_refs(uow: UnitOfWork, kind: str, data: dict) -> None:
+def _check_refs(uow: UnitOfWork, kind: str, data: dict[str, Any]) -> None:
     from linkage.models import Community  # local: only the reference checks need it
     if data.get("community_id") is not None and uow.session.get(Community, data["community_id"]) is None:
         raise InvalidInput("community.unknown", {"community_id": ["field.no_such_community"]})
@@ -192,7 +195,7 @@ def _check_refs(uow: UnitOfWork, kind: str, data: dict) -> None:
         raise InvalidInput("organization.unknown", {"organization_id": ["field.no_such_organization"]})
 
 
-def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict,
+def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict[str, Any],
                       cipher: FieldCipher) -> Any:
     spec = _kind(kind)
     spec.may_create(actor, data)
@@ -217,7 +220,7 @@ def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict,
     return obj
 
 
-def update_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: int, changes: dict,
+def update_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: int, changes: dict[str, Any],
                     cipher: FieldCipher) -> Any:
     spec = _kind(kind)
     obj = get_provider(uow.session, kind, provider_id)
@@ -252,16 +255,16 @@ def deactivate_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: i
     return obj
 
 
-def read_provider(session, actor: Actor, kind: str, provider_id: int) -> Any:
+def read_provider(session: Session, actor: Actor, kind: str, provider_id: int) -> Any:
     """One provider as `actor` may see it: a volunteer outside the policy's reach is a 404."""
     if kind == "volunteer" and not may_see(session, actor, Volunteer, provider_id):
         raise NotFound("provider.not_found", kind=kind, id=provider_id)
     return get_provider(session, kind, provider_id)
 
 
-def list_providers(session, actor: Actor, kind: str, *, filters: dict | None = None, page: int = 1,
+def list_providers(session: Session, actor: Actor, kind: str, *, filters: dict[str, Any] | None = None, page: int = 1,
                    page_size: int = 20, include_inactive: bool = False,
-                   cipher: FieldCipher | None = None) -> tuple[list, int]:
+                   cipher: FieldCipher | None = None) -> tuple[list[Any], int]:
     """A page of providers; volunteers filtered in the query by who may see them (no leaked totals).
     A volunteer's phone is found by its keyed digest (under any key), never by decrypting rows."""
     model = _kind(kind).model
@@ -272,16 +275,17 @@ def list_providers(session, actor: Actor, kind: str, *, filters: dict | None = N
         query = query.where(model.active.is_(True))
     for field, value in (filters or {}).items():
         if field == "phone" and value is not None and kind == "volunteer":
+            assert cipher is not None  # a phone is only looked up with the cipher
             query = query.where(Volunteer.phone_digest.in_(cipher.digests(value)))
         elif value is not None and hasattr(model, field):
             query = query.where(getattr(model, field) == value)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(model.id).limit(page_size).offset((page - 1) * page_size))
     return list(rows), total
 
 
-def shown(session, actor: Actor, kind: str, providers: list, cipher: FieldCipher,
-          now: datetime | None = None) -> list:
+def shown(session: Session, actor: Actor, kind: str, providers: list[Any], cipher: FieldCipher,
+          now: datetime | None = None) -> list[Any]:
     """Providers as `actor` may see them: a volunteer's phone masked unless the policy shows it
     whole (themselves; their organization's staff during an activity's window), the ID number
     always masked (whole only by a reveal: linkage.services.disclosures), the home's coordinates
@@ -304,7 +308,7 @@ def _volunteer_view(volunteer: Volunteer, whole_phone: bool, home_whole: bool,
     return view
 
 
-def provider_records(session) -> Iterator[tuple[str, dict]]:
+def provider_records(session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every active provider as the matcher knows it: the source for `linkage providers republish`."""
     for kind, spec in KINDS.items():
         for obj in session.scalars(select(spec.model).where(spec.model.active.is_(True))
