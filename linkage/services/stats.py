@@ -10,8 +10,10 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from linkage.geo import haversine_km
 from linkage.models import (
@@ -41,7 +43,7 @@ TARGETS = {"organizations_per_10k": TARGET_ORGS_PER_10K_RESIDENTS,
            "social_workers_per_community": TARGET_SOCIAL_WORKERS_PER_COMMUNITY,
            "community_organizations_per_community": TARGET_COMMUNITY_ORGS_PER_COMMUNITY}
 FUNDING_NOT_AVAILABLE = "not available"
-PROVIDER_MODELS = {"organization": Organization, "social_worker": SocialWorker,
+PROVIDER_MODELS: dict[str, type[Any]] = {"organization": Organization, "social_worker": SocialWorker,
                    "volunteer": Volunteer, "resource": CharityResource}
 
 
@@ -61,8 +63,8 @@ class _Tally:
     needs_matched: int = 0
     needs_claimed: int = 0
     needs_completed: int = 0
-    to_match: list = field(default_factory=list)  # seconds, one per matched need
-    to_claim: list = field(default_factory=list)  # seconds, one per approved claim
+    to_match: list[float] = field(default_factory=list)  # seconds, one per matched need
+    to_claim: list[float] = field(default_factory=list)  # seconds, one per approved claim
     evaluations: int = 0
     satisfaction_sum: int = 0
     funds_awarded_fen: int = 0
@@ -71,21 +73,23 @@ class _Tally:
 
 
 def _nearest(communities: list[Community], lat: float, lon: float) -> int | None:
-    best, best_km = None, None
+    best: int | None = None
+    best_km: float | None = None
     for c in communities:
         km = haversine_km(lat, lon, c.lat, c.lon)
-        if best_km is None or km < best_km or (km == best_km and c.id < best):
+        if best_km is None or km < best_km or (km == best_km and best is not None and c.id < best):
             best, best_km = c.id, km
     return best
 
 
-def home_community(communities: list[Community], obj) -> int | None:
+def home_community(communities: list[Community], obj: Any) -> int | None:
     """The community a provider is counted in: its own if bound, else the nearest one."""
     own = getattr(obj, "community_id", None)
     return own if own is not None else _nearest(communities, obj.lat, obj.lon)
 
 
-def scope_communities(session, *, district=None, street=None, community_id=None) -> list[Community]:
+def scope_communities(session: Session, *, district: str | None = None, street: str | None = None,
+                      community_id: int | None = None) -> list[Community]:
     query = select(Community).order_by(Community.id)
     if district:
         query = query.where(Community.district == district)
@@ -96,9 +100,10 @@ def scope_communities(session, *, district=None, street=None, community_id=None)
     return list(session.scalars(query))
 
 
-def _tallies(session, all_communities: list[Community], wanted: set[int]) -> dict[int, _Tally]:
+def _tallies(session: Session, all_communities: list[Community], wanted: set[int]) -> dict[int, _Tally]:
     tallies = {c.id: _Tally(population=c.population, households=c.households)
                for c in all_communities if c.id in wanted}
+    obj: Any  # a provider: an organization, social worker or volunteer
     for model, counter in ((Organization, "organizations"), (SocialWorker, "social_workers"),
                            (Volunteer, "volunteers")):
         for obj in session.scalars(select(model).where(model.active.is_(True))):
@@ -122,6 +127,7 @@ def _tallies(session, all_communities: list[Community], wanted: set[int]) -> dic
                                .where(Claim.status == ClaimStatus.APPROVED.value,
                                       Need.community_id.in_(wanted)))
     for community_id, created_at, decided_at in approved:
+        assert decided_at is not None  # an approved claim was decided
         tallies[community_id].to_claim.append((decided_at - created_at).total_seconds())
     rows = session.execute(select(Project.community_id, Evaluation.satisfaction)
                            .join(Project, Project.id == Evaluation.project_id)
@@ -134,9 +140,9 @@ def _tallies(session, all_communities: list[Community], wanted: set[int]) -> dic
     return tallies
 
 
-def _add_hours(session, tallies: dict[int, _Tally]) -> None:
+def _add_hours(session: Session, tallies: dict[int, _Tally]) -> None:
     """Recorded (still standing) and verified minutes, by the community of the project served."""
-    project_community = dict(session.execute(select(Project.id, Project.community_id)
+    project_community: dict[int | None, int] = dict(session.execute(select(Project.id, Project.community_id)
                                              .where(Project.community_id.in_(list(tallies)))).all())
     if not project_community:
         return
@@ -164,7 +170,7 @@ def funding_available() -> bool:
     return True
 
 
-def _add_funds(session, tallies: dict[int, _Tally]) -> None:
+def _add_funds(session: Session, tallies: dict[int, _Tally]) -> None:
     """From the funding ledger, by the grant's community: awards, and disbursements and
     expenditures that were not reversed. Zeros while the funding capability is absent."""
     if not funding_available():
@@ -193,7 +199,7 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
-def indicators(parts: list[_Tally], communities: int) -> dict:
+def indicators(parts: list[_Tally], communities: int) -> dict[str, Any]:
     total = _Tally()
     for part in parts:
         for name, value in vars(part).items():
@@ -222,13 +228,13 @@ def indicators(parts: list[_Tally], communities: int) -> dict:
     }
 
 
-def _attainment(values: dict) -> dict:
+def _attainment(values: dict[str, Any]) -> dict[str, Any]:
     return {name: {"value": values[name], "target": target,
                    "ratio": _ratio(values[name], target), "met": values[name] >= target}
             for name, target in TARGETS.items()}
 
 
-def _level(district, street, community_id) -> tuple[str, str | None]:
+def _level(district: str | None, street: str | None, community_id: int | None) -> tuple[str, str | None]:
     """This scope's level and the level its breakdown rows are at."""
     if community_id:
         return "community", None
@@ -239,8 +245,8 @@ def _level(district, street, community_id) -> tuple[str, str | None]:
     return "all", "district"
 
 
-def linkage_stats(session, *, district: str | None = None, street: str | None = None,
-                  community_id: int | None = None) -> dict:
+def linkage_stats(session: Session, *, district: str | None = None, street: str | None = None,
+                  community_id: int | None = None) -> dict[str, Any]:
     """The indicators for a scope, each target's attainment, and a row per child unit."""
     all_communities = list(session.scalars(select(Community).order_by(Community.id)))
     members = scope_communities(session, district=district, street=street, community_id=community_id)
@@ -252,7 +258,7 @@ def linkage_stats(session, *, district: str | None = None, street: str | None = 
         for c in members:
             key = {"district": c.district, "street": c.street, "community": str(c.id)}[child]
             groups.setdefault(key, []).append(c)
-    breakdown = []
+    breakdown: list[dict[str, Any]] = []
     for key, group in groups.items():
         row = indicators([tallies[c.id] for c in group], len(group))
         breakdown.append({"level": child, "key": key,
@@ -271,22 +277,23 @@ def linkage_stats(session, *, district: str | None = None, street: str | None = 
     }
 
 
-def scope_options(session) -> dict:
+def scope_options(session: Session) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """The districts, streets and communities a dashboard can be narrowed to."""
     rows = session.execute(select(Community.id, Community.name, Community.street, Community.district)
                            .order_by(Community.district, Community.street, Community.id)).all()
-    districts: dict[str, dict[str, list]] = {}
+    districts: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for cid, name, street, district in rows:
         districts.setdefault(district, {}).setdefault(street, []).append({"id": cid, "name": name})
     return districts
 
 
-def map_layers(session, *, district=None, street=None, community_id=None) -> list[dict]:
+def map_layers(session: Session, *, district: str | None = None, street: str | None = None,
+               community_id: int | None = None) -> list[dict[str, Any]]:
     """Per district in scope: its box (the communities' extent) and the needs and providers in it."""
     all_communities = list(session.scalars(select(Community).order_by(Community.id)))
     members = scope_communities(session, district=district, street=street, community_id=community_id)
     wanted = {c.id for c in members}
-    by_district: dict[str, dict] = {}
+    by_district: dict[str, dict[str, Any]] = {}
     for c in members:
         layer = by_district.setdefault(c.district, {"district": c.district, "communities": [],
                                                     "needs": [], "providers": {k: [] for k in PROVIDER_MODELS}})
