@@ -1,11 +1,16 @@
 """From need to project (服务项目化): claims, the decision, the lifecycle, the lead social worker."""
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from linkage.catalogue import Topics, Types
 from linkage.errors import Conflict, InvalidInput, NotFound
-from linkage.messages import Topics, Types, rfc3339
+from linkage.messages import rfc3339
 from linkage.models import (
     Claim,
     ClaimStatus,
@@ -25,13 +30,13 @@ from linkage.services.providers import announce_provider
 from linkage.uow import UnitOfWork, get_or_404
 
 
-def claim_record(claim: Claim) -> dict:
+def claim_record(claim: Claim) -> dict[str, Any]:
     return {"id": claim.id, "need_id": claim.need_id, "organization_id": claim.organization_id,
             "plan": claim.plan, "status": claim.status, "ranked": claim.ranked,
             "rank_position": claim.rank_position, "decline_reason": claim.decline_reason}
 
 
-def project_record(project: Project) -> dict:
+def project_record(project: Project) -> dict[str, Any]:
     return {"id": project.id, "need_id": project.need_id, "claim_id": project.claim_id,
             "organization_id": project.organization_id, "community_id": project.community_id,
             "title": project.title, "category": project.category, "status": project.status,
@@ -41,7 +46,7 @@ def project_record(project: Project) -> dict:
             "completed_at": rfc3339(project.completed_at) if project.completed_at else None}
 
 
-def _emit_project(uow: UnitOfWork, project: Project, type: str, **extra) -> None:
+def _emit_project(uow: UnitOfWork, project: Project, type: str, **extra: Any) -> None:
     uow.emit(topic=Topics.PROJECTS, key=str(project.id), type=type,
              subject=f"project/{project.id}", data={"project": project_record(project), **extra})
 
@@ -54,15 +59,15 @@ def _locked_need(uow: UnitOfWork, need_id: int) -> Need:
     return need
 
 
-def get_project(session, project_id: int) -> Project:
+def get_project(session: Session, project_id: int) -> Project:
     return get_or_404(session, Project, project_id)
 
 
-def get_claim(session, claim_id: int) -> Claim:
+def get_claim(session: Session, claim_id: int) -> Claim:
     return get_or_404(session, Claim, claim_id)
 
 
-def _rank_of(session, need_id: int, organization_id: int) -> int | None:
+def _rank_of(session: Session, need_id: int, organization_id: int | None) -> int | None:
     match_set = session.get(MatchSet, need_id)
     if match_set is None:
         return None
@@ -141,7 +146,7 @@ def decide_claim(uow: UnitOfWork, actor: Actor, claim_id: int, decision: str, re
     return claim
 
 
-def _decline(uow: UnitOfWork, actor: Actor, claim: Claim, reason: str, now) -> None:
+def _decline(uow: UnitOfWork, actor: Actor, claim: Claim, reason: str, now: datetime) -> None:
     claim.status, claim.decline_reason = ClaimStatus.DECLINED.value, reason.strip()[:200]
     claim.decided_by, claim.decided_at = actor.user_id, now
     uow.session.flush()
@@ -149,7 +154,7 @@ def _decline(uow: UnitOfWork, actor: Actor, claim: Claim, reason: str, now) -> N
              subject=f"claim/{claim.id}", data={"claim": claim_record(claim)})
 
 
-def project_for_claim(session, claim_id: int) -> Project | None:
+def project_for_claim(session: Session, claim_id: int) -> Project | None:
     return session.scalars(select(Project).where(Project.claim_id == claim_id)).first()
 
 
@@ -172,7 +177,7 @@ def transition_project(uow: UnitOfWork, actor: Actor, project_id: int, target: s
     elif target in (ProjectStatus.EVALUATED.value, ProjectStatus.CANCELLED.value):
         project.closed_at = now
         project.cancel_reason = reason.strip()[:200] if target == ProjectStatus.CANCELLED.value else ""
-    need = uow.session.get(Need, project.need_id)
+    need = uow.get_or_404(Need, project.need_id)  # a project's need is always there
     if target == ProjectStatus.COMPLETED.value:
         need.status = NeedStatus.COMPLETED.value
     elif target == ProjectStatus.CANCELLED.value:
@@ -208,7 +213,8 @@ def assign_lead(uow: UnitOfWork, actor: Actor, project_id: int, social_worker_id
     return project
 
 
-def list_projects(session, *, status=None, organization_id=None, community_id=None, page=1, page_size=20):
+def list_projects(session: Session, *, status: str | None = None, organization_id: int | None = None,
+                  community_id: int | None = None, page: int = 1, page_size: int = 20) -> tuple[list[Project], int]:
     from sqlalchemy import func
     query = select(Project)
     if status:
@@ -217,10 +223,10 @@ def list_projects(session, *, status=None, organization_id=None, community_id=No
         query = query.where(Project.organization_id == organization_id)
     if community_id:
         query = query.where(Project.community_id == community_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Project.id.desc()).limit(page_size).offset((page - 1) * page_size))
     return list(rows), total
 
 
-def claims_for_need(session, need_id: int) -> list[Claim]:
+def claims_for_need(session: Session, need_id: int) -> list[Claim]:
     return list(session.scalars(select(Claim).where(Claim.need_id == need_id).order_by(Claim.id)))
