@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import defer, lazyload
+from sqlalchemy.orm import Session, defer, lazyload
 
 from linkage.catalogue import PROVIDER_KINDS
 from linkage.models import MatchSet, Need, NeedStatus, ProcessedEvent, utcnow
@@ -26,12 +27,12 @@ class Ranking:
     event_id: str
     need_id: int
     ranked_at: datetime
-    matches: dict
+    matches: dict[str, Any]
     need_version: str = ""
 
 
 def record_matches(uow: UnitOfWork, *, consumer: str, event_id: str, need_id: int,
-                   ranked_at: datetime, matches: dict, need_version: str = "") -> bool:
+                   ranked_at: datetime, matches: dict[str, Any], need_version: str = "") -> bool:
     """Store one need's ranking; idempotent by event id, and a stale ranking never replaces a newer one.
 
     Returns False when the event was a duplicate or stale (nothing changed). Does not commit.
@@ -75,7 +76,7 @@ def record_rankings(uow: UnitOfWork, *, consumer: str, rankings: list[Ranking]) 
     return stored
 
 
-def _store(session, current: dict, ranking: Ranking) -> None:
+def _store(session: Session, current: dict[int, MatchSet], ranking: Ranking) -> None:
     served = {kind: [_as_served(kind, e) for e in ranking.matches.get(kind, [])] for kind in PROVIDER_KINDS}
     existing = current.get(ranking.need_id)
     if existing is None:
@@ -88,7 +89,7 @@ def _store(session, current: dict, ranking: Ranking) -> None:
         existing.ranked_at, existing.matches, existing.stored_at = ranking.ranked_at, served, utcnow()
 
 
-def _as_served(kind: str, entry: dict) -> dict:
+def _as_served(kind: str, entry: dict[str, Any]) -> dict[str, Any]:
     """A ranked entry (its types checked by events.envelope) with exactly the fields the API
     shows: the read path serves stored rankings as they are, without re-serialising 80
     entries a call."""
@@ -97,7 +98,7 @@ def _as_served(kind: str, entry: dict) -> dict:
             "factors": entry.get("factors", {}), "reasons": entry.get("reasons", [])}
 
 
-def matches_for(session, actor: Actor, need_id: int, kind: str | None = None) -> dict:
+def matches_for(session: Session, actor: Actor, need_id: int, kind: str | None = None) -> dict[str, Any]:
     """The API view: pending until the matcher's answer is stored (DESIGN §8); every entry as the
     policy lets `actor` see it (`shown_entry`)."""
     row = session.scalars(select(MatchSet).where(MatchSet.need_id == need_id)).first()
@@ -112,7 +113,7 @@ def matches_for(session, actor: Actor, need_id: int, kind: str | None = None) ->
 _DISTANCE_REASON = re.compile(r"^距离 [\d.,]+ ?(米|公里)$")
 
 
-def shown_entry(actor: Actor, entry: dict) -> dict:
+def shown_entry(actor: Actor, entry: dict[str, Any]) -> dict[str, Any]:
     """A stored entry with its distance as a band; a volunteer's (to anyone but themselves) with
     surname + masked given name, no distance in metres, no factor breakdown (the score and the
     published weights would give the distance factor back) and the distance reason as the band."""

@@ -1,13 +1,15 @@
 """Posting, changing and cancelling needs (需求); each change announces itself on linkage.needs."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from linkage.catalogue import Topics, Types
 from linkage.errors import Conflict, Forbidden, InvalidInput
 from linkage.geo import bounding_box, haversine_km
-from linkage.messages import Topics, Types, rfc3339
+from linkage.messages import rfc3339
 from linkage.models import Community, Need, NeedStatus, Organization
 from linkage.permissions import Actor, require_community_writer
 from linkage.uow import UnitOfWork, get_or_404
@@ -35,12 +37,12 @@ def _announce(uow: UnitOfWork, need: Need, type: str) -> None:
              data=need_record(need))
 
 
-def _check_window(data: dict) -> None:
+def _check_window(data: dict[str, Any]) -> None:
     if data["starts_at"] >= data["ends_at"]:
         raise InvalidInput("need.empty_window", {"ends_at": ["field.after_start"]})
 
 
-def post_need(uow: UnitOfWork, actor: Actor, data: dict) -> Need:
+def post_need(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Need:
     community = uow.session.get(Community, data["community_id"])
     if community is None:
         raise InvalidInput("community.unknown", {"community_id": ["field.no_such_community"]})
@@ -58,11 +60,11 @@ def post_need(uow: UnitOfWork, actor: Actor, data: dict) -> Need:
     return need
 
 
-def get_need(session, need_id: int) -> Need:
+def get_need(session: Session, need_id: int) -> Need:
     return get_or_404(session, Need, need_id)
 
 
-def update_need(uow: UnitOfWork, actor: Actor, need_id: int, changes: dict) -> Need:
+def update_need(uow: UnitOfWork, actor: Actor, need_id: int, changes: dict[str, Any]) -> Need:
     need = get_need(uow.session, need_id)
     require_community_writer(actor, need.community_id)
     if not NeedStatus(need.status).editable:
@@ -90,8 +92,10 @@ def cancel_need(uow: UnitOfWork, actor: Actor, need_id: int) -> Need:
     return need
 
 
-def list_needs(session, *, status=None, category=None, community_id=None, near=None,
-               page: int = 1, page_size: int = 20, statuses=None) -> tuple[list[Need], int]:
+def list_needs(session: Session, *, status: str | None = None, category: str | None = None,
+               community_id: int | None = None, near: tuple[float, float, float] | None = None,
+               page: int = 1, page_size: int = 20,
+               statuses: Iterable[str] | None = None) -> tuple[list[Need], int]:
     """Filtered needs, newest first; `near=(lat, lon, km)` filters by true distance; `statuses`
     keeps those in any of them."""
     conditions = [column == value for column, value in
@@ -102,7 +106,7 @@ def list_needs(session, *, status=None, category=None, community_id=None, near=N
     newest_first = select(Need).where(*conditions).order_by(Need.created_at.desc(), Need.id.desc())
     if near is None:
         # Counted without the ORDER BY: inside a subquery it made SQLite sort every match.
-        total = session.scalar(select(func.count(Need.id)).where(*conditions))
+        total = session.scalar(select(func.count(Need.id)).where(*conditions)) or 0
         rows = session.scalars(newest_first.limit(page_size).offset((page - 1) * page_size)).all()
         return list(rows), total
     lat, lon, km = near
@@ -116,8 +120,8 @@ def list_needs(session, *, status=None, category=None, community_id=None, near=N
 EDITABLE = tuple(s.value for s in NeedStatus if s.editable)
 
 
-def needs_near_organization(session, actor: Actor, km: float | None = None, *, page: int = 1,
-                            page_size: int = 50) -> dict:
+def needs_near_organization(session: Session, actor: Actor, km: float | None = None, *, page: int = 1,
+                            page_size: int = 50) -> dict[str, Any]:
     """The needs an organization may still take on within `km` of it (by default its service
     radius, at least 10 km), newest first; one page of them."""
     organization = session.get(Organization, actor.organization_id) if actor.organization_id else None
