@@ -1,7 +1,10 @@
 """An organization's track record as the matcher sees it: ratings, completions, open projects."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from linkage.models import Evaluation, HourEntry, Project, ProjectStatus, RecordStatus, record_states
 
@@ -9,7 +12,7 @@ OPEN = (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value)
 DONE = (ProjectStatus.COMPLETED.value, ProjectStatus.EVALUATED.value)
 
 
-def organization_stats(session, organization_id: int) -> dict:
+def organization_stats(session: Session, organization_id: int) -> dict[str, Any]:
     counts = dict(session.execute(
         select(Project.status, func.count()).where(Project.organization_id == organization_id)
         .group_by(Project.status)).all())
@@ -27,7 +30,7 @@ def organization_stats(session, organization_id: int) -> dict:
     }
 
 
-def volunteer_verified_minutes(session, volunteer_id: int) -> int:
+def volunteer_verified_minutes(session: Session, volunteer_id: int) -> int:
     """Experience: minutes of verified service on the volunteer's ledger."""
     entries = list(session.scalars(select(HourEntry).where(HourEntry.volunteer_id == volunteer_id)
                                    .order_by(HourEntry.seq)))

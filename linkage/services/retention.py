@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from linkage.models import LoginFailure, OutboxEvent, utcnow
 from linkage.uow import UnitOfWork
@@ -19,10 +20,10 @@ def purge_database(uow: UnitOfWork, *, outbox_days: int, login_failure_days: int
     """
     now = now or utcnow()
     newest = select(func.max(OutboxEvent.id)).where(OutboxEvent.sent_at.is_not(None)).group_by(OutboxEvent.topic)
-    outbox = uow.session.execute(delete(OutboxEvent).where(
+    outbox = cast(CursorResult[Any], uow.session.execute(delete(OutboxEvent).where(
         OutboxEvent.sent_at.is_not(None), OutboxEvent.sent_at < now - timedelta(days=outbox_days),
-        OutboxEvent.id.not_in(newest)).execution_options(synchronize_session=False))
-    failures = uow.session.execute(delete(LoginFailure).where(
-        LoginFailure.at < now - timedelta(days=login_failure_days)).execution_options(synchronize_session=False))
+        OutboxEvent.id.not_in(newest)).execution_options(synchronize_session=False)))
+    failures = cast(CursorResult[Any], uow.session.execute(delete(LoginFailure).where(
+        LoginFailure.at < now - timedelta(days=login_failure_days)).execution_options(synchronize_session=False)))
     uow.commit()
     return {"outbox": outbox.rowcount, "login_failures": failures.rowcount}

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import CursorResult, and_, delete, or_, select
+from sqlalchemy.orm import Session
 
+from linkage.catalogue import Topics
 from linkage.errors import Conflict, InvalidInput, NotFound
-from linkage.messages import Topics, rfc3339
+from linkage.messages import rfc3339
 from linkage.models import (
     Activity,
     AuditEntry,
@@ -40,17 +43,17 @@ def _time(moment: datetime | None) -> str | None:
     return rfc3339(moment) if moment else None
 
 
-def _row(obj, names: tuple[str, ...]) -> dict:
+def _row(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {n: _time(v) if isinstance(v, datetime) else v for n in names for v in (getattr(obj, n),)}
 
 
 # -- access and copy (PIPL art. 45) -------------------------------------------------------------
-def export_person(session, actor: Actor, cipher: FieldCipher) -> dict:
+def export_person(session: Session, actor: Actor, cipher: FieldCipher) -> dict[str, Any]:
     """Everything held about the caller, their own personal data unmasked; only ever their own."""
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None:
         raise NotFound("account.missing")
-    out: dict = {"exported_at": utcnow(), "notice": current_notice(),
+    out: dict[str, Any] = {"exported_at": utcnow(), "notice": current_notice(),
                  "account": _row(user, ("id", "username", "role", "community_id", "organization_id",
                                         "volunteer_id", "social_worker_id", "active", "created_at")),
                  "volunteer": None, "social_worker": None, "consents": [], "hours": None,
@@ -62,7 +65,7 @@ def export_person(session, actor: Actor, cipher: FieldCipher) -> dict:
         worker = session.get(SocialWorker, user.social_worker_id)
         out["social_worker"] = _row(worker, ("id", "name", "certificate_level", "specialties", "organization_id",
                                              "lat", "lon", "service_radius_km", "active", "created_at"))
-        about.append(("social_workers", [worker.id]))
+        about.append(("social_workers", [user.social_worker_id]))
     mine = [and_(AuditEntry.object_type == table, AuditEntry.object_id.in_([str(i) for i in ids]))
             for table, ids in about if ids]
     entries = session.scalars(select(AuditEntry).where(or_(AuditEntry.user_id == user.id, *mine))
@@ -72,7 +75,7 @@ def export_person(session, actor: Actor, cipher: FieldCipher) -> dict:
     return out
 
 
-def _export_volunteer(session, volunteer_id: int, cipher: FieldCipher, out: dict) -> list[tuple[str, list[int]]]:
+def _export_volunteer(session: Session, volunteer_id: int, cipher: FieldCipher, out: dict[str, Any]) -> list[tuple[str, list[int]]]:
     volunteer = session.get(Volunteer, volunteer_id)
     profile = _row(volunteer, ("id", "code", "name", "skills", "lat", "lon", "travel_radius_km",
                                "availability", "community_id", "active", "created_at", "updated_at", "erased_at"))
@@ -99,7 +102,7 @@ def _export_volunteer(session, volunteer_id: int, cipher: FieldCipher, out: dict
 
 
 # -- erasure (PIPL art. 47) -----------------------------------------------------------------------
-def erase_volunteer(uow: UnitOfWork, actor: Actor, volunteer_id: int, reason: str = "") -> dict:
+def erase_volunteer(uow: UnitOfWork, actor: Actor, volunteer_id: int, reason: str = "") -> dict[str, Any]:
     """Anonymise a volunteer: the person is gone, their service stays countable.
 
     The hour ledger is left as it is (it hashes ids, times and minutes, never a name, phone or
@@ -134,8 +137,8 @@ def erase_volunteer(uow: UnitOfWork, actor: Actor, volunteer_id: int, reason: st
               "match_entries_removed": _drop_from_rankings(uow, volunteer_id)}
     key = f"volunteer:{volunteer_id}"
     # Earlier provider events carried the name and coordinates: the tombstone supersedes them.
-    removed = uow.session.execute(delete(OutboxEvent).where(OutboxEvent.topic == Topics.PROVIDERS,
-                                                            OutboxEvent.key == key))
+    removed = cast(CursorResult[Any], uow.session.execute(delete(OutboxEvent).where(OutboxEvent.topic == Topics.PROVIDERS,
+                                                            OutboxEvent.key == key)))
     result["outbox_rows_removed"] = removed.rowcount
     uow.session.flush()
     uow.tombstone(topic=Topics.PROVIDERS, key=key)
