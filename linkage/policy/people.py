@@ -52,7 +52,7 @@ def erases_for_another(actor: Actor, volunteer_id: int) -> bool:
     return is_district(actor) and not is_the_volunteer(actor, volunteer_id)
 
 
-def require_token_revoker(actor: Actor, user_id: int) -> None:
+def require_token_revoker(actor: Actor, user_id: int | None) -> None:
     """Everyone logs themself out everywhere; only the district does it for another user."""
     if user_id != actor.user_id and not is_district(actor):
         raise Forbidden("account.revoke_forbidden")

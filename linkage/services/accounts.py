@@ -4,10 +4,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, Row, bindparam, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from linkage.config import Settings
 from linkage.errors import Conflict, InvalidInput, Message, TooManyRequests, Unauthenticated
 from linkage.models import Community, LoginFailure, Organization, Role, SocialWorker, User, Volunteer
 from linkage.password_policy import password_problem
@@ -27,7 +30,7 @@ BINDING_FIELDS = ("community_id", "organization_id", "volunteer_id", "social_wor
 
 
 def create_user(uow: UnitOfWork, passwords: Passwords, *, username: str, password: str,
-                role: str, **bindings) -> User:
+                role: str, **bindings: int | None) -> User:
     if role not in {r.value for r in Role}:
         raise InvalidInput("account.unknown_role", {"role": [Message("field.one_of", choices=", ".join(r.value for r in Role))]})
     require_settable_password(password, username)
@@ -60,7 +63,7 @@ def require_settable_password(password: str, username: str = "") -> None:
         raise InvalidInput("account.password_refused", {"password": [problem]})
 
 
-def actor_for(user: User) -> Actor:
+def actor_for(user: User | Row[*tuple[Any, ...]]) -> Actor:  # a row of _ACTOR_ROW will do
     return Actor(user_id=user.id, role=user.role, username=user.username,
                  community_id=user.community_id, organization_id=user.organization_id,
                  volunteer_id=user.volunteer_id, social_worker_id=user.social_worker_id)
@@ -77,18 +80,18 @@ class LoginPolicy:
     window: timedelta
 
     @classmethod
-    def from_settings(cls, settings) -> "LoginPolicy":
+    def from_settings(cls, settings: Settings) -> LoginPolicy:
         return cls(per_account=settings.login_failures_per_account,
                    per_address=settings.login_failures_per_address,
                    window=timedelta(seconds=settings.login_failure_window_seconds))
 
-    def seconds_to_wait(self, session, username: str, address: str, now: datetime) -> int:
+    def seconds_to_wait(self, session: Session, username: str, address: str, now: datetime) -> int:
         """0 when a login may be tried; else the seconds until both counts are under their threshold."""
         return max(self._wait(session, LoginFailure.username == username[:50], self.per_account, now),
                    self._wait(session, LoginFailure.remote_addr == address[:64], self.per_address, now)
                    if address else 0)
 
-    def _wait(self, session, whose, threshold: int, now: datetime) -> int:
+    def _wait(self, session: Session, whose: ColumnElement[bool], threshold: int, now: datetime) -> int:
         # The threshold-th newest failure in the window: once it leaves, fewer than threshold remain.
         newest = session.scalars(select(LoginFailure.at).where(whose, LoginFailure.at > now - self.window)
                                  .order_by(LoginFailure.at.desc()).limit(threshold)).all()
@@ -142,7 +145,7 @@ _ACTOR_ROW = select(_users.id, _users.role, _users.username, _users.community_id
                     _users.active, _users.token_version).where(_users.id == bindparam("uid"))
 
 
-def actor_from_token(session, tokens: Tokens, token: str) -> Actor:
+def actor_from_token(session: Session, tokens: Tokens, token: str) -> Actor:
     payload = tokens.read(token)
     if payload is None or not isinstance(payload.get("uid"), int):
         raise Unauthenticated("token.invalid")

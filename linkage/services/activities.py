@@ -1,16 +1,21 @@
 """Activities of a project: scheduling, sign-ups (no overbooking, no double-booking), check-in/out."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from linkage.catalogue import Topics, Types
 from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 from linkage.geo import bounding_box, haversine_km
-from linkage.messages import Topics, Types, rfc3339
+from linkage.messages import rfc3339
 from linkage.models import (
     Activity,
     HourAction,
+    HourEntry,
     HourSource,
     Need,
     Project,
@@ -31,7 +36,7 @@ RUNNING = (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value)
 ATTENDANCE_SLACK = timedelta(hours=1)  # people arrive early and stay late; hour records allow the same
 
 
-def activity_record(activity: Activity, taken: int | None = None) -> dict:
+def activity_record(activity: Activity, taken: int | None = None) -> dict[str, Any]:
     return {"id": activity.id, "project_id": activity.project_id, "title": activity.title,
             "place": activity.place, "starts_at": rfc3339(activity.starts_at),
             "ends_at": rfc3339(activity.ends_at), "slots": activity.slots,
@@ -39,12 +44,12 @@ def activity_record(activity: Activity, taken: int | None = None) -> dict:
             "taken": taken}
 
 
-def signup_record(signup: Signup) -> dict:
+def signup_record(signup: Signup) -> dict[str, Any]:
     return {"id": signup.id, "activity_id": signup.activity_id, "volunteer_id": signup.volunteer_id,
             "status": signup.status}
 
 
-def get_activity(session, activity_id: int, lock: bool = False) -> Activity:
+def get_activity(session: Session, activity_id: int, lock: bool = False) -> Activity:
     query = select(Activity).where(Activity.id == activity_id)
     if lock:
         query = query.with_for_update(of=Activity)
@@ -54,12 +59,12 @@ def get_activity(session, activity_id: int, lock: bool = False) -> Activity:
     return activity
 
 
-def taken_slots(session, activity_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Signup).where(
-        Signup.activity_id == activity_id, Signup.status.in_(ACTIVE)))
+def taken_slots(session: Session, activity_id: int) -> int:
+    return session.execute(select(func.count()).select_from(Signup).where(
+        Signup.activity_id == activity_id, Signup.status.in_(ACTIVE))).scalar_one()
 
 
-def schedule_activity(uow: UnitOfWork, actor: Actor, project_id: int, data: dict) -> Activity:
+def schedule_activity(uow: UnitOfWork, actor: Actor, project_id: int, data: dict[str, Any]) -> Activity:
     project = uow.get_or_404(Project, project_id)
     require_organizer(actor, project)
     if project.status not in RUNNING:
@@ -153,7 +158,7 @@ def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None 
 
 
 def check_out(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None = None,
-              content: str = ""):
+              content: str = "") -> tuple[Signup, HourEntry]:
     """Check-out ends the service and records its hours (pending verification) on the ledger."""
     signup = _get_signup(uow, signup_id)
     activity = get_activity(uow.session, signup.activity_id)
@@ -163,30 +168,31 @@ def check_out(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None
     at = at or utcnow()
     if at > utcnow():
         raise InvalidInput("check_out.future", {"at": ["field.in_future"]})
-    if at <= signup.checked_in_at:
+    checked_in_at = cast(datetime, signup.checked_in_at)  # set on check-in, and the status says checked in
+    if at <= checked_in_at:
         raise InvalidInput("check_out.before_check_in", {"at": ["check_out.before"]})
     if at > activity.ends_at + ATTENDANCE_SLACK:
         raise InvalidInput("check_out.outside", {"at": ["check_out.too_late"]})
     # The same rules as any hour record: no overlap with the volunteer's other records, ≤ 24 h a day.
-    minutes = check_recording_rules(uow, signup.volunteer_id, signup.checked_in_at, at)
+    minutes = check_recording_rules(uow, signup.volunteer_id, checked_in_at, at)
     signup.status, signup.checked_out_at = SignupStatus.CHECKED_OUT.value, at
     uow.session.flush()
     _emit_signup(uow, activity, signup)
     entry = append_entry(uow, actor, signup.volunteer_id, HourAction.RECORD.value, project_id=activity.project_id,
                          activity_id=activity.id, organization_id=activity.project.organization_id,
-                         signup_id=signup.id, starts_at=signup.checked_in_at, ends_at=at,
+                         signup_id=signup.id, starts_at=checked_in_at, ends_at=at,
                          minutes=minutes, content=content or activity.title,
                          source=HourSource.CHECKIN.value)
     uow.commit()
     return signup, entry
 
 
-def list_activities(session, project_id: int) -> list[tuple[Activity, int]]:
+def list_activities(session: Session, project_id: int) -> list[tuple[Activity, int]]:
     rows = session.scalars(select(Activity).where(Activity.project_id == project_id).order_by(Activity.starts_at))
     return [(a, taken_slots(session, a.id)) for a in rows]
 
 
-def read_signups(session, actor: Actor, activity_id: int) -> list[Signup]:
+def read_signups(session: Session, actor: Actor, activity_id: int) -> list[Signup]:
     """An activity's sign-ups as `actor` may see them: all for its organizers, their community and
     the district; a volunteer only their own (policy: visible_signups)."""
     get_activity(session, activity_id)
@@ -196,11 +202,11 @@ def read_signups(session, actor: Actor, activity_id: int) -> list[Signup]:
     return list(session.scalars(query.order_by(Signup.id)))
 
 
-def signups_for(session, activity_id: int) -> list[Signup]:
+def signups_for(session: Session, activity_id: int) -> list[Signup]:
     return list(session.scalars(select(Signup).where(Signup.activity_id == activity_id).order_by(Signup.id)))
 
 
-def open_signup(session, activity_id: int, volunteer_id: int | None) -> Signup:
+def open_signup(session: Session, activity_id: int, volunteer_id: int | None) -> Signup:
     """The volunteer's sign-up on this activity that may still be cancelled, or 404."""
     signup = session.scalars(select(Signup).where(
         Signup.activity_id == activity_id, Signup.volunteer_id == volunteer_id,
@@ -212,7 +218,7 @@ def open_signup(session, activity_id: int, volunteer_id: int | None) -> Signup:
 
 # -- the activity lists of the pages -------------------------------------------------------------
 
-def taken_counts(session, activity_ids) -> dict[int, int]:
+def taken_counts(session: Session, activity_ids: Iterable[int]) -> dict[int, int]:
     """activity id -> slots taken, for many activities in one query."""
     ids = set(activity_ids)
     if not ids:
@@ -222,8 +228,8 @@ def taken_counts(session, activity_ids) -> dict[int, int]:
     return {activity_id: 0 for activity_id in ids} | dict(rows.all())
 
 
-def activities_near(session, actor: Actor, km: float | None = None, *, page: int = 1,
-                    page_size: int = 50) -> dict:
+def activities_near(session: Session, actor: Actor, km: float | None = None, *, page: int = 1,
+                    page_size: int = 50) -> dict[str, Any]:
     """Upcoming open activities of running projects within `km` of the volunteer's home (by default
     their travel radius, at least 10 km), nearest first, served where their need is; one page."""
     volunteer = get_or_404(session, Volunteer, actor.volunteer_id) if actor.volunteer_id else None
@@ -236,7 +242,7 @@ def activities_near(session, actor: Actor, km: float | None = None, *, page: int
                                  .where(Activity.cancelled.is_(False), Activity.ends_at > utcnow(),
                                         Project.status.in_(RUNNING), Need.lat.between(lo_lat, hi_lat),
                                         Need.lon.between(lo_lon, hi_lon)))
-    found = []
+    found: list[dict[str, Any]] = []
     for activity, need in candidates:
         distance = haversine_km(volunteer.lat, volunteer.lon, need.lat, need.lon)
         if distance <= km:
@@ -248,20 +254,21 @@ def activities_near(session, actor: Actor, km: float | None = None, *, page: int
             "km": km, "page": page, "page_size": page_size}
 
 
-def organization_activities(session, actor: Actor, *, page: int = 1, page_size: int = 100) -> tuple[list[dict], int]:
+def organization_activities(session: Session, actor: Actor, *, page: int = 1,
+                            page_size: int = 100) -> tuple[list[dict[str, Any]], int]:
     """Activities newest first: an organization's staff see their organization's, the district and
     the other staff roles every organization's."""
     query = select(Activity).join(Project, Project.id == Activity.project_id)
     if is_organization_staff(actor):
         query = query.where(Project.organization_id == actor.organization_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     found = list(session.scalars(query.order_by(Activity.starts_at.desc(), Activity.id.desc())
                                  .limit(page_size).offset((page - 1) * page_size)))
     taken = taken_counts(session, [a.id for a in found])
     return [{"activity": a, "need": None, "distance_km": None, "taken": taken[a.id]} for a in found], total
 
 
-def my_signups(session, actor: Actor) -> dict[int, Signup]:
+def my_signups(session: Session, actor: Actor) -> dict[int, Signup]:
     """activity id -> the acting volunteer's latest sign-up on it (nobody else has any)."""
     if actor.volunteer_id is None:
         return {}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from linkage.audit import verify_trail
 from linkage.models import AuditEntry
@@ -14,7 +16,7 @@ FILTERS = ("user_id", "object_type", "object_id", "request_id")
 
 
 def list_audit(
-    session,
+    session: Session,
     actor: Actor,
     *,
     user_id: int | None = None,
@@ -31,7 +33,7 @@ def list_audit(
     conditions = [getattr(AuditEntry, name) == value for name, value in given.items() if value is not None]
     if since is not None:
         conditions.append(AuditEntry.at >= since)
-    total = session.scalar(select(func.count(AuditEntry.id)).where(*conditions))
+    total = session.execute(select(func.count(AuditEntry.id)).where(*conditions)).scalar_one()
     rows = session.scalars(
         select(AuditEntry)
         .where(*conditions)
@@ -42,7 +44,7 @@ def list_audit(
     return list(rows), total
 
 
-def verify_audit_chain(session, actor: Actor) -> dict:
+def verify_audit_chain(session: Session, actor: Actor) -> dict[str, Any]:
     """Recompute the trail's hash chain up to its head and name the first entry that breaks it."""
     require_audit_reader(actor)
     return verify_trail(session)

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date, datetime
+from typing import Any, cast
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, InvalidInput, Message, NotFound
@@ -28,7 +31,12 @@ def _new_code() -> str:
     return "ZY" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
-def _verified_records(session, volunteer_id: int, organization_id: int | None) -> list[HourEntry]:
+def _service_day(record: HourEntry) -> date:
+    """The local day a verified record's service began (a verified record always has its window)."""
+    return cast(datetime, record.starts_at).astimezone(LOCAL_TZ).date()
+
+
+def _verified_records(session: Session, volunteer_id: int, organization_id: int | None) -> list[HourEntry]:
     entries = list(session.scalars(select(HourEntry).where(HourEntry.volunteer_id == volunteer_id)
                                    .order_by(HourEntry.seq)))
     states = record_states(entries)
@@ -37,7 +45,7 @@ def _verified_records(session, volunteer_id: int, organization_id: int | None) -
 
 
 def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int,
-                      data: dict, base_url: str) -> Certificate:
+                      data: dict[str, Any], base_url: str) -> Certificate:
     volunteer = uow.get_or_404(Volunteer, volunteer_id)
     organization_id = issuer_for(actor, data.get("organization_id"))
     require_certificate_issuer(actor, volunteer_id, organization_id)
@@ -63,7 +71,7 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
     minutes = sum(r.minutes for r in records)
     code = _new_code()
     issued = utcnow()
-    dates = sorted(r.starts_at.astimezone(LOCAL_TZ).date() for r in records)
+    dates = sorted(_service_day(r) for r in records)
     snapshot = {
         "code": code,
         "verify_url": f"{base_url.rstrip('/')}/verify/{code}",
@@ -74,7 +82,7 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
                       "volunteer_code": volunteer.code},
         "service": {"minutes": minutes, "hours": round(minutes / 60, 1),
                     "first_date": dates[0].isoformat(), "last_date": dates[-1].isoformat(),
-                    "items": [{"date": r.starts_at.astimezone(LOCAL_TZ).date().isoformat(),
+                    "items": [{"date": _service_day(r).isoformat(),
                                "project": projects[r.project_id].title if r.project_id in projects else "",
                                "content": r.content, "hours": round(r.minutes / 60, 1)} for r in records]},
         # The chain head it was issued against: the public check compares the ledger with it.
@@ -94,14 +102,14 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
     return certificate
 
 
-def get_certificate(session, code: str) -> Certificate:
+def get_certificate(session: Session, code: str) -> Certificate:
     certificate = session.scalars(select(Certificate).where(Certificate.code == code.strip().upper())).first()
     if certificate is None:
         raise NotFound("certificate.unknown_code")
     return certificate
 
 
-def matches_ledger(session, certificate: Certificate) -> bool:
+def matches_ledger(session: Session, certificate: Certificate) -> bool:
     """The volunteer's chain still verifies and still holds the head the certificate was issued on."""
     pinned = certificate.snapshot.get("ledger")
     if not verify_chain(session, certificate.volunteer_id)["valid"]:
@@ -109,7 +117,7 @@ def matches_ledger(session, certificate: Certificate) -> bool:
     return pinned is None or chain_head(session, certificate.volunteer_id, seq=pinned["seq"]) == pinned
 
 
-def public_view(session, certificate: Certificate) -> dict:
+def public_view(session: Session, certificate: Certificate) -> dict[str, Any]:
     """What anyone holding the code may see: no ID number, the name masked; `valid` only while
     the certificate is not revoked and the ledger behind it still verifies."""
     snap = certificate.snapshot
@@ -131,7 +139,7 @@ def revoke_certificate(uow: UnitOfWork, actor: Actor, code: str, reason: str) ->
     return certificate
 
 
-def certificates_of(session, actor: Actor, volunteer_id: int) -> list[Certificate]:
+def certificates_of(session: Session, actor: Actor, volunteer_id: int) -> list[Certificate]:
     """A volunteer's certificates, newest first, for whoever may see the volunteer (another's: 404)."""
     if not may_see(session, actor, Volunteer, volunteer_id):
         raise NotFound("volunteer.not_found", id=volunteer_id)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from linkage.errors import Conflict
 from linkage.models import Community
@@ -15,7 +18,7 @@ from linkage.uow import UnitOfWork, get_or_404
 FIELDS = ("code", "name", "street", "district", "lat", "lon", "households", "population")
 
 
-def get_community(session, community_id: int) -> Community:
+def get_community(session: Session, community_id: int) -> Community:
     return get_or_404(session, Community, community_id)
 
 
@@ -27,7 +30,7 @@ def _flush(uow: UnitOfWork) -> None:
         raise Conflict("community.code_taken", {"code": ["field.already_used"]}) from exc
 
 
-def register_community(uow: UnitOfWork, actor: Actor, data: dict) -> Community:
+def register_community(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Community:
     require_admin(actor)
     community = Community(**{k: data[k] for k in FIELDS if k in data})
     uow.session.add(community)
@@ -36,7 +39,7 @@ def register_community(uow: UnitOfWork, actor: Actor, data: dict) -> Community:
     return community
 
 
-def update_community(uow: UnitOfWork, actor: Actor, community_id: int, changes: dict) -> Community:
+def update_community(uow: UnitOfWork, actor: Actor, community_id: int, changes: dict[str, Any]) -> Community:
     community = get_community(uow.session, community_id)
     require_community_manager(actor, community.id)
     if "code" in changes and not may_change_community_code(actor):
@@ -49,19 +52,21 @@ def update_community(uow: UnitOfWork, actor: Actor, community_id: int, changes: 
     return community
 
 
-def list_communities(session, *, district=None, street=None, page=1, page_size=20):
+def list_communities(
+    session: Session, *, district: str | None = None, street: str | None = None, page: int = 1, page_size: int = 20
+) -> tuple[list[Community], int]:
     query = select(Community)
     if district:
         query = query.where(Community.district == district)
     if street:
         query = query.where(Community.street == street)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = session.scalars(query.order_by(Community.id).limit(page_size).offset((page - 1) * page_size))
     return list(rows), total
 
 
-def communities_to_post_for(session, actor: Actor) -> list[Community]:
+def communities_to_post_for(session: Session, actor: Actor) -> list[Community]:
     """The communities whose needs `actor` may post: their own (community staff), else every one."""
     if not may_choose_community(actor):
-        return [get_community(session, actor.community_id)]
+        return [get_or_404(session, Community, actor.community_id)]  # community staff: theirs is set
     return list(session.scalars(select(Community).order_by(Community.district, Community.id)))

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -33,7 +35,7 @@ def needs_guardian(id_number: str, today: date | None = None) -> bool:
     return age is not None and age < GUARDIAN_AGE
 
 
-def check_consent(consent: dict | None, id_number: str, actor: Actor) -> None:
+def check_consent(consent: dict[str, Any] | None, id_number: str, actor: Actor) -> None:
     """Registration is refused without consent to the current notice, or for an under-14
     without their guardian's consent (422 naming the field)."""
     if not consent:
@@ -50,7 +52,7 @@ def check_consent(consent: dict | None, id_number: str, actor: Actor) -> None:
         raise InvalidInput("consent.guardian_required", {"consent.guardian": ["consent.guardian_required"]})
 
 
-def add_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: dict, cipher: FieldCipher) -> Consent:
+def add_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: dict[str, Any], cipher: FieldCipher) -> Consent:
     """Write one consent record (the caller commits)."""
     guardian = consent.get("guardian") or {}
     row = Consent(volunteer_id=volunteer_id, notice_version=consent["notice_version"],
@@ -61,7 +63,7 @@ def add_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: dict,
     return row
 
 
-def record_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: dict,
+def record_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: dict[str, Any],
                    cipher: FieldCipher) -> Consent:
     """A further consent (a new notice version, a guardian's): by the volunteer themself, or by
     the district or their community's staff confirming a paper form."""
@@ -78,14 +80,14 @@ def record_consent(uow: UnitOfWork, actor: Actor, volunteer_id: int, consent: di
     return row
 
 
-def consents_of(session, volunteer_id: int) -> list[Consent]:
+def consents_of(session: Session, volunteer_id: int) -> list[Consent]:
     return list(session.scalars(select(Consent).where(Consent.volunteer_id == volunteer_id).order_by(Consent.id)))
 
 
-def consent_record(row: Consent, cipher: FieldCipher) -> dict:
+def consent_record(row: Consent, cipher: FieldCipher) -> dict[str, Any]:
     """A consent as its owner sees it (their export): the guardian's phone whole; no `guardian` key
     when no guardian consented."""
-    record = {"id": row.id, "volunteer_id": row.volunteer_id, "notice_version": row.notice_version,
+    record: dict[str, Any] = {"id": row.id, "volunteer_id": row.volunteer_id, "notice_version": row.notice_version,
               "method": row.method, "recorded_by": row.recorded_by, "recorded_at": row.recorded_at}
     if row.guardian_name:
         record["guardian"] = {"name": row.guardian_name, "relation": row.guardian_relation,
@@ -93,7 +95,7 @@ def consent_record(row: Consent, cipher: FieldCipher) -> dict:
     return record
 
 
-def read_consents(session, actor: Actor, volunteer_id: int, cipher: FieldCipher) -> list[dict]:
+def read_consents(session: Session, actor: Actor, volunteer_id: int, cipher: FieldCipher) -> list[dict[str, Any]]:
     """A volunteer's consent records, for whoever may see the volunteer (another's: 404)."""
     if not perm.may_see(session, actor, Volunteer, volunteer_id):
         raise NotFound("volunteer.not_found", id=volunteer_id)

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.orm import Session
+
 from linkage.permissions import Actor
 from linkage.services import stats
 
 
 def dashboard(
-    session, actor: Actor, *, district: str | None = None, street: str | None = None, community_id: int | None = None
-) -> dict:
+    session: Session,
+    actor: Actor,
+    *,
+    district: str | None = None,
+    street: str | None = None,
+    community_id: int | None = None,
+) -> dict[str, Any]:
     """What the dashboard shows at one scope (every logged-in role sees the district's figures)."""
-    scope = {"district": district, "street": street, "community_id": community_id}
-    scope = {name: value for name, value in scope.items() if value is not None}
     return {
-        "stats": stats.linkage_stats(session, **scope),
-        "maps": stats.map_layers(session, **scope),
+        "stats": stats.linkage_stats(session, district=district, street=street, community_id=community_id),
+        "maps": stats.map_layers(session, district=district, street=street, community_id=community_id),
         "options": stats.scope_options(session),
     }

@@ -2,7 +2,10 @@
 showing the person every reveal of their data (PIPL art. 45: the right to know who saw it)."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from linkage.audit import AuditContext, note_disclosure
 from linkage.errors import InvalidInput, Message, NotFound
@@ -17,7 +20,7 @@ REVEAL = "reveal"  # audit_log.change of a reveal
 
 
 def reveal(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int, field: str,
-           reason: str) -> dict:
+           reason: str) -> dict[str, Any]:
     """The whole value of one field, for an admin or auditor who says why; written to the audit
     log (who, when, which field, the reason) in the same transaction that hands the value out."""
     if not may_see(uow.session, actor, Volunteer, volunteer_id):
@@ -38,7 +41,7 @@ def reveal(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int
     return {"volunteer_id": volunteer_id, "field": field, "value": value, "revealed_at": utcnow()}
 
 
-def disclosures_of(session, actor: Actor) -> list[dict]:
+def disclosures_of(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """Every reveal of the calling volunteer's data, newest first: when, by whom, what, why."""
     may_see_disclosures(actor)
     rows = session.scalars(select(AuditEntry).where(AuditEntry.object_type == "volunteers",

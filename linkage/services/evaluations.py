@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.orm import Session
 
+from linkage.catalogue import Topics, Types
 from linkage.errors import Conflict, InvalidInput
-from linkage.messages import Topics, Types
 from linkage.models import Evaluation, EvaluationCode, Organization, Project, ProjectStatus, utcnow
 from linkage.permissions import Actor
 from linkage.policy.projects import require_code_issuer
@@ -46,8 +48,8 @@ def evaluate_project(uow: UnitOfWork, project_id: int, code: str, satisfaction: 
     if row is None:
         raise InvalidInput("evaluation.unknown_code", {"code": ["evaluation.code_invalid"]})
     # Compare-and-set: of two racing requests with one code, exactly one wins.
-    claimed = uow.session.execute(update(EvaluationCode).where(
-        EvaluationCode.id == row.id, EvaluationCode.used_at.is_(None)).values(used_at=utcnow()))
+    claimed = cast("CursorResult[*tuple[Any, ...]]", uow.session.execute(update(EvaluationCode).where(
+        EvaluationCode.id == row.id, EvaluationCode.used_at.is_(None)).values(used_at=utcnow())))
     if claimed.rowcount != 1:
         raise Conflict("evaluation.code_used", {"code": ["field.already_used"]})
     evaluation = Evaluation(project_id=project.id, code_id=row.id, satisfaction=satisfaction,
@@ -65,16 +67,16 @@ def evaluate_project(uow: UnitOfWork, project_id: int, code: str, satisfaction: 
     return evaluation
 
 
-def evaluation_summary(session, project_id: int) -> dict:
+def evaluation_summary(session: Session, project_id: int) -> dict[str, Any]:
     count, total = session.execute(select(func.count(Evaluation.id), func.coalesce(func.sum(Evaluation.satisfaction), 0))
                                    .where(Evaluation.project_id == project_id)).one()
-    issued = session.scalar(select(func.count()).select_from(EvaluationCode)
-                            .where(EvaluationCode.project_id == project_id))
+    issued = session.execute(select(func.count()).select_from(EvaluationCode)
+                             .where(EvaluationCode.project_id == project_id)).scalar_one()
     return {"evaluations": int(count), "codes_issued": int(issued),
             "mean_satisfaction": round(total / count, 2) if count else None}
 
 
-def evaluable_projects(session, limit: int = 200) -> list[Project]:
+def evaluable_projects(session: Session, limit: int = 200) -> list[Project]:
     """The newest `limit` finished projects, the choice a resident picks theirs from (no login)."""
     return list(session.scalars(select(Project).where(Project.status.in_((ProjectStatus.COMPLETED.value, ProjectStatus.EVALUATED.value)))
                                 .order_by(Project.id.desc()).limit(limit)))

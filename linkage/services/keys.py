@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable
+from typing import Any, Callable
 
 from cryptography.fernet import InvalidToken
 from sqlalchemy import select
@@ -12,13 +12,14 @@ from linkage.security import FieldCipher
 from linkage.uow import UnitOfWork
 
 
-def encrypted_models() -> list[type]:
+def encrypted_models() -> list[type[Any]]:
     """Every model that declares ENCRYPTED fields (name -> (cipher column, digest column))."""
+    # type[Any]: ENCRYPTED, id and __tablename__ are each such model's own, not Base's.
     return sorted((mapper.class_ for mapper in Base.registry.mappers if hasattr(mapper.class_, "ENCRYPTED")),
                   key=lambda model: model.__tablename__)
 
 
-def _rotate_row(row, cipher: FieldCipher, counts: dict[str, Counter]) -> None:
+def _rotate_row(row: Any, cipher: FieldCipher, counts: dict[str, Counter[str]]) -> None:
     for name, (cipher_column, digest_column) in type(row).ENCRYPTED.items():
         tally = counts[f"{row.__tablename__}.{name}"]
         token = getattr(row, cipher_column)
@@ -40,14 +41,14 @@ def _rotate_row(row, cipher: FieldCipher, counts: dict[str, Counter]) -> None:
 
 
 def rotate_keys(new_uow: Callable[[], UnitOfWork], cipher: FieldCipher,
-                batch_size: int = 500) -> dict[str, Counter]:
+                batch_size: int = 500) -> dict[str, Counter[str]]:
     """Bring every encrypted field to the newest key, `batch_size` rows a transaction.
 
     Idempotent: a field already encrypted and digested with the newest key is not written, so a
     second run (or a run after an interruption) changes only what is left. Returns, per
     table.field: fields seen, re-encrypted, re-digested, unreadable (no key opens it).
     """
-    counts: dict[str, Counter] = {}
+    counts: dict[str, Counter[str]] = {}
     for model in encrypted_models():
         for name in model.ENCRYPTED:
             counts[f"{model.__tablename__}.{name}"] = Counter()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linkage.errors import InvalidInput, Message
+from linkage.errors import FieldErrors, InvalidInput, Message
 
 
 def yuan(fen: int) -> str:
@@ -13,8 +13,9 @@ def yuan(fen: int) -> str:
     return f"{sign}¥{fen // 100:,}.{fen % 100:02d}"
 
 
-def _check_overrides(budget_fen: int, cap_fen: int, by_id: dict, overrides: dict) -> int:
-    errors: dict[str, list[str]] = {}
+def _check_overrides(budget_fen: int, cap_fen: int, by_id: dict[int, dict[str, Any]],
+                     overrides: dict[int, dict[str, Any]]) -> int:
+    errors: FieldErrors = {}
     total = 0
     for app_id, override in overrides.items():
         app = by_id.get(app_id)
@@ -38,7 +39,7 @@ def _check_overrides(budget_fen: int, cap_fen: int, by_id: dict, overrides: dict
 
 def allocate(budget_fen: int, cap_fen: int, priority_categories: list[str],
              applications: list[dict[str, Any]], *, pass_score: float = 60, min_partial_pct: int = 50,
-             overrides: dict[int, dict] | None = None) -> list[dict[str, Any]]:
+             overrides: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Fund applications in order — priority categories first, then by score, then the earlier one.
 
     Each application is `{id, requested_fen, category, score}` (score None = not reviewed;
@@ -52,8 +53,8 @@ def allocate(budget_fen: int, cap_fen: int, priority_categories: list[str],
     by_id = {a["id"]: a for a in applications}
     remaining = budget_fen - _check_overrides(budget_fen, cap_fen, by_id, overrides)
     priority = set(priority_categories)
-    results: dict[int, dict] = {}
-    ranked: list[dict] = []
+    results: dict[int, dict[str, Any]] = {}
+    ranked: list[dict[str, Any]] = []
     for app in applications:
         is_priority = app["category"] in priority
         reasons = [f"优先类别「{app['category']}」/ priority category {app['category']}" if is_priority

@@ -1,7 +1,10 @@
 """Venture philanthropy, part 2: awarding a round (立项) — explainable, within budget and cap, overridable."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from linkage.errors import Conflict, Forbidden, InvalidInput, Message
 from linkage.models import CharityResource, utcnow
@@ -31,19 +34,20 @@ COFUNDING_GONE = ("配套资金来源余额不足，不予资助 / the co-fundin
                   "amount: not funded")
 
 
-def _applications(session, round_id: int) -> list[FundingApplication]:
+def _applications(session: Session, round_id: int) -> list[FundingApplication]:
     return list(session.scalars(select(FundingApplication).where(FundingApplication.round_id == round_id)
                                 .order_by(FundingApplication.id)))
 
 
-def _cofunding_left(session, resource_id: int) -> int:
+def _cofunding_left(session: Session, resource_id: int | None) -> int:
     resource = session.get(CharityResource, resource_id)
     if resource is None or not resource.active or resource.kind != "fund":
         return 0
     return resource.remaining_fen or 0
 
 
-def compute_allocation(session, found: FundingRound, overrides: dict[int, dict] | None = None) -> list[dict]:
+def compute_allocation(session: Session, found: FundingRound,
+                       overrides: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The allocation as it would be committed now, with each application's reasons.
 
     Co-funding is drawn at the award, so an application whose pledged resource cannot cover it
@@ -59,8 +63,8 @@ def compute_allocation(session, found: FundingRound, overrides: dict[int, dict] 
                           [{"id": a.id, "requested_fen": a.requested_fen, "category": a.category,
                             "score": scores.get(a.id), "blocked_reason": blocked.get(a.id)} for a in apps],
                           pass_score=found.pass_score, min_partial_pct=found.min_partial_pct, overrides=overrides)
-        left: dict[int, int] = {}
-        short = None
+        left: dict[int | None, int] = {}  # by co-funding resource (set whenever cofunding_fen is)
+        short: int | None = None
         for entry in result:
             app = by_id[entry["application_id"]]
             if entry["amount_fen"] <= 0 or not app.cofunding_fen:
@@ -83,14 +87,14 @@ def compute_allocation(session, found: FundingRound, overrides: dict[int, dict] 
     return result
 
 
-def _view(found: FundingRound, allocations: list[dict], status: str) -> dict:
+def _view(found: FundingRound, allocations: list[dict[str, Any]], status: str) -> dict[str, Any]:
     awarded = sum(a["amount_fen"] for a in allocations)
     return {"round_id": found.id, "status": status, "budget_fen": found.budget_fen, "cap_fen": found.cap_fen,
             "priority_categories": list(found.priority_categories), "awarded_fen": awarded,
             "unallocated_fen": found.budget_fen - awarded, "allocations": allocations}
 
 
-def awards_view(session, actor: Actor, round_id: int) -> dict:
+def awards_view(session: Session, actor: Actor, round_id: int) -> dict[str, Any]:
     """Committed awards are public to every user (公示); before that, a preview for the district."""
     found = get_round(session, round_id)
     if found.status in (RoundStatus.AWARDED.value, RoundStatus.CLOSED.value):
@@ -107,7 +111,7 @@ def awards_view(session, actor: Actor, round_id: int) -> dict:
     return _view(found, compute_allocation(session, found), "preview")
 
 
-def _overrides(items: list[dict]) -> dict[int, dict]:
+def _overrides(items: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     ids = [item["application_id"] for item in items]
     if len(ids) != len(set(ids)):
         raise InvalidInput("override.twice", {"overrides": ["override.appears_twice"]})
@@ -118,7 +122,7 @@ def _overrides(items: list[dict]) -> dict[int, dict]:
 def _draw_cofunding(uow: UnitOfWork, actor: Actor, found: FundingRound, grant: Grant) -> None:
     """配套资金: reduce the charity resource by the pledge and tell the matcher it has less to offer."""
     resource = uow.session.scalars(select(CharityResource).where(CharityResource.id == grant.cofunding_resource_id)
-                                   .with_for_update()).first()
+                                   .with_for_update()).one()  # the grant's pledged resource: a foreign key
     if (resource.remaining_fen or 0) < grant.cofunding_fen:  # checked in compute_allocation; a race lands here
         raise Conflict("cofunding.short")
     resource.remaining_fen = (resource.remaining_fen or 0) - grant.cofunding_fen
@@ -152,7 +156,8 @@ def _make_grant(uow: UnitOfWork, actor: Actor, found: FundingRound, app: Funding
     return grant
 
 
-def award_round(uow: UnitOfWork, actor: Actor, round_id: int, overrides: list[dict] | None = None) -> dict:
+def award_round(uow: UnitOfWork, actor: Actor, round_id: int,
+                overrides: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The district commits the awards: grants, their tranches, co-funding draws, the round becomes awarded."""
     require_admin(actor)
     found = lock_round(uow, round_id)

@@ -1,7 +1,10 @@
 """Venture philanthropy, part 3: a grant's money — milestones, tranches, expenditure, corrections, closing."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 from linkage.models import CharityResource, utcnow
@@ -24,27 +27,27 @@ from linkage.services.providers import announce_provider
 from linkage.uow import UnitOfWork, get_or_404
 
 
-def get_grant(session, grant_id: int) -> Grant:
+def get_grant(session: Session, grant_id: int) -> Grant:
     return get_or_404(session, Grant, grant_id, what="grant")
 
 
-def view_grant(session, actor: Actor, grant_id: int) -> Grant:
+def view_grant(session: Session, actor: Actor, grant_id: int) -> Grant:
     grant = get_grant(session, grant_id)
     if not funding_policy.may_view_grant(actor, grant):
         raise Forbidden("grant.view_forbidden")
     return grant
 
 
-def milestones_of(session, grant_id: int) -> list[Milestone]:
+def milestones_of(session: Session, grant_id: int) -> list[Milestone]:
     return list(session.scalars(select(Milestone).where(Milestone.grant_id == grant_id).order_by(Milestone.n)))
 
 
-def grant_entries(session, grant: Grant) -> list[FundEntry]:
+def grant_entries(session: Session, grant: Grant) -> list[FundEntry]:
     return [e for e in chain(session, grant.round_id) if e.grant_id == grant.id]
 
 
-def disbursed_tranches(entries: list[FundEntry]) -> set[int]:
-    """Tranches paid and not reversed."""
+def disbursed_tranches(entries: list[FundEntry]) -> set[int | None]:
+    """Tranches paid and not reversed (FundEntry.tranche is nullable; a disbursement's is set)."""
     undone = reversed_ids(entries)
     return {e.tranche for e in entries if e.kind == EntryKind.DISBURSEMENT.value and e.id not in undone}
 
@@ -101,7 +104,7 @@ def disburse_tranche(uow: UnitOfWork, actor: Actor, grant_id: int) -> FundEntry:
     return entry
 
 
-def report_expenditure(uow: UnitOfWork, actor: Actor, grant_id: int, data: dict) -> FundEntry:
+def report_expenditure(uow: UnitOfWork, actor: Actor, grant_id: int, data: dict[str, Any]) -> FundEntry:
     """支出报告: the grantee reports spending on a budget line, with its receipt; never beyond what it was paid."""
     grant = get_grant(uow.session, grant_id)
     if not funding_policy.staffs(actor, grant.organization_id):
@@ -140,7 +143,7 @@ def correct_entry(uow: UnitOfWork, actor: Actor, grant_id: int, entry_id: int, r
                          budget_line=target.budget_line, resource_id=target.resource_id,
                          note=reason.strip()[:300])
     if target.kind == EntryKind.COFUNDING.value:
-        resource = uow.session.get(CharityResource, target.resource_id)
+        resource = uow.session.get_one(CharityResource, target.resource_id)  # a co-funding entry names it
         resource.remaining_fen = (resource.remaining_fen or 0) + target.amount_fen
         announce_provider(uow, "resource", resource)
     uow.commit()

@@ -1,7 +1,10 @@
 """Venture philanthropy, part 1b: reviewers (评审专家), conflicts of interest, rubric scores."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from linkage import permissions as perm
 from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
@@ -76,7 +79,7 @@ def review_application(uow: UnitOfWork, actor: Actor, application_id: int, score
     return review
 
 
-def reviews_for(session, actor: Actor, application_id: int) -> list[dict]:
+def reviews_for(session: Session, actor: Actor, application_id: int) -> list[dict[str, Any]]:
     """Overseers see all; a reviewer sees their own; the applicant sees them unsigned after the award."""
     application = get_application(session, application_id)
     reviews = list(session.scalars(select(FundingReview).where(FundingReview.application_id == application_id)
@@ -94,7 +97,7 @@ def reviews_for(session, actor: Actor, application_id: int) -> list[dict]:
     raise Forbidden("review.view_forbidden")
 
 
-def application_scores(session, round_id: int) -> dict[int, float]:
+def application_scores(session: Session, round_id: int) -> dict[int, float]:
     """Each reviewed application's mean review total, to two decimals (computed here, not in SQL,
     so both databases round alike)."""
     totals: dict[int, list[float]] = {}

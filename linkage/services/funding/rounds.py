@@ -6,16 +6,19 @@ Awards are in `awards`, money after the award in `grants`, the oversight views i
 from __future__ import annotations
 
 import tomllib
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from linkage import ledger
-from linkage.catalogue import funding_type
-from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
-from linkage.messages import Topics, rfc3339
+from linkage.catalogue import Topics, funding_type
+from linkage.errors import Conflict, FieldErrors, Forbidden, InvalidInput, Message, NotFound
+from linkage.messages import rfc3339
 from linkage.models import CharityResource, Need, NeedStatus, Project, ProjectStatus, utcnow
 from linkage.models.funding import (
     ROUND_LIFECYCLE,
@@ -39,22 +42,22 @@ from linkage.uow import UnitOfWork, get_or_404
 RUBRIC_FILE = Path(__file__).resolve().parents[2] / "funding_rubric.toml"
 
 @lru_cache(maxsize=2)
-def load_rubric(path: str = str(RUBRIC_FILE)) -> dict:
+def load_rubric(path: str = str(RUBRIC_FILE)) -> dict[str, Any]:
     with open(path, "rb") as handle:
         return tomllib.load(handle)
 
 
-def emit(uow: UnitOfWork, round_id: int, name: str, subject: str, data: dict) -> None:
+def emit(uow: UnitOfWork, round_id: int, name: str, subject: str, data: dict[str, Any]) -> None:
     uow.emit(topic=Topics.FUNDING, key=str(round_id), type=funding_type(name), subject=subject, data=data)
 
 
 # --- records: what events carry and routes return -----------------------------------------------
 
-def _at(moment) -> str | None:
+def _at(moment: datetime | None) -> str | None:
     return rfc3339(moment) if moment else None
 
 
-def round_record(r: FundingRound) -> dict:
+def round_record(r: FundingRound) -> dict[str, Any]:
     return {"id": r.id, "name": r.name, "description": r.description, "budget_fen": r.budget_fen,
             "cap_fen": r.cap_fen, "priority_categories": list(r.priority_categories),
             "cofunding_pct": r.cofunding_pct, "pass_score": r.pass_score,
@@ -63,7 +66,7 @@ def round_record(r: FundingRound) -> dict:
             "awarded_at": _at(r.awarded_at), "closed_at": _at(r.closed_at)}
 
 
-def application_record(a: FundingApplication) -> dict:
+def application_record(a: FundingApplication) -> dict[str, Any]:
     return {"id": a.id, "round_id": a.round_id, "organization_id": a.organization_id, "need_id": a.need_id,
             "project_id": a.project_id, "community_id": a.community_id, "title": a.title,
             "category": a.category, "summary": a.summary, "requested_fen": a.requested_fen,
@@ -74,13 +77,13 @@ def application_record(a: FundingApplication) -> dict:
             "created_at": _at(a.created_at)}
 
 
-def review_record(r: FundingReview, anonymous: bool = False) -> dict:
+def review_record(r: FundingReview, anonymous: bool = False) -> dict[str, Any]:
     return {"id": r.id, "application_id": r.application_id,
             "reviewer_user_id": None if anonymous else r.reviewer_user_id, "scores": dict(r.scores),
             "total": r.total, "comments": r.comments, "created_at": _at(r.created_at)}
 
 
-def entry_record(e: FundEntry, reversed_by: set[int] | frozenset = frozenset()) -> dict:
+def entry_record(e: FundEntry, reversed_by: set[int] | frozenset[int] = frozenset()) -> dict[str, Any]:
     return {"id": e.id, "round_id": e.round_id, "seq": e.seq, "kind": e.kind, "grant_id": e.grant_id,
             "tranche": e.tranche, "source": e.source, "destination": e.destination,
             "amount_fen": e.amount_fen, "lines": dict(e.lines), "budget_line": e.budget_line,
@@ -91,7 +94,7 @@ def entry_record(e: FundEntry, reversed_by: set[int] | frozenset = frozenset()) 
 
 # --- lookups and locks ---------------------------------------------------------------------------
 
-def get_round(session, round_id: int) -> FundingRound:
+def get_round(session: Session, round_id: int) -> FundingRound:
     return get_or_404(session, FundingRound, round_id, what="round")
 
 
@@ -104,11 +107,11 @@ def lock_round(uow: UnitOfWork, round_id: int) -> FundingRound:
     return found
 
 
-def get_application(session, application_id: int) -> FundingApplication:
+def get_application(session: Session, application_id: int) -> FundingApplication:
     return get_or_404(session, FundingApplication, application_id, what="application")
 
 
-def list_rounds(session, status: str | None = None) -> list[FundingRound]:
+def list_rounds(session: Session, status: str | None = None) -> list[FundingRound]:
     query = select(FundingRound).order_by(FundingRound.id.desc())
     if status:
         query = query.where(FundingRound.status == status)
@@ -117,12 +120,12 @@ def list_rounds(session, status: str | None = None) -> list[FundingRound]:
 
 # --- the fund ledger -----------------------------------------------------------------------------
 
-def chain(session, round_id: int) -> list[FundEntry]:
+def chain(session: Session, round_id: int) -> list[FundEntry]:
     return list(session.scalars(ledger.Chain(FundEntry, round_id).entries()))
 
 
 def append_entry(uow: UnitOfWork, actor: Actor, round_id: int, kind: str, source: str, destination: str,
-                 lines: dict[str, int], **fields) -> FundEntry:
+                 lines: dict[str, int], **fields: Any) -> FundEntry:
     """Append one movement to the round's chain; the caller holds the round lock.
 
     Replaying the chain with the new entry must leave no account the platform holds below zero
@@ -144,7 +147,7 @@ def append_entry(uow: UnitOfWork, actor: Actor, round_id: int, kind: str, source
 
 # --- rounds --------------------------------------------------------------------------------------
 
-def _weights(data: dict, rubric: dict) -> dict:
+def _weights(data: dict[str, Any], rubric: dict[str, Any]) -> dict[str, int]:
     weights = data.get("rubric_weights") or dict(rubric["weights"])
     if set(weights) != set(rubric["weights"]):
         raise InvalidInput("rubric.fixed", {"rubric_weights": [Message("rubric.exactly", criteria=", ".join(rubric["weights"]))]})
@@ -153,7 +156,7 @@ def _weights(data: dict, rubric: dict) -> dict:
     return {k: int(v) for k, v in weights.items()}
 
 
-def open_round(uow: UnitOfWork, actor: Actor, data: dict) -> FundingRound:
+def open_round(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> FundingRound:
     """The district opens a round: its budget enters the ledger and applications may come in."""
     require_admin(actor)
     if data["cap_fen"] > data["budget_fen"]:
@@ -206,7 +209,7 @@ def transition_round(uow: UnitOfWork, actor: Actor, round_id: int, target: str) 
 
 # --- applications --------------------------------------------------------------------------------
 
-def _target(uow: UnitOfWork, actor: Actor, data: dict) -> tuple[Need, Project | None]:
+def _target(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> tuple[Need, Project | None]:
     """The need or project applied for; a project must be the applicant's own."""
     if bool(data.get("need_id")) == bool(data.get("project_id")):
         raise InvalidInput("application.target", {"need_id": ["application.give_target"]})
@@ -214,11 +217,12 @@ def _target(uow: UnitOfWork, actor: Actor, data: dict) -> tuple[Need, Project | 
         project = uow.session.get(Project, data["project_id"])
         if project is None:
             raise InvalidInput("project.unknown", {"project_id": ["field.no_such_project"]})
-        need = uow.session.get(Need, project.need_id)
+        need = uow.session.get_one(Need, project.need_id)  # a foreign key: it is there
     else:
-        need = uow.session.get(Need, data["need_id"])
-        if need is None:
+        asked = uow.session.get(Need, data["need_id"])
+        if asked is None:
             raise InvalidInput("need.unknown", {"need_id": ["field.no_such_need"]})
+        need = asked
         project = uow.session.scalars(select(Project).where(Project.need_id == need.id)).first()
     if project is not None:
         if project.organization_id != actor.organization_id:
@@ -230,9 +234,9 @@ def _target(uow: UnitOfWork, actor: Actor, data: dict) -> tuple[Need, Project | 
     return need, project
 
 
-def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict, category: str) -> None:
+def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict[str, Any], category: str) -> None:
     """Budget lines add up to the request, milestone shares to 100 %, co-funding meets the round's share."""
-    errors: dict[str, list[str]] = {}
+    errors: FieldErrors = {}
     requested, lines, milestones = data["requested_fen"], data["budget_lines"], data["milestones"]
     if requested > found.cap_fen:
         errors["requested_fen"] = [Message("application.over_cap", cap=found.cap_fen)]
@@ -260,7 +264,7 @@ def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict, category: str)
         raise InvalidInput("application.plan", errors)
 
 
-def apply_for_funding(uow: UnitOfWork, actor: Actor, round_id: int, data: dict) -> FundingApplication:
+def apply_for_funding(uow: UnitOfWork, actor: Actor, round_id: int, data: dict[str, Any]) -> FundingApplication:
     """Org staff apply while the round is open, for a need or their own project."""
     if not funding_policy.may_apply_for_funding(actor):
         raise Forbidden("application.org_staff_only")
@@ -295,7 +299,7 @@ def apply_for_funding(uow: UnitOfWork, actor: Actor, round_id: int, data: dict) 
     return application
 
 
-def view_application(session, actor: Actor, application_id: int) -> FundingApplication:
+def view_application(session: Session, actor: Actor, application_id: int) -> FundingApplication:
     """The applicant, its community, its untied reviewers and the district see it; others a 404."""
     application = get_application(session, application_id)
     if not funding_policy.may_view_application(session, actor, application):
@@ -303,7 +307,7 @@ def view_application(session, actor: Actor, application_id: int) -> FundingAppli
     return application
 
 
-def list_applications(session, actor: Actor, round_id: int) -> list[FundingApplication]:
+def list_applications(session: Session, actor: Actor, round_id: int) -> list[FundingApplication]:
     get_round(session, round_id)
     rows = session.scalars(select(FundingApplication).where(FundingApplication.round_id == round_id)
                            .order_by(FundingApplication.id))

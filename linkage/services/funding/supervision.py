@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from linkage import ledger
 from linkage.errors import Forbidden
@@ -26,7 +28,7 @@ from linkage.services.funding.rounds import chain, entry_record, get_round
 
 def net_lines(entries: list[FundEntry], kind: str) -> dict[int, dict[str, int]]:
     """Per grant, per line: what entries of `kind` moved, less their reversals."""
-    by_id = {e.id: e for e in entries}
+    by_id: dict[int | None, FundEntry] = {e.id: e for e in entries}  # looked up by nullable target_id
     totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for e in entries:
         sign = 1 if e.kind == kind else -1 if (e.kind == EntryKind.REVERSAL.value
@@ -38,13 +40,15 @@ def net_lines(entries: list[FundEntry], kind: str) -> dict[int, dict[str, int]]:
     return totals
 
 
-def verify_chain(entries: list[FundEntry]) -> dict:
+def verify_chain(entries: list[FundEntry]) -> dict[str, Any]:
     """Recompute the chain; name the first entry whose hash or link does not match."""
     verdict = ledger.check(entries)
     return {"valid": verdict.valid, "entries": verdict.entries, "first_bad_entry_id": verdict.first_bad_id}
 
 
-def _grant_figures(session, grant: Grant, entries, disbursed, spent, refunded, released) -> dict:
+def _grant_figures(session: Session, grant: Grant, entries: list[FundEntry], disbursed: dict[int, dict[str, int]],
+                   spent: dict[int, dict[str, int]], refunded: dict[int, dict[str, int]],
+                   released: dict[int, dict[str, int]]) -> dict[str, Any]:
     paid = disbursed_tranches([e for e in entries if e.grant_id == grant.id])
     lines = [{"name": item["name"], "budget_fen": item["amount_fen"],
               "disbursed_fen": disbursed[grant.id].get(item["name"], 0),
@@ -61,7 +65,8 @@ def _grant_figures(session, grant: Grant, entries, disbursed, spent, refunded, r
                            for m in milestones_of(session, grant.id)]}
 
 
-def _figures(session, round_id: int, grants: list[Grant]) -> tuple[dict, list[dict], list[FundEntry]]:
+def _figures(session: Session, round_id: int,
+             grants: list[Grant]) -> tuple[dict[str, Any], list[dict[str, Any]], list[FundEntry]]:
     found = get_round(session, round_id)
     entries = chain(session, round_id)
     disbursed, spent = net_lines(entries, EntryKind.DISBURSEMENT.value), net_lines(entries, EntryKind.EXPENDITURE.value)
@@ -86,11 +91,11 @@ def _figures(session, round_id: int, grants: list[Grant]) -> tuple[dict, list[di
     return totals, per_grant, entries
 
 
-def _grants(session, round_id: int) -> list[Grant]:
+def _grants(session: Session, round_id: int) -> list[Grant]:
     return list(session.scalars(select(Grant).where(Grant.round_id == round_id).order_by(Grant.id)))
 
 
-def supervision(session, actor: Actor, round_id: int) -> dict:
+def supervision(session: Session, actor: Actor, round_id: int) -> dict[str, Any]:
     """Per round and per grant: budget vs disbursed vs spent per line, and whether the ledger holds.
 
     The district and auditors see every grant; an organization its own; a community those in it.
@@ -107,7 +112,7 @@ def supervision(session, actor: Actor, round_id: int) -> dict:
     return {**totals, "ledger": ledger, "grants": [f for f in per_grant if f["grant_id"] in visible]}
 
 
-def ledger_view(session, actor: Actor, round_id: int) -> dict:
+def ledger_view(session: Session, actor: Actor, round_id: int) -> dict[str, Any]:
     if not funding_policy.is_funding_overseer(actor):
         raise Forbidden("ledger.forbidden")
     get_round(session, round_id)
@@ -116,14 +121,14 @@ def ledger_view(session, actor: Actor, round_id: int) -> dict:
     return {"round_id": round_id, **verify_chain(entries), "items": [entry_record(e, undone) for e in entries]}
 
 
-def public_summary(session, round_id: int) -> dict:
+def public_summary(session: Session, round_id: int) -> dict[str, Any]:
     """What residents may see: organizations, projects and money — no people, receipts or reviewers."""
     totals, per_grant, _ = _figures(session, round_id, _grants(session, round_id))
     found = get_round(session, round_id)
     applications = session.scalar(select(func.count()).select_from(FundingApplication)
                                   .where(FundingApplication.round_id == round_id))
-    names = {f["organization_id"]: session.get(Organization, f["organization_id"]).name for f in per_grant}
-    communities = {f["community_id"]: session.get(Community, f["community_id"]).name for f in per_grant}
+    names = {f["organization_id"]: session.get_one(Organization, f["organization_id"]).name for f in per_grant}
+    communities = {f["community_id"]: session.get_one(Community, f["community_id"]).name for f in per_grant}
     return {**{k: totals[k] for k in ("round_id", "name", "status", "budget_fen", "awarded_fen",
                                       "disbursed_fen", "spent_fen", "cofunding_fen", "returned_fen", "lines")},
             "description": found.description, "priority_categories": list(found.priority_categories),
@@ -137,14 +142,14 @@ def public_summary(session, round_id: int) -> dict:
                         "milestones": len(f["milestones"])} for f in per_grant]}
 
 
-def grant_view(session, actor: Actor, grant_id: int) -> dict:
+def grant_view(session: Session, actor: Actor, grant_id: int) -> dict[str, Any]:
     """One grant: its lines (budget, disbursed, spent), milestones and tranches, closing summary."""
     grant = view_grant(session, actor, grant_id)
     _, per_grant, _ = _figures(session, grant.round_id, [grant])
     return {**per_grant[0], "closing_summary": grant.closing_summary}
 
 
-def grant_movements(session, actor: Actor, grant_id: int, kind: str) -> list[dict]:
+def grant_movements(session: Session, actor: Actor, grant_id: int, kind: str) -> list[dict[str, Any]]:
     """A grant's disbursements or expenditures, each marked if a correction reversed it."""
     grant = view_grant(session, actor, grant_id)
     entries = grant_entries(session, grant)
