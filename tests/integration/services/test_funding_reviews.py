@@ -7,6 +7,7 @@ import pytest
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.services.funding.reviews import application_scores, assign_reviewer, review_application, reviews_for
 from linkage.services.funding.rounds import transition_round, view_application
+from linkage.services.providers import update_provider
 from tests.integration.services.funding_scene import scores
 
 
@@ -19,6 +20,7 @@ def submitted(funding, build):
     own_worker = build.social_worker(applicant.organization)
     other_worker = build.social_worker(build.organization())
     return {
+        "other_worker": other_worker,
         "round": found,
         "applicant": applicant,
         "application": application,
@@ -152,3 +154,20 @@ def test_an_application_is_seen_by_its_parties_and_its_assigned_reviewers_only(s
         for stranger in strangers:
             with pytest.raises(NotFound):
                 view_application(s, stranger, application.id)
+
+
+def test_a_reviewer_who_joins_the_applicant_later_may_no_longer_score_or_read_it(
+    submitted, funding, act, read, platform, unchanged
+):
+    application, expert = submitted["application"], submitted["expert"]
+    act(assign_reviewer, funding.admin, application.id, expert.user_id)
+    act(transition_round, funding.admin, submitted["round"].id, "reviewing")
+    changes = {"organization_id": submitted["applicant"].id}  # the social worker changes employer
+    act(update_provider, funding.admin, "social_worker", submitted["other_worker"].id, changes, platform.cipher)
+    with unchanged(), pytest.raises(Forbidden):
+        act(review_application, expert, application.id, scores(95), "")
+    with read() as s:
+        with pytest.raises(NotFound):
+            view_application(s, expert, application.id)
+        with pytest.raises(NotFound):
+            reviews_for(s, expert, application.id)
