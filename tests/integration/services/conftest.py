@@ -48,3 +48,11 @@ def unchanged(platform):
         yield
         assert db_fingerprint(platform) == before, "a refused action changed the database"
     return check
+
+
+@pytest.fixture
+def funding(build, act, read):
+    """A funding scene: the district, a community and its staff, builders of rounds and grants."""
+    from tests.integration.services.funding_scene import FundingScene
+
+    return FundingScene(build, act, read)
