@@ -1,4 +1,5 @@
 """The dashboard's figures equal the ones computed independently from the database with raw SQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,14 +40,15 @@ def test_the_funds_equal_the_funding_ledger_summed_in_raw_sql(seeded):
     """Awarded, disbursed and spent by the grant's community, straight from fund_entries and grants:
     reversals cancel what they target; per community, per street, per district and in total."""
     with seeded.engine.connect() as conn:
-        rows = conn.execute(text("""
+        rows = conn.execute(
+            text("""
             SELECT c.id AS community_id, c.street, c.district, e.kind, SUM(e.amount_fen) AS fen
               FROM fund_entries e JOIN grants g ON g.id = e.grant_id JOIN communities c ON c.id = g.community_id
              WHERE e.kind IN ('award', 'disbursement', 'expenditure')
                AND NOT EXISTS (SELECT 1 FROM fund_entries r WHERE r.kind = 'reversal' AND r.target_id = e.id)
-             GROUP BY c.id, c.street, c.district, e.kind""")).all()
-        reversed_fen = conn.execute(text(
-            "SELECT SUM(amount_fen) FROM fund_entries WHERE kind = 'reversal'")).scalar()
+             GROUP BY c.id, c.street, c.district, e.kind""")
+        ).all()
+        reversed_fen = conn.execute(text("SELECT SUM(amount_fen) FROM fund_entries WHERE kind = 'reversal'")).scalar()
     assert reversed_fen == 20_000
     field = {"award": "funds_awarded_fen", "disbursement": "funds_disbursed_fen", "expenditure": "funds_spent_fen"}
 
@@ -61,9 +63,11 @@ def test_the_funds_equal_the_funding_ledger_summed_in_raw_sql(seeded):
     with seeded.read_session() as session:
         for filters, _, _ in scopes(seeded):
             figures = stats.linkage_stats(session, **filters)["indicators"]
-            keep = {"community_id": lambda row: row.community_id == filters["community_id"],
-                    "street": lambda row: (row.district, row.street) == (filters["district"], filters.get("street")),
-                    "district": lambda row: row.district == filters["district"]}
+            keep = {
+                "community_id": lambda row: row.community_id == filters["community_id"],
+                "street": lambda row: (row.district, row.street) == (filters["district"], filters.get("street")),
+                "district": lambda row: row.district == filters["district"],
+            }
             chosen = next((keep[k] for k in ("community_id", "street", "district") if k in filters), lambda row: True)
             assert {k: figures[k] for k in field.values()} == want(chosen), filters
         first = stats.linkage_stats(session, community_id=scopes(seeded)[-1][0]["community_id"])["indicators"]
@@ -74,17 +78,30 @@ def test_the_breakdown_rows_add_up_to_the_scope(seeded):
     with seeded.read_session() as session:
         result = stats.linkage_stats(session)
     assert [row["level"] for row in result["breakdown"]] == ["district"] * 5
-    for name in ("organizations", "social_workers", "volunteers", "needs_posted", "population",
-                 "volunteer_minutes_verified", "evaluations", "funds_awarded_fen", "funds_disbursed_fen",
-                 "funds_spent_fen"):
+    for name in (
+        "organizations",
+        "social_workers",
+        "volunteers",
+        "needs_posted",
+        "population",
+        "volunteer_minutes_verified",
+        "evaluations",
+        "funds_awarded_fen",
+        "funds_disbursed_fen",
+        "funds_spent_fen",
+    ):
         assert sum(row["indicators"][name] for row in result["breakdown"]) == result["indicators"][name], name
-    assert result["targets"] == {"organizations_per_10k": 20, "social_workers_per_community": 2,
-                                 "community_organizations_per_community": 10}
+    assert result["targets"] == {
+        "organizations_per_10k": 20,
+        "social_workers_per_community": 2,
+        "community_organizations_per_community": 10,
+    }
     assert result["funding"] in ("not available", "available")
 
 
 def test_the_json_endpoint_returns_the_same_figures(seeded):
     from app import create_app
+
     app = create_app(seeded.settings, testing=True)
     platform = app.extensions["linkage"]
     with platform.read_session() as s:
