@@ -148,7 +148,7 @@ NEAR = "技能相近"
 
 
 def _entries(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
-             middle: Callable[[list[float], tuple], list[str]]) -> list[list[str]]:
+             middle: Callable[[list[float], tuple[Any, ...]], list[str]]) -> list[list[str]]:
     """The reasons every kind gives alike (tags or nearness, distance, closing words, busy), around
     the kind's own middle part, which `middle` builds from the entry's factors and card details."""
     res = []
@@ -168,7 +168,7 @@ def volunteers(facs: list[list[float]], kms: list[float], cards: list[Card], sai
                ctx: Context) -> list[list[str]]:
     slots_on, free = ctx.slots, ctx.free
 
-    def middle(fac, details):
+    def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
         return [free(details[0] & slots_on)] if slots_on else []
     return _entries(facs, kms, cards, said, middle)
 
@@ -177,7 +177,7 @@ def organizations(facs: list[list[float]], kms: list[float], cards: list[Card], 
                   ctx: Context) -> list[list[str]]:
     serves = f"服务领域含{ctx.category}"
 
-    def middle(fac, details):
+    def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
         return [details[0], serves] if fac[3] >= 0.7 else [details[0]]
     return _entries(facs, kms, cards, said, middle)
 
@@ -186,7 +186,7 @@ def social_workers(facs: list[list[float]], kms: list[float], cards: list[Card],
                    ctx: Context) -> list[list[str]]:
     mask, labels, names, serves = ctx.group_mask, ctx.labels, ctx.group_names, ctx.serves
 
-    def middle(fac, details):
+    def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
         level, lab = details[0], details[1]
         both = lab & mask
         if not both:
@@ -203,7 +203,7 @@ def resources(facs: list[list[float]], kms: list[float], cards: list[Card], said
               ctx: Context) -> list[list[str]]:
     budget, earmark = ctx.budget, f"定向用于{ctx.category}"
 
-    def middle(fac, details):
+    def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
         fund, remaining, left, restricted = details[:4]
         out = [left + "，覆盖预算" if fund and budget and remaining >= budget else left]
         return out + [earmark] if restricted else out
