@@ -87,23 +87,24 @@ def cancel_signup(signup_id: int):
     return _act(activity_id, run)
 
 
-@bp.post("/signups/<int:signup_id>/check-in")
-@roles("org_staff", "admin")
-def check_in(signup_id: int):
-    activity_id = _form_activity_id()
+def _attendance(mark) -> object:
+    """A check-in or check-out form: `mark(uow, actor, body)` records it; back to the activity."""
 
     def run(body):
         with platform().uow() as uow:
-            activity_service.check_in(uow, current_actor(), signup_id, body.get("at"))
-    return _act(activity_id, run, AttendanceSchema())
+            mark(uow, current_actor(), body)
+    return _act(_form_activity_id(), run, AttendanceSchema())
+
+
+@bp.post("/signups/<int:signup_id>/check-in")
+@roles("org_staff", "admin")
+def check_in(signup_id: int):
+    return _attendance(lambda uow, who, body: activity_service.check_in(
+        uow, who, signup_id, body.get("at")))
 
 
 @bp.post("/signups/<int:signup_id>/check-out")
 @roles("org_staff", "admin")
 def check_out(signup_id: int):
-    activity_id = _form_activity_id()
-
-    def run(body):
-        with platform().uow() as uow:
-            activity_service.check_out(uow, current_actor(), signup_id, body.get("at"), body["content"])
-    return _act(activity_id, run, AttendanceSchema())
+    return _attendance(lambda uow, who, body: activity_service.check_out(
+        uow, who, signup_id, body.get("at"), body["content"]))
