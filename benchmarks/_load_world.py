@@ -47,19 +47,19 @@ class Platform:
                         PYTHONPATH=str(ROOT), LINKAGE_RATE_LIMITS="0")  # one client address at load rates
         self.process = None
 
-    def create_db(self):
+    def _admin(self, sql: str) -> None:
+        """Runs one statement on the server's admin database, if this run has a scratch database."""
         if self.scratch_db:
             engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
             with engine.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{self.scratch_db}"'))
+                conn.execute(text(sql))
             engine.dispose()
 
+    def create_db(self):
+        self._admin(f'CREATE DATABASE "{self.scratch_db}"')
+
     def drop_db(self):
-        if self.scratch_db:
-            engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.scratch_db}" WITH (FORCE)'))
-            engine.dispose()
+        self._admin(f'DROP DATABASE IF EXISTS "{self.scratch_db}" WITH (FORCE)')
 
     def linkage(self, *argv: str, **kw):
         return subprocess.run([str(BIN / "linkage"), *argv], cwd=ROOT, env=self.env, check=True,

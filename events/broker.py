@@ -54,6 +54,19 @@ class BrokerProcess:
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None and self.running else None
 
+    def _terminate(self, grace: float, after_kill: float, timeout: float) -> None:
+        """SIGTERM; SIGKILL if it has not exited after `grace` seconds; then wait for the port."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(after_kill)
+        self._wait_port_free(timeout)  # the port is free again once nothing answers there
+
     def _wait_port_free(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while port_open("127.0.0.1", self.port) and time.monotonic() < deadline:
@@ -126,17 +139,8 @@ class EmbeddedBroker(BrokerProcess):
         raise TimeoutError(f"embedded broker did not answer on {self.bootstrap}")
 
     def stop(self, timeout: float = 10.0) -> None:
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            # Memory storage: nothing to flush, so a broker slow to exit is simply killed.
-            process.wait(1.0)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout)
-        self._wait_port_free(timeout)  # the port is free again once nothing answers there
+        # Memory storage: nothing to flush, so a broker slow to exit is simply killed.
+        self._terminate(1.0, timeout, timeout)
 
     def kill(self) -> None:
         """SIGKILL, as in a power cut (memory storage: everything is gone either way)."""

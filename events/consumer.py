@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 
 from events.envelope import Event, EventError, parse
 from events.kafka_types import Client, Offsets, Record, TopicPartition
-from events.producer import dead_letter, make_producer
+from events.producer import CLIENT_DEFAULTS, dead_letter, make_producer
 from events.topics import DLQ
 from linkage.observability.logs import event_context
 from linkage.observability.workers import COMMIT_FAILURES, CONSUMED, DEAD_LETTERED, PUBLISHED, forget_lag, update_lag
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 # Joins take about half the session timeout (FACTS); short timeouts make failover seconds long.
 CONSUMER_DEFAULTS = dict(
+    CLIENT_DEFAULTS,
     enable_auto_commit=False,
     auto_offset_reset="earliest",
     session_timeout_ms=6000,
@@ -30,10 +31,6 @@ CONSUMER_DEFAULTS = dict(
     # While records flow (see FetchPace for the idle case).
     fetch_max_wait_ms=20,
     metadata_max_age_ms=3000,
-    allow_auto_create_topics=False,
-    reconnect_backoff_max_ms=1000,
-    retry_backoff_ms=100,
-    metrics_enabled=False,  # client-side sensors cost CPU on every record; we do not read them
 )
 
 

@@ -163,16 +163,7 @@ class KafkaBroker(BrokerProcess):
 
     def stop(self, timeout: float = 20.0) -> None:
         """Controlled shutdown (SIGTERM): leadership moves, logs are flushed."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-        self._wait_port_free(timeout)
+        self._terminate(timeout, 10, timeout)
 
     def kill(self) -> None:
         """SIGKILL: the node dies as in a power cut (its data dir stays for a restart)."""

@@ -11,12 +11,22 @@ from events.topics import DLQ
 from linkage.catalogue import check_outgoing
 from linkage.messages import encode, make_envelope
 
+# What every client of ours, producer or consumer, sets alike.
+CLIENT_DEFAULTS = dict(
+    # A topic that vanished (broker restarted empty) must be recreated with its partition
+    # count by ensure_topics, never auto-created with the broker's default.
+    allow_auto_create_topics=False,
+    reconnect_backoff_max_ms=1000,
+    retry_backoff_ms=100,
+    metrics_enabled=False,  # client-side sensors cost CPU on every record; we do not read them
+)
+
 # Short timeouts: a broker that is down must surface as an error within seconds, so the
 # caller backs off and retries from its own durable state instead of blocking for minutes.
 DEFAULTS = dict(
+    CLIENT_DEFAULTS,
     acks="all",
     retries=5,
-    retry_backoff_ms=100,
     # Idempotence needs producer ids that an emptied broker forgets; one request in flight
     # per connection keeps each key's order across retries without it.
     enable_idempotence=False,
@@ -25,11 +35,6 @@ DEFAULTS = dict(
     request_timeout_ms=5000,
     delivery_timeout_ms=15000,
     max_block_ms=5000,
-    # A topic that vanished (broker restarted empty) must be recreated with its partition
-    # count by ensure_topics, never auto-created with the broker's default.
-    allow_auto_create_topics=False,
-    reconnect_backoff_max_ms=1000,
-    metrics_enabled=False,  # client-side sensors cost CPU on every record; we do not read them
 )
 
 

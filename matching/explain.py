@@ -147,80 +147,67 @@ BUSY = "近期已获较多推荐"
 NEAR = "技能相近"
 
 
-def volunteers(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
-               ctx: Context) -> list[list[str]]:
+def _entries(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
+             middle: Callable[[list[float], tuple[Any, ...]], list[str]]) -> list[list[str]]:
+    """The reasons every kind gives alike (tags or nearness, distance, closing words, busy), around
+    the kind's own middle part, which `middle` builds from the entry's factors and card details."""
     res = []
-    slots_on, free = ctx.slots, ctx.free
-    for fac, km, (_, prof, (slots, closing)) in zip(facs, kms, cards):
+    for fac, km, (_, prof, details) in zip(facs, kms, cards):
         dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
         tags = said[prof]
         out = [tags, dist] if tags else [NEAR, dist] if fac[0] >= 0.3 else [dist]
-        if slots_on:
-            out.append(free(slots & slots_on))
-        out += closing
+        out += middle(fac, details)
+        out += details[-1]
         if fac[-1] < 0.7:
             out.append(BUSY)
         res.append(out)
     return res
+
+
+def volunteers(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
+               ctx: Context) -> list[list[str]]:
+    slots_on, free = ctx.slots, ctx.free
+
+    def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
+        return [free(details[0] & slots_on)] if slots_on else []
+    return _entries(facs, kms, cards, said, middle)
 
 
 def organizations(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
                   ctx: Context) -> list[list[str]]:
-    res = []
     serves = f"服务领域含{ctx.category}"
-    for fac, km, (_, prof, (room, closing)) in zip(facs, kms, cards):
-        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
-        tags = said[prof]
-        out = [tags, dist] if tags else [NEAR, dist] if fac[0] >= 0.3 else [dist]
-        out.append(room)
-        if fac[3] >= 0.7:
-            out.append(serves)
-        out += closing
-        if fac[-1] < 0.7:
-            out.append(BUSY)
-        res.append(out)
-    return res
+
+    def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
+        return [details[0], serves] if fac[3] >= 0.7 else [details[0]]
+    return _entries(facs, kms, cards, said, middle)
 
 
 def social_workers(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
                    ctx: Context) -> list[list[str]]:
-    res = []
     mask, labels, names, serves = ctx.group_mask, ctx.labels, ctx.group_names, ctx.serves
-    for fac, km, (_, prof, (level, lab, closing)) in zip(facs, kms, cards):
-        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
-        tags = said[prof]
-        out = [tags, dist] if tags else [NEAR, dist] if fac[0] >= 0.3 else [dist]
-        out.append(level)
+
+    def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
+        level, lab = details[0], details[1]
         both = lab & mask
-        if both:
-            got = serves.get(both)
-            if got is None:
-                groups = [labels[b] for b in range(len(labels)) if both >> b & 1]
-                got = serves[both] = "擅长服务" + "、".join(names.get(g, g) for g in groups[:3])
-            out.append(got)
-        out += closing
-        if fac[-1] < 0.7:
-            out.append(BUSY)
-        res.append(out)
-    return res
+        if not both:
+            return [level]
+        got = serves.get(both)
+        if got is None:
+            groups = [labels[b] for b in range(len(labels)) if both >> b & 1]
+            got = serves[both] = "擅长服务" + "、".join(names.get(g, g) for g in groups[:3])
+        return [level, got]
+    return _entries(facs, kms, cards, said, middle)
 
 
 def resources(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
               ctx: Context) -> list[list[str]]:
-    res = []
     budget, earmark = ctx.budget, f"定向用于{ctx.category}"
-    for fac, km, (_, prof, (fund, remaining, left, restricted, closing)) in zip(facs, kms, cards):
-        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
-        tags = said[prof]
-        out = [tags, dist] if tags else [NEAR, dist] if fac[0] >= 0.3 else [dist]
-        out.append(left + "，覆盖预算" if fund and budget and remaining >= budget else left)
-        if restricted:
-            out.append(earmark)
-        out += closing
-        if fac[-1] < 0.7:
-            out.append(BUSY)
-        res.append(out)
-    return res
+
+    def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
+        fund, remaining, left, restricted = details[:4]
+        out = [left + "，覆盖预算" if fund and budget and remaining >= budget else left]
+        return out + [earmark] if restricted else out
+    return _entries(facs, kms, cards, said, middle)
 
 
 BATCH: dict[str, Builder] = {"volunteer": volunteers, "organization": organizations, "social_worker": social_workers,

@@ -11,7 +11,7 @@ from linkage.catalogue import PROVIDER_KINDS
 from matching import batch, explain, scorer
 from matching.selection import Part, round2, top_rows
 from matching.store import EXPLAINED, TOMBSTONE, Block, Card, Profiles, extend, objects, parse_provider, schema
-from matching.vocab import Vocabulary
+from matching.vocab import Vocabulary, intern
 from matching.weights import FACTORS, Weights, load_weights
 
 Entry = dict[str, Any]  # one ranked provider, as need.matched events carry it
@@ -91,11 +91,7 @@ class ProviderIndex:
 
     # --- writes -----------------------------------------------------------------------
     def _tag_id(self, tag: str) -> int:
-        tid = self._tag_ids.get(tag)
-        if tid is None:
-            tid = self._tag_ids[tag] = len(self._tag_names)
-            self._tag_names.append(tag)
-        return tid
+        return intern(self._tag_ids, self._tag_names, tag)
 
     def _drop(self, st: _KindStore, pid: int) -> float:
         """Tombstone a provider's row; returns its recommendation count to carry over."""

@@ -25,6 +25,15 @@ def char_grams(doc: str) -> list[str]:
     return grams
 
 
+def intern(ids: dict[str, int], names: list[str], name: str) -> int:
+    """The number of `name` in a table that only grows (`ids` maps each name to its place in `names`)."""
+    number = ids.get(name)
+    if number is None:
+        number = ids[name] = len(names)
+        names.append(name)
+    return number
+
+
 class Vocabulary:
     """Interns provider documents (many providers share one) and holds their TF-IDF rows."""
 
@@ -42,11 +51,7 @@ class Vocabulary:
         return self.vectorizer is not None
 
     def intern(self, doc: str) -> int:
-        doc_id = self.doc_ids.get(doc)
-        if doc_id is None:
-            doc_id = self.doc_ids[doc] = len(self.docs)
-            self.docs.append(doc)
-        return doc_id
+        return intern(self.doc_ids, self.docs, doc)
 
     def fit(self, doc_counts: Mapping[int, int]) -> None:
         """Fit on the live documents; IDF counts providers, not distinct documents."""

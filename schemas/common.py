@@ -1,10 +1,10 @@
-"""Shared fields: places, times in Asia/Shanghai at the edge, lists of short tags, pagination."""
+"""Shared fields: places, times in Asia/Shanghai at the edge, lists of short tags, pagination, decisions."""
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from linkage.clock import LOCAL_TZ
 from linkage.errors import Message
@@ -140,3 +140,21 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
         "items": fields.List(fields.Nested(item_schema)),
         "total": WholeNumber(), "page": WholeNumber(), "page_size": WholeNumber(),
     }, name=f"{item_schema.__name__.removesuffix('Schema')}Page")
+
+
+def decision_schema(name: str, choices: tuple[str, str], *, reason: str, max_len: int, message: str) -> type[Schema]:
+    """A decision between a yes and a no (`choices`, the no second) whose no must give a reason:
+    the reason field (`reason`, up to `max_len` characters) is optional, but blank with the no is
+    refused with the message code `message` on that field."""
+    refusal = choices[1]
+
+    def _reason(self, data, **kwargs):
+        if data.get("decision") == refusal and not data.get(reason, "").strip():
+            raise ValidationError(message, reason)
+
+    return type(name, (Schema,), {
+        "__doc__": f"A decision, {choices[0]} or {refusal}; {refusal} needs a {reason}.",
+        "decision": fields.String(required=True, validate=validate.OneOf(list(choices))),
+        reason: fields.String(load_default="", validate=validate.Length(max=max_len)),
+        "_reason": validates_schema(_reason),
+    })

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.common import LocalDateTime, PageArgs, WholeNumber
+from schemas.common import LocalDateTime, PageArgs, WholeNumber, decision_schema
 
 
 class _Window(Schema):
@@ -43,14 +43,9 @@ class HourRecordSchema(Schema):
     hash = fields.String()
 
 
-class ReviewSchema(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(["verify", "reject"]))
-    note = fields.String(load_default="", validate=validate.Length(max=300))
-
-    @validates_schema
-    def _note(self, data, **kwargs):
-        if data.get("decision") == "reject" and not data.get("note", "").strip():
-            raise ValidationError("hours.reject_reason_field", "note")
+ReviewSchema = decision_schema(
+    "ReviewSchema", ("verify", "reject"), reason="note", max_len=300, message="hours.reject_reason_field"
+)
 
 
 class DisputeSchema(Schema):

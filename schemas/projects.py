@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from linkage.models import ProjectStatus
-from schemas.common import LocalDateTime, Name, PageArgs, Tags, WholeNumber, page_of
+from schemas.common import LocalDateTime, Name, PageArgs, Tags, WholeNumber, decision_schema, page_of
 
 
 class ClaimRequestSchema(Schema):
@@ -30,14 +30,9 @@ class ClaimSchema(Schema):
     decided_at = LocalDateTime(allow_none=True)
 
 
-class DecisionSchema(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(["approve", "decline"]))
-    reason = fields.String(load_default="", validate=validate.Length(max=200))
-
-    @validates_schema
-    def _reason(self, data, **kwargs):
-        if data.get("decision") == "decline" and not data.get("reason", "").strip():
-            raise ValidationError("claim.decline_reason_field", "reason")
+DecisionSchema = decision_schema(
+    "DecisionSchema", ("approve", "decline"), reason="reason", max_len=200, message="claim.decline_reason_field"
+)
 
 
 class DecisionResultSchema(Schema):

@@ -56,20 +56,23 @@ class ScopeSchema(Schema):
     communities = WholeNumber()
 
 
-class BreakdownRowSchema(Schema):
+class _Figures(Schema):
+    """The indicators of a place (or of all) and how far each meets its target."""
+
+    indicators = fields.Nested(IndicatorsSchema)
+    attainment = fields.Dict(keys=fields.String(), values=fields.Nested(AttainmentSchema))
+
+
+class BreakdownRowSchema(_Figures):
     level = fields.String()
     key = fields.String()
     name = fields.String()
     district = fields.String()
     street = fields.String(allow_none=True)
-    indicators = fields.Nested(IndicatorsSchema)
-    attainment = fields.Dict(keys=fields.String(), values=fields.Nested(AttainmentSchema))
 
 
-class LinkageStatsSchema(Schema):
+class LinkageStatsSchema(_Figures):
     scope = fields.Nested(ScopeSchema)
     targets = fields.Dict(keys=fields.String(), values=fields.Float())
-    indicators = fields.Nested(IndicatorsSchema)
-    attainment = fields.Dict(keys=fields.String(), values=fields.Nested(AttainmentSchema))
     funding = fields.String(metadata={"description": '"available", or "not available" (funds are then zero)'})
     breakdown = fields.List(fields.Nested(BreakdownRowSchema))

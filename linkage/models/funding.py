@@ -91,28 +91,31 @@ class FundingApplication(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ReviewAssignment(Base):
+class _ReviewerOnApplication:
+    """One expert reviewer on one application (each pair at most once: the tables' unique keys)."""
+
+    # sort_order: these columns come first in each table, as they did before they were shared.
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-3)
+    application_id: Mapped[int] = mapped_column(ForeignKey("funding_applications.id"), index=True, sort_order=-2)
+    reviewer_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, sort_order=-1)
+
+
+class ReviewAssignment(_ReviewerOnApplication, Base):
     __tablename__ = "funding_review_assignments"
     __table_args__ = (UniqueConstraint("application_id", "reviewer_user_id",
                                        name="uq_funding_review_assignments_app_reviewer"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("funding_applications.id"), index=True)
-    reviewer_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assigned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class FundingReview(Base):
+class FundingReview(_ReviewerOnApplication, Base):
     """One expert's rubric scores (0–100 per criterion) and comments on one application."""
 
     __tablename__ = "funding_reviews"
     __table_args__ = (UniqueConstraint("application_id", "reviewer_user_id",
                                        name="uq_funding_reviews_app_reviewer"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("funding_applications.id"), index=True)
-    reviewer_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     scores: Mapped[dict] = mapped_column(default=dict)
     total: Mapped[float]
     comments: Mapped[str] = mapped_column(Text, default="")

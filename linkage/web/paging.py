@@ -11,6 +11,10 @@ def page_arg() -> int:
     return min(max(page, 1), 100000)
 
 
+# The distances a list's "within N km" filter offers.
+KM_CHOICES = (3, 5, 10, 20, 50, 100)
+
+
 def km_arg(default: float | None = None) -> float | None:
     """?km=N as a float (the services clamp it); None, or `default` if it is not a number."""
     if "km" not in request.args:

@@ -14,10 +14,9 @@ from linkage.web import queries
 from linkage.web.actions import act
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
-from linkage.web.paging import km_arg, page_arg, pager
+from linkage.web.paging import KM_CHOICES, km_arg, page_arg, pager
 from schemas.projects import AttendanceSchema
 
-KM_CHOICES = (3, 5, 10, 20, 50, 100)
 ORGANIZATION_PAGE = 100
 
 
@@ -58,6 +57,11 @@ def activity(activity_id: int):
     return _activity_view(activity_id)
 
 
+def _form_activity_id() -> int:
+    """The activity a signup form came from (where to go back to); 0 if the form does not say."""
+    return int(request.form.get("activity_id", "0") or 0)
+
+
 def _act(activity_id: int, action, schema=None):
     return act(partial(_activity_view, activity_id), url_for("web.activity", activity_id=activity_id),
                action, schema)
@@ -75,7 +79,7 @@ def sign_up(activity_id: int):
 @bp.post("/signups/<int:signup_id>/cancel")
 @roles("volunteer", "org_staff", "admin")
 def cancel_signup(signup_id: int):
-    activity_id = int(request.form.get("activity_id", "0") or 0)
+    activity_id = _form_activity_id()
 
     def run(_body):
         with platform().uow() as uow:
@@ -83,23 +87,24 @@ def cancel_signup(signup_id: int):
     return _act(activity_id, run)
 
 
-@bp.post("/signups/<int:signup_id>/check-in")
-@roles("org_staff", "admin")
-def check_in(signup_id: int):
-    activity_id = int(request.form.get("activity_id", "0") or 0)
+def _attendance(mark) -> object:
+    """A check-in or check-out form: `mark(uow, actor, body)` records it; back to the activity."""
 
     def run(body):
         with platform().uow() as uow:
-            activity_service.check_in(uow, current_actor(), signup_id, body.get("at"))
-    return _act(activity_id, run, AttendanceSchema())
+            mark(uow, current_actor(), body)
+    return _act(_form_activity_id(), run, AttendanceSchema())
+
+
+@bp.post("/signups/<int:signup_id>/check-in")
+@roles("org_staff", "admin")
+def check_in(signup_id: int):
+    return _attendance(lambda uow, who, body: activity_service.check_in(
+        uow, who, signup_id, body.get("at")))
 
 
 @bp.post("/signups/<int:signup_id>/check-out")
 @roles("org_staff", "admin")
 def check_out(signup_id: int):
-    activity_id = int(request.form.get("activity_id", "0") or 0)
-
-    def run(body):
-        with platform().uow() as uow:
-            activity_service.check_out(uow, current_actor(), signup_id, body.get("at"), body["content"])
-    return _act(activity_id, run, AttendanceSchema())
+    return _attendance(lambda uow, who, body: activity_service.check_out(
+        uow, who, signup_id, body.get("at"), body["content"]))

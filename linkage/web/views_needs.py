@@ -20,13 +20,12 @@ from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, domain_form_error, load, yuan_to_fen
 from linkage.web.i18n import t
-from linkage.web.paging import km_arg, page_arg, pager
+from linkage.web.paging import KM_CHOICES, km_arg, page_arg, pager
 from schemas.needs import NeedSchema
 from schemas.projects import ClaimRequestSchema, DecisionSchema
 
 KINDS = match_service.PROVIDER_KINDS
 NEED_RENAME = {"budget_fen": "budget_yuan"}
-KM_CHOICES = (3, 5, 10, 20, 50, 100)
 PAGE = 100
 
 

@@ -72,39 +72,41 @@ class KcatShim:
 
     @staticmethod
     def _requests(client, upstream, flexible: set) -> None:
-        try:
-            for body in _frames(client):
-                api_key, version, correlation = struct.unpack(">hhi", body[:8])
-                if api_key == API_VERSIONS and version >= 3:
-                    flexible.add(correlation)
-                upstream.sendall(struct.pack(">i", len(body)) + body)
-        except OSError:
-            pass
-        finally:
-            for s in (client, upstream):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+        def mark(body: bytes) -> bytes:
+            api_key, version, correlation = struct.unpack(">hhi", body[:8])
+            if api_key == API_VERSIONS and version >= 3:
+                flexible.add(correlation)
+            return body
+
+        _pump(client, upstream, mark)
 
     @staticmethod
     def _responses(upstream, client, flexible: set) -> None:
-        try:
-            for body in _frames(upstream):
-                correlation = struct.unpack(">i", body[:4])[0]
-                if correlation in flexible:
-                    flexible.discard(correlation)
-                    body = _strip_tags(body)
-                client.sendall(struct.pack(">i", len(body)) + body)
-        except OSError:
-            pass
-        finally:
-            for s in (client, upstream):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+        def strip(body: bytes) -> bytes:
+            correlation = struct.unpack(">i", body[:4])[0]
+            if correlation in flexible:
+                flexible.discard(correlation)
+                return _strip_tags(body)
+            return body
+
+        _pump(upstream, client, strip)
 
     def close(self) -> None:
         self.closed = True
         self.server.close()
+
+
+def _pump(source, sink, rewrite) -> None:
+    """Forwards every frame from source to sink, as `rewrite` gives it back; shuts both at the end."""
+    try:
+        for body in _frames(source):
+            body = rewrite(body)
+            sink.sendall(struct.pack(">i", len(body)) + body)
+    except OSError:
+        pass
+    finally:
+        for s in (source, sink):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
