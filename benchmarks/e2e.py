@@ -122,6 +122,17 @@ def need_body(community_id: int, rng: random.Random, serial: int) -> dict:
             "hours_estimate": 3, "budget_fen": 0, "urgency": "normal"}
 
 
+def stop_workers(workers, grace: float) -> None:
+    """SIGTERM every worker, then kill what has not stopped within `grace` seconds."""
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(grace)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
 def start_workers(env: dict, log=None) -> list[subprocess.Popen]:
     # E2E_PROFILE=dir: each worker's main thread is profiled into dir/<worker>.prof.
     profile = os.environ.get("E2E_PROFILE")
@@ -262,13 +273,7 @@ def run(kind: str, args) -> dict:
         return {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
                 "rate": len(ids) / span, "cpu": cpu}
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        stop_workers(workers, 15)
         platform.dispose()
         if broker is not None:
             broker.close()

@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from e2e import matched, need_body, percentile, seed, start_workers, unsent, wait  # noqa: E402
+from e2e import matched, need_body, percentile, seed, start_workers, stop_workers, unsent, wait  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from events.envelope import matched_event_id  # noqa: E402
@@ -180,13 +178,7 @@ def main() -> None:
                 print(f"post→stored ms, {phase:<18} p50 {percentile(values, 50):6.0f}  "
                       f"p99 {percentile(values, 99):6.0f}  max {max(values):6.0f}  ({len(values)} needs)")
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        stop_workers(workers, 20)
         platform.dispose()
         cluster.close()
 
