@@ -20,7 +20,15 @@ T = TypeVar("T")
 
 def get_or_404(session: Session, model: type[T], ident: Any, what: str | None = None) -> T:
     """The row of `model` with this primary key, or NotFound naming it (DESIGN §7: 404 for an unknown id)."""
-    row = session.get(model, ident)
+    return _found(session.get(model, ident), model, ident, what)
+
+
+def lock_or_404(session: Session, model: type[T], ident: Any, what: str | None = None) -> T:
+    """As get_or_404, with the row locked (SELECT ... FOR UPDATE) until the transaction ends."""
+    return _found(session.get(model, ident, with_for_update=True), model, ident, what)  # a lock is always read anew
+
+
+def _found(row: T | None, model: type[T], ident: Any, what: str | None) -> T:
     if row is None:
         label = what or _label(model)  # "need" -> the catalogue's "need.not_found" ("record.not_found" if none)
         raise NotFound(f"{label.replace(' ', '_')}.not_found", what=label, id=ident)

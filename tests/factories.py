@@ -149,6 +149,16 @@ class Build:
         return self._do(register_provider, ADMIN, "volunteer",
                         volunteer_body(self.serial(), _id(community), **over), self.platform.cipher)
 
+    def parties(self, project: str | None = None) -> dict[str, Any]:
+        """A community and an organization, with a user of each one's staff; given `project` (a status),
+        also the organization's project in the community at that status."""
+        community, organization = self.community(), self.organization()
+        found = {"community": community, "organization": organization,
+                 "community_staff": self.community_staff(community), "org_staff": self.org_staff(organization)}
+        if project:
+            found["project"] = self.project(community=community, organization=organization, status=project)
+        return found
+
     def resource(self, **over):
         return self._do(register_provider, ADMIN, "resource", resource_body(**over), self.platform.cipher)
 

@@ -34,6 +34,10 @@ from linkage.uow import UnitOfWork, get_or_404
 ACTIVE = (SignupStatus.SIGNED_UP.value, SignupStatus.CHECKED_IN.value, SignupStatus.CHECKED_OUT.value)
 RUNNING = (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value)
 ATTENDANCE_SLACK = timedelta(hours=1)  # people arrive early and stay late; hour records allow the same
+NO_CHECK_IN = "signup.no_check_in"
+CHECK_IN_FUTURE = "check_in.future"
+NO_CHECK_OUT = "signup.no_check_out"
+CHECK_OUT_FUTURE = "check_out.future"
 
 
 def activity_record(activity: Activity, taken: int | None = None) -> dict[str, Any]:
@@ -139,15 +143,23 @@ def cancel_signup(uow: UnitOfWork, actor: Actor, signup_id: int) -> Signup:
     return signup
 
 
-def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None = None) -> Signup:
+def _attendance(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None, needs: SignupStatus,
+                wrong_status: str, future: str) -> tuple[Signup, Activity, datetime]:
+    """What a check-in or check-out starts from: the sign-up in the status the step needs, its activity
+    (the organizer's to record) and the moment, now unless given and never in the future."""
     signup = _get_signup(uow, signup_id)
     activity = get_activity(uow.session, signup.activity_id)
     require_organizer(actor, activity.project)
-    if signup.status != SignupStatus.SIGNED_UP.value:
-        raise Conflict("signup.no_check_in", status=signup.status)
+    if signup.status != needs.value:
+        raise Conflict(wrong_status, status=signup.status)
     at = at or utcnow()
     if at > utcnow():
-        raise InvalidInput("check_in.future", {"at": ["field.in_future"]})
+        raise InvalidInput(future, {"at": ["field.in_future"]})
+    return signup, activity, at
+
+
+def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None = None) -> Signup:
+    signup, activity, at = _attendance(uow, actor, signup_id, at, SignupStatus.SIGNED_UP, NO_CHECK_IN, CHECK_IN_FUTURE)
     if not (activity.starts_at - ATTENDANCE_SLACK <= at <= activity.ends_at):
         raise InvalidInput("check_in.outside", {"at": ["check_in.outside_activity"]})
     signup.status, signup.checked_in_at = SignupStatus.CHECKED_IN.value, at
@@ -160,14 +172,8 @@ def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None 
 def check_out(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None = None,
               content: str = "") -> tuple[Signup, HourEntry]:
     """Check-out ends the service and records its hours (pending verification) on the ledger."""
-    signup = _get_signup(uow, signup_id)
-    activity = get_activity(uow.session, signup.activity_id)
-    require_organizer(actor, activity.project)
-    if signup.status != SignupStatus.CHECKED_IN.value:
-        raise Conflict("signup.no_check_out", status=signup.status)
-    at = at or utcnow()
-    if at > utcnow():
-        raise InvalidInput("check_out.future", {"at": ["field.in_future"]})
+    signup, activity, at = _attendance(uow, actor, signup_id, at, SignupStatus.CHECKED_IN, NO_CHECK_OUT,
+                                       CHECK_OUT_FUTURE)
     checked_in_at = cast(datetime, signup.checked_in_at)  # set on check-in, and the status says checked in
     if at <= checked_in_at:
         raise InvalidInput("check_out.before_check_in", {"at": ["check_out.before"]})

@@ -40,7 +40,7 @@ from linkage.policy.service import (
 )
 from linkage.services.providers import announce_provider
 from linkage.stars import star_level, thresholds_for
-from linkage.uow import UnitOfWork
+from linkage.uow import UnitOfWork, lock_or_404
 
 DAY_MINUTES = 24 * 60
 
@@ -77,11 +77,7 @@ def _entries_deciding(session: Session, volunteer_id: int, starts_at: datetime, 
 
 
 def _lock_volunteer(uow: UnitOfWork, volunteer_id: int) -> Volunteer:
-    volunteer = uow.session.scalars(select(Volunteer).where(Volunteer.id == volunteer_id)
-                                    .with_for_update()).first()
-    if volunteer is None:
-        raise NotFound("volunteer.not_found", id=volunteer_id)
-    return volunteer
+    return lock_or_404(uow.session, Volunteer, volunteer_id)
 
 
 def append_entry(uow: UnitOfWork, actor: Actor, volunteer_id: int, action: str, **fields: Any) -> HourEntry:

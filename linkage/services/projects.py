@@ -27,6 +27,7 @@ from linkage.models import (
 from linkage.permissions import Actor, require_community_writer, require_organization_writer
 from linkage.policy.projects import require_lead_of_own_organization, require_project_party
 from linkage.services.providers import announce_provider
+from linkage.services.queries import where_given
 from linkage.uow import UnitOfWork, get_or_404
 
 
@@ -216,13 +217,8 @@ def assign_lead(uow: UnitOfWork, actor: Actor, project_id: int, social_worker_id
 def list_projects(session: Session, *, status: str | None = None, organization_id: int | None = None,
                   community_id: int | None = None, page: int = 1, page_size: int = 20) -> tuple[list[Project], int]:
     from sqlalchemy import func
-    query = select(Project)
-    if status:
-        query = query.where(Project.status == status)
-    if organization_id:
-        query = query.where(Project.organization_id == organization_id)
-    if community_id:
-        query = query.where(Project.community_id == community_id)
+    query = where_given(select(Project), (Project.status, status), (Project.organization_id, organization_id),
+                        (Project.community_id, community_id))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Project.id.desc()).limit(page_size).offset((page - 1) * page_size))
     return list(rows), total

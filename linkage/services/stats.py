@@ -34,6 +34,7 @@ from linkage.models import (
 )
 from linkage.models.hours import STANDING
 from linkage.privacy import coarse
+from linkage.services.queries import where_given
 
 # Targets from the policy seeds (每万人20个社会组织, 每个社区2名社工, 每个社区10个社区社会组织).
 TARGET_ORGS_PER_10K_RESIDENTS = 20
@@ -90,13 +91,8 @@ def home_community(communities: list[Community], obj: Any) -> int | None:
 
 def scope_communities(session: Session, *, district: str | None = None, street: str | None = None,
                       community_id: int | None = None) -> list[Community]:
-    query = select(Community).order_by(Community.id)
-    if district:
-        query = query.where(Community.district == district)
-    if street:
-        query = query.where(Community.street == street)
-    if community_id:
-        query = query.where(Community.id == community_id)
+    query = where_given(select(Community).order_by(Community.id), (Community.district, district),
+                        (Community.street, street), (Community.id, community_id))
     return list(session.scalars(query))
 
 

@@ -1,7 +1,8 @@
 """Venture philanthropy, part 3: a grant's money — milestones, tranches, expenditure, corrections, closing."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,8 @@ from linkage.policy import funding as funding_policy
 from linkage.services.funding.rounds import append_entry, chain, emit, lock_round
 from linkage.services.providers import announce_provider
 from linkage.uow import UnitOfWork, get_or_404
+
+T = TypeVar("T")
 
 
 def get_grant(session: Session, grant_id: int) -> Grant:
@@ -61,6 +64,14 @@ def _locked_grant(uow: UnitOfWork, grant_id: int) -> Grant:
     return grant
 
 
+def _one(matches: Iterator[T], missing: NotFound) -> T:
+    """The first of a grant's rows that matches, or `missing` raised."""
+    found = next(matches, None)
+    if found is None:
+        raise missing
+    return found
+
+
 def accept_milestone(uow: UnitOfWork, actor: Actor, grant_id: int, n: int, note: str = "") -> Milestone:
     """节点验收: the district or the community of the applicant's need accepts milestones in order."""
     grant = get_grant(uow.session, grant_id)
@@ -68,9 +79,7 @@ def accept_milestone(uow: UnitOfWork, actor: Actor, grant_id: int, n: int, note:
         raise Forbidden("milestone.accept_forbidden")
     grant = _locked_grant(uow, grant_id)
     milestones = milestones_of(uow.session, grant_id)
-    milestone = next((m for m in milestones if m.n == n), None)
-    if milestone is None:
-        raise NotFound("milestone.not_found", grant=grant_id, n=n)
+    milestone = _one((m for m in milestones if m.n == n), NotFound("milestone.not_found", grant=grant_id, n=n))
     if milestone.accepted_at is not None:
         raise Conflict("milestone.already_accepted", n=n)
     if any(m.accepted_at is None for m in milestones if m.n < n):
@@ -131,9 +140,8 @@ def correct_entry(uow: UnitOfWork, actor: Actor, grant_id: int, entry_id: int, r
         raise InvalidInput("reversal.reason_required", {"reason": ["field.required"]})
     grant = _locked_grant(uow, grant_id)
     entries = grant_entries(uow.session, grant)
-    target = next((e for e in entries if e.id == entry_id), None)
-    if target is None:
-        raise NotFound("ledger.entry_not_found", grant=grant_id, entry=entry_id)
+    target = _one((e for e in entries if e.id == entry_id),
+                  NotFound("ledger.entry_not_found", grant=grant_id, entry=entry_id))
     if target.kind not in REVERSIBLE:
         raise Conflict("reversal.kind", {"entry_id": [Message("reversal.only", kinds=", ".join(REVERSIBLE))]}, kind=target.kind)
     if target.id in reversed_ids(entries):

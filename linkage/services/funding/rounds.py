@@ -37,7 +37,7 @@ from linkage.models.funding import (
 )
 from linkage.permissions import Actor, require_admin
 from linkage.policy import funding as funding_policy
-from linkage.uow import UnitOfWork, get_or_404
+from linkage.uow import UnitOfWork, get_or_404, lock_or_404
 
 RUBRIC_FILE = Path(__file__).resolve().parents[2] / "funding_rubric.toml"
 
@@ -100,11 +100,7 @@ def get_round(session: Session, round_id: int) -> FundingRound:
 
 def lock_round(uow: UnitOfWork, round_id: int) -> FundingRound:
     """Row lock on the round: its ledger chain and its awards are written one at a time."""
-    found = uow.session.scalars(select(FundingRound).where(FundingRound.id == round_id)
-                                .with_for_update()).first()
-    if found is None:
-        raise NotFound("round.not_found", id=round_id)
-    return found
+    return lock_or_404(uow.session, FundingRound, round_id, what="round")
 
 
 def get_application(session: Session, application_id: int) -> FundingApplication:

@@ -124,20 +124,30 @@ def apply_three(world, round_id: int, fund: int) -> dict[str, int]:
     return apps
 
 
+def assign_reviewer(world, reviewer: int, *app_ids: int) -> None:
+    """The district assigns the user `reviewer` to each application; every assignment is made (201)."""
+    for app_id in app_ids:
+        r = world.call("POST", f"{API}/applications/{app_id}/reviewers", "admin", json={"user_id": reviewer})
+        assert r.status_code == 201, r.json
+
+
+def pay_tranche(world, grant_id: int, n: int, note: str) -> dict:
+    """The community accepts milestone `n` of the grant, then the district pays its tranche (201): the entry."""
+    path = f"{API}/grants/{grant_id}"
+    accepted = world.call("POST", f"{path}/milestones/{n}/acceptance", "community_staff", json={"note": note})
+    assert accepted.status_code == 200, accepted.json
+    paid = world.call("POST", f"{path}/disbursements", "admin")
+    assert paid.status_code == 201, paid.json
+    return paid.json
+
+
 def review_three(world) -> dict:
     """A round in review: three organizations applied, each reviewed by district staff (admin)."""
     add_third_organization(world)
     fund = open_fund(world)
     round_id = open_round(world)["id"]
     apps = apply_three(world, round_id, fund)
-    reviewer = user_id(world, "admin")
-    for app_id in apps.values():
-        assert (
-            world.call(
-                "POST", f"{API}/applications/{app_id}/reviewers", "admin", json={"user_id": reviewer}
-            ).status_code
-            == 201
-        )
+    assign_reviewer(world, user_id(world, "admin"), *apps.values())
     assert (
         world.call(
             "POST", f"{API}/funding-rounds/{round_id}/transitions", "admin", json={"to": "reviewing"}

@@ -13,13 +13,16 @@ from tests.integration.api.funding_world import (
     application_body,
     apply,
     apply_three,
+    assign_reviewer,
     funding_events,
     open_fund,
     open_round,
+    pay_tranche,
     post_need,
     scores,
     user_id,
 )
+from tests.integration.services.funding_scene import ROUND_LIFE_EVENTS
 
 
 def test_a_district_runs_a_round_end_to_end_and_every_fen_is_accounted_for(world):
@@ -50,20 +53,8 @@ def test_a_district_runs_a_round_end_to_end_and_every_fen_is_accounted_for(world
     )
     assert auditor.status_code == 422 and "user_id" in auditor.json["errors"]
     assert db_fingerprint(world.platform) == before
-    for app_id in apps.values():
-        assert (
-            world.call(
-                "POST", f"{API}/applications/{app_id}/reviewers", "admin", json={"user_id": reviewer}
-            ).status_code
-            == 201
-        )
-    for who in ("other_org_staff", "third_org_staff"):
-        assert (
-            world.call(
-                "POST", f"{API}/applications/{apps[who]}/reviewers", "admin", json={"user_id": social_worker}
-            ).status_code
-            == 201
-        )
+    assign_reviewer(world, reviewer, *apps.values())
+    assign_reviewer(world, social_worker, apps["other_org_staff"], apps["third_org_staff"])
     early = world.call("POST", f"{API}/applications/{apps['org_staff']}/reviews", "admin", json={"scores": scores(80)})
     assert early.status_code == 409  # reviews wait for the reviewing stage
     assert (
@@ -126,14 +117,8 @@ def test_a_district_runs_a_round_end_to_end_and_every_fen_is_accounted_for(world
     before = db_fingerprint(world.platform)
     assert world.call("POST", f"{grant_path}/disbursements", "admin").status_code == 409
     assert db_fingerprint(world.platform) == before
-    assert (
-        world.call(
-            "POST", f"{grant_path}/milestones/1/acceptance", "community_staff", json={"note": "协议已签订"}
-        ).status_code
-        == 200
-    )
-    tranche = world.call("POST", f"{grant_path}/disbursements", "admin")
-    assert tranche.status_code == 201 and tranche.json["amount_fen"] == 160_000 and tranche.json["tranche"] == 1
+    tranche = pay_tranche(world, grant_id, 1, "协议已签订")
+    assert tranche["amount_fen"] == 160_000 and tranche["tranche"] == 1
     spend = world.call(
         "POST",
         f"{grant_path}/expenditures",
@@ -148,14 +133,8 @@ def test_a_district_runs_a_round_end_to_end_and_every_fen_is_accounted_for(world
         json={"amount_fen": 64_001, "budget_line": "活动费", "receipt_ref": "FP-2026-0002"},
     )
     assert over.status_code == 409 and "amount_fen" in over.json["errors"]
-    assert (
-        world.call(
-            "POST", f"{grant_path}/milestones/2/acceptance", "community_staff", json={"note": "中期评估合格"}
-        ).status_code
-        == 200
-    )
-    second = world.call("POST", f"{grant_path}/disbursements", "admin")
-    assert second.status_code == 201 and second.json["tranche"] == 2 and second.json["amount_fen"] == 160_000
+    second = pay_tranche(world, grant_id, 2, "中期评估合格")
+    assert second["tranche"] == 2 and second["amount_fen"] == 160_000
     grant = world.call("GET", grant_path, "org_staff").json
     assert grant["disbursed_fen"] == 320_000 and grant["spent_fen"] == 90_000
     assert {line["name"]: line["spent_fen"] for line in grant["lines"]} == {"人员费": 90_000, "活动费": 0}
@@ -201,20 +180,7 @@ def test_a_district_runs_a_round_end_to_end_and_every_fen_is_accounted_for(world
     text = json.dumps(summary, ensure_ascii=False)
     assert "FP-2026" not in text and "user" not in text and "phone" not in text
     types = funding_events(world)
-    for expected in (
-        "round.opened",
-        "application.submitted",
-        "reviewer.assigned",
-        "application.reviewed",
-        "round.awarded",
-        "ledger.cofunding",
-        "milestone.accepted",
-        "ledger.disbursement",
-        "ledger.expenditure",
-        "grant.closed",
-        "ledger.refund",
-        "ledger.return",
-    ):
+    for expected in (*ROUND_LIFE_EVENTS, "ledger.cofunding"):
         assert f"linkage.funding.{expected}.v1" in types
 
 

@@ -17,6 +17,21 @@ MILESTONES = [
     {"title": "中期评估", "share_pct": 40},
     {"title": "结项评估", "share_pct": 20},
 ]
+# The funding events (type without prefix and version) of a round's whole life, from opening to closing,
+# whichever way its co-funding and closings go.
+ROUND_LIFE_EVENTS = (
+    "round.opened",
+    "application.submitted",
+    "reviewer.assigned",
+    "application.reviewed",
+    "round.awarded",
+    "milestone.accepted",
+    "ledger.disbursement",
+    "ledger.expenditure",
+    "grant.closed",
+    "ledger.refund",
+    "ledger.return",
+)
 
 
 def scores(value: int, **over: int) -> dict[str, int]:

@@ -28,12 +28,9 @@ from tests.factories import ADMIN
 @pytest.fixture
 def scene(build):
     """A running project of an organization, its staff, an upcoming activity, two volunteers."""
-    community = build.community()
-    organization = build.organization()
-    project = build.project(community=community, organization=organization, status="in_progress")
-    volunteer, other = build.volunteer(community), build.volunteer(community)
-    return {"community": community, "organization": organization, "project": project,
-            "activity": build.activity(project, slots=2), "org_staff": build.org_staff(organization),
+    scene = build.parties(project="in_progress")
+    volunteer, other = build.volunteer(scene["community"]), build.volunteer(scene["community"])
+    return {**scene, "activity": build.activity(scene["project"], slots=2),
             "volunteer": volunteer, "other_volunteer": other,
             "me": build.volunteer_actor(volunteer), "them": build.volunteer_actor(other)}
 

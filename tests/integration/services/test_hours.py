@@ -29,15 +29,11 @@ from tests.factories import ADMIN
 @pytest.fixture
 def scene(build):
     """A past activity of a running project; a signed-up volunteer; the organization's and community's staff."""
-    community = build.community()
-    organization = build.organization()
-    project = build.project(community=community, organization=organization, status="in_progress")
-    activity = build.past_activity(project, ended_hours_ago=2, hours_long=3)
-    volunteer = build.volunteer(community)
+    scene = build.parties(project="in_progress")
+    activity = build.past_activity(scene["project"], ended_hours_ago=2, hours_long=3)
+    volunteer = build.volunteer(scene["community"])
     build.signup(activity, volunteer)
-    return {"community": community, "organization": organization, "project": project, "activity": activity,
-            "volunteer": volunteer, "me": build.volunteer_actor(volunteer),
-            "org_staff": build.org_staff(organization), "community_staff": build.community_staff(community)}
+    return {**scene, "activity": activity, "volunteer": volunteer, "me": build.volunteer_actor(volunteer)}
 
 
 def _log(act, scene, actor=None, minutes=120, offset=0, **over):

@@ -27,10 +27,8 @@ from tests.factories import ADMIN
 @pytest.fixture
 def scene(build):
     """A community with its staff and an open need; an organization with its staff."""
-    community = build.community()
-    organization = build.organization()
-    return {"community": community, "need": build.need(community), "organization": organization,
-            "community_staff": build.community_staff(community), "org_staff": build.org_staff(organization)}
+    scene = build.parties()
+    return {**scene, "need": build.need(scene["community"])}
 
 
 def test_org_staff_claim_an_open_need_for_their_organization(scene, act, read):
