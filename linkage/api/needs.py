@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from linkage.api.caller import write_as_caller
 from linkage.api.paging import page_body
 from linkage.http.context import actor, platform, session
 from linkage.services import matches as match_service
@@ -29,9 +30,7 @@ class Needs(MethodView):
     @blp.arguments(NeedSchema)
     @blp.response(201, NeedSchema)
     def post(self, body):
-        who = actor()
-        with platform().uow() as uow:
-            return service.post_need(uow, who, body)
+        return write_as_caller(service.post_need, body)
 
 
 @blp.route("/<int:need_id>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from linkage.api.caller import write_as_caller
 from linkage.api.paging import page_body
 from linkage.http.context import actor, platform, session
 from linkage.services import evaluations, needs, projects
@@ -37,9 +38,7 @@ class NeedClaims(MethodView):
     @blp.arguments(ClaimRequestSchema)
     @blp.response(201, ClaimSchema)
     def post(self, body, need_id):
-        who = actor()
-        with platform().uow() as uow:
-            return projects.claim_need(uow, who, need_id, body["plan"], body.get("organization_id"))
+        return write_as_caller(projects.claim_need, need_id, body["plan"], body.get("organization_id"))
 
 
 @blp.route("/claims/<int:claim_id>/decision", methods=["POST"])
@@ -78,18 +77,14 @@ def get_project(project_id):
 @blp.arguments(TransitionSchema)
 @blp.response(200, ProjectSchema)
 def transition(body, project_id):
-    who = actor()
-    with platform().uow() as uow:
-        return projects.transition_project(uow, who, project_id, body["to"], body["reason"])
+    return write_as_caller(projects.transition_project, project_id, body["to"], body["reason"])
 
 
 @blp.route("/projects/<int:project_id>/lead", methods=["POST"])
 @blp.arguments(LeadSchema)
 @blp.response(200, ProjectSchema)
 def assign_lead(body, project_id):
-    who = actor()
-    with platform().uow() as uow:
-        return projects.assign_lead(uow, who, project_id, body["social_worker_id"])
+    return write_as_caller(projects.assign_lead, project_id, body["social_worker_id"])
 
 
 @blp.route("/projects/<int:project_id>/evaluation-codes", methods=["POST"])
