@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from linkage.api.caller import write_as_caller
-from linkage.api.paging import page_body
+from linkage.api.paging import listed_page
 from linkage.http.context import actor, session
 from linkage.services import communities as service
 from schemas.communities import CommunityPageSchema, CommunityQuerySchema, CommunitySchema
@@ -19,10 +19,7 @@ class Communities(MethodView):
     @blp.response(200, CommunityPageSchema)
     def get(self, args):
         actor()
-        rows, total = service.list_communities(session(), district=args.get("district"),
-                                               street=args.get("street"), page=args["page"],
-                                               page_size=args["page_size"])
-        return page_body(rows, total, args)
+        return listed_page(service.list_communities, args, "district", "street")
 
     @blp.arguments(CommunitySchema)
     @blp.response(201, CommunitySchema)

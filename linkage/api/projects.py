@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from linkage.api.caller import write_as_caller
-from linkage.api.paging import page_body
+from linkage.api.paging import listed_page
 from linkage.http.context import actor, platform, session
 from linkage.services import evaluations, needs, projects
 from schemas.projects import (
@@ -56,15 +56,7 @@ def decide(body, claim_id):
 @blp.arguments(ProjectQuerySchema, location="query")
 @blp.response(200, ProjectPageSchema)
 def list_projects(args):
-    rows, total = projects.list_projects(
-        session(),
-        status=args.get("status"),
-        organization_id=args.get("organization_id"),
-        community_id=args.get("community_id"),
-        page=args["page"],
-        page_size=args["page_size"],
-    )
-    return page_body(rows, total, args)
+    return listed_page(projects.list_projects, args, "status", "organization_id", "community_id")
 
 
 @blp.route("/projects/<int:project_id>")
