@@ -107,10 +107,8 @@ def verify_chain(volunteer_id):
 @blp.response(201, CertificateSchema)
 def issue_certificate(body, volunteer_id):
     """Issue a certificate; with `Accept: application/pdf` the PDF itself comes back."""
-    who = actor()
-    with platform().uow() as uow:
-        certificate = certificates.issue_certificate(uow, who, platform().cipher, volunteer_id, body,
-                                                     platform().settings.public_base_url)
+    certificate = write_as_caller(certificates.issue_certificate, platform().cipher, volunteer_id, body,
+                                  platform().settings.public_base_url)
     if request.accept_mimetypes.best == "application/pdf":
         return _pdf(certificate)
     return certificate

@@ -83,9 +83,7 @@ def assign_lead(body, project_id):
 @blp.arguments(CodesRequestSchema)
 @blp.response(201, CodesSchema)
 def issue_codes(body, project_id):
-    who = actor()
-    with platform().uow() as uow:
-        return {"project_id": project_id, "codes": evaluations.issue_codes(uow, who, project_id, body["households"])}
+    return {"project_id": project_id, "codes": write_as_caller(evaluations.issue_codes, project_id, body["households"])}
 
 
 @blp.route("/projects/<int:project_id>/evaluations")
