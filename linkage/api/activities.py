@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from linkage.api.caller import write_as_caller
 from linkage.http.context import actor, platform, session
 from linkage.services import activities, projects
 from schemas.projects import (
@@ -66,13 +67,8 @@ class ActivitySignups(MethodView):
 @blp.arguments(AttendanceSchema)
 @blp.response(200, AttendanceResultSchema)
 def check_in(body, signup_id):
-    who = actor()
-    with platform().uow() as uow:
-        return {
-            "signup": activities.check_in(uow, who, signup_id, body.get("at")),
-            "hour_entry_id": None,
-            "minutes": None,
-        }
+    signup = write_as_caller(activities.check_in, signup_id, body.get("at"))
+    return {"signup": signup, "hour_entry_id": None, "minutes": None}
 
 
 @blp.route("/signups/<int:signup_id>/check-out", methods=["POST"])

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.api.paging import page_body
-from linkage.http.context import actor, platform, session
+from linkage.api.caller import write_as_caller
+from linkage.api.paging import listed_page
+from linkage.http.context import actor, session
 from linkage.services import communities as service
 from schemas.communities import CommunityPageSchema, CommunityQuerySchema, CommunitySchema
 
@@ -18,17 +19,12 @@ class Communities(MethodView):
     @blp.response(200, CommunityPageSchema)
     def get(self, args):
         actor()
-        rows, total = service.list_communities(session(), district=args.get("district"),
-                                               street=args.get("street"), page=args["page"],
-                                               page_size=args["page_size"])
-        return page_body(rows, total, args)
+        return listed_page(service.list_communities, args, "district", "street")
 
     @blp.arguments(CommunitySchema)
     @blp.response(201, CommunitySchema)
     def post(self, body):
-        who = actor()
-        with platform().uow() as uow:
-            return service.register_community(uow, who, body)
+        return write_as_caller(service.register_community, body)
 
 
 @blp.route("/<int:community_id>")
@@ -41,6 +37,4 @@ class CommunityById(MethodView):
     @blp.arguments(CommunitySchema(partial=True))
     @blp.response(200, CommunitySchema)
     def patch(self, body, community_id):
-        who = actor()
-        with platform().uow() as uow:
-            return service.update_community(uow, who, community_id, body)
+        return write_as_caller(service.update_community, community_id, body)

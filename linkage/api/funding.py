@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.http.context import actor, platform, session
+from linkage.api.caller import read_as_caller as _read
+from linkage.api.caller import write_as_caller as _write
+from linkage.http.context import actor, session
 from linkage.models.funding import EntryKind
 from linkage.services import funding
 from schemas.funding import (
@@ -33,18 +35,6 @@ from schemas.funding import (
 )
 
 blp = Blueprint("funding", __name__, url_prefix="/api/v1", description="公益创投 / venture philanthropy")
-
-
-def _write(use_case, *args):
-    """Run a use case as the caller in a unit of work of its own (the service commits)."""
-    who = actor()
-    with platform().uow() as uow:
-        return use_case(uow, who, *args)
-
-
-def _read(query, *args):
-    """Answer a query as the caller, on the request's read session."""
-    return query(session(), actor(), *args)
 
 
 def _entry(use_case, *args) -> dict:

@@ -5,6 +5,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from linkage.api.caller import write_as_caller
 from linkage.errors import NotFound
 from linkage.http.context import actor, platform, session
 from linkage.models import HourEntry, RecordStatus
@@ -67,9 +68,7 @@ def get_record(entry_id):
 @blp.arguments(ReviewSchema)
 @blp.response(200, HourRecordSchema)
 def review(body, entry_id):
-    who = actor()
-    with platform().uow() as uow:
-        hours.review_hours(uow, who, entry_id, body["decision"], body["note"])
+    write_as_caller(hours.review_hours, entry_id, body["decision"], body["note"])
     return _record_view(hours.get_record(session(), entry_id))
 
 
@@ -77,9 +76,7 @@ def review(body, entry_id):
 @blp.arguments(DisputeSchema)
 @blp.response(200, HourRecordSchema)
 def dispute(body, entry_id):
-    who = actor()
-    with platform().uow() as uow:
-        hours.dispute_hours(uow, who, entry_id, body["reason"])
+    write_as_caller(hours.dispute_hours, entry_id, body["reason"])
     return _record_view(hours.get_record(session(), entry_id))
 
 
@@ -88,9 +85,7 @@ def dispute(body, entry_id):
 @blp.response(201, HourRecordSchema)
 def correct(body, entry_id):
     """Returns the correcting entry; the corrected record becomes superseded (or reversed)."""
-    who = actor()
-    with platform().uow() as uow:
-        entry = hours.correct_hours(uow, who, entry_id, body)
+    entry = write_as_caller(hours.correct_hours, entry_id, body)
     return hours.entry_record(entry, hours.status_of(session(), entry) if entry.starts_at else None)
 
 
@@ -112,10 +107,8 @@ def verify_chain(volunteer_id):
 @blp.response(201, CertificateSchema)
 def issue_certificate(body, volunteer_id):
     """Issue a certificate; with `Accept: application/pdf` the PDF itself comes back."""
-    who = actor()
-    with platform().uow() as uow:
-        certificate = certificates.issue_certificate(uow, who, platform().cipher, volunteer_id, body,
-                                                     platform().settings.public_base_url)
+    certificate = write_as_caller(certificates.issue_certificate, platform().cipher, volunteer_id, body,
+                                  platform().settings.public_base_url)
     if request.accept_mimetypes.best == "application/pdf":
         return _pdf(certificate)
     return certificate
@@ -150,7 +143,5 @@ def check_certificate(code):
 @blp.arguments(RevocationSchema)
 @blp.response(200, CertificateCheckSchema)
 def revoke(body, code):
-    who = actor()
-    with platform().uow() as uow:
-        certificate = certificates.revoke_certificate(uow, who, code, body["reason"])
+    certificate = write_as_caller(certificates.revoke_certificate, code, body["reason"])
     return certificates.public_view(session(), certificate)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.api.paging import page_body
+from linkage.api.caller import write_as_caller
+from linkage.api.paging import listed_page
 from linkage.http.context import actor, platform, session
 from linkage.services import matches as match_service
 from linkage.services import needs as service
@@ -19,19 +20,12 @@ class Needs(MethodView):
     @blp.response(200, NeedPageSchema)
     def get(self, args):
         actor()
-        rows, total = service.list_needs(session(), status=args.get("status"),
-                                         category=args.get("category"),
-                                         community_id=args.get("community_id"),
-                                         near=args.get("near"), page=args["page"],
-                                         page_size=args["page_size"])
-        return page_body(rows, total, args)
+        return listed_page(service.list_needs, args, "status", "category", "community_id", "near")
 
     @blp.arguments(NeedSchema)
     @blp.response(201, NeedSchema)
     def post(self, body):
-        who = actor()
-        with platform().uow() as uow:
-            return service.post_need(uow, who, body)
+        return write_as_caller(service.post_need, body)
 
 
 @blp.route("/<int:need_id>")

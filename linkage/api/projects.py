@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.api.paging import page_body
+from linkage.api.caller import write_as_caller
+from linkage.api.paging import listed_page
 from linkage.http.context import actor, platform, session
 from linkage.services import evaluations, needs, projects
 from schemas.projects import (
@@ -37,9 +38,7 @@ class NeedClaims(MethodView):
     @blp.arguments(ClaimRequestSchema)
     @blp.response(201, ClaimSchema)
     def post(self, body, need_id):
-        who = actor()
-        with platform().uow() as uow:
-            return projects.claim_need(uow, who, need_id, body["plan"], body.get("organization_id"))
+        return write_as_caller(projects.claim_need, need_id, body["plan"], body.get("organization_id"))
 
 
 @blp.route("/claims/<int:claim_id>/decision", methods=["POST"])
@@ -57,15 +56,7 @@ def decide(body, claim_id):
 @blp.arguments(ProjectQuerySchema, location="query")
 @blp.response(200, ProjectPageSchema)
 def list_projects(args):
-    rows, total = projects.list_projects(
-        session(),
-        status=args.get("status"),
-        organization_id=args.get("organization_id"),
-        community_id=args.get("community_id"),
-        page=args["page"],
-        page_size=args["page_size"],
-    )
-    return page_body(rows, total, args)
+    return listed_page(projects.list_projects, args, "status", "organization_id", "community_id")
 
 
 @blp.route("/projects/<int:project_id>")
@@ -78,27 +69,21 @@ def get_project(project_id):
 @blp.arguments(TransitionSchema)
 @blp.response(200, ProjectSchema)
 def transition(body, project_id):
-    who = actor()
-    with platform().uow() as uow:
-        return projects.transition_project(uow, who, project_id, body["to"], body["reason"])
+    return write_as_caller(projects.transition_project, project_id, body["to"], body["reason"])
 
 
 @blp.route("/projects/<int:project_id>/lead", methods=["POST"])
 @blp.arguments(LeadSchema)
 @blp.response(200, ProjectSchema)
 def assign_lead(body, project_id):
-    who = actor()
-    with platform().uow() as uow:
-        return projects.assign_lead(uow, who, project_id, body["social_worker_id"])
+    return write_as_caller(projects.assign_lead, project_id, body["social_worker_id"])
 
 
 @blp.route("/projects/<int:project_id>/evaluation-codes", methods=["POST"])
 @blp.arguments(CodesRequestSchema)
 @blp.response(201, CodesSchema)
 def issue_codes(body, project_id):
-    who = actor()
-    with platform().uow() as uow:
-        return {"project_id": project_id, "codes": evaluations.issue_codes(uow, who, project_id, body["households"])}
+    return {"project_id": project_id, "codes": write_as_caller(evaluations.issue_codes, project_id, body["households"])}
 
 
 @blp.route("/projects/<int:project_id>/evaluations")

@@ -11,6 +11,7 @@ from typing import Callable
 from flask import render_template, request
 
 from linkage.errors import DomainError
+from linkage.http.context import platform as db_platform
 from linkage.http.context import session as db_session
 from linkage.policy import funding as funding_policy
 from linkage.services import funding
@@ -20,6 +21,12 @@ from linkage.web.auth import current_actor
 from linkage.web.forms import FormError, fen_of
 from linkage.web.forms import domain_form_error as _domain_form_error
 from linkage.web.i18n import localize, t
+
+
+def as_current_user(use_case, *args):
+    """Run a use case as the signed-in user in a unit of work of its own (the service commits)."""
+    with db_platform().uow() as uow:
+        return use_case(uow, current_actor(), *args)
 
 
 def domain_form_error(err: DomainError, rename: dict[str, str] | None = None) -> FormError:

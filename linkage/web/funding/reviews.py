@@ -6,13 +6,12 @@ from functools import partial
 from flask import request, url_for
 
 from linkage import permissions as perm
-from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.services import funding
-from linkage.web.auth import current_actor, roles
+from linkage.web.auth import roles
 from linkage.web.blueprint import bp
 from linkage.web.funding.applications import application_view
-from linkage.web.funding.common import post
+from linkage.web.funding.common import as_current_user, post
 from linkage.web.i18n import t
 from schemas.funding import FundingReviewRequestSchema, ReviewerRequestSchema
 
@@ -25,8 +24,7 @@ def _back_to(application_id: int, anchor: str) -> str:
 @roles("admin")
 def assign_reviewer(application_id: int):
     def run(body):
-        with platform().uow() as uow:
-            funding.reviews.assign_reviewer(uow, current_actor(), application_id, body["user_id"])
+        as_current_user(funding.reviews.assign_reviewer, application_id, body["user_id"])
     # A conflict of interest (403) is shown by the form, not as a bare page.
     return post(partial(application_view, application_id), "reviewers", _back_to(application_id, "reviewers"),
                 run, ReviewerRequestSchema(), forbidden_is_page=False)
@@ -46,8 +44,6 @@ def review_application(application_id: int):
             scores[name] = int(raw)
 
     def run(body):
-        with platform().uow() as uow:
-            funding.reviews.review_application(uow, current_actor(), application_id, body["scores"],
-                                               body["comments"])
+        as_current_user(funding.reviews.review_application, application_id, body["scores"], body["comments"])
     return post(partial(application_view, application_id), "review", _back_to(application_id, "reviews"),
                 run, FundingReviewRequestSchema(), pre=pre, extra={"scores": scores}, forbidden_is_page=False)

@@ -6,7 +6,6 @@ from functools import partial
 from flask import flash, redirect, render_template, request, url_for
 
 from linkage.errors import DomainError
-from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models.funding import RoundStatus
 from linkage.policy import funding as funding_policy
@@ -16,7 +15,7 @@ from linkage.web import queries
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, load
-from linkage.web.funding.common import domain_form_error, fen, merge, post, render_page, rubric
+from linkage.web.funding.common import as_current_user, domain_form_error, fen, merge, post, render_page, rubric
 from linkage.web.i18n import t
 from schemas.funding import RoundRequestSchema, RoundTransitionSchema
 
@@ -62,8 +61,7 @@ def new_round():
     if request.method == "POST":
         try:
             body = _round_body(form)
-            with platform().uow() as uow:
-                found = funding.rounds.open_round(uow, current_actor(), body)
+            found = as_current_user(funding.rounds.open_round, body)
             flash(t("saved"))
             return redirect(url_for("web.funding_round", round_id=found.id))
         except FormError as failure:
@@ -105,8 +103,7 @@ def funding_round(round_id: int):
 @roles("admin")
 def move_round(round_id: int):
     def run(body):
-        with platform().uow() as uow:
-            funding.rounds.transition_round(uow, current_actor(), round_id, body["to"])
+        as_current_user(funding.rounds.transition_round, round_id, body["to"])
     back_to = url_for("web.funding_round", round_id=round_id)
     return post(partial(_round_view, round_id), "timeline", back_to, run, RoundTransitionSchema())
 
@@ -126,7 +123,6 @@ def commit_awards(round_id: int):
                               "reason": request.form.get(f"override_reason_{app_id}", "").strip()})
 
     def run(_body):
-        with platform().uow() as uow:
-            funding.awards.award_round(uow, current_actor(), round_id, overrides)
+        as_current_user(funding.awards.award_round, round_id, overrides)
     back_to = url_for("web.funding_round", round_id=round_id) + "#allocation"
     return post(partial(_round_view, round_id), "allocation", back_to, run, pre=pre)
