@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import time
+from abc import ABC, abstractmethod
 from typing import Any, Self
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def make_broker(kind: str = "tansu", port: int | None = None, **options: Any) ->
     raise ValueError(f"unknown broker kind {kind!r}; choose one of {', '.join(BROKER_KINDS)}")
 
 
-class BrokerProcess:
+class BrokerProcess(ABC):
     """What every broker Linkage starts shares: one child process, and a port to wait on."""
 
     port: int
@@ -72,16 +73,16 @@ class BrokerProcess:
         while port_open("127.0.0.1", self.port) and time.monotonic() < deadline:
             time.sleep(0.05)
 
+    # Each broker brings its own address, start() and close().
     @property
-    def bootstrap(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def bootstrap(self) -> str: ...
 
-    # Each broker brings its own start() and close().
-    def start(self, timeout: float = 20.0) -> Self:
-        raise NotImplementedError
+    @abstractmethod
+    def start(self, timeout: float = 20.0) -> Self: ...
 
-    def close(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def close(self) -> None: ...
 
     def __enter__(self) -> Self:
         return self.start()
