@@ -1,6 +1,8 @@
 """The four provider kinds: organizations, social workers, volunteers, charity resources."""
 from __future__ import annotations
 
+import re
+
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from linkage.taxonomy import AVAILABILITY_SLOTS, CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS
@@ -59,9 +61,14 @@ class MobilePhone(_Normalised):
 
 
 class MobilePhoneFilter(MobilePhone):
-    """A mobile to look up by: never empty (an empty filter would silently match nothing)."""
+    """A mobile to look up by: never empty (an empty filter would silently match nothing). Any
+    number of the documented shape is a fair question; one no carrier has allocated simply finds
+    nobody, so only a wrong shape is refused."""
 
     allow_empty = False
+
+    def normalise(self, value):
+        return normalise_mobile(value) or (value if re.fullmatch(MOBILE_PATTERN, value) else None)
 
 
 class ContactPhone(_Normalised):

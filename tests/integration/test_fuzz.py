@@ -55,7 +55,9 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
                                    "community_id": REFERENCE},
     "PATCH /api/v1/organizations/{provider_id}": {"uscc": ("check character",), "contact_phone": ("",),
                                                   "community_id": REFERENCE},
-    "POST /api/v1/volunteers": {"id_number": ("",), "phone": ("",), "community_id": REFERENCE},
+    # A phone of the documented shape may be one no carrier allocated (174…), and a consent needs a
+    # guardian only when the ID number says the volunteer is under 14: both facts live outside the schema.
+    "POST /api/v1/volunteers": {"id_number": ("",), "phone": ("",), "community_id": REFERENCE, "consent": ("",)},
     "PATCH /api/v1/volunteers/{provider_id}": {"id_number": ("",), "phone": ("",), "community_id": REFERENCE},
     "POST /api/v1/social-workers": {"organization_id": REFERENCE},
     "PATCH /api/v1/social-workers/{provider_id}": {"organization_id": REFERENCE},
