@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from linkage import formats
 from linkage.clock import LOCAL_TZ
 from linkage.errors import DomainError, Unauthenticated
 from linkage.policy.pages import template_rules
@@ -53,10 +54,7 @@ def _localtime(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 @bp.app_template_filter("yuan")
 def _yuan(fen) -> str:
-    """Fen as yuan with two decimals, exactly (integer arithmetic, no float)."""
-    fen = int(fen or 0)
-    sign, fen = ("-" if fen < 0 else ""), abs(fen)
-    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
+    return formats.yuan(fen, sign=False)
 
 
 @bp.app_template_filter("duration")

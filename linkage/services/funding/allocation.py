@@ -4,13 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from linkage.errors import FieldErrors, InvalidInput, Message
-
-
-def yuan(fen: int) -> str:
-    """Integer fen as ¥yuan.fen for people, without going through a float."""
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}¥{fen // 100:,}.{fen % 100:02d}"
+from linkage.formats import yuan
 
 
 def _check_overrides(budget_fen: int, cap_fen: int, by_id: dict[int, dict[str, Any]],

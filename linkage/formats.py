@@ -1,0 +1,10 @@
+"""How quantities read to people: money in yuan, one home for each unit's format (pages, PDFs, messages)."""
+from __future__ import annotations
+
+
+def yuan(fen: int | None, *, sign: bool = True) -> str:
+    """Integer fen as ¥1,600.00 for people, exactly (integer arithmetic, never a float);
+    `sign=False` drops the ¥ for a table column that already says 元."""
+    fen = int(fen or 0)
+    minus, fen = ("-" if fen < 0 else ""), abs(fen)
+    return f"{minus}{'¥' if sign else ''}{fen // 100:,}.{fen % 100:02d}"
