@@ -1,4 +1,5 @@
 """How quantities read to people: money in yuan, one home for each unit's format (pages, PDFs, messages)."""
+
 from __future__ import annotations
 
 
