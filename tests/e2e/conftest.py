@@ -1,8 +1,10 @@
 """Browser fixtures: the app served on loopback over a seeded SQLite file, the real event spine, Chromium."""
 from __future__ import annotations
 
+import os
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-dev-shm-usage"]
 PHONE = {"width": 390, "height": 844}
+# Chromium on Linux takes its UI language (and so the order of a date picker's fields) from
+# LANGUAGE, not from --lang, and only with Debian's chromium-l10n installed (scripts/bootstrap).
+CHROMIUM_ENV = {"LANGUAGE": "zh_CN"}
 
 
 @dataclass
@@ -31,14 +36,13 @@ class Live:
     platform: object
 
 
-@pytest.fixture(scope="session")
-def live(tmp_path_factory):
-    """The whole system on this machine: web server thread, broker process, relay/matcher/projector threads.
-
-    One for the session: the story files run against the same server, one after another."""
+@contextmanager
+def serve_system(folder: Path):
+    """The whole system on this machine, freshly seeded as `scripts/run` leaves it: web server
+    thread, broker process, relay/matcher/projector threads, over a SQLite file in `folder`."""
     from app import create_app
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'linkage.db'}"
+    url = f"sqlite:///{folder / 'linkage.db'}"
     port = free_port()
     settings = make_settings(url, public_base_url=f"http://127.0.0.1:{port}")
     upgrade(url)
@@ -60,6 +64,13 @@ def live(tmp_path_factory):
         broker.stop()
         workers.dispose()
         platform.dispose()
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """One system for the session: the story files run against the same server, one after another."""
+    with serve_system(tmp_path_factory.mktemp("e2e")) as system:
+        yield system
 
 
 # Console errors in which Chromium reports what the Content-Security-Policy blocked, by any page of
@@ -98,7 +109,12 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[*CHROMIUM_ARGS, "--lang=zh-CN"],
+            env={**os.environ, **CHROMIUM_ENV},
+            headless=True,
+        )
         yield WatchedBrowser(chromium)
         chromium.close()
 

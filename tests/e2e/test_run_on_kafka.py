@@ -12,7 +12,8 @@ import time
 import pytest
 
 from events.broker import free_port
-from tests.e2e.test_story import Person, fill_need_form
+from tests.e2e.people import Person
+from tests.e2e.test_story import fill_need_form
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(300)]
 

@@ -10,57 +10,13 @@ from __future__ import annotations
 import re
 import subprocess
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from linkage.demo import DEMO_PASSWORD
-from tests.e2e.conftest import OUTPUT, PHONE
+from tests.e2e.conftest import OUTPUT
+from tests.e2e.people import TZ, Person, local
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(180)]
-TZ = ZoneInfo("Asia/Shanghai")
-
-
-def local(moment: datetime) -> str:
-    return moment.astimezone(TZ).strftime("%Y-%m-%dT%H:%M")
-
-
-class Person:
-    """One browser context (its own cookies) and the keyboard: focus, then Enter or Space."""
-
-    def __init__(self, browser, live, **options):
-        self.context = browser.new_context(
-            viewport=options.pop("viewport", PHONE), locale="zh-CN", accept_downloads=True, **options
-        )
-        self.page = self.context.new_page()
-        self.base = live.base_url
-
-    def go(self, path: str):
-        self.page.goto(self.base + path)
-        return self.page
-
-    def press(self, selector: str, key: str = "Enter"):
-        """Activate a control from the keyboard and wait for the page it leads to."""
-        target = self.page.locator(selector).first
-        target.focus()
-        with self.page.expect_navigation():
-            self.page.keyboard.press(key)
-        return self.page
-
-    def log_in(self, username: str):
-        page = self.go("/login")
-        page.fill("#f-username", username)
-        page.fill("#f-password", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.press("#f-password", "Enter")
-        assert page.url == self.base + "/", page.url
-        return page
-
-    def text(self, selector: str) -> str:
-        return self.page.locator(selector).first.inner_text().strip()
-
-    def close(self):
-        self.context.close()
 
 
 def fill_need_form(page, title: str = "陪同独居老人到医院复诊") -> None:

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from tests.e2e.test_story import Person
+from tests.e2e.people import Person
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(120)]
 RUBRIC = ("necessity", "feasibility", "professional_capacity", "budget_reasonableness", "sustainability")

@@ -1,0 +1,106 @@
+"""The people of the browser tests: one Chromium context each, driven as a user drives a page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from linkage.demo import DEMO_PASSWORD
+from tests.e2e.conftest import PHONE
+from tests.english import english_words
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local(moment: datetime) -> str:
+    """A moment as the value of an <input type=datetime-local> in Beijing time."""
+    return moment.astimezone(TZ).strftime("%Y-%m-%dT%H:%M")
+
+
+class Person:
+    """One browser context (its own cookies) and the keyboard: focus, then Enter or Space.
+
+    Confirmation dialogs (window.confirm) are accepted, as a user who means the action does."""
+
+    def __init__(self, browser, live, **options):
+        self.context = browser.new_context(
+            viewport=options.pop("viewport", PHONE), locale="zh-CN", accept_downloads=True, **options
+        )
+        self.page = self.context.new_page()
+        self.page.on("dialog", lambda dialog: dialog.accept())
+        self.base = live.base_url
+
+    def go(self, path: str):
+        self.page.goto(self.base + path)
+        return self.page
+
+    def press(self, selector_or_locator, key: str = "Enter"):
+        """Activate a control from the keyboard and wait for the page it leads to."""
+        target = self.page.locator(selector_or_locator) if isinstance(selector_or_locator, str) else selector_or_locator
+        target.first.focus()
+        with self.page.expect_navigation():
+            self.page.keyboard.press(key)
+        return self.page
+
+    def log_in(self, username: str):
+        page = self.go("/login")
+        page.fill("#f-username", username)
+        page.fill("#f-password", DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.press("#f-password", "Enter")
+        assert page.url == self.base + "/", page.url
+        return page
+
+    def text(self, selector: str) -> str:
+        return self.page.locator(selector).first.inner_text().strip()
+
+    def pick_moment(self, locator, moment: datetime) -> None:
+        """Type a date and time into an <input type=datetime-local> as a person does with the
+        keyboard: year, Tab, month, day, hour, minute (the order of a zh-CN Chromium's picker,
+        年/月/日 时:分); the field must then hold exactly that moment."""
+        at = moment.astimezone(TZ)
+        locator.focus()
+        self.page.keyboard.type(f"{at.year:04d}")
+        self.page.keyboard.press("Tab")
+        self.page.keyboard.type(f"{at.month:02d}{at.day:02d}{at.hour:02d}{at.minute:02d}")
+        value = locator.input_value()
+        assert value == local(at), (
+            f"the date picker holds {value!r} after typing {local(at)}: is Chromium's zh-CN locale "
+            "(Debian chromium-l10n, LANGUAGE=zh_CN) there?"
+        )
+
+    def close(self):
+        self.context.close()
+
+
+@dataclass
+class Seen:
+    """What a walk through the pages found: English words on zh-CN pages and the other problems,
+    gathered page by page so that one run shows them all."""
+
+    shots: object
+    english: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def page(self, person: Person, name: str, step: str) -> str:
+        """Screenshot the page and note its English; returns its visible text."""
+        page = person.page
+        self.shots(page, name)
+        text = page.locator("body").inner_text()
+        words = english_words(text)
+        if words:
+            where = page.url.removeprefix(person.base) or "/"
+            self.english.append(f"[{step}] {where}: {', '.join(dict.fromkeys(words))}")
+        return text
+
+    def problem(self, step: str, what: str) -> None:
+        self.problems.append(f"[{step}] {what}")
+
+    def report(self) -> str:
+        parts = []
+        if self.english:
+            parts.append("English on zh-CN pages:\n  " + "\n  ".join(self.english))
+        if self.problems:
+            parts.append("Problems on the way:\n  " + "\n  ".join(self.problems))
+        return "\n".join(parts)
