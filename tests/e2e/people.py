@@ -83,12 +83,13 @@ class Seen:
     english: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
-    def page(self, person: Person, name: str, step: str) -> str:
-        """Screenshot the page and note its English; returns its visible text."""
+    def page(self, person: Person, name: str, step: str, allowed: set[str] | None = None) -> str:
+        """Screenshot the page and note its English (but for the `allowed` words: codes it shows);
+        returns its visible text."""
         page = person.page
         self.shots(page, name)
         text = page.locator("body").inner_text()
-        words = english_words(text)
+        words = english_words(text, allowed or set())
         if words:
             where = page.url.removeprefix(person.base) or "/"
             self.english.append(f"[{step}] {where}: {', '.join(dict.fromkeys(words))}")
