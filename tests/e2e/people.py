@@ -21,9 +21,11 @@ def local(moment: datetime) -> str:
 class Person:
     """One browser context (its own cookies) and the keyboard: focus, then Enter or Space.
 
-    Confirmation dialogs (window.confirm) are accepted, as a user who means the action does."""
+    Confirmation dialogs (window.confirm) are accepted, as a user who means the action does. Given
+    `seen` (and a `name` for the screenshots), every page this person arrives at is recorded there."""
 
-    def __init__(self, browser, live, **options):
+    def __init__(self, browser, live, *, seen: Seen | None = None, name: str = "", **options):
+        self.seen, self.name = seen, name
         self.context = browser.new_context(
             viewport=options.pop("viewport", PHONE), locale="zh-CN", accept_downloads=True, **options
         )
@@ -33,7 +35,14 @@ class Person:
 
     def go(self, path: str):
         self.page.goto(self.base + path)
+        self.arrived()
         return self.page
+
+    def arrived(self) -> None:
+        """Record the page this person has just arrived at (when watched by a Seen)."""
+        if self.seen is not None:
+            path = self.page.url.removeprefix(self.base).split("?")[0].strip("/") or "home"
+            self.seen.page(self, f"{self.name}-{path.replace('/', '-')}")
 
     def press(self, selector_or_locator, key: str = "Enter"):
         """Activate a control from the keyboard and wait for the page it leads to."""
@@ -41,6 +50,7 @@ class Person:
         target.first.focus()
         with self.page.expect_navigation():
             self.page.keyboard.press(key)
+        self.arrived()
         return self.page
 
     def log_in(self, username: str):
@@ -50,6 +60,7 @@ class Person:
         with page.expect_navigation():
             page.press("#f-password", "Enter")
         assert page.url == self.base + "/", page.url
+        self.arrived()
         return page
 
     def text(self, selector: str) -> str:
@@ -80,14 +91,16 @@ class Seen:
     gathered page by page so that one run shows them all."""
 
     shots: object
+    step: str = ""
     english: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
-    def page(self, person: Person, name: str, step: str, allowed: set[str] | None = None) -> str:
+    def page(self, person: Person, name: str, step: str = "", allowed: set[str] | None = None) -> str:
         """Screenshot the page and note its English (but for the `allowed` words: codes it shows);
         returns its visible text."""
         page = person.page
-        self.shots(page, name)
+        step = step or self.step
+        self.shots(page, f"{step}-{name}" if step else name)
         text = page.locator("body").inner_text()
         words = english_words(text, allowed or set())
         if words:
@@ -95,8 +108,8 @@ class Seen:
             self.english.append(f"[{step}] {where}: {', '.join(dict.fromkeys(words))}")
         return text
 
-    def problem(self, step: str, what: str) -> None:
-        self.problems.append(f"[{step}] {what}")
+    def problem(self, what: str, step: str = "") -> None:
+        self.problems.append(f"[{step or self.step}] {what}")
 
     def report(self) -> str:
         parts = []
