@@ -68,13 +68,17 @@ class Person:
 
     def pick_moment(self, locator, moment: datetime) -> None:
         """Type a date and time into an <input type=datetime-local> as a person does with the
-        keyboard: year, Tab, month, day, hour, minute (the order of a zh-CN Chromium's picker,
-        年/月/日 时:分); the field must then hold exactly that moment."""
+        keyboard, in the order of a zh-CN Chromium's picker (年/月/日 时:分): Tab past the year,
+        month, day, hour and minute (each moves on by itself), back to the year, the year (last: it
+        moves on by itself only when a `max` bounds it). The field must then hold that moment."""
         at = moment.astimezone(TZ)
+        keyboard = self.page.keyboard
         locator.focus()
-        self.page.keyboard.type(f"{at.year:04d}")
-        self.page.keyboard.press("Tab")
-        self.page.keyboard.type(f"{at.month:02d}{at.day:02d}{at.hour:02d}{at.minute:02d}")
+        keyboard.press("Tab")
+        keyboard.type(f"{at.month:02d}{at.day:02d}{at.hour:02d}{at.minute:02d}")
+        for _ in range(4):
+            keyboard.press("Shift+Tab")
+        keyboard.type(f"{at.year:04d}")
         value = locator.input_value()
         assert value == local(at), (
             f"the date picker holds {value!r} after typing {local(at)}: is Chromium's zh-CN locale "
