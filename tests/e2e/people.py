@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -41,7 +42,7 @@ class Person:
     def arrived(self) -> None:
         """Record the page this person has just arrived at (when watched by a Seen)."""
         if self.seen is not None:
-            path = self.page.url.removeprefix(self.base).split("?")[0].strip("/") or "home"
+            path = re.split(r"[?#]", self.page.url.removeprefix(self.base))[0].strip("/") or "home"
             self.seen.page(self, f"{self.name}-{path.replace('/', '-')}")
 
     def press(self, selector_or_locator, key: str = "Enter"):
