@@ -260,6 +260,11 @@ def test_the_readme_tour_through_the_pages(fresh, browser, shots):
     resident = person("resident")  # no account
     resident.go("/evaluate")
     resident.page.get_by_label("项目").select_option(value=project_id)
+    resident.page.get_by_label("评价码").fill(codes[0][:-2] + "00")  # mistyped first: its message is Chinese
+    resident.page.locator("input[name=satisfaction][value='5']").check()
+    resident.press(button(resident, "提交"))
+    assert not resident.page.locator("#thanks").is_visible(), "a mistyped code was taken"
+    resident.page.get_by_label("项目").select_option(value=project_id)
     resident.page.get_by_label("评价码").fill(codes[0])
     resident.page.locator("input[name=satisfaction][value='5']").check()
     resident.page.get_by_label("意见建议").fill("志愿者很耐心，谢谢！")
