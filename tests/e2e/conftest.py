@@ -1,11 +1,11 @@
 """Browser fixtures: the app served on loopback over a seeded SQLite file, the real event spine, Chromium."""
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
+from os import environ
 from pathlib import Path
 
 import pytest
@@ -25,9 +25,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-dev-shm-usage"]
 PHONE = {"width": 390, "height": 844}
-# Chromium on Linux takes its UI language (and so the order of a date picker's fields) from
-# LANGUAGE, not from --lang, and only with Debian's chromium-l10n installed (scripts/bootstrap).
-CHROMIUM_ENV = {"LANGUAGE": "zh_CN"}
 
 
 @dataclass
@@ -102,6 +99,11 @@ class WatchedBrowser:
         return getattr(self._browser, name)
 
 
+# Chromium on Linux takes its UI language (and so the order of a date picker's fields) from
+# LANGUAGE, not from --lang, and only with Debian's chromium-l10n installed (scripts/bootstrap).
+CHROMIUM_ENV = {"LANGUAGE": "zh_CN"}
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -112,7 +114,7 @@ def browser():
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[*CHROMIUM_ARGS, "--lang=zh-CN"],
-            env={**os.environ, **CHROMIUM_ENV},
+            env={**environ, **CHROMIUM_ENV},
             headless=True,
         )
         yield WatchedBrowser(chromium)
