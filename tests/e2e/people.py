@@ -54,6 +54,14 @@ class Person:
         self.arrived()
         return self.page
 
+    def press_and_confirm(self, selector_or_locator, key: str = "Enter"):
+        """An irreversible action: press it and, where the page asks first (确认), confirm."""
+        self.press(selector_or_locator, key)
+        confirm = self.page.get_by_role("button", name="确认", exact=True)
+        if confirm.count() == 1:
+            self.press(confirm, key)
+        return self.page
+
     def log_in(self, username: str):
         page = self.go("/login")
         page.fill("#f-username", username)

@@ -149,7 +149,7 @@ def test_the_readme_tour_through_the_pages(fresh, browser, shots):
     seen.step = "3"
     org.go("/projects")
     org.press(org.page.locator(f'a[href="{project_path}"]'))
-    org.press(button(org, "开始实施"))
+    org.press_and_confirm(button(org, "开始实施"))
     assert org.text("main .meta .badge") == "实施中"
     org.page.get_by_text("安排活动", exact=True).first.click()
     org.page.get_by_label("标题").fill(ACTIVITY)
@@ -249,7 +249,7 @@ def test_the_readme_tour_through_the_pages(fresh, browser, shots):
     # -- 5. zuzhi completes the project; shequ issues evaluation codes; a resident evaluates ------
     seen.step = "5"
     org.go(project_path)
-    org.press(button(org, "完成项目"))
+    org.press_and_confirm(button(org, "完成项目"))
     assert org.text("main .meta .badge") == "已完成"
     staff.go(project_path)
     staff.page.get_by_label("户数").fill("2")
@@ -309,7 +309,7 @@ def test_the_readme_tour_through_the_pages(fresh, browser, shots):
     application_path = apply.url.removeprefix(fresh.base_url)
 
     admin.go(round_path)
-    admin.press("#move-reviewing")
+    admin.press_and_confirm("#move-reviewing")
     admin.go(application_path)
     reviewer = admin.page.locator("#f-user_id option", has_text="admin").first.get_attribute("value")
     admin.page.locator("#f-user_id").select_option(reviewer)
@@ -319,7 +319,7 @@ def test_the_readme_tour_through_the_pages(fresh, browser, shots):
     admin.page.locator("#review textarea").first.fill("需求真实迫切，方案可行。")
     admin.press("#review button[type=submit]")
     admin.go(round_path)
-    admin.press("#commit-awards")
+    admin.press_and_confirm("#commit-awards")
 
     after = figures(admin)
     moved = {
