@@ -61,8 +61,17 @@ def hours_in(text: str) -> tuple[float, str] | None:
     return (float(found.group(1).replace(",", "")), found.group(2)) if found else None
 
 
-def figures(person: Person) -> dict[str, float]:
-    person.go("/dashboard")
+def figures(person: Person, community: str = "") -> dict[str, float]:
+    """The dashboard's counts, for the whole district or, drilled down as a person does (district,
+    then street, then community, each chosen and filtered), for `community` ("街道 社区名")."""
+    page = person.go("/dashboard")
+    if community:
+        option = page.get_by_label("社区", exact=True).locator("option", has_text=community).first
+        district = option.evaluate("o => o.parentElement.label")
+        street = community.split()[0]
+        for label, choice in (("区", district), ("街道", street), ("社区", community)):
+            page.get_by_label(label, exact=True).select_option(label=choice)
+            person.press(page.get_by_role("button", name="筛选", exact=True))
     ids = ("needs-posted", "needs-matched", "needs-claimed", "needs-completed", "funds-awarded")
     found = {name: number(person.text(f"#{name}")) for name in ids}
     found["hours"] = number(person.text("[data-indicator=volunteer_hours_verified] .num"))
@@ -93,6 +102,8 @@ def test_the_readme_tour_through_the_pages(fresh, browser, shots):
     staff = person("shequ")
     staff.log_in("shequ")
     page = staff.go("/needs/new")
+    community = page.get_by_text(re.compile(r"^社区：")).first.inner_text().split("：", 1)[1].strip()
+    before_here = figures(admin, community)
     page.get_by_label("标题").fill(NEED)
     page.get_by_label("服务类别").select_option(label="养老")
     page.get_by_label("详细说明").fill("王奶奶86岁，独居，今天需要志愿者陪同到社区医院复诊。")
@@ -321,7 +332,13 @@ def test_the_readme_tour_through_the_pages(fresh, browser, shots):
     admin.go(round_path)
     admin.press_and_confirm("#commit-awards")
 
-    after = figures(admin)
+    after, after_here = figures(admin), figures(admin, community)
+    tour = {"needs-posted": 1, "needs-matched": 1, "needs-claimed": 1, "needs-completed": 1, "hours": 1.5}
+    for name, by in tour.items():
+        if round(after_here[name] - before_here[name], 2) != by:
+            seen.problem(
+                f"dashboard for {community}: {name} moved from {before_here[name]} to {after_here[name]}, not by {by}"
+            )
     moved = {
         "needs-posted": 1,
         "needs-matched": 1,
