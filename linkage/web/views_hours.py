@@ -91,7 +91,7 @@ def evaluate():
         except DomainError as err:
             failure = domain_form_error(err)
             errors, message, status = failure.errors, failure.message, err.status
-    if request.args.get("done"):
+    if request.method == "GET" and request.args.get("done"):  # thanks only for the code just taken
         done = True
     return render_template("evaluate.html", projects=projects, errors=errors, message=message,
                            form=request.form, done=done,

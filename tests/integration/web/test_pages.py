@@ -199,8 +199,11 @@ def test_the_whole_story_on_pages(person, world):
     assert missing.status_code == 422 and 'id="err-satisfaction"' in html(missing)
     assert resident.post("/evaluate", {"project_id": project_id, "code": codes[0], "satisfaction": "5",
                                        "comment": "很及时"}).status_code == 302
-    again = resident.post("/evaluate", {"project_id": project_id, "code": codes[0], "satisfaction": "4"})
-    assert again.status_code == 409 and "已使用" in html(again)
+    # The next household types its code on the thanks page: a refusal there must not say thanks.
+    again = resident.post(f"/evaluate?done={project_id}", {"project_id": project_id, "code": codes[0],
+                                                           "satisfaction": "4"})
+    assert again.status_code == 409 and "已使用" in html(again) and 'id="thanks"' not in html(again)
+    assert 'action="/evaluate"' in html(resident.get(f"/evaluate?done={project_id}"))
     board = html(person("admin").get("/dashboard"))
     assert 'id="satisfaction">5.0<' in board and 'id="needs-completed">1<' in board
     assert "<svg" in board and 'class="map"' in board
