@@ -33,7 +33,7 @@ KINDS = {
     "paragraph": "main p, main li, main dd, main dt",
     "control": "main label, main legend, main button, main a.button",
 }
-ANONYMOUS = ("/login", "/evaluate", "/funding", "/privacy")
+ANONYMOUS = ("/login", "/evaluate", "/verify", "/funding", "/privacy")
 SIGNED_IN = ("/", "/needs", "/needs/new", "/projects", "/dashboard")
 
 
