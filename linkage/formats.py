@@ -9,3 +9,9 @@ def yuan(fen: int | None, *, sign: bool = True) -> str:
     fen = int(fen or 0)
     minus, fen = ("-" if fen < 0 else ""), abs(fen)
     return f"{minus}{'¥' if sign else ''}{fen // 100:,}.{fen % 100:02d}"
+
+
+def hours(minutes: int | None) -> str:
+    """Minutes as hours for people, one decimal, half up, with the unit: 150 → "2.5 小时" (integer arithmetic)."""
+    tenths = (int(minutes or 0) * 10 + 30) // 60
+    return f"{tenths // 10}.{tenths % 10} 小时"

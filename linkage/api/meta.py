@@ -79,33 +79,3 @@ def docs():
 @blp.get("/docs/assets/<path:name>")
 def docs_assets(name):
     return send_from_directory(_swagger_dir(), name)
-
-
-VERIFY_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>志愿服务记录证明核验</title>
-<style nonce="{nonce}">body{{font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}}
-.ok{{color:#0a7d32}}.bad{{color:#b3261e}}dt{{color:#555}}dd{{margin:0 0 .6rem 0;font-size:1.1rem}}</style></head>
-<body><h1>志愿服务记录证明核验</h1>{body}</body></html>"""
-
-
-@blp.get("/verify/<code>")
-def verify_page(code):
-    """The page a certificate's QR code opens: public, masked, in Chinese."""
-    from html import escape
-
-    from linkage.errors import NotFound
-    from linkage.http.context import session
-    from linkage.services.certificates import get_certificate, public_view
-    try:
-        view = public_view(session(), get_certificate(session(), code))
-    except NotFound:
-        return VERIFY_PAGE.format(nonce=nonce(), body='<p class="bad">未找到该证明编号。</p>'), 404
-    state = ('<p class="ok">✔ 有效证明</p>' if view["valid"]
-             else '<p class="bad">✘ 与志愿服务记录账本不再一致，本证明不可采信</p>'
-             if view["status"] == "ledger_mismatch"
-             else f'<p class="bad">✘ 已撤销：{escape(view["revoked_reason"])}</p>')
-    rows = "".join(f"<dt>{k}</dt><dd>{escape(str(v))}</dd>" for k, v in (
-        ("证明编号", view["code"]), ("志愿者", view["volunteer_name"]),
-        ("已核实服务时长", f'{view["verified_hours"]} 小时'), ("出具单位", view["issuer"]),
-        ("出具日期", view["issued_on"])))
-    return VERIFY_PAGE.format(nonce=nonce(), body=state + f"<dl>{rows}</dl>")

@@ -27,7 +27,7 @@ from linkage.models import RateLimitCounter
 LIMITED = (
     ("login", ("auth.issue_token", "web.login"), ("POST",), "address"),
     ("evaluation", ("projects.Evaluations", "web.evaluate"), ("POST",), "address"),
-    ("certificate", ("hours.check_certificate", "meta.verify_page"), ("GET",), "address"),
+    ("certificate", ("hours.check_certificate", "web.verify_certificate"), ("GET",), "address"),
     ("signup", ("activities.ActivitySignups", "web.sign_up"), ("POST",), "account"),
 )
 # Never limited: probes, metrics and static files (cheap, and watched by machines, not people).

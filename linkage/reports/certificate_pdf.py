@@ -1,50 +1,38 @@
-"""The 志愿服务记录证明 as a one-page A4 PDF: built-in Chinese CID font, a QR code of the check link."""
+"""The 志愿服务记录证明 as a one-page A4 PDF: an embedded subset of a Chinese font, a QR code of the check link."""
 from __future__ import annotations
 
 import io
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-FONT = "STSong-Light"  # ships inside reportlab: no font files to install
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-
-def _qr(link: str, size: float) -> Drawing:
-    widget = QrCodeWidget(link)
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+from linkage.reports import qr
+from linkage.reports.fonts import chinese_font
 
 
 def render_certificate(snapshot: dict) -> bytes:
     """`snapshot` holds everything printed (see services/certificates.py); returns PDF bytes."""
     buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4)
+    font = chinese_font()
+    page = canvas.Canvas(buffer, pagesize=A4, initialFontName=font)
     page.setTitle(f"志愿服务记录证明 {snapshot['code']}")
     width, height = A4
     y = height - 30 * mm
 
-    page.setFont(FONT, 22)
+    page.setFont(font, 22)
     page.drawCentredString(width / 2, y, "志愿服务记录证明")
     y -= 10 * mm
-    page.setFont(FONT, 10)
+    page.setFont(font, 10)
     page.drawCentredString(width / 2, y, f"证明编号：{snapshot['code']}")
     y -= 14 * mm
 
     def section(title: str, rows: list[tuple[str, str]]):
         nonlocal y
-        page.setFont(FONT, 13)
+        page.setFont(font, 13)
         page.drawString(20 * mm, y, title)
         y -= 7 * mm
-        page.setFont(FONT, 11)
+        page.setFont(font, 11)
         for label, value in rows:
             page.drawString(26 * mm, y, f"{label}：{value}")
             y -= 6.5 * mm
@@ -57,7 +45,7 @@ def render_certificate(snapshot: dict) -> bytes:
     service = snapshot["service"]
     section("二、志愿服务信息", [("累计志愿服务时间", f"{service['hours']} 小时（{service['minutes']} 分钟，均已核实）"),
                           ("服务期间", f"{service['first_date']} 至 {service['last_date']}")])
-    page.setFont(FONT, 10)
+    page.setFont(font, 10)
     for item in service["items"][:18]:
         page.drawString(26 * mm, y, f"{item['date']}  {item['project'][:24]}  {item['content'][:20]}  {item['hours']} 小时")
         y -= 5.5 * mm
@@ -70,10 +58,10 @@ def render_certificate(snapshot: dict) -> bytes:
                           ("经办人", issuer["handler"]), ("联系方式", issuer["contact"])])
     section("四、证明信息", [("证明编号", snapshot["code"]), ("出具日期", snapshot["issued_on"])])
 
-    page.setFont(FONT, 9)
+    page.setFont(font, 9)
     page.drawString(20 * mm, 22 * mm, "本证明依据志愿服务记录出具，记录如有更正以核验结果为准。扫描二维码或访问链接核验：")
     page.drawString(20 * mm, 16 * mm, snapshot["verify_url"])
-    renderPDF.draw(_qr(snapshot["verify_url"], 32 * mm), page, width - 52 * mm, 30 * mm)
+    qr.draw(page, snapshot["verify_url"], width - 52 * mm, 30 * mm, 32 * mm)
     page.showPage()
     page.save()
     return buffer.getvalue()

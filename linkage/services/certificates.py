@@ -125,6 +125,8 @@ def public_view(session: Session, certificate: Certificate) -> dict[str, Any]:
         "valid" if matches_ledger(session, certificate) else "ledger_mismatch"
     return {"code": certificate.code, "valid": status == "valid", "status": status,
             "volunteer_name": snap["volunteer"]["name_masked"], "verified_hours": snap["service"]["hours"],
+            "verified_minutes": certificate.verified_minutes,
+            "first_date": snap["service"]["first_date"], "last_date": snap["service"]["last_date"],
             "issuer": snap["issuer"]["name"], "issued_on": snap["issued_on"],
             "revoked_at": certificate.revoked_at, "revoked_reason": certificate.revoked_reason}
 

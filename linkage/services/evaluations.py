@@ -14,9 +14,10 @@ from linkage.models import Evaluation, EvaluationCode, Organization, Project, Pr
 from linkage.permissions import Actor
 from linkage.policy.projects import require_code_issuer
 from linkage.services.providers import announce_provider
-from linkage.uow import UnitOfWork
+from linkage.uow import UnitOfWork, get_or_404
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on phones
+MAX_CODES = 2000  # households in one issue (schemas.projects.CodesRequestSchema), so cards on one sheet
 EVALUABLE = (ProjectStatus.COMPLETED.value, ProjectStatus.EVALUATED.value)
 
 
@@ -36,6 +37,19 @@ def issue_codes(uow: UnitOfWork, actor: Actor, project_id: int, households: int)
                                        issued_by=actor.user_id))
     uow.commit()
     return codes
+
+
+def printable_codes(session: Session, actor: Actor, project_id: int, codes: list[str]) -> dict[str, Any]:
+    """The cards its community prints: of `codes` (from the page that showed them once; only hashes are
+    stored), those that are this project's and still unused, in the order given, and how many were not."""
+    project = get_or_404(session, Project, project_id)
+    require_code_issuer(actor, project)
+    wanted = list(dict.fromkeys(code.strip().upper() for code in codes if code.strip()))[:MAX_CODES]
+    unused = set(session.scalars(select(EvaluationCode.code_digest).where(
+        EvaluationCode.project_id == project.id, EvaluationCode.used_at.is_(None),
+        EvaluationCode.code_digest.in_([_digest(code) for code in wanted]))))
+    printable = [code for code in wanted if _digest(code) in unused]
+    return {"project": project, "codes": printable, "skipped": len(wanted) - len(printable)}
 
 
 def evaluate_project(uow: UnitOfWork, project_id: int, code: str, satisfaction: int, comment: str) -> Evaluation:

@@ -24,6 +24,7 @@ def init_web(app: Flask) -> None:
         views_hours,
         views_needs,
         views_projects,
+        views_verify,
     )
     from linkage.web.blueprint import bp
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",

@@ -93,6 +93,8 @@ def evaluate():
             errors, message, status = failure.errors, failure.message, err.status
     if request.method == "GET" and request.args.get("done"):  # thanks only for the code just taken
         done = True
+    # The printed cards' link (?project=&code=) fills the form in; the resident adds the stars.
+    form = request.form if request.method == "POST" else {"code": request.args.get("code", "").strip().upper()}
     return render_template("evaluate.html", projects=projects, errors=errors, message=message,
-                           form=request.form, done=done,
+                           form=form, done=done,
                            chosen=request.form.get("project_id") or request.args.get("project", "")), status

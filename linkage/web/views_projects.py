@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import partial
 
 from flask import redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
@@ -11,6 +12,7 @@ from linkage.models import TRANSITIONS
 from linkage.permissions import logged_it
 from linkage.policy.parties import is_community_staff, is_organization_staff, is_volunteer
 from linkage.policy.projects import project_parties
+from linkage.reports import qr
 from linkage.services import activities as activity_service
 from linkage.services import communities as community_service
 from linkage.services import evaluations, hours
@@ -20,6 +22,7 @@ from linkage.web import queries
 from linkage.web.actions import act
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
+from linkage.web.i18n import t
 from linkage.web.paging import page_arg, pager
 from schemas.hours import ReviewSchema
 from schemas.projects import ActivitySchema, CodesRequestSchema, TransitionSchema
@@ -105,6 +108,20 @@ def issue_codes(project_id: int):
         # Shown once, on this response: only their hashes are stored.
         return _project_view(project_id, section="codes", codes=codes)
     return _act(project_id, "codes", run, CodesRequestSchema())
+
+
+@bp.post("/projects/<int:project_id>/evaluation-codes/print")
+@roles("community_staff", "admin")
+def print_codes(project_id: int):
+    """Cut-out cards of the codes just shown (posted back from that page): code, project, link, QR code."""
+    sheet = evaluations.printable_codes(db_session(), current_actor(), project_id, request.form.getlist("codes"))
+    base = platform().settings.public_base_url.rstrip("/")
+    cards = []
+    for code in sheet["codes"]:
+        link = base + url_for("web.evaluate", project=project_id, code=code)
+        cards.append({"code": code, "link": link, "qr": Markup(qr.svg(link, t("web.codes.qr_label", code=code)))})
+    return render_template("evaluation_codes_print.html", project=sheet["project"], cards=cards,
+                           skipped=sheet["skipped"])
 
 
 @bp.post("/hours/<int:entry_id>/review")

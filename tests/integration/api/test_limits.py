@@ -222,9 +222,8 @@ def test_the_csp_has_a_fresh_nonce_per_request_and_never_unsafe_inline(world):
     assert f'<script nonce="{nonce}">' in first.get_data(as_text=True)
     assert nonce not in second.headers["Content-Security-Policy"]
     assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
-    verify = world.client.get("/verify/NO-SUCH-CODE")
-    style_nonce = re.search(r"'nonce-([^']+)'", _csp(verify)["style-src"]).group(1)
-    assert f'<style nonce="{style_nonce}">' in verify.get_data(as_text=True)
+    verify = world.client.get("/verify/NO-SUCH-CODE")  # a page of the site, styled by site.css alone
+    assert "<style" not in verify.get_data(as_text=True) and "nonce-" in _csp(verify)["style-src"]
 
 
 def test_no_page_template_has_an_inline_style_or_an_unnonced_inline_script():
