@@ -1,17 +1,19 @@
 """Phone-first layout and accessibility, measured in Chromium: every main page at 375 and 1280 px.
 
 Per page and width: no horizontal page scrolling, a one-row header on a phone, touch targets of at
-least 44 px (navigation, buttons, form controls, stand-alone links), and a screenshot (test-output/screenshots/layout-<width>-<page>.png) as the record.
+least 44 px (navigation, buttons, form controls, stand-alone links), 0 serious or critical axe-core
+violations, and a screenshot (test-output/screenshots/layout-<width>-<page>.png) as the record.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from linkage.demo import DEMO_PASSWORD
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import ROOT, SCREENSHOTS
 from tests.factories import ADMIN, Build, hours_ago
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(600)]
@@ -19,6 +21,7 @@ pytestmark = [pytest.mark.broker, pytest.mark.timeout(600)]
 WIDTHS = {375: {"width": 375, "height": 812}, 1280: {"width": 1280, "height": 900}}
 HEADER_MAX_PX = 70
 TARGET_PX = 44
+AXE = ROOT / "deploy" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
 # Who visits what: (page name, role or None for a visitor, path or a list page whose first entry is
 # the page). Each role sees its home; the rest go to the role that comes to that page.
@@ -194,3 +197,23 @@ def test_every_page_fits_the_screen_with_fingers_sized_targets(live, sessions, w
             found[name] = problems
         page.close()
     assert not found, "\n".join(f"{name}: {p}" for name, problems in found.items() for p in problems)
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_axe_finds_no_serious_or_critical_violations(live, sessions, width):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: scripts/bootstrap --with-test-tools installs axe-core")
+    source = Path(AXE).read_text(encoding="utf-8")
+    found = {}
+    for name, role, path in PAGES:
+        page = _open(sessions, live, role, path, width)
+        page.evaluate(source + "\n;undefined")  # through DevTools, so the page's CSP does not apply
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+            ".map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)"
+        )
+        if violations:
+            found[name] = violations
+        page.close()
+    assert not found, "\n".join(f"{name}: {v}" for name, vs in found.items() for v in vs)
