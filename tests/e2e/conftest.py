@@ -1,7 +1,7 @@
 """Browser fixtures: the app served on loopback over a seeded SQLite file, the real event spine, Chromium."""
+
 from __future__ import annotations
 
-import shutil
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,8 +22,14 @@ ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
 SCREENSHOTS = OUTPUT / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-dev-shm-usage",
+]
 PHONE = {"width": 390, "height": 844}
 
 
@@ -79,6 +85,7 @@ def _watch_csp(context):
     def seen(message):
         if message.type == "error" and "Content Security Policy" in message.text:
             CSP_VIOLATIONS.append(f"{message.location.get('url', '')}: {message.text}")
+
     context.on("console", seen)
     return context
 
@@ -136,8 +143,9 @@ class Shots:
 
     def __init__(self, folder: Path):
         self.folder, self.count, self.names = folder, 0, []
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("[0-9][0-9]-*.png"):  # its own earlier set only; other tests' stay
+            old.unlink()
 
     def next_path(self, name: str) -> Path:
         self.count += 1
