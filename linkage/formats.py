@@ -9,3 +9,14 @@ def yuan(fen: int | None, *, sign: bool = True) -> str:
     fen = int(fen or 0)
     minus, fen = ("-" if fen < 0 else ""), abs(fen)
     return f"{minus}{'¥' if sign else ''}{fen // 100:,}.{fen % 100:02d}"
+
+
+def distance(km: float) -> str:
+    """A distance as people read it: below a kilometre in 米 rounded to 10 m (430 米), else in 公里
+    with one decimal (1.4 公里); halves round up, in integer metres (no second float rounding)."""
+    metres = int(round(km * 1000))
+    tens = (metres + 5) // 10 * 10
+    if tens < 1000:
+        return f"{tens} 米"
+    hundreds = (metres + 50) // 100
+    return f"{hundreds // 10}.{hundreds % 10} 公里"

@@ -296,8 +296,7 @@ class ProviderIndex:
                 if not slots:
                     continue
             facs = f[:, pos].round(4).T.tolist()  # np.round's rule, as the reference's
-            km = dist[pos]
-            kms, km2 = km.tolist(), round2(km)
+            km2 = round2(dist[pos])  # the entry's one distance: its field and its reason read it
             rows = idx[pos]
             cards = blk.cards[rows].tolist() if blk.sorted else [blk.cards[r] for r in rows.tolist()]
             for _, prof, _ in cards:
@@ -307,7 +306,7 @@ class ProviderIndex:
                     have = profiles[prof]
                     matched = [name for name, tid in tag_ids if tid in have]
                     said[prof] = prefix + "、".join(matched[:4]) if matched else None
-            reasons = build(facs, kms, cards, said, q.explain)
+            reasons = build(facs, km2, cards, said, q.explain)
             for i, fac, km, card, why in zip(slots, facs, km2, cards, reasons):
                 out[i] = {
                     "provider_id": ids[i],
