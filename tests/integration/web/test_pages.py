@@ -111,6 +111,7 @@ def test_the_matches_page_says_matching_until_the_matcher_answers(person, world)
     body = staff.get(f"/needs/{need_id}/matches.json").get_json()
     assert body["status"] == "ready" and "乐龄养老服务中心" in body["html"] and "技能匹配：陪诊" in body["html"]
     assert "1.4" in body["html"] and "87" in body["html"]
+    assert (body["need_status"], body["need_status_label"]) == ("matched", "已匹配")  # the badge's new face
 
 
 def test_the_matches_page_shows_a_volunteer_by_surname_and_a_distance_band(person, world):
