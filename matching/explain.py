@@ -145,13 +145,13 @@ CARDS: dict[str, Callable[..., tuple[Any, ...]]] = {"volunteer": volunteer_card,
 # reason list per entry. The opening phrases are written out in each loop: a helper call
 # per entry would cost more than the phrases.
 
-BUSY = "近期已获较多推荐"
+BUSY = "近期已获较多推荐"  # only where the fairness term cost the entry a place: the index adds it
 NEAR = "技能相近"
 
 
 def _entries(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
              middle: Callable[[list[float], tuple[Any, ...]], list[str]]) -> list[list[str]]:
-    """The reasons every kind gives alike (tags or nearness, distance, closing words, busy), around
+    """The reasons every kind gives alike (tags or nearness, distance, closing words), around
     the kind's own middle part, which `middle` builds from the entry's factors and card details."""
     res = []
     for fac, km, (_, prof, details) in zip(facs, kms, cards):
@@ -160,8 +160,6 @@ def _entries(facs: list[list[float]], kms: list[float], cards: list[Card], said:
         out = [tags, dist] if tags else [NEAR, dist] if fac[0] >= 0.3 else [dist]
         out += middle(fac, details)
         out += details[-1]
-        if fac[-1] < 0.7:
-            out.append(BUSY)
         res.append(out)
     return res
 

@@ -65,3 +65,19 @@ def test_the_distance_reason_reads_the_entrys_own_distance(index):
     for entry in entries:
         said = [r for r in entry["reasons"] if r.startswith("距离 ")]
         assert said == [f"距离 {distance(entry['distance_km'])}"], entry
+
+
+def test_the_fairness_reason_is_given_only_to_entries_it_moved_down(index):
+    """近期已获较多推荐 says the fairness term cost the entry a place: not for a busy provider still
+    first, nor for one last either way; only for one that would rank higher without the term."""
+    index.upsert("volunteer", volunteer(id=1, km_north=0.5))   # near: first even when busy
+    index.upsert("volunteer", volunteer(id=2, km_north=1.0))
+    index.upsert("volunteer", volunteer(id=3, km_north=1.02))  # busy and passed by 4 because of it
+    index.upsert("volunteer", volunteer(id=4, km_north=1.04))
+    index.upsert("volunteer", volunteer(id=5, km_north=4.5))   # far: last either way
+    index.note_recommended("volunteer", [1, 3, 5], weight=10)
+    ranked = index.rank(need())["volunteer"]
+    assert [e["provider_id"] for e in ranked] == [1, 2, 4, 3, 5]
+    assert all(e["factors"]["spread"] < 0.7 for e in ranked if e["provider_id"] in (1, 3, 5))
+    busy = [e["provider_id"] for e in ranked if "近期已获较多推荐" in e["reasons"]]
+    assert busy == [3]
