@@ -254,6 +254,12 @@ def test_unknown_objects_are_a_not_found_page(person):
     assert response.status_code == 404 and "<html" in html(response)
 
 
+def test_the_dashboard_states_the_window_of_its_time_to_match(person):
+    page = html(person("admin").get("/dashboard"))
+    stat = re.search(r'data-indicator="to_match".*?</div>', page, re.S).group(0)
+    assert "近 30 天" in stat and "不含演示数据" in stat, stat
+
+
 def test_the_dashboard_narrows_to_a_community(person, world):
     admin = person("admin")
     page = html(admin.get(f"/dashboard?community_id={world.ids['community']}"))
