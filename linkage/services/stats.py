@@ -94,7 +94,7 @@ def home_community(communities: list[Community], obj: Any) -> int | None:
 
 def scope_communities(session: Session, *, district: str | None = None, street: str | None = None,
                       community_id: int | None = None) -> list[Community]:
-    query = where_given(select(Community).order_by(Community.id), (Community.district, district),
+    query = where_given(select(Community).order_by(Community.code, Community.id), (Community.district, district),
                         (Community.street, street), (Community.id, community_id))
     return list(session.scalars(query))
 
@@ -287,9 +287,10 @@ def linkage_stats(session: Session, *, district: str | None = None, street: str 
 
 
 def scope_options(session: Session) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """The districts, streets and communities a dashboard can be narrowed to."""
+    """The districts, streets and communities a dashboard can be narrowed to, in statistical code order
+    (统计用区划代码: a district or street comes where its first community's code does)."""
     rows = session.execute(select(Community.id, Community.name, Community.street, Community.district)
-                           .order_by(Community.district, Community.street, Community.id)).all()
+                           .order_by(Community.code, Community.id)).all()
     districts: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for cid, name, street, district in rows:
         districts.setdefault(district, {}).setdefault(street, []).append({"id": cid, "name": name})

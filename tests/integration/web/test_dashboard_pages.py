@@ -60,3 +60,19 @@ def test_a_community_of_another_street_is_cleared_and_said(person, world, places
     assert 'data-ignored="street"' not in page and re.search(r'<option value="新港街道" selected>', page)
     fine = html(admin.get(f"/dashboard?district=和平区&community_id={places['heping']}"))
     assert "data-ignored" not in fine
+
+
+def test_the_breakdown_rows_and_the_choices_follow_the_statistical_codes(person, world, places):
+    """Rows in 统计用区划代码 order (district, street, community), as the district's own tables are;
+    the page says so."""
+    admin = person("admin")
+    page = html(admin.get("/dashboard"))
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>', page)
+    assert rows == ["和平区", "滨海新区"], rows  # 120101 before 120116
+    assert "按统计用区划代码排序" in page
+    assert options(page, "d") == ["和平区", "滨海新区"]
+    page = html(admin.get("/dashboard?district=滨海新区"))
+    assert re.findall(r'<tr><th scope="row">([^<]+)</th>', page) == ["新港街道", "新北街道"]
+    assert options(page, "s") == ["新港街道", "新北街道"]
+    page = html(admin.get("/dashboard?district=滨海新区&street=新港街道"))
+    assert re.findall(r'<tr><th scope="row">([^<]+)</th>', page) == ["新华里社区", "福州里社区"]
