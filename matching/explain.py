@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Mapping, TypeVar
 
+from linkage.formats import distance
 from matching import features as F
 from matching.store import Card
 
@@ -138,28 +139,27 @@ CARDS: dict[str, Callable[..., tuple[Any, ...]]] = {"volunteer": volunteer_card,
 
 
 # --- batch builders: the reasons of a whole top-k list, with no call per phrase ---------
-# Each takes (rounded factor lists in FACTORS order, km per entry, cards as the index keeps
+# Each takes (rounded factor lists in FACTORS order, the entry's distance_km (the one distance
+# its reason reads), cards as the index keeps
 # them: (name, profile, card), the matched-tags phrase per profile, context) and returns one
 # reason list per entry. The opening phrases are written out in each loop: a helper call
 # per entry would cost more than the phrases.
 
-BUSY = "近期已获较多推荐"
+BUSY = "近期已获较多推荐"  # only where the fairness term cost the entry a place: the index adds it
 NEAR = "技能相近"
 
 
 def _entries(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
              middle: Callable[[list[float], tuple[Any, ...]], list[str]]) -> list[list[str]]:
-    """The reasons every kind gives alike (tags or nearness, distance, closing words, busy), around
+    """The reasons every kind gives alike (tags or nearness, distance, closing words), around
     the kind's own middle part, which `middle` builds from the entry's factors and card details."""
     res = []
     for fac, km, (_, prof, details) in zip(facs, kms, cards):
-        dist = f"距离 {int(round(km * 1000, -1))} 米" if km < 1 else f"距离 {km:.1f} 公里"
+        dist = "距离 " + distance(km)
         tags = said[prof]
         out = [tags, dist] if tags else [NEAR, dist] if fac[0] >= 0.3 else [dist]
         out += middle(fac, details)
         out += details[-1]
-        if fac[-1] < 0.7:
-            out.append(BUSY)
         res.append(out)
     return res
 

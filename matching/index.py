@@ -9,7 +9,7 @@ import numpy as np
 
 from linkage.catalogue import PROVIDER_KINDS
 from matching import batch, explain, scorer
-from matching.selection import Part, round2, top_rows
+from matching.selection import Part, demoted, round2, top_rows
 from matching.store import EXPLAINED, TOMBSTONE, Block, Card, Profiles, extend, objects, parse_provider, schema
 from matching.vocab import Vocabulary, intern
 from matching.weights import FACTORS, Weights, load_weights
@@ -270,12 +270,22 @@ class ProviderIndex:
                     parts.append((blk, idx, dist, f, scorer.total(f, w)))
         if not parts:
             return []
-        return self._entries(kind, q, parts, *top_rows(parts, k))
+        top, scores, ids = top_rows(parts, k)
+        # w[-1]: spread, every kind's last factor (weights.FACTORS), the fairness term
+        return self._entries(kind, q, parts, top, scores, ids, demoted(parts, k, top, w[-1]))
 
     def _entries(
-        self, kind: str, q: scorer.Query, parts: list[Part], top: np.ndarray, scores: list[float], ids: list[int]
+        self,
+        kind: str,
+        q: scorer.Query,
+        parts: list[Part],
+        top: np.ndarray,
+        scores: list[float],
+        ids: list[int],
+        busy: list[bool],
     ) -> list[Entry]:
-        """The explained entries for the chosen rows (positions into the parts' rows, in order)."""
+        """The explained entries for the chosen rows (positions into the parts' rows, in order); `busy`
+        marks those the fairness term moved down, which alone say so (explain.BUSY)."""
         assert q.explain is not None, "rank() builds the context first"
         out: list[Any] = [None] * len(top)  # an Entry in every slot by the end
         names, build = FACTORS[kind], explain.BATCH[kind]
@@ -296,8 +306,7 @@ class ProviderIndex:
                 if not slots:
                     continue
             facs = f[:, pos].round(4).T.tolist()  # np.round's rule, as the reference's
-            km = dist[pos]
-            kms, km2 = km.tolist(), round2(km)
+            km2 = round2(dist[pos])  # the entry's one distance: its field and its reason read it
             rows = idx[pos]
             cards = blk.cards[rows].tolist() if blk.sorted else [blk.cards[r] for r in rows.tolist()]
             for _, prof, _ in cards:
@@ -307,8 +316,10 @@ class ProviderIndex:
                     have = profiles[prof]
                     matched = [name for name, tid in tag_ids if tid in have]
                     said[prof] = prefix + "、".join(matched[:4]) if matched else None
-            reasons = build(facs, kms, cards, said, q.explain)
+            reasons = build(facs, km2, cards, said, q.explain)
             for i, fac, km, card, why in zip(slots, facs, km2, cards, reasons):
+                if busy[i]:
+                    why.append(explain.BUSY)
                 out[i] = {
                     "provider_id": ids[i],
                     "kind": kind,

@@ -1,4 +1,5 @@
-"""Choosing the k best scored rows across a kind's blocks, with ties broken by id; and exact rounding."""
+"""Choosing the k best scored rows across a kind's blocks, with ties broken by id; which of them the fairness
+term moved down; and exact rounding."""
 
 from __future__ import annotations
 
@@ -31,6 +32,18 @@ def top_rows(parts: list[Part], k: int) -> tuple[np.ndarray, list[float], list[i
         ids = np.concatenate([blk.cols["id"][idx] for blk, idx, *_ in parts])[sel]
     order = np.lexsort((ids, -rounded))[:k]
     return sel[order], rounded[order].tolist(), ids[order].tolist()
+
+
+def demoted(parts: list[Part], k: int, top: np.ndarray, spread_weight: float) -> list[bool]:
+    """For each chosen row (`top`, best first): would it rank higher without the fairness term
+    (`spread_weight` times the spread factor, the factor matrix's last row)? The same choice, by the
+    same rule, over the scores less that term; a row outside that top k ranks no higher than k."""
+    spread = parts[0][3][-1] if len(parts) == 1 else np.concatenate([p[3][-1] for p in parts])
+    if not len(top) or bool((spread[top] >= 1.0).all()):
+        return [False] * len(top)  # every shown row scores the whole term: none fell behind for it
+    unfair = [(blk, idx, dist, f, s - spread_weight * f[-1]) for blk, idx, dist, f, s in parts]
+    place = {int(p): r for r, p in enumerate(top_rows(unfair, k)[0].tolist())}
+    return [place.get(p, k) < i for i, p in enumerate(top.tolist())]
 
 
 def round2(x: np.ndarray) -> list[float]:

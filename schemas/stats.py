@@ -75,4 +75,12 @@ class LinkageStatsSchema(_Figures):
     scope = fields.Nested(ScopeSchema)
     targets = fields.Dict(keys=fields.String(), values=fields.Float())
     funding = fields.String(metadata={"description": '"available", or "not available" (funds are then zero)'})
+    windows = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        metadata={
+            "description": "what a time indicator covers: median_seconds_to_match counts the needs people posted "
+            "(not the demo seeder) in the last `days`"
+        },
+    )
     breakdown = fields.List(fields.Nested(BreakdownRowSchema))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from linkage.models import (
     SocialWorker,
     Volunteer,
     record_states,
+    utcnow,
 )
 from linkage.models.hours import STANDING
 from linkage.privacy import coarse
@@ -44,6 +46,7 @@ TARGETS = {"organizations_per_10k": TARGET_ORGS_PER_10K_RESIDENTS,
            "social_workers_per_community": TARGET_SOCIAL_WORKERS_PER_COMMUNITY,
            "community_organizations_per_community": TARGET_COMMUNITY_ORGS_PER_COMMUNITY}
 FUNDING_NOT_AVAILABLE = "not available"
+TO_MATCH_WINDOW_DAYS = 30  # the median time to match covers needs posted in these last days
 PROVIDER_MODELS: dict[str, type[Any]] = {"organization": Organization, "social_worker": SocialWorker,
                    "volunteer": Volunteer, "resource": CharityResource}
 
@@ -64,7 +67,7 @@ class _Tally:
     needs_matched: int = 0
     needs_claimed: int = 0
     needs_completed: int = 0
-    to_match: list[float] = field(default_factory=list)  # seconds, one per matched need
+    to_match: list[float] = field(default_factory=list)  # seconds, per matched need a person posted in the window
     to_claim: list[float] = field(default_factory=list)  # seconds, one per approved claim
     evaluations: int = 0
     satisfaction_sum: int = 0
@@ -91,12 +94,17 @@ def home_community(communities: list[Community], obj: Any) -> int | None:
 
 def scope_communities(session: Session, *, district: str | None = None, street: str | None = None,
                       community_id: int | None = None) -> list[Community]:
-    query = where_given(select(Community).order_by(Community.id), (Community.district, district),
+    query = where_given(select(Community).order_by(Community.code, Community.id), (Community.district, district),
                         (Community.street, street), (Community.id, community_id))
     return list(session.scalars(query))
 
 
-def _tallies(session: Session, all_communities: list[Community], wanted: set[int]) -> dict[int, _Tally]:
+def _aware(moment: datetime) -> datetime:
+    """A stored time as UTC-aware (SQLite gives it back naive)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _tallies(session: Session, all_communities: list[Community], wanted: set[int], since: datetime) -> dict[int, _Tally]:
     tallies = {c.id: _Tally(population=c.population, households=c.households)
                for c in all_communities if c.id in wanted}
     obj: Any  # a provider: an organization, social worker or volunteer
@@ -113,7 +121,8 @@ def _tallies(session: Session, all_communities: list[Community], wanted: set[int
         tally.needs_posted += 1
         if need.matched_at is not None:
             tally.needs_matched += 1
-            tally.to_match.append((need.matched_at - need.created_at).total_seconds())
+            if need.created_by is not None and _aware(need.created_at) >= since:  # a person's, in the window
+                tally.to_match.append((need.matched_at - need.created_at).total_seconds())
         if need.status == NeedStatus.CLAIMED.value or need.status == NeedStatus.COMPLETED.value:
             tally.needs_claimed += 1
         if need.status == NeedStatus.COMPLETED.value:
@@ -242,11 +251,14 @@ def _level(district: str | None, street: str | None, community_id: int | None) -
 
 
 def linkage_stats(session: Session, *, district: str | None = None, street: str | None = None,
-                  community_id: int | None = None) -> dict[str, Any]:
-    """The indicators for a scope, each target's attainment, and a row per child unit."""
+                  community_id: int | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """The indicators for a scope, each target's attainment, and a row per child unit. The median
+    time to match covers the needs people posted in the last TO_MATCH_WINDOW_DAYS (`windows`): the
+    demo seeder's needs (posted by no account) are its start-up, not the service people get."""
     all_communities = list(session.scalars(select(Community).order_by(Community.id)))
     members = scope_communities(session, district=district, street=street, community_id=community_id)
-    tallies = _tallies(session, all_communities, {c.id for c in members})
+    since = (now or utcnow()) - timedelta(days=TO_MATCH_WINDOW_DAYS)
+    tallies = _tallies(session, all_communities, {c.id for c in members}, since)
     level, child = _level(district, street, community_id)
     values = indicators(list(tallies.values()), len(members))
     groups: dict[str, list[Community]] = {}
@@ -269,14 +281,16 @@ def linkage_stats(session: Session, *, district: str | None = None, street: str 
         "indicators": values,
         "attainment": _attainment(values),
         "funding": "available" if funding_available() else FUNDING_NOT_AVAILABLE,
+        "windows": {"median_seconds_to_match": {"days": TO_MATCH_WINDOW_DAYS, "posted_by_people": True}},
         "breakdown": breakdown,
     }
 
 
 def scope_options(session: Session) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """The districts, streets and communities a dashboard can be narrowed to."""
+    """The districts, streets and communities a dashboard can be narrowed to, in statistical code order
+    (统计用区划代码: a district or street comes where its first community's code does)."""
     rows = session.execute(select(Community.id, Community.name, Community.street, Community.district)
-                           .order_by(Community.district, Community.street, Community.id)).all()
+                           .order_by(Community.code, Community.id)).all()
     districts: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for cid, name, street, district in rows:
         districts.setdefault(district, {}).setdefault(street, []).append({"id": cid, "name": name})

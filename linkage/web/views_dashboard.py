@@ -1,6 +1,8 @@
 """The district's linkage dashboard: indicators against targets, charts and a map."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import render_template, request
 
 from linkage.http.context import session as db_session
@@ -29,8 +31,8 @@ def _filters() -> dict:
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    filters = _filters()
-    shown = dashboard_service.dashboard(db_session(), current_actor(), **filters)
+    shown = dashboard_service.dashboard(db_session(), current_actor(), **_filters())
+    filters = shown["filters"]  # those that fit together; the others are named in shown["ignored"]
     result = shown["stats"]
     rows = result["breakdown"]
     figures = []
@@ -45,5 +47,5 @@ def dashboard():
     maps = [{"district": layer["district"], "svg": charts.map_svg(layer)} for layer in shown["maps"]]
     return render_template("dashboard.html", result=result, figures=figures, maps=maps,
                            legend=charts.legend(labels),
-                           options=shown["options"], filters=filters,
-                           query=request.query_string.decode())
+                           options=shown["options"], streets=shown["streets"], communities=shown["communities"],
+                           filters=filters, ignored=shown["ignored"], query=urlencode(filters))

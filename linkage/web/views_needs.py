@@ -19,7 +19,7 @@ from linkage.web import queries
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, domain_form_error, load, yuan_to_fen
-from linkage.web.i18n import t
+from linkage.web.i18n import status_label, t
 from linkage.web.paging import KM_CHOICES, km_arg, page_arg, pager
 from schemas.needs import NeedSchema
 from schemas.projects import ClaimRequestSchema, DecisionSchema
@@ -103,12 +103,14 @@ def need(need_id: int):
 @bp.get("/needs/<int:need_id>/matches.json")
 @login_required
 def need_matches(need_id: int):
-    """What the matches page polls: pending, or ready with the lists rendered as HTML."""
-    need_service.get_need(db_session(), need_id)
+    """What the matches page polls: pending, or ready with the lists rendered as HTML and the need's
+    status as the badge shows it (read after the matches: stored in one transaction with them)."""
     result = match_service.matches_for(db_session(), current_actor(), need_id)
+    need = need_service.get_need(db_session(), need_id)
     body = {"need_id": need_id, "status": result["status"]}
     if result["status"] == "ready":
         body["html"] = render_template("_matches.html", matches=result, kinds=KINDS)
+        body["need_status"], body["need_status_label"] = need.status, status_label(need.status)
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, text
 
@@ -43,10 +43,15 @@ def expected(conn, where: str, params: dict) -> dict:
     vols = counted("SELECT community_id, lat, lon FROM volunteers WHERE active = true")
     needs = [
         r
-        for r in conn.execute(text("SELECT community_id, status, created_at, matched_at FROM needs")).all()
+        for r in conn.execute(text("SELECT community_id, status, created_at, matched_at, created_by FROM needs")).all()
         if r.community_id in ids
     ]
-    to_match = [(_when(r.matched_at) - _when(r.created_at)).total_seconds() for r in needs if r.matched_at]
+    since = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=30)  # the window; the seeder: no account
+    to_match = [
+        (_when(r.matched_at) - _when(r.created_at)).total_seconds()
+        for r in needs
+        if r.matched_at and r.created_by is not None and _when(r.created_at) >= since
+    ]
     to_claim = [
         (_when(r.decided_at) - _when(r.created_at)).total_seconds()
         for r in conn.execute(

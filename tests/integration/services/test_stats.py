@@ -108,8 +108,8 @@ def test_scope_options_and_the_map_show_each_district_s_communities(district, bu
 def test_matched_needs_count_with_their_time_to_match(district, build, act, read):
     from linkage.models import utcnow
     from linkage.services.matches import record_matches
-    need = build.need(district["a"])
-    build.need(district["a"])
+    need = build.need(district["a"], actor=build.admin())
+    build.need(district["a"], actor=build.admin())
 
     def rank(uow):
         record_matches(uow, consumer="projector", event_id="e-1", need_id=need.id, ranked_at=utcnow(), matches={})
@@ -130,3 +130,30 @@ def test_hours_served_elsewhere_do_not_count_here(district, build, act, read):
         there = linkage_stats(s, community_id=district["c"].id)["indicators"]
     assert (here["volunteers"], here["volunteer_minutes_verified"]) == (1, 0)
     assert there["volunteer_minutes_verified"] == 60
+
+
+def test_time_to_match_covers_the_last_30_days_of_needs_people_posted(district, build, act, read):
+    """Not the demo seeder's needs (posted by no account, at start-up), not last quarter's."""
+    from datetime import timedelta
+
+    from linkage.models import Need, utcnow
+    from linkage.services.matches import record_matches
+
+    person, seeded, old = (build.need(district["a"], actor=build.admin()), build.need(district["a"]),
+                           build.need(district["a"], actor=build.admin()))
+    now = utcnow()
+
+    def rank(uow):
+        uow.session.get(Need, old.id).created_at = now - timedelta(days=31)
+        for n in (person, seeded, old):
+            record_matches(uow, consumer="projector", event_id=f"e-{n.id}", need_id=n.id, ranked_at=now, matches={})
+        uow.session.flush()
+        uow.session.get(Need, person.id).matched_at = uow.session.get(Need, person.id).created_at + timedelta(seconds=2)
+        uow.session.get(Need, seeded.id).matched_at = uow.session.get(Need, seeded.id).created_at + timedelta(seconds=8)
+        uow.commit()
+    act(rank)
+    with read() as s:
+        stats = linkage_stats(s, community_id=district["a"].id, now=now + timedelta(seconds=10))
+    assert stats["indicators"]["needs_matched"] == 3  # every matched need still counts as matched
+    assert stats["indicators"]["median_seconds_to_match"] == 2.0  # the person's need alone
+    assert stats["windows"]["median_seconds_to_match"] == {"days": 30, "posted_by_people": True}

@@ -102,7 +102,8 @@ def test_the_matches_page_says_matching_until_the_matcher_answers(person, world)
     assert "正在匹配" in page and 'data-status="pending"' in page
     assert staff.get(f"/needs/{need_id}/matches.json").get_json() == {"need_id": need_id, "status": "pending"}
     entry = {"provider_id": world.ids["organization"], "kind": "organization", "name": "乐龄养老服务中心",
-             "score": 0.87, "distance_km": 1.4, "factors": {"skill": 0.9}, "reasons": ["技能匹配：陪诊"]}
+             "score": 0.87, "distance_km": 1.4, "factors": {"skill": 0.9},
+             "reasons": ["技能匹配：陪诊", "距离 1.4 公里"]}
     with world.platform.uow() as uow:
         matches.record_matches(uow, consumer="test", event_id="e1", need_id=need_id, ranked_at=utcnow(),
                                matches={"organization": [entry]})
@@ -110,6 +111,7 @@ def test_the_matches_page_says_matching_until_the_matcher_answers(person, world)
     body = staff.get(f"/needs/{need_id}/matches.json").get_json()
     assert body["status"] == "ready" and "乐龄养老服务中心" in body["html"] and "技能匹配：陪诊" in body["html"]
     assert "1.4" in body["html"] and "87" in body["html"]
+    assert (body["need_status"], body["need_status_label"]) == ("matched", "已匹配")  # the badge's new face
 
 
 def test_the_matches_page_shows_a_volunteer_by_surname_and_a_distance_band(person, world):
@@ -127,6 +129,27 @@ def test_the_matches_page_shows_a_volunteer_by_surname_and_a_distance_band(perso
         assert "技能相符：陪诊" in page and "81" in page
     own = html(person("volunteer").get(f"/needs/{need_id}"))
     assert "欧阳娜娜" in own  # the volunteer's own entry (provider_id is theirs): their name whole
+
+
+def test_each_match_shows_one_distance(person, world):
+    """The matcher's reason is the entry's one distance: the page adds no second one beside it."""
+    staff = person("community_staff")
+    need_id = int(staff.post("/needs/new", need_form()).headers["Location"].rsplit("/", 1)[1])
+    org = {"provider_id": world.ids["organization"], "kind": "organization", "name": "乐龄养老服务中心",
+           "score": 0.87, "distance_km": 1.35, "factors": {"skill": 0.9}, "reasons": ["技能相符：陪诊", "距离 1.4 公里"]}
+    vol = {"provider_id": world.ids["volunteer"], "kind": "volunteer", "name": "欧阳娜娜", "score": 0.81,
+           "distance_km": 0.43, "factors": {"skill": 0.9}, "reasons": ["技能相符：陪诊", "距离 430 米"]}
+    with world.platform.uow() as uow:
+        matches.record_matches(uow, consumer="test", event_id="e1", need_id=need_id, ranked_at=utcnow(),
+                               matches={"organization": [org], "volunteer": [vol]})
+        uow.commit()
+    for page in (html(staff.get(f"/needs/{need_id}")), staff.get(f"/needs/{need_id}/matches.json").get_json()["html"]):
+        entries = re.findall(r"<ol class=\"ranked\">\s*<li>(.*?)</li>\s*</ol>", page, re.S)
+        assert len(entries) == 2, page
+        for entry in entries:
+            text = re.sub(r"<[^>]+>", " ", entry)
+            assert text.count("距离") == 1 and text.count("公里") == 1, text
+        assert "距离 1.4 公里" in page and "距离 1 公里内" in page
 
 
 def test_a_volunteers_page_lists_who_revealed_their_data(person, world):
@@ -232,6 +255,12 @@ def test_unknown_objects_are_a_not_found_page(person):
     staff = person("community_staff")
     response = staff.get("/needs/999999")
     assert response.status_code == 404 and "<html" in html(response)
+
+
+def test_the_dashboard_states_the_window_of_its_time_to_match(person):
+    page = html(person("admin").get("/dashboard"))
+    stat = re.search(r'data-indicator="to_match".*?</div>', page, re.S).group(0)
+    assert "近 30 天" in stat and "不含演示数据" in stat, stat
 
 
 def test_the_dashboard_narrows_to_a_community(person, world):

@@ -50,3 +50,34 @@ def test_short_distances_read_in_metres(index):
     lat, lon = offset(km_north=0.4)
     index.upsert("volunteer", volunteer(id=1, lat=lat, lon=lon))
     assert "距离 400 米" in index.rank(need())["volunteer"][0]["reasons"]
+
+
+def test_the_distance_reason_reads_the_entrys_own_distance(index):
+    """One distance per entry: the reason says distance_km as linkage.formats writes it, never a
+    second rounding of the raw distance (1.3496 km read 1.3 公里 beside distance_km 1.35 → 1.4)."""
+    from linkage.formats import distance
+
+    spots = [0.4449, 0.4451, 0.9949, 0.9951, 1.3449, 1.3451, 1.3496, 1.3504, 2.0449, 2.0451]
+    for i, km in enumerate(spots, start=1):
+        index.upsert("organization", organization(id=i, km_north=km))
+    entries = index.rank(need())["organization"]
+    assert len(entries) == len(spots)
+    for entry in entries:
+        said = [r for r in entry["reasons"] if r.startswith("距离 ")]
+        assert said == [f"距离 {distance(entry['distance_km'])}"], entry
+
+
+def test_the_fairness_reason_is_given_only_to_entries_it_moved_down(index):
+    """近期已获较多推荐 says the fairness term cost the entry a place: not for a busy provider still
+    first, nor for one last either way; only for one that would rank higher without the term."""
+    index.upsert("volunteer", volunteer(id=1, km_north=0.5))   # near: first even when busy
+    index.upsert("volunteer", volunteer(id=2, km_north=1.0))
+    index.upsert("volunteer", volunteer(id=3, km_north=1.02))  # busy and passed by 4 because of it
+    index.upsert("volunteer", volunteer(id=4, km_north=1.04))
+    index.upsert("volunteer", volunteer(id=5, km_north=4.5))   # far: last either way
+    index.note_recommended("volunteer", [1, 3, 5], weight=10)
+    ranked = index.rank(need())["volunteer"]
+    assert [e["provider_id"] for e in ranked] == [1, 2, 4, 3, 5]
+    assert all(e["factors"]["spread"] < 0.7 for e in ranked if e["provider_id"] in (1, 3, 5))
+    busy = [e["provider_id"] for e in ranked if "近期已获较多推荐" in e["reasons"]]
+    assert busy == [3]
