@@ -34,6 +34,9 @@ from linkage.uow import UnitOfWork, get_or_404
 ACTIVE = (SignupStatus.SIGNED_UP.value, SignupStatus.CHECKED_IN.value, SignupStatus.CHECKED_OUT.value)
 RUNNING = (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value)
 ATTENDANCE_SLACK = timedelta(hours=1)  # people arrive early and stay late; hour records allow the same
+CHECK_IN_EARLY = ATTENDANCE_SLACK  # check-in opens this long before the start
+CHECK_OUT_LATE = ATTENDANCE_SLACK  # check-out closes this long after the end
+IN_PAST = "flows.activity_in_past"
 NO_CHECK_IN = "signup.no_check_in"
 CHECK_IN_FUTURE = "check_in.future"
 NO_CHECK_OUT = "signup.no_check_out"
@@ -68,13 +71,26 @@ def taken_slots(session: Session, activity_id: int) -> int:
         Signup.activity_id == activity_id, Signup.status.in_(ACTIVE))).scalar_one()
 
 
-def schedule_activity(uow: UnitOfWork, actor: Actor, project_id: int, data: dict[str, Any]) -> Activity:
+def timing_rules() -> dict[str, int]:
+    """The timing rules of an activity as the pages state them: check-in opens `early` minutes before
+    the start, check-out closes `late` minutes after the end (volunteers sign up until the end)."""
+    return {"early": int(CHECK_IN_EARLY.total_seconds() // 60), "late": int(CHECK_OUT_LATE.total_seconds() // 60)}
+
+
+def schedule_activity(uow: UnitOfWork, actor: Actor, project_id: int, data: dict[str, Any], *,
+                      past_confirmed: bool = True) -> Activity:
+    """Schedule an activity; one that starts before now needs `past_confirmed` (the pages ask first:
+    volunteers cannot sign up once it is over, only the organization records its attendance)."""
     project = uow.get_or_404(Project, project_id)
     require_organizer(actor, project)
     if project.status not in RUNNING:
         raise Conflict("project.no_new_activities", status=project.status)
     if data["starts_at"] >= data["ends_at"]:
         raise InvalidInput("time.empty_window", {"ends_at": ["field.after_start"]})
+    if not past_confirmed and data["starts_at"] < utcnow():
+        over = data["ends_at"] <= utcnow()
+        raise Conflict(IN_PAST, {"starts_at": ["flows.activity_over" if over else "flows.activity_started"],
+                                 "confirm_past": ["flows.confirm_past_needed"]})
     activity = Activity(project=project, **data)
     uow.session.add(activity)
     uow.session.flush()
@@ -156,6 +172,23 @@ def _attendance(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | No
     if at > utcnow():
         raise InvalidInput(future, {"at": ["field.in_future"]})
     return signup, activity, at
+
+
+def attendance_times(activity: Activity, signup: Signup, now: datetime | None = None) -> dict[str, datetime] | None:
+    """What a check-in or check-out form proposes for `signup`: `value` (the planned start or end, but
+    never later than now) and the `low`/`high` bounds the step accepts; None while the step cannot be
+    recorded yet (check-in before it opens, check-out in the minute of the check-in)."""
+    now = now or utcnow()
+    if signup.status == SignupStatus.SIGNED_UP.value:
+        low, high, planned = activity.starts_at - CHECK_IN_EARLY, min(activity.ends_at, now), activity.starts_at
+    elif signup.status == SignupStatus.CHECKED_IN.value and signup.checked_in_at is not None:
+        low = signup.checked_in_at + timedelta(minutes=1)
+        high, planned = min(activity.ends_at + CHECK_OUT_LATE, now), activity.ends_at
+    else:
+        return None
+    if high < low:
+        return None
+    return {"value": min(max(planned, low), high), "low": low, "high": high}
 
 
 def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None = None) -> Signup:

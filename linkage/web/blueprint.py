@@ -10,6 +10,7 @@ from linkage.clock import LOCAL_TZ
 from linkage.errors import DomainError, Unauthenticated
 from linkage.policy.pages import template_rules
 from linkage.web import auth, i18n
+from linkage.web.forms import local_input
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
@@ -50,6 +51,12 @@ def _localtime(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     return moment.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+@bp.app_template_filter("local_input")
+def _local_input(moment) -> str:
+    """The value of an <input type=datetime-local> (Beijing time, to the minute)."""
+    return local_input(moment)
 
 
 @bp.app_template_filter("yuan")

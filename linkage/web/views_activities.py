@@ -48,6 +48,8 @@ def _activity_view(activity_id: int, *, errors=None, message="", status=200):
         "activity.html", activity=activity, organizer=organizer, signups=signups, mine=mine,
         taken=activity_service.taken_slots(db_session(), activity_id),
         names=queries.volunteer_names(db_session(), {s.volunteer_id for s in signups}),
+        times={s.id: activity_service.attendance_times(activity, s) for s in signups},
+        timing=activity_service.timing_rules(),
         errors=errors or {}, message=message), status
 
 

@@ -62,7 +62,8 @@ def _project_view(project_id: int, *, errors=None, message="", section="", codes
         community=community_service.get_community(db_session(), project.community_id),
         org_name=queries.organization_names(db_session(), [project.organization_id]).get(project.organization_id, ""),
         summary=evaluations.evaluation_summary(db_session(), project_id), codes=codes,
-        errors=errors or {}, message=message, section=section, form=request.form)
+        timing=activity_service.timing_rules(), errors=errors or {}, message=message, section=section,
+        form=request.form)
     return page, status
 
 
@@ -92,7 +93,8 @@ def move_project(project_id: int):
 def schedule(project_id: int):
     def run(body):
         with platform().uow() as uow:
-            activity_service.schedule_activity(uow, current_actor(), project_id, body)
+            activity_service.schedule_activity(uow, current_actor(), project_id, body,
+                                               past_confirmed=request.form.get("confirm_past") == "1")
     return _act(project_id, "activities", run, ActivitySchema(), lists=("skills_wanted",))
 
 

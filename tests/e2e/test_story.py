@@ -145,6 +145,10 @@ def test_the_whole_story_in_a_browser(live, browser, shots):
     org.page.fill("#f-ends_at", local(began + timedelta(hours=4)))
     org.page.fill("#f-slots", "3")
     org.press("details.card form button[type=submit]")
+    # It began before now: the page warns and asks to confirm the times before saving.
+    assert "早于现在" in org.text("details.card")
+    org.page.check("#f-confirm_past")
+    org.press("details.card form button[type=submit]")
     shots(org.page, "activity-scheduled")
 
     # -- a volunteer finds it nearby and signs up ------------------------------------------------

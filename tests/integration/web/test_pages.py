@@ -160,7 +160,7 @@ def test_the_whole_story_on_pages(person, world):
     assert bad.status_code == 422 and 'id="err-place"' in html(bad) and 'id="err-slots"' in html(bad)
     assert org.post(f"/projects/{project_id}/activities", {
         "title": "上门探访", "place": "新华里社区服务站", "slots": "3", "starts_at": local(start),
-        "ends_at": local(start + timedelta(hours=4))}).status_code == 302
+        "ends_at": local(start + timedelta(hours=4)), "confirm_past": "1"}).status_code == 302
     listing = html(vol.get("/activities"))
     activity_id = int(re.search(r'href="/activities/(\d+)"', listing).group(1))
     assert vol.post(f"/activities/{activity_id}/signup").status_code == 302

@@ -1,0 +1,120 @@
+"""Flows that finish on the pages: timing rules of activities, errors at the top, confirmations, POST-redirect-GET."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from linkage.models import Activity, Claim, HourEntry, Signup, utcnow
+from tests.integration.web.test_pages import html, local, need_form
+
+DONE = (302, 303)  # saved, and redirected to the page
+
+
+def running_project(person, world, start=None) -> tuple[int, object, object]:
+    """A need posted by the community, claimed by the organization, approved and started: (project id, org, staff)."""
+    staff, org = person("community_staff"), person("org_staff")
+    form = need_form()
+    if start is not None:
+        form.update(starts_at=local(start), ends_at=local(start + timedelta(hours=3)))
+    need_id = int(staff.post("/needs/new", form).headers["Location"].rsplit("/", 1)[1])
+    assert org.post(f"/needs/{need_id}/claims", {"plan": "两名社工带队，每周上门两次"}).status_code == 302
+    with world.platform.read_session() as s:
+        claim = s.scalars(select(Claim).where(Claim.need_id == need_id)).one()
+    decided = staff.post(f"/claims/{claim.id}/decision", {"decision": "approve", "reason": ""})
+    project_id = int(decided.headers["Location"].rsplit("/", 1)[1])
+    assert org.post(f"/projects/{project_id}/transitions", {"to": "in_progress"}).status_code == 302
+    return project_id, org, staff
+
+
+def activity_form(start, hours=3, **over) -> dict:
+    form = {
+        "title": "上门探访",
+        "place": "新华里社区服务站",
+        "slots": "3",
+        "starts_at": local(start),
+        "ends_at": local(start + timedelta(hours=hours)),
+    }
+    form.update(over)
+    return form
+
+
+def test_the_schedule_form_states_the_timing_rules(person, world):
+    project_id, org, _ = running_project(person, world)
+    page = html(org.get(f"/projects/{project_id}"))
+    rules = page[page.index('id="timing-rules"') :]
+    rules = rules[: rules.index("</")]
+    for words in ("报名", "签到", "60分钟", "签退", "补记"):
+        assert words in rules, words
+
+
+def test_scheduling_in_the_past_warns_and_saves_only_when_confirmed(person, world):
+    project_id, org, _ = running_project(person, world)
+    start = utcnow() - timedelta(hours=6)
+    warned = org.post(f"/projects/{project_id}/activities", activity_form(start), follow_redirects=True)
+    page = html(warned)
+    assert "早于现在" in page and 'name="confirm_past"' in page
+    assert "上门探访" in page  # the values are kept for the confirmation
+    assert f'value="{local(start)}"' in page
+    assert 'href="/activities/' not in page  # nothing was scheduled
+    saved = org.post(f"/projects/{project_id}/activities", activity_form(start, confirm_past="1"))
+    assert saved.status_code in (302, 303)
+    assert 'href="/activities/' in html(org.get(f"/projects/{project_id}"))
+    future = org.post(f"/projects/{project_id}/activities", activity_form(utcnow() + timedelta(days=1)))
+    assert future.status_code in (302, 303)  # the future needs no confirmation
+
+
+def test_the_organizer_records_attendance_after_the_activity_with_the_planned_times(person, world):
+    """The README tour on the need's own date: the activity is over when the organizer records it."""
+    start = (utcnow() - timedelta(hours=5)).replace(second=0, microsecond=0)
+    project_id, org, _ = running_project(person, world, start=start)
+    vol = person("volunteer")
+    # The volunteer signed up before it started; the organizer records it after it ended.
+    assert (
+        org.post(f"/projects/{project_id}/activities", activity_form(utcnow() + timedelta(days=1))).status_code in DONE
+    )
+    activity_id = int(re.search(r'href="/activities/(\d+)"', html(org.get(f"/projects/{project_id}"))).group(1))
+    assert vol.post(f"/activities/{activity_id}/signup").status_code in DONE
+    with world.platform.uow() as uow:  # the time passes: the activity took place five hours ago
+        activity = uow.session.get(Activity, activity_id)
+        activity.starts_at, activity.ends_at = start, start + timedelta(hours=4.9)
+        uow.commit()
+    page = html(org.get(f"/activities/{activity_id}"))
+    assert re.search(rf'name="at" type="datetime-local" value="{local(start)}"', page), page
+    with world.platform.read_session() as s:
+        signup = s.scalars(select(Signup).where(Signup.activity_id == activity_id)).one()
+    form = re.search(r"<form[^>]*check-in.*?</form>", page, re.S).group(0)
+    fields = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', form))
+    assert org.post(f"/signups/{signup.id}/check-in", fields).status_code in DONE
+    page = html(org.get(f"/activities/{activity_id}"))
+    end = start + timedelta(hours=4.9)
+    form = re.search(r"<form[^>]*check-out.*?</form>", page, re.S).group(0)
+    assert f'value="{local(end)}"' in form  # the planned end: it is past
+    fields = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', form))
+    assert org.post(f"/signups/{signup.id}/check-out", fields).status_code in DONE
+    with world.platform.read_session() as s:
+        record = s.scalars(select(HourEntry).where(HourEntry.action == "record")).one()
+    assert record.minutes == 294
+
+
+def test_the_check_out_time_proposed_is_never_in_the_future(person, world):
+    start = (utcnow() - timedelta(hours=1)).replace(second=0, microsecond=0)
+    project_id, org, _ = running_project(person, world)
+    assert (
+        org.post(f"/projects/{project_id}/activities", activity_form(start, hours=3, confirm_past="1")).status_code
+        in DONE
+    )
+    activity_id = int(re.search(r'href="/activities/(\d+)"', html(org.get(f"/projects/{project_id}"))).group(1))
+    assert person("volunteer").post(f"/activities/{activity_id}/signup").status_code in DONE
+    with world.platform.read_session() as s:
+        signup = s.scalars(select(Signup).where(Signup.activity_id == activity_id)).one()
+    assert (
+        org.post(f"/signups/{signup.id}/check-in", {"activity_id": activity_id, "at": local(start)}).status_code in DONE
+    )
+    page = html(org.get(f"/activities/{activity_id}"))
+    form = re.search(r"<form[^>]*check-out.*?</form>", page, re.S).group(0)
+    value = re.search(r'name="at" type="datetime-local" value="([^"]+)"', form).group(1)
+    assert value <= local(utcnow()) and value > local(start)
+    assert f'max="{value}"' in form  # the latest moment it accepts is now, as proposed
