@@ -79,6 +79,6 @@ def _duration(seconds) -> str:
 @bp.app_context_processor
 def _globals():
     return dict(t=i18n.t, lang=i18n.lang(), html_lang=i18n.HTML_LANG[i18n.lang()],
-                status_label=i18n.status_label, category_label=i18n.category_label,
+                status_label=i18n.status_label, field_label=i18n.field_label, category_label=i18n.category_label,
                 group_label=i18n.group_label, localize=i18n.localize, urgency_label=i18n.urgency_label,
                 csrf_token=auth.csrf_token, me=auth.current_actor(), **template_rules(auth.current_actor()))

@@ -91,7 +91,8 @@ def _need_view(need_id: int, claim_errors=None, claim_message=""):
         "need.html", need=need, claims=claims, org_names=orgs, my_claim=mine, owner=owner,
         project=project, can_claim=may_claim_needs(who) and mine is None and NeedStatus(need.status).editable,
         matches=match_service.matches_for(db_session(), who, need_id), kinds=KINDS,
-        claim_errors=claim_errors or {}, claim_message=claim_message, form=request.form)
+        claim_errors=claim_errors or {}, claim_message=claim_message, errors=claim_errors or {},
+        message=claim_message, form=request.form)
 
 
 @bp.get("/needs/<int:need_id>")

@@ -118,3 +118,30 @@ def test_the_check_out_time_proposed_is_never_in_the_future(person, world):
     value = re.search(r'name="at" type="datetime-local" value="([^"]+)"', form).group(1)
     assert value <= local(utcnow()) and value > local(start)
     assert f'max="{value}"' in form  # the latest moment it accepts is now, as proposed
+
+
+def summary_of(page: str) -> str:
+    """The error summary at the top of the page (before the first form), or fail."""
+    found = re.search(r'<div class="alert error-summary" role="alert"[^>]*>(.*?)</div>', page, re.S)
+    assert found, "no error summary"
+    return found.group(1)
+
+
+def test_a_failed_form_lists_its_errors_at_the_top_linked_to_the_fields(person, world):
+    staff = person("community_staff")
+    page = html(staff.post("/needs/new", need_form(title="", lat="200"), follow_redirects=True))
+    summary = summary_of(page)
+    assert page.index("error-summary") < page.index('id="f-title"')
+    assert 'href="#f-title"' in summary and 'href="#f-lat"' in summary and "纬度须在中国境内" in summary
+    project_id, org, _ = running_project(person, world)
+    page = html(
+        org.post(
+            f"/projects/{project_id}/activities",
+            activity_form(utcnow() + timedelta(days=1), place="", slots="0"),
+            follow_redirects=True,
+        )
+    )
+    summary = summary_of(page)
+    assert page.index("error-summary") < page.index('id="h-activities"')  # at the top, not down by the form
+    assert 'href="#f-place"' in summary and 'href="#f-slots"' in summary
+    assert page.count('role="alert"') == page.count('class="field-error"') + 1  # one summary, no second alert box
