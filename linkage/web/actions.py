@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flask import flash, redirect, request
+from flask import flash, redirect, request, session, url_for
 
 from linkage.errors import DomainError, Forbidden
 from linkage.web.forms import FormError, domain_form_error, load
@@ -38,3 +38,18 @@ def act(view: Callable, back_to: str, action: Callable[[dict], object], schema=N
         return result
     flash(t("saved"))
     return redirect(back_to)
+
+
+CONFIRMED = "confirmed"
+
+
+def confirm_first(question: str, consequence: str, back_to: str):
+    """Before an irreversible post: unless the form says it was confirmed, keep what was posted in the
+    session and send the person (303) to /confirm, which asks `question`, says `consequence` and posts
+    the same fields again with `confirmed=1` (or goes back to `back_to`). None when confirmed."""
+    if request.form.get(CONFIRMED) == "1":
+        return None
+    fields = {k: v for k, v in request.form.items() if k not in ("csrf_token", CONFIRMED)}
+    session["confirm"] = {"action": request.path, "fields": fields, "question": question,
+                          "consequence": consequence, "back": back_to}
+    return redirect(url_for("web.confirm"), 303)

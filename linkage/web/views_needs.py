@@ -16,6 +16,7 @@ from linkage.services import needs as need_service
 from linkage.services import projects as project_service
 from linkage.taxonomy import CATEGORIES, TARGET_GROUPS, URGENCY
 from linkage.web import queries
+from linkage.web.actions import confirm_first
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, domain_form_error, load, yuan_to_fen
@@ -139,6 +140,11 @@ def claim(need_id: int):
 def decide(claim_id: int):
     who = current_actor()
     claim = project_service.get_claim(db_session(), claim_id)
+    if request.form.get("decision") == "decline":
+        asking = confirm_first(t("flows.confirm_decline"), t("flows.irreversible_decline"),
+                               url_for("web.need", need_id=claim.need_id))
+        if asking is not None:
+            return asking
     try:
         body = load(DecisionSchema(), request.form)
         with platform().uow() as uow:

@@ -17,14 +17,19 @@ from linkage.services import evaluations, hours
 from linkage.services import needs as need_service
 from linkage.services import projects as project_service
 from linkage.web import queries
-from linkage.web.actions import act
+from linkage.web.actions import act, confirm_first
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
+from linkage.web.i18n import t
 from linkage.web.paging import page_arg, pager
 from schemas.hours import ReviewSchema
 from schemas.projects import ActivitySchema, CodesRequestSchema, TransitionSchema
 
 PAGE = 100
+# The moves that cannot be undone ask first (a page of their own): the question and what it means.
+IRREVERSIBLE = {"completed": ("flows.confirm_completed", "flows.irreversible_completed"),
+                "evaluated": ("flows.confirm_evaluated", "flows.irreversible_evaluated"),
+                "cancelled": ("flows.confirm_cancelled", "flows.irreversible_cancelled")}
 
 
 @bp.get("/projects")
@@ -82,6 +87,14 @@ def _act(project_id: int, section: str, action, schema=None, **load_options):
 @bp.post("/projects/<int:project_id>/transitions")
 @roles("org_staff", "community_staff", "admin")
 def move_project(project_id: int):
+    to = request.form.get("to", "")
+    if to in IRREVERSIBLE:
+        title = project_service.get_project(db_session(), project_id).title
+        question, consequence = IRREVERSIBLE[to]
+        asking = confirm_first(t(question, title=title), t(consequence), url_for("web.project", project_id=project_id))
+        if asking is not None:
+            return asking
+
     def run(body):
         with platform().uow() as uow:
             project_service.transition_project(uow, current_actor(), project_id, body["to"], body["reason"])

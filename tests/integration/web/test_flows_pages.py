@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from linkage.models import Activity, Claim, HourEntry, Signup, utcnow
+from linkage.models import Activity, Claim, HourEntry, Project, Signup, utcnow
 from tests.integration.web.test_pages import html, local, need_form
 
 DONE = (302, 303)  # saved, and redirected to the page
@@ -145,3 +145,50 @@ def test_a_failed_form_lists_its_errors_at_the_top_linked_to_the_fields(person, 
     assert page.index("error-summary") < page.index('id="h-activities"')  # at the top, not down by the form
     assert 'href="#f-place"' in summary and 'href="#f-slots"' in summary
     assert page.count('role="alert"') == page.count('class="field-error"') + 1  # one summary, no second alert box
+
+
+def hidden_fields(form: str) -> dict:
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+
+
+def test_completing_or_cancelling_a_project_asks_first_on_a_page_of_its_own(person, world):
+    project_id, org, staff = running_project(person, world)
+    asked = org.post(f"/projects/{project_id}/transitions", {"to": "completed"})
+    assert asked.status_code == 303 and asked.headers["Location"] == "/confirm"
+    with world.platform.read_session() as s:
+        assert s.get(Project, project_id).status == "in_progress"  # nothing happened yet
+    page = html(org.get("/confirm"))
+    assert "完成项目" in page and "不可撤销" in page
+    form = re.search(r'class="card confirm".*?<form method="post" action="([^"]+)".*?</form>', page, re.S)
+    assert form.group(1) == f"/projects/{project_id}/transitions"
+    fields = hidden_fields(form.group(0))
+    assert fields["to"] == "completed" and fields["confirmed"] == "1"
+    assert f'href="/projects/{project_id}"' in page  # and a way back without doing it
+    assert org.post(form.group(1), fields).status_code in DONE
+    with world.platform.read_session() as s:
+        assert s.get(Project, project_id).status == "completed"
+    other, org, staff = running_project(person, world)
+    asked = staff.post(f"/projects/{other}/transitions", {"to": "cancelled", "reason": "居民已搬走"})
+    page = html(staff.get(asked.headers["Location"]))
+    assert "取消项目" in page and "居民已搬走" in page
+    with world.platform.read_session() as s:
+        assert s.get(Project, other).status == "in_progress"
+
+
+def test_declining_a_claim_asks_first_and_approving_does_not(person, world):
+    staff, org = person("community_staff"), person("org_staff")
+    need_id = int(staff.post("/needs/new", need_form()).headers["Location"].rsplit("/", 1)[1])
+    org.post(f"/needs/{need_id}/claims", {"plan": "两名社工带队，每周上门两次"})
+    with world.platform.read_session() as s:
+        claim = s.scalars(select(Claim).where(Claim.need_id == need_id)).one()
+    asked = staff.post(f"/claims/{claim.id}/decision", {"decision": "decline", "reason": "人手不足"})
+    assert asked.status_code == 303 and asked.headers["Location"] == "/confirm"
+    page = html(staff.get("/confirm"))
+    form = re.search(r'class="card confirm".*?<form method="post" action="([^"]+)".*?</form>', page, re.S)
+    fields = hidden_fields(form.group(0))
+    assert fields == {**fields, "decision": "decline", "reason": "人手不足", "confirmed": "1"}
+    with world.platform.read_session() as s:
+        assert s.get(Claim, claim.id).status == "pending"
+    assert staff.post(form.group(1), fields).status_code in DONE
+    with world.platform.read_session() as s:
+        assert s.get(Claim, claim.id).status == "declined"

@@ -188,7 +188,7 @@ def test_the_whole_story_on_pages(person, world):
     code = pdf.headers["X-Certificate-Code"]
     assert vol.get(f"/me/certificates/{code}.pdf").data.startswith(b"%PDF")
     assert person("other_volunteer").get(f"/me/certificates/{code}.pdf").status_code == 404
-    assert org.post(f"/projects/{project_id}/transitions", {"to": "completed"}).status_code == 302
+    assert org.post(f"/projects/{project_id}/transitions", {"to": "completed", "confirmed": "1"}).status_code == 302
     issued = html(staff.post(f"/projects/{project_id}/codes", {"households": "2"}))
     codes = re.findall(r"<li><code>([A-Z0-9]{8})</code></li>", issued)
     assert len(codes) == 2
