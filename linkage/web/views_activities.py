@@ -11,7 +11,7 @@ from linkage.policy.parties import is_volunteer
 from linkage.policy.service import may_organize
 from linkage.services import activities as activity_service
 from linkage.web import queries
-from linkage.web.actions import act
+from linkage.web.actions import act, failed_form
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.paging import KM_CHOICES, km_arg, page_arg, pager
@@ -56,7 +56,7 @@ def _activity_view(activity_id: int, *, errors=None, message="", status=200):
 @bp.get("/activities/<int:activity_id>")
 @login_required
 def activity(activity_id: int):
-    return _activity_view(activity_id)
+    return _activity_view(activity_id, **failed_form())
 
 
 def _form_activity_id() -> int:

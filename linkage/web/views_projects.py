@@ -17,7 +17,7 @@ from linkage.services import evaluations, hours
 from linkage.services import needs as need_service
 from linkage.services import projects as project_service
 from linkage.web import queries
-from linkage.web.actions import act, confirm_first
+from linkage.web.actions import act, confirm_first, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.i18n import t
@@ -68,14 +68,14 @@ def _project_view(project_id: int, *, errors=None, message="", section="", codes
         org_name=queries.organization_names(db_session(), [project.organization_id]).get(project.organization_id, ""),
         summary=evaluations.evaluation_summary(db_session(), project_id), codes=codes,
         timing=activity_service.timing_rules(), errors=errors or {}, message=message, section=section,
-        form=request.form)
+        form=posted())
     return page, status
 
 
 @bp.get("/projects/<int:project_id>")
 @login_required
 def project(project_id: int):
-    return _project_view(project_id)
+    return _project_view(project_id, **failed_form())
 
 
 def _act(project_id: int, section: str, action, schema=None, **load_options):

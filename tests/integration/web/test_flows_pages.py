@@ -192,3 +192,28 @@ def test_declining_a_claim_asks_first_and_approving_does_not(person, world):
     assert staff.post(form.group(1), fields).status_code in DONE
     with world.platform.read_session() as s:
         assert s.get(Claim, claim.id).status == "declined"
+
+
+def test_a_failed_post_redirects_to_the_page_which_shows_the_errors_and_keeps_the_values(person, world):
+    project_id, org, staff = running_project(person, world)
+    failed = org.post(
+        f"/projects/{project_id}/activities", activity_form(utcnow() + timedelta(days=1), place="", slots="0")
+    )
+    assert failed.status_code == 303 and failed.headers["Location"] == f"/projects/{project_id}#activities"
+    page = html(org.get(f"/projects/{project_id}"))
+    assert 'href="#f-place"' in summary_of(page) and 'id="err-slots"' in page
+    assert 'value="上门探访"' in page and '<details class="card" open>' in page  # the form kept, open
+    assert "error-summary" not in html(org.get(f"/projects/{project_id}"))  # shown once: a refresh is clean
+    need_failed = staff.post("/needs/new", need_form(title=""))
+    assert need_failed.status_code == 303 and need_failed.headers["Location"] == "/needs/new"
+    page = html(staff.get("/needs/new"))
+    assert 'href="#f-title"' in summary_of(page) and "王奶奶86岁" in page
+    need_id = int(staff.post("/needs/new", need_form()).headers["Location"].rsplit("/", 1)[1])
+    short = org.post(f"/needs/{need_id}/claims", {"plan": "x"})
+    assert short.status_code == 303 and short.headers["Location"] == f"/needs/{need_id}"
+    page = html(org.get(f"/needs/{need_id}"))
+    assert 'href="#f-plan"' in summary_of(page) and ">x</textarea>" in page
+    resident = person()
+    wrong = resident.post("/evaluate", {"project_id": project_id, "code": "WRONGCODE", "satisfaction": "5"})
+    assert wrong.status_code == 303 and wrong.headers["Location"].startswith("/evaluate")
+    summary_of(html(resident.get(wrong.headers["Location"])))  # the refusal, at the top of the form
