@@ -17,6 +17,7 @@ from linkage.models import (
     HourAction,
     HourEntry,
     HourSource,
+    MatchSet,
     Need,
     Project,
     ProjectStatus,
@@ -29,6 +30,7 @@ from linkage.permissions import Actor, visible_signups
 from linkage.policy.parties import is_organization_staff, is_volunteer
 from linkage.policy.service import may_organize, require_organizer, require_signup_by, require_signup_canceller
 from linkage.services.hours import append_entry, check_recording_rules
+from linkage.services.matches import shown_entry
 from linkage.uow import UnitOfWork, get_or_404
 
 ACTIVE = (SignupStatus.SIGNED_UP.value, SignupStatus.CHECKED_IN.value, SignupStatus.CHECKED_OUT.value)
@@ -132,6 +134,26 @@ def sign_up(uow: UnitOfWork, actor: Actor, activity_id: int, volunteer_id: int |
     _emit_signup(uow, activity, signup)
     uow.commit()
     return signup
+
+
+def walk_in_candidates(session: Session, actor: Actor, activity: Activity) -> dict[int, str | None]:
+    """Volunteers the organization may add to `activity` itself (who came without signing up, or
+    an activity scheduled after the fact): those the matcher recommended for its need, named as the
+    matches show them to `actor` (None: not named there), and those who signed up for the project's
+    other activities; less those already on it. Empty for anyone who does not organize it."""
+    if not may_organize(actor, activity.project) or activity.cancelled or activity.project.status not in RUNNING:
+        return {}
+    found: dict[int, str | None] = {}
+    ranked = session.scalars(select(MatchSet).where(MatchSet.need_id == activity.project.need_id)).first()
+    for entry in (ranked.matches.get("volunteer", []) if ranked else []):
+        found[entry["provider_id"]] = shown_entry(actor, entry)["name"]
+    earlier = session.scalars(select(Signup.volunteer_id).join(Activity, Activity.id == Signup.activity_id)
+                              .where(Activity.project_id == activity.project_id))
+    for volunteer_id in earlier:
+        found.setdefault(volunteer_id, None)
+    on_it = set(session.scalars(select(Signup.volunteer_id).where(Signup.activity_id == activity.id,
+                                                                   Signup.status.in_(ACTIVE))))
+    return {volunteer_id: name for volunteer_id, name in found.items() if volunteer_id not in on_it}
 
 
 def _emit_signup(uow: UnitOfWork, activity: Activity, signup: Signup) -> None:

@@ -217,3 +217,47 @@ def test_a_failed_post_redirects_to_the_page_which_shows_the_errors_and_keeps_th
     wrong = resident.post("/evaluate", {"project_id": project_id, "code": "WRONGCODE", "satisfaction": "5"})
     assert wrong.status_code == 303 and wrong.headers["Location"].startswith("/evaluate")
     summary_of(html(resident.get(wrong.headers["Location"])))  # the refusal, at the top of the form
+
+
+def test_the_organizer_adds_a_matched_volunteer_to_an_activity_that_is_over(person, world):
+    """Scheduled after the fact: nobody can sign up any more, so the organization adds who came."""
+    from linkage.models import Need, Project
+    from linkage.services import matches
+
+    project_id, org, _ = running_project(person, world)
+    with world.platform.read_session() as s:
+        need_id = s.get(Project, project_id).need_id
+        assert s.get(Need, need_id) is not None
+    entry = {
+        "provider_id": world.ids["volunteer"],
+        "kind": "volunteer",
+        "name": "欧阳娜娜",
+        "score": 0.81,
+        "distance_km": 0.43,
+        "factors": {},
+        "reasons": [],
+    }
+    with world.platform.uow() as uow:
+        matches.record_matches(
+            uow, consumer="test", event_id="e1", need_id=need_id, ranked_at=utcnow(), matches={"volunteer": [entry]}
+        )
+        uow.commit()
+    start = (utcnow() - timedelta(hours=5)).replace(second=0, microsecond=0)
+    assert org.post(f"/projects/{project_id}/activities", activity_form(start, confirm_past="1")).status_code in DONE
+    activity_id = int(re.search(r'href="/activities/(\d+)"', html(org.get(f"/projects/{project_id}"))).group(1))
+    assert "error-summary" in html(person("volunteer").post_back(f"/activities/{activity_id}/signup"))  # over
+    page = html(org.get(f"/activities/{activity_id}"))
+    form = re.search(r'<form[^>]*id="add-volunteer".*?</form>', page, re.S).group(0)
+    assert f'<option value="{world.ids["volunteer"]}">欧阳**</option>' in form
+    added = org.post(f"/activities/{activity_id}/signups", {"volunteer_id": str(world.ids["volunteer"])})
+    assert added.status_code in DONE
+    with world.platform.read_session() as s:
+        signup = s.scalars(select(Signup).where(Signup.activity_id == activity_id)).one()
+    assert signup.volunteer_id == world.ids["volunteer"] and signup.status == "signed_up"
+    assert "add-volunteer" not in html(org.get(f"/activities/{activity_id}"))  # nobody else to add
+    assert (
+        person("volunteer")
+        .post(f"/activities/{activity_id}/signups", {"volunteer_id": str(world.ids["other_volunteer"])})
+        .status_code
+        == 403
+    )
