@@ -11,7 +11,7 @@ from linkage.policy.parties import is_volunteer
 from linkage.policy.service import may_organize
 from linkage.services import activities as activity_service
 from linkage.web import queries
-from linkage.web.actions import act, failed_form
+from linkage.web.actions import act, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.paging import KM_CHOICES, km_arg, page_arg, pager
@@ -51,7 +51,7 @@ def _activity_view(activity_id: int, *, errors=None, message="", status=200):
         times={s.id: activity_service.attendance_times(activity, s) for s in signups},
         walk_ins=_walk_ins(activity),
         timing=activity_service.timing_rules(),
-        errors=errors or {}, message=message), status
+        errors=errors or {}, message=message, form=posted()), status
 
 
 def _walk_ins(activity) -> list[tuple[int, str]]:

@@ -147,6 +147,7 @@ def test_the_whole_story_in_a_browser(live, browser, shots):
     org.press("details.card form button[type=submit]")
     # It began before now: the page warns and asks to confirm the times before saving.
     assert "早于现在" in org.text("details.card")
+    shots(org.page, "activity-past-warning")
     org.page.check("#f-confirm_past")
     org.press("details.card form button[type=submit]")
     shots(org.page, "activity-scheduled")

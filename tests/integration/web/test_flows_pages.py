@@ -261,3 +261,22 @@ def test_the_organizer_adds_a_matched_volunteer_to_an_activity_that_is_over(pers
         .status_code
         == 403
     )
+
+
+def test_a_refused_check_in_time_shows_at_that_volunteers_form(person, world):
+    project_id, org, _ = running_project(person, world)
+    start = (utcnow() - timedelta(hours=1)).replace(second=0, microsecond=0)
+    assert org.post(f"/projects/{project_id}/activities", activity_form(start, confirm_past="1")).status_code in DONE
+    activity_id = int(re.search(r'href="/activities/(\d+)"', html(org.get(f"/projects/{project_id}"))).group(1))
+    for who in ("volunteer", "other_volunteer"):
+        assert person(who).post(f"/activities/{activity_id}/signup").status_code in DONE
+    with world.platform.read_session() as s:
+        first = s.scalars(select(Signup).where(Signup.activity_id == activity_id).order_by(Signup.id)).first()
+    too_early = local(start - timedelta(hours=3))
+    page = html(
+        org.post_back(
+            f"/signups/{first.id}/check-in", {"activity_id": activity_id, "signup_id": first.id, "at": too_early}
+        )
+    )
+    assert 'href="#f-at"' in summary_of(page)
+    assert page.count('id="err-at"') == 1 and f'id="f-at" name="at" type="datetime-local" value="{too_early}"' in page
