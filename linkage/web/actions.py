@@ -6,7 +6,7 @@ from functools import partial
 from typing import Callable
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from werkzeug.datastructures import MultiDict
 
 from linkage.errors import DomainError, Forbidden
@@ -14,14 +14,20 @@ from linkage.web.forms import FormError, domain_form_error, load
 from linkage.web.i18n import t
 
 FAILED = "failed_form"
+COOKIE_ROOM = 3800  # bytes of session cookie a browser keeps (4096), less its name and attributes
 
 
-def fail(back_to: str, errors: dict, message: str, section: str = ""):
+def fail(back_to: str, errors: dict, message: str, section: str = "", *, at_once: Callable | None = None):
     """A failed form: keep its errors, message and values for the page `back_to`, and go there (303),
-    so a refresh does not post it again."""
+    so a refresh does not post it again. What does not fit in the session cookie (long texts typed)
+    is shown at once instead, by `at_once()`, so nothing typed is lost."""
     values = {k: v for k, v in request.form.lists() if k != "csrf_token"}
     session[FAILED] = {"path": urlsplit(back_to).path, "errors": errors, "message": message,
                        "section": section, "form": values}
+    serializer = current_app.session_interface.get_signing_serializer(current_app)  # type: ignore[attr-defined]
+    if at_once is not None and serializer is not None and len(serializer.dumps(dict(session))) > COOKIE_ROOM:
+        session.pop(FAILED)
+        return at_once()
     return redirect(back_to, 303)
 
 
@@ -63,12 +69,16 @@ def act(view: Callable, back_to: str, action: Callable[[dict], object], schema=N
             raise FormError(pre)
         result = action(body)
     except FormError as failure:
-        return fail(back_to, {**failure.errors, **(pre or {})}, t("fix_errors"), section)
+        errors = {**failure.errors, **(pre or {})}
+        return fail(back_to, errors, t("fix_errors"), section,
+                    at_once=lambda: view(errors=errors, message=t("fix_errors"), status=422))
     except DomainError as err:
         if isinstance(err, Forbidden) and forbidden_is_page:
             raise
         failure = describe(err, rename)
-        return fail(back_to, failure.errors, failure.message, section)
+        return fail(back_to, failure.errors, failure.message, section,
+                    at_once=lambda status=err.status: view(errors=failure.errors, message=failure.message,
+                                                          status=status))
     if result is not None:
         return result
     flash(t("saved"))

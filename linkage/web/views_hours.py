@@ -73,6 +73,12 @@ def evaluate():
     projects = evaluations.evaluable_projects(db_session())
     failed = failed_form()
     errors, message, done = failed.get("errors", {}), failed.get("message", ""), None
+
+    def page(errors, message, done=None):
+        return render_template("evaluate.html", projects=projects, errors=errors, message=message,
+                               form=posted(), done=done,
+                               chosen=posted().get("project_id") or request.args.get("project", ""))
+
     if request.method == "POST":
         try:
             project_id = int(request.form.get("project_id", "0"))
@@ -88,12 +94,10 @@ def evaluate():
             flash(t("thanks"))
             return redirect(url_for("web.evaluate", done=project_id))
         except FormError as failure:
-            return fail(url_for("web.evaluate", project=project_id or None), failure.errors, t("fix_errors"))
+            errors, message = failure.errors, t("fix_errors")
         except DomainError as err:
-            failure = domain_form_error(err)
-            return fail(url_for("web.evaluate", project=project_id or None), failure.errors, failure.message)
-    if request.args.get("done"):
-        done = True
-    return render_template("evaluate.html", projects=projects, errors=errors, message=message,
-                           form=posted(), done=done,
-                           chosen=posted().get("project_id") or request.args.get("project", ""))
+            refused = domain_form_error(err)
+            errors, message = refused.errors, refused.message
+        return fail(url_for("web.evaluate", project=project_id or None), errors, message,
+                    at_once=lambda: (page(errors, message), 422))
+    return page(errors, message, True if request.args.get("done") else done)

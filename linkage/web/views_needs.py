@@ -57,7 +57,13 @@ def new_need():
     who = current_actor()
     communities = community_service.communities_to_post_for(db_session(), who)
     failed = failed_form()
-    form, errors, message = posted(), failed.get("errors", {}), failed.get("message", "")
+    errors, message = failed.get("errors", {}), failed.get("message", "")
+
+    def page(errors, message):
+        return render_template("need_form.html", form=posted(), errors=errors, message=message,
+                               communities=communities, categories=CATEGORIES, groups=TARGET_GROUPS,
+                               urgencies=URGENCY)
+
     if request.method == "POST":
         try:
             extra = {} if may_choose_community(who) else {"community_id": who.community_id}
@@ -69,13 +75,12 @@ def new_need():
             flash(t("saved"))
             return redirect(url_for("web.need", need_id=need.id))
         except DomainError as err:
-            failure = domain_form_error(err, NEED_RENAME)
-            return fail(url_for("web.new_need"), failure.errors, failure.message)
+            refused = domain_form_error(err, NEED_RENAME)
+            errors, message = refused.errors, refused.message
         except FormError as failure:
-            return fail(url_for("web.new_need"), failure.errors, t("fix_errors"))
-    return render_template("need_form.html", form=form, errors=errors, message=message,
-                           communities=communities, categories=CATEGORIES, groups=TARGET_GROUPS,
-                           urgencies=URGENCY)
+            errors, message = failure.errors, t("fix_errors")
+        return fail(url_for("web.new_need"), errors, message, at_once=lambda: (page(errors, message), 422))
+    return page(errors, message)
 
 
 def _need_view(need_id: int, claim_errors=None, claim_message=""):
@@ -127,12 +132,14 @@ def claim(need_id: int):
         with platform().uow() as uow:
             project_service.claim_need(uow, who, need_id, body["plan"])
     except FormError as failure:
-        return fail(url_for("web.need", need_id=need_id), failure.errors, t("fix_errors"))
+        return fail(url_for("web.need", need_id=need_id), failure.errors, t("fix_errors"),
+                    at_once=lambda: (_need_view(need_id, failure.errors, t("fix_errors")), 422))
     except DomainError as err:
         if isinstance(err, Forbidden):
             raise
         failure = domain_form_error(err)
-        return fail(url_for("web.need", need_id=need_id), failure.errors, failure.message)
+        return fail(url_for("web.need", need_id=need_id), failure.errors, failure.message,
+                    at_once=lambda status=err.status: (_need_view(need_id, failure.errors, failure.message), status))
     flash(t("saved"))
     return redirect(url_for("web.need", need_id=need_id))
 
@@ -153,7 +160,8 @@ def decide(claim_id: int):
             decided = project_service.decide_claim(uow, who, claim_id, body["decision"], body["reason"])
             project = project_service.project_for_claim(uow.session, decided.id)
     except FormError as failure:
-        return fail(url_for("web.need", need_id=claim.need_id), failure.errors, t("fix_errors"))
+        return fail(url_for("web.need", need_id=claim.need_id), failure.errors, t("fix_errors"),
+                    at_once=lambda errors=failure.errors: (_need_view(claim.need_id, errors, t("fix_errors")), 422))
     except DomainError as err:
         if isinstance(err, Forbidden):
             raise

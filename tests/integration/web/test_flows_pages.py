@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import timedelta
 
@@ -280,3 +281,14 @@ def test_a_refused_check_in_time_shows_at_that_volunteers_form(person, world):
     )
     assert 'href="#f-at"' in summary_of(page)
     assert page.count('id="err-at"') == 1 and f'id="f-at" name="at" type="datetime-local" value="{too_early}"' in page
+
+
+def test_a_failed_form_too_long_for_the_session_cookie_is_shown_at_once_with_what_was_typed(person):
+    staff = person("community_staff")
+    pick = random.Random(17)  # 1,900 characters that do not compress: more than a cookie holds
+    long_text = "".join(chr(pick.randrange(0x4E00, 0x9FA5)) for _ in range(1900))
+    response = staff.post("/needs/new", need_form(title="", description=long_text))
+    cookies = " ".join(response.headers.getlist("Set-Cookie"))
+    assert len(cookies) < 4093  # a browser keeps it
+    page = html(response if response.status_code != 303 else staff.get(response.headers["Location"]))
+    assert long_text in page and 'href="#f-title"' in summary_of(page)
