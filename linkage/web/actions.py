@@ -22,7 +22,8 @@ def fail(back_to: str, errors: dict, message: str, section: str = "", *, at_once
     so a refresh does not post it again. What does not fit in the session cookie (long texts typed)
     is shown at once instead, by `at_once()`, so nothing typed is lost."""
     values = {k: v for k, v in request.form.lists() if k != "csrf_token"}
-    session[FAILED] = {"path": urlsplit(back_to).path, "errors": errors, "message": message,
+    # The errors as pairs: the session's JSON sorts a dict's keys, and they are listed in the form's order.
+    session[FAILED] = {"path": urlsplit(back_to).path, "errors": list(errors.items()), "message": message,
                        "section": section, "form": values}
     serializer = current_app.session_interface.get_signing_serializer(current_app)  # type: ignore[attr-defined]
     if at_once is not None and serializer is not None and len(serializer.dumps(dict(session))) > COOKIE_ROOM:
@@ -39,7 +40,7 @@ def failed_form() -> dict:
         return {}
     session.pop(FAILED)
     g.posted = MultiDict([(k, v) for k, vs in kept["form"].items() for v in vs])
-    found = {"errors": kept["errors"], "message": kept["message"]}
+    found = {"errors": dict(kept["errors"]), "message": kept["message"]}
     if kept["section"]:
         found["section"] = kept["section"]
     return found

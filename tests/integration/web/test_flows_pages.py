@@ -209,6 +209,8 @@ def test_a_failed_post_redirects_to_the_page_which_shows_the_errors_and_keeps_th
     assert need_failed.status_code == 303 and need_failed.headers["Location"] == "/needs/new"
     page = html(staff.get("/needs/new"))
     assert 'href="#f-title"' in summary_of(page) and "王奶奶86岁" in page
+    failed = staff.post_back("/needs/new", need_form(title="", lat="200"))  # listed in the form's order
+    assert summary_of(html(failed)).index("#f-title") < summary_of(html(failed)).index("#f-lat")
     need_id = int(staff.post("/needs/new", need_form()).headers["Location"].rsplit("/", 1)[1])
     short = org.post(f"/needs/{need_id}/claims", {"plan": "x"})
     assert short.status_code == 303 and short.headers["Location"] == f"/needs/{need_id}"
