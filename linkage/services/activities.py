@@ -17,6 +17,7 @@ from linkage.models import (
     HourAction,
     HourEntry,
     HourSource,
+    MatchSet,
     Need,
     Project,
     ProjectStatus,
@@ -29,11 +30,15 @@ from linkage.permissions import Actor, visible_signups
 from linkage.policy.parties import is_organization_staff, is_volunteer
 from linkage.policy.service import may_organize, require_organizer, require_signup_by, require_signup_canceller
 from linkage.services.hours import append_entry, check_recording_rules
+from linkage.services.matches import shown_entry
 from linkage.uow import UnitOfWork, get_or_404
 
 ACTIVE = (SignupStatus.SIGNED_UP.value, SignupStatus.CHECKED_IN.value, SignupStatus.CHECKED_OUT.value)
 RUNNING = (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value)
 ATTENDANCE_SLACK = timedelta(hours=1)  # people arrive early and stay late; hour records allow the same
+CHECK_IN_EARLY = ATTENDANCE_SLACK  # check-in opens this long before the start
+CHECK_OUT_LATE = ATTENDANCE_SLACK  # check-out closes this long after the end
+IN_PAST = "flows.activity_in_past"
 NO_CHECK_IN = "signup.no_check_in"
 CHECK_IN_FUTURE = "check_in.future"
 NO_CHECK_OUT = "signup.no_check_out"
@@ -68,13 +73,26 @@ def taken_slots(session: Session, activity_id: int) -> int:
         Signup.activity_id == activity_id, Signup.status.in_(ACTIVE))).scalar_one()
 
 
-def schedule_activity(uow: UnitOfWork, actor: Actor, project_id: int, data: dict[str, Any]) -> Activity:
+def timing_rules() -> dict[str, int]:
+    """The timing rules of an activity as the pages state them: check-in opens `early` minutes before
+    the start, check-out closes `late` minutes after the end (volunteers sign up until the end)."""
+    return {"early": int(CHECK_IN_EARLY.total_seconds() // 60), "late": int(CHECK_OUT_LATE.total_seconds() // 60)}
+
+
+def schedule_activity(uow: UnitOfWork, actor: Actor, project_id: int, data: dict[str, Any], *,
+                      past_confirmed: bool = True) -> Activity:
+    """Schedule an activity; one that starts before now needs `past_confirmed` (the pages ask first:
+    volunteers cannot sign up once it is over, only the organization records its attendance)."""
     project = uow.get_or_404(Project, project_id)
     require_organizer(actor, project)
     if project.status not in RUNNING:
         raise Conflict("project.no_new_activities", status=project.status)
     if data["starts_at"] >= data["ends_at"]:
         raise InvalidInput("time.empty_window", {"ends_at": ["field.after_start"]})
+    if not past_confirmed and data["starts_at"] < utcnow():
+        over = data["ends_at"] <= utcnow()
+        raise Conflict(IN_PAST, {"starts_at": ["flows.activity_over" if over else "flows.activity_started"],
+                                 "confirm_past": ["flows.confirm_past_needed"]})
     activity = Activity(project=project, **data)
     uow.session.add(activity)
     uow.session.flush()
@@ -118,6 +136,26 @@ def sign_up(uow: UnitOfWork, actor: Actor, activity_id: int, volunteer_id: int |
     return signup
 
 
+def walk_in_candidates(session: Session, actor: Actor, activity: Activity) -> dict[int, str | None]:
+    """Volunteers the organization may add to `activity` itself (who came without signing up, or
+    an activity scheduled after the fact): those the matcher recommended for its need, named as the
+    matches show them to `actor` (None: not named there), and those who signed up for the project's
+    other activities; less those already on it. Empty for anyone who does not organize it."""
+    if not may_organize(actor, activity.project) or activity.cancelled or activity.project.status not in RUNNING:
+        return {}
+    found: dict[int, str | None] = {}
+    ranked = session.scalars(select(MatchSet).where(MatchSet.need_id == activity.project.need_id)).first()
+    for entry in (ranked.matches.get("volunteer", []) if ranked else []):
+        found[entry["provider_id"]] = shown_entry(actor, entry)["name"]
+    earlier = session.scalars(select(Signup.volunteer_id).join(Activity, Activity.id == Signup.activity_id)
+                              .where(Activity.project_id == activity.project_id))
+    for volunteer_id in earlier:
+        found.setdefault(volunteer_id, None)
+    on_it = set(session.scalars(select(Signup.volunteer_id).where(Signup.activity_id == activity.id,
+                                                                   Signup.status.in_(ACTIVE))))
+    return {volunteer_id: name for volunteer_id, name in found.items() if volunteer_id not in on_it}
+
+
 def _emit_signup(uow: UnitOfWork, activity: Activity, signup: Signup) -> None:
     uow.emit(topic=Topics.PROJECTS, key=str(activity.project_id), type=Types.SIGNUP_CHANGED,
              subject=f"signup/{signup.id}", data={"signup": signup_record(signup)})
@@ -156,6 +194,23 @@ def _attendance(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | No
     if at > utcnow():
         raise InvalidInput(future, {"at": ["field.in_future"]})
     return signup, activity, at
+
+
+def attendance_times(activity: Activity, signup: Signup, now: datetime | None = None) -> dict[str, datetime] | None:
+    """What a check-in or check-out form proposes for `signup`: `value` (the planned start or end, but
+    never later than now) and the `low`/`high` bounds the step accepts; None while the step cannot be
+    recorded yet (check-in before it opens, check-out in the minute of the check-in)."""
+    now = now or utcnow()
+    if signup.status == SignupStatus.SIGNED_UP.value:
+        low, high, planned = activity.starts_at - CHECK_IN_EARLY, min(activity.ends_at, now), activity.starts_at
+    elif signup.status == SignupStatus.CHECKED_IN.value and signup.checked_in_at is not None:
+        low = signup.checked_in_at + timedelta(minutes=1)
+        high, planned = min(activity.ends_at + CHECK_OUT_LATE, now), activity.ends_at
+    else:
+        return None
+    if high < low:
+        return None
+    return {"value": min(max(planned, low), high), "low": low, "high": high}
 
 
 def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None = None) -> Signup:

@@ -10,6 +10,7 @@ from linkage.clock import LOCAL_TZ
 from linkage.errors import DomainError, Unauthenticated
 from linkage.policy.pages import template_rules
 from linkage.web import auth, i18n
+from linkage.web.forms import local_input
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
@@ -52,6 +53,12 @@ def _localtime(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(LOCAL_TZ).strftime(fmt)
 
 
+@bp.app_template_filter("local_input")
+def _local_input(moment) -> str:
+    """The value of an <input type=datetime-local> (Beijing time, to the minute)."""
+    return local_input(moment)
+
+
 @bp.app_template_filter("yuan")
 def _yuan(fen) -> str:
     return formats.yuan(fen, sign=False)
@@ -72,6 +79,6 @@ def _duration(seconds) -> str:
 @bp.app_context_processor
 def _globals():
     return dict(t=i18n.t, lang=i18n.lang(), html_lang=i18n.HTML_LANG[i18n.lang()],
-                status_label=i18n.status_label, category_label=i18n.category_label,
+                status_label=i18n.status_label, field_label=i18n.field_label, category_label=i18n.category_label,
                 group_label=i18n.group_label, localize=i18n.localize, urgency_label=i18n.urgency_label,
                 csrf_token=auth.csrf_token, me=auth.current_actor(), **template_rules(auth.current_actor()))

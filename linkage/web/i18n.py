@@ -40,6 +40,11 @@ def wait_in_words(seconds: int) -> str:
     return t("wait.seconds", n=seconds) if seconds < 60 else t("wait.minutes", n=-(-seconds // 60))
 
 
+def field_label(name: str) -> str:
+    """A form field's label where the catalogue has its name as a page key, else ""."""
+    return t(name) if known(name) else ""
+
+
 def status_label(status: str | None) -> str:
     return t(f"status_{status}") if status and known(f"status_{status}") else (status or "")
 

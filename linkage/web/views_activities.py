@@ -11,11 +11,11 @@ from linkage.policy.parties import is_volunteer
 from linkage.policy.service import may_organize
 from linkage.services import activities as activity_service
 from linkage.web import queries
-from linkage.web.actions import act
+from linkage.web.actions import act, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.paging import KM_CHOICES, km_arg, page_arg, pager
-from schemas.projects import AttendanceSchema
+from schemas.projects import AttendanceSchema, SignupRequestSchema
 
 ORGANIZATION_PAGE = 100
 
@@ -48,13 +48,23 @@ def _activity_view(activity_id: int, *, errors=None, message="", status=200):
         "activity.html", activity=activity, organizer=organizer, signups=signups, mine=mine,
         taken=activity_service.taken_slots(db_session(), activity_id),
         names=queries.volunteer_names(db_session(), {s.volunteer_id for s in signups}),
-        errors=errors or {}, message=message), status
+        times={s.id: activity_service.attendance_times(activity, s) for s in signups},
+        walk_ins=_walk_ins(activity),
+        timing=activity_service.timing_rules(),
+        errors=errors or {}, message=message, form=posted()), status
+
+
+def _walk_ins(activity) -> list[tuple[int, str]]:
+    """(volunteer id, name) the organizer may add to the activity, by name."""
+    found = activity_service.walk_in_candidates(db_session(), current_actor(), activity)
+    whole = queries.volunteer_names(db_session(), {v for v, name in found.items() if name is None})
+    return sorted(((v, name or whole.get(v, "")) for v, name in found.items()), key=lambda row: row[1])
 
 
 @bp.get("/activities/<int:activity_id>")
 @login_required
 def activity(activity_id: int):
-    return _activity_view(activity_id)
+    return _activity_view(activity_id, **failed_form())
 
 
 def _form_activity_id() -> int:
@@ -74,6 +84,16 @@ def sign_up(activity_id: int):
         with platform().uow() as uow:
             activity_service.sign_up(uow, current_actor(), activity_id)
     return _act(activity_id, run)
+
+
+@bp.post("/activities/<int:activity_id>/signups")
+@roles("org_staff", "admin")
+def add_volunteer(activity_id: int):
+    """The organization adds a volunteer who came (also after the activity) so their hours can be recorded."""
+    def run(body):
+        with platform().uow() as uow:
+            activity_service.sign_up(uow, current_actor(), activity_id, body.get("volunteer_id"))
+    return _act(activity_id, run, SignupRequestSchema())
 
 
 @bp.post("/signups/<int:signup_id>/cancel")

@@ -94,3 +94,13 @@ def switch_language(code: str):
     same_site = not back.netloc or back.netloc == request.host
     return redirect(auth.safe_next(back.path + (f"?{back.query}" if back.query else "")) if same_site
                     else url_for("web.home"))
+
+
+@bp.get("/confirm")
+@auth.login_required
+def confirm():
+    """The question before an irreversible post (actions.confirm_first): confirm, or go back."""
+    asked = session.get("confirm")
+    if not asked:
+        return redirect(url_for("web.home"))
+    return render_template("confirm.html", asked=asked)

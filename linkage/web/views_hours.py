@@ -10,6 +10,7 @@ from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
 from linkage.services import certificates, disclosures, evaluations, hours
 from linkage.services import projects as project_service
+from linkage.web.actions import fail, failed_form, posted
 from linkage.web.auth import current_actor, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, domain_form_error, load
@@ -70,8 +71,16 @@ def certificate_pdf(code: str):
 def evaluate():
     """No login: the one-time code handed to the household is the right to speak."""
     projects = evaluations.evaluable_projects(db_session())
-    errors, message, done = {}, "", None
-    status = 200
+    failed = failed_form()
+    errors, message, done = failed.get("errors", {}), failed.get("message", ""), None
+
+    def page(errors, message, done=None):
+        # The printed cards' link (?project=&code=) fills the form in; the resident adds the stars.
+        form = posted() or {"code": request.args.get("code", "").strip().upper()}
+        return render_template("evaluate.html", projects=projects, errors=errors, message=message,
+                               form=form, done=done,
+                               chosen=posted().get("project_id") or request.args.get("project", ""))
+
     if request.method == "POST":
         try:
             project_id = int(request.form.get("project_id", "0"))
@@ -87,14 +96,10 @@ def evaluate():
             flash(t("thanks"))
             return redirect(url_for("web.evaluate", done=project_id))
         except FormError as failure:
-            errors, message, status = failure.errors, t("fix_errors"), 422
+            errors, message = failure.errors, t("fix_errors")
         except DomainError as err:
-            failure = domain_form_error(err)
-            errors, message, status = failure.errors, failure.message, err.status
-    if request.method == "GET" and request.args.get("done"):  # thanks only for the code just taken
-        done = True
-    # The printed cards' link (?project=&code=) fills the form in; the resident adds the stars.
-    form = request.form if request.method == "POST" else {"code": request.args.get("code", "").strip().upper()}
-    return render_template("evaluate.html", projects=projects, errors=errors, message=message,
-                           form=form, done=done,
-                           chosen=request.form.get("project_id") or request.args.get("project", "")), status
+            refused = domain_form_error(err)
+            errors, message = refused.errors, refused.message
+        return fail(url_for("web.evaluate", project=project_id or None), errors, message,
+                    at_once=lambda: (page(errors, message), 422))
+    return page(errors, message, True if request.args.get("done") else done)  # GET: thanks for the code just taken

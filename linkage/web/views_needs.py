@@ -16,6 +16,7 @@ from linkage.services import needs as need_service
 from linkage.services import projects as project_service
 from linkage.taxonomy import CATEGORIES, TARGET_GROUPS, URGENCY
 from linkage.web import queries
+from linkage.web.actions import confirm_first, fail, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, domain_form_error, load, yuan_to_fen
@@ -55,7 +56,14 @@ def needs():
 def new_need():
     who = current_actor()
     communities = community_service.communities_to_post_for(db_session(), who)
-    form, errors, message = request.form, {}, ""
+    failed = failed_form()
+    errors, message = failed.get("errors", {}), failed.get("message", "")
+
+    def page(errors, message):
+        return render_template("need_form.html", form=posted(), errors=errors, message=message,
+                               communities=communities, categories=CATEGORIES, groups=TARGET_GROUPS,
+                               urgencies=URGENCY)
+
     if request.method == "POST":
         try:
             extra = {} if may_choose_community(who) else {"community_id": who.community_id}
@@ -67,13 +75,12 @@ def new_need():
             flash(t("saved"))
             return redirect(url_for("web.need", need_id=need.id))
         except DomainError as err:
-            failure = domain_form_error(err, NEED_RENAME)
-            errors, message = failure.errors, failure.message
+            refused = domain_form_error(err, NEED_RENAME)
+            errors, message = refused.errors, refused.message
         except FormError as failure:
             errors, message = failure.errors, t("fix_errors")
-    return render_template("need_form.html", form=form, errors=errors, message=message,
-                           communities=communities, categories=CATEGORIES, groups=TARGET_GROUPS,
-                           urgencies=URGENCY), (422 if errors or message else 200)
+        return fail(url_for("web.new_need"), errors, message, at_once=lambda: (page(errors, message), 422))
+    return page(errors, message)
 
 
 def _need_view(need_id: int, claim_errors=None, claim_message=""):
@@ -91,13 +98,15 @@ def _need_view(need_id: int, claim_errors=None, claim_message=""):
         "need.html", need=need, claims=claims, org_names=orgs, my_claim=mine, owner=owner,
         project=project, can_claim=may_claim_needs(who) and mine is None and NeedStatus(need.status).editable,
         matches=match_service.matches_for(db_session(), who, need_id), kinds=KINDS,
-        claim_errors=claim_errors or {}, claim_message=claim_message, form=request.form)
+        claim_errors=claim_errors or {}, claim_message=claim_message, errors=claim_errors or {},
+        message=claim_message, form=posted())
 
 
 @bp.get("/needs/<int:need_id>")
 @login_required
 def need(need_id: int):
-    return _need_view(need_id)
+    failed = failed_form()
+    return _need_view(need_id, failed.get("errors"), failed.get("message", ""))
 
 
 @bp.get("/needs/<int:need_id>/matches.json")
@@ -125,12 +134,14 @@ def claim(need_id: int):
         with platform().uow() as uow:
             project_service.claim_need(uow, who, need_id, body["plan"])
     except FormError as failure:
-        return _need_view(need_id, failure.errors, t("fix_errors")), 422
+        return fail(url_for("web.need", need_id=need_id), failure.errors, t("fix_errors"),
+                    at_once=lambda: (_need_view(need_id, failure.errors, t("fix_errors")), 422))
     except DomainError as err:
         if isinstance(err, Forbidden):
             raise
         failure = domain_form_error(err)
-        return _need_view(need_id, failure.errors, failure.message), err.status
+        return fail(url_for("web.need", need_id=need_id), failure.errors, failure.message,
+                    at_once=lambda status=err.status: (_need_view(need_id, failure.errors, failure.message), status))
     flash(t("saved"))
     return redirect(url_for("web.need", need_id=need_id))
 
@@ -140,17 +151,23 @@ def claim(need_id: int):
 def decide(claim_id: int):
     who = current_actor()
     claim = project_service.get_claim(db_session(), claim_id)
+    if request.form.get("decision") == "decline":
+        asking = confirm_first(t("flows.confirm_decline"), t("flows.irreversible_decline"),
+                               url_for("web.need", need_id=claim.need_id))
+        if asking is not None:
+            return asking
     try:
         body = load(DecisionSchema(), request.form)
         with platform().uow() as uow:
             decided = project_service.decide_claim(uow, who, claim_id, body["decision"], body["reason"])
             project = project_service.project_for_claim(uow.session, decided.id)
     except FormError as failure:
-        return _need_view(claim.need_id, failure.errors, t("fix_errors")), 422
+        return fail(url_for("web.need", need_id=claim.need_id), failure.errors, t("fix_errors"),
+                    at_once=lambda errors=failure.errors: (_need_view(claim.need_id, errors, t("fix_errors")), 422))
     except DomainError as err:
         if isinstance(err, Forbidden):
             raise
-        return _need_view(claim.need_id, {}, domain_form_error(err).message), err.status
+        return fail(url_for("web.need", need_id=claim.need_id), {}, domain_form_error(err).message)
     flash(t("saved"))
     if project is not None:
         return redirect(url_for("web.project", project_id=project.id))

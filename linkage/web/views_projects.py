@@ -19,7 +19,7 @@ from linkage.services import evaluations, hours
 from linkage.services import needs as need_service
 from linkage.services import projects as project_service
 from linkage.web import queries
-from linkage.web.actions import act
+from linkage.web.actions import act, confirm_first, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.i18n import t
@@ -28,6 +28,10 @@ from schemas.hours import ReviewSchema
 from schemas.projects import ActivitySchema, CodesRequestSchema, TransitionSchema
 
 PAGE = 100
+# The moves that cannot be undone ask first (a page of their own): the question and what it means.
+IRREVERSIBLE = {"completed": ("flows.confirm_completed", "flows.irreversible_completed"),
+                "evaluated": ("flows.confirm_evaluated", "flows.irreversible_evaluated"),
+                "cancelled": ("flows.confirm_cancelled", "flows.irreversible_cancelled")}
 
 
 @bp.get("/projects")
@@ -65,14 +69,15 @@ def _project_view(project_id: int, *, errors=None, message="", section="", codes
         community=community_service.get_community(db_session(), project.community_id),
         org_name=queries.organization_names(db_session(), [project.organization_id]).get(project.organization_id, ""),
         summary=evaluations.evaluation_summary(db_session(), project_id), codes=codes,
-        errors=errors or {}, message=message, section=section, form=request.form)
+        timing=activity_service.timing_rules(), errors=errors or {}, message=message, section=section,
+        form=posted())
     return page, status
 
 
 @bp.get("/projects/<int:project_id>")
 @login_required
 def project(project_id: int):
-    return _project_view(project_id)
+    return _project_view(project_id, **failed_form())
 
 
 def _act(project_id: int, section: str, action, schema=None, **load_options):
@@ -84,6 +89,14 @@ def _act(project_id: int, section: str, action, schema=None, **load_options):
 @bp.post("/projects/<int:project_id>/transitions")
 @roles("org_staff", "community_staff", "admin")
 def move_project(project_id: int):
+    to = request.form.get("to", "")
+    if to in IRREVERSIBLE:
+        title = project_service.get_project(db_session(), project_id).title
+        question, consequence = IRREVERSIBLE[to]
+        asking = confirm_first(t(question, title=title), t(consequence), url_for("web.project", project_id=project_id))
+        if asking is not None:
+            return asking
+
     def run(body):
         with platform().uow() as uow:
             project_service.transition_project(uow, current_actor(), project_id, body["to"], body["reason"])
@@ -95,7 +108,8 @@ def move_project(project_id: int):
 def schedule(project_id: int):
     def run(body):
         with platform().uow() as uow:
-            activity_service.schedule_activity(uow, current_actor(), project_id, body)
+            activity_service.schedule_activity(uow, current_actor(), project_id, body,
+                                               past_confirmed=request.form.get("confirm_past") == "1")
     return _act(project_id, "activities", run, ActivitySchema(), lists=("skills_wanted",))
 
 

@@ -101,6 +101,11 @@ def test_the_whole_story_in_a_browser(live, browser, shots):
     org.page.fill("#f-ends_at", local(began + timedelta(hours=4)))
     org.page.fill("#f-slots", "3")
     org.press("details.card form button[type=submit]")
+    # It began before now: the page warns and asks to confirm the times before saving.
+    assert "早于现在" in org.text("details.card")
+    shots(org.page, "activity-past-warning")
+    org.page.check("#f-confirm_past")
+    org.press("details.card form button[type=submit]")
     shots(org.page, "activity-scheduled")
 
     # -- a volunteer finds it nearby and signs up ------------------------------------------------
@@ -152,6 +157,10 @@ def test_the_whole_story_in_a_browser(live, browser, shots):
     # -- the project completes, the community hands out codes, a resident evaluates ----------------
     org.go(project_path)
     org.press("#status form.inline button[type=submit]")  # 完成项目
+    assert org.page.url.endswith("/confirm") and "不可撤销" in org.text("main")  # it asks first
+    shots(org.page, "confirm-complete")
+    org.press(".confirm button[type=submit]")  # 确认
+    assert org.text(".meta .badge") == "已完成"
     staff.go(project_path)
     staff.page.fill("#f-households", "2")
     staff.press("#codes form button[type=submit]")

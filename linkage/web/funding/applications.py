@@ -15,6 +15,7 @@ from linkage.services import funding
 from linkage.services import needs as need_service
 from linkage.services import projects as project_service
 from linkage.web import queries
+from linkage.web.actions import failed_form
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError
@@ -170,4 +171,4 @@ def application_view(application_id: int, *, errors=None, message="", section=""
 @bp.get("/funding/applications/<int:application_id>")
 @login_required
 def funding_application(application_id: int):
-    return application_view(application_id)
+    return application_view(application_id, **failed_form())

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from flask import render_template, request
+from flask import render_template
 
 from linkage.errors import DomainError
 from linkage.http.context import platform as db_platform
@@ -16,7 +16,7 @@ from linkage.http.context import session as db_session
 from linkage.policy import funding as funding_policy
 from linkage.services import funding
 from linkage.web import queries
-from linkage.web.actions import act
+from linkage.web.actions import act, posted
 from linkage.web.auth import current_actor
 from linkage.web.forms import FormError, fen_of
 from linkage.web.forms import domain_form_error as _domain_form_error
@@ -67,7 +67,7 @@ def render_page(template: str, *, errors=None, message: str = "", section: str =
         session = db_session()
         context["org_name"] = queries.organization_names(session, [of.organization_id]).get(of.organization_id, "")
         context["community_name"] = queries.community_names(session, [of.community_id]).get(of.community_id, "")
-    return render_template(template, errors=errors or {}, message=message, section=section, form=request.form,
+    return render_template(template, errors=errors or {}, message=message, section=section, form=posted(),
                            **context), status
 
 

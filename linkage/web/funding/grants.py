@@ -10,6 +10,7 @@ from linkage.http.context import session as db_session
 from linkage.models.funding import EntryKind
 from linkage.policy import funding as funding_policy
 from linkage.services import funding
+from linkage.web.actions import failed_form
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import domain_form_error as _domain_form_error
@@ -38,7 +39,7 @@ def _grant_view(grant_id: int, *, errors=None, message="", section="", status=20
 @bp.get("/funding/grants/<int:grant_id>")
 @login_required
 def funding_grant(grant_id: int):
-    return _grant_view(grant_id)
+    return _grant_view(grant_id, **failed_form())
 
 
 def _grant_act(grant_id: int, section: str, action, schema=None, **options):

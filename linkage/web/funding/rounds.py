@@ -12,6 +12,7 @@ from linkage.policy import funding as funding_policy
 from linkage.services import funding
 from linkage.taxonomy import CATEGORIES
 from linkage.web import queries
+from linkage.web.actions import failed_form
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, load
@@ -96,7 +97,7 @@ def _round_view(round_id: int, *, errors=None, message="", section="", status=20
 @bp.get("/funding/<int:round_id>")
 @login_required
 def funding_round(round_id: int):
-    return _round_view(round_id)
+    return _round_view(round_id, **failed_form())
 
 
 @bp.post("/funding/<int:round_id>/transitions")

@@ -37,6 +37,12 @@ class Person:
             self.token = found.group(1)
         return response
 
+    def post_back(self, path, data=None, **kw):
+        """Post a form that fails: it goes back to its page (303, POST-redirect-GET); that page, got."""
+        response = self.post(path, data, **kw)
+        assert response.status_code == 303, (response.status_code, response.get_data(as_text=True)[:300])
+        return self.get(response.headers["Location"])
+
 
 @pytest.fixture
 def person(app, world):

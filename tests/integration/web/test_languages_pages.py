@@ -19,8 +19,8 @@ def test_a_form_in_english_shows_field_messages_in_english(person):
     staff = person("community_staff")
     form = need_form()
     form["ends_at"] = form["starts_at"]
-    assert "结束时间须晚于开始时间" in html(staff.post("/needs/new", form))
+    assert "结束时间须晚于开始时间" in html(staff.post_back("/needs/new", form))
     staff.get("/lang/en", headers={"Referer": "http://localhost/needs"})
-    page = html(staff.post("/needs/new", form))
+    page = html(staff.post_back("/needs/new", form))
     assert 'id="err-ends_at"' in page and "must be later than starts_at" in page
     assert "Please fix the marked fields" in page and "结束时间" not in page
