@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from linkage import ledger
 from linkage.catalogue import Topics, funding_type
 from linkage.errors import Conflict, FieldErrors, Forbidden, InvalidInput, Message, NotFound
+from linkage.formats import yuan
 from linkage.messages import rfc3339
 from linkage.models import CharityResource, Need, NeedStatus, Project, ProjectStatus, utcnow
 from linkage.models.funding import (
@@ -235,7 +236,7 @@ def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict[str, Any], cate
     errors: FieldErrors = {}
     requested, lines, milestones = data["requested_fen"], data["budget_lines"], data["milestones"]
     if requested > found.cap_fen:
-        errors["requested_fen"] = [Message("application.over_cap", cap=found.cap_fen)]
+        errors["requested_fen"] = [Message("application.over_cap", cap=yuan(found.cap_fen))]
     if sum(line["amount_fen"] for line in lines) != requested:
         errors["budget_lines"] = ["application.lines_sum"]
     if len({line["name"] for line in lines}) != len(lines):
@@ -255,7 +256,7 @@ def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict[str, Any], cate
             errors["cofunding_resource_id"] = [Message("application.cofunding_restricted",
                                                        categories="、".join(resource.restricted_categories))]
         elif (resource.remaining_fen or 0) < cofunding:
-            errors["cofunding_fen"] = [Message("application.cofunding_left", left=resource.remaining_fen or 0)]
+            errors["cofunding_fen"] = [Message("application.cofunding_left", left=yuan(resource.remaining_fen))]
     if errors:
         raise InvalidInput("application.plan", errors)
 

@@ -1,0 +1,79 @@
+"""The 公益创投 pages in plain terms: money in yuan, errors at the top, honest labels, people by name."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+from sqlalchemy import select
+
+from linkage.models.funding import Grant
+from tests.integration.web.test_funding_pages import RUBRIC, application_form, location_id, round_form, user_id
+from tests.integration.web.test_pages import html, need_form
+
+FOLLOW = {"follow_redirects": True}
+
+
+def top_alert(page: str) -> str:
+    """The text of the first alert of the page's main part, before its first section."""
+    main = page.split('<main id="main"', 1)[1]
+    head = main.split("<section", 1)[0]
+    found = re.search(r'<div class="alert" role="alert">(.*?)</div>', head, re.S)
+    return found.group(1) if found else ""
+
+
+def granted(person, world) -> SimpleNamespace:
+    """A round through to a grant with its first tranche paid: 人员费 ¥960.00, 活动费 ¥640.00 (40 %)."""
+    admin, staff, org = person("admin"), person("community_staff"), person("org_staff")
+    round_id = location_id(admin.post("/funding/new", round_form()))
+    need_id = location_id(staff.post("/needs/new", need_form()))
+    application_id = location_id(org.post(f"/funding/{round_id}/apply", application_form(need_id)))
+    admin.post(f"/funding/{round_id}/transitions", {"to": "reviewing", "confirmed": "1"})
+    admin.post(f"/funding/applications/{application_id}/reviewers", {"user_id": user_id(world, "admin")})
+    admin.post(f"/funding/applications/{application_id}/reviews", {f"score_{k}": "80" for k in RUBRIC})
+    admin.post(f"/funding/{round_id}/awards", {"confirmed": "1"})
+    with world.platform.read_session() as s:
+        grant_id = s.scalars(select(Grant.id).where(Grant.application_id == application_id)).one()
+    assert staff.post(f"/funding/grants/{grant_id}/milestones/1/acceptance", {"note": "ok"}).status_code == 302
+    admin.post(f"/funding/grants/{grant_id}/disbursements", {"confirmed": "1"})
+    return SimpleNamespace(
+        admin=admin,
+        staff=staff,
+        org=org,
+        round_id=round_id,
+        need_id=need_id,
+        application_id=application_id,
+        grant_id=grant_id,
+    )
+
+
+def test_funding_messages_show_money_in_yuan_not_fen(person, world):
+    scene = granted(person, world)
+    spend = {"amount_yuan": "1000", "budget_line": "人员费", "receipt_ref": "FP-001"}
+    page = html(scene.org.post(f"/funding/grants/{scene.grant_id}/expenditures", spend, **FOLLOW))
+    assert "「人员费」已拨未用仅¥960.00" in page
+    assert "96000" not in page and "分" not in page.split('id="err-amount_yuan"', 1)[1][:200]
+    scene.org.get("/lang/en")
+    english = html(scene.org.post(f"/funding/grants/{scene.grant_id}/expenditures", spend, **FOLLOW))
+    assert "only ¥960.00 disbursed and unspent" in english and " fen" not in english
+
+    # over the cap when applying, and an override out of range: the amounts in yuan too
+    staff, org, admin = scene.staff, person("org_staff"), scene.admin
+    round_id = location_id(admin.post("/funding/new", round_form()))
+    need_id = location_id(staff.post("/needs/new", need_form()))
+    cap = html(
+        org.post(
+            f"/funding/{round_id}/apply", application_form(need_id, requested_yuan="5000", line_yuan_1="2600"), **FOLLOW
+        )
+    )
+    assert "超过单项上限¥4,000.00" in cap
+    application_id = location_id(org.post(f"/funding/{round_id}/apply", application_form(need_id)))
+    admin.post(f"/funding/{round_id}/transitions", {"to": "reviewing", "confirmed": "1"})
+    over = html(
+        admin.post(
+            f"/funding/{round_id}/awards",
+            {f"override_yuan_{application_id}": "5000", f"override_reason_{application_id}": "试点", "confirmed": "1"},
+            **FOLLOW,
+        )
+    )
+    assert "¥0.00–¥4,000.00" in over and "500000" not in over and "400000" not in over
