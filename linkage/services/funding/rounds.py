@@ -190,7 +190,7 @@ def transition_round(uow: UnitOfWork, actor: Actor, round_id: int, target: str) 
         open_grants = list(uow.session.scalars(select(Grant.id).where(
             Grant.round_id == round_id, Grant.status == GrantStatus.ACTIVE.value)))
         if open_grants:
-            raise Conflict("round.grants_open", {"to": [Message("round.grants_still_active", grants=open_grants)]})
+            raise Conflict("round.grants_open", {"to": [Message("round.grants_still_active", grants="、".join(f"#{g}" for g in open_grants))]})
         left = replay(chain(uow.session, round_id)).get(round_pool(), 0)
         if left:
             append_entry(uow, actor, round_id, EntryKind.RETURN.value, round_pool(), district(), {"": left},

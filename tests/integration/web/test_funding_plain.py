@@ -15,11 +15,10 @@ FOLLOW = {"follow_redirects": True}
 
 
 def top_alert(page: str) -> str:
-    """The text of the first alert of the page's main part, before its first section."""
-    main = page.split('<main id="main"', 1)[1]
-    head = main.split("<section", 1)[0]
-    found = re.search(r'<div class="alert" role="alert">(.*?)</div>', head, re.S)
-    return found.group(1) if found else ""
+    """The text of the alert at the top of the page's main part (before its first section), tags dropped."""
+    head = page.split('<main id="main"', 1)[1].split("<section", 1)[0]
+    found = re.search(r'role="alert"[^>]*>(.*?)</div>', head, re.S)
+    return re.sub(r"<[^>]+>", " ", found.group(1)) if found else ""
 
 
 def granted(person, world) -> SimpleNamespace:
@@ -77,3 +76,16 @@ def test_funding_messages_show_money_in_yuan_not_fen(person, world):
         )
     )
     assert "¥0.00–¥4,000.00" in over and "500000" not in over and "400000" not in over
+
+
+def test_a_refused_funding_form_says_why_at_the_top_of_the_page_it_returns_to(person, world):
+    scene = granted(person, world)
+    spend = {"amount_yuan": "1000", "budget_line": "人员费", "receipt_ref": "FP-001"}
+    page = html(scene.org.post(f"/funding/grants/{scene.grant_id}/expenditures", spend, **FOLLOW))
+    assert "已拨未用仅¥960.00" in top_alert(page)
+    again = html(scene.admin.post(f"/funding/grants/{scene.grant_id}/disbursements", {"confirmed": "1"}, **FOLLOW))
+    assert "第 2 个节点尚未验收" in top_alert(again)
+    round_page = html(
+        scene.admin.post(f"/funding/{scene.round_id}/transitions", {"to": "closed", "confirmed": "1"}, **FOLLOW)
+    )
+    assert f"仍在执行的资助：#{scene.grant_id}" in top_alert(round_page)
