@@ -5,6 +5,7 @@ from functools import partial
 
 from flask import request, url_for
 
+from linkage.formats import yuan
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models.funding import EntryKind
@@ -14,6 +15,7 @@ from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import domain_form_error as _domain_form_error
 from linkage.web.funding.common import domain_form_error, fen, post, render_page
+from linkage.web.i18n import t
 from schemas.funding import AcceptanceSchema, ClosingReportSchema, ExpenditureRequestSchema
 
 SPENDING_RENAME = {"amount_fen": "amount_yuan"}
@@ -28,9 +30,14 @@ def _grant_view(grant_id: int, *, errors=None, message="", section="", status=20
                  for kind in (EntryKind.DISBURSEMENT.value, EntryKind.EXPENDITURE.value)}
     next_tranche = next((m for m in figures["milestones"] if not m["disbursed"]), None)
     next_to_accept = next((m["n"] for m in figures["milestones"] if not m["accepted"]), None)
+    # Each line as the table above reads it, and what may still be reported spent on it (paid, not yet spent).
+    line_options = [(line["name"], t("funding.line_option", name=line["name"], budget=yuan(line["budget_fen"]),
+                                     disbursed=yuan(line["disbursed_fen"]),
+                                     left=yuan(line["disbursed_fen"] - line["spent_fen"])))
+                    for line in figures["lines"]]
     return render_page(
         "funding_grant.html", errors=errors, message=message, section=section, status=status, of=grant,
-        grant=grant, figures=figures, movements=movements, next_tranche=next_tranche,
+        grant=grant, figures=figures, movements=movements, next_tranche=next_tranche, line_options=line_options,
         accepter=funding_policy.may_accept_milestone(who, grant), next_to_accept=next_to_accept,
         round=funding.rounds.get_round(session, grant.round_id), grantee=funding_policy.staffs(who, grant.organization_id))
 

@@ -89,3 +89,14 @@ def test_a_refused_funding_form_says_why_at_the_top_of_the_page_it_returns_to(pe
         scene.admin.post(f"/funding/{scene.round_id}/transitions", {"to": "closed", "confirmed": "1"}, **FOLLOW)
     )
     assert f"仍在执行的资助：#{scene.grant_id}" in top_alert(round_page)
+
+
+def test_the_budget_line_list_labels_its_amounts_as_the_table_does(person, world):
+    scene = granted(person, world)
+    spend = {"amount_yuan": "500", "budget_line": "人员费", "receipt_ref": "FP-002"}
+    assert scene.org.post(f"/funding/grants/{scene.grant_id}/expenditures", spend).status_code == 302
+    page = html(scene.org.get(f"/funding/grants/{scene.grant_id}"))
+    option = re.search(r'<option value="人员费"[^>]*>(.*?)</option>', page).group(1)
+    assert option == "人员费 — 预算 ¥2,400.00，拨付 ¥960.00，可报支出 ¥460.00"
+    row = re.search(r'<tr data-line="人员费">(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r"<td>(.*?)</td>", row) == ["¥2,400.00", "¥960.00", "¥500.00"]
