@@ -231,6 +231,11 @@ def _target(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> tuple[Need, 
     return need, project
 
 
+def least_cofunding(pct: int, requested_fen: int) -> int:
+    """The least co-funding c (fen) with c ≥ pct % of the project budget (requested + c), rounded up."""
+    return -(-pct * requested_fen // (100 - pct)) if 0 < pct < 100 else 0
+
+
 def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict[str, Any], category: str) -> None:
     """Budget lines add up to the request, milestone shares to 100 %, co-funding meets the round's share."""
     errors: FieldErrors = {}
@@ -245,7 +250,8 @@ def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict[str, Any], cate
         errors["milestones"] = ["application.shares_100"]
     cofunding, resource_id = data.get("cofunding_fen", 0), data.get("cofunding_resource_id")
     if found.cofunding_pct and cofunding * 100 < found.cofunding_pct * (requested + cofunding):
-        errors["cofunding_fen"] = [Message("application.cofunding_share", pct=found.cofunding_pct)]
+        least = yuan(least_cofunding(found.cofunding_pct, requested))
+        errors["cofunding_fen"] = [Message("application.cofunding_share", pct=found.cofunding_pct, least=least)]
     if cofunding and resource_id is None:
         errors["cofunding_resource_id"] = ["application.cofunding_source"]
     if resource_id is not None:

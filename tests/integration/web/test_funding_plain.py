@@ -100,3 +100,12 @@ def test_the_budget_line_list_labels_its_amounts_as_the_table_does(person, world
     assert option == "人员费 — 预算 ¥2,400.00，拨付 ¥960.00，可报支出 ¥460.00"
     row = re.search(r'<tr data-line="人员费">(.*?)</tr>', page, re.S).group(1)
     assert re.findall(r"<td>(.*?)</td>", row) == ["¥2,400.00", "¥960.00", "¥500.00"]
+
+
+def test_the_co_funding_error_says_the_least_amount(person, world):
+    admin, staff, org = person("admin"), person("community_staff"), person("org_staff")
+    round_id = location_id(admin.post("/funding/new", round_form(cofunding_pct="30")))
+    need_id = location_id(staff.post("/needs/new", need_form()))
+    page = html(org.post(f"/funding/{round_id}/apply", application_form(need_id), **FOLLOW))
+    # at least 30 % of 4,000 + c: c ≥ 1,714.29 (to the fen, rounded up)
+    assert "配套资金至少¥1,714.29（须占项目总预算的30%）" in page
