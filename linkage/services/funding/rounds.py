@@ -237,7 +237,8 @@ def least_cofunding(pct: int, requested_fen: int) -> int:
 
 
 def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict[str, Any], category: str) -> None:
-    """Budget lines add up to the request, milestone shares to 100 %, co-funding meets the round's share."""
+    """Budget lines add up to the request, milestone shares to 100 %, co-funding meets the round's share
+    (from a charity resource open to the category, or 自筹, the organization's own funds)."""
     errors: FieldErrors = {}
     requested, lines, milestones = data["requested_fen"], data["budget_lines"], data["milestones"]
     if requested > found.cap_fen:
@@ -252,9 +253,12 @@ def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict[str, Any], cate
     if found.cofunding_pct and cofunding * 100 < found.cofunding_pct * (requested + cofunding):
         least = yuan(least_cofunding(found.cofunding_pct, requested))
         errors["cofunding_fen"] = [Message("application.cofunding_share", pct=found.cofunding_pct, least=least)]
-    if cofunding and resource_id is None:
+    own = bool(data.get("cofunding_own"))  # 自筹: no charity resource to draw on, no category restriction
+    if own and resource_id is not None:
+        errors["cofunding_resource_id"] = ["application.cofunding_own_or_resource"]
+    elif cofunding and resource_id is None and not own:
         errors["cofunding_resource_id"] = ["application.cofunding_source"]
-    if resource_id is not None:
+    if resource_id is not None and not own:
         resource = uow.session.get(CharityResource, resource_id)
         if resource is None or not resource.active or resource.kind != "fund":
             errors["cofunding_resource_id"] = ["application.cofunding_fund"]

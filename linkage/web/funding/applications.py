@@ -27,6 +27,7 @@ APPLICATION_RENAME = {"requested_fen": "requested_yuan", "cofunding_fen": "cofun
 LINE_ROWS, MILESTONE_ROWS = 5, 4
 DEFAULT_MILESTONES = (("项目启动", 40), ("中期评估", 40), ("结项评估", 20))
 RUNNING = ("approved", "in_progress")
+OWN_FUNDS = "own"  # the co-funding list's 自筹 option
 ASSIGNING = (RoundStatus.OPEN.value, RoundStatus.REVIEWING.value)  # reviewers may still be assigned
 
 
@@ -80,7 +81,9 @@ def _application_body(form) -> dict:
             item["share_pct"] = share
         data["milestones"].append(item)
     resource = form.get("cofunding_resource_id", "").strip()
-    if resource:
+    if resource == OWN_FUNDS:
+        data["cofunding_own"] = True
+    elif resource:
         data["cofunding_resource_id"] = resource
     cofunding = fen(form, "cofunding_yuan", pre)
     if cofunding:
@@ -138,7 +141,8 @@ def apply_round(round_id: int):
     return render_template("funding_apply.html", round=found, form=form, errors=errors, message=message,
                            targets=_targets(who), preset=request.args.get("target", ""),
                            resources=queries.fund_resources(db_session()), line_rows=LINE_ROWS,
-                           milestone_rows=MILESTONE_ROWS, default_milestones=DEFAULT_MILESTONES), status
+                           milestone_rows=MILESTONE_ROWS, default_milestones=DEFAULT_MILESTONES,
+                           own_funds=OWN_FUNDS), status
 
 
 def application_view(application_id: int, *, errors=None, message="", section="", status=200):

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from linkage.models.funding import Grant
+from linkage.models.funding import FundingApplication, Grant
 from tests.integration.web.test_funding_pages import RUBRIC, application_form, location_id, round_form, user_id
 from tests.integration.web.test_pages import html, need_form
 
@@ -109,3 +109,41 @@ def test_the_co_funding_error_says_the_least_amount(person, world):
     page = html(org.post(f"/funding/{round_id}/apply", application_form(need_id), **FOLLOW))
     # at least 30 % of 4,000 + c: c ≥ 1,714.29 (to the fen, rounded up)
     assert "配套资金至少¥1,714.29（须占项目总预算的30%）" in page
+
+
+def test_own_funds_co_fund_an_application_in_any_category(person, world):
+    """助残 with 30 % co-funding: the only listed fund is restricted to 养老, so 自筹 is the way."""
+    admin, staff, org = person("admin"), person("community_staff"), person("org_staff")
+    round_id = location_id(admin.post("/funding/new", round_form(cofunding_pct="30", priority_categories=["助残"])))
+    need_id = location_id(staff.post("/needs/new", need_form(title="为残障人士提供康复陪护", category="助残")))
+    form_page = html(org.get(f"/funding/{round_id}/apply"))
+    assert '<option value="own">自筹（本机构自有资金，不限类别）</option>' in form_page
+    restricted = html(
+        org.post(
+            f"/funding/{round_id}/apply",
+            application_form(need_id, cofunding_resource_id=str(world.ids["resource"]), cofunding_yuan="1800"),
+            **FOLLOW,
+        )
+    )
+    assert "该资金限定用于养老" in restricted
+    application_id = location_id(
+        org.post(
+            f"/funding/{round_id}/apply", application_form(need_id, cofunding_resource_id="own", cofunding_yuan="1800")
+        )
+    )
+    with world.platform.read_session() as s:
+        application = s.get(FundingApplication, application_id)
+        assert (application.category, application.cofunding_fen, application.cofunding_resource_id) == (
+            "助残",
+            180_000,
+            None,
+        )
+    assert "¥1,800.00（自筹）" in html(org.get(f"/funding/applications/{application_id}"))
+    # awarded like any other: nothing is drawn from a charity resource
+    admin.post(f"/funding/{round_id}/transitions", {"to": "reviewing", "confirmed": "1"})
+    admin.post(f"/funding/applications/{application_id}/reviewers", {"user_id": user_id(world, "admin")})
+    admin.post(f"/funding/applications/{application_id}/reviews", {f"score_{k}": "80" for k in RUBRIC})
+    assert admin.post(f"/funding/{round_id}/awards", {"confirmed": "1"}, **FOLLOW).status_code == 200
+    with world.platform.read_session() as s:
+        grant = s.scalars(select(Grant).where(Grant.application_id == application_id)).one()
+        assert (grant.awarded_fen, grant.cofunding_fen, grant.cofunding_resource_id) == (400_000, 180_000, None)
