@@ -83,9 +83,12 @@ def test_a_funding_round_in_a_browser(live, browser, shots):
     admin.go(round_path)
     admin.press("#move-reviewing")
     admin.go(application_path)
-    # Auditors are not offered: they audit and never review (separation of duties).
-    assert admin.page.locator("#f-user_id option", has_text="shenji").count() == 0
-    reviewer = admin.page.locator("#f-user_id option", has_text="admin").first.get_attribute("value")
+    # Reviewers are offered by name and role, never by login; auditors are not offered at all:
+    # they audit and never review (separation of duties).
+    offered = admin.page.locator("#f-user_id option").all_inner_texts()
+    assert offered and not any(re.search(r"[A-Za-z]", text) for text in offered), offered
+    assert not any("审计" in text for text in offered), offered
+    reviewer = admin.page.locator("#f-user_id option", has_text="区民政局工作人员").first.get_attribute("value")
     admin.page.select_option("#f-user_id", reviewer)
     admin.press("#reviewers form button[type=submit]")
 

@@ -18,7 +18,7 @@ from linkage.web import queries
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError
-from linkage.web.funding.common import domain_form_error, fen, render_page, rubric
+from linkage.web.funding.common import domain_form_error, fen, people, render_page, rubric
 from linkage.web.i18n import localize, t
 from schemas.funding import ApplicationRequestSchema
 
@@ -162,12 +162,13 @@ def application_view(application_id: int, *, errors=None, message="", section=""
     can_review = (who.user_id in assigned and found.status == RoundStatus.REVIEWING.value
                   and not any(r["reviewer_user_id"] == who.user_id for r in (reviews or [])))
     grant = queries.grant_for_application(session, application_id)
+    candidates = queries.reviewer_candidates(session, perm.REVIEWER_ROLES) \
+        if funding_policy.runs_funding(who) and found.status in ASSIGNING else []
     return render_page(
         "funding_application.html", errors=errors, message=message, section=section, status=status,
         of=application, application=application, round=found, reviews=reviews, assigned=assigned,
-        names=queries.usernames(session, assigned + [r["reviewer_user_id"] for r in reviews or []]),
-        candidates=queries.reviewer_candidates(session, perm.REVIEWER_ROLES)
-        if funding_policy.runs_funding(who) and found.status in ASSIGNING else [],
+        names=people(session, assigned + [r["reviewer_user_id"] for r in reviews or []] + [c.id for c in candidates]),
+        candidates=candidates,
         can_review=can_review, weights=weights, labels=labels, grant=grant)
 
 

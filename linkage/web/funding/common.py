@@ -9,10 +9,12 @@ from functools import partial
 from typing import Callable
 
 from flask import render_template, request
+from sqlalchemy import select
 
 from linkage.errors import DomainError
 from linkage.http.context import platform as db_platform
 from linkage.http.context import session as db_session
+from linkage.models import SocialWorker, User, Volunteer
 from linkage.policy import funding as funding_policy
 from linkage.services import funding
 from linkage.web import queries
@@ -56,6 +58,35 @@ def rubric() -> tuple[dict, dict]:
     """The rubric's criteria with their weights, and their labels in the page's language."""
     found = funding.rounds.load_rubric()
     return dict(found["weights"]), {k: localize(v) for k, v in found.get("labels", {}).items()}
+
+
+def people(session, user_ids) -> dict[int, str]:
+    """How a person reads on the funding pages, never by their login: a social worker or volunteer
+    by name with role and organization ("张华（社会工作者 · 乐龄中心）"), staff as the staff of their
+    organization, community or the district, with their number ("区民政局工作人员 #3")."""
+    ids = {i for i in user_ids if i is not None}
+    users = list(session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
+    workers = {w.id: w for w in session.scalars(select(SocialWorker).where(
+        SocialWorker.id.in_({u.social_worker_id for u in users if u.social_worker_id})))}
+    volunteers = {v.id: v for v in session.scalars(select(Volunteer).where(
+        Volunteer.id.in_({u.volunteer_id for u in users if u.volunteer_id})))}
+    orgs = queries.organization_names(session, {u.organization_id for u in users if u.organization_id}
+                                      | {w.organization_id for w in workers.values() if w.organization_id})
+    communities = queries.community_names(session, {u.community_id for u in users if u.community_id})
+    found = {}
+    for user in users:
+        role = t(f"role_{user.role}")
+        worker = workers.get(user.social_worker_id) if user.social_worker_id else None
+        volunteer = volunteers.get(user.volunteer_id) if user.volunteer_id else None
+        if worker is not None or volunteer is not None:
+            named = worker or volunteer
+            where = orgs.get(worker.organization_id) if worker is not None and worker.organization_id else None
+            about = f"{role} · {where}" if where else role
+            found[user.id] = t("funding.person", name=named.name, about=about)
+        else:
+            where = orgs.get(user.organization_id) or communities.get(user.community_id) or role
+            found[user.id] = t("funding.staff", where=where, id=user.id)
+    return found
 
 
 def render_page(template: str, *, errors=None, message: str = "", section: str = "", status: int = 200,

@@ -147,3 +147,30 @@ def test_own_funds_co_fund_an_application_in_any_category(person, world):
     with world.platform.read_session() as s:
         grant = s.scalars(select(Grant).where(Grant.application_id == application_id)).one()
         assert (grant.awarded_fen, grant.cofunding_fen, grant.cofunding_resource_id) == (400_000, 180_000, None)
+
+
+def test_reviewers_are_offered_and_shown_by_name_and_role_never_by_login(person, world):
+    admin, staff, org = person("admin"), person("community_staff"), person("org_staff")
+    round_id = location_id(admin.post("/funding/new", round_form()))
+    need_id = location_id(staff.post("/needs/new", need_form()))
+    application_id = location_id(org.post(f"/funding/{round_id}/apply", application_form(need_id)))
+    admin.post(f"/funding/{round_id}/transitions", {"to": "reviewing", "confirmed": "1"})
+    page = html(admin.get(f"/funding/applications/{application_id}"))
+    options = re.findall(
+        r'<option value="(\d+)">(.*?)</option>', page.split('id="f-user_id"', 1)[1].split("</select>")[0]
+    )
+    labels = {int(uid): text for uid, text in options}
+    with world.platform.read_session() as s:
+        from linkage.models import Organization
+
+        org_name = s.get(Organization, world.ids["organization"]).name
+    assert labels[user_id(world, "social_worker")] == f"张华（社会工作者 · {org_name}）"
+    assert labels[user_id(world, "admin")] == f"区民政局工作人员 #{user_id(world, 'admin')}"
+    assert not any(re.search(r"[A-Za-z]", text) for text in labels.values()), labels
+    admin.post(f"/funding/applications/{application_id}/reviewers", {"user_id": user_id(world, "admin")})
+    admin.post(f"/funding/applications/{application_id}/reviews", {f"score_{k}": "80" for k in RUBRIC})
+    shown = html(admin.get(f"/funding/applications/{application_id}"))
+    reviewers = shown.split('id="reviewers"', 1)[1].split("<form", 1)[0]
+    reviews = shown.split('id="reviews"', 1)[1]
+    for part in (reviewers, reviews):
+        assert f"区民政局工作人员 #{user_id(world, 'admin')}" in part and ">admin<" not in part
