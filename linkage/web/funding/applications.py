@@ -18,7 +18,7 @@ from linkage.web import queries
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError
-from linkage.web.funding.common import domain_form_error, fen, people, render_page, rubric
+from linkage.web.funding.common import domain_form_error, fen, page_state, people, refused, render_page, rubric
 from linkage.web.i18n import localize, t
 from schemas.funding import ApplicationRequestSchema
 
@@ -121,28 +121,29 @@ def _application_errors(messages: dict, lines, milestones) -> dict:
 def apply_round(round_id: int):
     who = current_actor()
     found = funding.rounds.get_round(db_session(), round_id)
-    form, errors, message, status = request.form, {}, "", 200
-    if request.method == "POST":
+    here = url_for("web.apply_round", round_id=round_id)
+    if request.method == "POST":  # refused: back to this page's GET with the errors (POST-redirect-GET)
         try:
-            body = _application_body(form)
+            body = _application_body(request.form)
             with platform().uow() as uow:
                 application = funding.rounds.apply_for_funding(uow, who, round_id, body)
             flash(t("saved"))
             return redirect(url_for("web.funding_application", application_id=application.id))
         except FormError as failure:
-            errors, message, status = failure.errors, t("fix_errors"), 422
+            return refused(here, errors=failure.errors, message=t("fix_errors"))
         except DomainError as err:
             if isinstance(err, Forbidden):
                 raise
             failure = domain_form_error(err, APPLICATION_RENAME)
-            errors, message, status = failure.errors, failure.message, err.status
-    elif found.status != RoundStatus.OPEN.value:
+            return refused(here, errors=failure.errors, message=failure.message)
+    errors, message, _, form = page_state()
+    if not message and found.status != RoundStatus.OPEN.value:
         message = t("round_" + found.status)
     return render_template("funding_apply.html", round=found, form=form, errors=errors, message=message,
                            targets=_targets(who), preset=request.args.get("target", ""),
                            resources=queries.fund_resources(db_session()), line_rows=LINE_ROWS,
                            milestone_rows=MILESTONE_ROWS, default_milestones=DEFAULT_MILESTONES,
-                           own_funds=OWN_FUNDS), status
+                           own_funds=OWN_FUNDS)
 
 
 def application_view(application_id: int, *, errors=None, message="", section="", status=200):

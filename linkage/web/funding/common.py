@@ -5,11 +5,13 @@ API's schemas load (amounts typed in 元, stored in 分) and show the services' 
 """
 from __future__ import annotations
 
+import json
 from functools import partial
 from typing import Callable
 
-from flask import render_template, request
+from flask import redirect, render_template, request, session
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from linkage.errors import DomainError
 from linkage.http.context import platform as db_platform
@@ -89,20 +91,65 @@ def people(session, user_ids) -> dict[int, str]:
     return found
 
 
+FAILED = "funding.failed"  # the session key of a refused form, until its page is shown (POST-redirect-GET)
+KEPT_BYTES = 2400  # what a refused form may leave in the session cookie; longer typed text is not kept
+
+
+def refused(page: str, *, errors=None, message: str = "", section: str = "", **_status):
+    """POST-redirect-GET for a refused form: its errors, message, section and typed values wait in
+    the session for `page`, and the browser is sent there (303), so a refresh does not post again.
+    The typed values are kept while they fit the cookie (longest dropped first); CSRF never."""
+    typed = {k: v for k, v in request.form.lists() if k != "csrf_token"}
+    state = {"path": page.split("#", 1)[0], "errors": errors or {}, "message": message, "section": section,
+             "form": typed}
+    while typed and len(json.dumps(state)) > KEPT_BYTES:
+        typed.pop(max(typed, key=lambda k: len(json.dumps(typed[k]))))
+    session[FAILED] = state
+    return redirect(page.split("#", 1)[0], code=303)
+
+
+def failed_here() -> dict | None:
+    """The refused form waiting for this page (taken: shown once), or None."""
+    state = session.get(FAILED)
+    if not state or state.get("path") != request.path:
+        return None
+    session.pop(FAILED, None)
+    return state
+
+
+def page_state(errors=None, message: str = "", section: str = "") -> tuple[dict, str, str, MultiDict]:
+    """The page's form state: a refused form's (after its redirect), else what the caller passed."""
+    state = failed_here() if request.method == "GET" else None
+    if state is None:
+        return errors or {}, message, section, request.form
+    return state["errors"], state["message"], state["section"], MultiDict(
+        [(k, v) for k, values in state["form"].items() for v in values])
+
+
 def render_page(template: str, *, errors=None, message: str = "", section: str = "", status: int = 200,
                 of=None, **context):
-    """A funding page with its forms' state (the errors by field, the message, the section to open)
-    and, `of` an application or a grant, the names of its organization and its community."""
+    """A funding page with its forms' state (the errors by field, the message, the section to open;
+    a refused form's, after POST-redirect-GET) and, `of` an application or a grant, the names of
+    its organization and its community."""
+    errors, message, section, form = page_state(errors, message, section)
     context.setdefault("district", funding_policy.runs_funding(current_actor()))
     if of is not None:
         session = db_session()
         context["org_name"] = queries.organization_names(session, [of.organization_id]).get(of.organization_id, "")
         context["community_name"] = queries.community_names(session, [of.community_id]).get(of.community_id, "")
-    return render_template(template, errors=errors or {}, message=message, section=section, form=request.form,
+    return render_template(template, errors=errors, message=message, section=section, form=form,
                            **context), status
 
 
 def post(view: Callable, section: str, back_to: str, action: Callable[[dict], object], schema=None, *,
          describe: Callable = domain_form_error, **options):
-    """A form on a funding page: run `action`, go back to `back_to`; or the page again at `section`."""
-    return act(partial(view, section=section), back_to, action, schema, describe=describe, **options)
+    """A form on a funding page: run `action`, go back to `back_to`; refused, back to the same page
+    (303) where its errors wait at the top and at `section` (POST-redirect-GET; `view` renders it)."""
+    return act(partial(refused, back_to, section=section), back_to, action, schema, describe=describe, **options)
+
+
+def confirmed(pre: dict) -> dict:
+    """An irreversible button posts only with its confirmation box ticked (no script needed)."""
+    if request.form.get("confirmed") != "1":
+        pre["confirmed"] = [t("funding.confirm_first")]
+    return pre

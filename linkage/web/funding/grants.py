@@ -14,7 +14,7 @@ from linkage.services import funding
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import domain_form_error as _domain_form_error
-from linkage.web.funding.common import domain_form_error, fen, post, render_page
+from linkage.web.funding.common import confirmed, domain_form_error, fen, post, render_page
 from linkage.web.i18n import t
 from schemas.funding import AcceptanceSchema, ClosingReportSchema, ExpenditureRequestSchema
 
@@ -71,7 +71,7 @@ def disburse(grant_id: int):
     def run(_body):
         with platform().uow() as uow:
             funding.grants.disburse_tranche(uow, current_actor(), grant_id)
-    return _grant_act(grant_id, "milestones", run)
+    return _grant_act(grant_id, "milestones", run, pre=confirmed({}))
 
 
 @bp.post("/funding/grants/<int:grant_id>/expenditures")

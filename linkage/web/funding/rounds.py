@@ -15,7 +15,18 @@ from linkage.web import queries
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, load
-from linkage.web.funding.common import as_current_user, domain_form_error, fen, merge, post, render_page, rubric
+from linkage.web.funding.common import (
+    as_current_user,
+    confirmed,
+    domain_form_error,
+    fen,
+    merge,
+    page_state,
+    post,
+    refused,
+    render_page,
+    rubric,
+)
 from linkage.web.i18n import t
 from schemas.funding import RoundRequestSchema, RoundTransitionSchema
 
@@ -57,20 +68,21 @@ def _round_body(form) -> dict:
 @roles("admin")
 def new_round():
     weights, labels = rubric()
-    form, errors, message = request.form, {}, ""
-    if request.method == "POST":
+    here = url_for("web.new_round")
+    if request.method == "POST":  # refused: back to this page's GET with the errors (POST-redirect-GET)
         try:
-            body = _round_body(form)
+            body = _round_body(request.form)
             found = as_current_user(funding.rounds.open_round, body)
             flash(t("saved"))
             return redirect(url_for("web.funding_round", round_id=found.id))
         except FormError as failure:
-            errors, message = failure.errors, t("fix_errors")
+            return refused(here, errors=failure.errors, message=t("fix_errors"))
         except DomainError as err:
             failure = domain_form_error(err, ROUND_RENAME)
-            errors, message = failure.errors, failure.message
+            return refused(here, errors=failure.errors, message=failure.message)
+    errors, message, _, form = page_state()
     return render_template("funding_round_form.html", form=form, errors=errors, message=message,
-                           categories=CATEGORIES, weights=weights, labels=labels), (422 if errors or message else 200)
+                           categories=CATEGORIES, weights=weights, labels=labels)
 
 
 def _round_view(round_id: int, *, errors=None, message="", section="", status=200):
@@ -105,7 +117,7 @@ def move_round(round_id: int):
     def run(body):
         as_current_user(funding.rounds.transition_round, round_id, body["to"])
     back_to = url_for("web.funding_round", round_id=round_id)
-    return post(partial(_round_view, round_id), "timeline", back_to, run, RoundTransitionSchema())
+    return post(partial(_round_view, round_id), "timeline", back_to, run, RoundTransitionSchema(), pre=confirmed({}))
 
 
 @bp.post("/funding/<int:round_id>/awards")
@@ -125,4 +137,4 @@ def commit_awards(round_id: int):
     def run(_body):
         as_current_user(funding.awards.award_round, round_id, overrides)
     back_to = url_for("web.funding_round", round_id=round_id) + "#allocation"
-    return post(partial(_round_view, round_id), "allocation", back_to, run, pre=pre)
+    return post(partial(_round_view, round_id), "allocation", back_to, run, pre=confirmed(pre))

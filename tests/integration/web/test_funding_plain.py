@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from linkage.models.funding import FundingApplication, Grant
+from linkage.models.funding import FundingApplication, FundingRound, Grant
 from tests.integration.web.test_funding_pages import RUBRIC, application_form, location_id, round_form, user_id
 from tests.integration.web.test_pages import html, need_form
 
@@ -174,3 +174,53 @@ def test_reviewers_are_offered_and_shown_by_name_and_role_never_by_login(person,
     reviews = shown.split('id="reviews"', 1)[1]
     for part in (reviewers, reviews):
         assert f"区民政局工作人员 #{user_id(world, 'admin')}" in part and ">admin<" not in part
+
+
+def test_irreversible_funding_buttons_ask_for_a_confirmation_first(person, world):
+    admin, staff, org = person("admin"), person("community_staff"), person("org_staff")
+    round_id = location_id(admin.post("/funding/new", round_form()))
+    need_id = location_id(staff.post("/needs/new", need_form()))
+    application_id = location_id(org.post(f"/funding/{round_id}/apply", application_form(need_id)))
+    page = html(admin.get(f"/funding/{round_id}"))
+    assert 'name="confirmed" value="1" required' in page and "不可撤销" in page
+    unticked = admin.post(f"/funding/{round_id}/transitions", {"to": "reviewing"})
+    assert unticked.status_code == 303 and unticked.headers["Location"] == f"/funding/{round_id}"
+    assert "请先勾选确认" in top_alert(html(admin.get(f"/funding/{round_id}")))
+    with world.platform.read_session() as s:
+        assert s.get(FundingRound, round_id).status == "open"
+    assert admin.post(f"/funding/{round_id}/transitions", {"to": "reviewing", "confirmed": "1"}).status_code == 302
+    admin.post(f"/funding/applications/{application_id}/reviewers", {"user_id": user_id(world, "admin")})
+    admin.post(f"/funding/applications/{application_id}/reviews", {f"score_{k}": "80" for k in RUBRIC})
+    assert admin.post(f"/funding/{round_id}/awards", {}).status_code == 303
+    with world.platform.read_session() as s:
+        assert s.get(FundingRound, round_id).status == "reviewing"
+        assert s.scalar(select(Grant.id).where(Grant.application_id == application_id)) is None
+    assert location_id(admin.post(f"/funding/{round_id}/awards", {"confirmed": "1"})) == round_id
+    with world.platform.read_session() as s:
+        grant_id = s.scalars(select(Grant.id).where(Grant.application_id == application_id)).one()
+    staff.post(f"/funding/grants/{grant_id}/milestones/1/acceptance", {"note": "ok"})
+    assert "我确认拨付第1期 ¥1,600.00" in html(admin.get(f"/funding/grants/{grant_id}"))
+    assert admin.post(f"/funding/grants/{grant_id}/disbursements", {}).status_code == 303
+    assert 'id="money-disbursed">¥0.00<' in html(admin.get(f"/funding/grants/{grant_id}"))
+    assert admin.post(f"/funding/grants/{grant_id}/disbursements", {"confirmed": "1"}).status_code == 302
+    assert 'id="money-disbursed">¥1,600.00<' in html(admin.get(f"/funding/grants/{grant_id}"))
+
+
+def test_a_refused_funding_form_redirects_to_its_page_which_shows_the_errors_once(person, world):
+    scene = granted(person, world)
+    grant_page = f"/funding/grants/{scene.grant_id}"
+    spend = {"amount_yuan": "1000", "budget_line": "人员费", "receipt_ref": "FP-001", "note": "社工劳务"}
+    refused = scene.org.post(f"{grant_page}/expenditures", spend)
+    assert refused.status_code == 303 and refused.headers["Location"] == grant_page  # not the action's URL
+    page = html(scene.org.get(grant_page))
+    assert 'id="err-amount_yuan"' in page and 'value="FP-001"' in page and "社工劳务" in page  # what was typed
+    assert 'id="err-amount_yuan"' not in html(scene.org.get(grant_page))  # shown once: a refresh is clean
+    # the application form, a page of its own, too
+    org, round_id = person("org_staff"), location_id(scene.admin.post("/funding/new", round_form()))
+    wrong = org.post(f"/funding/{round_id}/apply", application_form(scene.need_id, ms_share_2="10"))
+    assert wrong.status_code == 303 and wrong.headers["Location"] == f"/funding/{round_id}/apply"
+    form_page = html(org.get(f"/funding/{round_id}/apply"))
+    assert 'id="err-milestones"' in form_page and 'value="1600"' in form_page
+    bad_round = scene.admin.post("/funding/new", round_form(cap_yuan="20000"))
+    assert bad_round.status_code == 303 and bad_round.headers["Location"] == "/funding/new"
+    assert 'id="err-cap_yuan"' in html(scene.admin.get("/funding/new"))
