@@ -62,13 +62,13 @@ def _application_body(form) -> dict:
     for name in ("title", "summary"):
         if form.get(name, "").strip():
             data[name] = form.get(name).strip()
-    requested = fen(form, "requested_yuan", pre)
+    requested = fen(form, "requested_yuan", pre, positive=True)
     if requested is not None:
         data["requested_fen"] = requested
     lines = _rows(form, "line_name", "line_yuan", LINE_ROWS)
     data["budget_lines"] = []
     for i, name, _ in lines:
-        amount = fen(form, f"line_yuan_{i}", pre)
+        amount = fen(form, f"line_yuan_{i}", pre, positive=True)
         line = {"name": name}
         if amount is not None:
             line["amount_fen"] = amount

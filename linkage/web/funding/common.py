@@ -42,13 +42,18 @@ def domain_form_error(err: DomainError, rename: dict[str, str] | None = None) ->
     return failure
 
 
-def fen(form, name: str, errors: dict, target: str | None = None) -> int | None:
-    """An amount in yuan from the form, as fen; a bad one is an error by its field."""
+def fen(form, name: str, errors: dict, target: str | None = None, *, positive: bool = False) -> int | None:
+    """An amount in yuan from the form, as fen; a bad one (or, `positive`, one of 0 or less) is an
+    error by its field, in yuan words (the API's schemas speak of fen)."""
     try:
-        return fen_of(form.get(name, ""))
+        amount = fen_of(form.get(name, ""))
     except ValueError:
         errors[target or name] = [t("yuan_invalid")]
         return None
+    if positive and amount is not None and amount <= 0:
+        errors[target or name] = [t("funding.yuan_positive")]
+        return None
+    return amount
 
 
 def merge(failure: FormError, pre: dict) -> FormError:

@@ -78,7 +78,7 @@ def disburse(grant_id: int):
 @roles("org_staff")
 def report_spending(grant_id: int):
     pre: dict = {}
-    amount = fen(request.form, "amount_yuan", pre)
+    amount = fen(request.form, "amount_yuan", pre, positive=True)
 
     def run(body):
         with platform().uow() as uow:

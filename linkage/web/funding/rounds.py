@@ -45,7 +45,8 @@ def _round_body(form) -> dict:
     """The form as RoundRequestSchema's input: amounts in 元, one whole-number weight per criterion."""
     weights, _ = rubric()
     pre: dict = {}
-    extra = {"budget_fen": fen(form, "budget_yuan", pre), "cap_fen": fen(form, "cap_yuan", pre)}
+    extra = {"budget_fen": fen(form, "budget_yuan", pre, positive=True),
+             "cap_fen": fen(form, "cap_yuan", pre, positive=True)}
     chosen = {}
     for name in weights:
         raw = form.get(f"w_{name}", "").strip()

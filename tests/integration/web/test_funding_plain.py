@@ -224,3 +224,15 @@ def test_a_refused_funding_form_redirects_to_its_page_which_shows_the_errors_onc
     bad_round = scene.admin.post("/funding/new", round_form(cap_yuan="20000"))
     assert bad_round.status_code == 303 and bad_round.headers["Location"] == "/funding/new"
     assert 'id="err-cap_yuan"' in html(scene.admin.get("/funding/new"))
+
+
+def test_an_amount_of_nothing_is_refused_in_yuan_words(person, world):
+    scene = granted(person, world)
+    spend = {"amount_yuan": "0", "budget_line": "人员费", "receipt_ref": "FP-003"}
+    page = html(scene.org.post(f"/funding/grants/{scene.grant_id}/expenditures", spend, **FOLLOW))
+    error = re.search(r'id="err-amount_yuan"[^>]*>(.*?)</p>', page).group(1)
+    assert error == "金额须大于0元" and "金额须为正整数（分）" not in page
+    round_id = location_id(scene.admin.post("/funding/new", round_form()))
+    apply = application_form(scene.need_id, requested_yuan="-4000", line_yuan_0="-2400")
+    page = html(person("org_staff").post(f"/funding/{round_id}/apply", apply, **FOLLOW))
+    assert 'id="err-requested_yuan"' in page and "金额须为正整数（分）" not in page and "金额须大于0元" in page
