@@ -96,7 +96,7 @@ def people(session, user_ids) -> dict[int, str]:
     return found
 
 
-FAILED = "funding.failed"  # the session key of a refused form, until its page is shown (POST-redirect-GET)
+FAILED = "funding_refused_form"  # the session key of a refused form, until its page is shown (POST-redirect-GET)
 KEPT_BYTES = 2400  # what a refused form may leave in the session cookie; longer typed text is not kept
 
 
