@@ -76,6 +76,7 @@ class ApplicationRequestSchema(Schema):
     budget_lines = fields.List(fields.Nested(BudgetLineSchema), required=True, validate=validate.Length(min=1, max=20))
     milestones = fields.List(fields.Nested(MilestonePlanSchema), required=True, validate=validate.Length(min=1, max=10))
     cofunding_resource_id = WholeNumber(validate=validate.Range(min=1), allow_none=True)
+    cofunding_own = fields.Boolean(load_default=False)  # 自筹: the organization's own funds, any category
     cofunding_fen = Money(load_default=0)
 
 

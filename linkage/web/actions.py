@@ -29,7 +29,7 @@ def fail(back_to: str, errors: dict, message: str, section: str = "", *, at_once
     if at_once is not None and serializer is not None and len(serializer.dumps(dict(session))) > COOKIE_ROOM:
         session.pop(FAILED)
         return at_once()
-    return redirect(back_to, 303)
+    return redirect(back_to.split("#", 1)[0], 303)  # to the top, where the errors are summed up
 
 
 def failed_form() -> dict:

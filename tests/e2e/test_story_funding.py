@@ -30,6 +30,14 @@ def _funds(person: Person) -> dict:
     return {name: _fen(person.text(f"#funds-{name}")) for name in ("awarded", "disbursed", "spent")}
 
 
+def _confirm(person: Person, section: str) -> None:
+    """Tick an irreversible button's confirmation box, from the keyboard (the browser requires it)."""
+    box = person.page.locator(f"{section} input[name=confirmed]")
+    box.focus()
+    person.page.keyboard.press("Space")
+    assert box.is_checked()
+
+
 def test_a_funding_round_in_a_browser(live, browser, shots):
     admin = Person(browser, live)
     admin.log_in("admin")
@@ -81,11 +89,16 @@ def test_a_funding_round_in_a_browser(live, browser, shots):
 
     # -- the district closes applications and assigns a reviewer -------------------------------
     admin.go(round_path)
+    assert "不可撤销" in admin.text("#timeline")
+    _confirm(admin, "#timeline")
     admin.press("#move-reviewing")
     admin.go(application_path)
-    # Auditors are not offered: they audit and never review (separation of duties).
-    assert admin.page.locator("#f-user_id option", has_text="shenji").count() == 0
-    reviewer = admin.page.locator("#f-user_id option", has_text="admin").first.get_attribute("value")
+    # Reviewers are offered by name and role, never by login; auditors are not offered at all:
+    # they audit and never review (separation of duties).
+    offered = admin.page.locator("#f-user_id option").all_inner_texts()
+    assert offered and not any(re.search(r"[A-Za-z]", text) for text in offered), offered
+    assert not any("审计" in text for text in offered), offered
+    reviewer = admin.page.locator("#f-user_id option", has_text="区民政局工作人员").first.get_attribute("value")
     admin.page.select_option("#f-user_id", reviewer)
     admin.press("#reviewers form button[type=submit]")
 
@@ -106,6 +119,7 @@ def test_a_funding_round_in_a_browser(live, browser, shots):
     assert "按申请额全额资助" in allocation and "83.00" in allocation
     admin.page.locator("#allocation").scroll_into_view_if_needed()
     shots(admin.page, "funding-allocation-preview")
+    _confirm(admin, "#allocation")
     admin.press("#commit-awards")
     assert "立项结果公示" in admin.text("#allocation")
     grant_path = admin.page.locator("a[href^='/funding/grants/']").first.get_attribute("href")
@@ -115,6 +129,7 @@ def test_a_funding_round_in_a_browser(live, browser, shots):
     admin.go(grant_path)
     admin.page.fill(".milestone[data-n='1'] input[name=note]", "启动会已召开，协议已签订")
     admin.press(".milestone[data-n='1'] button.accept")
+    _confirm(admin, "#milestones")
     admin.press("#disburse")
     assert admin.text("#money-disbursed") == "¥12,000.00"  # 40 % of 30 000
     shots(admin.page, "funding-tranche-disbursed")

@@ -82,10 +82,10 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
         "need_id": ("give need_id or project_id", *REFERENCE), "project_id": REFERENCE,
         "requested_fen": ("per-project cap",), "budget_lines": ("add up",), "milestones": ("add up",),
         "cofunding_fen": ("co-funding must be", "left"),
-        "cofunding_resource_id": ("required with cofunding_fen", "kind fund", "restricted")},
+        "cofunding_resource_id": ("required with cofunding_fen", "kind fund", "restricted", "not both")},
     "POST /api/v1/applications/{application_id}/reviewers": {"user_id": ("no such active user", "reviewers are")},
     "POST /api/v1/applications/{application_id}/reviews": {"scores": ("exactly:",)},
-    "POST /api/v1/funding-rounds/{round_id}/awards": {"overrides": ("appears twice", "fen", "reason is required")},
+    "POST /api/v1/funding-rounds/{round_id}/awards": {"overrides": ("appears twice", "¥", "reason is required")},
     "POST /api/v1/grants/{grant_id}/expenditures": {"budget_line": ("not a line of grant",)},
     "POST /api/v1/grants/{grant_id}/corrections": {"reason": ("required",)},
 }

@@ -20,12 +20,12 @@ def _check_overrides(budget_fen: int, cap_fen: int, by_id: dict[int, dict[str, A
         limit = min(app["requested_fen"], cap_fen)
         if not 0 <= amount <= limit:
             errors.setdefault("overrides", []).append(
-                Message("override.amount_range", id=app_id, limit=limit))
+                Message("override.amount_range", id=app_id, low=yuan(0), limit=yuan(limit)))
         if not str(override.get("reason", "")).strip():
             errors.setdefault("overrides", []).append(Message("override.reason_required", id=app_id))
         total += amount
     if total > budget_fen:
-        errors.setdefault("overrides", []).append(Message("override.over_budget", total=total, budget=budget_fen))
+        errors.setdefault("overrides", []).append(Message("override.over_budget", total=yuan(total), budget=yuan(budget_fen)))
     if errors:
         raise InvalidInput("override.rejected", errors)
     return total
@@ -58,7 +58,7 @@ def allocate(budget_fen: int, cap_fen: int, priority_categories: list[str],
         if app["id"] in overrides:
             amount, why = overrides[app["id"]]["amount_fen"], overrides[app["id"]]["reason"].strip()
             results[app["id"]]["amount_fen"] = amount
-            reasons.append(f"管理员调整为{yuan(amount)}：{why} / admin override to {amount} fen: {why}")
+            reasons.append(f"管理员调整为{yuan(amount)}：{why} / admin override to {yuan(amount)}: {why}")
         elif app.get("blocked_reason"):
             reasons.append(app["blocked_reason"])
         elif app.get("score") is None:
@@ -84,17 +84,17 @@ def allocate(budget_fen: int, cap_fen: int, priority_categories: list[str],
         if remaining >= want:
             amount = want
             if want < app["requested_fen"]:
-                reasons.append(f"受单项上限{yuan(cap_fen)}限制 / limited by the per-project cap of {cap_fen} fen")
+                reasons.append(f"受单项上限{yuan(cap_fen)}限制 / limited by the per-project cap of {yuan(cap_fen)}")
             else:
                 reasons.append("按申请额全额资助 / funded in full as requested")
         elif remaining > 0 and remaining * 100 >= want * min_partial_pct:
             amount = remaining
-            reasons.append(f"预算仅余{yuan(remaining)}，部分资助 / only {remaining} fen of the budget "
+            reasons.append(f"预算仅余{yuan(remaining)}，部分资助 / only {yuan(remaining)} of the budget "
                            f"was left: partly funded")
         else:
             amount = 0
             reasons.append(f"预算余额{yuan(remaining)}不足所需的{min_partial_pct}%，不予资助 / the "
-                           f"{remaining} fen left is under {min_partial_pct}% of {want} fen: not funded")
+                           f"{yuan(remaining)} left is under {min_partial_pct}% of {yuan(want)}: not funded")
         result["amount_fen"] = amount
         remaining -= amount
     order = [a["id"] for a in ranked] + [a["id"] for a in applications if results[a["id"]]["rank"] is None]

@@ -63,12 +63,12 @@ def compute_allocation(session: Session, found: FundingRound,
                           [{"id": a.id, "requested_fen": a.requested_fen, "category": a.category,
                             "score": scores.get(a.id), "blocked_reason": blocked.get(a.id)} for a in apps],
                           pass_score=found.pass_score, min_partial_pct=found.min_partial_pct, overrides=overrides)
-        left: dict[int | None, int] = {}  # by co-funding resource (set whenever cofunding_fen is)
+        left: dict[int | None, int] = {}  # by co-funding resource (none for 自筹, own funds)
         short: int | None = None
         for entry in result:
             app = by_id[entry["application_id"]]
-            if entry["amount_fen"] <= 0 or not app.cofunding_fen:
-                continue
+            if entry["amount_fen"] <= 0 or not app.cofunding_fen or app.cofunding_resource_id is None:
+                continue  # 自筹 (own funds) draws on no charity resource
             rid = app.cofunding_resource_id
             left.setdefault(rid, _cofunding_left(session, rid))
             if left[rid] < app.cofunding_fen:
@@ -151,7 +151,7 @@ def _make_grant(uow: UnitOfWork, actor: Actor, found: FundingRound, app: Funding
                                   share_pct=milestone["share_pct"], tranche_lines=tranche))
     append_entry(uow, actor, found.id, EntryKind.AWARD.value, round_pool(), grant_account(grant.id, "committed"),
                  lines, grant_id=grant.id, note=f"立项资助：{app.title} / grant awarded")
-    if grant.cofunding_fen:
+    if grant.cofunding_fen and grant.cofunding_resource_id is not None:  # 自筹 is the grantee's own money
         _draw_cofunding(uow, actor, found, grant)
     return grant
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
+from linkage.formats import yuan
 from linkage.models import CharityResource, utcnow
 from linkage.models.funding import (
     REVERSIBLE,
@@ -125,7 +126,7 @@ def report_expenditure(uow: UnitOfWork, actor: Actor, grant_id: int, data: dict[
     cash = replay(chain(uow.session, grant.round_id)).get(f"{grant_account(grant.id, 'cash')}/{line}", 0)
     if amount > cash:
         raise Conflict("expenditure.exceeds_disbursed",
-                       {"amount_fen": [Message("expenditure.only_left", line=line, cash=cash)]})
+                       {"amount_fen": [Message("expenditure.only_left", line=line, cash=yuan(cash))]})
     entry = append_entry(uow, actor, grant.round_id, EntryKind.EXPENDITURE.value, grant_account(grant.id, "cash"),
                          grant_account(grant.id, "spent"), {line: amount}, grant_id=grant.id, budget_line=line,
                          receipt_ref=data["receipt_ref"].strip(), note=data.get("note", "").strip()[:300])

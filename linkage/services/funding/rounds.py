@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from linkage import ledger
 from linkage.catalogue import Topics, funding_type
 from linkage.errors import Conflict, FieldErrors, Forbidden, InvalidInput, Message, NotFound
+from linkage.formats import yuan
 from linkage.messages import rfc3339
 from linkage.models import CharityResource, Need, NeedStatus, Project, ProjectStatus, utcnow
 from linkage.models.funding import (
@@ -189,7 +190,7 @@ def transition_round(uow: UnitOfWork, actor: Actor, round_id: int, target: str) 
         open_grants = list(uow.session.scalars(select(Grant.id).where(
             Grant.round_id == round_id, Grant.status == GrantStatus.ACTIVE.value)))
         if open_grants:
-            raise Conflict("round.grants_open", {"to": [Message("round.grants_still_active", grants=open_grants)]})
+            raise Conflict("round.grants_open", {"to": [Message("round.grants_still_active", grants="、".join(f"#{g}" for g in open_grants))]})
         left = replay(chain(uow.session, round_id)).get(round_pool(), 0)
         if left:
             append_entry(uow, actor, round_id, EntryKind.RETURN.value, round_pool(), district(), {"": left},
@@ -230,12 +231,18 @@ def _target(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> tuple[Need, 
     return need, project
 
 
+def least_cofunding(pct: int, requested_fen: int) -> int:
+    """The least co-funding c (fen) with c ≥ pct % of the project budget (requested + c), rounded up."""
+    return -(-pct * requested_fen // (100 - pct)) if 0 < pct < 100 else 0
+
+
 def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict[str, Any], category: str) -> None:
-    """Budget lines add up to the request, milestone shares to 100 %, co-funding meets the round's share."""
+    """Budget lines add up to the request, milestone shares to 100 %, co-funding meets the round's share
+    (from a charity resource open to the category, or 自筹, the organization's own funds)."""
     errors: FieldErrors = {}
     requested, lines, milestones = data["requested_fen"], data["budget_lines"], data["milestones"]
     if requested > found.cap_fen:
-        errors["requested_fen"] = [Message("application.over_cap", cap=found.cap_fen)]
+        errors["requested_fen"] = [Message("application.over_cap", cap=yuan(found.cap_fen))]
     if sum(line["amount_fen"] for line in lines) != requested:
         errors["budget_lines"] = ["application.lines_sum"]
     if len({line["name"] for line in lines}) != len(lines):
@@ -244,10 +251,14 @@ def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict[str, Any], cate
         errors["milestones"] = ["application.shares_100"]
     cofunding, resource_id = data.get("cofunding_fen", 0), data.get("cofunding_resource_id")
     if found.cofunding_pct and cofunding * 100 < found.cofunding_pct * (requested + cofunding):
-        errors["cofunding_fen"] = [Message("application.cofunding_share", pct=found.cofunding_pct)]
-    if cofunding and resource_id is None:
+        least = yuan(least_cofunding(found.cofunding_pct, requested))
+        errors["cofunding_fen"] = [Message("application.cofunding_share", pct=found.cofunding_pct, least=least)]
+    own = bool(data.get("cofunding_own"))  # 自筹: no charity resource to draw on, no category restriction
+    if own and resource_id is not None:
+        errors["cofunding_resource_id"] = ["application.cofunding_own_or_resource"]
+    elif cofunding and resource_id is None and not own:
         errors["cofunding_resource_id"] = ["application.cofunding_source"]
-    if resource_id is not None:
+    if resource_id is not None and not own:
         resource = uow.session.get(CharityResource, resource_id)
         if resource is None or not resource.active or resource.kind != "fund":
             errors["cofunding_resource_id"] = ["application.cofunding_fund"]
@@ -255,7 +266,7 @@ def _check_plan(uow: UnitOfWork, found: FundingRound, data: dict[str, Any], cate
             errors["cofunding_resource_id"] = [Message("application.cofunding_restricted",
                                                        categories="、".join(resource.restricted_categories))]
         elif (resource.remaining_fen or 0) < cofunding:
-            errors["cofunding_fen"] = [Message("application.cofunding_left", left=resource.remaining_fen or 0)]
+            errors["cofunding_fen"] = [Message("application.cofunding_left", left=yuan(resource.remaining_fen))]
     if errors:
         raise InvalidInput("application.plan", errors)
 

@@ -15,11 +15,11 @@ from linkage.services import funding
 from linkage.services import needs as need_service
 from linkage.services import projects as project_service
 from linkage.web import queries
-from linkage.web.actions import failed_form
+from linkage.web.actions import fail, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError
-from linkage.web.funding.common import domain_form_error, fen, render_page, rubric
+from linkage.web.funding.common import domain_form_error, fen, people, render_page, rubric
 from linkage.web.i18n import localize, t
 from schemas.funding import ApplicationRequestSchema
 
@@ -28,6 +28,7 @@ APPLICATION_RENAME = {"requested_fen": "requested_yuan", "cofunding_fen": "cofun
 LINE_ROWS, MILESTONE_ROWS = 5, 4
 DEFAULT_MILESTONES = (("项目启动", 40), ("中期评估", 40), ("结项评估", 20))
 RUNNING = ("approved", "in_progress")
+OWN_FUNDS = "own"  # the co-funding list's 自筹 option
 ASSIGNING = (RoundStatus.OPEN.value, RoundStatus.REVIEWING.value)  # reviewers may still be assigned
 
 
@@ -62,13 +63,13 @@ def _application_body(form) -> dict:
     for name in ("title", "summary"):
         if form.get(name, "").strip():
             data[name] = form.get(name).strip()
-    requested = fen(form, "requested_yuan", pre)
+    requested = fen(form, "requested_yuan", pre, positive=True)
     if requested is not None:
         data["requested_fen"] = requested
     lines = _rows(form, "line_name", "line_yuan", LINE_ROWS)
     data["budget_lines"] = []
     for i, name, _ in lines:
-        amount = fen(form, f"line_yuan_{i}", pre)
+        amount = fen(form, f"line_yuan_{i}", pre, positive=True)
         line = {"name": name}
         if amount is not None:
             line["amount_fen"] = amount
@@ -81,7 +82,9 @@ def _application_body(form) -> dict:
             item["share_pct"] = share
         data["milestones"].append(item)
     resource = form.get("cofunding_resource_id", "").strip()
-    if resource:
+    if resource == OWN_FUNDS:
+        data["cofunding_own"] = True
+    elif resource:
         data["cofunding_resource_id"] = resource
     cofunding = fen(form, "cofunding_yuan", pre)
     if cofunding:
@@ -119,10 +122,20 @@ def _application_errors(messages: dict, lines, milestones) -> dict:
 def apply_round(round_id: int):
     who = current_actor()
     found = funding.rounds.get_round(db_session(), round_id)
-    form, errors, message, status = request.form, {}, "", 200
-    if request.method == "POST":
+    here = url_for("web.apply_round", round_id=round_id)
+
+    def page(errors: dict, message: str, status: int = 200):
+        if not message and found.status != RoundStatus.OPEN.value:
+            message = t("round_" + found.status)
+        return render_template("funding_apply.html", round=found, form=posted(), errors=errors, message=message,
+                               targets=_targets(who), preset=request.args.get("target", ""),
+                               resources=queries.fund_resources(db_session()), line_rows=LINE_ROWS,
+                               milestone_rows=MILESTONE_ROWS, default_milestones=DEFAULT_MILESTONES,
+                               own_funds=OWN_FUNDS), status
+
+    if request.method == "POST":  # refused: back to this page's GET with the errors (POST-redirect-GET)
         try:
-            body = _application_body(form)
+            body = _application_body(request.form)
             with platform().uow() as uow:
                 application = funding.rounds.apply_for_funding(uow, who, round_id, body)
             flash(t("saved"))
@@ -134,12 +147,9 @@ def apply_round(round_id: int):
                 raise
             failure = domain_form_error(err, APPLICATION_RENAME)
             errors, message, status = failure.errors, failure.message, err.status
-    elif found.status != RoundStatus.OPEN.value:
-        message = t("round_" + found.status)
-    return render_template("funding_apply.html", round=found, form=form, errors=errors, message=message,
-                           targets=_targets(who), preset=request.args.get("target", ""),
-                           resources=queries.fund_resources(db_session()), line_rows=LINE_ROWS,
-                           milestone_rows=MILESTONE_ROWS, default_milestones=DEFAULT_MILESTONES), status
+        return fail(here, errors, message, at_once=lambda: page(errors, message, status))
+    failed = failed_form()
+    return page(failed.get("errors", {}), failed.get("message", ""))
 
 
 def application_view(application_id: int, *, errors=None, message="", section="", status=200):
@@ -159,12 +169,13 @@ def application_view(application_id: int, *, errors=None, message="", section=""
     can_review = (who.user_id in assigned and found.status == RoundStatus.REVIEWING.value
                   and not any(r["reviewer_user_id"] == who.user_id for r in (reviews or [])))
     grant = queries.grant_for_application(session, application_id)
+    candidates = queries.reviewer_candidates(session, perm.REVIEWER_ROLES) \
+        if funding_policy.runs_funding(who) and found.status in ASSIGNING else []
     return render_page(
         "funding_application.html", errors=errors, message=message, section=section, status=status,
         of=application, application=application, round=found, reviews=reviews, assigned=assigned,
-        names=queries.usernames(session, assigned + [r["reviewer_user_id"] for r in reviews or []]),
-        candidates=queries.reviewer_candidates(session, perm.REVIEWER_ROLES)
-        if funding_policy.runs_funding(who) and found.status in ASSIGNING else [],
+        names=people(session, assigned + [r["reviewer_user_id"] for r in reviews or []] + [c.id for c in candidates]),
+        candidates=candidates,
         can_review=can_review, weights=weights, labels=labels, grant=grant)
 
 

@@ -5,6 +5,7 @@ from functools import partial
 
 from flask import request, url_for
 
+from linkage.formats import yuan
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models.funding import EntryKind
@@ -14,7 +15,8 @@ from linkage.web.actions import failed_form
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import domain_form_error as _domain_form_error
-from linkage.web.funding.common import domain_form_error, fen, post, render_page
+from linkage.web.funding.common import confirmed, domain_form_error, fen, post, render_page
+from linkage.web.i18n import t
 from schemas.funding import AcceptanceSchema, ClosingReportSchema, ExpenditureRequestSchema
 
 SPENDING_RENAME = {"amount_fen": "amount_yuan"}
@@ -29,9 +31,14 @@ def _grant_view(grant_id: int, *, errors=None, message="", section="", status=20
                  for kind in (EntryKind.DISBURSEMENT.value, EntryKind.EXPENDITURE.value)}
     next_tranche = next((m for m in figures["milestones"] if not m["disbursed"]), None)
     next_to_accept = next((m["n"] for m in figures["milestones"] if not m["accepted"]), None)
+    # Each line as the table above reads it, and what may still be reported spent on it (paid, not yet spent).
+    line_options = [(line["name"], t("funding.line_option", name=line["name"], budget=yuan(line["budget_fen"]),
+                                     disbursed=yuan(line["disbursed_fen"]),
+                                     left=yuan(line["disbursed_fen"] - line["spent_fen"])))
+                    for line in figures["lines"]]
     return render_page(
         "funding_grant.html", errors=errors, message=message, section=section, status=status, of=grant,
-        grant=grant, figures=figures, movements=movements, next_tranche=next_tranche,
+        grant=grant, figures=figures, movements=movements, next_tranche=next_tranche, line_options=line_options,
         accepter=funding_policy.may_accept_milestone(who, grant), next_to_accept=next_to_accept,
         round=funding.rounds.get_round(session, grant.round_id), grantee=funding_policy.staffs(who, grant.organization_id))
 
@@ -65,14 +72,14 @@ def disburse(grant_id: int):
     def run(_body):
         with platform().uow() as uow:
             funding.grants.disburse_tranche(uow, current_actor(), grant_id)
-    return _grant_act(grant_id, "milestones", run)
+    return _grant_act(grant_id, "milestones", run, pre=confirmed({}))
 
 
 @bp.post("/funding/grants/<int:grant_id>/expenditures")
 @roles("org_staff")
 def report_spending(grant_id: int):
     pre: dict = {}
-    amount = fen(request.form, "amount_yuan", pre)
+    amount = fen(request.form, "amount_yuan", pre, positive=True)
 
     def run(body):
         with platform().uow() as uow:

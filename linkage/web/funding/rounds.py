@@ -12,11 +12,20 @@ from linkage.policy import funding as funding_policy
 from linkage.services import funding
 from linkage.taxonomy import CATEGORIES
 from linkage.web import queries
-from linkage.web.actions import failed_form
+from linkage.web.actions import fail, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, load
-from linkage.web.funding.common import as_current_user, domain_form_error, fen, merge, post, render_page, rubric
+from linkage.web.funding.common import (
+    as_current_user,
+    confirmed,
+    domain_form_error,
+    fen,
+    merge,
+    post,
+    render_page,
+    rubric,
+)
 from linkage.web.i18n import t
 from schemas.funding import RoundRequestSchema, RoundTransitionSchema
 
@@ -35,7 +44,8 @@ def _round_body(form) -> dict:
     """The form as RoundRequestSchema's input: amounts in 元, one whole-number weight per criterion."""
     weights, _ = rubric()
     pre: dict = {}
-    extra = {"budget_fen": fen(form, "budget_yuan", pre), "cap_fen": fen(form, "cap_yuan", pre)}
+    extra = {"budget_fen": fen(form, "budget_yuan", pre, positive=True),
+             "cap_fen": fen(form, "cap_yuan", pre, positive=True)}
     chosen = {}
     for name in weights:
         raw = form.get(f"w_{name}", "").strip()
@@ -58,20 +68,26 @@ def _round_body(form) -> dict:
 @roles("admin")
 def new_round():
     weights, labels = rubric()
-    form, errors, message = request.form, {}, ""
-    if request.method == "POST":
+    here = url_for("web.new_round")
+
+    def page(errors: dict, message: str, status: int = 200):
+        return render_template("funding_round_form.html", form=posted(), errors=errors, message=message,
+                               categories=CATEGORIES, weights=weights, labels=labels), status
+
+    if request.method == "POST":  # refused: back to this page's GET with the errors (POST-redirect-GET)
         try:
-            body = _round_body(form)
+            body = _round_body(request.form)
             found = as_current_user(funding.rounds.open_round, body)
             flash(t("saved"))
             return redirect(url_for("web.funding_round", round_id=found.id))
         except FormError as failure:
-            errors, message = failure.errors, t("fix_errors")
+            errors, message, status = failure.errors, t("fix_errors"), 422
         except DomainError as err:
             failure = domain_form_error(err, ROUND_RENAME)
-            errors, message = failure.errors, failure.message
-    return render_template("funding_round_form.html", form=form, errors=errors, message=message,
-                           categories=CATEGORIES, weights=weights, labels=labels), (422 if errors or message else 200)
+            errors, message, status = failure.errors, failure.message, err.status
+        return fail(here, errors, message, at_once=lambda: page(errors, message, status))
+    failed = failed_form()
+    return page(failed.get("errors", {}), failed.get("message", ""))
 
 
 def _round_view(round_id: int, *, errors=None, message="", section="", status=200):
@@ -106,7 +122,7 @@ def move_round(round_id: int):
     def run(body):
         as_current_user(funding.rounds.transition_round, round_id, body["to"])
     back_to = url_for("web.funding_round", round_id=round_id)
-    return post(partial(_round_view, round_id), "timeline", back_to, run, RoundTransitionSchema())
+    return post(partial(_round_view, round_id), "timeline", back_to, run, RoundTransitionSchema(), pre=confirmed({}))
 
 
 @bp.post("/funding/<int:round_id>/awards")
@@ -126,4 +142,4 @@ def commit_awards(round_id: int):
     def run(_body):
         as_current_user(funding.awards.award_round, round_id, overrides)
     back_to = url_for("web.funding_round", round_id=round_id) + "#allocation"
-    return post(partial(_round_view, round_id), "allocation", back_to, run, pre=pre)
+    return post(partial(_round_view, round_id), "allocation", back_to, run, pre=confirmed(pre))

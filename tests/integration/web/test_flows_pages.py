@@ -200,7 +200,7 @@ def test_a_failed_post_redirects_to_the_page_which_shows_the_errors_and_keeps_th
     failed = org.post(
         f"/projects/{project_id}/activities", activity_form(utcnow() + timedelta(days=1), place="", slots="0")
     )
-    assert failed.status_code == 303 and failed.headers["Location"] == f"/projects/{project_id}#activities"
+    assert failed.status_code == 303 and failed.headers["Location"] == f"/projects/{project_id}"
     page = html(org.get(f"/projects/{project_id}"))
     assert 'href="#f-place"' in summary_of(page) and 'id="err-slots"' in page
     assert 'value="上门探访"' in page and '<details class="card" open>' in page  # the form kept, open
