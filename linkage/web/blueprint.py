@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from linkage import formats
 from linkage.clock import LOCAL_TZ
@@ -14,8 +14,8 @@ from linkage.web import auth, i18n
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
 
-ERROR_TITLES = {400: "bad_request", 401: "login", 403: "forbidden", 404: "not_found", 409: "conflict",
-                422: "fix_errors"}
+ERROR_TITLES = {400: "bad_request", 401: "login", 403: "forbidden", 404: "not_found", 405: "web.error.method",
+                409: "conflict", 422: "fix_errors", 500: "web.error.server"}
 
 
 @bp.before_request
@@ -24,22 +24,20 @@ def _before():
     return auth.load_actor()  # a redirect to the login page when the session went idle
 
 
+def error_page(status: int, message: str, errors: dict) -> str:
+    """The one error page (error.html) for a person's browser: the pages' own errors here, and any other
+    HTTP error (unknown URL, 405, 500) through linkage.http's handler, which calls this."""
+    if "web_user" not in g and status < 500:  # outside the pages' routes: still show this person's nav
+        auth.load_actor()
+    return render_template("error.html", title=i18n.t(ERROR_TITLES.get(status, "error")), message=message,
+                           errors=errors, status=status)
+
+
 @bp.errorhandler(DomainError)
 def _domain_error(err: DomainError):
     if isinstance(err, Unauthenticated):
         return redirect(url_for("web.login", next=request.path))
-    title = ERROR_TITLES.get(err.status, "error")
-    return render_template("error.html", title=i18n.t(title), message=err.message,
-                           errors=i18n.localize(err.errors)), err.status
-
-
-def _http_error(err):
-    return render_template("error.html", title=i18n.t(ERROR_TITLES.get(err.code, "error")),
-                           message="", errors={}), err.code
-
-
-for _code in (400, 403, 404, 405):
-    bp.register_error_handler(_code, _http_error)
+    return error_page(err.status, err.message, i18n.localize(err.errors)), err.status
 
 
 @bp.app_template_filter("localtime")
@@ -72,6 +70,6 @@ def _duration(seconds) -> str:
 @bp.app_context_processor
 def _globals():
     return dict(t=i18n.t, lang=i18n.lang(), html_lang=i18n.HTML_LANG[i18n.lang()],
-                status_label=i18n.status_label, category_label=i18n.category_label,
+                status_label=i18n.status_label, field_label=i18n.field_label, category_label=i18n.category_label,
                 group_label=i18n.group_label, localize=i18n.localize, urgency_label=i18n.urgency_label,
                 csrf_token=auth.csrf_token, me=auth.current_actor(), **template_rules(auth.current_actor()))

@@ -35,6 +35,11 @@ def localize(message) -> str:
     return render_message(message, locale())
 
 
+def field_label(name: str) -> str:
+    """A form field's label in the reader's language, or "" for a field without one (never its code name)."""
+    return t(name) if known(name) else ""
+
+
 def wait_in_words(seconds: int) -> str:
     """A wait as a person reads it: seconds under a minute, else whole minutes (rounded up)."""
     return t("wait.seconds", n=seconds) if seconds < 60 else t("wait.minutes", n=-(-seconds // 60))
