@@ -37,7 +37,7 @@ def error_page(status: int, message: str, errors: dict) -> str:
 def _domain_error(err: DomainError):
     if isinstance(err, Unauthenticated):
         return redirect(url_for("web.login", next=request.path))
-    return error_page(err.status, err.message, i18n.localize(err.errors)), err.status
+    return error_page(err.status, err.message, i18n.localize(err.errors, err.code)), err.status
 
 
 @bp.app_template_filter("localtime")

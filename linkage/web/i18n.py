@@ -26,13 +26,13 @@ def t(key: str, **values) -> str:
     return text(key, values, locale())
 
 
-def localize(message) -> str:
+def localize(message, within: str | None = None) -> str:
     """A message code (or a library's own message) in the reader's language; data written
     "中文 / English" (the funding rubric's labels) shows the half in the reader's language."""
     if isinstance(message, str) and (" / " in message or "」/ " in message):
         zh, _, en = message.partition(" / ") if " / " in message else message.partition("/ ")
         return zh.strip() if lang() == "zh" else en.strip()
-    return render_message(message, locale())
+    return render_message(message, locale(), within)
 
 
 def field_label(name: str) -> str:
