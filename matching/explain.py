@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Mapping, TypeVar
 
+from linkage import formats
 from matching import features as F
 from matching.store import Card
 
@@ -92,8 +93,8 @@ def _closing(r_sum: float, r_cnt: float, done: float, cancel: float) -> tuple[st
 
 
 def _until_phrase(t_until: float) -> str:
-    until = datetime.fromtimestamp(t_until, F.CHINA_TZ)
-    return f"有效期至 {until.month}月{until.day}日"
+    """An expiry date always with its year: 12月31日 of next year would read as already past."""
+    return f"有效期至 {formats.day(datetime.fromtimestamp(t_until, F.CHINA_TZ), always_year=True)}"
 
 
 # Phrases come from value-keyed memos: many providers share a rating, a count or a date.
@@ -122,11 +123,11 @@ def social_worker_card(r_sum: float, r_cnt: float, done: float, cancel: float, l
 
 
 def resource_card(r_sum: float, r_cnt: float, done: float, cancel: float, rkind: int, remaining: float,
-                  restricted: bool, t_until: float) -> tuple[bool, float, str, bool, tuple[str, ...]]:
+                  restricted: bool, t_until: float, unit: str = "") -> tuple[bool, float, str, bool, tuple[str, ...]]:
     rkind = int(rkind)
     fund = rkind == 0
-    left = _memo(_PHRASES, ("left", rkind, remaining), lambda: f"剩余资金 {remaining / 100:,.0f} 元" if fund
-                 else f"{KIND_NAMES[rkind]}剩余 {remaining:g}")
+    left = _memo(_PHRASES, ("left", rkind, remaining, unit), lambda: f"剩余资金 {formats.yuan(int(remaining))}"
+                 if fund else f"{KIND_NAMES[rkind]}剩余 {formats.quantity(remaining, unit)}")
     closing = _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel))
     if t_until != INF:
         closing = _memo(_PHRASES, ("until", t_until, closing), lambda: (_until_phrase(t_until),) + closing)

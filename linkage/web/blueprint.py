@@ -41,13 +41,33 @@ def _domain_error(err: DomainError):
 
 
 @bp.app_template_filter("localtime")
-def _localtime(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Beijing time for people; accepts the RFC 3339 strings the services' records carry."""
+def _localtime(moment, fmt: str | None = None) -> str:
+    """Beijing time for people (12月3日 14:00, the year when not this year); accepts the RFC 3339 strings
+    the services' records carry. `fmt` (e.g. "%H:%M") for the end of a span on the same day."""
     if not moment:
         return ""
+    if fmt is None:
+        return formats.moment(moment, locale=i18n.locale())
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     return moment.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+@bp.app_template_filter("day")
+def _day(moment, always_year: bool = False) -> str:
+    """A date (12月3日; 2027年12月3日 when not this year, or always for an expiry date)."""
+    return formats.day(moment, always_year=always_year, locale=i18n.locale())
+
+
+@bp.app_template_filter("hours")
+def _hours(minutes) -> str:
+    """Minutes as 2.5 小时: the one unit of service time on every page."""
+    return formats.hours(minutes, locale=i18n.locale())
+
+
+@bp.app_template_filter("quantity")
+def _quantity(amount, unit: str = "") -> str:
+    return formats.quantity(amount, unit)
 
 
 @bp.app_template_filter("yuan")

@@ -182,7 +182,7 @@ def test_the_whole_story_on_pages(person, world):
     assert staff.post(f"/hours/{record.id}/review", {"decision": "reject"}).status_code == 422  # no reason
     assert staff.post(f"/hours/{record.id}/review", {"decision": "verify"}).status_code == 302
     page = html(vol.get("/me/hours"))
-    assert 'id="verified-hours">1.5<' in page
+    assert 'id="verified-hours">1.5 小时<' in page
     pdf = vol.post("/me/certificates")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     code = pdf.headers["X-Certificate-Code"]
