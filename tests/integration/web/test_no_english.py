@@ -89,6 +89,7 @@ def _login(app, username: str | None) -> Person:
     if username:
         response = someone.post("/login", {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
+        someone.get("/")  # the fresh CSRF token of the new session
     return someone
 
 
@@ -165,3 +166,37 @@ def test_the_api_and_a_client_asking_for_json_get_json_errors(demo_app):
     assert "不支持的操作" in page.get_data(as_text=True)
     machine = client.delete("/login", headers={"Accept": "application/json"})
     assert machine.status_code == 405 and machine.is_json and "POST" in machine.headers["Allow"]
+
+
+def _first(app, model, *where):
+    from sqlalchemy import select
+
+    with app.extensions["linkage"].read_session() as session:
+        return session.scalars(select(model).where(*where).order_by(model.id)).first()
+
+
+def test_the_core_flows_refusals_speak_chinese(demo_app):
+    """Refusals met on the tour: sign-up to an activity that is over, check-in of a finished sign-up, an
+    unknown evaluation code, a project move its state does not allow, a grant a volunteer may not see. Each message is the catalogue's
+    Chinese, states named by their words."""
+    from linkage.models import Activity, Grant, Project, Signup
+
+    activity = _first(demo_app, Activity)
+    signup = _first(demo_app, Signup, Signup.activity_id == activity.id)
+    completed = _first(demo_app, Project, Project.status == "completed")
+    volunteer, org, staff, resident = (_login(demo_app, who) for who in ("zhiyuan", "zuzhi", "shequ", None))
+    attempts = {
+        "sign up, activity over": volunteer.post(f"/activities/{activity.id}/signup", {}),
+        "check in, signed out": org.post(f"/signups/{signup.id}/check-in", {"activity_id": activity.id}),
+        "unknown code": resident.post(
+            "/evaluate", {"project_id": completed.id, "code": "ZZZZZZZZ", "satisfaction": "5"}
+        ),
+        "illegal move": staff.post(f"/projects/{completed.id}/transitions", {"target": "in_progress"}),
+        "a grant's 403": volunteer.get(f"/funding/grants/{_first(demo_app, Grant).id}"),
+    }
+    for what, response in attempts.items():
+        assert 400 <= response.status_code < 500, (what, response.status_code)
+        text, _ = visible(response.get_data(as_text=True))
+        assert not english_words(text), (what, english_words(text))
+        assert re.search(r"「[\u4e00-\u9fff]+」|[\u4e00-\u9fff]{4,}", text), what
+    assert "已签退" in visible(attempts["check in, signed out"].get_data(as_text=True))[0]
