@@ -70,7 +70,29 @@ def current_locale() -> str:
     return DEFAULT_LOCALE
 
 
-def text(code: str, params: dict | None = None, locale: str | None = None) -> str:
+# Parameters that name a state (need.not_claimable's status="open") read as the state's word, never the
+# code name: a round's states have words of their own (round_open 申报中), everything else's are
+# status_* (status_open 待匹配). `within` is the code a nested message belongs to.
+STATE_PARAMS = ("status", "current", "target")
+ROUND_CODES = ("round.", "review.")
+
+
+def _worded(params: dict, locale: str, within: str) -> dict:
+    """Parameters as the reader reads them: a Message in the same language, a state as its word."""
+    words = catalogue(locale)._catalog
+    prefix = "round_" if within.startswith(ROUND_CODES) else "status_"
+    out = {}
+    for name, value in params.items():
+        if isinstance(value, Message):
+            value = text(value.code, value.params, locale, within)
+        elif name in STATE_PARAMS and isinstance(value, str):
+            state = getattr(value, "value", value)
+            value = words.get(prefix + state) or words.get("status_" + state) or state
+        out[name] = value
+    return out
+
+
+def text(code: str, params: dict | None = None, locale: str | None = None, within: str | None = None) -> str:
     """The text of `code` in `locale` (the request's when None). Text that is not a code is
     returned as it is, except a library's own message, which has its code."""
     locale = ours(locale) if locale else current_locale()
@@ -83,19 +105,21 @@ def text(code: str, params: dict | None = None, locale: str | None = None) -> st
                 if code.startswith(start):
                     return text(library_code, None, locale)
         return code
-    return found % (params or {})  # catalogue text escapes a literal % as %%
+    # catalogue text escapes a literal % as %%
+    return found % (_worded(params, locale, within or code) if params else {})
 
 
-def render_message(message, locale: str | None = None):
-    """A code, a Message, or a nest of them (marshmallow's field errors) as text."""
+def render_message(message, locale: str | None = None, within: str | None = None):
+    """A code, a Message, or a nest of them (marshmallow's field errors) as text; `within`: the code
+    of the error they belong to (its states' words)."""
     if isinstance(message, Message):
-        return text(message.code, message.params, locale)
+        return text(message.code, message.params, locale, within)
     if isinstance(message, str):
-        return text(message, None, locale)
+        return text(message, None, locale, within)
     if isinstance(message, dict):
-        return {key: render_message(value, locale) for key, value in message.items()}
+        return {key: render_message(value, locale, within) for key, value in message.items()}
     if isinstance(message, (list, tuple)):
-        return [render_message(value, locale) for value in message]
+        return [render_message(value, locale, within) for value in message]
     return message
 
 
@@ -103,7 +127,7 @@ def render(error: DomainError, locale: str | None = None) -> dict:
     """A domain error's message, field errors and code, in `locale`: the body's parts (DESIGN §7)."""
     body = {"message": text(error.code, error.params, locale), "reason": error.code}
     if error.errors:
-        body["errors"] = render_message(error.errors, locale)
+        body["errors"] = render_message(error.errors, locale, error.code)
     return body
 
 

@@ -27,3 +27,11 @@ def thresholds_for(district: str | None, schemes: dict | None = None) -> list[in
 def star_level(verified_minutes: int, thresholds_hours: list[int]) -> int:
     """Whole minutes compared with whole hours: 100 h is 6,000 minutes, 99 h 59 min is not enough."""
     return sum(1 for hours in thresholds_hours if verified_minutes >= hours * 60)
+
+
+def minutes_to_next(verified_minutes: int, thresholds_hours: list[int]) -> tuple[int, int] | None:
+    """(the next level, the verified minutes still to serve for it); None at the top level."""
+    level = star_level(verified_minutes, thresholds_hours)
+    if level >= len(thresholds_hours):
+        return None
+    return level + 1, thresholds_hours[level] * 60 - verified_minutes

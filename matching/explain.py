@@ -1,11 +1,12 @@
 """Short Chinese reasons a community worker can read off a ranked entry."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Mapping, TypeVar
 
-from linkage.formats import distance
+from linkage import formats
 from matching import features as F
 from matching.store import Card
 
@@ -14,8 +15,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Phrases = dict[tuple[int, str], str]  # (slot mask, week) -> "本周六上午有空": many volunteers share a few masks
-Serves = dict[int, str]               # shared label bits -> "擅长服务老年人"
-Said = Mapping[int, "str | None"]     # profile -> its matched-tags phrase, for one need's tags
+Serves = dict[int, str]  # shared label bits -> "擅长服务老年人"
+Said = Mapping[int, "str | None"]  # profile -> its matched-tags phrase, for one need's tags
 Builder = Callable[[list[list[float]], list[float], list[Card], Said, "Context"], list[list[str]]]
 
 DAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
@@ -30,7 +31,7 @@ class Context:
     """What every entry of one rank() call shares: worked out once, not per entry."""
 
     slots: int
-    week: str            # 本 / 下 / '' before a weekday name
+    week: str  # 本 / 下 / '' before a weekday name
     category: str
     budget: float
     group_mask: int
@@ -40,14 +41,24 @@ class Context:
     serves: Serves
 
     @classmethod
-    def of(cls, q: Query, labels: list[str], group_names: Mapping[str, str], phrases: Phrases,
-           serves: Serves) -> Context:
+    def of(
+        cls, q: Query, labels: list[str], group_names: Mapping[str, str], phrases: Phrases, serves: Serves
+    ) -> Context:
         """`phrases` and `serves` are the index's memos: they outlive one rank() (bounded there)."""
         a = datetime.fromtimestamp(q.start, F.CHINA_TZ).isocalendar()
         b = datetime.fromtimestamp(q.now, F.CHINA_TZ).isocalendar()
         weeks = (a.year - b.year) * 53 + a.week - b.week
-        return cls(q.slots, {0: "本", 1: "下"}.get(weeks, ""), str(q.need.get("category") or ""),
-                   q.budget, q.group_mask, labels, group_names, phrases, serves)
+        return cls(
+            q.slots,
+            {0: "本", 1: "下"}.get(weeks, ""),
+            str(q.need.get("category") or ""),
+            q.budget,
+            q.group_mask,
+            labels,
+            group_names,
+            phrases,
+            serves,
+        )
 
     def free(self, mask: int) -> str:
         got = self.phrases.get((mask, self.week))
@@ -93,49 +104,80 @@ def _closing(r_sum: float, r_cnt: float, done: float, cancel: float) -> tuple[st
 
 
 def _until_phrase(t_until: float) -> str:
-    until = datetime.fromtimestamp(t_until, F.CHINA_TZ)
-    return f"有效期至 {until.month}月{until.day}日"
+    """An expiry date always with its year: 12月31日 of next year would read as already past."""
+    return f"有效期至 {formats.day(datetime.fromtimestamp(t_until, F.CHINA_TZ), always_year=True)}"
 
 
 # Phrases come from value-keyed memos: many providers share a rating, a count or a date.
 
-def volunteer_card(r_sum: float, r_cnt: float, done: float, cancel: float, slots: int,
-                   minutes: float) -> tuple[int, tuple[str, ...]]:
+
+def volunteer_card(
+    r_sum: float, r_cnt: float, done: float, cancel: float, slots: int, minutes: float
+) -> tuple[int, tuple[str, ...]]:
     closing = _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel))
     if minutes >= 60:
-        closing = _memo(_PHRASES, ("hours", minutes, closing),
-                        lambda: (f"已认证服务 {minutes / 60:.0f} 小时",) + closing)
+        closing = _memo(
+            _PHRASES, ("hours", minutes, closing), lambda: (f"已认证服务 {minutes / 60:.0f} 小时",) + closing
+        )
     return int(slots), closing
 
 
-def organization_card(r_sum: float, r_cnt: float, done: float, cancel: float, cap: int,
-                      open_: int) -> tuple[str, tuple[str, ...]]:
+def organization_card(
+    r_sum: float, r_cnt: float, done: float, cancel: float, cap: int, open_: int
+) -> tuple[str, tuple[str, ...]]:
     cap, open_ = int(cap), int(open_)
-    room = _memo(_PHRASES, ("room", cap, open_), lambda: f"在办项目 {open_}/{cap}，尚有余力" if open_ < cap
-                 else f"已满负荷（{open_}/{cap}）")
+    room = _memo(
+        _PHRASES,
+        ("room", cap, open_),
+        lambda: f"在办项目 {open_}/{cap}，尚有余力" if open_ < cap else f"已满负荷（{open_}/{cap}）",
+    )
     return room, _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel))
 
 
-def social_worker_card(r_sum: float, r_cnt: float, done: float, cancel: float, level: float,
-                       labels: int) -> tuple[str, int, tuple[str, ...]]:
-    return (LEVEL_NAMES.get(level, "社会工作者"), labels,
-            _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel)))
+def social_worker_card(
+    r_sum: float, r_cnt: float, done: float, cancel: float, level: float, labels: int
+) -> tuple[str, int, tuple[str, ...]]:
+    return (
+        LEVEL_NAMES.get(level, "社会工作者"),
+        labels,
+        _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel)),
+    )
 
 
-def resource_card(r_sum: float, r_cnt: float, done: float, cancel: float, rkind: int, remaining: float,
-                  restricted: bool, t_until: float) -> tuple[bool, float, str, bool, tuple[str, ...]]:
+def resource_card(
+    r_sum: float,
+    r_cnt: float,
+    done: float,
+    cancel: float,
+    rkind: int,
+    remaining: float,
+    restricted: bool,
+    t_until: float,
+    unit: str = "",
+) -> tuple[bool, float, str, bool, tuple[str, ...]]:
     rkind = int(rkind)
     fund = rkind == 0
-    left = _memo(_PHRASES, ("left", rkind, remaining), lambda: f"剩余资金 {remaining / 100:,.0f} 元" if fund
-                 else f"{KIND_NAMES[rkind]}剩余 {remaining:g}")
+    left = _memo(
+        _PHRASES,
+        ("left", rkind, remaining, unit),
+        lambda: (
+            f"剩余资金 {formats.yuan(int(remaining))}"
+            if fund
+            else f"{KIND_NAMES[rkind]}剩余 {formats.quantity(remaining, unit)}"
+        ),
+    )
     closing = _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel))
     if t_until != INF:
         closing = _memo(_PHRASES, ("until", t_until, closing), lambda: (_until_phrase(t_until),) + closing)
     return fund, remaining, left, bool(restricted), closing
 
 
-CARDS: dict[str, Callable[..., tuple[Any, ...]]] = {"volunteer": volunteer_card, "organization": organization_card,
-         "social_worker": social_worker_card, "resource": resource_card}
+CARDS: dict[str, Callable[..., tuple[Any, ...]]] = {
+    "volunteer": volunteer_card,
+    "organization": organization_card,
+    "social_worker": social_worker_card,
+    "resource": resource_card,
+}
 
 
 # --- batch builders: the reasons of a whole top-k list, with no call per phrase ---------
@@ -149,13 +191,18 @@ BUSY = "近期已获较多推荐"  # only where the fairness term cost the entry
 NEAR = "技能相近"
 
 
-def _entries(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
-             middle: Callable[[list[float], tuple[Any, ...]], list[str]]) -> list[list[str]]:
+def _entries(
+    facs: list[list[float]],
+    kms: list[float],
+    cards: list[Card],
+    said: Said,
+    middle: Callable[[list[float], tuple[Any, ...]], list[str]],
+) -> list[list[str]]:
     """The reasons every kind gives alike (tags or nearness, distance, closing words), around
     the kind's own middle part, which `middle` builds from the entry's factors and card details."""
     res = []
     for fac, km, (_, prof, details) in zip(facs, kms, cards):
-        dist = "距离 " + distance(km)
+        dist = "距离 " + formats.distance(km)
         tags = said[prof]
         out = [tags, dist] if tags else [NEAR, dist] if fac[0] >= 0.3 else [dist]
         out += middle(fac, details)
@@ -164,26 +211,31 @@ def _entries(facs: list[list[float]], kms: list[float], cards: list[Card], said:
     return res
 
 
-def volunteers(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
-               ctx: Context) -> list[list[str]]:
+def volunteers(
+    facs: list[list[float]], kms: list[float], cards: list[Card], said: Said, ctx: Context
+) -> list[list[str]]:
     slots_on, free = ctx.slots, ctx.free
 
     def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
         return [free(details[0] & slots_on)] if slots_on else []
+
     return _entries(facs, kms, cards, said, middle)
 
 
-def organizations(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
-                  ctx: Context) -> list[list[str]]:
+def organizations(
+    facs: list[list[float]], kms: list[float], cards: list[Card], said: Said, ctx: Context
+) -> list[list[str]]:
     serves = f"服务领域含{ctx.category}"
 
     def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
         return [details[0], serves] if fac[3] >= 0.7 else [details[0]]
+
     return _entries(facs, kms, cards, said, middle)
 
 
-def social_workers(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
-                   ctx: Context) -> list[list[str]]:
+def social_workers(
+    facs: list[list[float]], kms: list[float], cards: list[Card], said: Said, ctx: Context
+) -> list[list[str]]:
     mask, labels, names, serves = ctx.group_mask, ctx.labels, ctx.group_names, ctx.serves
 
     def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
@@ -196,20 +248,27 @@ def social_workers(facs: list[list[float]], kms: list[float], cards: list[Card],
             groups = [labels[b] for b in range(len(labels)) if both >> b & 1]
             got = serves[both] = "擅长服务" + "、".join(names.get(g, g) for g in groups[:3])
         return [level, got]
+
     return _entries(facs, kms, cards, said, middle)
 
 
-def resources(facs: list[list[float]], kms: list[float], cards: list[Card], said: Said,
-              ctx: Context) -> list[list[str]]:
+def resources(
+    facs: list[list[float]], kms: list[float], cards: list[Card], said: Said, ctx: Context
+) -> list[list[str]]:
     budget, earmark = ctx.budget, f"定向用于{ctx.category}"
 
     def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
         fund, remaining, left, restricted = details[:4]
         out = [left + "，覆盖预算" if fund and budget and remaining >= budget else left]
         return out + [earmark] if restricted else out
+
     return _entries(facs, kms, cards, said, middle)
 
 
-BATCH: dict[str, Builder] = {"volunteer": volunteers, "organization": organizations, "social_worker": social_workers,
-         "resource": resources}
+BATCH: dict[str, Builder] = {
+    "volunteer": volunteers,
+    "organization": organizations,
+    "social_worker": social_workers,
+    "resource": resources,
+}
 TAGS_SAY = {"resource": "用途相符："}  # what the matched tags are called; skills elsewhere

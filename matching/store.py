@@ -32,7 +32,7 @@ EXPLAINED = {  # what the reasons read besides the factors (explain.CARDS' argum
     "volunteer": _REPUTATION + ("slots", "minutes"),
     "organization": _REPUTATION + ("capacity", "open"),
     "social_worker": _REPUTATION + ("level", "labels"),
-    "resource": _REPUTATION + ("rkind", "remaining", "restricted", "t_until"),
+    "resource": _REPUTATION + ("rkind", "remaining", "restricted", "t_until", "unit"),
 }
 TOMBSTONE = -1.0  # a cr2 below every squared chord: the radius cut drops the row for free
 RADIUS_KEYS = {"volunteer": "travel_radius_km", "resource": "radius_km"}
@@ -84,7 +84,8 @@ def parse_provider(kind: str, p: Mapping[str, Any], bits: Mapping[str, int],
                    rkind=F.RESOURCE_KINDS.index(rkind) if rkind in F.RESOURCE_KINDS else 1,
                    remaining=float(remaining or 0),
                    t_from=-math.inf if t_from is None else t_from,
-                   t_until=math.inf if t_until is None else t_until)
+                   t_until=math.inf if t_until is None else t_until,
+                   unit=str(p.get("unit") or ""))  # for the reasons only (50 箱), not a column
     tags = F.provider_tags(kind, p)
     return row, str(p.get("name") or ""), tags, " ".join(tags)
 

@@ -90,6 +90,8 @@ class VolunteerHoursSchema(Schema):
     per_year = fields.List(fields.Nested(YearTotalSchema))
     star_level = WholeNumber()
     star_thresholds_hours = fields.List(WholeNumber())
+    # The next star level and the verified minutes still to serve for it; null at the top level.
+    star_next = fields.Dict(keys=fields.String(), values=WholeNumber(), allow_none=True)
     records = fields.List(fields.Nested(HourRecordSchema))
 
 

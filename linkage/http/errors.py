@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from flask_smorest.error_handler import ErrorSchema as _SmorestErrorSchema
 from marshmallow import ValidationError, fields
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
-from linkage.errors import DomainError, TooManyRequests
+from linkage.errors import DomainError, Message, TooManyRequests
 from linkage.i18n import render, render_message
 
 
@@ -22,6 +22,31 @@ class ErrorSchema(_SmorestErrorSchema):
             "not on the message, whose language follows Accept-Language"
         }
     )
+
+
+# app.extensions key: the pages' error page, (status, message, field errors) -> HTML. Set by
+# linkage.web when the pages are served; without it every error is JSON.
+ERROR_PAGE = "linkage_error_page"
+# The catalogue code of each HTTP status's own message (werkzeug's descriptions are English sentences).
+HTTP_MESSAGES = {
+    code: f"http.{code}" for code in (400, 401, 403, 404, 405, 406, 409, 410, 413, 414, 415, 422, 500, 503)
+}
+
+
+def wants_page() -> bool:
+    """A person's browser gets an HTML page; the API (/api/ paths) and a client that prefers JSON get
+    JSON (DESIGN §7). A client that names neither (no Accept, */*) gets what the route serves: a page's
+    own route a page, anything else JSON. Only where the pages are served."""
+    if ERROR_PAGE not in current_app.extensions or request.path.startswith("/api/"):
+        return False
+    accept = request.accept_mimetypes
+    if accept["application/json"] > accept["text/html"]:
+        return False
+    return any(value == "text/html" for value, _ in accept) or request.blueprint == "web"
+
+
+def _page(code: int, message: str, errors: dict | None = None):
+    return current_app.extensions[ERROR_PAGE](code, message, errors or {}), code
 
 
 def error_body(code: int, message, errors: dict | None = None):
@@ -56,6 +81,8 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
         rendered = render(err)
+        if wants_page() and not isinstance(err, TooManyRequests):
+            return _page(err.status, rendered["message"], rendered.get("errors"))
         response = _respond(err.status, rendered["message"], rendered.get("errors"), rendered["reason"])
         if isinstance(err, TooManyRequests):
             response.headers["Retry-After"] = str(err.retry_after)
@@ -72,9 +99,17 @@ def register_error_handlers(app) -> None:
         messages = data.get("messages")
         if messages:
             return error_body(err.code, "request.invalid_input", _flatten_locations(messages))
-        if err.code == 400:
+        # Our own refusals carry a Message (414, 413); werkzeug's descriptions are English sentences.
+        own = isinstance(err.description, Message)
+        message = (
+            err.description if own else HTTP_MESSAGES.get(err.code) or err.description or HTTPStatus(err.code).phrase
+        )
+        if wants_page():
+            response = current_app.make_response(_page(err.code, render_message(message)))
+        elif err.code == 400:
             return error_body(400, "request.bad_json", {"_body": [err.description or "bad request"]})
-        response = error_body(err.code, err.description or HTTPStatus(err.code).phrase)
+        else:
+            response = error_body(err.code, message)
         # A 405 says which methods the resource does take (RFC 9110 §15.5.6): werkzeug's own
         # headers carry `Allow`, which the JSON body must not drop.
         for name, value in err.get_headers():
@@ -87,4 +122,6 @@ def register_error_handlers(app) -> None:
         if current_app.testing:
             raise err  # let bugs fail the tests loudly instead of hiding behind a 500
         current_app.logger.exception("unhandled error")
-        return error_body(500, InternalServerError.description)
+        if wants_page():
+            return _page(500, render_message(HTTP_MESSAGES[500]))
+        return error_body(500, HTTP_MESSAGES[500])

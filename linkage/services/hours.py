@@ -39,7 +39,7 @@ from linkage.policy.service import (
     require_hours_verifier,
 )
 from linkage.services.providers import announce_provider
-from linkage.stars import star_level, thresholds_for
+from linkage.stars import minutes_to_next, star_level, thresholds_for
 from linkage.uow import UnitOfWork, lock_or_404
 
 DAY_MINUTES = 24 * 60
@@ -310,7 +310,13 @@ def volunteer_hours(session: Session, volunteer_id: int, thresholds: list[int]) 
             "verified_hours": round(verified / 60, 2),
             "per_year": [{"year": y, "verified_minutes": m} for y, m in sorted(per_year.items())],
             "star_level": star_level(verified, thresholds), "star_thresholds_hours": thresholds,
-            "records": records}
+            "star_next": _next_star(verified, thresholds), "records": records}
+
+
+def _next_star(verified: int, thresholds: list[int]) -> dict[str, int] | None:
+    """How far the next star level is: {"level": 3, "minutes": 750}; None at the top."""
+    found = minutes_to_next(verified, thresholds)
+    return None if found is None else {"level": found[0], "minutes": found[1]}
 
 
 def chain_head(session: Session, volunteer_id: int, seq: int | None = None) -> dict[str, Any] | None:

@@ -103,7 +103,7 @@ def provider_record(kind: str, obj: Any) -> dict[str, Any]:
         base.update(donor=obj.donor, kind=obj.kind, tags=list(obj.tags),
                     description=obj.description, amount_fen=obj.amount_fen,
                     quantity=obj.quantity, remaining_fen=obj.remaining_fen,
-                    remaining_quantity=obj.remaining_quantity, radius_km=obj.radius_km,
+                    remaining_quantity=obj.remaining_quantity, unit=obj.unit, radius_km=obj.radius_km,
                     restricted_categories=list(obj.restricted_categories),
                     available_from=rfc3339(obj.available_from) if obj.available_from else None,
                     available_until=rfc3339(obj.available_until) if obj.available_until else None)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import Flask, render_template
 
+from linkage.http.errors import ERROR_PAGE
 from linkage.http.rate_limits import TOO_MANY_PAGE
 
 
@@ -26,10 +27,11 @@ def init_web(app: Flask) -> None:
         views_projects,
         views_verify,
     )
-    from linkage.web.blueprint import bp
+    from linkage.web.blueprint import bp, error_page
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
     app.register_blueprint(bp)
     app.extensions[TOO_MANY_PAGE] = too_many_page
+    app.extensions[ERROR_PAGE] = error_page
     # Pages link the API's JSON only when the API is served beside them (init_api may be left out).
     app.context_processor(lambda: {"served": lambda endpoint: endpoint in app.view_functions})

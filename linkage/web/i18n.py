@@ -26,23 +26,23 @@ def t(key: str, **values) -> str:
     return text(key, values, locale())
 
 
-def localize(message) -> str:
+def localize(message, within: str | None = None) -> str:
     """A message code (or a library's own message) in the reader's language; data written
     "中文 / English" (the funding rubric's labels) shows the half in the reader's language."""
     if isinstance(message, str) and (" / " in message or "」/ " in message):
         zh, _, en = message.partition(" / ") if " / " in message else message.partition("/ ")
         return zh.strip() if lang() == "zh" else en.strip()
-    return render_message(message, locale())
+    return render_message(message, locale(), within)
+
+
+def field_label(name: str) -> str:
+    """A form field's label in the reader's language, or "" for a field without one (never its code name)."""
+    return t(name) if known(name) else ""
 
 
 def wait_in_words(seconds: int) -> str:
     """A wait as a person reads it: seconds under a minute, else whole minutes (rounded up)."""
     return t("wait.seconds", n=seconds) if seconds < 60 else t("wait.minutes", n=-(-seconds // 60))
-
-
-def field_label(name: str) -> str:
-    """A form field's label where the catalogue has its name as a page key, else ""."""
-    return t(name) if known(name) else ""
 
 
 def status_label(status: str | None) -> str:

@@ -140,7 +140,7 @@ def test_the_whole_story_in_a_browser(live, browser, shots):
 
     # -- the volunteer sees the hours and downloads a certificate -------------------------------
     volunteer.go("/me/hours")
-    assert volunteer.text("#verified-hours") == "1.5"
+    assert volunteer.text("#verified-hours") == "1.5 小时"
     shots(volunteer.page, "my-hours")
     button = volunteer.page.locator("form.card button[type=submit]").first
     button.focus()

@@ -107,3 +107,39 @@ def test_an_unknown_id_of_any_model_has_a_message():
     """uow.get_or_404 names the model: its own code when the catalogue has one, else the general one."""
     assert text("need.not_found", {"what": "need", "id": 3}, "zh_CN") == "需求 3 不存在"
     assert text("hour_entry.not_found", {"what": "hour entry", "id": 3}, "en") == "hour entry 3 does not exist"
+
+
+STATE_MESSAGES = [
+    (Conflict("claim.decided", status="approved"), "这个认领已处于「已立项」状态"),
+    (Conflict("need.not_claimable", status="claimed"), "处于「已认领」状态的需求不能认领"),
+    (Conflict("hours.not_reviewable", status="verified"), "处于「已核实」状态的记录不能审核"),
+    (Conflict("grant.not_active", status="closed"), "该资助处于「已结束」状态"),
+    (Conflict("round.applications_closed", status="reviewing"), "本轮处于「评审中」阶段，已停止申报"),
+]
+
+
+@pytest.mark.parametrize(("error", "expected"), STATE_MESSAGES, ids=[e.code for e, _ in STATE_MESSAGES])
+def test_a_state_named_in_a_message_reads_as_its_chinese_word(error, expected):
+    assert render(error, "zh_CN")["message"] == expected
+
+
+def test_a_state_in_a_nested_message_reads_as_the_word_of_the_errors_machine():
+    """A round's "open" is 申报中 in the round's own error and in the field message under it, not a need's 待匹配."""
+    error = Conflict("round.transition", {"to": [Message("transition.not_from", current="open")]},
+                     current="open", target="closed")
+    assert render(error, "zh_CN") == {"message": "处于「申报中」阶段的创投活动不能转为「已结项」", "reason": "round.transition",
+                                      "errors": {"to": ["当前阶段「申报中」不能进行此操作"]}}
+
+
+def test_no_chinese_message_names_a_state_by_its_code():
+    """Every state a message may name has a Chinese word: the states of every lifecycle."""
+    from linkage.models.funding import ApplicationStatus, GrantStatus, RoundStatus
+    from linkage.models.hours import RecordStatus
+    from linkage.models.needs import NeedStatus
+    from linkage.models.projects import ClaimStatus, ProjectStatus, SignupStatus
+
+    for machine in (ApplicationStatus, GrantStatus, RecordStatus, NeedStatus, ClaimStatus, ProjectStatus, SignupStatus):
+        for state in machine:
+            assert "「" + state.value + "」" not in render(Conflict("need.already", status=state.value), "zh_CN")["message"]
+    for state in RoundStatus:
+        assert state.value not in render(Conflict("round.not_awardable", status=state.value), "zh_CN")["message"]

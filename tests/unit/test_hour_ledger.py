@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 from linkage.models import HourEntry, RecordStatus, record_states
-from linkage.stars import star_level, thresholds_for
+from linkage.stars import minutes_to_next, star_level, thresholds_for
 
 T0 = datetime(2026, 11, 1, 1, tzinfo=timezone.utc)
 
@@ -40,6 +40,15 @@ def test_star_levels_follow_the_national_scheme_to_the_minute():
     assert star_level(100 * 60 - 1, national) == 0
     assert star_level(100 * 60, national) == 1
     assert star_level(1500 * 60, national) == 5
+
+
+def test_how_far_the_next_star_level_is_to_the_minute():
+    national = thresholds_for(None)
+    assert minutes_to_next(0, national) == (1, 6000)
+    assert minutes_to_next(90, national) == (1, 5910)
+    assert minutes_to_next(100 * 60, national) == (2, 200 * 60)  # one star reached: two stars at 300 h
+    assert minutes_to_next(600 * 60 - 750, national) == (3, 750)  # 再服务 12.5 小时可达三星
+    assert minutes_to_next(1500 * 60, national) is None  # the top: nothing further
 
 
 def test_a_district_may_run_its_own_scheme():

@@ -29,7 +29,9 @@ def test_a_project_cannot_be_evaluated_before_it_is_completed():
     assert PROJECT_LIFECYCLE.require("completed", "evaluated") == {"community"}
     with pytest.raises(Conflict) as caught:
         PROJECT_LIFECYCLE.require("in_progress", "evaluated")
-    assert text(caught.value.code, caught.value.params, "en") == "a project that is in_progress cannot become evaluated"
+    # States read as words, not code names, in either language.
+    assert text(caught.value.code, caught.value.params, "en") == "a project that is in progress cannot become evaluated"
+    assert text(caught.value.code, caught.value.params, "zh_CN") == "处于「实施中」状态的项目不能转为「已结项」"
     assert PROJECT_LIFECYCLE.targets("approved", {"organization"}) == ["in_progress", "cancelled"]
 
 

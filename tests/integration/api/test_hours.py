@@ -1,6 +1,7 @@
 """Volunteer hours: log, verify, reject, dispute, correct; star levels; tamper-evidence; certificates."""
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -252,9 +253,10 @@ def test_a_certificate_holds_the_four_parts_verifies_publicly_and_can_be_revoked
     assert issued.status_code == 201 and issued.mimetype == "application/pdf"
     code = issued.headers["X-Certificate-Code"]
     content = _pdf_text(issued.data, tmp_path)
-    for expected in ("志愿服务记录证明", "2.5 小时", code, "李明", "1201**********", "居民身份证",
+    for expected in ("志愿服务记录证明", "累计志愿服务时间：2.5 小时（均已核实）", code, "李明", "1201**********", "居民身份证",
                      "滨海新区乐龄养老服务中心1", "出具日期", f"V{volunteer:08d}"):
         assert expected in content, (expected, content)
+    assert re.search(r"出具日期：\d{4}年\d{1,2}月\d{1,2}日", content), content  # a formal date has its year
     check = world.client.get(f"/api/v1/certificates/{code}")  # no login
     assert check.status_code == 200 and check.json["valid"] is True and check.json["volunteer_name"] == "李*"
     assert check.json["verified_hours"] == 2.5

@@ -204,7 +204,10 @@ def test_the_whole_story_on_pages(person, world):
     assert 'id="err-note"' in html(staff.post_back(f"/hours/{record.id}/review", {"decision": "reject"}))  # no reason
     assert staff.post(f"/hours/{record.id}/review", {"decision": "verify"}).status_code == 302
     page = html(vol.get("/me/hours"))
-    assert 'id="verified-hours">1.5<' in page
+    assert 'id="verified-hours">1.5 小时<' in page
+    # The star level says how it is earned and how far the next is (national scheme: one star at 100 h).
+    assert "星级：尚未评星" in page and "再服务 98.5 小时可达一星" in page
+    assert "星级按已核实的志愿服务时长评定：一星 100.0 小时、二星 300.0 小时" in page
     pdf = vol.post("/me/certificates")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     code = pdf.headers["X-Certificate-Code"]

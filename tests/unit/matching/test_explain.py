@@ -42,8 +42,15 @@ def test_fund_entry_names_what_is_left_and_the_deadline(index):
     index.upsert("resource", resource(id=1, remaining_fen=120000, restricted_categories=["养老"],
                                       available_until="2026-12-31T23:59:00+08:00"))
     reasons = index.rank(need(budget_fen=50000))["resource"][0]["reasons"]
-    assert "剩余资金 1,200 元，覆盖预算" in reasons
-    assert "定向用于养老" in reasons and "有效期至 12月31日" in reasons
+    assert "剩余资金 ¥1,200.00，覆盖预算" in reasons
+    assert "定向用于养老" in reasons and "有效期至 2026年12月31日" in reasons  # an expiry date has its year
+
+
+def test_material_entry_names_what_is_left_with_its_unit(index):
+    index.upsert("resource", resource(id=1, kind="material", remaining_fen=None, quantity=80, remaining_quantity=50,
+                                      unit="箱", available_until="2027-01-15T23:59:00+08:00"))
+    reasons = index.rank(need())["resource"][0]["reasons"]
+    assert "物资剩余 50 箱" in reasons and "有效期至 2027年1月15日" in reasons
 
 
 def test_short_distances_read_in_metres(index):
