@@ -69,6 +69,14 @@ def serve_system(folder: Path):
         platform.dispose()
 
 
+@pytest.fixture(scope="module")
+def own_live(tmp_path_factory):
+    """A freshly seeded system for one test module: for modules whose data (a volunteer's hours,
+    sign-ups) would change what the story files, which share `live`, count."""
+    with serve_system(tmp_path_factory.mktemp("own")) as system:
+        yield system
+
+
 @pytest.fixture(scope="session")
 def live(tmp_path_factory):
     """One system for the session: the story files run against the same server, one after another."""

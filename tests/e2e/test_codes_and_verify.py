@@ -20,6 +20,12 @@ from tests.factories import ADMIN, Build
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(180)]
 
 
+@pytest.fixture(scope="module")
+def live(own_live):
+    """A system of this module's own: it gives zhiyuan hours and a certificate, which the story files would count."""
+    return own_live
+
+
 def _demo_user(live, username: str) -> User:
     with live.platform.read_session() as session:
         return session.scalars(select(User).where(User.username == username)).one()

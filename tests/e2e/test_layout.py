@@ -96,6 +96,12 @@ def _certificate_code(page, base: str) -> str:
 
 
 @pytest.fixture(scope="module")
+def live(own_live):
+    """A system of this module's own: its world gives zhiyuan hours and sign-ups, which the story files would count."""
+    return own_live
+
+
+@pytest.fixture(scope="module")
 def world(live) -> dict[str, str]:
     """What the demo lacks, built through the services for the demo users: a need of shequ's
     community claimed by zuzhi's organization, its running project with an activity tomorrow and

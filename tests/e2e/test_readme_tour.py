@@ -66,10 +66,12 @@ def figures(person: Person, community: str = "") -> dict[str, float]:
     then street, then community, each chosen and filtered), for `community` ("街道 社区名")."""
     page = person.go("/dashboard")
     if community:
-        option = page.get_by_label("社区", exact=True).locator("option", has_text=community).first
-        district = option.evaluate("o => o.parentElement.label")
-        street = community.split()[0]
-        for label, choice in (("区", district), ("街道", street), ("社区", community)):
+        # Unfiltered, a street reads "区 街道"; each choice narrows the next list, which then names
+        # only its own level (a street by itself, a community by its name).
+        street, name = community.split(maxsplit=1)
+        offered = page.get_by_label("街道", exact=True).locator("option", has_text=street).first.inner_text()
+        district = offered.strip()[: -len(street)].strip()
+        for label, choice in (("区", district), ("街道", street), ("社区", name)):
             page.get_by_label(label, exact=True).select_option(label=choice)
             person.press(page.get_by_role("button", name="筛选", exact=True))
     ids = ("needs-posted", "needs-matched", "needs-claimed", "needs-completed", "funds-awarded")
@@ -322,7 +324,8 @@ def test_the_readme_tour_through_the_pages(fresh, browser, shots):
     admin.go(round_path)
     admin.press_and_confirm("#move-reviewing")
     admin.go(application_path)
-    reviewer = admin.page.locator("#f-user_id option", has_text="admin").first.get_attribute("value")
+    # reviewers are offered by who they are, never by login: the district staff (区民政局工作人员 #id)
+    reviewer = admin.page.locator("#f-user_id option", has_text="区民政局工作人员").first.get_attribute("value")
     admin.page.locator("#f-user_id").select_option(reviewer)
     admin.press("#reviewers form button[type=submit]")
     for score in admin.page.locator("#review input[type=number]").all():
