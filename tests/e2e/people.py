@@ -55,13 +55,8 @@ class Person:
         return self.page
 
     def press_and_confirm(self, selector_or_locator, key: str = "Enter"):
-        """An irreversible action: tick its form's confirmation box where it has one (the funding
-        forms), press it and, where a page asks first (确认, /confirm), confirm there."""
-        target = self.page.locator(selector_or_locator) if isinstance(selector_or_locator, str) else selector_or_locator
-        box = target.first.locator("xpath=ancestor::form").locator("input[type=checkbox][name=confirmed]")
-        if box.count() == 1:
-            box.check()
-        self.press(target, key)
+        """An irreversible action: press it and, where the page asks first (确认, /confirm), confirm."""
+        self.press(selector_or_locator, key)
         confirm = self.page.get_by_role("button", name="确认", exact=True)
         if confirm.count() == 1:
             self.press(confirm, key)

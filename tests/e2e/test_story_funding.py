@@ -30,14 +30,6 @@ def _funds(person: Person) -> dict:
     return {name: _fen(person.text(f"#funds-{name}")) for name in ("awarded", "disbursed", "spent")}
 
 
-def _confirm(person: Person, section: str) -> None:
-    """Tick an irreversible button's confirmation box, from the keyboard (the browser requires it)."""
-    box = person.page.locator(f"{section} input[name=confirmed]")
-    box.focus()
-    person.page.keyboard.press("Space")
-    assert box.is_checked()
-
-
 def test_a_funding_round_in_a_browser(live, browser, shots):
     admin = Person(browser, live)
     admin.log_in("admin")
@@ -89,9 +81,11 @@ def test_a_funding_round_in_a_browser(live, browser, shots):
 
     # -- the district closes applications and assigns a reviewer -------------------------------
     admin.go(round_path)
-    assert "不可撤销" in admin.text("#timeline")
-    _confirm(admin, "#timeline")
     admin.press("#move-reviewing")
+    assert "截止申报、进入评审？" in admin.text("h1") and "不可撤销" in admin.text("main")  # asked first
+    shots(admin.page, "funding-confirm")
+    admin.press(admin.page.get_by_role("button", name="确认", exact=True))
+    assert "评审中" in admin.text("#timeline")
     admin.go(application_path)
     # Reviewers are offered by name and role, never by login; auditors are not offered at all:
     # they audit and never review (separation of duties).
@@ -119,8 +113,7 @@ def test_a_funding_round_in_a_browser(live, browser, shots):
     assert "按申请额全额资助" in allocation and "83.00" in allocation
     admin.page.locator("#allocation").scroll_into_view_if_needed()
     shots(admin.page, "funding-allocation-preview")
-    _confirm(admin, "#allocation")
-    admin.press("#commit-awards")
+    admin.press_and_confirm("#commit-awards")  # the confirmation page asks first
     assert "立项结果公示" in admin.text("#allocation")
     grant_path = admin.page.locator("a[href^='/funding/grants/']").first.get_attribute("href")
     shots(admin.page, "funding-awarded")
@@ -129,8 +122,7 @@ def test_a_funding_round_in_a_browser(live, browser, shots):
     admin.go(grant_path)
     admin.page.fill(".milestone[data-n='1'] input[name=note]", "启动会已召开，协议已签订")
     admin.press(".milestone[data-n='1'] button.accept")
-    _confirm(admin, "#milestones")
-    admin.press("#disburse")
+    admin.press_and_confirm("#disburse")  # the confirmation page asks first
     assert admin.text("#money-disbursed") == "¥12,000.00"  # 40 % of 30 000
     shots(admin.page, "funding-tranche-disbursed")
 

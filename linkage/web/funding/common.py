@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from flask import render_template, request
+from flask import render_template
 from sqlalchemy import select
 
 from linkage.errors import DomainError
@@ -113,10 +113,3 @@ def post(view: Callable, section: str, back_to: str, action: Callable[[dict], ob
     """A form on a funding page: run `action`, go back to `back_to`; refused, back to the same page
     (303) where its errors wait at the top and at `section` (POST-redirect-GET; `view` renders it)."""
     return act(partial(view, section=section), back_to, action, schema, describe=describe, **options)
-
-
-def confirmed(pre: dict) -> dict:
-    """An irreversible button posts only with its confirmation box ticked (no script needed)."""
-    if request.form.get("confirmed") != "1":
-        pre["confirmed"] = [t("funding.confirm_first")]
-    return pre

@@ -11,11 +11,11 @@ from linkage.http.context import session as db_session
 from linkage.models.funding import EntryKind
 from linkage.policy import funding as funding_policy
 from linkage.services import funding
-from linkage.web.actions import failed_form
+from linkage.web.actions import confirm_first, failed_form
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import domain_form_error as _domain_form_error
-from linkage.web.funding.common import confirmed, domain_form_error, fen, post, render_page
+from linkage.web.funding.common import domain_form_error, fen, post, render_page
 from linkage.web.i18n import t
 from schemas.funding import AcceptanceSchema, ClosingReportSchema, ExpenditureRequestSchema
 
@@ -72,7 +72,14 @@ def disburse(grant_id: int):
     def run(_body):
         with platform().uow() as uow:
             funding.grants.disburse_tranche(uow, current_actor(), grant_id)
-    return _grant_act(grant_id, "milestones", run, pre=confirmed({}))
+    figures = funding.supervision.grant_view(db_session(), current_actor(), grant_id)
+    tranche = next((m for m in figures["milestones"] if not m["disbursed"]), None)
+    back_to = url_for("web.funding_grant", grant_id=grant_id)
+    if tranche is not None and (asking := confirm_first(
+            t("funding.ask_disburse", n=tranche["n"], amount=yuan(tranche["tranche_fen"])), t("funding.then_disburse"),
+            back_to)):
+        return asking
+    return _grant_act(grant_id, "milestones", run)
 
 
 @bp.post("/funding/grants/<int:grant_id>/expenditures")

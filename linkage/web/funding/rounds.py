@@ -12,20 +12,11 @@ from linkage.policy import funding as funding_policy
 from linkage.services import funding
 from linkage.taxonomy import CATEGORIES
 from linkage.web import queries
-from linkage.web.actions import fail, failed_form, posted
+from linkage.web.actions import confirm_first, fail, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, load
-from linkage.web.funding.common import (
-    as_current_user,
-    confirmed,
-    domain_form_error,
-    fen,
-    merge,
-    post,
-    render_page,
-    rubric,
-)
+from linkage.web.funding.common import as_current_user, domain_form_error, fen, merge, post, render_page, rubric
 from linkage.web.i18n import t
 from schemas.funding import RoundRequestSchema, RoundTransitionSchema
 
@@ -62,6 +53,9 @@ def _round_body(form) -> dict:
     if pre:
         raise FormError(pre)
     return body
+
+
+IRREVERSIBLE_MOVES = ("reviewing", "closed")  # closing applications, closing the round: asked first (/confirm)
 
 
 @bp.route("/funding/new", methods=["GET", "POST"])
@@ -122,7 +116,11 @@ def move_round(round_id: int):
     def run(body):
         as_current_user(funding.rounds.transition_round, round_id, body["to"])
     back_to = url_for("web.funding_round", round_id=round_id)
-    return post(partial(_round_view, round_id), "timeline", back_to, run, RoundTransitionSchema(), pre=confirmed({}))
+    target = request.form.get("to", "")
+    if target in IRREVERSIBLE_MOVES and (asking := confirm_first(
+            t(f"funding.ask_{target}"), t(f"funding.then_{target}"), back_to)):
+        return asking
+    return post(partial(_round_view, round_id), "timeline", back_to, run, RoundTransitionSchema())
 
 
 @bp.post("/funding/<int:round_id>/awards")
@@ -142,4 +140,6 @@ def commit_awards(round_id: int):
     def run(_body):
         as_current_user(funding.awards.award_round, round_id, overrides)
     back_to = url_for("web.funding_round", round_id=round_id) + "#allocation"
-    return post(partial(_round_view, round_id), "allocation", back_to, run, pre=confirmed(pre))
+    if not pre and (asking := confirm_first(t("funding.ask_awards"), t("funding.then_awards"), back_to)):
+        return asking  # a mistyped amount is said first; the question is for a form that can be committed
+    return post(partial(_round_view, round_id), "allocation", back_to, run, pre=pre)

@@ -177,21 +177,26 @@ def test_reviewers_are_offered_and_shown_by_name_and_role_never_by_login(person,
 
 
 def test_irreversible_funding_buttons_ask_for_a_confirmation_first(person, world):
+    """Closing applications, committing the awards and releasing a tranche go first to the one
+    confirmation page (/confirm, actions.confirm_first), which says what cannot be undone; nothing
+    changes until it is confirmed."""
     admin, staff, org = person("admin"), person("community_staff"), person("org_staff")
     round_id = location_id(admin.post("/funding/new", round_form()))
     need_id = location_id(staff.post("/needs/new", need_form()))
     application_id = location_id(org.post(f"/funding/{round_id}/apply", application_form(need_id)))
-    page = html(admin.get(f"/funding/{round_id}"))
-    assert 'name="confirmed" value="1" required' in page and "不可撤销" in page
-    unticked = admin.post(f"/funding/{round_id}/transitions", {"to": "reviewing"})
-    assert unticked.status_code == 303 and unticked.headers["Location"] == f"/funding/{round_id}"
-    assert "请先勾选确认" in top_alert(html(admin.get(f"/funding/{round_id}")))
+
+    def asked(response) -> str:
+        assert response.status_code == 303 and response.headers["Location"] == "/confirm", response.status_code
+        return html(admin.get("/confirm"))
+
+    question = asked(admin.post(f"/funding/{round_id}/transitions", {"to": "reviewing"}))
+    assert "截止申报、进入评审？" in question and "不可撤销" in question and 'name="confirmed" value="1"' in question
     with world.platform.read_session() as s:
         assert s.get(FundingRound, round_id).status == "open"
     assert admin.post(f"/funding/{round_id}/transitions", {"to": "reviewing", "confirmed": "1"}).status_code == 302
     admin.post(f"/funding/applications/{application_id}/reviewers", {"user_id": user_id(world, "admin")})
     admin.post(f"/funding/applications/{application_id}/reviews", {f"score_{k}": "80" for k in RUBRIC})
-    assert admin.post(f"/funding/{round_id}/awards", {}).status_code == 303
+    assert "按以上结果立项？" in asked(admin.post(f"/funding/{round_id}/awards", {}))
     with world.platform.read_session() as s:
         assert s.get(FundingRound, round_id).status == "reviewing"
         assert s.scalar(select(Grant.id).where(Grant.application_id == application_id)) is None
@@ -199,8 +204,7 @@ def test_irreversible_funding_buttons_ask_for_a_confirmation_first(person, world
     with world.platform.read_session() as s:
         grant_id = s.scalars(select(Grant.id).where(Grant.application_id == application_id)).one()
     staff.post(f"/funding/grants/{grant_id}/milestones/1/acceptance", {"note": "ok"})
-    assert "我确认拨付第1期 ¥1,600.00" in html(admin.get(f"/funding/grants/{grant_id}"))
-    assert admin.post(f"/funding/grants/{grant_id}/disbursements", {}).status_code == 303
+    assert "拨付第1期 ¥1,600.00？" in asked(admin.post(f"/funding/grants/{grant_id}/disbursements", {}))
     assert 'id="money-disbursed">¥0.00<' in html(admin.get(f"/funding/grants/{grant_id}"))
     assert admin.post(f"/funding/grants/{grant_id}/disbursements", {"confirmed": "1"}).status_code == 302
     assert 'id="money-disbursed">¥1,600.00<' in html(admin.get(f"/funding/grants/{grant_id}"))
