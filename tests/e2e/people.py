@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from linkage.demo import DEMO_PASSWORD
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import OUTPUT, PHONE
 from tests.english import english_words
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -17,6 +19,17 @@ TZ = ZoneInfo("Asia/Shanghai")
 def local(moment: datetime) -> str:
     """A moment as the value of an <input type=datetime-local> in Beijing time."""
     return moment.astimezone(TZ).strftime("%Y-%m-%dT%H:%M")
+
+
+def log_in(page, base: str, username: str):
+    """Log `page` in as a demo user through the login form, as a person does; it lands on the home page."""
+    page.goto(base + "/login")
+    page.fill("#f-username", username)
+    page.fill("#f-password", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.press("#f-password", "Enter")
+    assert page.url == base + "/", page.url
+    return page
 
 
 class Person:
@@ -63,14 +76,25 @@ class Person:
         return self.page
 
     def log_in(self, username: str):
-        page = self.go("/login")
-        page.fill("#f-username", username)
-        page.fill("#f-password", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.press("#f-password", "Enter")
-        assert page.url == self.base + "/", page.url
+        log_in(self.page, self.base, username)
         self.arrived()
-        return page
+        return self.page
+
+    def download_pdf(self, name: str, shots, shot: str) -> Path:
+        """Press Enter on the focused control that downloads a PDF: kept as test-output/<name>.pdf, its
+        first page rendered as the screenshot `shot`, as a person would look at it."""
+        with self.page.expect_download() as download:
+            self.page.keyboard.press("Enter")
+        pdf = OUTPUT / f"{name}.pdf"
+        download.value.save_as(str(pdf))
+        assert pdf.read_bytes().startswith(b"%PDF")
+        picture = shots.next_path(shot)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(picture.with_suffix(""))],
+            check=True,
+            timeout=30,
+        )
+        return pdf
 
     def text(self, selector: str) -> str:
         return self.page.locator(selector).first.inner_text().strip()

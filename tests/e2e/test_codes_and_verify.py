@@ -9,10 +9,10 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from linkage.demo import DEMO_PASSWORD
 from linkage.models import User
 from linkage.services import certificates, hours
 from tests.e2e.conftest import OUTPUT, PHONE
+from tests.e2e.people import log_in
 from tests.e2e.test_fonts import tofu
 from tests.english import english_words
 from tests.factories import ADMIN, Build
@@ -31,16 +31,6 @@ def _demo_user(live, username: str) -> User:
         return session.scalars(select(User).where(User.username == username)).one()
 
 
-def _log_in(context, base: str, username: str):
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("#f-username", username)
-    page.fill("#f-password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.press("#f-password", "Enter")
-    return page
-
-
 def _scan(path) -> list[str]:
     """What a QR reader (zbarimg) reads in a picture, one entry per code."""
     found = subprocess.run(["zbarimg", "-q", "--raw", str(path)], capture_output=True, text=True, timeout=60)
@@ -53,7 +43,7 @@ def test_evaluation_codes_print_as_cards_whose_qr_codes_read_back(live, browser)
     project = build.project(need=build.need(staff.community_id), organization=org.organization_id, status="completed")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     try:
-        page = _log_in(context, live.base_url, "shequ")
+        page = log_in(context.new_page(), live.base_url, "shequ")
         page.goto(f"{live.base_url}/projects/{project.id}")
         page.fill("#f-households", "4")
         with page.expect_navigation():

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from linkage.demo import DEMO_PASSWORD
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT, PHONE
+from tests.e2e.people import log_in
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(180)]
 
@@ -73,14 +73,6 @@ def tofu(context, page) -> tuple[list[str], set[str]]:
         cdp.detach()
 
 
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#f-username", username)
-    page.fill("#f-password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.press("#f-password", "Enter")
-
-
 def _tour(browser, base: str, shots: Path | None = None):
     """Every page of the tour: (path, tofu found, kinds checked)."""
     results = []
@@ -89,7 +81,7 @@ def _tour(browser, base: str, shots: Path | None = None):
         try:
             page = context.new_page()
             if username:
-                _log_in(page, base, username)
+                log_in(page, base, username)
             for path in paths:
                 response = page.goto(base + path)
                 assert response is not None and response.status == 200, (path, response and response.status)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from linkage.demo import DEMO_PASSWORD
 from tests.e2e.conftest import ROOT, SCREENSHOTS
+from tests.e2e.people import log_in
 from tests.factories import ADMIN, Build, hours_ago
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(600)]
@@ -74,17 +74,6 @@ TARGETS_JS = (
 )
 
 
-def _log_in(context, base: str, username: str) -> None:
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("#f-username", username)
-    page.fill("#f-password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.press("#f-password", "Enter")
-    assert page.url == base + "/", page.url
-    page.close()
-
-
 def _certificate_code(page, base: str) -> str:
     """The volunteer issues a certificate on their hours page; its code is what the QR points to."""
     page.goto(base + "/me/hours")
@@ -141,7 +130,7 @@ def sessions(live, browser, world):
     contexts = {None: browser.new_context(locale="zh-CN", accept_downloads=True)}
     for role in {role for _, role, _ in PAGES if role}:
         contexts[role] = browser.new_context(locale="zh-CN", accept_downloads=True)
-        _log_in(contexts[role], live.base_url, role)
+        log_in(contexts[role].new_page(), live.base_url, role).close()
     page = contexts["zhiyuan"].new_page()
     paths = dict(world, verify="/verify/" + _certificate_code(page, live.base_url))
     page.close()

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from linkage.models.needs import Need
-from tests.e2e.conftest import OUTPUT, serve_system
+from tests.e2e.conftest import serve_system
 from tests.e2e.people import TZ, Person, Seen
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(300)]
@@ -216,16 +216,8 @@ def test_the_readme_tour_through_the_pages(fresh, browser, shots):
     verified = number(volunteer.text("#verified-hours"))
     verified_stat = volunteer.page.locator("#verified-hours").locator("xpath=..").inner_text()
     my_hours = volunteer.page.locator("main").inner_text()
-    with volunteer.page.expect_download() as download:
-        button(volunteer, "生成并下载证明（PDF）").focus()
-        volunteer.page.keyboard.press("Enter")
-    pdf = OUTPUT / "tour-certificate.pdf"
-    download.value.save_as(str(pdf))
-    assert pdf.read_bytes().startswith(b"%PDF")
-    picture = shots.next_path("4-certificate")
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(picture.with_suffix(""))], check=True, timeout=30
-    )
+    button(volunteer, "生成并下载证明（PDF）").focus()
+    pdf = volunteer.download_pdf("tour-certificate", shots, "4-certificate")
     certificate = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=30).stdout
     volunteer.go("/me/hours")
     code = volunteer.page.locator("main .cards code").first.inner_text().strip()

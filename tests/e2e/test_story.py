@@ -8,12 +8,10 @@ verifies the hours; the volunteer downloads a certificate; a resident evaluates;
 from __future__ import annotations
 
 import re
-import subprocess
 from datetime import datetime, timedelta
 
 import pytest
 
-from tests.e2e.conftest import OUTPUT
 from tests.e2e.people import TZ, Person, local
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(180)]
@@ -144,15 +142,7 @@ def test_the_whole_story_in_a_browser(live, browser, shots):
     shots(volunteer.page, "my-hours")
     button = volunteer.page.locator("form.card button[type=submit]").first
     button.focus()
-    with volunteer.page.expect_download() as download:
-        volunteer.page.keyboard.press("Enter")
-    pdf = OUTPUT / "certificate.pdf"
-    download.value.save_as(str(pdf))
-    assert pdf.read_bytes().startswith(b"%PDF")
-    picture = shots.next_path("certificate")
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(picture.with_suffix(""))], check=True, timeout=30
-    )
+    volunteer.download_pdf("certificate", shots, "certificate")
 
     # -- the project completes, the community hands out codes, a resident evaluates ----------------
     org.go(project_path)
