@@ -85,7 +85,9 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
         "cofunding_resource_id": ("required with cofunding_fen", "kind fund", "restricted", "not both")},
     "POST /api/v1/applications/{application_id}/reviewers": {"user_id": ("no such active user", "reviewers are")},
     "POST /api/v1/applications/{application_id}/reviews": {"scores": ("exactly:",)},
-    "POST /api/v1/funding-rounds/{round_id}/awards": {"overrides": ("appears twice", "¥", "reason is required")},
+    "POST /api/v1/funding-rounds/{round_id}/awards": {
+        "overrides": ("appears twice", "¥", "reason is required", "is not in this round")
+    },
     "POST /api/v1/grants/{grant_id}/expenditures": {"budget_line": ("not a line of grant",)},
     "POST /api/v1/grants/{grant_id}/corrections": {"reason": ("required",)},
 }
