@@ -67,7 +67,7 @@ def _check(data: dict[str, Any]) -> None:
     """The rules the schema cannot state alone (a partial change is checked merged with the row)."""
     kind, level = data.get("kind"), data.get("level") or ""
     if kind not in QUALIFICATION_KINDS:
-        raise InvalidInput("qualification.invalid", {"kind": ["field.invalid_choice"]})
+        raise InvalidInput("qualification.invalid", {"kind": ["lib.one_of"]})
     if kind in LEVELLED_QUALIFICATIONS and level not in CERTIFICATE_LEVELS:
         raise InvalidInput("qualification.invalid", {"level": ["qualification.level_required"]})
     if kind not in LEVELLED_QUALIFICATIONS and level:
