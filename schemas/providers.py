@@ -5,7 +5,7 @@ import re
 
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validate, validates, validates_schema
 
 from linkage.taxonomy import AVAILABILITY_SLOTS, CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS
 from linkage.validators import (
@@ -152,6 +152,10 @@ class LeaveSchema(Schema):
     @post_load
     def _stored(self, data, **kwargs):
         return {"from": data["start"].isoformat(), "to": data["end"].isoformat()}
+
+    @pre_dump
+    def _from_stored(self, data, **kwargs):
+        return {"start": data.get("from"), "end": data.get("to")}
 
 
 MAX_LEAVE = 50
