@@ -15,7 +15,8 @@ from linkage.taxonomy import AVAILABILITY_SLOTS, CERTIFICATE_LEVELS, DAY_PARTS, 
 from linkage.web.actions import act, failed_form, posted
 from linkage.web.auth import current_actor, roles
 from linkage.web.blueprint import bp
-from linkage.web.forms import FormError
+from linkage.web.forms import FormError, _flatten
+from linkage.web.i18n import localize
 from schemas.providers import MAX_LEAVE, LeaveSchema, VolunteerSchema
 from schemas.qualifications import QualificationSchema
 
@@ -110,12 +111,12 @@ def add_leave():
         try:
             added = LeaveSchema().load({k: request.form.get(k, "").strip() for k in ("from", "to")})
         except ValidationError as err:
-            raise FormError({k: [str(m) for m in v] for k, v in err.messages.items()}) from None  # type: ignore[union-attr]
+            raise FormError(_flatten(err.messages)) from None
         if added["to"] < service.china_day().isoformat():
-            raise FormError({"to": ["leave.in_past"]})
+            raise FormError({"to": [localize("leave.in_past")]})
         leave = sorted(_current_leave() + [added], key=lambda r: (r["from"], r["to"]))
         if len(leave) > MAX_LEAVE:
-            raise FormError({"from": ["leave.too_many"]})
+            raise FormError({"from": [localize("leave.too_many")]})
         _change({"leave": leave})
 
     return act(_page, _back(), save)
