@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 
-from datetime import date
-
 from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validate, validates, validates_schema
 
 from linkage.taxonomy import AVAILABILITY_SLOTS, CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS

@@ -1,4 +1,5 @@
 """Volunteers' qualifications (资质): recorded by the holder, required by shifts and needs, told before expiry."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -39,8 +40,13 @@ def _volunteer(session: Session, actor: Actor, volunteer_id: int | None) -> Volu
 
 def qualifications_of(session: Session, actor: Actor, volunteer_id: int | None) -> list[Qualification]:
     volunteer = _volunteer(session, actor, volunteer_id)
-    return list(session.scalars(select(Qualification).where(Qualification.volunteer_id == volunteer.id)
-                                .order_by(Qualification.kind, Qualification.id)))
+    return list(
+        session.scalars(
+            select(Qualification)
+            .where(Qualification.volunteer_id == volunteer.id)
+            .order_by(Qualification.kind, Qualification.id)
+        )
+    )
 
 
 def _own(session: Session, actor: Actor, qualification_id: int) -> Qualification:
@@ -54,10 +60,17 @@ def qualification_view(row: Qualification, cipher: FieldCipher, today: date | No
     """As the holder (and an admin) sees it: the number masked like an ID number, whether it counts today."""
     today = today or china_day()
     number = cipher.read(row, "number")
-    return {"id": row.id, "volunteer_id": row.volunteer_id, "kind": row.kind,
-            "kind_name": QUALIFICATION_KINDS[row.kind][0] if row.kind in QUALIFICATION_KINDS else row.kind,
-            "level": row.level, "number_masked": mask_id_number(number) if number else "",
-            "issued_on": row.issued_on, "expires_on": row.expires_on, "valid": row.valid_on(today)}
+    return {
+        "id": row.id,
+        "volunteer_id": row.volunteer_id,
+        "kind": row.kind,
+        "kind_name": QUALIFICATION_KINDS[row.kind][0] if row.kind in QUALIFICATION_KINDS else row.kind,
+        "level": row.level,
+        "number_masked": mask_id_number(number) if number else "",
+        "issued_on": row.issued_on,
+        "expires_on": row.expires_on,
+        "valid": row.valid_on(today),
+    }
 
 
 # --- writing ------------------------------------------------------------------------------------------
@@ -88,13 +101,19 @@ def _announce(uow: UnitOfWork, volunteer: Volunteer) -> None:
     announce_provider(uow, "volunteer", volunteer)
 
 
-def add_qualification(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int | None,
-                      data: dict[str, Any]) -> Qualification:
+def add_qualification(
+    uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int | None, data: dict[str, Any]
+) -> Qualification:
     volunteer = _volunteer(uow.session, actor, volunteer_id)
     data = {"level": "", "expires_on": None, **data}
     _check(data)
-    row = Qualification(volunteer_id=volunteer.id, kind=data["kind"], level=data["level"] or "",
-                        issued_on=data["issued_on"], expires_on=data["expires_on"])
+    row = Qualification(
+        volunteer_id=volunteer.id,
+        kind=data["kind"],
+        level=data["level"] or "",
+        issued_on=data["issued_on"],
+        expires_on=data["expires_on"],
+    )
     cipher.write(row, "number", data.get("number") or "")
     uow.session.add(row)
     uow.session.flush()
@@ -103,8 +122,9 @@ def add_qualification(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
     return row
 
 
-def update_qualification(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, qualification_id: int,
-                         changes: dict[str, Any]) -> Qualification:
+def update_qualification(
+    uow: UnitOfWork, actor: Actor, cipher: FieldCipher, qualification_id: int, changes: dict[str, Any]
+) -> Qualification:
     row = _own(uow.session, actor, qualification_id)
     merged = {f: getattr(row, f) for f in FIELDS if f != "number"} | changes
     if "kind" in changes and changes["kind"] not in LEVELLED_QUALIFICATIONS and "level" not in changes:
@@ -134,10 +154,16 @@ def remove_qualification(uow: UnitOfWork, actor: Actor, qualification_id: int) -
 
 def holds_qualification(session: Session, volunteer_id: int, kind: str, on_date: date) -> bool:
     """Whether the volunteer holds `kind`, valid on `on_date` (expired ones stop counting)."""
-    found = session.scalar(select(Qualification.id).where(
-        Qualification.volunteer_id == volunteer_id, Qualification.kind == kind,
-        Qualification.issued_on <= on_date,
-        (Qualification.expires_on.is_(None)) | (Qualification.expires_on >= on_date)).limit(1))
+    found = session.scalar(
+        select(Qualification.id)
+        .where(
+            Qualification.volunteer_id == volunteer_id,
+            Qualification.kind == kind,
+            Qualification.issued_on <= on_date,
+            (Qualification.expires_on.is_(None)) | (Qualification.expires_on >= on_date),
+        )
+        .limit(1)
+    )
     return found is not None
 
 
@@ -149,29 +175,49 @@ def require_qualification(session: Session, volunteer: Volunteer, activity: Any)
         return
     if not holds_qualification(session, volunteer.id, kind, china_day(activity.starts_at)):
         name = QUALIFICATION_KINDS[kind][0] if kind in QUALIFICATION_KINDS else kind
-        raise Conflict("signup.qualification_missing",
-                       {"activity_id": [Message("signup.qualification_needed", qualification=name)]},
-                       qualification=name)
+        raise Conflict(
+            "signup.qualification_missing",
+            {"activity_id": [Message("signup.qualification_needed", qualification=name)]},
+            qualification=name,
+        )
 
 
-def expiring_qualifications(session: Session, within_days: int = EXPIRY_NOTICE_DAYS,
-                            today: date | None = None) -> list[tuple[int, Qualification]]:
+def expiring_qualifications(
+    session: Session, within_days: int = EXPIRY_NOTICE_DAYS, today: date | None = None
+) -> list[tuple[int, Qualification]]:
     """(volunteer id, qualification) for every qualification of an active volunteer expiring in
     [today, today + within_days]: what the notifier's ticker tells the holders (once per row and date)."""
     today = today or china_day()
-    rows = session.scalars(select(Qualification).join(Volunteer, Volunteer.id == Qualification.volunteer_id).where(
-        Volunteer.active.is_(True), Qualification.expires_on >= today,
-        Qualification.expires_on <= today + timedelta(days=within_days))
-        .order_by(Qualification.expires_on, Qualification.id))
+    rows = session.scalars(
+        select(Qualification)
+        .join(Volunteer, Volunteer.id == Qualification.volunteer_id)
+        .where(
+            Volunteer.active.is_(True),
+            Qualification.expires_on >= today,
+            Qualification.expires_on <= today + timedelta(days=within_days),
+        )
+        .order_by(Qualification.expires_on, Qualification.id)
+    )
     return [(row.volunteer_id, row) for row in rows]
 
 
 def provider_qualifications(session: Session, volunteer_id: int, today: date | None = None) -> list[dict[str, Any]]:
     """What the matcher learns: kind, level and expiry of each qualification not yet expired (no number)."""
     today = today or china_day()
-    rows = session.scalars(select(Qualification).where(
-        Qualification.volunteer_id == volunteer_id,
-        (Qualification.expires_on.is_(None)) | (Qualification.expires_on >= today))
-        .order_by(Qualification.kind, Qualification.id))
-    return [{"kind": r.kind, "level": r.level, "issued_on": r.issued_on.isoformat(),
-             "expires_on": r.expires_on.isoformat() if r.expires_on else None} for r in rows]
+    rows = session.scalars(
+        select(Qualification)
+        .where(
+            Qualification.volunteer_id == volunteer_id,
+            (Qualification.expires_on.is_(None)) | (Qualification.expires_on >= today),
+        )
+        .order_by(Qualification.kind, Qualification.id)
+    )
+    return [
+        {
+            "kind": r.kind,
+            "level": r.level,
+            "issued_on": r.issued_on.isoformat(),
+            "expires_on": r.expires_on.isoformat() if r.expires_on else None,
+        }
+        for r in rows
+    ]

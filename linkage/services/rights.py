@@ -11,7 +11,6 @@ from linkage.catalogue import Topics
 from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.messages import rfc3339
 from linkage.models import (
-    Qualification,
     Activity,
     AuditEntry,
     Certificate,
@@ -20,6 +19,7 @@ from linkage.models import (
     HourEntry,
     MatchSet,
     OutboxEvent,
+    Qualification,
     Signup,
     SignupStatus,
     SocialWorker,

@@ -1,4 +1,5 @@
 """My qualifications (资质), weekly free time and leave (请假): the volunteer keeps them here; the matcher reads them."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,17 +21,30 @@ from linkage.web.i18n import localize
 from schemas.providers import MAX_LEAVE, LeaveSchema, VolunteerSchema
 from schemas.qualifications import QualificationSchema
 
+
 def _page(*, errors: dict | None = None, message: str = "", status: int = 200):
     who = current_actor()
     volunteer = db_session().get(Volunteer, who.volunteer_id)
     cipher = platform().cipher
-    rows = [service.qualification_view(q, cipher) for q in service.qualifications_of(db_session(), who, who.volunteer_id)]
+    rows = [
+        service.qualification_view(q, cipher) for q in service.qualifications_of(db_session(), who, who.volunteer_id)
+    ]
     today = service.china_day()
     leave = [r for r in (volunteer.leave if volunteer else []) if r["to"] >= today.isoformat()]
-    return render_template("my_qualifications.html", qualifications=rows, volunteer=volunteer, leave=leave,
-                           kinds=QUALIFICATION_KINDS, levels=CERTIFICATE_LEVELS, weekdays=WEEKDAYS,
-                           parts=DAY_PARTS, errors=errors or {}, message=message, form=posted(),
-                           today=today), status
+    return render_template(
+        "my_qualifications.html",
+        qualifications=rows,
+        volunteer=volunteer,
+        leave=leave,
+        kinds=QUALIFICATION_KINDS,
+        levels=CERTIFICATE_LEVELS,
+        weekdays=WEEKDAYS,
+        parts=DAY_PARTS,
+        errors=errors or {},
+        message=message,
+        form=posted(),
+        today=today,
+    ), status
 
 
 @bp.get("/me/qualifications")
@@ -130,5 +144,3 @@ def remove_leave():
         _change({"leave": [r for r in _current_leave() if (r["from"], r["to"]) != gone]})
 
     return act(_page, _back(), save)
-
-

@@ -1,4 +1,5 @@
 """Volunteers' qualifications: kept by the holder, masked, expiring, required by shifts and by needs (hard in the matcher)."""
+
 from __future__ import annotations
 
 import json
@@ -27,16 +28,23 @@ def me(build):
 
 
 def _add(act, platform, who, volunteer_id, **over):
-    body = {"kind": "first_aid", "number": "JJ2024-000123", "issued_on": TODAY - timedelta(days=400),
-            "expires_on": TODAY + timedelta(days=300), **over}
+    body = {
+        "kind": "first_aid",
+        "number": "JJ2024-000123",
+        "issued_on": TODAY - timedelta(days=400),
+        "expires_on": TODAY + timedelta(days=300),
+        **over,
+    }
     return act(quals.add_qualification, who, platform.cipher, volunteer_id, body)
 
 
 def _last_volunteer_record(read, volunteer_id):
     with read() as s:
-        rows = s.scalars(select(OutboxEvent).where(OutboxEvent.topic == Topics.PROVIDERS,
-                                                   OutboxEvent.key == f"volunteer:{volunteer_id}")
-                         .order_by(OutboxEvent.id)).all()
+        rows = s.scalars(
+            select(OutboxEvent)
+            .where(OutboxEvent.topic == Topics.PROVIDERS, OutboxEvent.key == f"volunteer:{volunteer_id}")
+            .order_by(OutboxEvent.id)
+        ).all()
     envelope = json.loads(rows[-1].envelope)
     assert envelope["type"] == Types.PROVIDER_UPSERTED
     return envelope["data"]["provider"]
@@ -45,13 +53,20 @@ def _last_volunteer_record(read, volunteer_id):
 def test_the_holder_adds_edits_and_removes_a_qualification_and_the_matcher_is_told(me, act, read, platform):
     row = _add(act, platform, me.actor, me.volunteer.id)
     with read() as s:
-        [shown] = [quals.qualification_view(q, platform.cipher) for q in quals.qualifications_of(s, me.actor, me.volunteer.id)]
+        [shown] = [
+            quals.qualification_view(q, platform.cipher) for q in quals.qualifications_of(s, me.actor, me.volunteer.id)
+        ]
         stored = s.get(Qualification, row.id)
     assert shown["kind_name"] == "急救证" and shown["valid"] is True
     assert shown["number_masked"] == "JJ20*****0123" and "JJ2024-000123" not in stored.number_cipher
     assert _last_volunteer_record(read, me.volunteer.id)["qualifications"] == [
-        {"kind": "first_aid", "level": "", "issued_on": (TODAY - timedelta(days=400)).isoformat(),
-         "expires_on": (TODAY + timedelta(days=300)).isoformat()}]
+        {
+            "kind": "first_aid",
+            "level": "",
+            "issued_on": (TODAY - timedelta(days=400)).isoformat(),
+            "expires_on": (TODAY + timedelta(days=300)).isoformat(),
+        }
+    ]
 
     act(quals.update_qualification, me.actor, platform.cipher, row.id, {"expires_on": None, "number": "NEW-1234567"})
     with read() as s:
@@ -106,7 +121,9 @@ def test_an_expired_qualification_stops_counting(me, act, read, platform):
         assert not quals.holds_qualification(s, me.volunteer.id, "first_aid", date(2025, 7, 1))
         assert not quals.holds_qualification(s, me.volunteer.id, "first_aid", date(2019, 12, 31))  # before issue
         assert not quals.holds_qualification(s, me.volunteer.id, "driving_licence", date(2025, 1, 1))
-        [view] = [quals.qualification_view(q, platform.cipher) for q in quals.qualifications_of(s, me.actor, me.volunteer.id)]
+        [view] = [
+            quals.qualification_view(q, platform.cipher) for q in quals.qualifications_of(s, me.actor, me.volunteer.id)
+        ]
         assert view["valid"] is False
     assert _last_volunteer_record(read, me.volunteer.id)["qualifications"] == []  # the matcher never sees it
 
@@ -117,8 +134,9 @@ def test_a_shift_requiring_a_qualification_refuses_who_lacks_it(me, act, read, p
 
     from linkage.clock import LOCAL_TZ
 
-    shift = SimpleNamespace(qualification_required="driving_licence",
-                            starts_at=datetime(day.year, day.month, day.day, 9, tzinfo=LOCAL_TZ))
+    shift = SimpleNamespace(
+        qualification_required="driving_licence", starts_at=datetime(day.year, day.month, day.day, 9, tzinfo=LOCAL_TZ)
+    )
     with read() as s:
         volunteer = s.get(Volunteer, me.volunteer.id)
         quals.require_qualification(s, volunteer, SimpleNamespace(starts_at=shift.starts_at))  # none required
@@ -135,7 +153,12 @@ def test_a_shift_requiring_a_qualification_refuses_who_lacks_it(me, act, read, p
 
 def test_expiring_qualifications_lists_those_due_within_the_window(build, act, read, platform):
     people = [build.volunteer() for _ in range(4)]
-    ends = [TODAY + timedelta(days=5), TODAY + timedelta(days=30), TODAY + timedelta(days=31), TODAY - timedelta(days=1)]
+    ends = [
+        TODAY + timedelta(days=5),
+        TODAY + timedelta(days=30),
+        TODAY + timedelta(days=31),
+        TODAY - timedelta(days=1),
+    ]
     rows = [_add(act, platform, ADMIN, v.id, expires_on=end) for v, end in zip(people, ends)]
     _add(act, platform, ADMIN, people[0].id, kind="driving_licence", expires_on=None)
     with read() as s:
@@ -156,6 +179,7 @@ def test_a_need_requiring_a_qualification_ranks_only_valid_holders(build, act, r
         for kind, record in provider_records(s):
             index.upsert(kind, record)
         from linkage.models import Need
+
         record = need_record(s.get(Need, need.id))
     assert record["qualification_required"] == "first_aid"
     ranked = index.rank(record)
@@ -169,8 +193,14 @@ def test_a_need_requiring_a_qualification_ranks_only_valid_holders(build, act, r
 
 def test_leave_and_availability_reach_the_matcher_and_erasure_clears_them(me, act, read, platform):
     leave = [{"from": "2026-12-05", "to": "2026-12-06"}]
-    act(update_provider, me.actor, "volunteer", me.volunteer.id, {"leave": leave, "availability": ["sat_am"]},
-        platform.cipher)
+    act(
+        update_provider,
+        me.actor,
+        "volunteer",
+        me.volunteer.id,
+        {"leave": leave, "availability": ["sat_am"]},
+        platform.cipher,
+    )
     record = _last_volunteer_record(read, me.volunteer.id)
     assert record["leave"] == leave and record["availability"] == ["sat_am"]
     _add(act, platform, me.actor, me.volunteer.id)

@@ -1,4 +1,5 @@
 """The volunteer's page for qualifications, weekly free time and leave (资质与空闲时间)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -16,8 +17,10 @@ def test_a_volunteer_adds_a_qualification_and_sees_it_masked(person, world):
     me = person("volunteer")
     page = me.get("/me/qualifications")
     assert page.status_code == 200 and "资质与空闲时间" in page.get_data(as_text=True)
-    done = me.post("/me/qualifications", {"kind": "first_aid", "number": "JJ2024-000123", "issued_on": "2024-03-01",
-                                          "expires_on": "2027-02-28"})
+    done = me.post(
+        "/me/qualifications",
+        {"kind": "first_aid", "number": "JJ2024-000123", "issued_on": "2024-03-01", "expires_on": "2027-02-28"},
+    )
     assert done.status_code == 302
     html = me.get("/me/qualifications").get_data(as_text=True)
     assert "急救证" in html and "JJ20*****0123" in html and "JJ2024-000123" not in html and "有效" in html

@@ -1,4 +1,5 @@
 """A need's required qualification is a hard cut; a volunteer's leave is a soft one, said in the reasons."""
+
 import random
 
 import numpy as np
@@ -15,8 +16,12 @@ LEAVE_ON_THE_DAY = [{"from": "2026-11-27", "to": "2026-11-29"}]  # the need is o
 def test_a_required_qualification_keeps_only_its_valid_holders(index):
     index.upsert("volunteer", volunteer(id=1, qualifications=[FIRST_AID]))
     index.upsert("volunteer", volunteer(id=2, qualifications=[]))
-    index.upsert("volunteer", volunteer(id=3, qualifications=[{**FIRST_AID, "expires_on": "2026-11-27"}]))  # the day before
-    index.upsert("volunteer", volunteer(id=4, qualifications=[{**FIRST_AID, "expires_on": "2026-11-28"}]))  # through the day
+    index.upsert(
+        "volunteer", volunteer(id=3, qualifications=[{**FIRST_AID, "expires_on": "2026-11-27"}])
+    )  # the day before
+    index.upsert(
+        "volunteer", volunteer(id=4, qualifications=[{**FIRST_AID, "expires_on": "2026-11-28"}])
+    )  # through the day
     index.upsert("volunteer", volunteer(id=5, qualifications=[{"kind": "driving_licence", "expires_on": None}]))
     ranked = index.rank(need(qualification_required="first_aid"))["volunteer"]
     assert sorted(e["provider_id"] for e in ranked) == [1, 4]
@@ -49,12 +54,18 @@ def test_leave_on_the_needs_day_demotes_and_says_so(index):
     away, free = ranked[1], ranked[0]
     assert away["factors"]["availability"] == 0.0 and ON_LEAVE in away["reasons"]
     assert "本周六上午有空" not in away["reasons"]
-    assert free["factors"]["availability"] == 1.0 and ON_LEAVE not in free["reasons"] and "本周六上午有空" in free["reasons"]
+    assert (
+        free["factors"]["availability"] == 1.0
+        and ON_LEAVE not in free["reasons"]
+        and "本周六上午有空" in free["reasons"]
+    )
 
 
 def test_leave_on_other_days_changes_nothing(index):
-    index.upsert("volunteer", volunteer(id=1, leave=[{"from": "2026-11-29", "to": "2026-12-03"},
-                                                     {"from": "2026-11-20", "to": "2026-11-27"}]))
+    index.upsert(
+        "volunteer",
+        volunteer(id=1, leave=[{"from": "2026-11-29", "to": "2026-12-03"}, {"from": "2026-11-20", "to": "2026-11-27"}]),
+    )
     entry = index.rank(need())["volunteer"][0]
     assert entry["factors"]["availability"] == 1.0
     assert ON_LEAVE not in entry["reasons"] and "本周六上午有空" in entry["reasons"]
@@ -69,8 +80,14 @@ def test_not_free_says_so_without_claiming_leave(index):
 
 def _with_extras(p: dict, kind: str, rnd: random.Random) -> dict:
     if kind == "volunteer":
-        p["qualifications"] = rnd.choice([[], [FIRST_AID], [{**FIRST_AID, "expires_on": "2026-11-27"}],
-                                          [{"kind": "driving_licence", "expires_on": "2027-03-01"}]])
+        p["qualifications"] = rnd.choice(
+            [
+                [],
+                [FIRST_AID],
+                [{**FIRST_AID, "expires_on": "2026-11-27"}],
+                [{"kind": "driving_licence", "expires_on": "2027-03-01"}],
+            ]
+        )
         p["leave"] = rnd.choice([[], [], LEAVE_ON_THE_DAY, [{"from": "2026-12-01", "to": "2026-12-02"}]])
     elif kind == "social_worker":
         p["qualifications"] = [{"kind": "social_work", "level": p["certificate_level"], "expires_on": None}]
@@ -79,17 +96,24 @@ def _with_extras(p: dict, kind: str, rnd: random.Random) -> dict:
 
 def test_index_agrees_with_the_reference_on_qualifications_and_leave(clock):
     rnd = random.Random(5)
-    records = {kind: [_with_extras(random_provider(kind, pid, rnd), kind, rnd) for pid in range(1, 201)]
-               for kind in PROVIDER_KINDS}
+    records = {
+        kind: [_with_extras(random_provider(kind, pid, rnd), kind, rnd) for pid in range(1, 201)]
+        for kind in PROVIDER_KINDS
+    }
     ix = ProviderIndex(load_weights(), now=clock)
     for kind, rows in records.items():
         ix.upsert_many(kind, rows)
     ix.rank(need())
     ref = ReferenceScorer(load_weights(), ix._vocab, clock().timestamp())
     for i in range(12):
-        n = need(id=i, category=rnd.choice(CATS), skills=rnd.sample(SKILLS, 2),
-                 qualification_required=rnd.choice(["", "first_aid", "social_work", "driving_licence"]),
-                 lat=39.01727 + rnd.uniform(-0.05, 0.05), lon=117.698407 + rnd.uniform(-0.05, 0.05))
+        n = need(
+            id=i,
+            category=rnd.choice(CATS),
+            skills=rnd.sample(SKILLS, 2),
+            qualification_required=rnd.choice(["", "first_aid", "social_work", "driving_licence"]),
+            lat=39.01727 + rnd.uniform(-0.05, 0.05),
+            lon=117.698407 + rnd.uniform(-0.05, 0.05),
+        )
         got, want = ix.rank(n, k=20), ref.rank(n, records, k=20)
         for kind in PROVIDER_KINDS:
             assert [(e["score"], e["provider_id"]) for e in got[kind]] == [(r[0], r[1]) for r in want[kind]], kind
