@@ -12,6 +12,7 @@ from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, InvalidInput, Message, NotFound
 from linkage.models import Qualification, Volunteer, utcnow
 from linkage.permissions import Actor
+from linkage.policy.people import may_keep_qualifications
 from linkage.privacy import mask_id_number
 from linkage.security import FieldCipher
 from linkage.taxonomy import CERTIFICATE_LEVELS, LEVELLED_QUALIFICATIONS, QUALIFICATION_KINDS
@@ -33,7 +34,7 @@ def _volunteer(session: Session, actor: Actor, volunteer_id: int | None) -> Volu
     """The volunteer whose qualifications `actor` manages: themselves (or any, for an admin).
     Anybody else's is a 404, as if it did not exist."""
     volunteer = session.get(Volunteer, volunteer_id) if volunteer_id is not None else None
-    if volunteer is None or not (actor.is_admin or actor.volunteer_id == volunteer.id):
+    if volunteer is None or not may_keep_qualifications(actor, volunteer.id):
         raise NotFound("provider.not_found", kind="volunteer", id=volunteer_id)
     return volunteer
 
@@ -51,7 +52,7 @@ def qualifications_of(session: Session, actor: Actor, volunteer_id: int | None) 
 
 def _own(session: Session, actor: Actor, qualification_id: int) -> Qualification:
     row = session.get(Qualification, qualification_id)
-    if row is None or not (actor.is_admin or actor.volunteer_id == row.volunteer_id):
+    if row is None or not may_keep_qualifications(actor, row.volunteer_id):
         raise NotFound("qualification.not_found", id=qualification_id)
     return row
 
