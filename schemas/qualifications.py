@@ -5,11 +5,12 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from linkage.taxonomy import CERTIFICATE_LEVELS, QUALIFICATION_KINDS
+from schemas.common import WholeNumber
 
 
 class QualificationSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    volunteer_id = fields.Integer(dump_only=True)
+    id = WholeNumber(dump_only=True)
+    volunteer_id = WholeNumber(dump_only=True)
     kind = fields.String(
         required=True,
         validate=validate.OneOf(list(QUALIFICATION_KINDS)),
