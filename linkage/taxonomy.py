@@ -57,6 +57,20 @@ RESOURCE_KINDS: dict[str, tuple[str, str]] = {
     "service": ("服务", "service"),
 }
 
+# 资质: the closed catalogue of qualifications a volunteer records and a shift or a need may require.
+QUALIFICATION_KINDS: dict[str, tuple[str, str]] = {
+    "first_aid": ("急救证", "first-aid certificate"),
+    "driving_licence": ("驾驶证", "driving licence"),
+    "counsellor": ("心理咨询师", "counsellor"),
+    "social_work": ("社工证", "social work certificate"),
+    "health_certificate": ("健康证", "food handler's health certificate"),
+    "nursing": ("护理员证", "care worker certificate"),
+    "teacher": ("教师资格证", "teacher's certificate"),
+    "lawyer": ("法律职业资格证", "legal professional certificate"),
+}
+# The one kind with levels: 社工证's levels are the social workers' (CERTIFICATE_LEVELS).
+LEVELLED_QUALIFICATIONS = frozenset({"social_work"})
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_PARTS = ("am", "pm", "eve")  # 08-12, 12-18, 18-22 local time
 AVAILABILITY_SLOTS = tuple(f"{d}_{p}" for d in WEEKDAYS for p in DAY_PARTS)

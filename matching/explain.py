@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Mapping, TypeVar
 
 from linkage import formats
+from linkage.taxonomy import QUALIFICATION_KINDS
 from matching import features as F
-from matching.store import Card
+from matching.store import LEAVES, Card
 
 if TYPE_CHECKING:
     from matching.scorer import Query
@@ -39,6 +40,9 @@ class Context:
     group_names: Mapping[str, str]
     phrases: Phrases
     serves: Serves
+    start: float = 0.0  # the need's window, as leave is checked against it
+    end: float = 0.0
+    holds: str = ""  # "持有效急救证" when the need requires a qualification: every ranked entry has it
 
     @classmethod
     def of(
@@ -48,6 +52,8 @@ class Context:
         a = datetime.fromtimestamp(q.start, F.CHINA_TZ).isocalendar()
         b = datetime.fromtimestamp(q.now, F.CHINA_TZ).isocalendar()
         weeks = (a.year - b.year) * 53 + a.week - b.week
+        start, end = q.start, q.end if q.end != INF else q.start + 3600
+        name = QUALIFICATION_KINDS.get(q.qualification, (q.qualification,))[0] if q.qualification else ""
         return cls(
             q.slots,
             {0: "本", 1: "下"}.get(weeks, ""),
@@ -58,6 +64,9 @@ class Context:
             group_names,
             phrases,
             serves,
+            start,
+            end,
+            f"持有效{name}" if name else "",
         )
 
     def free(self, mask: int) -> str:
@@ -112,14 +121,14 @@ def _until_phrase(t_until: float) -> str:
 
 
 def volunteer_card(
-    r_sum: float, r_cnt: float, done: float, cancel: float, slots: int, minutes: float
-) -> tuple[int, tuple[str, ...]]:
+    r_sum: float, r_cnt: float, done: float, cancel: float, slots: int, minutes: float, leave: int = 0
+) -> tuple[int, int, tuple[str, ...]]:
     closing = _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel))
     if minutes >= 60:
         closing = _memo(
             _PHRASES, ("hours", minutes, closing), lambda: (f"已认证服务 {minutes / 60:.0f} 小时",) + closing
         )
-    return int(slots), closing
+    return int(slots), int(leave), closing
 
 
 def organization_card(
@@ -189,6 +198,7 @@ CARDS: dict[str, Callable[..., tuple[Any, ...]]] = {
 
 BUSY = "近期已获较多推荐"  # only where the fairness term cost the entry a place: the index adds it
 NEAR = "技能相近"
+ON_LEAVE = "该时段不便（请假中）"  # the volunteer's leave overlaps the need's window: availability counts 0
 
 
 def _entries(
@@ -214,10 +224,13 @@ def _entries(
 def volunteers(
     facs: list[list[float]], kms: list[float], cards: list[Card], said: Said, ctx: Context
 ) -> list[list[str]]:
-    slots_on, free = ctx.slots, ctx.free
+    slots_on, free, start, end = ctx.slots, ctx.free, ctx.start, ctx.end
+    first = [ctx.holds] if ctx.holds else []
 
     def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
-        return [free(details[0] & slots_on)] if slots_on else []
+        if details[1] and F.on_leave(LEAVES.items[details[1]], start, end):
+            return first + [ON_LEAVE]
+        return first + [free(details[0] & slots_on)] if slots_on else first
 
     return _entries(facs, kms, cards, said, middle)
 
@@ -237,17 +250,19 @@ def social_workers(
     facs: list[list[float]], kms: list[float], cards: list[Card], said: Said, ctx: Context
 ) -> list[list[str]]:
     mask, labels, names, serves = ctx.group_mask, ctx.labels, ctx.group_names, ctx.serves
+    # 社工证 is the level they hold: it says so already
+    first = [ctx.holds] if ctx.holds and ctx.holds != "持有效社工证" else []
 
     def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
-        level, lab = details[0], details[1]
+        level, lab = first + [details[0]], details[1]
         both = lab & mask
         if not both:
-            return [level]
+            return level
         got = serves.get(both)
         if got is None:
             groups = [labels[b] for b in range(len(labels)) if both >> b & 1]
             got = serves[both] = "擅长服务" + "、".join(names.get(g, g) for g in groups[:3])
-        return [level, got]
+        return level + [got]
 
     return _entries(facs, kms, cards, said, middle)
 

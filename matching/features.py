@@ -88,6 +88,64 @@ def window_slot_mask(start: float | None, end: float | None) -> int:
     return mask
 
 
+# --- qualifications (hard) and leave (soft) --------------------------------------------------
+# Both arrive as lists in the provider record and are kept as interned tuples: few providers
+# have any, and many share the same, so a row holds a small id (0 = none) into a shared table.
+
+Qualifications = tuple[tuple[str, float], ...]  # (kind, end of validity in epoch seconds; inf = none)
+Leave = tuple[tuple[float, float], ...]  # [start, end) epoch seconds, China days
+
+
+def _day_start(day: str) -> float:
+    return datetime.fromisoformat(day[:10]).replace(tzinfo=CHINA_TZ).timestamp()
+
+
+def parse_qualifications(values: Iterable[Mapping[str, Any]] | None) -> Qualifications:
+    """A record's `qualifications` ([{kind, expires_on}]) as (kind, until): valid until the end of
+    its expiry day in China time."""
+    out = set()
+    for q in values or ():
+        kind = str(q.get("kind") or "")
+        if kind:
+            expires = q.get("expires_on")
+            out.add((kind, _day_start(expires) + 86400 if expires else math.inf))
+    return tuple(sorted(out))
+
+
+def parse_leave(values: Iterable[Mapping[str, Any]] | None) -> Leave:
+    """A record's `leave` ([{from, to}], days inclusive) as [start, end) times."""
+    out = set()
+    for r in values or ():
+        if r.get("from") and r.get("to"):
+            out.add((_day_start(str(r["from"])), _day_start(str(r["to"])) + 86400))
+    return tuple(sorted(out))
+
+
+def holds(quals: Qualifications, kind: str, at: float) -> bool:
+    """Whether one of `quals` is of `kind` and still valid at `at` (expired ones stop counting)."""
+    return any(k == kind and until > at for k, until in quals)
+
+
+def on_leave(leave: Leave, start: float, end: float) -> bool:
+    """Whether a leave range overlaps the need's window [start, end)."""
+    return any(a < end and b > start for a, b in leave)
+
+
+class Interned:
+    """Tuples by small ids, id 0 the empty tuple: what a row's `quals` / `leave` column points into."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[Any, ...], int] = {(): 0}
+        self.items: list[tuple[Any, ...]] = [()]
+
+    def id(self, item: tuple[Any, ...]) -> int:
+        got = self.ids.get(item)
+        if got is None:
+            got = self.ids[item] = len(self.items)
+            self.items.append(item)
+        return got
+
+
 def popcount(x: int) -> int:
     return bin(x).count("1")
 

@@ -48,6 +48,10 @@ class ReferenceScorer:
         if km > radius:
             return None
         params, unknown = self.p, self.p["unknown"]
+        required = ctx["qualification"]
+        if required and kind in ("volunteer", "social_worker") and not F.holds(
+                F.parse_qualifications(p.get("qualifications")), required, ctx["start"]):
+            return None
         f: dict[str, float] = {}
         tags = F.provider_tags(kind, p)
         vec = self._vector(" ".join(tags))
@@ -57,6 +61,9 @@ class ReferenceScorer:
         category = ctx["category"]
         if kind == "volunteer":
             f["availability"] = F.availability(F.slot_mask(p.get("availability")), ctx["slots"], unknown)
+            end = ctx["end"] if ctx["end"] != math.inf else ctx["start"] + 3600
+            if F.on_leave(F.parse_leave(p.get("leave")), ctx["start"], end):
+                f["availability"] = 0.0
             f["professional"] = F.experience(float(p.get("verified_minutes") or 0), params["experience_hours"])
         elif kind == "organization":
             f["capacity"] = F.room(int(p.get("capacity") or 0), int(p.get("open_projects") or 0))
@@ -91,7 +98,8 @@ class ReferenceScorer:
                 "tags": set(F.need_tags(need)), "category": need.get("category"),
                 "groups": set(need.get("target_groups") or ()) & self.labels,
                 "slots": F.window_slot_mask(start, end), "start": self.now if start is None else start,
-                "end": math.inf if end is None else end, "budget": float(need.get("budget_fen") or 0)}
+                "end": math.inf if end is None else end, "budget": float(need.get("budget_fen") or 0),
+                "qualification": str(need.get("qualification_required") or "")}
 
     def rank(self, need: Mapping[str, Any], providers_by_kind: Mapping[str, list[Mapping[str, Any]]],
              k: int = 20) -> dict[str, list[Ranked]]:

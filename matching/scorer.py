@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from matching import features as F
-from matching.store import Block, Profiles
+from matching.store import LEAVES, QUALS, Block, Profiles
 from matching.vocab import Vocabulary
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class Query:
     end: float
     now: float
     budget: float
+    qualification: str = ""  # the need's required qualification ("" = none): a hard cut
     tag_ids: tuple[tuple[str, int], ...] = ()  # (tag, tag id) in tag_order, for the reasons
     explain: Context | None = None  # built once per rank()
     profile_scores: np.ndarray | None = None  # text score per profile, worked out on first use
@@ -64,6 +65,7 @@ def compile_need(need: Mapping[str, Any], vocab: Vocabulary, tag_ids: Mapping[st
         start=now if start is None else start,
         end=math.inf if end is None else (end if end > (start or 0) else (start or now) + 3600),
         now=now, budget=float(need.get("budget_fen") or 0),
+        qualification=str(need.get("qualification_required") or ""),
     )
 
 
@@ -110,6 +112,27 @@ def _bit(labels: np.ndarray, bit: int) -> np.ndarray:
     return ((labels >> np.uint64(bit)) & np.uint64(1)).astype(np.float64)
 
 
+def qualified(ids: np.ndarray, kind: str, at: float) -> np.ndarray:
+    """Which rows' qualification sets (ids into store.QUALS) hold `kind` valid at `at`."""
+    uniq, inverse = np.unique(ids, return_inverse=True)
+    ok = np.array([u != 0 and F.holds(QUALS.items[u], kind, at) for u in uniq.tolist()], dtype=bool)
+    return ok[inverse]
+
+
+def leave_rows(ids: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Positions of the rows whose leave (ids into store.LEAVES) overlaps [start, end)."""
+    some = ids.nonzero()[0]
+    if not len(some):
+        return some
+    away = {u for u in set(ids[some].tolist()) if F.on_leave(LEAVES.items[u], start, end)}
+    return some[[int(i) in away for i in ids[some].tolist()]] if away else some[:0]
+
+
+def window(q: Query) -> tuple[float, float]:
+    """The need's window as leave is checked against it (an open end counts as one hour)."""
+    return q.start, q.end if q.end != math.inf else q.start + 3600
+
+
 def factors(kind: str, block: Block, idx: np.ndarray, c2: np.ndarray, skill: np.ndarray,
             q: Query, params: Mapping[str, float], half_km: float) -> Candidates:
     """(rows kept by the kind's hard constraints, distance km, factor matrix for those rows).
@@ -130,6 +153,9 @@ def factors(kind: str, block: Block, idx: np.ndarray, c2: np.ndarray, skill: np.
         if not keep.all():
             sel = keep.nonzero()[0]
             idx, c2, skill, restricted = idx[sel], c2[sel], skill[sel], restricted[sel]
+    if q.qualification and kind in ("volunteer", "social_worker"):  # hard: without it, not ranked
+        sel = qualified(col["quals"][idx], q.qualification, q.start).nonzero()[0]
+        idx, c2, skill = idx[sel], c2[sel], skill[sel]
     m = len(idx)
     nf = 5 if kind == "social_worker" else 6
     f = np.empty((nf, m))
@@ -147,6 +173,9 @@ def factors(kind: str, block: Block, idx: np.ndarray, c2: np.ndarray, skill: np.
             np.divide(np.bitwise_count(np.bitwise_and(col["slots"][idx], q.slots)), F.popcount(q.slots), out=f[2])
         else:
             f[2] = unknown
+        away = leave_rows(col["leave"][idx], *window(q))
+        if len(away):  # soft: on leave in the need's window reads as not free at all
+            f[2][away] = 0.0
         col["exp"].take(idx, out=f[3])
     elif kind == "organization":
         col["room"].take(idx, out=f[2])

@@ -20,22 +20,27 @@ COMMON = (("id", np.int64), ("lat", np.float64), ("lon", np.float64), ("x", np.f
           ("rep", np.float64), ("r_sum", np.float64), ("r_cnt", np.float64), ("done", np.float64),
           ("cancel", np.float64), ("rec", np.float64), ("doc", np.int64), ("prof", np.int64))
 KIND_COLS = {
-    "volunteer": (("slots", np.int64), ("minutes", np.float64), ("exp", np.float64)),
+    "volunteer": (("slots", np.int64), ("minutes", np.float64), ("exp", np.float64), ("quals", np.int64),
+                  ("leave", np.int64)),
     "organization": (("labels", np.uint64), ("capacity", np.int64), ("open", np.int64),
                      ("room", np.float64), ("reg", np.float64)),
-    "social_worker": (("labels", np.uint64), ("level", np.float64)),
+    "social_worker": (("labels", np.uint64), ("level", np.float64), ("quals", np.int64)),
     "resource": (("labels", np.uint64), ("restricted", np.bool_), ("rkind", np.int64),
                  ("remaining", np.float64), ("t_from", np.float64), ("t_until", np.float64)),
 }
 _REPUTATION = ("r_sum", "r_cnt", "done", "cancel")
 EXPLAINED = {  # what the reasons read besides the factors (explain.CARDS' arguments)
-    "volunteer": _REPUTATION + ("slots", "minutes"),
+    "volunteer": _REPUTATION + ("slots", "minutes", "leave"),
     "organization": _REPUTATION + ("capacity", "open"),
     "social_worker": _REPUTATION + ("level", "labels"),
     "resource": _REPUTATION + ("rkind", "remaining", "restricted", "t_until", "unit"),
 }
 TOMBSTONE = -1.0  # a cr2 below every squared chord: the radius cut drops the row for free
 RADIUS_KEYS = {"volunteer": "travel_radius_km", "resource": "radius_km"}
+# Shared by every index of the process (values only, so sharing is harmless; forked batch
+# children inherit them): a row's `quals` and `leave` columns are ids into these.
+QUALS = F.Interned()
+LEAVES = F.Interned()
 
 
 def schema(kind: str) -> Schema:
@@ -66,14 +71,17 @@ def parse_provider(kind: str, p: Mapping[str, Any], bits: Mapping[str, int],
     if kind == "volunteer":
         minutes = float(p.get("verified_minutes") or 0)
         row.update(slots=F.slot_mask(p.get("availability")), minutes=minutes,
-                   exp=F.experience(minutes, params["experience_hours"]))
+                   exp=F.experience(minutes, params["experience_hours"]),
+                   quals=QUALS.id(F.parse_qualifications(p.get("qualifications"))),
+                   leave=LEAVES.id(F.parse_leave(p.get("leave"))))
     elif kind == "organization":
         cap, open_ = int(p.get("capacity") or 0), int(p.get("open_projects") or 0)
         row.update(labels=label_mask(p.get("categories"), bits), capacity=cap, open=open_,
                    room=F.room(cap, open_), reg=F.REGISTRATION.get(p.get("registration", ""), 0.0))
     elif kind == "social_worker":
         row.update(labels=label_mask(p.get("specialties"), bits),
-                   level=F.LEVELS.get(p.get("certificate_level", ""), 0.0))
+                   level=F.LEVELS.get(p.get("certificate_level", ""), 0.0),
+                   quals=QUALS.id(F.parse_qualifications(p.get("qualifications"))))
     else:
         restricted = [c for c in (p.get("restricted_categories") or ()) if str(c).strip()]
         rkind = p.get("kind") or "material"

@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from linkage.catalogue import PROVIDER_KINDS
 from linkage.models import NeedStatus
-from linkage.taxonomy import CATEGORIES, TARGET_GROUPS, URGENCY
+from linkage.taxonomy import CATEGORIES, QUALIFICATION_KINDS, TARGET_GROUPS, URGENCY
 from schemas.common import Lat, LocalDateTime, Lon, Money, Name, Near, PageArgs, Tags, WholeNumber, page_of
 
 
@@ -25,6 +25,9 @@ class NeedSchema(Schema):
     hours_estimate = fields.Float(load_default=0, allow_nan=False, validate=validate.Range(min=0, max=10000))
     budget_fen = Money(load_default=0)
     urgency = fields.String(load_default="normal", validate=validate.OneOf(list(URGENCY)))
+    qualification_required = fields.String(
+        load_default="", validate=validate.OneOf(["", *QUALIFICATION_KINDS]),
+        metadata={"description": "a qualification every ranked volunteer / social worker must hold (hard); '' = none"})
     status = fields.String(dump_only=True)
     community_name = fields.Function(lambda n: n.community.name if n.community else None, dump_only=True)
     created_at = LocalDateTime(dump_only=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validate, validates, validates_schema
 
 from linkage.taxonomy import AVAILABILITY_SLOTS, CATEGORIES, CERTIFICATE_LEVELS, REGISTRATION, RESOURCE_KINDS
 from linkage.validators import (
@@ -129,6 +129,36 @@ class SocialWorkerSchema(_ProviderSchema):
     service_radius_km = Radius(load_default=10.0)
 
 
+class IsoDate(fields.Date):
+    """A calendar day; stored as its ISO text in JSON columns, so it is dumped from text as well."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, str) else super()._serialize(value, attr, obj, **kwargs)
+
+
+class LeaveSchema(Schema):
+    """请假: days away, both ends included."""
+
+    start = IsoDate(required=True, data_key="from")
+    end = IsoDate(required=True, data_key="to")
+
+    @validates_schema
+    def _order(self, data, **kwargs):
+        if "start" in data and "end" in data and data["end"] < data["start"]:
+            raise ValidationError("leave.end_before_start", "to")
+
+    @post_load
+    def _stored(self, data, **kwargs):
+        return {"from": data["start"].isoformat(), "to": data["end"].isoformat()}
+
+    @pre_dump
+    def _from_stored(self, data, **kwargs):
+        return {"start": data.get("from"), "end": data.get("to")}
+
+
+MAX_LEAVE = 50
+
+
 class VolunteerSchema(_ProviderSchema):
     code = fields.String(dump_only=True, metadata={"description": "志愿者编号"})
     phone = MobilePhone(required=True, metadata={"description": "mainland mobile; stored as 11 digits",
@@ -141,6 +171,8 @@ class VolunteerSchema(_ProviderSchema):
     travel_radius_km = Radius(load_default=3.0)
     availability = fields.List(fields.String(validate=validate.OneOf(AVAILABILITY_SLOTS)),
                                load_default=list, validate=validate.Length(max=len(AVAILABILITY_SLOTS)))
+    leave = fields.List(fields.Nested(LeaveSchema), load_default=list, validate=validate.Length(max=MAX_LEAVE),
+                        metadata={"description": "请假: [{from, to}] days away (inclusive); the matcher demotes on them"})
     community_id = WholeNumber(allow_none=True, load_default=None)
     consent = fields.Nested(ConsentSchema, required=True, load_only=True,
                             metadata={"description": "consent to the privacy notice; a guardian's under 14"})

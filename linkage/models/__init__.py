@@ -40,6 +40,7 @@ from linkage.models.projects import (
                                   check_transition,
 )
 from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
+from linkage.models.qualifications import Qualification
 from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "EvaluationCode", "Project", "ProjectStatus", "Signup", "SignupStatus", "TRANSITIONS",
     "check_transition", "GENESIS", "RECORD_ACTIONS", "HourAction", "HourEntry", "HourSource", "Certificate", "Consent", "ConsentMethod", "AuditEntry", "LedgerHead", "STANDING", "RecordStatus", "record_states",
     "FundEntry", "FundingApplication", "FundingReview", "FundingRound", "Grant", "Milestone", "ReviewAssignment",
+    "Qualification",
 ]

@@ -49,6 +49,8 @@ class Need(Base):
     hours_estimate: Mapped[float] = mapped_column(default=0)
     budget_fen: Mapped[int] = mapped_column(default=0)
     urgency: Mapped[str] = mapped_column(String(10), default="normal")
+    # A qualification (taxonomy.QUALIFICATION_KINDS) every ranked volunteer / social worker must hold; "" = none
+    qualification_required: Mapped[str] = mapped_column(String(30), default="")
     status: Mapped[str] = mapped_column(String(12), default=NeedStatus.OPEN.value, index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -65,6 +65,8 @@ class Volunteer(_Provider, Base):
     skills: Mapped[list] = mapped_column(default=list)
     travel_radius_km: Mapped[float] = mapped_column(default=3.0)
     availability: Mapped[list] = mapped_column(default=list)  # weekly slots: sat_am, ...
+    # 请假: date ranges the volunteer is away, [{"from": "2026-12-01", "to": "2026-12-07"}] (inclusive)
+    leave: Mapped[list] = mapped_column(default=list)
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
     # Set when the person's data was erased at their request (PIPL art. 47): the row stays so
     # their hour records still count, with every personal field anonymised.

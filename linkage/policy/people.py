@@ -61,3 +61,9 @@ def require_token_revoker(actor: Actor, user_id: int | None) -> None:
 def may_change_community_code(actor: Actor) -> bool:
     """A community's code is the district's to change."""
     return is_district(actor)
+
+
+def may_keep_qualifications(actor: Actor, volunteer_id: int | None) -> bool:
+    """A volunteer's qualifications (资质) are read and kept by the volunteer themself or the district;
+    to anyone else they do not exist (404)."""
+    return is_district(actor) or is_the_volunteer(actor, volunteer_id)

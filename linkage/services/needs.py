@@ -16,7 +16,7 @@ from linkage.uow import UnitOfWork, get_or_404
 
 EDITABLE_FIELDS = ("title", "description", "category", "skills", "target_groups", "lat", "lon",
                    "starts_at", "ends_at", "volunteers_needed", "hours_estimate", "budget_fen",
-                   "urgency")
+                   "urgency", "qualification_required")
 
 
 def need_record(need: Need) -> dict[str, Any]:
@@ -29,6 +29,8 @@ def need_record(need: Need) -> dict[str, Any]:
         "starts_at": rfc3339(need.starts_at), "ends_at": rfc3339(need.ends_at),
         "volunteers_needed": need.volunteers_needed, "hours_estimate": need.hours_estimate,
         "budget_fen": need.budget_fen, "urgency": need.urgency, "status": need.status,
+        # the matcher keeps only volunteers / social workers holding it, valid on the need's day
+        "qualification_required": need.qualification_required,
     }
 
 

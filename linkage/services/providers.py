@@ -20,6 +20,7 @@ from linkage.policy.people import require_volunteer_registrar
 from linkage.privacy import coarse, mask_id_number, mask_phone
 from linkage.security import FieldCipher
 from linkage.services import consents
+from linkage.services.qualifications import provider_qualifications
 from linkage.services.reputation import organization_stats, volunteer_verified_minutes
 from linkage.uow import UnitOfWork, get_or_404
 
@@ -77,7 +78,7 @@ KINDS: dict[str, Kind] = {
                            "lon", "service_radius_km"), _sw_create, _sw_change),
     "volunteer": Kind("volunteer", Volunteer,
                       ("name", "skills", "lat", "lon", "travel_radius_km", "availability",
-                       "community_id"), _vol_create, _vol_change),  # phone, id_number: encrypted
+                       "leave", "community_id"), _vol_create, _vol_change),  # phone, id_number: encrypted
     "resource": Kind("resource", CharityResource,
                      ("name", "donor", "kind", "description", "tags", "amount_fen", "quantity",
                       "unit", "lat", "lon", "radius_km", "restricted_categories",
@@ -95,10 +96,13 @@ def provider_record(kind: str, obj: Any) -> dict[str, Any]:
                     capacity=obj.capacity, open_projects=0, registration=obj.registration)
     elif kind == "social_worker":
         base.update(certificate_level=obj.certificate_level, specialties=list(obj.specialties),
-                    organization_id=obj.organization_id, service_radius_km=obj.service_radius_km)
+                    organization_id=obj.organization_id, service_radius_km=obj.service_radius_km,
+                    # a social worker holds 社工证 at their level by definition; nothing else is recorded
+                    qualifications=[{"kind": "social_work", "level": obj.certificate_level, "expires_on": None}])
     elif kind == "volunteer":
         base.update(skills=list(obj.skills), travel_radius_km=obj.travel_radius_km,
-                    availability=list(obj.availability), verified_minutes=0)
+                    availability=list(obj.availability), leave=list(obj.leave or []),
+                    verified_minutes=0, qualifications=[])
     elif kind == "resource":
         base.update(donor=obj.donor, kind=obj.kind, tags=list(obj.tags),
                     description=obj.description, amount_fen=obj.amount_fen,
@@ -119,6 +123,7 @@ def announce_provider(uow: UnitOfWork, kind: str, obj: Any) -> None:
             record.update(organization_stats(uow.session, obj.id))
         elif kind == "volunteer":
             record["verified_minutes"] = volunteer_verified_minutes(uow.session, obj.id)
+            record["qualifications"] = provider_qualifications(uow.session, obj.id)
         uow.emit(topic=Topics.PROVIDERS, key=key, type=Types.PROVIDER_UPSERTED,
                  subject=f"{kind}/{obj.id}", data={"kind": kind, "provider": record})
     else:
@@ -318,6 +323,7 @@ def provider_records(session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
                 record.update(organization_stats(session, obj.id))
             elif kind == "volunteer":
                 record["verified_minutes"] = volunteer_verified_minutes(session, obj.id)
+                record["qualifications"] = provider_qualifications(session, obj.id)
             yield kind, record
 
 

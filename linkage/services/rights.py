@@ -19,6 +19,7 @@ from linkage.models import (
     HourEntry,
     MatchSet,
     OutboxEvent,
+    Qualification,
     Signup,
     SignupStatus,
     SocialWorker,
@@ -78,10 +79,16 @@ def export_person(session: Session, actor: Actor, cipher: FieldCipher) -> dict[s
 def _export_volunteer(session: Session, volunteer_id: int, cipher: FieldCipher, out: dict[str, Any]) -> list[tuple[str, list[int]]]:
     volunteer = session.get(Volunteer, volunteer_id)
     profile = _row(volunteer, ("id", "code", "name", "skills", "lat", "lon", "travel_radius_km",
-                               "availability", "community_id", "active", "created_at", "updated_at", "erased_at"))
+                               "availability", "leave", "community_id", "active", "created_at", "updated_at",
+                               "erased_at"))
     profile["phone"] = cipher.read(volunteer, "phone")
     profile["id_number"] = cipher.read(volunteer, "id_number")
     out["volunteer"] = profile
+    out["qualifications"] = [{**_row(q, ("id", "kind", "level")), "issued_on": q.issued_on.isoformat(),
+                              "expires_on": q.expires_on.isoformat() if q.expires_on else None,
+                              "number": cipher.read(q, "number")}
+                             for q in session.scalars(select(Qualification).where(Qualification.volunteer_id == volunteer_id)
+                                                      .order_by(Qualification.id))]
     consents = consents_of(session, volunteer_id)
     out["consents"] = [{**consent_record(c, cipher), "recorded_at": _time(c.recorded_at)} for c in consents]
     chain = list(session.scalars(select(HourEntry).where(HourEntry.volunteer_id == volunteer_id)
@@ -124,8 +131,9 @@ def erase_volunteer(uow: UnitOfWork, actor: Actor, volunteer_id: int, reason: st
     volunteer.id_number_cipher, volunteer.id_number_digest = "", f"erased:{volunteer.id}"
     # Home coordinates give way to the community's centre: counts by community stay right.
     volunteer.lat, volunteer.lon = (community.lat, community.lon) if community else (0.0, 0.0)
-    volunteer.skills, volunteer.availability = [], []
+    volunteer.skills, volunteer.availability, volunteer.leave = [], [], []
     volunteer.active, volunteer.erased_at = False, now
+    uow.session.execute(delete(Qualification).where(Qualification.volunteer_id == volunteer_id))
     for consent in uow.session.scalars(select(Consent).where(Consent.volunteer_id == volunteer_id)):
         consent.guardian_name, consent.guardian_phone_cipher = "", ""
     for user in uow.session.scalars(select(User).where(User.volunteer_id == volunteer_id)):

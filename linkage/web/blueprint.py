@@ -119,6 +119,7 @@ def _globals():
         group_label=i18n.group_label,
         localize=i18n.localize,
         urgency_label=i18n.urgency_label,
+        qualification_label=i18n.qualification_label,
         csrf_token=auth.csrf_token,
         me=auth.current_actor(),
         **template_rules(auth.current_actor()),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import session
 
 from linkage.i18n import PAGE_LOCALES, known, render_message, text
-from linkage.taxonomy import CATEGORIES, TARGET_GROUPS, URGENCY
+from linkage.taxonomy import CATEGORIES, QUALIFICATION_KINDS, TARGET_GROUPS, URGENCY
 
 LANGS = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -55,6 +55,11 @@ def category_label(name: str) -> str:
 
 def group_label(code: str) -> str:
     pair = TARGET_GROUPS.get(code)
+    return code if pair is None else pair[0 if lang() == "zh" else 1]
+
+
+def qualification_label(code: str) -> str:
+    pair = QUALIFICATION_KINDS.get(code)
     return code if pair is None else pair[0 if lang() == "zh" else 1]
 
 

@@ -14,7 +14,7 @@ from linkage.services import communities as community_service
 from linkage.services import matches as match_service
 from linkage.services import needs as need_service
 from linkage.services import projects as project_service
-from linkage.taxonomy import CATEGORIES, TARGET_GROUPS, URGENCY
+from linkage.taxonomy import CATEGORIES, QUALIFICATION_KINDS, TARGET_GROUPS, URGENCY
 from linkage.web import queries
 from linkage.web.actions import confirm_first, fail, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
@@ -62,7 +62,7 @@ def new_need():
     def page(errors, message):
         return render_template("need_form.html", form=posted(), errors=errors, message=message,
                                communities=communities, categories=CATEGORIES, groups=TARGET_GROUPS,
-                               urgencies=URGENCY)
+                               urgencies=URGENCY, qualifications=QUALIFICATION_KINDS)
 
     if request.method == "POST":
         try:

@@ -63,6 +63,14 @@ class Case:
     probes: dict[str, Probe] = field(default_factory=dict)
 
 
+QUALIFICATION = {"kind": "first_aid", "number": "JJ2024-000123", "issued_on": "2024-03-01",
+                 "expires_on": "2027-02-28"}
+
+
+def _qualification(s: Scene) -> int:
+    return s.must("POST", f"/volunteers/{s.ids['volunteer']}/qualifications", "volunteer", QUALIFICATION)["id"]
+
+
 def _idx(who: str | None) -> int:
     return CALLERS.index(who) if who in CALLERS else len(CALLERS)
 
@@ -256,6 +264,14 @@ CASES: dict[str, Case] = {
                                                               volunteer_body(600 + s.n(), s.ids["community"]))["id"]},
                             _const({"confirm": True, "reason": "本人书面申请"})),
     "me.erase": Case("POST", "/me/erasure", lambda s: {}, _const({"confirm": True}), fresh=False),
+    # --- volunteers' qualifications (资质): the volunteer's own, or the district's to keep
+    "qualification.create": Case("POST", "/volunteers/{volunteer_id}/qualifications",
+                                 lambda s: {"volunteer_id": s.ids["volunteer"]}, _const(QUALIFICATION),
+                                 success=201, fresh=False),
+    "qualification.update": Case("PATCH", "/qualifications/{qualification_id}",
+                                 lambda s: {"qualification_id": _qualification(s)}, _const({"number": "JJ2025-1"})),
+    "qualification.delete": Case("DELETE", "/qualifications/{qualification_id}",
+                                 lambda s: {"qualification_id": _qualification(s)}, success=204),
 }
 
 # Fields a client must never be able to set (or set for another party); each probe adds one to an

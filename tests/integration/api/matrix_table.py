@@ -66,6 +66,9 @@ certificate.revoke           ok   -    -    ok   -    -    -    -    -    -
 consent.record               ok   ok   404  404  404  ok   404  404  404  -
 volunteer.erase              ok   -    -    -    -    -    -    -    -    -
 me.erase                     -    -    -    -    -    ok   ok   -    -    -
+qualification.create         ok   404  404  404  404  ok   404  404  404  404
+qualification.update         ok   404  404  404  404  ok   404  404  404  404
+qualification.delete         ok   404  404  404  404  ok   404  404  404  404
 """
 # Notes on rows that are not obvious from the table alone:
 # - volunteer.reveal: the district and auditors, with a reason; a caller who may see volunteer A (its
@@ -86,6 +89,7 @@ me.erase                     -    -    -    -    -    ok   ok   -    -    -
 # - certificate.issue: other_org_staff may certify hours served with its own organization; volunteer
 #   A has none there, so 409 (authorized, nothing to certify) and nothing changes.
 # - signup.*, hours.log: the body names volunteer A, so other_volunteer acts on another's behalf.
+# - qualification.*: volunteer A's qualifications exist only for them and the district: 404 to anyone else.
 # - consent.record: volunteer A's consent; whoever may not see volunteer A gets a 404 (the
 #   auditor sees everyone but records nothing: 403). me.erase: each volunteer erases themself.
 

@@ -6,8 +6,9 @@ import sys
 
 import pytest
 
-# What matching/ takes from linkage/: the provider kinds, and how money, dates and materials read (one home).
-SHARED = ("linkage", "linkage.catalogue", "linkage.formats", "linkage.clock")
+# What matching/ takes from linkage/: the provider kinds, how money, dates and materials read (one home),
+# and the qualifications' names (the taxonomy).
+SHARED = ("linkage", "linkage.catalogue", "linkage.formats", "linkage.clock", "linkage.taxonomy")
 
 
 def test_importing_matching_loads_neither_flask_nor_kafka():
@@ -21,7 +22,7 @@ def test_importing_matching_loads_neither_flask_nor_kafka():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("module", ["linkage.catalogue", "linkage.formats"])
+@pytest.mark.parametrize("module", ["linkage.catalogue", "linkage.formats", "linkage.taxonomy"])
 def test_what_matching_shares_with_the_platform_is_plain_python(module):
     """matching takes PROVIDER_KINDS from linkage.catalogue and the formats from linkage.formats, so these
     may load nothing but the stdlib."""
