@@ -25,7 +25,14 @@ from linkage.models import (
 )
 from linkage.models.invitations import pending_key
 from linkage.permissions import Actor
-from linkage.policy.invitations import invitee_of, is_invitee, may_see_sent, require_inviter
+from linkage.policy.invitations import (
+    invitee_of,
+    is_invitee,
+    may_invite_to_activity,
+    may_invite_to_claim,
+    may_see_sent,
+    require_inviter,
+)
 from linkage.services import activities as activity_service
 from linkage.services import projects as project_service
 from linkage.services.providers import get_provider
@@ -189,6 +196,14 @@ def expire_invitations(uow: UnitOfWork) -> int:
         expired += 1
     uow.commit()
     return expired
+
+
+def invite_options(session: Session, actor: Actor, need: Need) -> dict[str, bool]:
+    """Provider kind -> whether `actor` may invite ranked entries of that kind now (the pages' 邀请 buttons)."""
+    project = project_of_need(session, need.id)
+    claim = may_invite_to_claim(actor, need) and need.status in CLAIMABLE
+    activity = project is not None and may_invite_to_activity(actor, project) and bool(open_activities(session, project))
+    return {"organization": claim, "volunteer": activity, "social_worker": activity, "resource": False}
 
 
 def my_invitations(session: Session, actor: Actor) -> list[Invitation]:
