@@ -1,4 +1,5 @@
 """/needs/{id}/invitations, /invitations: invite a provider ranked for a need, and answer an invitation."""
+
 from __future__ import annotations
 
 from flask.views import MethodView

@@ -30,8 +30,11 @@ def may_see_sent(actor: Actor, need: Need, project: Project | None) -> bool:
 
 
 def require_inviter(actor: Actor, kind: str, need: Need, project: Project | None) -> None:
-    allowed = may_invite_to_claim(actor, need) if kind == "claim" else \
-        project is not None and may_invite_to_activity(actor, project)
+    allowed = (
+        may_invite_to_claim(actor, need)
+        if kind == "claim"
+        else project is not None and may_invite_to_activity(actor, project)
+    )
     if not allowed:
         raise Forbidden("invitation.forbidden")
 

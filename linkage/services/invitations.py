@@ -1,4 +1,5 @@
 """Invitations (邀请) from a need's ranked matches: send one, answer it (accept starts a claim or a sign-up), list them."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -41,23 +42,38 @@ from linkage.uow import UnitOfWork, get_or_404
 RUNNING = (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value)
 CLAIMABLE = (NeedStatus.OPEN.value, NeedStatus.MATCHED.value)
 ANSWERS = ("accept", "decline")
-ACCOUNT_OF = {"organization": User.organization_id, "volunteer": User.volunteer_id,
-              "social_worker": User.social_worker_id}
+ACCOUNT_OF = {
+    "organization": User.organization_id,
+    "volunteer": User.volunteer_id,
+    "social_worker": User.social_worker_id,
+}
 ROLE_OF = {"organization": "org_staff", "volunteer": "volunteer", "social_worker": "social_worker"}
 
 
 def invitation_record(invitation: Invitation) -> dict[str, Any]:
     """The `invitation` of linkage.invitation.sent.v1 / answered.v1 (docs/events.md)."""
-    return {"id": invitation.id, "kind": invitation.kind, "status": invitation.status,
-            "need_id": invitation.need_id, "activity_id": invitation.activity_id,
-            "invitee_kind": invitation.invitee_kind, "invitee_id": invitation.invitee_id,
-            "invitee_user_id": invitation.invitee_user_id, "inviter_user_id": invitation.inviter_user_id}
+    return {
+        "id": invitation.id,
+        "kind": invitation.kind,
+        "status": invitation.status,
+        "need_id": invitation.need_id,
+        "activity_id": invitation.activity_id,
+        "invitee_kind": invitation.invitee_kind,
+        "invitee_id": invitation.invitee_id,
+        "invitee_user_id": invitation.invitee_user_id,
+        "inviter_user_id": invitation.inviter_user_id,
+    }
 
 
 def _emit(uow: UnitOfWork, invitation: Invitation, type: str, project_id: int | None) -> None:
     key = str(project_id) if project_id is not None else f"need-{invitation.need_id}"
-    uow.emit(topic=Topics.PROJECTS, key=key, type=type, subject=f"invitation/{invitation.id}",
-             data={"invitation": invitation_record(invitation)})
+    uow.emit(
+        topic=Topics.PROJECTS,
+        key=key,
+        type=type,
+        subject=f"invitation/{invitation.id}",
+        data={"invitation": invitation_record(invitation)},
+    )
 
 
 def project_of_need(session: Session, need_id: int) -> Project | None:
@@ -75,15 +91,23 @@ def open_activities(session: Session, project: Project | None) -> list[Activity]
     """The project's activities one may still be invited to: not cancelled, not over, project running."""
     if project is None or project.status not in RUNNING:
         return []
-    return list(session.scalars(select(Activity).where(
-        Activity.project_id == project.id, Activity.cancelled.is_(False), Activity.ends_at > utcnow())
-        .order_by(Activity.starts_at, Activity.id)))
+    return list(
+        session.scalars(
+            select(Activity)
+            .where(Activity.project_id == project.id, Activity.cancelled.is_(False), Activity.ends_at > utcnow())
+            .order_by(Activity.starts_at, Activity.id)
+        )
+    )
 
 
 def _account(session: Session, invitee_kind: str, invitee_id: int) -> int | None:
     """The user who answers for the provider (an organization's first active staff account), if any."""
-    return session.scalar(select(User.id).where(ACCOUNT_OF[invitee_kind] == invitee_id, User.active.is_(True),
-                                                User.role == ROLE_OF[invitee_kind]).order_by(User.id).limit(1))
+    return session.scalar(
+        select(User.id)
+        .where(ACCOUNT_OF[invitee_kind] == invitee_id, User.active.is_(True), User.role == ROLE_OF[invitee_kind])
+        .order_by(User.id)
+        .limit(1)
+    )
 
 
 def invite(uow: UnitOfWork, actor: Actor, need_id: int, data: dict[str, Any]) -> Invitation:
@@ -110,10 +134,18 @@ def invite(uow: UnitOfWork, actor: Actor, need_id: int, data: dict[str, Any]) ->
     key = pending_key(kind, need_id, activity_id, invitee_kind, invitee_id)
     if session.scalar(select(Invitation.id).where(Invitation.pending_key == key)) is not None:
         raise Conflict("invitation.duplicate")
-    invitation = Invitation(kind=kind, need_id=need_id, activity_id=activity_id, invitee_kind=invitee_kind,
-                            invitee_id=invitee_id, invitee_user_id=_account(session, invitee_kind, invitee_id),
-                            inviter_user_id=actor.user_id, message=(data.get("message") or "").strip(),
-                            pending_key=key, status=InvitationStatus.PENDING.value)
+    invitation = Invitation(
+        kind=kind,
+        need_id=need_id,
+        activity_id=activity_id,
+        invitee_kind=invitee_kind,
+        invitee_id=invitee_id,
+        invitee_user_id=_account(session, invitee_kind, invitee_id),
+        inviter_user_id=actor.user_id,
+        message=(data.get("message") or "").strip(),
+        pending_key=key,
+        status=InvitationStatus.PENDING.value,
+    )
     session.add(invitation)
     try:
         session.flush()
@@ -167,8 +199,9 @@ def answer_invitation(uow: UnitOfWork, actor: Actor, invitation_id: int, answer:
         return invitation
     # The flows below commit the answer with what it starts, or roll both back when they refuse.
     if invitation.kind == InvitationKind.CLAIM.value:
-        claim = project_service.claim_need(uow, actor, invitation.need_id, plan.strip(),
-                                           organization_id=invitation.invitee_id)
+        claim = project_service.claim_need(
+            uow, actor, invitation.need_id, plan.strip(), organization_id=invitation.invitee_id
+        )
         invitation.claim_id = claim.id
     elif invitation.invitee_kind == "volunteer":
         signup = activity_service.sign_up(uow, actor, invitation.activity_id)  # type: ignore[arg-type]
@@ -185,12 +218,16 @@ def expire_invitations(uow: UnitOfWork) -> int:
     this); each is announced as answered. Returns how many expired."""
     session = uow.session
     expired = 0
-    for invitation in session.scalars(select(Invitation).where(
-            Invitation.status == InvitationStatus.PENDING.value).order_by(Invitation.id)):
+    for invitation in session.scalars(
+        select(Invitation).where(Invitation.status == InvitationStatus.PENDING.value).order_by(Invitation.id)
+    ):
         if still_open(session, invitation):
             continue
-        invitation.status, invitation.answered_at, invitation.pending_key = \
-            InvitationStatus.EXPIRED.value, utcnow(), None
+        invitation.status, invitation.answered_at, invitation.pending_key = (
+            InvitationStatus.EXPIRED.value,
+            utcnow(),
+            None,
+        )
         project = project_of_need(session, invitation.need_id)
         _emit(uow, invitation, Types.INVITATION_ANSWERED, project.id if project and invitation.activity_id else None)
         expired += 1
@@ -202,7 +239,9 @@ def invite_options(session: Session, actor: Actor, need: Need) -> dict[str, bool
     """Provider kind -> whether `actor` may invite ranked entries of that kind now (the pages' 邀请 buttons)."""
     project = project_of_need(session, need.id)
     claim = may_invite_to_claim(actor, need) and need.status in CLAIMABLE
-    activity = project is not None and may_invite_to_activity(actor, project) and bool(open_activities(session, project))
+    activity = (
+        project is not None and may_invite_to_activity(actor, project) and bool(open_activities(session, project))
+    )
     return {"organization": claim, "volunteer": activity, "social_worker": activity, "resource": False}
 
 
@@ -211,10 +250,14 @@ def my_invitations(session: Session, actor: Actor) -> list[Invitation]:
     mine = invitee_of(actor)
     if mine is None:
         return []
-    pending_first = (Invitation.status != InvitationStatus.PENDING.value)
-    return list(session.scalars(select(Invitation).where(
-        Invitation.invitee_kind == mine[0], Invitation.invitee_id == mine[1])
-        .order_by(pending_first, Invitation.id.desc())))
+    pending_first = Invitation.status != InvitationStatus.PENDING.value
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(Invitation.invitee_kind == mine[0], Invitation.invitee_id == mine[1])
+            .order_by(pending_first, Invitation.id.desc())
+        )
+    )
 
 
 def sent_for_need(session: Session, actor: Actor, need_id: int) -> list[Invitation]:
@@ -222,17 +265,17 @@ def sent_for_need(session: Session, actor: Actor, need_id: int) -> list[Invitati
     need = get_or_404(session, Need, need_id)
     if not may_see_sent(actor, need, project_of_need(session, need_id)):
         return []
-    return list(session.scalars(select(Invitation).where(Invitation.need_id == need_id)
-                                .order_by(Invitation.id.desc())))
+    return list(session.scalars(select(Invitation).where(Invitation.need_id == need_id).order_by(Invitation.id.desc())))
 
 
 def answer_counts(session: Session, invitee_kind: str) -> dict[int, dict[str, int]]:
     """provider id -> {status: count} of its answered invitations: the record of declines that a later
     fairness term may weigh (docs/matching.md); the matcher does not read it yet."""
-    rows = session.execute(select(Invitation.invitee_id, Invitation.status, func.count())
-                           .where(Invitation.invitee_kind == invitee_kind,
-                                  Invitation.status != InvitationStatus.PENDING.value)
-                           .group_by(Invitation.invitee_id, Invitation.status))
+    rows = session.execute(
+        select(Invitation.invitee_id, Invitation.status, func.count())
+        .where(Invitation.invitee_kind == invitee_kind, Invitation.status != InvitationStatus.PENDING.value)
+        .group_by(Invitation.invitee_id, Invitation.status)
+    )
     counts: dict[int, dict[str, int]] = {}
     for provider_id, status, n in rows:
         counts.setdefault(provider_id, {})[status] = n

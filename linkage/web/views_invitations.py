@@ -1,4 +1,5 @@
 """Invitations (邀请) on the pages: invite a ranked provider from a need's matches, and 我的邀请 to answer them."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,10 +27,13 @@ KIND_OF = {"organization": "claim", "volunteer": "activity", "social_worker": "a
 
 
 def ranked_names(session, actor, need_id: int) -> dict[str, str]:
-    """"<kind>:<id>" -> the name the matches show `actor` for each ranked provider of the need."""
+    """ "<kind>:<id>" -> the name the matches show `actor` for each ranked provider of the need."""
     row = session.get(MatchSet, need_id)
-    return {f"{kind}:{e['provider_id']}": shown_entry(actor, e)["name"]
-            for kind, entries in (row.matches.items() if row else ()) for e in entries}
+    return {
+        f"{kind}:{e['provider_id']}": shown_entry(actor, e)["name"]
+        for kind, entries in (row.matches.items() if row else ())
+        for e in entries
+    }
 
 
 def matches_context(actor, need: Need, args) -> dict[str, Any]:
@@ -47,10 +51,18 @@ def matches_context(actor, need: Need, args) -> dict[str, Any]:
         if result["totals"].get(kind, 0) > shown[kind]:
             wider = {f"show_{k}": n for k, n in shown.items() if n != SHOWN} | {f"show_{kind}": shown[kind] + SHOWN}
             more[kind] = url_for("web.need", need_id=need.id, **wider) + f"#k-{kind}"
-    invited = {f"{i.invitee_kind}:{i.invitee_id}": i.status
-               for i in reversed(service.sent_for_need(db_session(), actor, need.id))}
-    return {"matches": result, "shown": shown, "more": more, "invited": invited, "need_id": need.id,
-            "invite": service.invite_options(db_session(), actor, need)}
+    invited = {
+        f"{i.invitee_kind}:{i.invitee_id}": i.status
+        for i in reversed(service.sent_for_need(db_session(), actor, need.id))
+    }
+    return {
+        "matches": result,
+        "shown": shown,
+        "more": more,
+        "invited": invited,
+        "need_id": need.id,
+        "invite": service.invite_options(db_session(), actor, need),
+    }
 
 
 def _invite_page(need_id: int, errors: dict | None = None, message: str = "", status: int = 200):
@@ -69,11 +81,23 @@ def _invite_page(need_id: int, errors: dict | None = None, message: str = "", st
     if not service.invite_options(db_session(), who, need)[invitee_kind]:
         raise Forbidden("invitation.forbidden")
     kind = KIND_OF[invitee_kind]
-    activities = service.open_activities(db_session(), service.project_of_need(db_session(), need_id)) \
-        if kind == "activity" else []
-    return render_template("invite.html", need=need, kind=kind, invitee_kind=invitee_kind, invitee_id=invitee_id,
-                           name=name, activities=activities, errors=errors or {}, message=message,
-                           form=posted()), status
+    activities = (
+        service.open_activities(db_session(), service.project_of_need(db_session(), need_id))
+        if kind == "activity"
+        else []
+    )
+    return render_template(
+        "invite.html",
+        need=need,
+        kind=kind,
+        invitee_kind=invitee_kind,
+        invitee_id=invitee_id,
+        name=name,
+        activities=activities,
+        errors=errors or {},
+        message=message,
+        form=posted(),
+    ), status
 
 
 @bp.route("/needs/<int:need_id>/invite", methods=["GET", "POST"])
@@ -88,14 +112,22 @@ def invite(need_id: int):
         with platform().uow() as uow:
             service.invite(uow, current_actor(), need_id, body)
     except FormError as failure:
-        return fail(back, failure.errors, t("fix_errors"),
-                    at_once=lambda: _invite_page(need_id, failure.errors, t("fix_errors"), 422))
+        return fail(
+            back,
+            failure.errors,
+            t("fix_errors"),
+            at_once=lambda errors=failure.errors: _invite_page(need_id, errors, t("fix_errors"), 422),
+        )
     except DomainError as err:
         if isinstance(err, (Forbidden, NotFound)):
             raise
         refused = domain_form_error(err)
-        return fail(back, refused.errors, refused.message,
-                    at_once=lambda status=err.status: _invite_page(need_id, refused.errors, refused.message, status))
+        return fail(
+            back,
+            refused.errors,
+            refused.message,
+            at_once=lambda status=err.status: _invite_page(need_id, refused.errors, refused.message, status),
+        )
     flash(t("invitation_sent"))
     return redirect(url_for("web.need", need_id=need_id) + "#invitations")
 
@@ -113,11 +145,22 @@ def _invitations_page(errors: dict, message: str, status: int = 200):
         raise Forbidden("invitation.forbidden")
     rows = service.my_invitations(db_session(), who)
     needs = {n.id: n for n in db_session().scalars(select(Need).where(Need.id.in_({i.need_id for i in rows})))}
-    activities = {a.id: a for a in db_session().scalars(
-        select(Activity).where(Activity.id.in_({i.activity_id for i in rows if i.activity_id})))}
-    return render_template("invitations.html", invitations=rows, needs=needs, activities=activities,
-                           errors=errors, message=message, failed_for=posted().get("invitation", ""),
-                           form=posted()), status
+    activities = {
+        a.id: a
+        for a in db_session().scalars(
+            select(Activity).where(Activity.id.in_({i.activity_id for i in rows if i.activity_id}))
+        )
+    }
+    return render_template(
+        "invitations.html",
+        invitations=rows,
+        needs=needs,
+        activities=activities,
+        errors=errors,
+        message=message,
+        failed_for=posted().get("invitation", ""),
+        form=posted(),
+    ), status
 
 
 @bp.post("/invitations/<int:invitation_id>/answer")
@@ -135,14 +178,22 @@ def answer_invitation(invitation_id: int):
         with platform().uow() as uow:
             answered = service.answer_invitation(uow, who, invitation_id, body["answer"], body["plan"])
     except FormError as failure:
-        return fail(back, failure.errors, t("fix_errors"),
-                    at_once=lambda: _invitations_page(failure.errors, t("fix_errors"), 422))
+        return fail(
+            back,
+            failure.errors,
+            t("fix_errors"),
+            at_once=lambda errors=failure.errors: _invitations_page(errors, t("fix_errors"), 422),
+        )
     except DomainError as err:
         if isinstance(err, (Forbidden, NotFound)):
             raise
         refused = domain_form_error(err)
-        return fail(back, refused.errors, refused.message,
-                    at_once=lambda status=err.status: _invitations_page(refused.errors, refused.message, status))
+        return fail(
+            back,
+            refused.errors,
+            refused.message,
+            at_once=lambda status=err.status: _invitations_page(refused.errors, refused.message, status),
+        )
     flash(t("saved"))
     if answered.claim_id is not None:
         return redirect(url_for("web.need", need_id=invitation.need_id) + "#claims")

@@ -1,5 +1,6 @@
 """Invitations from a need's matches: staff invite ranked providers, the invitee accepts (a claim or a
 sign-up follows) or declines, once; bad input stores nothing."""
+
 from __future__ import annotations
 
 import json
@@ -35,12 +36,23 @@ def _events(read, type_):
 def test_staff_invite_a_ranked_organization_which_accepts_and_its_claim_is_submitted(build, platform, act, read):
     s = scene(build, platform)
     sent = act(invite, s.staff, s.need.id, _claim_invite(s))
-    assert (sent.status, sent.invitee_user_id, sent.inviter_user_id) == ("pending", s.org_staff.user_id,
-                                                                         s.staff.user_id)
+    assert (sent.status, sent.invitee_user_id, sent.inviter_user_id) == (
+        "pending",
+        s.org_staff.user_id,
+        s.staff.user_id,
+    )
     [event] = _events(read, "linkage.invitation.sent.v1")
-    assert event == {"id": sent.id, "kind": "claim", "status": "pending", "need_id": s.need.id, "activity_id": None,
-                     "invitee_kind": "organization", "invitee_id": s.org.id,
-                     "invitee_user_id": s.org_staff.user_id, "inviter_user_id": s.staff.user_id}
+    assert event == {
+        "id": sent.id,
+        "kind": "claim",
+        "status": "pending",
+        "need_id": s.need.id,
+        "activity_id": None,
+        "invitee_kind": "organization",
+        "invitee_id": s.org.id,
+        "invitee_user_id": s.org_staff.user_id,
+        "inviter_user_id": s.staff.user_id,
+    }
     with read() as session:
         assert [i.id for i in my_invitations(session, s.org_staff)] == [sent.id]
         assert my_invitations(session, s.volunteer_actor) == []
@@ -49,17 +61,29 @@ def test_staff_invite_a_ranked_organization_which_accepts_and_its_claim_is_submi
         claim = session.scalars(select(Claim).where(Claim.need_id == s.need.id)).one()
         stored = session.get(Invitation, sent.id)
     assert (claim.organization_id, claim.created_by, claim.ranked, claim.status) == (
-        s.org.id, s.org_staff.user_id, True, "pending")
+        s.org.id,
+        s.org_staff.user_id,
+        True,
+        "pending",
+    )
     assert (answered.status, stored.status, stored.claim_id, stored.pending_key) == (
-        "accepted", "accepted", claim.id, None)
+        "accepted",
+        "accepted",
+        claim.id,
+        None,
+    )
     assert [e["status"] for e in _events(read, "linkage.invitation.answered.v1")] == ["accepted"]
 
 
 def test_a_ranked_volunteer_accepts_an_activity_invitation_and_is_signed_up(build, platform, act, read):
     s = scene(build, platform)
     project, activity = claimed(build, s)
-    org_side = act(invite, s.org_staff, s.need.id, {"kind": "activity", "invitee_kind": "volunteer",
-                                                    "invitee_id": s.volunteer.id, "activity_id": activity.id})
+    org_side = act(
+        invite,
+        s.org_staff,
+        s.need.id,
+        {"kind": "activity", "invitee_kind": "volunteer", "invitee_id": s.volunteer.id, "activity_id": activity.id},
+    )
     assert org_side.invitee_user_id == s.volunteer_actor.user_id
     act(answer_invitation, s.volunteer_actor, org_side.id, "accept")
     with read() as session:
@@ -71,16 +95,24 @@ def test_a_ranked_volunteer_accepts_an_activity_invitation_and_is_signed_up(buil
 def test_a_social_worker_declines_and_the_decline_is_counted(build, platform, act, read):
     s = scene(build, platform)
     _, activity = claimed(build, s)
-    sent = act(invite, s.staff, s.need.id, {"kind": "activity", "invitee_kind": "social_worker",
-                                            "invitee_id": s.worker.id, "activity_id": activity.id})
+    sent = act(
+        invite,
+        s.staff,
+        s.need.id,
+        {"kind": "activity", "invitee_kind": "social_worker", "invitee_id": s.worker.id, "activity_id": activity.id},
+    )
     act(answer_invitation, s.worker_actor, sent.id, "decline")
     with read() as session:
         assert answer_counts(session, "social_worker") == {s.worker.id: {"declined": 1}}
         assert [i.status for i in sent_for_need(session, s.staff, s.need.id)] == ["declined"]
         assert sent_for_need(session, s.volunteer_actor, s.need.id) == []
     # Once answered, the same invitee may be invited again.
-    again = act(invite, s.staff, s.need.id, {"kind": "activity", "invitee_kind": "social_worker",
-                                             "invitee_id": s.worker.id, "activity_id": activity.id})
+    again = act(
+        invite,
+        s.staff,
+        s.need.id,
+        {"kind": "activity", "invitee_kind": "social_worker", "invitee_id": s.worker.id, "activity_id": activity.id},
+    )
     assert again.status == "pending"
 
 
@@ -89,7 +121,8 @@ def test_only_ranked_providers_may_be_invited(build, platform, act, unchanged):
     with unchanged(), pytest.raises(InvalidInput) as refused:
         act(invite, s.staff, s.need.id, _claim_invite(s, invitee_id=s.other_org.id))
     assert refused.value.code == "invitation.unranked" and refused.value.errors == {
-        "invitee_id": ["invitation.only_ranked"]}
+        "invitee_id": ["invitation.only_ranked"]
+    }
     with unchanged(), pytest.raises(InvalidInput):
         act(invite, s.staff, s.need.id, _claim_invite(s, invitee_kind="volunteer", invitee_id=s.volunteer.id))
 
@@ -110,8 +143,12 @@ def test_who_may_invite(build, platform, act, unchanged):
             act(invite, outsider, s.need.id, _claim_invite(s))
     _, activity = claimed(build, s)
     with unchanged(), pytest.raises(Forbidden):
-        act(invite, other_staff, s.need.id, {"kind": "activity", "invitee_kind": "volunteer",
-                                             "invitee_id": s.volunteer.id, "activity_id": activity.id})
+        act(
+            invite,
+            other_staff,
+            s.need.id,
+            {"kind": "activity", "invitee_kind": "volunteer", "invitee_id": s.volunteer.id, "activity_id": activity.id},
+        )
 
 
 def test_an_activity_invitation_names_an_open_activity_of_the_needs_project(build, platform, act, unchanged):
@@ -120,8 +157,17 @@ def test_an_activity_invitation_names_an_open_activity_of_the_needs_project(buil
     _, activity = claimed(build, s)
     for activity_id in (None, other_activity.id):
         with unchanged(), pytest.raises(InvalidInput) as refused:
-            act(invite, s.staff, s.need.id, {"kind": "activity", "invitee_kind": "volunteer",
-                                             "invitee_id": s.volunteer.id, "activity_id": activity_id})
+            act(
+                invite,
+                s.staff,
+                s.need.id,
+                {
+                    "kind": "activity",
+                    "invitee_kind": "volunteer",
+                    "invitee_id": s.volunteer.id,
+                    "activity_id": activity_id,
+                },
+            )
         assert refused.value.errors == {"activity_id": ["invitation.activity_of_project"]}
 
 
