@@ -90,6 +90,9 @@ def test_a_ranked_volunteer_accepts_an_activity_invitation_and_is_signed_up(buil
         signup = session.scalars(select(Signup).where(Signup.activity_id == activity.id)).one()
         assert signup.volunteer_id == s.volunteer.id
         assert session.get(Invitation, org_side.id).signup_id == signup.id
+        # Activity invitations are keyed by the project (claim invitations by need-<id>): one partition, in order.
+        keys = session.scalars(select(OutboxEvent.key).where(OutboxEvent.type.like("linkage.invitation.%")))
+        assert set(keys) == {str(project.id)}
 
 
 def test_a_social_worker_declines_and_the_decline_is_counted(build, platform, act, read):
