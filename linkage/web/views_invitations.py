@@ -151,9 +151,12 @@ def _invitations_page(errors: dict, message: str, status: int = 200):
             select(Activity).where(Activity.id.in_({i.activity_id for i in rows if i.activity_id}))
         )
     }
+    # Pending ones whose need or activity closed are shown as expired until `linkage invitations expire` marks them.
+    closed = {i.id for i in rows if i.status == "pending" and not service.still_open(db_session(), i)}
     return render_template(
         "invitations.html",
         invitations=rows,
+        closed=closed,
         needs=needs,
         activities=activities,
         errors=errors,

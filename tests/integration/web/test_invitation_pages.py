@@ -176,3 +176,18 @@ def test_a_volunteer_invited_to_an_activity_accepts_and_is_signed_up(person, wor
             s.scalars(select(Signup).where(Signup.activity_id == activity["id"])).one().volunteer_id
             == world.ids["volunteer"]
         )
+
+
+def test_an_invitation_whose_need_was_cancelled_shows_as_expired_without_buttons(person, world):
+    need = _ranked_need(world)
+    staff, org = person("community_staff"), person("org_staff")
+    staff.post(
+        f"/needs/{need}/invite?kind=organization&provider={world.ids['organization']}",
+        {"kind": "claim", "invitee_kind": "organization", "invitee_id": world.ids["organization"]},
+    )
+    assert "invitation_accept" not in html(org.get("/invitations")) and 'value="accept"' in html(
+        org.get("/invitations")
+    )
+    world.call("PATCH", f"/api/v1/needs/{need}", "community_staff", json={"cancel": True})
+    page = html(org.get("/invitations"))
+    assert "已失效" in page and 'value="accept"' not in page
