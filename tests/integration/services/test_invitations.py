@@ -213,3 +213,29 @@ def test_invitations_of_a_closed_need_expire(build, platform, act, read, unchang
     with read() as session:
         assert session.get(Invitation, sent.id).status == "expired"
     assert [e["status"] for e in _events(read, "linkage.invitation.answered.v1")] == ["expired"]
+
+
+def test_racing_invitations_of_one_invitee_make_one_pending_invitation(build, platform, read):
+    import threading
+
+    s = scene(build, platform)
+    barrier, outcomes = threading.Barrier(6), []
+
+    def send() -> None:
+        barrier.wait()
+        try:
+            with platform.uow() as uow:
+                outcomes.append(invite(uow, ADMIN, s.need.id, _claim_invite(s)).id)
+        except Exception as exc:  # a Conflict expected; anything else fails the assertion below
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    made = [o for o in outcomes if isinstance(o, int)]
+    assert len(made) == 1, outcomes
+    assert all(isinstance(o, Conflict) and o.code == "invitation.duplicate" for o in outcomes if o not in made)
+    with read() as session:
+        assert [i.id for i in session.scalars(select(Invitation))] == made
