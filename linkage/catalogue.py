@@ -88,6 +88,8 @@ class EventType(str, enum.Enum):
                              ("project", "social_worker_id"))
     ACTIVITY_SCHEDULED = ("linkage.activity.scheduled.v1", Topics.PROJECTS, ("activity",))
     SIGNUP_CHANGED = ("linkage.signup.changed.v1", Topics.PROJECTS, ("signup",))
+    INVITATION_SENT = ("linkage.invitation.sent.v1", Topics.PROJECTS, ("invitation",))
+    INVITATION_ANSWERED = ("linkage.invitation.answered.v1", Topics.PROJECTS, ("invitation",))
     PROJECT_EVALUATED = ("linkage.project.evaluated.v1", Topics.PROJECTS,
                          ("project_id", "organization_id", "evaluations", "codes_issued",
                           "mean_satisfaction"))

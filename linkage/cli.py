@@ -1,4 +1,4 @@
-"""The `linkage` command: run, seed, db upgrade, users create, keys rotate, audit verify, and the workers."""
+"""The `linkage` command: run, seed, db upgrade, users create, keys rotate, audit verify, invitations expire, and the workers."""
 from __future__ import annotations
 
 import sys
@@ -103,6 +103,25 @@ def purge(no_broker: bool) -> None:
     finally:
         platform.dispose()
     click.echo("purged: " + ", ".join(f"{k}={'n/a' if v is None else v}" for k, v in counts.items()))
+
+
+@main.group()
+def invitations() -> None:
+    """Invitations (邀请) sent from needs' matches."""
+
+
+@invitations.command("expire")
+def invitations_expire() -> None:
+    """Mark pending invitations whose need can no longer be claimed, or whose activity is over, as expired
+    (each announced as linkage.invitation.answered.v1). Run it from a timer, e.g. hourly."""
+    from linkage.services.invitations import expire_invitations
+    platform = _platform("linkage-invitations")
+    try:
+        with platform.uow() as uow:
+            expired = expire_invitations(uow)
+    finally:
+        platform.dispose()
+    click.echo(f"expired invitations: {expired}")
 
 
 @main.command()

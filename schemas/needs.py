@@ -86,7 +86,13 @@ class MatchesSchema(Schema):
     status = fields.String(metadata={"description": "pending until the matcher's answer is stored, then ready"})
     ranked_at = LocalDateTime(allow_none=True)
     matches = StoredRankings(keys=fields.String(), values=fields.List(fields.Nested(MatchEntrySchema)))
+    totals = fields.Dict(keys=fields.String(), values=WholeNumber(), metadata={
+        "description": "kind -> how many ranked entries are stored (a page shows `offset`..`offset+limit` of them)"})
 
 
 class MatchQuerySchema(Schema):
     kind = fields.String(validate=validate.OneOf(PROVIDER_KINDS))
+    offset = WholeNumber(load_default=0, validate=validate.Range(min=0, max=1000),
+                         metadata={"description": "skip this many ranked entries of each kind"})
+    limit = WholeNumber(validate=validate.Range(min=1, max=100),
+                        metadata={"description": "at most this many entries of each kind (default: every stored one)"})

@@ -52,4 +52,5 @@ class NeedById(MethodView):
 def need_matches(args, need_id):
     who = actor()
     service.get_need(session(), need_id)
-    return match_service.matches_for(session(), who, need_id, args.get("kind"))
+    return match_service.matches_for(session(), who, need_id, args.get("kind"), offset=args["offset"],
+                                     limit=args.get("limit"))

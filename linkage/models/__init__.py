@@ -23,6 +23,7 @@ from linkage.models.hours import (
                                   record_states,
                                   records_with_status,
 )
+from linkage.models.invitations import INVITEE_KINDS, Invitation, InvitationKind, InvitationStatus
 from linkage.models.needs import MatchSet, Need, NeedStatus
 from linkage.models.outbox import OutboxEvent, ProcessedEvent
 from linkage.models.places import Community
@@ -49,6 +50,7 @@ __all__ = [
     "OutboxEvent", "ProcessedEvent", "Activity", "Claim", "ClaimStatus", "Evaluation",
     "EvaluationCode", "Project", "ProjectStatus", "Signup", "SignupStatus", "TRANSITIONS",
     "check_transition", "GENESIS", "RECORD_ACTIONS", "HourAction", "HourEntry", "HourSource", "Certificate", "Consent", "ConsentMethod", "AuditEntry", "LedgerHead", "STANDING", "RecordStatus", "record_states",
+    "Invitation", "InvitationKind", "InvitationStatus", "INVITEE_KINDS",
     "FundEntry", "FundingApplication", "FundingReview", "FundingRound", "Grant", "Milestone", "ReviewAssignment",
     "Qualification",
 ]

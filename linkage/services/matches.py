@@ -98,16 +98,20 @@ def _as_served(kind: str, entry: dict[str, Any]) -> dict[str, Any]:
             "factors": entry.get("factors", {}), "reasons": entry.get("reasons", [])}
 
 
-def matches_for(session: Session, actor: Actor, need_id: int, kind: str | None = None) -> dict[str, Any]:
+def matches_for(session: Session, actor: Actor, need_id: int, kind: str | None = None, *, offset: int = 0,
+                limit: int | None = None) -> dict[str, Any]:
     """The API view: pending until the matcher's answer is stored (DESIGN §8); every entry as the
-    policy lets `actor` see it (`shown_entry`)."""
+    policy lets `actor` see it (`shown_entry`). `offset`/`limit` page each kind's stored ranking (the
+    matcher stores its top k, 20 by default: events.matcher); `totals` says how many each kind has."""
     row = session.scalars(select(MatchSet).where(MatchSet.need_id == need_id)).first()
+    kinds = (kind,) if kind else PROVIDER_KINDS
     if row is None:
         return {"need_id": need_id, "status": "pending", "ranked_at": None,
-                "matches": {k: [] for k in ((kind,) if kind else PROVIDER_KINDS)}}
-    kinds = (kind,) if kind else PROVIDER_KINDS
+                "matches": {k: [] for k in kinds}, "totals": {k: 0 for k in kinds}}
+    end = None if limit is None else offset + limit
     return {"need_id": need_id, "status": "ready", "ranked_at": row.ranked_at,
-            "matches": {k: [shown_entry(actor, e) for e in row.matches.get(k, [])] for k in kinds}}
+            "matches": {k: [shown_entry(actor, e) for e in row.matches.get(k, [])[offset:end]] for k in kinds},
+            "totals": {k: len(row.matches.get(k, [])) for k in kinds}}
 
 
 _DISTANCE_REASON = re.compile(r"^距离 [\d.,]+ ?(米|公里)$")

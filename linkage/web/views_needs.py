@@ -11,6 +11,7 @@ from linkage.policy.pages import may_choose_community
 from linkage.policy.parties import is_community_staff, is_organization_staff, staffs_organization
 from linkage.policy.projects import may_claim_needs, may_decide_claims
 from linkage.services import communities as community_service
+from linkage.services import invitations as invitation_service
 from linkage.services import matches as match_service
 from linkage.services import needs as need_service
 from linkage.services import projects as project_service
@@ -22,6 +23,7 @@ from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, domain_form_error, load, yuan_to_fen
 from linkage.web.i18n import status_label, t
 from linkage.web.paging import KM_CHOICES, km_arg, page_arg, pager
+from linkage.web.views_invitations import matches_context, ranked_names
 from schemas.needs import NeedSchema
 from schemas.projects import ClaimRequestSchema, DecisionSchema
 
@@ -97,8 +99,9 @@ def _need_view(need_id: int, claim_errors=None, claim_message=""):
     return render_template(
         "need.html", need=need, claims=claims, org_names=orgs, my_claim=mine, owner=owner,
         project=project, can_claim=may_claim_needs(who) and mine is None and NeedStatus(need.status).editable,
-        matches=match_service.matches_for(db_session(), who, need_id), kinds=KINDS,
-        claim_errors=claim_errors or {}, claim_message=claim_message, errors=claim_errors or {},
+        kinds=KINDS, **matches_context(who, need, request.args),
+        sent=invitation_service.sent_for_need(db_session(), who, need_id),
+        sent_names=ranked_names(db_session(), who, need_id), claim_errors=claim_errors or {}, claim_message=claim_message, errors=claim_errors or {},
         message=claim_message, form=posted())
 
 
@@ -114,11 +117,13 @@ def need(need_id: int):
 def need_matches(need_id: int):
     """What the matches page polls: pending, or ready with the lists rendered as HTML and the need's
     status as the badge shows it (read after the matches: stored in one transaction with them)."""
-    result = match_service.matches_for(db_session(), current_actor(), need_id)
     need = need_service.get_need(db_session(), need_id)
+    context = matches_context(current_actor(), need, request.args)
+    db_session().refresh(need)  # its status read again after the matches (stored with them)
+    result = context["matches"]
     body = {"need_id": need_id, "status": result["status"]}
     if result["status"] == "ready":
-        body["html"] = render_template("_matches.html", matches=result, kinds=KINDS)
+        body["html"] = render_template("_matches.html", kinds=KINDS, **context)
         body["need_status"], body["need_status_label"] = need.status, status_label(need.status)
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"

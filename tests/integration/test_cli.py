@@ -61,3 +61,39 @@ def test_readiness_reports_the_broker_and_the_database(tmp_path):
         up = client.get("/readyz")
         assert up.status_code == 200 and up.json["checks"] == {"database": True, "broker": True}
     app.extensions["linkage"].dispose()
+
+
+def test_an_operator_expires_the_invitations_of_closed_needs(tmp_path):
+    from linkage.config import settings_from_env
+    from linkage.migrate import upgrade
+    from linkage.models import Invitation
+    from linkage.platform import build_platform
+    from linkage.services.invitations import invite
+    from linkage.services.matches import record_matches
+    from linkage.services.needs import cancel_need
+    from tests.factories import ADMIN, Build
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}", "LINKAGE_ENV": "development"}
+    upgrade(env["DATABASE_URL"])
+    platform = build_platform(settings_from_env(environ=env))
+    build = Build(platform)
+    need, org = build.need(build.community()), build.organization()
+    with platform.uow() as uow:
+        record_matches(
+            uow,
+            consumer="t",
+            event_id="r",
+            need_id=need.id,
+            ranked_at=need.created_at,
+            matches={"organization": [{"provider_id": org.id, "name": org.name, "score": 0.9}]},
+        )
+        uow.commit()
+    with platform.uow() as uow:
+        sent = invite(uow, ADMIN, need.id, {"kind": "claim", "invitee_kind": "organization", "invitee_id": org.id})
+    assert "expired invitations: 0" in _run(env, "invitations", "expire").output
+    with platform.uow() as uow:
+        cancel_need(uow, ADMIN, need.id)
+    assert "expired invitations: 1" in _run(env, "invitations", "expire").output
+    with platform.read_session() as session:
+        assert session.get(Invitation, sent.id).status == "expired"
+    platform.dispose()

@@ -89,6 +89,26 @@ class Scene:
         body = need_body(self.ids["community"], title=f"陪同独居老人复诊{self.n()}")
         return self.must("POST", "/needs", "community_staff", body)["id"]
 
+    def ranked_need(self) -> int:
+        """A need whose stored ranking holds organization A, volunteer A and social worker A."""
+        from linkage.services.matches import record_matches
+
+        need = self.need()
+        ranked = {kind: [{"provider_id": self.ids[kind], "name": kind, "score": 0.9, "distance_km": 1.0}]
+                  for kind in ("organization", "volunteer", "social_worker")}
+        with self.world.platform.uow() as uow:
+            record_matches(uow, consumer="test", event_id=f"rank-{need}", need_id=need, ranked_at=now(),
+                           matches=ranked)
+            uow.commit()
+        return need
+
+    def invitation(self) -> dict:
+        """Organization A invited by community A's staff to claim a ranked need."""
+        need = self.ranked_need()
+        sent = self.must("POST", f"/needs/{need}/invitations", "community_staff",
+                         {"kind": "claim", "invitee_kind": "organization", "invitee_id": self.ids["organization"]})
+        return {"need_id": need, "invitation_id": sent["id"]}
+
     def claim(self) -> dict:
         need = self.need()
         claim = self.must("POST", f"/needs/{need}/claims", "org_staff", {"plan": "派两名志愿者陪同复诊"})

@@ -32,6 +32,8 @@ resource.update              ok   -    -    -    -    -    -    -    -    -
 resource.deactivate          ok   -    -    -    -    -    -    -    -    -
 claim.create                 ok   -    -    ok   ok   -    -    -    -    -
 claim.approve                ok   ok   -    -    -    -    -    -    -    -
+invitation.create            ok   ok   -    -    -    -    -    -    -    -
+invitation.answer            404  404  404  ok   404  404  404  404  404  404
 claim.decline                ok   ok   -    -    -    -    -    -    -    -
 project.start                ok   -    -    ok   -    -    -    -    -    -
 project.cancel               ok   ok   -    ok   -    -    -    -    -    -
@@ -78,6 +80,9 @@ qualification.delete         ok   404  404  404  404  ok   404  404  404  404
 #   is the credential for an evaluation); each caller gets its own code.
 # - auth.revoke: everyone may log themselves out (only themselves: see the mass-assignment test).
 # - claim.create: any organization may claim an open need, for itself only (admin names one).
+# - invitation.create: the need's community (or the district) invites a ranked organization to claim it.
+#   invitation.answer: only the invitee (organization A's staff) answers; to anyone else the invitation is
+#   not there (404), the district included.
 # - application.*: organizations apply through their staff; the district itself does not apply.
 #   A project may be applied for only by the organization that runs it (other_org_staff -> 403).
 # - application.reviewer: reviewers are admins or social workers; an auditor is refused (422 naming

@@ -105,7 +105,8 @@ def test_before_the_matcher_answers_the_view_is_pending(build, read):
     need = build.need(build.community())
     with read() as s:
         view = matches_for(s, ADMIN, need.id, kind="volunteer")
-    assert view == {"need_id": need.id, "status": "pending", "ranked_at": None, "matches": {"volunteer": []}}
+    assert view == {"need_id": need.id, "status": "pending", "ranked_at": None, "matches": {"volunteer": []},
+                    "totals": {"volunteer": 0}}
 
 
 def test_a_volunteer_is_named_whole_only_to_themselves_and_never_placed_to_the_metre(build, act, read):
@@ -127,3 +128,17 @@ def test_every_entry_gets_a_distance_band(km):
     entry = {"provider_id": 1, "kind": "organization", "name": "机构", "distance_km": km, "reasons": []}
     shown = shown_entry(ADMIN, entry)
     assert (shown["distance_band"] is None) == (km is None) and shown["distance_km"] == km
+
+
+def test_a_kind_is_paged_over_its_stored_ranking(build, act, read):
+    need = build.need(build.community())
+    ranked = [_entry("organization", i, f"组织{i}", score=1 - i / 100) for i in range(1, 13)]
+    assert _record(act, need.id, "e-1", utcnow(), {"organization": ranked})
+    with read() as s:
+        first = matches_for(s, ADMIN, need.id, kind="organization", limit=5)
+        rest = matches_for(s, ADMIN, need.id, kind="organization", offset=5, limit=5)
+        tail = matches_for(s, ADMIN, need.id, kind="organization", offset=10)
+    assert [e["provider_id"] for e in first["matches"]["organization"]] == [1, 2, 3, 4, 5]
+    assert [e["provider_id"] for e in rest["matches"]["organization"]] == [6, 7, 8, 9, 10]
+    assert [e["provider_id"] for e in tail["matches"]["organization"]] == [11, 12]
+    assert first["totals"] == {"organization": 12}
