@@ -13,6 +13,7 @@ from linkage.catalogue import Topics, hours_type
 from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 from linkage.messages import rfc3339
+from linkage.models.projects import NOT_SERVING
 from linkage.models import (
     RECORD_ACTIONS,
     STANDING,
@@ -139,7 +140,7 @@ def log_hours(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> HourEntry:
         raise InvalidInput("hours.whose", {"volunteer_id": ["hours.volunteer_required"]})
     signed = uow.session.scalars(select(Signup).where(
         Signup.activity_id == activity.id, Signup.volunteer_id == volunteer_id,
-        Signup.status != SignupStatus.CANCELLED.value)).first()
+        Signup.status.notin_(NOT_SERVING))).first()
     if signed is None:
         raise Conflict("hours.not_signed_up", {"activity_id": ["field.not_signed_up"]})
     starts_at, ends_at = data["starts_at"], data["ends_at"]
