@@ -70,7 +70,8 @@ def test_a_completed_project_takes_no_new_activities(build, act, unchanged):
 def test_a_volunteer_signs_up_once_and_takes_a_slot(scene, act, read, unchanged):
     signup = act(sign_up, scene["me"], scene["activity"].id)
     assert signup_record(signup) == {"id": signup.id, "activity_id": scene["activity"].id,
-                                     "volunteer_id": scene["volunteer"].id, "status": "signed_up"}
+                                     "volunteer_id": scene["volunteer"].id, "status": "signed_up",
+                                     "previous_status": None}
     with unchanged(), pytest.raises(Conflict):
         act(sign_up, scene["me"], scene["activity"].id)
     with read() as s:
