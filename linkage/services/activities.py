@@ -269,10 +269,11 @@ def signups_for(session: Session, activity_id: int) -> list[Signup]:
 
 
 def open_signup(session: Session, activity_id: int, volunteer_id: int | None) -> Signup:
-    """The volunteer's sign-up on this activity that may still be cancelled, or 404."""
+    """The volunteer's sign-up on this activity that may still be cancelled (or waits), or 404."""
     signup = session.scalars(select(Signup).where(
         Signup.activity_id == activity_id, Signup.volunteer_id == volunteer_id,
-        Signup.status == SignupStatus.SIGNED_UP.value).order_by(Signup.id).limit(1)).first()
+        Signup.status.in_((SignupStatus.SIGNED_UP.value, SignupStatus.WAITLISTED.value)))
+        .order_by(Signup.id).limit(1)).first()
     if signup is None:
         raise NotFound("signup.none_open")
     return signup

@@ -23,7 +23,7 @@ from linkage.errors import Conflict, InvalidInput, Message, NotFound
 from linkage.models import Activity, ActivitySeries, Project, utcnow
 from linkage.permissions import Actor
 from linkage.policy.service import require_organizer
-from linkage.services.activities import RUNNING, activity_record, get_activity
+from linkage.services.activities import RUNNING, activity_record, get_activity, taken_counts
 from linkage.services.waitlist import release_future
 from linkage.uow import UnitOfWork
 
@@ -61,6 +61,11 @@ def occurrences(rule: rruleset, exdates: list[str], start: datetime, end: dateti
     return found
 
 
+def _days(given: list | None) -> list[str]:
+    """Holidays as sorted ISO dates (given as dates or as ISO strings)."""
+    return sorted({d.isoformat() if isinstance(d, date) else str(d) for d in given or []})
+
+
 def _check(data: dict[str, Any], now: datetime) -> list[datetime]:
     """The occurrences to materialize, or InvalidInput naming every field at fault."""
     errors: dict[str, list] = {}
@@ -74,7 +79,7 @@ def _check(data: dict[str, Any], now: datetime) -> list[datetime]:
     found: list[datetime] = []
     try:
         rule = parse_rule(data["rrule"], data["dtstart"])
-        found = occurrences(rule, data.get("exdates") or [], max(data["dtstart"], now),
+        found = occurrences(rule, _days(data.get("exdates")), max(data["dtstart"], now),
                             now + timedelta(days=HORIZON_DAYS))
     except (ValueError, TypeError, OverflowError):
         errors["rrule"] = ["series.rule_invalid"]
@@ -97,7 +102,7 @@ def schedule_series(uow: UnitOfWork, actor: Actor, project_id: int, data: dict[s
     shifts = [{"role": s.get("role", ""), "slots": int(s["slots"]), "skills_wanted": list(s.get("skills_wanted") or []),
                "qualification_required": s.get("qualification_required") or ""} for s in data["shifts"]]
     found = found[:max(1, MAX_ACTIVITIES // len(shifts))]
-    exdates = sorted({d.isoformat() if isinstance(d, date) else str(d) for d in data.get("exdates") or []})
+    exdates = _days(data.get("exdates"))
     series = ActivitySeries(project_id=project.id, title=data["title"], place=data["place"],
                             rrule=data["rrule"].strip(), dtstart=data["dtstart"],
                             duration_minutes=int(data["duration_minutes"]), exdates=exdates, shifts=shifts,
@@ -129,6 +134,26 @@ def get_series(session: Session, series_id: int) -> ActivitySeries:
 def series_activities(session: Session, series_id: int) -> list[Activity]:
     return list(session.scalars(select(Activity).where(Activity.series_id == series_id)
                                 .order_by(Activity.occurrence_start, Activity.id)))
+
+
+def series_view(session: Session, series: ActivitySeries) -> dict[str, Any]:
+    """The series with its occurrences, each with its shifts (activities carrying `taken`)."""
+    shifts = series_activities(session, series.id)
+    taken = taken_counts(session, [a.id for a in shifts])
+    grouped: dict[datetime, list[Activity]] = {}
+    for activity in shifts:
+        activity.taken = taken[activity.id]  # type: ignore[attr-defined]  # for the response only
+        grouped.setdefault(activity.occurrence_start or activity.starts_at, []).append(activity)
+    return {"id": series.id, "project_id": series.project_id, "title": series.title, "place": series.place,
+            "rrule": series.rrule, "dtstart": series.dtstart, "duration_minutes": series.duration_minutes,
+            "exdates": series.exdates, "shifts": series.shifts, "materialized_until": series.materialized_until,
+            "occurrences": [occurrence_view(start, group) for start, group in grouped.items()]}
+
+
+def occurrence_view(start: datetime, shifts: list[Activity]) -> dict[str, Any]:
+    first = shifts[0]
+    return {"occurrence_start": start, "starts_at": first.starts_at, "ends_at": first.ends_at,
+            "place": first.place, "cancelled": all(a.cancelled for a in shifts), "shifts": shifts}
 
 
 def occurrence(session: Session, series_id: int, start: datetime, lock: bool = False) -> list[Activity]:
