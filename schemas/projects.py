@@ -114,8 +114,11 @@ class SignupSchema(Schema):
     created_at = LocalDateTime()
     checked_in_at = LocalDateTime(allow_none=True)
     checked_out_at = LocalDateTime(allow_none=True)
-    waitlist_position = WholeNumber(dump_only=True, allow_none=True,
-                                    metadata={"description": "候补: place on the waitlist (1 = next) when waitlisted"})
+    waitlist_position = WholeNumber(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "候补: place on the waitlist (1 = next) when waitlisted"},
+    )
 
 
 class AttendanceSchema(Schema):

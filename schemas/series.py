@@ -1,4 +1,5 @@
 """Recurring activities (周期活动): the series, its shift templates (班次) and its occurrences."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -8,8 +9,11 @@ from schemas.projects import ActivitySchema
 
 
 class ShiftSchema(Schema):
-    role = fields.String(load_default="", validate=validate.Length(max=50),
-                         metadata={"description": "岗位: the shift's role, e.g. 引导员"})
+    role = fields.String(
+        load_default="",
+        validate=validate.Length(max=50),
+        metadata={"description": "岗位: the shift's role, e.g. 引导员"},
+    )
     # 0 is read and refused by the service with the shifts field named (series.shift_capacity)
     slots = WholeNumber(required=True, validate=validate.Range(min=0, max=1000))
     skills_wanted = Tags(load_default=list)
@@ -19,13 +23,21 @@ class ShiftSchema(Schema):
 class SeriesRequestSchema(Schema):
     title = Name(required=True)
     place = Name(max_len=200, required=True)
-    rrule = fields.String(required=True, validate=validate.Length(min=1, max=500),
-                          metadata={"description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270630; "
-                                                   "read in Asia/Shanghai time"})
+    rrule = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={
+            "description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270630; read in Asia/Shanghai time"
+        },
+    )
     dtstart = LocalDateTime(required=True, metadata={"description": "the first occurrence's start"})
     duration_minutes = WholeNumber(required=True, validate=validate.Range(min=1, max=1440))
-    exdates = fields.List(fields.Date(), load_default=list, validate=validate.Length(max=366),
-                          metadata={"description": "dates skipped (holidays)"})
+    exdates = fields.List(
+        fields.Date(),
+        load_default=list,
+        validate=validate.Length(max=366),
+        metadata={"description": "dates skipped (holidays)"},
+    )
     shifts = fields.List(fields.Nested(ShiftSchema), required=True, validate=validate.Length(max=20))
 
 
@@ -48,8 +60,9 @@ class SeriesSchema(Schema):
     duration_minutes = WholeNumber()
     exdates = fields.List(fields.String())
     shifts = fields.List(fields.Nested(ShiftSchema))
-    materialized_until = LocalDateTime(metadata={"description": "the last occurrence created (horizon: 90 days, "
-                                                                "at most 200 activities)"})
+    materialized_until = LocalDateTime(
+        metadata={"description": "the last occurrence created (horizon: 90 days, at most 200 activities)"}
+    )
     occurrences = fields.List(fields.Nested(OccurrenceSchema))
 
 

@@ -39,8 +39,8 @@ from linkage.models.projects import (
                                   SignupStatus,
                                   check_transition,
 )
-from linkage.models.series import ActivitySeries
 from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
+from linkage.models.series import ActivitySeries
 from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
 
 __all__ = [

@@ -28,7 +28,7 @@ from linkage.models import (
 )
 from linkage.permissions import Actor, visible_signups
 from linkage.policy.parties import is_organization_staff, is_volunteer
-from linkage.policy.service import may_organize, require_organizer, require_signup_by, require_signup_canceller
+from linkage.policy.service import may_organize, require_organizer, require_signup_by
 from linkage.services.hours import append_entry, check_recording_rules
 from linkage.services.matches import shown_entry
 from linkage.uow import UnitOfWork, get_or_404

@@ -13,7 +13,6 @@ from linkage.catalogue import Topics, hours_type
 from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, Forbidden, InvalidInput, Message, NotFound
 from linkage.messages import rfc3339
-from linkage.models.projects import NOT_SERVING
 from linkage.models import (
     RECORD_ACTIONS,
     STANDING,
@@ -25,12 +24,12 @@ from linkage.models import (
     Project,
     RecordStatus,
     Signup,
-    SignupStatus,
     Volunteer,
     record_states,
     records_with_status,
     utcnow,
 )
+from linkage.models.projects import NOT_SERVING
 from linkage.permissions import Actor, may_see, require_not_own_hours, visible_hours
 from linkage.policy.service import (
     may_log_hours_for,

@@ -31,9 +31,9 @@ from linkage.permissions import Actor
 from linkage.policy.people import erases_for_another, require_eraser
 from linkage.security import FieldCipher
 from linkage.services.activities import _emit_signup
-from linkage.services.waitlist import promote_waiting
 from linkage.services.consents import consent_record, consents_of
 from linkage.services.hours import entry_record, verify_chain
+from linkage.services.waitlist import promote_waiting
 from linkage.uow import UnitOfWork
 
 # What an erased person's name becomes wherever it was stored (profile, certificates).

@@ -7,13 +7,14 @@ would pass that is left out, with all later ones; `materialized_until` says how 
 A single occurrence can be cancelled (an exception: its shifts and their sign-ups are cancelled) or
 moved; an activity can be cancelled on its own.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from dateutil.rrule import rruleset, rrulestr
+from dateutil.rrule import rruleset, rrulestr  # type: ignore[import-untyped]  # no stubs in the lock
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -40,9 +41,9 @@ def parse_rule(text: str, dtstart: datetime) -> rruleset:
         raise ValueError("one RRULE line; the start is given apart")
     text = text[6:] if text.upper().startswith("RRULE:") else text
 
-    def to_utc(found: re.Match) -> str:
+    def to_utc(found: re.Match[str]) -> str:
         if found.group(3):
-            return found.group(0)
+            return str(found.group(0))
         local = datetime.strptime(found.group(1) + (found.group(2) or "T235959"), "%Y%m%dT%H%M%S")
         return "UNTIL=" + local.replace(tzinfo=LOCAL_TZ).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
@@ -61,14 +62,14 @@ def occurrences(rule: rruleset, exdates: list[str], start: datetime, end: dateti
     return found
 
 
-def _days(given: list | None) -> list[str]:
+def _days(given: list[Any] | None) -> list[str]:
     """Holidays as sorted ISO dates (given as dates or as ISO strings)."""
     return sorted({d.isoformat() if isinstance(d, date) else str(d) for d in given or []})
 
 
 def _check(data: dict[str, Any], now: datetime) -> list[datetime]:
     """The occurrences to materialize, or InvalidInput naming every field at fault."""
-    errors: dict[str, list] = {}
+    errors: dict[str, list[Any]] = {}
     shifts = data.get("shifts") or []
     if not shifts:
         errors["shifts"] = ["series.no_shifts"]
@@ -79,8 +80,9 @@ def _check(data: dict[str, Any], now: datetime) -> list[datetime]:
     found: list[datetime] = []
     try:
         rule = parse_rule(data["rrule"], data["dtstart"])
-        found = occurrences(rule, _days(data.get("exdates")), max(data["dtstart"], now),
-                            now + timedelta(days=HORIZON_DAYS))
+        found = occurrences(
+            rule, _days(data.get("exdates")), max(data["dtstart"], now), now + timedelta(days=HORIZON_DAYS)
+        )
     except (ValueError, TypeError, OverflowError):
         errors["rrule"] = ["series.rule_invalid"]
     else:
@@ -99,27 +101,55 @@ def schedule_series(uow: UnitOfWork, actor: Actor, project_id: int, data: dict[s
         raise Conflict("project.no_new_activities", status=project.status)
     now = utcnow()
     found = _check(data, now)
-    shifts = [{"role": s.get("role", ""), "slots": int(s["slots"]), "skills_wanted": list(s.get("skills_wanted") or []),
-               "qualification_required": s.get("qualification_required") or ""} for s in data["shifts"]]
-    found = found[:max(1, MAX_ACTIVITIES // len(shifts))]
+    shifts = [
+        {
+            "role": s.get("role", ""),
+            "slots": int(s["slots"]),
+            "skills_wanted": list(s.get("skills_wanted") or []),
+            "qualification_required": s.get("qualification_required") or "",
+        }
+        for s in data["shifts"]
+    ]
+    found = found[: max(1, MAX_ACTIVITIES // len(shifts))]
     exdates = _days(data.get("exdates"))
-    series = ActivitySeries(project_id=project.id, title=data["title"], place=data["place"],
-                            rrule=data["rrule"].strip(), dtstart=data["dtstart"],
-                            duration_minutes=int(data["duration_minutes"]), exdates=exdates, shifts=shifts,
-                            materialized_until=found[-1])
+    series = ActivitySeries(
+        project_id=project.id,
+        title=data["title"],
+        place=data["place"],
+        rrule=data["rrule"].strip(),
+        dtstart=data["dtstart"],
+        duration_minutes=int(data["duration_minutes"]),
+        exdates=exdates,
+        shifts=shifts,
+        materialized_until=found[-1],
+    )
     uow.session.add(series)
     uow.session.flush()
     length = timedelta(minutes=series.duration_minutes)
     for start in found:
         for shift in shifts:
-            activity = Activity(project=project, title=series.title, place=series.place, starts_at=start,
-                                ends_at=start + length, slots=shift["slots"], skills_wanted=shift["skills_wanted"],
-                                series_id=series.id, occurrence_start=start, role=shift["role"],
-                                qualification_required=shift["qualification_required"])
+            activity = Activity(
+                project=project,
+                title=series.title,
+                place=series.place,
+                starts_at=start,
+                ends_at=start + length,
+                slots=shift["slots"],
+                skills_wanted=shift["skills_wanted"],
+                series_id=series.id,
+                occurrence_start=start,
+                role=shift["role"],
+                qualification_required=shift["qualification_required"],
+            )
             uow.session.add(activity)
             uow.session.flush()
-            uow.emit(topic=Topics.PROJECTS, key=str(project.id), type=Types.ACTIVITY_SCHEDULED,
-                     subject=f"activity/{activity.id}", data={"activity": activity_record(activity, 0)})
+            uow.emit(
+                topic=Topics.PROJECTS,
+                key=str(project.id),
+                type=Types.ACTIVITY_SCHEDULED,
+                subject=f"activity/{activity.id}",
+                data={"activity": activity_record(activity, 0)},
+            )
     uow.commit()
     return series
 
@@ -132,8 +162,11 @@ def get_series(session: Session, series_id: int) -> ActivitySeries:
 
 
 def series_activities(session: Session, series_id: int) -> list[Activity]:
-    return list(session.scalars(select(Activity).where(Activity.series_id == series_id)
-                                .order_by(Activity.occurrence_start, Activity.id)))
+    return list(
+        session.scalars(
+            select(Activity).where(Activity.series_id == series_id).order_by(Activity.occurrence_start, Activity.id)
+        )
+    )
 
 
 def series_view(session: Session, series: ActivitySeries) -> dict[str, Any]:
@@ -144,16 +177,31 @@ def series_view(session: Session, series: ActivitySeries) -> dict[str, Any]:
     for activity in shifts:
         activity.taken = taken[activity.id]  # type: ignore[attr-defined]  # for the response only
         grouped.setdefault(activity.occurrence_start or activity.starts_at, []).append(activity)
-    return {"id": series.id, "project_id": series.project_id, "title": series.title, "place": series.place,
-            "rrule": series.rrule, "dtstart": series.dtstart, "duration_minutes": series.duration_minutes,
-            "exdates": series.exdates, "shifts": series.shifts, "materialized_until": series.materialized_until,
-            "occurrences": [occurrence_view(start, group) for start, group in grouped.items()]}
+    return {
+        "id": series.id,
+        "project_id": series.project_id,
+        "title": series.title,
+        "place": series.place,
+        "rrule": series.rrule,
+        "dtstart": series.dtstart,
+        "duration_minutes": series.duration_minutes,
+        "exdates": series.exdates,
+        "shifts": series.shifts,
+        "materialized_until": series.materialized_until,
+        "occurrences": [occurrence_view(start, group) for start, group in grouped.items()],
+    }
 
 
 def occurrence_view(start: datetime, shifts: list[Activity]) -> dict[str, Any]:
     first = shifts[0]
-    return {"occurrence_start": start, "starts_at": first.starts_at, "ends_at": first.ends_at,
-            "place": first.place, "cancelled": all(a.cancelled for a in shifts), "shifts": shifts}
+    return {
+        "occurrence_start": start,
+        "starts_at": first.starts_at,
+        "ends_at": first.ends_at,
+        "place": first.place,
+        "cancelled": all(a.cancelled for a in shifts),
+        "shifts": shifts,
+    }
 
 
 def occurrence(session: Session, series_id: int, start: datetime, lock: bool = False) -> list[Activity]:
@@ -168,8 +216,13 @@ def occurrence(session: Session, series_id: int, start: datetime, lock: bool = F
 
 
 def _emit_changed(uow: UnitOfWork, activity: Activity, change: str) -> None:
-    uow.emit(topic=Topics.PROJECTS, key=str(activity.project_id), type=Types.ACTIVITY_CHANGED,
-             subject=f"activity/{activity.id}", data={"activity": activity_record(activity), "change": change})
+    uow.emit(
+        topic=Topics.PROJECTS,
+        key=str(activity.project_id),
+        type=Types.ACTIVITY_CHANGED,
+        subject=f"activity/{activity.id}",
+        data={"activity": activity_record(activity), "change": change},
+    )
 
 
 def _cancel(uow: UnitOfWork, shifts: list[Activity]) -> int:
@@ -207,8 +260,9 @@ def cancel_activity(uow: UnitOfWork, actor: Actor, activity_id: int) -> Activity
     return activity
 
 
-def change_occurrence(uow: UnitOfWork, actor: Actor, series_id: int, start: datetime,
-                      data: dict[str, Any]) -> list[Activity]:
+def change_occurrence(
+    uow: UnitOfWork, actor: Actor, series_id: int, start: datetime, data: dict[str, Any]
+) -> list[Activity]:
     """Move one occurrence (`starts_at`, its length kept) and/or change its `place`."""
     get_series(uow.session, series_id)
     shifts = occurrence(uow.session, series_id, start, lock=True)

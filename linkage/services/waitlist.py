@@ -8,6 +8,7 @@ skipped and stays waiting. Every change is a `linkage.signup.changed.v1` with `p
 Locks, in this order everywhere: the activity row (FOR UPDATE on PostgreSQL; SQLite writers already
 queue at BEGIN IMMEDIATE, linkage.db), then a sign-up or a volunteer row.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,8 +33,9 @@ def _locked(uow: UnitOfWork, signup_id: int) -> tuple[Signup, Activity]:
     if found is None:
         raise NotFound("signup.not_found", id=signup_id)
     activity = get_activity(uow.session, found, lock=True)
-    signup = uow.session.scalars(select(Signup).where(Signup.id == signup_id).with_for_update()
-                                 .execution_options(populate_existing=True)).one()
+    signup = uow.session.scalars(
+        select(Signup).where(Signup.id == signup_id).with_for_update().execution_options(populate_existing=True)
+    ).one()
     return signup, activity
 
 
@@ -79,8 +81,9 @@ def promote_waiting(uow: UnitOfWork, activity: Activity, now: datetime | None = 
     promoted: list[Signup] = []
     if free <= 0:
         return promoted
-    waiting = uow.session.scalars(select(Signup).where(Signup.activity_id == activity.id,
-                                                       Signup.status == WAITLISTED).order_by(Signup.id))
+    waiting = uow.session.scalars(
+        select(Signup).where(Signup.activity_id == activity.id, Signup.status == WAITLISTED).order_by(Signup.id)
+    )
     for signup in list(waiting):
         if len(promoted) == free:
             break
@@ -98,9 +101,17 @@ def _eligible(session: Session, activity: Activity, volunteer_id: int) -> bool:
     volunteer = session.scalars(select(Volunteer).where(Volunteer.id == volunteer_id).with_for_update()).first()
     if volunteer is None or not volunteer.active:
         return False
-    clash = session.scalars(select(Signup.id).join(Activity, Activity.id == Signup.activity_id).where(
-        Signup.volunteer_id == volunteer_id, Signup.status.in_(ACTIVE), Activity.id != activity.id,
-        Activity.starts_at < activity.ends_at, Activity.ends_at > activity.starts_at)).first()
+    clash = session.scalars(
+        select(Signup.id)
+        .join(Activity, Activity.id == Signup.activity_id)
+        .where(
+            Signup.volunteer_id == volunteer_id,
+            Signup.status.in_(ACTIVE),
+            Activity.id != activity.id,
+            Activity.starts_at < activity.ends_at,
+            Activity.ends_at > activity.starts_at,
+        )
+    ).first()
     return clash is None
 
 
@@ -108,8 +119,11 @@ def position(session: Session, signup: Signup) -> int | None:
     """A waiting sign-up's place on its waitlist (1 = next), None when it is not waiting."""
     if signup.status != WAITLISTED:
         return None
-    ahead = session.execute(select(func.count()).select_from(Signup).where(
-        Signup.activity_id == signup.activity_id, Signup.status == WAITLISTED, Signup.id < signup.id)).scalar_one()
+    ahead = session.execute(
+        select(func.count())
+        .select_from(Signup)
+        .where(Signup.activity_id == signup.activity_id, Signup.status == WAITLISTED, Signup.id < signup.id)
+    ).scalar_one()
     return int(ahead) + 1
 
 
@@ -121,8 +135,13 @@ def release_future(uow: UnitOfWork, activities: list[Activity], now: datetime | 
     if not ids:
         return 0
     by_id = {a.id: a for a in activities}
-    rows = list(uow.session.scalars(select(Signup).where(
-        Signup.activity_id.in_(ids), Signup.status.in_((SIGNED_UP, WAITLISTED))).order_by(Signup.id)))
+    rows = list(
+        uow.session.scalars(
+            select(Signup)
+            .where(Signup.activity_id.in_(ids), Signup.status.in_((SIGNED_UP, WAITLISTED)))
+            .order_by(Signup.id)
+        )
+    )
     for signup in rows:
         previous = signup.status
         signup.status, signup.cancelled_at = SignupStatus.CANCELLED.value, now
@@ -137,7 +156,14 @@ def my_upcoming(session: Session, actor: Actor, now: datetime | None = None) -> 
     if actor.volunteer_id is None:
         return []
     now = now or utcnow()
-    rows = session.execute(select(Signup, Activity).join(Activity, Activity.id == Signup.activity_id).where(
-        Signup.volunteer_id == actor.volunteer_id, Signup.status.in_((SIGNED_UP, WAITLISTED)),
-        Activity.ends_at > now).order_by(Activity.starts_at, Signup.id)).all()
+    rows = session.execute(
+        select(Signup, Activity)
+        .join(Activity, Activity.id == Signup.activity_id)
+        .where(
+            Signup.volunteer_id == actor.volunteer_id,
+            Signup.status.in_((SIGNED_UP, WAITLISTED)),
+            Activity.ends_at > now,
+        )
+        .order_by(Activity.starts_at, Signup.id)
+    ).all()
     return [{"signup": s, "activity": a, "position": position(session, s)} for s, a in rows]

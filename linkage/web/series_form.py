@@ -1,9 +1,9 @@
 """The recurring-activity form's fields -> the API's series body: 每周/每月 + weekdays + until become an RRULE."""
+
 from __future__ import annotations
 
 import re
 from typing import Any
-
 
 from linkage.web.blueprint import bp
 from linkage.web.i18n import t
@@ -35,12 +35,24 @@ def series_body(form) -> tuple[dict[str, Any], dict[str, list[str]]]:
         if not role and not slots:
             continue
         skills = [s.strip() for s in re.split(r"[,，、]", form.get(f"shift_skills_{i}", "")) if s.strip()]
-        shifts.append({"role": role, "slots": slots or "0", "skills_wanted": skills,
-                       "qualification_required": form.get(f"shift_qualification_{i}", "").strip()})
+        shifts.append(
+            {
+                "role": role,
+                "slots": slots or "0",
+                "skills_wanted": skills,
+                "qualification_required": form.get(f"shift_qualification_{i}", "").strip(),
+            }
+        )
     exdates = [line.strip() for line in form.get("exdates", "").splitlines() if line.strip()]
-    body = {"title": form.get("title", "").strip(), "place": form.get("place", "").strip(), "rrule": rule,
-            "dtstart": form.get("dtstart", "").strip(), "duration_minutes": form.get("duration_minutes", "").strip(),
-            "exdates": exdates, "shifts": shifts}
+    body = {
+        "title": form.get("title", "").strip(),
+        "place": form.get("place", "").strip(),
+        "rrule": rule,
+        "dtstart": form.get("dtstart", "").strip(),
+        "duration_minutes": form.get("duration_minutes", "").strip(),
+        "exdates": exdates,
+        "shifts": shifts,
+    }
     return {k: v for k, v in body.items() if v != ""}, errors
 
 
@@ -49,8 +61,10 @@ def rule_label(rrule: str) -> str:
     """每周二、四 / 每月 for the rules the form makes; the rule itself otherwise."""
     text = rrule.upper()
     if "FREQ=WEEKLY" in text and (found := _BYDAY.search(text)):
-        return t("every_week_on", days=t("weekday_sep").join(t(f"weekday_{d}") for d in found.group(1).split(",")
-                                                               if d in WEEKDAYS))
+        return t(
+            "every_week_on",
+            days=t("weekday_sep").join(t(f"weekday_{d}") for d in found.group(1).split(",") if d in WEEKDAYS),
+        )
     if "FREQ=MONTHLY" in text and "BY" not in text.replace("BYMONTHDAY", ""):
         return t("every_month")
     return rrule

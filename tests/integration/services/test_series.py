@@ -1,4 +1,5 @@
 """Recurring activities (周期活动) at the service: occurrences × shifts, holidays, exceptions, bad rules."""
+
 from __future__ import annotations
 
 import json
@@ -39,10 +40,18 @@ def _next_tuesday_9() -> datetime:
 def _data(**over):
     start = _next_tuesday_9()
     until = (start + timedelta(days=27)).strftime("%Y%m%d")  # four weeks: 8 Tuesdays and Thursdays
-    data = {"title": "长者助餐", "place": "社区食堂", "rrule": f"FREQ=WEEKLY;BYDAY=TU,TH;UNTIL={until}",
-            "dtstart": start, "duration_minutes": 120, "exdates": [],
-            "shifts": [{"role": "送餐", "slots": 2, "skills_wanted": ["助老"]},
-                       {"role": "引导员", "slots": 1, "skills_wanted": [], "qualification_required": "急救证"}]}
+    data = {
+        "title": "长者助餐",
+        "place": "社区食堂",
+        "rrule": f"FREQ=WEEKLY;BYDAY=TU,TH;UNTIL={until}",
+        "dtstart": start,
+        "duration_minutes": 120,
+        "exdates": [],
+        "shifts": [
+            {"role": "送餐", "slots": 2, "skills_wanted": ["助老"]},
+            {"role": "引导员", "slots": 1, "skills_wanted": [], "qualification_required": "急救证"},
+        ],
+    }
     return {**data, **over}
 
 
@@ -58,8 +67,10 @@ def test_a_weekly_rule_makes_one_activity_per_shift_of_each_occurrence(scene, ac
     starts = sorted({a.occurrence_start for a in made})
     assert len(starts) == 8 and len(made) == 16
     assert {a.starts_at.astimezone(LOCAL_TZ).strftime("%a %H:%M") for a in made} == {"Tue 09:00", "Thu 09:00"}
-    assert sorted((a.role, a.slots, a.qualification_required) for a in made if a.occurrence_start == starts[0]) == \
-        [("引导员", 1, "急救证"), ("送餐", 2, "")]
+    assert sorted((a.role, a.slots, a.qualification_required) for a in made if a.occurrence_start == starts[0]) == [
+        ("引导员", 1, "急救证"),
+        ("送餐", 2, ""),
+    ]
     assert all(a.ends_at - a.starts_at == timedelta(hours=2) and a.series_id == series.id for a in made)
     assert _count(platform, OutboxEvent, OutboxEvent.type == "linkage.activity.scheduled.v1") == 16
     assert series.materialized_until == starts[-1]
@@ -76,13 +87,16 @@ def test_holidays_are_skipped_and_an_endless_rule_stops_at_the_horizon_and_the_c
     assert max(a.starts_at for a in made) <= utcnow() + timedelta(days=90)
 
 
-@pytest.mark.parametrize("over, field", [
-    ({"rrule": "FREQ=SOMETIMES"}, "rrule"),
-    ({"rrule": "FREQ=WEEKLY;UNTIL=20000101"}, "rrule"),          # never occurs again
-    ({"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"}, "rrule"),  # never occurs at all
-    ({"shifts": []}, "shifts"),
-    ({"shifts": [{"role": "送餐", "slots": 0}]}, "shifts"),
-])
+@pytest.mark.parametrize(
+    "over, field",
+    [
+        ({"rrule": "FREQ=SOMETIMES"}, "rrule"),
+        ({"rrule": "FREQ=WEEKLY;UNTIL=20000101"}, "rrule"),  # never occurs again
+        ({"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"}, "rrule"),  # never occurs at all
+        ({"shifts": []}, "shifts"),
+        ({"shifts": [{"role": "送餐", "slots": 0}]}, "shifts"),
+    ],
+)
 def test_bad_rules_and_shifts_are_refused_naming_the_field_and_store_nothing(scene, act, unchanged, over, field):
     with unchanged(), pytest.raises(InvalidInput) as caught:
         act(schedule_series, scene["org_staff"], scene["project"].id, _data(**over))
@@ -127,8 +141,10 @@ def test_cancelling_an_occurrence_cancels_its_shifts_and_signups_only(scene, act
     with pytest.raises(Conflict):
         act(cancel_occurrence, scene["org_staff"], series.id, key)
     with platform.read_session() as s:
-        changed = [json.loads(r.envelope)["data"] for r in s.scalars(
-            select(OutboxEvent).where(OutboxEvent.type == "linkage.activity.changed.v1"))]
+        changed = [
+            json.loads(r.envelope)["data"]
+            for r in s.scalars(select(OutboxEvent).where(OutboxEvent.type == "linkage.activity.changed.v1"))
+        ]
     assert {(d["change"], d["activity"]["occurrence_start"] is not None) for d in changed} == {("cancelled", True)}
     assert len(changed) == 2
 
@@ -141,7 +157,9 @@ def test_an_occurrence_is_moved_or_placed_elsewhere_keeping_its_length(scene, ac
     act(change_occurrence, scene["org_staff"], series.id, key, {"starts_at": new_start, "place": "社区礼堂"})
     with read() as s:
         moved = occurrence(s, series.id, key)
-    assert {(a.starts_at, a.ends_at, a.place) for a in moved} == {(new_start, new_start + timedelta(hours=2), "社区礼堂")}
+    assert {(a.starts_at, a.ends_at, a.place) for a in moved} == {
+        (new_start, new_start + timedelta(hours=2), "社区礼堂")
+    }
     with unchanged():
         with pytest.raises(InvalidInput):
             act(change_occurrence, ADMIN, series.id, key, {})

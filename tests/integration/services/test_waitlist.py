@@ -1,4 +1,5 @@
 """The waitlist (候补): a full activity queues volunteers in arrival order; a freed slot promotes one, once."""
+
 from __future__ import annotations
 
 import json
@@ -20,14 +21,19 @@ from tests.factories import ADMIN
 def scene(build):
     scene = build.parties(project="in_progress")
     people = [build.volunteer(scene["community"]) for _ in range(4)]
-    return {**scene, "activity": build.activity(scene["project"], slots=2), "people": people,
-            "actors": [build.volunteer_actor(v) for v in people]}
+    return {
+        **scene,
+        "activity": build.activity(scene["project"], slots=2),
+        "people": people,
+        "actors": [build.volunteer_actor(v) for v in people],
+    }
 
 
 def _signup_events(platform) -> list[dict]:
     with platform.read_session() as s:
-        rows = s.scalars(select(OutboxEvent).where(OutboxEvent.type == "linkage.signup.changed.v1")
-                         .order_by(OutboxEvent.id))
+        rows = s.scalars(
+            select(OutboxEvent).where(OutboxEvent.type == "linkage.signup.changed.v1").order_by(OutboxEvent.id)
+        )
         return [json.loads(row.envelope)["data"]["signup"] for row in rows]
 
 
@@ -48,10 +54,21 @@ def test_a_full_activity_waitlists_in_arrival_order_and_a_cancellation_promotes_
         assert position(s, s.get(Signup, fourth.id)) == 1
     events = _signup_events(platform)
     assert events[-2:] == [
-        {"id": first.id, "activity_id": a.id, "volunteer_id": first.volunteer_id, "status": "cancelled",
-         "previous_status": "signed_up"},
-        {"id": third.id, "activity_id": a.id, "volunteer_id": third.volunteer_id, "status": "signed_up",
-         "previous_status": "waitlisted"}]
+        {
+            "id": first.id,
+            "activity_id": a.id,
+            "volunteer_id": first.volunteer_id,
+            "status": "cancelled",
+            "previous_status": "signed_up",
+        },
+        {
+            "id": third.id,
+            "activity_id": a.id,
+            "volunteer_id": third.volunteer_id,
+            "status": "signed_up",
+            "previous_status": "waitlisted",
+        },
+    ]
 
 
 def test_leaving_the_waitlist_promotes_nobody(scene, act, read, platform):
@@ -101,8 +118,9 @@ def test_my_upcoming_lists_confirmed_and_waiting_with_positions(scene, act, read
     act(sign_up, v3, a.id)
     with read() as s:
         mine = my_upcoming(s, v3)
-        assert [(row["activity"].id, row["signup"].status, row["position"]) for row in mine] == \
-            [(a.id, "waitlisted", 1)]
+        assert [(row["activity"].id, row["signup"].status, row["position"]) for row in mine] == [
+            (a.id, "waitlisted", 1)
+        ]
         assert my_upcoming(s, scene["org_staff"]) == []
 
 
@@ -118,6 +136,7 @@ def test_a_completed_project_cancels_its_future_signups_and_waitlist(scene, buil
 
 
 # -- many at once, on both databases --------------------------------------------------------------
+
 
 def _race(n: int, work) -> list:
     """n threads behind one barrier, each with its own unit of work."""
@@ -163,8 +182,14 @@ def test_fifty_at_once_for_ten_places_then_ten_cancellations_promote_ten_once_ea
     assert all(isinstance(o, Signup) and o.status == "cancelled" for o in outcomes), outcomes
     with platform.read_session() as s:
         now = {r.id: r.status for r in s.scalars(select(Signup).where(Signup.activity_id == activity.id))}
-        assert s.execute(select(func.count()).select_from(Signup).where(
-            Signup.activity_id == activity.id, Signup.status == "signed_up")).scalar_one() == 10
+        assert (
+            s.execute(
+                select(func.count())
+                .select_from(Signup)
+                .where(Signup.activity_id == activity.id, Signup.status == "signed_up")
+            ).scalar_one()
+            == 10
+        )
     assert [now[r.id] for r in waiting] == ["signed_up"] * 10 + ["waitlisted"] * 30  # the first ten waiting
     promotions = [e for e in _signup_events(platform) if e["previous_status"] == "waitlisted"]
     assert sorted(e["id"] for e in promotions) == [r.id for r in waiting[:10]]  # ten, none twice

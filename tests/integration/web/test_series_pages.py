@@ -1,5 +1,6 @@
 """Recurring activities on the pages: the organizer's form (每周二、四), the roster (名单) with no-shows and
 its print sheet, 我的报名 with waitlist places (已进入候补，第 N 位) and leaving the waitlist."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -20,11 +21,22 @@ def _next(weekday: int) -> datetime:
 
 def series_form(**over) -> dict:
     start = _next(1)  # a Tuesday
-    form = {"title": "长者助餐", "place": "社区食堂", "dtstart": start.strftime("%Y-%m-%dT%H:%M"),
-            "duration_minutes": "120", "freq": "weekly", "weekdays": ["TU", "TH"],
-            "until": (start + timedelta(days=20)).strftime("%Y-%m-%d"), "exdates": "",
-            "shift_role_0": "送餐", "shift_slots_0": "1", "shift_skills_0": "助老",
-            "shift_role_1": "引导员", "shift_slots_1": "2", "shift_qualification_1": "急救证"}
+    form = {
+        "title": "长者助餐",
+        "place": "社区食堂",
+        "dtstart": start.strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": "120",
+        "freq": "weekly",
+        "weekdays": ["TU", "TH"],
+        "until": (start + timedelta(days=20)).strftime("%Y-%m-%d"),
+        "exdates": "",
+        "shift_role_0": "送餐",
+        "shift_slots_0": "1",
+        "shift_skills_0": "助老",
+        "shift_role_1": "引导员",
+        "shift_slots_1": "2",
+        "shift_qualification_1": "急救证",
+    }
     form.update(over)
     return form
 
@@ -36,8 +48,11 @@ def _series(world) -> ActivitySeries:
 
 def _shifts(world, series_id: int) -> list[Activity]:
     with world.platform.read_session() as s:
-        return list(s.scalars(select(Activity).where(Activity.series_id == series_id)
-                              .order_by(Activity.occurrence_start, Activity.id)))
+        return list(
+            s.scalars(
+                select(Activity).where(Activity.series_id == series_id).order_by(Activity.occurrence_start, Activity.id)
+            )
+        )
 
 
 def test_the_organizer_creates_a_weekly_series_and_the_lists_say_every_tuesday_and_thursday(person, world):
@@ -58,12 +73,19 @@ def test_the_organizer_creates_a_weekly_series_and_the_lists_say_every_tuesday_a
 
 def test_a_weekly_series_without_days_or_shifts_goes_back_with_the_errors_and_stores_nothing(person, world):
     project_id, org, _ = running_project(person, world)
-    page = html(org.post_back(f"/projects/{project_id}/series/new",
-                              series_form(weekdays=[], shift_role_0="", shift_slots_0="", shift_role_1="",
-                                          shift_slots_1="")))
+    page = html(
+        org.post_back(
+            f"/projects/{project_id}/series/new",
+            series_form(weekdays=[], shift_role_0="", shift_slots_0="", shift_role_1="", shift_slots_1=""),
+        )
+    )
     assert "每周重复时至少选一天" in page
-    page = html(org.post_back(f"/projects/{project_id}/series/new",
-                              series_form(shift_role_0="", shift_slots_0="", shift_role_1="", shift_slots_1="")))
+    page = html(
+        org.post_back(
+            f"/projects/{project_id}/series/new",
+            series_form(shift_role_0="", shift_slots_0="", shift_role_1="", shift_slots_1=""),
+        )
+    )
     assert "至少设置一个班次" in page
     page = html(org.post_back(f"/projects/{project_id}/series/new", series_form(freq="custom", rrule="FREQ=NEVER")))
     assert "重复规则无法识别" in page
@@ -83,7 +105,7 @@ def test_a_full_shift_waitlists_my_signups_shows_the_place_and_the_roster_marks_
     assert "已进入候补，第 1 位" in mine and "退出候补" in mine and "我的报名" in mine
     assert "取消报名" in html(first.get("/me/signups"))
     roster = html(org.get(f"/activities/{shift.id}/roster"))
-    assert 'data-print' in roster and "已确认" in roster and "候补" in roster and "未到" in roster
+    assert "data-print" in roster and "已确认" in roster and "候补" in roster and "未到" in roster
     with world.platform.read_session() as s:
         signed = s.scalars(select(Signup).where(Signup.activity_id == shift.id).order_by(Signup.id)).all()
     assert org.post(f"/activities/{shift.id}/roster/{signed[0].id}/no-show").status_code in (302, 303)
@@ -118,13 +140,14 @@ def test_cancelling_an_occurrence_asks_first_then_cancels_its_shifts(person, wor
     done = org.post(f"/series/{series.id}/occurrences/{shift.id}/cancel", {"confirmed": "1"})
     assert done.status_code in (302, 303)
     with world.platform.read_session() as s:
-        assert {a.cancelled for a in s.scalars(select(Activity).where(
-            Activity.occurrence_start == shift.occurrence_start))} == {True}
+        assert {
+            a.cancelled for a in s.scalars(select(Activity).where(Activity.occurrence_start == shift.occurrence_start))
+        } == {True}
 
 
 def test_the_print_sheet_styles_the_roster():
     from pathlib import Path
 
     css = (Path(__file__).resolve().parents[3] / "linkage/web/static/site.css").read_text(encoding="utf-8")
-    printed = css[css.rindex("@media print"):]
+    printed = css[css.rindex("@media print") :]
     assert ".roster-shift" in printed
