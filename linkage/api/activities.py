@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from linkage.api.caller import write_as_caller
 from linkage.http.context import actor, platform, session
-from linkage.services import activities, projects, waitlist
+from linkage.services import activities, projects, series, waitlist
 from schemas.projects import (
     ActivitySchema,
     AttendanceResultSchema,
@@ -63,6 +63,14 @@ class ActivitySignups(MethodView):
         current = activities.open_signup(session(), activity_id, args.get("volunteer_id") or who.volunteer_id)
         with platform().uow() as uow:
             return activities.cancel_signup(uow, who, current.id)
+
+
+@blp.route("/activities/<int:activity_id>/cancellation", methods=["POST"])
+@blp.response(200, ActivitySchema)
+def cancel_activity(activity_id):
+    """Cancel an activity (or one shift): its sign-ups and waitlist still to come are cancelled too."""
+    cancelled = write_as_caller(series.cancel_activity, activity_id)
+    return _with_taken(cancelled, 0)
 
 
 @blp.route("/signups/<int:signup_id>/check-in", methods=["POST"])

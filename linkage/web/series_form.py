@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import select
+
+from linkage.http.context import session as db_session
+from linkage.models import Activity, ActivitySeries
 from linkage.web.blueprint import bp
 from linkage.web.i18n import t
 
@@ -70,4 +74,14 @@ def rule_label(rrule: str) -> str:
     return rrule
 
 
-__all__ = ["SHIFT_ROWS", "WEEKDAYS", "rule_label", "series_body"]
+def series_rules(activities: list[Activity]) -> dict[int, str]:
+    """series id -> its rule, for the series among these activities (the lists show 每周二、四)."""
+    ids = {a.series_id for a in activities if a.series_id is not None}
+    if not ids:
+        return {}
+    return dict(
+        db_session().execute(select(ActivitySeries.id, ActivitySeries.rrule).where(ActivitySeries.id.in_(ids))).all()
+    )
+
+
+__all__ = ["SHIFT_ROWS", "WEEKDAYS", "rule_label", "series_body", "series_rules"]

@@ -16,7 +16,7 @@ from linkage.web.actions import act, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.paging import KM_CHOICES, km_arg, page_arg, pager
-from linkage.web.views_series import series_rules
+from linkage.web.series_form import series_rules
 from schemas.projects import AttendanceSchema, SignupRequestSchema
 
 ORGANIZATION_PAGE = 100

@@ -24,7 +24,7 @@ from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.i18n import t
 from linkage.web.paging import page_arg, pager
-from linkage.web.views_series import series_rules
+from linkage.web.series_form import series_rules
 from schemas.hours import ReviewSchema
 from schemas.projects import ActivitySchema, CodesRequestSchema, TransitionSchema
 

@@ -12,7 +12,7 @@ from werkzeug.exceptions import NotFound as PageNotFound
 from linkage.errors import Forbidden
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
-from linkage.models import Activity, SignupStatus
+from linkage.models import SignupStatus
 from linkage.policy.service import may_organize, require_organizer
 from linkage.services import activities as activity_service
 from linkage.services import projects as project_service
@@ -25,6 +25,7 @@ from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, load
 from linkage.web.i18n import t
 from linkage.web.series_form import SHIFT_ROWS, WEEKDAYS, series_body
+from linkage.web.views_activities import _activity_view
 from schemas.series import OccurrenceChangeSchema, SeriesRequestSchema
 
 
@@ -128,6 +129,21 @@ def change_occurrence(series_id: int, activity_id: int):
     )
 
 
+@bp.post("/activities/<int:activity_id>/cancel")
+@roles("org_staff", "admin")
+def cancel_activity(activity_id: int):
+    back = url_for("web.activity", activity_id=activity_id)
+    asked = confirm_first(t("confirm_cancel_activity"), t("cancel_activity_consequence"), back)
+    if asked is not None:
+        return asked
+
+    def run(_body):
+        with platform().uow() as uow:
+            series_service.cancel_activity(uow, current_actor(), activity_id)
+
+    return act(partial(_activity_view, activity_id), back, run)
+
+
 # -- the roster of an occurrence (名单), printable ----------------------------------------------
 
 ROSTER_GROUPS = (
@@ -205,9 +221,3 @@ def cancel_my_signup(signup_id: int):
             activity_service.cancel_signup(uow, current_actor(), signup_id)
 
     return act(_mine_view, url_for("web.my_signups"), run)
-
-
-def series_rules(activities: list[Activity]) -> dict[int, str]:
-    """series id -> its rule, for the series among these activities (the lists show 每周二、四)."""
-    ids = {a.series_id for a in activities if a.series_id is not None}
-    return {i: series_service.get_series(db_session(), i).rrule for i in ids}

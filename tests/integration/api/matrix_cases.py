@@ -223,6 +223,7 @@ CASES: dict[str, Case] = {
     "signup.check_out": Case("POST", "/signups/{signup_id}/check-out", lambda s: _checked_in(s),
                              lambda p, who: {"at": (p["start"] + timedelta(minutes=130)).isoformat(),
                                              "content": "陪老人复诊"}),
+    "activity.cancel": Case("POST", "/activities/{activity_id}/cancellation", lambda s: s.activity()),
     "signup.no_show": Case("POST", "/signups/{signup_id}/no-show",
                            lambda s: {"signup_id": s.signup(s.activity()["activity_id"])}),
     "series.create": Case("POST", "/projects/{project_id}/series", lambda s: {"project_id": s.running_project()},

@@ -56,6 +56,7 @@ signup.create                ok   -    -    ok   -    ok   -    -    -    -
 signup.cancel                ok   -    -    ok   -    ok   -    -    -    -
 signup.check_in              ok   -    -    ok   -    -    -    -    -    -
 signup.check_out             ok   -    -    ok   -    -    -    -    -    -
+activity.cancel              ok   -    -    ok   -    -    -    -    -    -
 signup.no_show               ok   -    -    ok   -    -    -    -    -    -
 series.create                ok   -    -    ok   -    -    -    -    -    -
 series.cancel_occurrence     ok   -    -    ok   -    -    -    -    -    -

@@ -151,3 +151,16 @@ def test_the_print_sheet_styles_the_roster():
     css = (Path(__file__).resolve().parents[3] / "linkage/web/static/site.css").read_text(encoding="utf-8")
     printed = css[css.rindex("@media print") :]
     assert ".roster-shift" in printed
+
+
+def test_the_organizer_cancels_an_activity_after_confirming(person, world):
+    project_id, org, _ = running_project(person, world)
+    org.post(f"/projects/{project_id}/series/new", series_form())
+    shift = _shifts(world, _series(world).id)[0]
+    person("volunteer").post(f"/activities/{shift.id}/signup")
+    assert "取消活动" in html(org.get(f"/activities/{shift.id}"))
+    assert "/confirm" in org.post(f"/activities/{shift.id}/cancel").headers["Location"]
+    assert org.post(f"/activities/{shift.id}/cancel", {"confirmed": "1"}).status_code in (302, 303)
+    with world.platform.read_session() as s:
+        assert s.get(Activity, shift.id).cancelled is True
+        assert {x.status for x in s.scalars(select(Signup).where(Signup.activity_id == shift.id))} == {"cancelled"}
