@@ -87,6 +87,7 @@ class EventType(str, enum.Enum):
     PROJECT_LEAD_ASSIGNED = ("linkage.project.lead_assigned.v1", Topics.PROJECTS,
                              ("project", "social_worker_id"))
     ACTIVITY_SCHEDULED = ("linkage.activity.scheduled.v1", Topics.PROJECTS, ("activity",))
+    ACTIVITY_CHANGED = ("linkage.activity.changed.v1", Topics.PROJECTS, ("activity", "change"))
     SIGNUP_CHANGED = ("linkage.signup.changed.v1", Topics.PROJECTS, ("signup",))
     INVITATION_SENT = ("linkage.invitation.sent.v1", Topics.PROJECTS, ("invitation",))
     INVITATION_ANSWERED = ("linkage.invitation.answered.v1", Topics.PROJECTS, ("invitation",))

@@ -259,7 +259,7 @@ def whole_phones(session, actor: Actor, volunteer_ids, now: datetime) -> set[int
         .join(Project, Project.id == Activity.project_id)
         .where(
             Signup.volunteer_id.in_(ids),
-            Signup.status != "cancelled",
+            Signup.status.notin_(("cancelled", "waitlisted")),  # a waiting volunteer's phone is not needed yet
             Activity.cancelled.is_(False),
             Project.organization_id == actor.organization_id,
             Activity.starts_at <= now + PHONE_WINDOW,

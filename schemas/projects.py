@@ -85,6 +85,10 @@ class ActivitySchema(Schema):
     skills_wanted = Tags(load_default=list)
     cancelled = fields.Boolean(dump_only=True)
     taken = WholeNumber(dump_only=True)
+    series_id = WholeNumber(dump_only=True, allow_none=True, metadata={"description": "周期活动: its series"})
+    occurrence_start = LocalDateTime(dump_only=True, allow_none=True)
+    role = fields.String(dump_only=True, metadata={"description": "岗位: the shift's role"})
+    qualification_required = fields.String(dump_only=True)
 
     @validates_schema
     def _window(self, data, **kwargs):
@@ -110,6 +114,11 @@ class SignupSchema(Schema):
     created_at = LocalDateTime()
     checked_in_at = LocalDateTime(allow_none=True)
     checked_out_at = LocalDateTime(allow_none=True)
+    waitlist_position = WholeNumber(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "候补: place on the waitlist (1 = next) when waitlisted"},
+    )
 
 
 class AttendanceSchema(Schema):

@@ -26,6 +26,7 @@ from linkage.api import (
     providers,
     qualifications,
     rights,
+    series,
     stats,
 )
 from linkage.errors import InvalidInput, Unauthenticated
@@ -152,7 +153,7 @@ def init_api(app: Flask) -> Api:
     app.before_request(_require_token)
     app.before_request(_refuse_empty_patch)
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
-                      activities.blp, hours.blp, audit.blp, stats.blp, disclosures.blp, rights.blp,
+                      activities.blp, series.blp, hours.blp, audit.blp, stats.blp, disclosures.blp, rights.blp,
                       qualifications.blp, invitations.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.blp)

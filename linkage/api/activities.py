@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from linkage.api.caller import write_as_caller
 from linkage.http.context import actor, platform, session
-from linkage.services import activities, projects
+from linkage.services import activities, projects, series, waitlist
 from schemas.projects import (
     ActivitySchema,
     AttendanceResultSchema,
@@ -51,16 +51,26 @@ class ActivitySignups(MethodView):
     def post(self, body, activity_id):
         who = actor()
         with platform().uow() as uow:
-            return activities.sign_up(uow, who, activity_id, body.get("volunteer_id"))
+            signup = activities.sign_up(uow, who, activity_id, body.get("volunteer_id"))
+        signup.waitlist_position = waitlist.position(session(), signup)  # 候补: None when signed up
+        return signup
 
     @blp.arguments(SignupQuerySchema, location="query")
     @blp.response(200, SignupSchema)
     def delete(self, args, activity_id):
-        """Cancel a sign-up: your own, or (org staff) the given volunteer's."""
+        """Cancel a sign-up or leave the waitlist: your own, or (org staff) the given volunteer's."""
         who = actor()
         current = activities.open_signup(session(), activity_id, args.get("volunteer_id") or who.volunteer_id)
         with platform().uow() as uow:
             return activities.cancel_signup(uow, who, current.id)
+
+
+@blp.route("/activities/<int:activity_id>/cancellation", methods=["POST"])
+@blp.response(200, ActivitySchema)
+def cancel_activity(activity_id):
+    """Cancel an activity (or one shift): its sign-ups and waitlist still to come are cancelled too."""
+    cancelled = write_as_caller(series.cancel_activity, activity_id)
+    return _with_taken(cancelled, 0)
 
 
 @blp.route("/signups/<int:signup_id>/check-in", methods=["POST"])

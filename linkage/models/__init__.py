@@ -42,12 +42,13 @@ from linkage.models.projects import (
 )
 from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
 from linkage.models.qualifications import Qualification
+from linkage.models.series import ActivitySeries
 from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
 
 __all__ = [
     "Base", "records_with_status", "UTCDateTime", "utcnow", "Community", "Need", "NeedStatus", "MatchSet",
     "Organization", "SocialWorker", "Volunteer", "CharityResource", "Role", "User", "LoginFailure", "RateLimitCounter",
-    "OutboxEvent", "ProcessedEvent", "Activity", "Claim", "ClaimStatus", "Evaluation",
+    "OutboxEvent", "ProcessedEvent", "Activity", "ActivitySeries", "Claim", "ClaimStatus", "Evaluation",
     "EvaluationCode", "Project", "ProjectStatus", "Signup", "SignupStatus", "TRANSITIONS",
     "check_transition", "GENESIS", "RECORD_ACTIONS", "HourAction", "HourEntry", "HourSource", "Certificate", "Consent", "ConsentMethod", "AuditEntry", "LedgerHead", "STANDING", "RecordStatus", "record_states",
     "Invitation", "InvitationKind", "InvitationStatus", "INVITEE_KINDS",

@@ -95,6 +95,11 @@ class Activity(Base):
     skills_wanted: Mapped[list] = mapped_column(default=list)
     cancelled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A shift (班次) of a recurring activity: its series, the occurrence it belongs to and its role.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("activity_series.id"), index=True)
+    occurrence_start: Mapped[datetime | None]
+    role: Mapped[str] = mapped_column(String(50), default="")
+    qualification_required: Mapped[str] = mapped_column(String(50), default="")
 
     project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
 
@@ -104,10 +109,16 @@ class SignupStatus(str, enum.Enum):
     CHECKED_IN = "checked_in"
     CHECKED_OUT = "checked_out"
     CANCELLED = "cancelled"
+    WAITLISTED = "waitlisted"  # 候补: waits, by sign-up id, for a slot to free up
+    NO_SHOW = "no_show"  # 未到: marked by the organizer; the slot goes to the waitlist
 
     @property
     def holds_a_slot(self) -> bool:
-        return self is not SignupStatus.CANCELLED
+        return self.value not in NOT_SERVING
+
+
+# Statuses of a sign-up that holds no slot and records no hours.
+NOT_SERVING = ("cancelled", "waitlisted", "no_show")
 
 
 class Signup(Base):

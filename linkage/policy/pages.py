@@ -16,6 +16,7 @@ MENU = {
               Role.SOCIAL_WORKER.value),
     "projects": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value),
     "activities": (Role.ORG_STAFF.value, Role.VOLUNTEER.value),
+    "my_signups": (Role.VOLUNTEER.value,),
     "my_hours": (Role.VOLUNTEER.value,),
     "invitations": (Role.ORG_STAFF.value, Role.VOLUNTEER.value, Role.SOCIAL_WORKER.value),
     "funding": tuple(r.value for r in Role if r is not Role.VOLUNTEER),

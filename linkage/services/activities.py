@@ -28,7 +28,7 @@ from linkage.models import (
 )
 from linkage.permissions import Actor, visible_signups
 from linkage.policy.parties import is_organization_staff, is_volunteer
-from linkage.policy.service import may_organize, require_organizer, require_signup_by, require_signup_canceller
+from linkage.policy.service import may_organize, require_organizer, require_signup_by
 from linkage.services.hours import append_entry, check_recording_rules
 from linkage.services.matches import shown_entry
 from linkage.uow import UnitOfWork, get_or_404
@@ -50,12 +50,15 @@ def activity_record(activity: Activity, taken: int | None = None) -> dict[str, A
             "place": activity.place, "starts_at": rfc3339(activity.starts_at),
             "ends_at": rfc3339(activity.ends_at), "slots": activity.slots,
             "skills_wanted": list(activity.skills_wanted), "cancelled": activity.cancelled,
-            "taken": taken}
+            "taken": taken, "series_id": activity.series_id,
+            "occurrence_start": rfc3339(activity.occurrence_start) if activity.occurrence_start else None,
+            "role": activity.role, "qualification_required": activity.qualification_required}
 
 
-def signup_record(signup: Signup) -> dict[str, Any]:
+def signup_record(signup: Signup, previous_status: str | None = None) -> dict[str, Any]:
+    """A sign-up as its events carry it; `previous_status` tells a promotion (waitlisted -> signed_up)."""
     return {"id": signup.id, "activity_id": signup.activity_id, "volunteer_id": signup.volunteer_id,
-            "status": signup.status}
+            "status": signup.status, "previous_status": previous_status}
 
 
 def get_activity(session: Session, activity_id: int, lock: bool = False) -> Activity:
@@ -122,13 +125,17 @@ def sign_up(uow: UnitOfWork, actor: Actor, activity_id: int, volunteer_id: int |
     mine = uow.session.scalars(select(Signup).join(Activity, Activity.id == Signup.activity_id).where(
         Signup.volunteer_id == volunteer_id, Signup.status.in_(ACTIVE),
         Activity.starts_at < activity.ends_at, Activity.ends_at > activity.starts_at)).all()
-    if any(s.activity_id == activity.id for s in mine):
+    waiting = uow.session.scalars(select(Signup.id).where(
+        Signup.activity_id == activity.id, Signup.volunteer_id == volunteer_id,
+        Signup.status == SignupStatus.WAITLISTED.value)).first()
+    if waiting is not None or any(s.activity_id == activity.id for s in mine):
         raise Conflict("signup.duplicate")
     if mine:
         raise Conflict("signup.overlap", {"activity_id": [Message("signup.overlaps_activity", activity=mine[0].activity_id)]})
-    if taken_slots(uow.session, activity.id) >= activity.slots:
-        raise Conflict("activity.full", {"slots": ["activity.no_slot"]})
-    signup = Signup(activity_id=activity.id, volunteer_id=volunteer_id)
+    # A full activity puts the volunteer on its waitlist (候补), in order of arrival (the sign-up id).
+    full = taken_slots(uow.session, activity.id) >= activity.slots
+    status = SignupStatus.WAITLISTED if full else SignupStatus.SIGNED_UP
+    signup = Signup(activity_id=activity.id, volunteer_id=volunteer_id, status=status.value)
     uow.session.add(signup)
     uow.session.flush()
     _emit_signup(uow, activity, signup)
@@ -156,9 +163,9 @@ def walk_in_candidates(session: Session, actor: Actor, activity: Activity) -> di
     return {volunteer_id: name for volunteer_id, name in found.items() if volunteer_id not in on_it}
 
 
-def _emit_signup(uow: UnitOfWork, activity: Activity, signup: Signup) -> None:
+def _emit_signup(uow: UnitOfWork, activity: Activity, signup: Signup, previous_status: str | None = None) -> None:
     uow.emit(topic=Topics.PROJECTS, key=str(activity.project_id), type=Types.SIGNUP_CHANGED,
-             subject=f"signup/{signup.id}", data={"signup": signup_record(signup)})
+             subject=f"signup/{signup.id}", data={"signup": signup_record(signup, previous_status)})
 
 
 def _get_signup(uow: UnitOfWork, signup_id: int) -> Signup:
@@ -169,16 +176,10 @@ def _get_signup(uow: UnitOfWork, signup_id: int) -> Signup:
 
 
 def cancel_signup(uow: UnitOfWork, actor: Actor, signup_id: int) -> Signup:
-    signup = _get_signup(uow, signup_id)
-    activity = get_activity(uow.session, signup.activity_id)
-    require_signup_canceller(actor, signup.volunteer_id, activity.project)
-    if signup.status != SignupStatus.SIGNED_UP.value:
-        raise Conflict("signup.not_cancellable", status=signup.status)
-    signup.status, signup.cancelled_at = SignupStatus.CANCELLED.value, utcnow()
-    uow.session.flush()
-    _emit_signup(uow, activity, signup)
-    uow.commit()
-    return signup
+    """Cancel a sign-up or leave the waitlist; a freed slot goes to the waitlist (services/waitlist.py)."""
+    from linkage.services.waitlist import cancel_signup as cancel  # the waitlist builds on this module
+
+    return cancel(uow, actor, signup_id)
 
 
 def _attendance(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None, needs: SignupStatus,
@@ -219,7 +220,7 @@ def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None 
         raise InvalidInput("check_in.outside", {"at": ["check_in.outside_activity"]})
     signup.status, signup.checked_in_at = SignupStatus.CHECKED_IN.value, at
     uow.session.flush()
-    _emit_signup(uow, activity, signup)
+    _emit_signup(uow, activity, signup, SignupStatus.SIGNED_UP.value)
     uow.commit()
     return signup
 
@@ -238,7 +239,7 @@ def check_out(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None
     minutes = check_recording_rules(uow, signup.volunteer_id, checked_in_at, at)
     signup.status, signup.checked_out_at = SignupStatus.CHECKED_OUT.value, at
     uow.session.flush()
-    _emit_signup(uow, activity, signup)
+    _emit_signup(uow, activity, signup, SignupStatus.CHECKED_IN.value)
     entry = append_entry(uow, actor, signup.volunteer_id, HourAction.RECORD.value, project_id=activity.project_id,
                          activity_id=activity.id, organization_id=activity.project.organization_id,
                          signup_id=signup.id, starts_at=checked_in_at, ends_at=at,
@@ -268,10 +269,11 @@ def signups_for(session: Session, activity_id: int) -> list[Signup]:
 
 
 def open_signup(session: Session, activity_id: int, volunteer_id: int | None) -> Signup:
-    """The volunteer's sign-up on this activity that may still be cancelled, or 404."""
+    """The volunteer's sign-up on this activity that may still be cancelled (or waits), or 404."""
     signup = session.scalars(select(Signup).where(
         Signup.activity_id == activity_id, Signup.volunteer_id == volunteer_id,
-        Signup.status == SignupStatus.SIGNED_UP.value).order_by(Signup.id).limit(1)).first()
+        Signup.status.in_((SignupStatus.SIGNED_UP.value, SignupStatus.WAITLISTED.value)))
+        .order_by(Signup.id).limit(1)).first()
     if signup is None:
         raise NotFound("signup.none_open")
     return signup

@@ -24,12 +24,12 @@ from linkage.models import (
     Project,
     RecordStatus,
     Signup,
-    SignupStatus,
     Volunteer,
     record_states,
     records_with_status,
     utcnow,
 )
+from linkage.models.projects import NOT_SERVING
 from linkage.permissions import Actor, may_see, require_not_own_hours, visible_hours
 from linkage.policy.service import (
     may_log_hours_for,
@@ -139,7 +139,7 @@ def log_hours(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> HourEntry:
         raise InvalidInput("hours.whose", {"volunteer_id": ["hours.volunteer_required"]})
     signed = uow.session.scalars(select(Signup).where(
         Signup.activity_id == activity.id, Signup.volunteer_id == volunteer_id,
-        Signup.status != SignupStatus.CANCELLED.value)).first()
+        Signup.status.notin_(NOT_SERVING))).first()
     if signed is None:
         raise Conflict("hours.not_signed_up", {"activity_id": ["field.not_signed_up"]})
     starts_at, ends_at = data["starts_at"], data["ends_at"]

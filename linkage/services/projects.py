@@ -12,6 +12,7 @@ from linkage.catalogue import Topics, Types
 from linkage.errors import Conflict, InvalidInput, NotFound
 from linkage.messages import rfc3339
 from linkage.models import (
+    Activity,
     Claim,
     ClaimStatus,
     MatchSet,
@@ -28,6 +29,7 @@ from linkage.permissions import Actor, require_community_writer, require_organiz
 from linkage.policy.projects import require_lead_of_own_organization, require_project_party
 from linkage.services.providers import announce_provider
 from linkage.services.queries import where_given
+from linkage.services.waitlist import release_future
 from linkage.uow import UnitOfWork, get_or_404
 
 
@@ -187,6 +189,8 @@ def transition_project(uow: UnitOfWork, actor: Actor, project_id: int, target: s
     _emit_project(uow, project, Types.PROJECT_TRANSITIONED, **{"from": previous, "to": target,
                                                               "reason": reason})
     if target in (ProjectStatus.COMPLETED.value, ProjectStatus.CANCELLED.value):
+        # Nobody waits for a finished project: its future sign-ups and waitlists are cancelled.
+        release_future(uow, list(uow.session.scalars(select(Activity).where(Activity.project_id == project.id))))
         announce_provider(uow, "organization", uow.session.get(Organization, project.organization_id))
     uow.commit()
     return project

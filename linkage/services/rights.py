@@ -34,6 +34,7 @@ from linkage.security import FieldCipher
 from linkage.services.activities import _emit_signup
 from linkage.services.consents import consent_record, consents_of
 from linkage.services.hours import entry_record, verify_chain
+from linkage.services.waitlist import promote_waiting
 from linkage.uow import UnitOfWork
 
 # What an erased person's name becomes wherever it was stored (profile, certificates).
@@ -157,12 +158,15 @@ def erase_volunteer(uow: UnitOfWork, actor: Actor, volunteer_id: int, reason: st
 def _cancel_open_signups(uow: UnitOfWork, volunteer_id: int, now: datetime) -> int:
     """Sign-ups for activities still to come are cancelled: organizers should not wait for them."""
     rows = uow.session.execute(select(Signup, Activity).join(Activity, Activity.id == Signup.activity_id).where(
-        Signup.volunteer_id == volunteer_id, Signup.status == SignupStatus.SIGNED_UP.value,
+        Signup.volunteer_id == volunteer_id,
+        Signup.status.in_((SignupStatus.SIGNED_UP.value, SignupStatus.WAITLISTED.value)),
         Activity.ends_at > now)).all()
     for signup, activity in rows:
-        signup.status, signup.cancelled_at = SignupStatus.CANCELLED.value, now
+        previous, signup.status, signup.cancelled_at = signup.status, SignupStatus.CANCELLED.value, now
         uow.session.flush()
-        _emit_signup(uow, activity, signup)
+        _emit_signup(uow, activity, signup, previous)
+        if previous == SignupStatus.SIGNED_UP.value:
+            promote_waiting(uow, activity)
     return len(rows)
 
 

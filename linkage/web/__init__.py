@@ -27,6 +27,7 @@ def init_web(app: Flask) -> None:
         views_needs,
         views_projects,
         views_qualifications,
+        views_series,
         views_verify,
     )
     from linkage.web.blueprint import bp, error_page

@@ -24,10 +24,17 @@ def _flatten(messages) -> dict[str, list[str]]:
         return {"_schema": [str(m) for m in (messages if isinstance(messages, list) else [messages])]}
     flat = {}
     for field, value in messages.items():
-        if isinstance(value, dict):  # list items: {"0": [...]} -> the field's own messages
-            value = [m for msgs in value.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
-        flat[field] = [localize(str(m)) for m in (value if isinstance(value, list) else [value])]
+        # list items ({"0": [...]}) and nested objects ({"0": {"slots": [...]}}) -> the field's own messages
+        flat[field] = [localize(str(m)) for m in _leaves(value)]
     return flat
+
+
+def _leaves(value) -> list:
+    if isinstance(value, dict):
+        return [m for inner in value.values() for m in _leaves(inner)]
+    if isinstance(value, list):
+        return [m for inner in value for m in _leaves(inner)]
+    return [value]
 
 
 def load(schema: Schema, form, *, lists: tuple[str, ...] = (), multi: tuple[str, ...] = (),

@@ -10,11 +10,13 @@ from linkage.http.context import session as db_session
 from linkage.policy.parties import is_volunteer
 from linkage.policy.service import may_organize
 from linkage.services import activities as activity_service
+from linkage.services import waitlist
 from linkage.web import queries
 from linkage.web.actions import act, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.paging import KM_CHOICES, km_arg, page_arg, pager
+from linkage.web.series_form import series_rules
 from schemas.projects import AttendanceSchema, SignupRequestSchema
 
 ORGANIZATION_PAGE = 100
@@ -33,7 +35,7 @@ def activities():
         size = ORGANIZATION_PAGE
         rows, total = activity_service.organization_activities(db_session(), who, page=page, page_size=size)
     return render_template("activities.html", rows=rows, km=km, km_choices=KM_CHOICES, mine=mine,
-                           pages=pager(page, size, total))
+                           rules=series_rules([row["activity"] for row in rows]), pages=pager(page, size, total))
 
 
 def _activity_view(activity_id: int, *, errors=None, message="", status=200):
@@ -46,6 +48,8 @@ def _activity_view(activity_id: int, *, errors=None, message="", status=200):
         mine = activity_service.my_signups(db_session(), who).get(activity_id)
     return render_template(
         "activity.html", activity=activity, organizer=organizer, signups=signups, mine=mine,
+        position=waitlist.position(db_session(), mine) if mine else None,
+        rules=series_rules([activity]),
         taken=activity_service.taken_slots(db_session(), activity_id),
         names=queries.volunteer_names(db_session(), {s.volunteer_id for s in signups}),
         times={s.id: activity_service.attendance_times(activity, s) for s in signups},

@@ -24,6 +24,7 @@ from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.i18n import t
 from linkage.web.paging import page_arg, pager
+from linkage.web.series_form import series_rules
 from schemas.hours import ReviewSchema
 from schemas.projects import ActivitySchema, CodesRequestSchema, TransitionSchema
 
@@ -65,6 +66,7 @@ def _project_view(project_id: int, *, errors=None, message="", section="", codes
         record["logged_by_me"] = logged_it(who, record["logged_by"])
     page = render_template(
         "project.html", project=project, parties=parties, moves=moves, activities=activities,
+        rules=series_rules([row["activity"] for row in activities]),
         records=records, need=need_service.get_need(db_session(), project.need_id),
         community=community_service.get_community(db_session(), project.community_id),
         org_name=queries.organization_names(db_session(), [project.organization_id]).get(project.organization_id, ""),

@@ -137,6 +137,19 @@ class Scene:
             "ends_at": (start + timedelta(hours=3)).isoformat(), "slots": 5})
         return {"activity_id": activity["id"], "start": start}
 
+    def series(self) -> dict:
+        """A recurring activity of the running project (every week from a day to come, one shift);
+        its first occurrence's key."""
+        start = now() + timedelta(days=self.n() + 1)
+        made = self.must("POST", f"/projects/{self.running_project()}/series", "org_staff", self.series_body(start))
+        return {"series_id": made["id"], "occurrence_start": made["occurrences"][0]["occurrence_start"]}
+
+    @staticmethod
+    def series_body(start: datetime) -> dict:
+        return {"title": "周二助餐", "place": "社区食堂", "rrule": "FREQ=WEEKLY;COUNT=3",
+                "dtstart": start.isoformat(), "duration_minutes": 120,
+                "shifts": [{"role": "送餐", "slots": 2}]}
+
     def signup(self, activity_id: int, volunteer: str = "volunteer") -> int:
         return self.must("POST", f"/activities/{activity_id}/signups", "org_staff",
                          {"volunteer_id": self.ids[volunteer]})["id"]

@@ -58,6 +58,11 @@ signup.create                ok   -    -    ok   -    ok   -    -    -    -
 signup.cancel                ok   -    -    ok   -    ok   -    -    -    -
 signup.check_in              ok   -    -    ok   -    -    -    -    -    -
 signup.check_out             ok   -    -    ok   -    -    -    -    -    -
+activity.cancel              ok   -    -    ok   -    -    -    -    -    -
+signup.no_show               ok   -    -    ok   -    -    -    -    -    -
+series.create                ok   -    -    ok   -    -    -    -    -    -
+series.cancel_occurrence     ok   -    -    ok   -    -    -    -    -    -
+series.change_occurrence     ok   -    -    ok   -    -    -    -    -    -
 hours.log                    ok   -    -    ok   -    ok   -    -    -    -
 hours.verify                 ok   ok   -    ok   -    -    -    -    -    -
 hours.reject                 ok   ok   -    ok   -    -    -    -    -    -
