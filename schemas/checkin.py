@@ -9,10 +9,16 @@ from linkage.services.checkin_codes import STEPS
 
 class ScanRequestSchema(Schema):
     step = fields.String(required=True, validate=validate.OneOf(STEPS, error="checkin.step_choice"))
-    c = fields.String(load_default="", validate=validate.Length(max=200),
-                      metadata={"description": "the signed code of the QR's scan URL"})
-    digits = fields.String(load_default="", validate=validate.Regexp(r"^\d{6}$", error="checkin.digits_wrong"),
-                           metadata={"description": "the 6-digit code the organizer reads out"})
+    c = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "the signed code of the QR's scan URL"},
+    )
+    digits = fields.String(
+        load_default="",
+        validate=validate.Regexp(r"^\d{6}$", error="checkin.digits_wrong"),
+        metadata={"description": "the 6-digit code the organizer reads out"},
+    )
     lat = fields.Float(load_default=None, validate=validate.Range(-90, 90))
     lon = fields.Float(load_default=None, validate=validate.Range(-180, 180))
     content = fields.String(load_default="", validate=validate.Length(max=500))

@@ -117,8 +117,9 @@ def _require_window(activity: Activity, now: datetime) -> None:
         raise Conflict("checkin.window_closed", early=early, late=late)
 
 
-def current_code(session: Session, actor: Actor, activity_id: int, codes: CheckinCodes,
-                 now: datetime | None = None) -> ShownCode:
+def current_code(
+    session: Session, actor: Actor, activity_id: int, codes: CheckinCodes, now: datetime | None = None
+) -> ShownCode:
     """The code the organizer's page shows now; only within the check-in/out window."""
     now = now or utcnow()
     activity = get_activity(session, activity_id)
@@ -133,9 +134,19 @@ def venue_distance_m(session: Session, activity: Activity, lat: float, lon: floa
     return haversine_km(lat, lon, need.lat, need.lon) * 1000
 
 
-def self_attend(uow: UnitOfWork, actor: Actor, activity_id: int, codes: CheckinCodes, step: str, *,
-                token: str = "", digits: str = "", position: tuple[float, float] | None = None,
-                radius_m: float = 500, content: str = "") -> tuple[Signup, HourEntry | None]:
+def self_attend(
+    uow: UnitOfWork,
+    actor: Actor,
+    activity_id: int,
+    codes: CheckinCodes,
+    step: str,
+    *,
+    token: str = "",
+    digits: str = "",
+    position: tuple[float, float] | None = None,
+    radius_m: float = 500,
+    content: str = "",
+) -> tuple[Signup, HourEntry | None]:
     """The volunteer checks in (签到) or out (签退) themself with the venue's code, now. Refused, and
     nothing recorded: a code forged, expired or of another activity, outside the window, too far from
     the venue (when the phone sends its position), not signed up, or a code already used for this
@@ -143,7 +154,7 @@ def self_attend(uow: UnitOfWork, actor: Actor, activity_id: int, codes: CheckinC
     organizer's check-in/out (services.activities) apply as well."""
     now = utcnow()
     if step not in STEPS:
-        raise InvalidInput("checkin.step_unknown", {"step": ["field.invalid_choice"]})
+        raise InvalidInput("checkin.step_unknown", {"step": ["checkin.step_choice"]})
     if not is_volunteer(actor):
         raise Forbidden("checkin.volunteer_only")
     activity = get_activity(uow.session, activity_id)
@@ -157,8 +168,10 @@ def self_attend(uow: UnitOfWork, actor: Actor, activity_id: int, codes: CheckinC
     if position is not None:
         distance = venue_distance_m(uow.session, activity, *position)
         if distance > radius_m:
-            raise InvalidInput("checkin.too_far", {"position": [Message(
-                "checkin.too_far_by", distance=int(distance), radius=int(radius_m))]})
+            raise InvalidInput(
+                "checkin.too_far",
+                {"position": [Message("checkin.too_far_by", distance=int(distance), radius=int(radius_m))]},
+            )
     signup = _own_signup(uow.session, actor, activity.id)
     if step == "check_in":
         if signup.status != SignupStatus.SIGNED_UP.value:
@@ -173,9 +186,16 @@ def self_attend(uow: UnitOfWork, actor: Actor, activity_id: int, codes: CheckinC
 
 def _own_signup(session: Session, actor: Actor, activity_id: int) -> Signup:
     """The volunteer's standing sign-up on the activity (not cancelled), or a conflict."""
-    signup = session.scalars(select(Signup).where(
-        Signup.activity_id == activity_id, Signup.volunteer_id == actor.volunteer_id,
-        Signup.status != SignupStatus.CANCELLED.value).order_by(Signup.id.desc()).limit(1)).first()
+    signup = session.scalars(
+        select(Signup)
+        .where(
+            Signup.activity_id == activity_id,
+            Signup.volunteer_id == actor.volunteer_id,
+            Signup.status != SignupStatus.CANCELLED.value,
+        )
+        .order_by(Signup.id.desc())
+        .limit(1)
+    ).first()
     if signup is None:
         raise Conflict("checkin.not_signed_up")
     return signup
@@ -183,6 +203,12 @@ def _own_signup(session: Session, actor: Actor, activity_id: int) -> Signup:
 
 def code_record(shown: ShownCode, scan_url: str, svg: str) -> dict[str, Any]:
     """What the organizer's page polls: the scan URL (the QR's text), the digits, the QR as SVG."""
-    return {"activity_id": shown.activity_id, "step": shown.step, "scan_url": scan_url, "digits": shown.digits,
-            "valid_until": shown.valid_until.isoformat(), "refresh_seconds": STEP_SECONDS // 3, "svg": svg}
-
+    return {
+        "activity_id": shown.activity_id,
+        "step": shown.step,
+        "scan_url": scan_url,
+        "digits": shown.digits,
+        "valid_until": shown.valid_until.isoformat(),
+        "refresh_seconds": STEP_SECONDS // 3,
+        "svg": svg,
+    }

@@ -45,8 +45,14 @@ def activity_checkin_code(activity_id: int):
     """The organizer shows this page at the venue (projector or phone); it asks for a new code every 10 s."""
     activity = activity_service.get_activity(db_session(), activity_id)
     shown, record, closed = _current()
-    return render_template("checkin_code.html", activity=activity, shown=shown, record=record, closed=closed,
-                           svg=Markup(record["svg"]) if record else "")  # our own SVG: a path, no text
+    return render_template(
+        "checkin_code.html",
+        activity=activity,
+        shown=shown,
+        record=record,
+        closed=closed,
+        svg=Markup(record["svg"]) if record else "",
+    )  # our own SVG: a path, no text
 
 
 @bp.get("/activities/<int:activity_id>/checkin-code.json")
@@ -64,9 +70,16 @@ def _scan_view(activity_id: int, *, errors=None, message="", status=200):
     mine = activity_service.my_signups(db_session(), current_actor()).get(activity_id)
     form = posted()
     code = request.args.get("c", "") or form.get("c", "")
-    return render_template("activity_scan.html", activity=activity, mine=mine, code=code,
-                           radius=platform().settings.checkin_radius_m, errors=errors or {}, message=message,
-                           form=form), status
+    return render_template(
+        "activity_scan.html",
+        activity=activity,
+        mine=mine,
+        code=code,
+        radius=platform().settings.checkin_radius_m,
+        errors=errors or {},
+        message=message,
+        form=form,
+    ), status
 
 
 @bp.get("/activities/<int:activity_id>/scan")
@@ -85,9 +98,18 @@ def activity_scan_post(activity_id: int):
     def run(body):
         position = (body["lat"], body["lon"]) if body["lat"] is not None and body["lon"] is not None else None
         with platform().uow() as uow:
-            checkin_codes.self_attend(uow, current_actor(), activity_id, _codes(), body["step"], token=body["c"],
-                                      digits=body["digits"], position=position,
-                                      radius_m=platform().settings.checkin_radius_m, content=body["content"])
+            checkin_codes.self_attend(
+                uow,
+                current_actor(),
+                activity_id,
+                _codes(),
+                body["step"],
+                token=body["c"],
+                digits=body["digits"],
+                position=position,
+                radius_m=platform().settings.checkin_radius_m,
+                content=body["content"],
+            )
 
     def view(**kw):
         return _scan_view(activity_id, **kw)

@@ -23,10 +23,12 @@ def test_a_code_is_taken_in_its_step_and_the_next_only():
     token = codes.token(7, step_of(NOW))
     assert codes.read_token(token, 7, NOW) == step_of(NOW)
     assert codes.read_token(token, 7, NOW + timedelta(seconds=STEP_SECONDS)) == step_of(NOW)
-    assert _reason(lambda: codes.read_token(token, 7, NOW + timedelta(seconds=2 * STEP_SECONDS))) \
-        == "checkin.code_expired"
-    assert _reason(lambda: codes.read_token(token, 7, NOW - timedelta(seconds=STEP_SECONDS))) \
-        == "checkin.code_expired"  # not yet signed by this server: a code of the future is no code
+    assert (
+        _reason(lambda: codes.read_token(token, 7, NOW + timedelta(seconds=2 * STEP_SECONDS))) == "checkin.code_expired"
+    )
+    assert (
+        _reason(lambda: codes.read_token(token, 7, NOW - timedelta(seconds=STEP_SECONDS))) == "checkin.code_expired"
+    )  # not yet signed by this server: a code of the future is no code
 
 
 def test_a_code_of_another_activity_or_a_forged_one_is_refused():
