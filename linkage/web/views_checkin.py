@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import qrcode
-import qrcode.image.svg
 from flask import jsonify, render_template, request, url_for
 from markupsafe import Markup
 
 from linkage.errors import Conflict
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
+from linkage.reports import qr
 from linkage.services import activities as activity_service
 from linkage.services import checkin_codes
 from linkage.web.actions import act, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
+from linkage.web.i18n import t
 from schemas.checkin import ScanRequestSchema
 
 
 def _codes() -> checkin_codes.CheckinCodes:
     return checkin_codes.CheckinCodes(platform().settings.secret_key)
-
-
-def qr_svg(text: str) -> str:
-    """The QR code of `text` as inline SVG: one path, no style attribute (the CSP allows none)."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    return str(image.to_string(encoding="unicode"))
 
 
 def _current() -> tuple[checkin_codes.ShownCode | None, dict | None, str]:
@@ -36,7 +30,7 @@ def _current() -> tuple[checkin_codes.ShownCode | None, dict | None, str]:
     except Conflict as closed:
         return None, None, closed.message
     scan_url = url_for("web.activity_scan", activity_id=activity_id, c=shown.token, _external=True)
-    return shown, checkin_codes.code_record(shown, scan_url, qr_svg(scan_url)), ""
+    return shown, checkin_codes.code_record(shown, scan_url, qr.svg(scan_url, t("checkin.code_title"))), ""
 
 
 @bp.get("/activities/<int:activity_id>/checkin-code")
