@@ -23,8 +23,14 @@ def scene(build):
     activity = build.activity(scene["project"], starts_at=utcnow() - timedelta(hours=1), hours_long=3)
     volunteer, other = build.volunteer(scene["community"]), build.volunteer(scene["community"])
     signup = build.signup(activity, volunteer)
-    return {**scene, "activity": activity, "volunteer": volunteer, "signup": signup,
-            "me": build.volunteer_actor(volunteer), "them": build.volunteer_actor(other)}
+    return {
+        **scene,
+        "activity": activity,
+        "volunteer": volunteer,
+        "signup": signup,
+        "me": build.volunteer_actor(volunteer),
+        "them": build.volunteer_actor(other),
+    }
 
 
 def _venue(read, activity):
@@ -78,8 +84,10 @@ def test_refused_codes_record_nothing(scene, build, act, read, unchanged):
         "checkin.code_expired": {"token": codes.token(activity.id, here - 2)},
         "checkin.code_forged": {"token": CheckinCodes("not-the-key").token(activity.id, here)},
         "checkin.code_other_activity": {"token": codes.token(other.id, here)},
-        "checkin.digits_wrong": {"token": "", "digits": "000000" if codes.digits(activity.id, here) != "000000"
-                                 else "111111"},
+        "checkin.digits_wrong": {
+            "token": "",
+            "digits": "000000" if codes.digits(activity.id, here) != "000000" else "111111",
+        },
         "checkin.code_missing": {"token": ""},
     }
     with unchanged():

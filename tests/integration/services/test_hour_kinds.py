@@ -18,14 +18,25 @@ def scene(build):
     activity = build.past_activity(scene["project"], ended_hours_ago=2, hours_long=2)
     volunteer = build.volunteer(scene["community"])
     signup = build.signup(activity, volunteer)
-    return {**scene, "activity": activity, "volunteer": volunteer, "signup": signup,
-            "me": build.volunteer_actor(volunteer)}
+    return {
+        **scene,
+        "activity": activity,
+        "volunteer": volunteer,
+        "signup": signup,
+        "me": build.volunteer_actor(volunteer),
+    }
 
 
 def _entry(scene, minutes, **over):
     start = scene["activity"].starts_at
-    return {"activity_id": scene["activity"].id, "volunteer_id": scene["volunteer"].id, "starts_at": start,
-            "ends_at": start + timedelta(minutes=minutes), "content": "陪同复诊", **over}
+    return {
+        "activity_id": scene["activity"].id,
+        "volunteer_id": scene["volunteer"].id,
+        "starts_at": start,
+        "ends_at": start + timedelta(minutes=minutes),
+        "content": "陪同复诊",
+        **over,
+    }
 
 
 def test_staff_entering_hours_afterwards_must_say_why(scene, act, unchanged):
@@ -44,8 +55,11 @@ def test_staff_entering_hours_afterwards_must_say_why(scene, act, unchanged):
 def test_staff_entries_last_at_most_the_activity(scene, act, unchanged):
     early = scene["activity"].starts_at - timedelta(minutes=30)  # within the hour's slack, but 150 min
     with unchanged(), pytest.raises(InvalidInput) as caught:
-        act(log_hours, scene["org_staff"], _entry(scene, 150, starts_at=early, ends_at=early
-                                                  + timedelta(minutes=150), reason="补录"))
+        act(
+            log_hours,
+            scene["org_staff"],
+            _entry(scene, 150, starts_at=early, ends_at=early + timedelta(minutes=150), reason="补录"),
+        )
     assert list(caught.value.errors) == ["ends_at"]
     assert caught.value.code == "hours.longer_than_activity"
     assert act(log_hours, scene["org_staff"], _entry(scene, 120, reason="补录")).minutes == 120
@@ -53,17 +67,27 @@ def test_staff_entries_last_at_most_the_activity(scene, act, unchanged):
 
 def test_the_totals_keep_credit_and_honour_apart_and_stars_count_both_verified(scene, build, act, read):
     act(check_in, scene["org_staff"], scene["signup"].id, scene["activity"].starts_at)
-    _s, credit = act(check_out, scene["org_staff"], scene["signup"].id,
-                     scene["activity"].starts_at + timedelta(minutes=90))
+    _s, credit = act(
+        check_out, scene["org_staff"], scene["signup"].id, scene["activity"].starts_at + timedelta(minutes=90)
+    )
     later = build.past_activity(scene["project"], ended_hours_ago=6, hours_long=2)
     build.signup(later, scene["volunteer"])
-    honour = act(log_hours, scene["org_staff"], {**_entry(scene, 100, reason="纸质签到表补录"),
-                                                 "activity_id": later.id, "starts_at": later.starts_at,
-                                                 "ends_at": later.starts_at + timedelta(minutes=100)})
+    honour = act(
+        log_hours,
+        scene["org_staff"],
+        {
+            **_entry(scene, 100, reason="纸质签到表补录"),
+            "activity_id": later.id,
+            "starts_at": later.starts_at,
+            "ends_at": later.starts_at + timedelta(minutes=100),
+        },
+    )
     with read() as s:
         pending = volunteer_hours(s, scene["volunteer"].id, [2, 4])
-    assert (pending["credit"], pending["honour"]) == ({"minutes": 90, "verified_minutes": 0},
-                                                      {"minutes": 100, "verified_minutes": 0})
+    assert (pending["credit"], pending["honour"]) == (
+        {"minutes": 90, "verified_minutes": 0},
+        {"minutes": 100, "verified_minutes": 0},
+    )
     assert pending["star_level"] == 0
     for entry in (credit, honour):
         act(review_hours, ADMIN, entry.id, "verify")

@@ -18,13 +18,25 @@ SCAN_URL = re.compile(r'id="checkin-code"[^>]*data-scan-url="([^"]+)"', re.S)
 @pytest.fixture
 def activity_id(world):
     need = world.call("POST", "/api/v1/needs", "community_staff", json=need_body(world.ids["community"])).json
-    claim = world.call("POST", f"/api/v1/needs/{need['id']}/claims", "org_staff", json={"plan": "派志愿者上门陪护"}).json
-    project_id = world.call("POST", f"/api/v1/claims/{claim['id']}/decision", "community_staff",
-                            json={"decision": "approve"}).json["project_id"]
+    claim = world.call(
+        "POST", f"/api/v1/needs/{need['id']}/claims", "org_staff", json={"plan": "派志愿者上门陪护"}
+    ).json
+    project_id = world.call(
+        "POST", f"/api/v1/claims/{claim['id']}/decision", "community_staff", json={"decision": "approve"}
+    ).json["project_id"]
     start = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)
-    activity = world.call("POST", f"/api/v1/projects/{project_id}/activities", "org_staff", json={
-        "title": "助老服务", "place": "社区服务站", "starts_at": start.isoformat(),
-        "ends_at": (start + timedelta(hours=3)).isoformat(), "slots": 5}).json
+    activity = world.call(
+        "POST",
+        f"/api/v1/projects/{project_id}/activities",
+        "org_staff",
+        json={
+            "title": "助老服务",
+            "place": "社区服务站",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=3)).isoformat(),
+            "slots": 5,
+        },
+    ).json
     signed = world.call("POST", f"/api/v1/activities/{activity['id']}/signups", "volunteer", json={})
     assert signed.status_code == 201, signed.json
     return activity["id"]
@@ -68,8 +80,9 @@ def test_a_refused_code_is_explained_in_chinese_and_records_nothing(person, worl
     back = volunteer.post_back(f"/activities/{activity_id}/scan", {"step": "check_in", "digits": "12345"})
     assert "数字签到码不正确" in back.get_data(as_text=True)
     digits = codes.digits(activity_id, step_of(datetime.now(UTC)))
-    far = volunteer.post_back(f"/activities/{activity_id}/scan", {
-        "step": "check_in", "digits": digits, "lat": "39.5", "lon": "117.7"})  # some 50 km off
+    far = volunteer.post_back(
+        f"/activities/{activity_id}/scan", {"step": "check_in", "digits": digits, "lat": "39.5", "lon": "117.7"}
+    )  # some 50 km off
     assert "您不在活动地点附近" in far.get_data(as_text=True) and "须在500米以内" in far.get_data(as_text=True)
     assert _status(world, activity_id) == "signed_up"
 
