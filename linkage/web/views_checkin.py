@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from linkage.errors import Conflict
@@ -92,7 +92,7 @@ def activity_scan_post(activity_id: int):
     def run(body):
         position = (body["lat"], body["lon"]) if body["lat"] is not None and body["lon"] is not None else None
         with platform().uow() as uow:
-            checkin_codes.self_attend(
+            signup, _entry = checkin_codes.self_attend(
                 uow,
                 current_actor(),
                 activity_id,
@@ -104,6 +104,8 @@ def activity_scan_post(activity_id: int):
                 radius_m=platform().settings.checkin_radius_m,
                 content=body["content"],
             )
+        flash(t("checkin.done_in" if signup.status == "checked_in" else "checkin.done_out"))
+        return redirect(url_for("web.activity_scan", activity_id=activity_id))
 
     def view(**kw):
         return _scan_view(activity_id, **kw)

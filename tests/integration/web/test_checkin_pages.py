@@ -68,7 +68,9 @@ def test_the_organizer_shows_a_code_the_volunteer_scans_to_check_in(person, worl
     done = volunteer.post(f"/activities/{activity_id}/scan", {"step": "check_in", "c": unescape(token)})
     assert done.status_code == 302, done.get_data(as_text=True)[:400]
     assert _status(world, activity_id) == "checked_in"
-    assert 'data-status="checked_in"' in volunteer.get(done.headers["Location"]).get_data(as_text=True)
+    after = volunteer.get(done.headers["Location"]).get_data(as_text=True)
+    assert 'data-status="checked_in"' in after and "已签到，活动结束时请扫码签退" in after
+    assert 'id="scan-check-out"' in after and 'id="scan-check-in"' not in after  # the next step only
 
 
 def test_a_refused_code_is_explained_in_chinese_and_records_nothing(person, world, activity_id):
