@@ -40,8 +40,12 @@ def _scene(live):
 
 def _phone(browser, live, where):
     """The volunteer's phone, signed in, whose browser gives `where` as its position."""
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", geolocation={"latitude": where[0],
-                                  "longitude": where[1]}, permissions=["geolocation"])
+    context = browser.new_context(
+        viewport=PHONE,
+        locale="zh-CN",
+        geolocation={"latitude": where[0], "longitude": where[1]},
+        permissions=["geolocation"],
+    )
     page = context.new_page()
     page.goto(live.base_url + "/login")
     page.fill("#f-username", "saoma")
