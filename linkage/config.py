@@ -64,6 +64,9 @@ class Settings:
     retain_outbox_days: int = 7
     retain_dead_letters_days: int = 30
     retain_login_failures_days: int = 30
+    # Check-in by the venue's code (现场签到码): a position the phone sends must be this close to
+    # the need's place (metres).
+    checkin_radius_m: int = 500
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -92,6 +95,7 @@ _LIMIT_SETTINGS = {  # environment variable -> Settings field (its type from the
     "LINKAGE_RATE_LIMIT_SIGNUP": "rate_limit_signup",
     "LINKAGE_RATE_LIMIT_PUBLIC": "rate_limit_public",
     "LINKAGE_SESSION_IDLE_SECONDS": "session_idle_seconds",
+    "LINKAGE_CHECKIN_RADIUS_M": "checkin_radius_m",
 }
 
 

@@ -22,6 +22,11 @@ class LogHoursSchema(_Window):
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
     content = fields.String(load_default="", validate=validate.Length(max=500))
+    reason = fields.String(
+        load_default="",
+        validate=validate.Length(max=500),
+        metadata={"description": "why the hours are entered afterwards (补录); required of org staff"},
+    )
 
 
 class HourRecordSchema(Schema):
@@ -82,11 +87,20 @@ class YearTotalSchema(Schema):
     verified_minutes = WholeNumber()
 
 
+class HourKindSchema(Schema):
+    minutes = WholeNumber(metadata={"description": "standing (pending, verified, disputed) minutes"})
+    verified_minutes = WholeNumber()
+
+
 class VolunteerHoursSchema(Schema):
     volunteer_id = WholeNumber()
     total_minutes = WholeNumber()
     verified_minutes = WholeNumber()
     verified_hours = fields.Float()
+    credit = fields.Nested(HourKindSchema, metadata={"description": "信用时长: recorded by check-in and check-out"})
+    honour = fields.Nested(
+        HourKindSchema, metadata={"description": "荣誉时长: entered afterwards by staff (补录) or self-reported"}
+    )
     per_year = fields.List(fields.Nested(YearTotalSchema))
     star_level = WholeNumber()
     star_thresholds_hours = fields.List(WholeNumber())

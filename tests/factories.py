@@ -237,7 +237,8 @@ class Build:
         if not over.pop("signed_up", False):
             self.signup(activity, volunteer)
         data = {"activity_id": _id(activity), "volunteer_id": _id(volunteer), "starts_at": start,
-                "ends_at": start + timedelta(minutes=minutes), "content": "陪同复诊"}
+                "ends_at": start + timedelta(minutes=minutes), "content": "陪同复诊",
+                "reason": "现场未签到，活动后补录"}
         data.update(over)
         return self._do(hours.log_hours, actor, data)
 

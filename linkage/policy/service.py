@@ -30,6 +30,14 @@ def require_organizer(actor: Actor, project: Project) -> None:
         raise Forbidden("activity.org_only")
 
 
+def require_attendance_recorder(actor: Actor, project: Project, volunteer_id: int, *, by_code: bool) -> None:
+    """The organizer records anyone's check-in and check-out; a volunteer records their own only with
+    a valid code shown at the venue (现场签到码, checked by services.checkin_codes)."""
+    if may_organize(actor, project) or (by_code and is_the_volunteer(actor, volunteer_id)):
+        return
+    raise Forbidden("activity.org_only")
+
+
 def require_signup_by(actor: Actor, volunteer_id: int | None, project: Project) -> None:
     """Volunteers sign themselves up; the organization may add a walk-in, also after the fact, so
     their hours can be recorded."""

@@ -56,6 +56,17 @@ def render_certificate(snapshot: dict) -> bytes:
         "二、志愿服务信息",
         [
             ("累计志愿服务时间", f"{formats.hours(service['minutes'])}（均已核实）"),
+            *(
+                [
+                    (
+                        "其中",
+                        f"信用时长 {formats.hours(service['credit_minutes'])}（签到签退记录），"
+                        f"荣誉时长 {formats.hours(service['honour_minutes'])}（补录及自行申报）",
+                    )
+                ]
+                if "credit_minutes" in service  # certificates issued before the two kinds were told apart
+                else []
+            ),
             (
                 "服务期间",
                 f"{formats.day(service['first_date'], always_year=True)} 至 "

@@ -28,7 +28,7 @@ from linkage.models import (
 )
 from linkage.permissions import Actor, visible_signups
 from linkage.policy.parties import is_organization_staff, is_volunteer
-from linkage.policy.service import may_organize, require_organizer, require_signup_by
+from linkage.policy.service import may_organize, require_attendance_recorder, require_organizer, require_signup_by
 from linkage.services.hours import append_entry, check_recording_rules
 from linkage.services.matches import shown_entry
 from linkage.uow import UnitOfWork, get_or_404
@@ -144,10 +144,9 @@ def sign_up(uow: UnitOfWork, actor: Actor, activity_id: int, volunteer_id: int |
 
 
 def walk_in_candidates(session: Session, actor: Actor, activity: Activity) -> dict[int, str | None]:
-    """Volunteers the organization may add to `activity` itself (who came without signing up, or
-    an activity scheduled after the fact): those the matcher recommended for its need, named as the
-    matches show them to `actor` (None: not named there), and those who signed up for the project's
-    other activities; less those already on it. Empty for anyone who does not organize it."""
+    """Volunteers the organization may add to `activity` (walk-ins, or an activity scheduled after the fact):
+    those the matcher recommended for its need, named as the matches show them to `actor` (None: not named
+    there), and who signed up for the project's other activities; less those on it. Empty for non-organizers."""
     if not may_organize(actor, activity.project) or activity.cancelled or activity.project.status not in RUNNING:
         return {}
     found: dict[int, str | None] = {}
@@ -183,12 +182,12 @@ def cancel_signup(uow: UnitOfWork, actor: Actor, signup_id: int) -> Signup:
 
 
 def _attendance(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None, needs: SignupStatus,
-                wrong_status: str, future: str) -> tuple[Signup, Activity, datetime]:
+                wrong_status: str, future: str, by_code: bool) -> tuple[Signup, Activity, datetime]:
     """What a check-in or check-out starts from: the sign-up in the status the step needs, its activity
-    (the organizer's to record) and the moment, now unless given and never in the future."""
+    (policy require_attendance_recorder) and the moment, now unless given and never in the future."""
     signup = _get_signup(uow, signup_id)
     activity = get_activity(uow.session, signup.activity_id)
-    require_organizer(actor, activity.project)
+    require_attendance_recorder(actor, activity.project, signup.volunteer_id, by_code=by_code)
     if signup.status != needs.value:
         raise Conflict(wrong_status, status=signup.status)
     at = at or utcnow()
@@ -198,9 +197,8 @@ def _attendance(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | No
 
 
 def attendance_times(activity: Activity, signup: Signup, now: datetime | None = None) -> dict[str, datetime] | None:
-    """What a check-in or check-out form proposes for `signup`: `value` (the planned start or end, but
-    never later than now) and the `low`/`high` bounds the step accepts; None while the step cannot be
-    recorded yet (check-in before it opens, check-out in the minute of the check-in)."""
+    """What a check-in or check-out form proposes: `value` (the planned start or end, never after now) and the
+    `low`/`high` bounds the step accepts; None while it cannot be recorded yet (before it opens, same minute)."""
     now = now or utcnow()
     if signup.status == SignupStatus.SIGNED_UP.value:
         low, high, planned = activity.starts_at - CHECK_IN_EARLY, min(activity.ends_at, now), activity.starts_at
@@ -214,8 +212,11 @@ def attendance_times(activity: Activity, signup: Signup, now: datetime | None = 
     return {"value": min(max(planned, low), high), "low": low, "high": high}
 
 
-def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None = None) -> Signup:
-    signup, activity, at = _attendance(uow, actor, signup_id, at, SignupStatus.SIGNED_UP, NO_CHECK_IN, CHECK_IN_FUTURE)
+def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None = None, *,
+             by_code: bool = False) -> Signup:
+    """`by_code`: the volunteer themself, with a code checked by services.checkin_codes."""
+    signup, activity, at = _attendance(uow, actor, signup_id, at, SignupStatus.SIGNED_UP, NO_CHECK_IN,
+                                       CHECK_IN_FUTURE, by_code)
     if not (activity.starts_at - ATTENDANCE_SLACK <= at <= activity.ends_at):
         raise InvalidInput("check_in.outside", {"at": ["check_in.outside_activity"]})
     signup.status, signup.checked_in_at = SignupStatus.CHECKED_IN.value, at
@@ -225,26 +226,32 @@ def check_in(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None 
     return signup
 
 
+def served_window(activity: Activity, checked_in_at: datetime, checked_out_at: datetime) -> tuple[datetime, datetime]:
+    """What the hours count (信用时长): arriving early counts from the start, leaving late to the end."""
+    return max(checked_in_at, activity.starts_at), min(checked_out_at, activity.ends_at)
+
+
 def check_out(uow: UnitOfWork, actor: Actor, signup_id: int, at: datetime | None = None,
-              content: str = "") -> tuple[Signup, HourEntry]:
-    """Check-out ends the service and records its hours (pending verification) on the ledger."""
+              content: str = "", *, by_code: bool = False) -> tuple[Signup, HourEntry]:
+    """Check-out records the hours of served_window (pending verification) on the ledger."""
     signup, activity, at = _attendance(uow, actor, signup_id, at, SignupStatus.CHECKED_IN, NO_CHECK_OUT,
-                                       CHECK_OUT_FUTURE)
+                                       CHECK_OUT_FUTURE, by_code)
     checked_in_at = cast(datetime, signup.checked_in_at)  # set on check-in, and the status says checked in
     if at <= checked_in_at:
         raise InvalidInput("check_out.before_check_in", {"at": ["check_out.before"]})
     if at > activity.ends_at + ATTENDANCE_SLACK:
         raise InvalidInput("check_out.outside", {"at": ["check_out.too_late"]})
-    # The same rules as any hour record: no overlap with the volunteer's other records, ≤ 24 h a day.
-    minutes = check_recording_rules(uow, signup.volunteer_id, checked_in_at, at)
+    starts_at, ends_at = served_window(activity, checked_in_at, at)
+    if starts_at >= ends_at:  # left before the start, or came at the very end
+        raise InvalidInput("check_out.no_service", {"at": ["check_out.outside_shift"]})
+    minutes = check_recording_rules(uow, signup.volunteer_id, starts_at, ends_at)  # no overlap, ≤ 24 h a day
     signup.status, signup.checked_out_at = SignupStatus.CHECKED_OUT.value, at
     uow.session.flush()
     _emit_signup(uow, activity, signup, SignupStatus.CHECKED_IN.value)
     entry = append_entry(uow, actor, signup.volunteer_id, HourAction.RECORD.value, project_id=activity.project_id,
                          activity_id=activity.id, organization_id=activity.project.organization_id,
-                         signup_id=signup.id, starts_at=checked_in_at, ends_at=at,
-                         minutes=minutes, content=content or activity.title,
-                         source=HourSource.CHECKIN.value)
+                         signup_id=signup.id, starts_at=starts_at, ends_at=ends_at, minutes=minutes,
+                         content=content or activity.title, source=HourSource.CHECKIN.value)
     uow.commit()
     return signup, entry
 

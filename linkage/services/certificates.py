@@ -20,7 +20,7 @@ from linkage.policy.service import (
 )
 from linkage.privacy import mask_id_number, mask_name
 from linkage.security import FieldCipher
-from linkage.services.hours import chain_head, verify_chain
+from linkage.services.hours import CREDIT, HONOUR, chain_head, hour_kind, verify_chain
 from linkage.uow import UnitOfWork
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -81,6 +81,9 @@ def issue_certificate(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunt
                       "document_number_masked": mask_id_number(cipher.read(volunteer, "id_number")),
                       "volunteer_code": volunteer.code},
         "service": {"minutes": minutes, "hours": round(minutes / 60, 1),
+                    # 信用时长 (checked in and out) and 荣誉时长 (entered afterwards, self-reported), both verified
+                    **{f"{kind}_minutes": sum(r.minutes for r in records if hour_kind(r) == kind)
+                       for kind in (CREDIT, HONOUR)},
                     "first_date": dates[0].isoformat(), "last_date": dates[-1].isoformat(),
                     "items": [{"date": _service_day(r).isoformat(),
                                "project": projects[r.project_id].title if r.project_id in projects else "",

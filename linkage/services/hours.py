@@ -43,6 +43,12 @@ from linkage.stars import minutes_to_next, star_level, thresholds_for
 from linkage.uow import UnitOfWork, lock_or_404
 
 DAY_MINUTES = 24 * 60
+CREDIT, HONOUR = "credit", "honour"  # 信用时长 (checked in and out), 荣誉时长 (entered afterwards, self-reported)
+
+
+def hour_kind(entry: HourEntry) -> str:
+    """Credit: recorded by check-in and check-out; honour: any other record (补录, a correction, self-reported)."""
+    return CREDIT if entry.source == HourSource.CHECKIN.value else HONOUR
 
 
 def entry_record(entry: HourEntry, status: RecordStatus | None = None) -> dict[str, Any]:
@@ -123,7 +129,8 @@ def check_recording_rules(uow: UnitOfWork, volunteer_id: int, starts_at: datetim
 
 
 def log_hours(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> HourEntry:
-    """A volunteer logs their own service in an activity they signed up for; org staff may enter it."""
+    """A volunteer logs their own service in an activity they signed up for; org staff may enter it
+    afterwards (补录: honour hours, 荣誉时长) with a reason, for at most the activity's length."""
     activity = uow.session.get(Activity, data["activity_id"])
     if activity is None:
         raise InvalidInput("activity.unknown", {"activity_id": ["field.no_such_activity"]})
@@ -142,15 +149,21 @@ def log_hours(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> HourEntry:
         Signup.status.notin_(NOT_SERVING))).first()
     if signed is None:
         raise Conflict("hours.not_signed_up", {"activity_id": ["field.not_signed_up"]})
-    starts_at, ends_at = data["starts_at"], data["ends_at"]
+    starts_at, ends_at, reason = data["starts_at"], data["ends_at"], (data.get("reason") or "").strip()
+    if source == HourSource.ORG_ENTRY.value and not reason:  # 补录 says why it was not checked in
+        raise InvalidInput("hours.entry_reason", {"reason": ["field.required_entering"]})
     if starts_at < activity.starts_at - timedelta(hours=1) or ends_at > activity.ends_at + timedelta(hours=1):
         raise InvalidInput("hours.outside_activity", {"starts_at": ["hours.outside_activity_hour"]})
     _lock_volunteer(uow, volunteer_id)
     minutes = check_recording_rules(uow, volunteer_id, starts_at, ends_at)
+    longest = int((activity.ends_at - activity.starts_at).total_seconds() // 60)
+    if source == HourSource.ORG_ENTRY.value and minutes > longest:  # honour hours: at most the shift's length
+        raise InvalidInput("hours.longer_than_activity",
+                           {"ends_at": [Message("hours.at_most_activity", minutes=longest)]})
     entry = append_entry(uow, actor, volunteer_id, HourAction.RECORD.value, project_id=project.id,
                          activity_id=activity.id, organization_id=project.organization_id,
                          signup_id=signed.id, starts_at=starts_at, ends_at=ends_at, minutes=minutes,
-                         content=data.get("content") or activity.title, source=source)
+                         content=data.get("content") or activity.title, source=source, reason=reason)
     uow.commit()
     return entry
 
@@ -290,11 +303,12 @@ def hours_of_volunteer(session: Session, actor: Actor, volunteer_id: int) -> dic
 
 
 def volunteer_hours(session: Session, volunteer_id: int, thresholds: list[int]) -> dict[str, Any]:
-    """Totals (all standing, verified, verified per year), star level, and the records."""
+    """Totals (standing, verified, per year; credit and honour apart), star level (verified, both kinds), records."""
     entries = _chain(session, volunteer_id)
     states = record_states(entries)
     records, total, verified = [], 0, 0
     per_year: dict[int, int] = defaultdict(int)
+    kinds = {kind: {"minutes": 0, "verified_minutes": 0} for kind in (CREDIT, HONOUR)}
     for entry in entries:
         status = states.get(entry.id)
         if status is None:
@@ -302,12 +316,14 @@ def volunteer_hours(session: Session, volunteer_id: int, thresholds: list[int]) 
         records.append(entry_record(entry, status))
         if status in STANDING:
             total += entry.minutes
+            kinds[hour_kind(entry)]["minutes"] += entry.minutes
         if status == RecordStatus.VERIFIED:
             verified += entry.minutes
+            kinds[hour_kind(entry)]["verified_minutes"] += entry.minutes
             assert entry.starts_at is not None  # a verified record has its time
             per_year[entry.starts_at.astimezone(LOCAL_TZ).year] += entry.minutes
     return {"volunteer_id": volunteer_id, "total_minutes": total, "verified_minutes": verified,
-            "verified_hours": round(verified / 60, 2),
+            "verified_hours": round(verified / 60, 2), "credit": kinds[CREDIT], "honour": kinds[HONOUR],
             "per_year": [{"year": y, "verified_minutes": m} for y, m in sorted(per_year.items())],
             "star_level": star_level(verified, thresholds), "star_thresholds_hours": thresholds,
             "star_next": _next_star(verified, thresholds), "records": records}

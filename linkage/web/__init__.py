@@ -20,6 +20,7 @@ def init_web(app: Flask) -> None:
     from linkage.web import (  # noqa: F401
         funding,
         views_activities,
+        views_checkin,
         views_dashboard,
         views_home,
         views_hours,

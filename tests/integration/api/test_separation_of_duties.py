@@ -73,7 +73,7 @@ def test_an_auditor_approves_nothing(world, project_id):  # noqa: F811
 @pytest.mark.parametrize("logger,checker", [("org_staff", "community_staff"), ("admin", "org_staff")])
 def test_hours_entered_by_someone_are_verified_by_someone_else(world, project_id, logger, checker):  # noqa: F811
     activity = past_activity(world, project_id, days_ago=2)
-    record = log(world, activity, 120, who=logger, volunteer_id=world.ids["volunteer"])
+    record = log(world, activity, 120, who=logger, volunteer_id=world.ids["volunteer"], reason="纸质签到表补录")
     assert record.status_code == 201 and record.json["source"] == "org_entry", record.json
     before = db_fingerprint(world.platform)
     for decision, note in (("verify", ""), ("reject", "时间不符")):

@@ -144,10 +144,12 @@ def test_check_in_and_out_records_pending_hours(scene, build, act, read):
     signup = build.signup(past, scene["volunteer"], actor=scene["org_staff"])
     arrived = past.starts_at - timedelta(minutes=30)  # early is fine, within the hour's slack
     assert act(check_in, scene["org_staff"], signup.id, arrived).status == "checked_in"
-    left = past.ends_at
+    left = past.ends_at - timedelta(minutes=20)
     signup_after, entry = act(check_out, scene["org_staff"], signup.id, left, "陪同复诊")
-    assert signup_after.status == "checked_out"
-    assert (entry.minutes, entry.source, entry.content, entry.signup_id) == (210, "checkin", "陪同复诊", signup.id)
+    assert (signup_after.status, signup_after.checked_in_at, signup_after.checked_out_at) == ("checked_out", arrived, left)
+    # The hours count from the start (not the early arrival) to the check-out: 3 h less 20 min.
+    assert (entry.minutes, entry.source, entry.content, entry.signup_id) == (160, "checkin", "陪同复诊", signup.id)
+    assert (entry.starts_at, entry.ends_at) == (past.starts_at, left)
     with read() as s:
         assert status_of(s, entry).value == "pending"
 
@@ -181,10 +183,27 @@ def test_check_out_refuses_times_before_check_in_after_the_slack_or_in_the_futur
             act(check_out, scene["me"], signup.id, past.ends_at)
 
 
+def test_check_out_counts_to_the_end_of_the_shift_when_leaving_late(scene, build, act):
+    past = build.past_activity(scene["project"], ended_hours_ago=2, hours_long=2)
+    signup = build.signup(past, scene["volunteer"], actor=scene["org_staff"])
+    act(check_in, scene["org_staff"], signup.id, past.starts_at + timedelta(minutes=15))
+    _signup, entry = act(check_out, scene["org_staff"], signup.id, past.ends_at + timedelta(minutes=45))
+    assert (entry.starts_at, entry.ends_at, entry.minutes) == (past.starts_at + timedelta(minutes=15), past.ends_at, 105)
+
+
+def test_check_out_with_no_time_in_the_shift_records_nothing(scene, build, act, read, unchanged):
+    past = build.past_activity(scene["project"], ended_hours_ago=2, hours_long=2)
+    signup = build.signup(past, scene["volunteer"], actor=scene["org_staff"])
+    act(check_in, scene["org_staff"], signup.id, past.starts_at - timedelta(minutes=50))
+    with unchanged(), pytest.raises(InvalidInput) as caught:  # came early and left before the start
+        act(check_out, scene["org_staff"], signup.id, past.starts_at - timedelta(minutes=10))
+    assert caught.value.code == "check_out.no_service" and "at" in caught.value.errors
+
+
 def test_check_out_keeps_the_hour_rules_no_overlap_with_another_record(scene, build, act, read, unchanged):
     first = build.past_activity(scene["project"], ended_hours_ago=4, hours_long=1)
-    # Logged as running an hour past the activity (the slack allows it)…
-    build.hour_record(first, scene["volunteer"], minutes=120)
+    # Logged by the volunteer as running an hour past the activity (the slack allows it)…
+    build.hour_record(first, scene["volunteer"], actor=scene["me"], minutes=120)
     # …so a back-to-back activity's check-out would count that hour twice.
     second = build.activity(scene["project"], starts_at=first.ends_at, hours_long=1)
     signup = act(sign_up, scene["org_staff"], second.id, scene["volunteer"].id)

@@ -39,7 +39,7 @@ def scene(build):
 def _log(act, scene, actor=None, minutes=120, offset=0, **over):
     start = scene["activity"].starts_at + timedelta(minutes=offset)
     data = {"activity_id": scene["activity"].id, "volunteer_id": scene["volunteer"].id, "starts_at": start,
-            "ends_at": start + timedelta(minutes=minutes), "content": "陪同复诊", **over}
+            "ends_at": start + timedelta(minutes=minutes), "content": "陪同复诊", "reason": "现场未签到", **over}
     return act(log_hours, actor or scene["me"], data)
 
 
@@ -241,7 +241,8 @@ def test_no_record_over_24_hours_and_no_more_than_24_hours_a_day(build, act, rea
 
     def log(start, hours):
         return act(log_hours, ADMIN, {"activity_id": camp.id, "volunteer_id": volunteer.id,
-                                      "starts_at": start, "ends_at": start + timedelta(hours=hours)})
+                                      "starts_at": start, "ends_at": start + timedelta(hours=hours),
+                                      "reason": "值守日志补录"})
     with unchanged(), pytest.raises(InvalidInput) as caught:
         log(midnight, 25)
     assert "ends_at" in caught.value.errors
