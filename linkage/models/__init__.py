@@ -25,6 +25,14 @@ from linkage.models.hours import (
 )
 from linkage.models.needs import MatchSet, Need, NeedStatus
 from linkage.models.outbox import OutboxEvent, ProcessedEvent
+from linkage.models.notifications import (
+                                  Delivery,
+                                  DeliveryStatus,
+                                  Notification,
+                                  NotificationKind,
+                                  NotificationPreference,
+                                  QuietHours,
+)
 from linkage.models.places import Community
 from linkage.models.projects import (
                                   TRANSITIONS,
@@ -49,4 +57,5 @@ __all__ = [
     "EvaluationCode", "Project", "ProjectStatus", "Signup", "SignupStatus", "TRANSITIONS",
     "check_transition", "GENESIS", "RECORD_ACTIONS", "HourAction", "HourEntry", "HourSource", "Certificate", "Consent", "ConsentMethod", "AuditEntry", "LedgerHead", "STANDING", "RecordStatus", "record_states",
     "FundEntry", "FundingApplication", "FundingReview", "FundingRound", "Grant", "Milestone", "ReviewAssignment",
+    "Delivery", "DeliveryStatus", "Notification", "NotificationKind", "NotificationPreference", "QuietHours",
 ]
