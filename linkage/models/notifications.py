@@ -19,6 +19,7 @@ class NotificationKind(str, enum.Enum):
     REMINDER_2H = "reminder_2h"
     CHECKIN_MISSED = "checkin_missed"
     HOURS_VERIFIED = "hours_verified"
+    HOURS_REJECTED = "hours_rejected"
     HOURS_DISPUTED = "hours_disputed"
     CLAIM_DECIDED = "claim_decided"
     MILESTONE_DUE = "milestone_due"
