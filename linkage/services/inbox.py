@@ -17,6 +17,9 @@ from linkage.uow import UnitOfWork
 
 DEFAULT_QUIET = (22 * 60, 7 * 60)
 TIME_PARAMS = ("starts_at",)
+# Every placeholder the notify.* texts use: a notice stored without one reads it as blank.
+TEXT_PARAMS = ("title", "place", "starts_at", "reason", "minutes", "grant", "due_on", "qualification",
+               "expires_on", "outcome")
 
 
 def _own(actor: Actor) -> int:
@@ -70,8 +73,9 @@ def render(row: Notification, locale: str | None = None) -> str:
     times are shown in Beijing time."""
     from linkage.formats import moment
 
-    params = {key: (moment(value, locale=locale) if key in TIME_PARAMS and value else value)
-              for key, value in (row.params or {}).items()}
+    params: dict[str, Any] = dict.fromkeys(TEXT_PARAMS, "")
+    params.update((key, moment(value, locale=locale) if key in TIME_PARAMS and value else value)
+                  for key, value in (row.params or {}).items())
     if row.kind == "claim_decided":
         params["outcome"] = text(f"notify.claim_{row.params.get('status', '')}", {}, locale)
     if row.kind == "invitation":
