@@ -21,6 +21,7 @@ from linkage.api import (
     hours,
     meta,
     needs,
+    notifications,
     projects,
     providers,
     rights,
@@ -150,7 +151,8 @@ def init_api(app: Flask) -> Api:
     app.before_request(_require_token)
     app.before_request(_refuse_empty_patch)
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
-                      activities.blp, hours.blp, audit.blp, stats.blp, disclosures.blp, rights.blp):
+                      activities.blp, hours.blp, audit.blp, stats.blp, disclosures.blp, rights.blp,
+                      notifications.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.blp)
     return api

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linkage.clock import LOCAL_TZ
@@ -61,11 +61,14 @@ def mark_read(uow: UnitOfWork, actor: Actor, notification_id: int) -> Notificati
 
 
 def mark_all_read(uow: UnitOfWork, actor: Actor) -> int:
-    result = uow.session.execute(update(Notification)
-                                 .where(Notification.user_id == _own(actor), Notification.read_at.is_(None))
-                                 .values(read_at=utcnow()))
+    """Through the ORM, row by row, so each change is audited like any other write."""
+    rows = list(uow.session.scalars(select(Notification).where(Notification.user_id == _own(actor),
+                                                               Notification.read_at.is_(None))))
+    now = utcnow()
+    for row in rows:
+        row.read_at = now
     uow.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return len(rows)
 
 
 def render(row: Notification, locale: str | None = None) -> str:

@@ -23,6 +23,7 @@ def init_web(app: Flask) -> None:
         views_dashboard,
         views_home,
         views_hours,
+        views_inbox,
         views_needs,
         views_projects,
         views_verify,

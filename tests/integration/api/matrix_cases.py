@@ -256,6 +256,9 @@ CASES: dict[str, Case] = {
                                                               volunteer_body(600 + s.n(), s.ids["community"]))["id"]},
                             _const({"confirm": True, "reason": "本人书面申请"})),
     "me.erase": Case("POST", "/me/erasure", lambda s: {}, _const({"confirm": True}), fresh=False),
+    # --- notifications
+    "notification.read": Case("POST", "/notifications/{notification_id}/read",
+                              lambda s: {"notification_id": s.notification_of("volunteer")}, fresh=False),
 }
 
 # Fields a client must never be able to set (or set for another party); each probe adds one to an

@@ -66,6 +66,7 @@ certificate.revoke           ok   -    -    ok   -    -    -    -    -    -
 consent.record               ok   ok   404  404  404  ok   404  404  404  -
 volunteer.erase              ok   -    -    -    -    -    -    -    -    -
 me.erase                     -    -    -    -    -    ok   ok   -    -    -
+notification.read            404  404  404  404  404  ok   404  404  404  404
 """
 # Notes on rows that are not obvious from the table alone:
 # - volunteer.reveal: the district and auditors, with a reason; a caller who may see volunteer A (its
@@ -88,6 +89,7 @@ me.erase                     -    -    -    -    -    ok   ok   -    -    -
 # - signup.*, hours.log: the body names volunteer A, so other_volunteer acts on another's behalf.
 # - consent.record: volunteer A's consent; whoever may not see volunteer A gets a 404 (the
 #   auditor sees everyone but records nothing: 403). me.erase: each volunteer erases themself.
+# - notification.read: one's own notification only; anyone else's is not found (404), the district's too.
 
 
 def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:
