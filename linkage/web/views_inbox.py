@@ -9,7 +9,7 @@ from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models.notifications import KINDS
 from linkage.services import inbox
-from linkage.web.actions import act, failed_form
+from linkage.web.actions import act, failed_form, posted
 from linkage.web.auth import current_actor, login_required, safe_next
 from linkage.web.blueprint import bp
 from linkage.web.i18n import locale
@@ -35,9 +35,10 @@ def _inbox_view(*, errors=None, message="", status=200, section=""):
     items = [inbox.notification_record(row, locale()) for row in rows]
     settings = inbox.preferences(session, who.user_id)
     if errors:  # what was posted, shown again with its errors
-        settings = {"opted_out": request.form.getlist("opted_out") or settings["opted_out"],
-                    "quiet_start": request.form.get("quiet_start", settings["quiet_start"]),
-                    "quiet_end": request.form.get("quiet_end", settings["quiet_end"])}
+        form = posted()
+        settings = {"opted_out": form.getlist("opted_out"),
+                    "quiet_start": form.get("quiet_start", settings["quiet_start"]),
+                    "quiet_end": form.get("quiet_end", settings["quiet_end"])}
     return render_template("inbox.html", items=items, settings=settings, kinds=KINDS,
                            errors=errors or {}, message=message), status
 
