@@ -32,7 +32,7 @@ from linkage.services.notifications import MILESTONE_NOTICE_DAYS
 
 @dataclass(frozen=True)
 class Todo:
-    key: str  # the catalogue's `todo.<key>` names it
+    key: str  # the catalogue's `todo_<key>` names it
     count: int
     link: str
 
