@@ -4,6 +4,7 @@ A real gateway client takes a client reference and refuses a second send under i
 channel does the same with the delivery id, so a notifier that crashes between sending and
 marking the delivery sent does not send it twice when it comes back.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,17 @@ class LoggingChannel:
                 return False
             if self.delay:
                 time.sleep(self.delay)  # a slow gateway, for tests that kill the worker mid-send
-            line = json.dumps({"delivery_id": delivery_id, "channel": self.name, "user_id": user_id,
-                               "kind": kind, "text": text, "at": time.time()}, ensure_ascii=False)
+            line = json.dumps(
+                {
+                    "delivery_id": delivery_id,
+                    "channel": self.name,
+                    "user_id": user_id,
+                    "kind": kind,
+                    "text": text,
+                    "at": time.time(),
+                },
+                ensure_ascii=False,
+            )
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as log:
                 log.write(line + "\n")

@@ -11,6 +11,7 @@ Three parts in one worker:
   send, and marked sent after; the channel skips a delivery id it already sent, so a crash in
   between sends nothing twice.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,30 +44,50 @@ DISPATCH_BATCH = 50
 
 
 class Notifier:
-    def __init__(self, platform: Platform, bootstrap: str, *, channels: dict[str, Channel] | None = None,
-                 group_id: str = GROUP, name: str = "notifier", tick_seconds: float | None = None,
-                 stop: threading.Event | None = None, consumer_config: dict[str, Any] | None = None,
-                 producer_config: dict[str, Any] | None = None, clock: Any = utcnow) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        bootstrap: str,
+        *,
+        channels: dict[str, Channel] | None = None,
+        group_id: str = GROUP,
+        name: str = "notifier",
+        tick_seconds: float | None = None,
+        stop: threading.Event | None = None,
+        consumer_config: dict[str, Any] | None = None,
+        producer_config: dict[str, Any] | None = None,
+        clock: Any = utcnow,
+    ) -> None:
         self.platform, self.bootstrap = platform, bootstrap
         self.channels = channels if channels is not None else channels_from_env()
-        self.tick_seconds = tick_seconds if tick_seconds is not None else float(
-            os.environ.get("LINKAGE_NOTIFY_TICK", "30"))
+        self.tick_seconds = (
+            tick_seconds if tick_seconds is not None else float(os.environ.get("LINKAGE_NOTIFY_TICK", "30"))
+        )
         self.stop_event = stop or threading.Event()
         self.clock = clock
         self.stored = self.sent = 0
         topics = handled_topics()
         accept = tuple(found for topic in topics for found in of_topic(topic))
-        self.loop = ConsumerLoop(name=name, bootstrap=bootstrap, group_id=group_id, topics=topics,
-                                 handle=self.handle, handle_batch=self.handle_batch, accept=accept,
-                                 stop=self.stop_event, consumer_config=consumer_config,
-                                 producer_config=producer_config)
+        self.loop = ConsumerLoop(
+            name=name,
+            bootstrap=bootstrap,
+            group_id=group_id,
+            topics=topics,
+            handle=self.handle,
+            handle_batch=self.handle_batch,
+            accept=accept,
+            stop=self.stop_event,
+            consumer_config=consumer_config,
+            producer_config=producer_config,
+        )
 
     # -- events ---------------------------------------------------------------------------------
     def handle_batch(self, items: list[tuple[Record, Event]]) -> None:
         """A poll's events in one transaction; a failure makes the loop retry them one by one."""
         with self.platform.uow() as uow:
-            notices = [n for _record, event in items
-                       for n in notices_for_event(uow.session, event.id, event.type, event.data)]
+            notices = [
+                n for _record, event in items for n in notices_for_event(uow.session, event.id, event.type, event.data)
+            ]
             stored = store_notices(uow.session, notices, tuple(self.channels))
             uow.commit()
         self.stored += len(stored)
@@ -99,11 +120,15 @@ class Notifier:
                 select(Delivery.id, Delivery.channel, Delivery.attempts, Notification)
                 .join(Notification, Notification.id == Delivery.notification_id)
                 .where(Delivery.status == DeliveryStatus.PENDING.value)
-                .order_by(Delivery.id).limit(DISPATCH_BATCH)).all()
+                .order_by(Delivery.id)
+                .limit(DISPATCH_BATCH)
+            ).all()
             windows = {row[3].user_id: quiet_window(session, row[3].user_id) for row in rows}
-            work = [(delivery_id, channel, attempts, note.user_id, note.kind, render(note, "zh_CN"))
-                    for delivery_id, channel, attempts, note in rows
-                    if not in_quiet_hours(windows[note.user_id], now)]
+            work = [
+                (delivery_id, channel, attempts, note.user_id, note.kind, render(note, "zh_CN"))
+                for delivery_id, channel, attempts, note in rows
+                if not in_quiet_hours(windows[note.user_id], now)
+            ]
         sent = 0
         for delivery_id, channel, attempts, user_id, kind, text in work:
             if self.stop_event.is_set():
@@ -119,9 +144,14 @@ class Notifier:
             return False  # a channel no longer configured: left pending for a notifier that has it
         with self.platform.uow() as uow:  # claim it: only one notifier gets past this
             claimed = uow.session.execute(
-                update(Delivery).where(Delivery.id == delivery_id, Delivery.attempts == attempts,
-                                       Delivery.status == DeliveryStatus.PENDING.value)
-                .values(attempts=attempts + 1))
+                update(Delivery)
+                .where(
+                    Delivery.id == delivery_id,
+                    Delivery.attempts == attempts,
+                    Delivery.status == DeliveryStatus.PENDING.value,
+                )
+                .values(attempts=attempts + 1)
+            )
             uow.commit()
         if getattr(claimed, "rowcount", 0) != 1:
             return False
@@ -131,14 +161,22 @@ class Notifier:
             log.warning("notifier: delivery %s on %s failed (%s)", delivery_id, channel, exc)
             with self.platform.uow() as uow:
                 failed = attempts + 1 >= MAX_ATTEMPTS
-                uow.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-                    last_error=str(exc)[:300],
-                    status=DeliveryStatus.FAILED.value if failed else DeliveryStatus.PENDING.value))
+                uow.session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id)
+                    .values(
+                        last_error=str(exc)[:300],
+                        status=DeliveryStatus.FAILED.value if failed else DeliveryStatus.PENDING.value,
+                    )
+                )
                 uow.commit()
             return False
         with self.platform.uow() as uow:
-            uow.session.execute(update(Delivery).where(Delivery.id == delivery_id)
-                                .values(status=DeliveryStatus.SENT.value, sent_at=utcnow()))
+            uow.session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id)
+                .values(status=DeliveryStatus.SENT.value, sent_at=utcnow())
+            )
             uow.commit()
         return True
 
@@ -157,6 +195,7 @@ class Notifier:
     @staticmethod
     def _monotonic() -> float:
         import time
+
         return time.monotonic()
 
     # -- running --------------------------------------------------------------------------------
@@ -176,13 +215,11 @@ class Notifier:
             ticker.join(10)
 
 
-def run_notifier(settings: Settings, stop: threading.Event | None = None, *,
-                 platform: Platform | None = None) -> None:
+def run_notifier(settings: Settings, stop: threading.Event | None = None, *, platform: Platform | None = None) -> None:
     """`linkage notifier`: runs until `stop` is set (or SIGTERM when called from the CLI)."""
     from events.producer import producer_config
     from events.runtime import bootstrap_for
     from linkage.platform import build_platform
 
     platform = platform or build_platform(settings, source="linkage-notifier")
-    Notifier(platform, bootstrap_for(settings), stop=stop,
-             producer_config=producer_config(settings.broker_kind)).run()
+    Notifier(platform, bootstrap_for(settings), stop=stop, producer_config=producer_config(settings.broker_kind)).run()

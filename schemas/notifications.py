@@ -1,4 +1,5 @@
 """Notifications (通知): one's inbox rows, the page of them, and the per-kind opt-outs with quiet hours."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate

@@ -1,4 +1,5 @@
 """/notifications: one's own inbox (another's notification is 404), marking one read, and the settings."""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint
@@ -8,8 +9,12 @@ from linkage.i18n import current_locale
 from linkage.services import inbox
 from schemas.notifications import NotificationPageSchema, NotificationQuerySchema, NotificationSchema, PreferencesSchema
 
-blp = Blueprint("notifications", __name__, url_prefix="/api/v1",
-                description="通知 / notifications: the caller's own inbox and its settings")
+blp = Blueprint(
+    "notifications",
+    __name__,
+    url_prefix="/api/v1",
+    description="通知 / notifications: the caller's own inbox and its settings",
+)
 
 
 @blp.route("/notifications")
@@ -18,11 +23,16 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1",
 def list_notifications(args):
     """The caller's notifications, newest first, with the unread count."""
     who, db = actor(), session()
-    rows = inbox.list_notifications(db, who, limit=args["page_size"], offset=(args["page"] - 1) * args["page_size"],
-                                    unread_only=args["unread"])
-    return {"items": [inbox.notification_record(row, current_locale()) for row in rows],
-            "total": inbox.count_notifications(db, who), "unread": inbox.unread_count(db, who.user_id),
-            "page": args["page"], "page_size": args["page_size"]}
+    rows = inbox.list_notifications(
+        db, who, limit=args["page_size"], offset=(args["page"] - 1) * args["page_size"], unread_only=args["unread"]
+    )
+    return {
+        "items": [inbox.notification_record(row, current_locale()) for row in rows],
+        "total": inbox.count_notifications(db, who),
+        "unread": inbox.unread_count(db, who.user_id),
+        "page": args["page"],
+        "page_size": args["page_size"],
+    }
 
 
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])

@@ -24,7 +24,6 @@ from linkage.models.hours import (
                                   records_with_status,
 )
 from linkage.models.needs import MatchSet, Need, NeedStatus
-from linkage.models.outbox import OutboxEvent, ProcessedEvent
 from linkage.models.notifications import (
                                   Delivery,
                                   DeliveryStatus,
@@ -33,6 +32,7 @@ from linkage.models.notifications import (
                                   NotificationPreference,
                                   QuietHours,
 )
+from linkage.models.outbox import OutboxEvent, ProcessedEvent
 from linkage.models.places import Community
 from linkage.models.projects import (
                                   TRANSITIONS,

@@ -80,8 +80,10 @@ class Delivery(Base):
     """A notification's send on one external channel (SMS, e-mail): the notifier's outbox."""
 
     __tablename__ = "notification_deliveries"
-    __table_args__ = (UniqueConstraint("notification_id", "channel", name="uq_deliveries_notification_channel"),
-                      Index("ix_deliveries_status", "status"))
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel", name="uq_deliveries_notification_channel"),
+        Index("ix_deliveries_status", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)

@@ -1,4 +1,5 @@
 """A user's inbox (收件箱): their notifications, marking them read, opt-outs per kind and quiet hours."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linkage.clock import LOCAL_TZ
-from linkage.errors import InvalidInput, NotFound
+from linkage.errors import InvalidInput, Message, NotFound
 from linkage.i18n import text
 from linkage.models import Notification, NotificationPreference, QuietHours, utcnow
 from linkage.models.notifications import KINDS
@@ -18,8 +19,18 @@ from linkage.uow import UnitOfWork
 DEFAULT_QUIET = (22 * 60, 7 * 60)
 TIME_PARAMS = ("starts_at",)
 # Every placeholder the notify.* texts use: a notice stored without one reads it as blank.
-TEXT_PARAMS = ("title", "place", "starts_at", "reason", "minutes", "grant", "due_on", "qualification",
-               "expires_on", "outcome")
+TEXT_PARAMS = (
+    "title",
+    "place",
+    "starts_at",
+    "reason",
+    "minutes",
+    "grant",
+    "due_on",
+    "qualification",
+    "expires_on",
+    "outcome",
+)
 
 
 def _own(actor: Actor) -> int:
@@ -28,8 +39,9 @@ def _own(actor: Actor) -> int:
     return actor.user_id
 
 
-def list_notifications(session: Session, actor: Actor, *, limit: int = 50, offset: int = 0,
-                       unread_only: bool = False) -> list[Notification]:
+def list_notifications(
+    session: Session, actor: Actor, *, limit: int = 50, offset: int = 0, unread_only: bool = False
+) -> list[Notification]:
     """The actor's own notifications, newest first."""
     query = select(Notification).where(Notification.user_id == _own(actor))
     if unread_only:
@@ -38,15 +50,22 @@ def list_notifications(session: Session, actor: Actor, *, limit: int = 50, offse
 
 
 def count_notifications(session: Session, actor: Actor) -> int:
-    return session.scalar(select(func.count()).select_from(Notification)
-                          .where(Notification.user_id == _own(actor))) or 0
+    return (
+        session.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == _own(actor))) or 0
+    )
 
 
 def unread_count(session: Session, user_id: int | None) -> int:
     if user_id is None:
         return 0
-    return session.scalar(select(func.count()).select_from(Notification)
-                          .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def mark_read(uow: UnitOfWork, actor: Actor, notification_id: int) -> Notification:
@@ -62,8 +81,11 @@ def mark_read(uow: UnitOfWork, actor: Actor, notification_id: int) -> Notificati
 
 def mark_all_read(uow: UnitOfWork, actor: Actor) -> int:
     """Through the ORM, row by row, so each change is audited like any other write."""
-    rows = list(uow.session.scalars(select(Notification).where(Notification.user_id == _own(actor),
-                                                               Notification.read_at.is_(None))))
+    rows = list(
+        uow.session.scalars(
+            select(Notification).where(Notification.user_id == _own(actor), Notification.read_at.is_(None))
+        )
+    )
     now = utcnow()
     for row in rows:
         row.read_at = now
@@ -77,8 +99,10 @@ def render(row: Notification, locale: str | None = None) -> str:
     from linkage.formats import moment
 
     params: dict[str, Any] = dict.fromkeys(TEXT_PARAMS, "")
-    params.update((key, moment(value, locale=locale) if key in TIME_PARAMS and value else value)
-                  for key, value in (row.params or {}).items())
+    params.update(
+        (key, moment(value, locale=locale) if key in TIME_PARAMS and value else value)
+        for key, value in (row.params or {}).items()
+    )
     if row.kind == "claim_decided":
         params["outcome"] = text(f"notify.claim_{row.params.get('status', '')}", {}, locale)
     if row.kind == "invitation":
@@ -89,15 +113,27 @@ def render(row: Notification, locale: str | None = None) -> str:
 
 
 def notification_record(row: Notification, locale: str | None = None) -> dict[str, Any]:
-    return {"id": row.id, "kind": row.kind, "text": render(row, locale), "params": row.params,
-            "link": row.link, "created_at": row.created_at, "read_at": row.read_at}
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "text": render(row, locale),
+        "params": row.params,
+        "link": row.link,
+        "created_at": row.created_at,
+        "read_at": row.read_at,
+    }
 
 
 # -- preferences ------------------------------------------------------------------------------------
 def preferences(session: Session, user_id: int) -> dict[str, Any]:
     """{"opted_out": [kinds], "quiet_start": "22:00", "quiet_end": "07:00"}."""
-    kinds = sorted(session.scalars(select(NotificationPreference.kind).where(
-        NotificationPreference.user_id == user_id, NotificationPreference.opted_out.is_(True))))
+    kinds = sorted(
+        session.scalars(
+            select(NotificationPreference.kind).where(
+                NotificationPreference.user_id == user_id, NotificationPreference.opted_out.is_(True)
+            )
+        )
+    )
     start, end = quiet_window(session, user_id)
     return {"opted_out": kinds, "quiet_start": _hhmm(start), "quiet_end": _hhmm(end)}
 
@@ -121,7 +157,7 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _minutes(value: str, field: str, errors: dict[str, list[str]]) -> int:
+def _minutes(value: str, field: str, errors: dict[str, list[str | Message]]) -> int:
     try:
         hours, minutes = value.strip().split(":")
         parsed = int(hours) * 60 + int(minutes)
@@ -133,12 +169,13 @@ def _minutes(value: str, field: str, errors: dict[str, list[str]]) -> int:
         return 0
 
 
-def set_preferences(uow: UnitOfWork, actor: Actor, *, opted_out: list[str], quiet_start: str,
-                    quiet_end: str) -> dict[str, Any]:
+def set_preferences(
+    uow: UnitOfWork, actor: Actor, *, opted_out: list[str], quiet_start: str, quiet_end: str
+) -> dict[str, Any]:
     """Replace the actor's opt-outs and quiet hours; unknown kinds or times that are not HH:MM are
     refused and nothing is stored."""
     user_id = _own(actor)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Message]] = {}
     unknown = [kind for kind in opted_out if kind not in KINDS]
     if unknown:
         errors["opted_out"] = ["notify.unknown_kind"]
@@ -146,8 +183,10 @@ def set_preferences(uow: UnitOfWork, actor: Actor, *, opted_out: list[str], quie
     if errors:
         raise InvalidInput("notify.preferences_invalid", errors)
     session = uow.session
-    current = {row.kind: row for row in session.scalars(
-        select(NotificationPreference).where(NotificationPreference.user_id == user_id))}
+    current = {
+        row.kind: row
+        for row in session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user_id))
+    }
     for kind in KINDS:
         wanted = kind in opted_out
         row = current.get(kind)

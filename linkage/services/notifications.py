@@ -4,6 +4,7 @@ The notifier (events/notifier.py) calls `notices_for_event` for each event it co
 `due_notices` on its ticker; `store_notices` writes them insert-if-absent by their dedupe key,
 so a redelivered event or a second look of the ticker adds nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from linkage.models import (
     User,
 )
 from linkage.models.funding import GrantStatus
-from linkage.models.users import Role
+from linkage.policy.notices import organization_staff_clause
 
 K = NotificationKind
 REMINDER_24H, REMINDER_2H = timedelta(hours=24), timedelta(hours=2)
@@ -56,16 +57,21 @@ class Notice:
 def users_of_volunteer(session: Session, volunteer_id: int | None) -> list[int]:
     if volunteer_id is None:
         return []
-    return list(session.scalars(select(User.id).where(User.volunteer_id == volunteer_id,
-                                                      User.active.is_(True)).order_by(User.id)))
+    return list(
+        session.scalars(
+            select(User.id).where(User.volunteer_id == volunteer_id, User.active.is_(True)).order_by(User.id)
+        )
+    )
 
 
 def staff_of_organization(session: Session, organization_id: int | None) -> list[int]:
     if organization_id is None:
         return []
-    return list(session.scalars(select(User.id).where(User.organization_id == organization_id,
-                                                      User.role == Role.ORG_STAFF.value,
-                                                      User.active.is_(True)).order_by(User.id)))
+    return list(
+        session.scalars(
+            select(User.id).where(organization_staff_clause(organization_id), User.active.is_(True)).order_by(User.id)
+        )
+    )
 
 
 def _iso(moment: datetime) -> str:
@@ -106,8 +112,9 @@ def _on_signup(session: Session, event_id: str, data: dict[str, Any]) -> list[No
     params = _activity_params(activity)
     if signup.get("reason"):
         params["reason"] = str(signup["reason"])[:200]
-    return _each(event_id, users_of_volunteer(session, signup["volunteer_id"]), kind, params,
-                 f"/activities/{activity.id}")
+    return _each(
+        event_id, users_of_volunteer(session, signup["volunteer_id"]), kind, params, f"/activities/{activity.id}"
+    )
 
 
 def _on_hours(session: Session, event_id: str, type: str, data: dict[str, Any]) -> list[Notice]:
@@ -116,8 +123,9 @@ def _on_hours(session: Session, event_id: str, type: str, data: dict[str, Any]) 
     params = {"minutes": minutes, "reason": str(data.get("reason") or "")[:200]}
     if type == EventType.HOURS_DISPUTE.value:
         link = f"/projects/{data['project_id']}" if data.get("project_id") else "/"
-        return _each(event_id, staff_of_organization(session, data.get("organization_id")),
-                     K.HOURS_DISPUTED, params, link)
+        return _each(
+            event_id, staff_of_organization(session, data.get("organization_id")), K.HOURS_DISPUTED, params, link
+        )
     kind = K.HOURS_VERIFIED if type == EventType.HOURS_VERIFY.value else K.HOURS_REJECTED
     return _each(event_id, users_of_volunteer(session, data.get("volunteer_id")), kind, params, "/me/hours")
 
@@ -127,15 +135,17 @@ def _on_claim(session: Session, event_id: str, data: dict[str, Any]) -> list[Not
     if claim.get("status") not in ("approved", "declined"):
         return []
     need = session.get(Need, claim["need_id"])
-    params = {"title": need.title if need else "", "status": claim["status"],
-              "reason": str(claim.get("decline_reason") or "")[:200]}
+    params = {
+        "title": need.title if need else "",
+        "status": claim["status"],
+        "reason": str(claim.get("decline_reason") or "")[:200],
+    }
     if claim["status"] == "approved":
         project = session.scalars(select(Project.id).where(Project.claim_id == claim["id"])).first()
         link = f"/projects/{project}" if project else f"/needs/{claim['need_id']}"
     else:
         link = f"/needs/{claim['need_id']}"
-    return _each(event_id, staff_of_organization(session, claim.get("organization_id")),
-                 K.CLAIM_DECIDED, params, link)
+    return _each(event_id, staff_of_organization(session, claim.get("organization_id")), K.CLAIM_DECIDED, params, link)
 
 
 def _on_invitation(session: Session, event_id: str, type: str, data: dict[str, Any]) -> list[Notice]:
@@ -144,8 +154,12 @@ def _on_invitation(session: Session, event_id: str, type: str, data: dict[str, A
     user = invitation.get("invitee_user_id") if sent else invitation.get("inviter_user_id")
     if not user:
         return []
-    params = {"invitation_id": invitation.get("id"), "invitation_kind": invitation.get("kind", ""),
-              "status": invitation.get("status", ""), "answered": not sent}
+    params = {
+        "invitation_id": invitation.get("id"),
+        "invitation_kind": invitation.get("kind", ""),
+        "status": invitation.get("status", ""),
+        "answered": not sent,
+    }
     if invitation.get("activity_id"):
         activity = session.get(Activity, invitation["activity_id"])
         params["title"] = activity.title if activity else ""
@@ -160,8 +174,13 @@ def _on_invitation(session: Session, event_id: str, type: str, data: dict[str, A
 
 
 HOURS_TYPES = (EventType.HOURS_VERIFY.value, EventType.HOURS_REJECT.value, EventType.HOURS_DISPUTE.value)
-HANDLED = (EventType.SIGNUP_CHANGED.value, EventType.CLAIM_DECIDED.value, *HOURS_TYPES,
-           INVITATION_SENT, INVITATION_ANSWERED)
+HANDLED = (
+    EventType.SIGNUP_CHANGED.value,
+    EventType.CLAIM_DECIDED.value,
+    *HOURS_TYPES,
+    INVITATION_SENT,
+    INVITATION_ANSWERED,
+)
 
 
 def handled_topics() -> list[str]:
@@ -185,39 +204,84 @@ def notices_for_event(session: Session, event_id: str, type: str, data: dict[str
 # -- due dates (the notifier's ticker) ------------------------------------------------------------
 def reminder_notices(session: Session, now: datetime) -> list[Notice]:
     """提醒: 24 h and 2 h before a shift a volunteer is signed up for; each once per sign-up."""
-    rows = session.execute(select(Signup, Activity).join(Activity, Activity.id == Signup.activity_id)
-                           .where(Signup.status == SignupStatus.SIGNED_UP.value, Activity.cancelled.is_(False),
-                                  Activity.starts_at > now, Activity.starts_at <= now + REMINDER_24H))
+    rows = session.execute(
+        select(Signup, Activity)
+        .join(Activity, Activity.id == Signup.activity_id)
+        .where(
+            Signup.status == SignupStatus.SIGNED_UP.value,
+            Activity.cancelled.is_(False),
+            Activity.starts_at > now,
+            Activity.starts_at <= now + REMINDER_24H,
+        )
+    )
     notices: list[Notice] = []
     for signup, activity in rows:
-        kind, tag = (K.REMINDER_2H, "reminder2") if activity.starts_at - now <= REMINDER_2H else (K.REMINDER_24H, "reminder24")
+        kind, tag = (
+            (K.REMINDER_2H, "reminder2") if activity.starts_at - now <= REMINDER_2H else (K.REMINDER_24H, "reminder24")
+        )
         for user in users_of_volunteer(session, signup.volunteer_id):
-            notices.append(Notice(user, kind.value, f"{tag}:{signup.id}:{user}", _activity_params(activity),
-                                  f"/activities/{activity.id}"))
+            notices.append(
+                Notice(
+                    user,
+                    kind.value,
+                    f"{tag}:{signup.id}:{user}",
+                    _activity_params(activity),
+                    f"/activities/{activity.id}",
+                )
+            )
     return notices
 
 
 def missed_checkin_notices(session: Session, now: datetime) -> list[Notice]:
     """The shift ended and the volunteer is still only signed up: no check-in was recorded."""
-    rows = session.execute(select(Signup, Activity).join(Activity, Activity.id == Signup.activity_id)
-                           .where(Signup.status == SignupStatus.SIGNED_UP.value, Activity.cancelled.is_(False),
-                                  Activity.ends_at <= now, Activity.ends_at > now - MISSED_LOOKBACK))
-    return [Notice(user, K.CHECKIN_MISSED.value, f"checkin_missed:{signup.id}:{user}",
-                   _activity_params(activity), f"/activities/{activity.id}")
-            for signup, activity in rows for user in users_of_volunteer(session, signup.volunteer_id)]
+    rows = session.execute(
+        select(Signup, Activity)
+        .join(Activity, Activity.id == Signup.activity_id)
+        .where(
+            Signup.status == SignupStatus.SIGNED_UP.value,
+            Activity.cancelled.is_(False),
+            Activity.ends_at <= now,
+            Activity.ends_at > now - MISSED_LOOKBACK,
+        )
+    )
+    return [
+        Notice(
+            user,
+            K.CHECKIN_MISSED.value,
+            f"checkin_missed:{signup.id}:{user}",
+            _activity_params(activity),
+            f"/activities/{activity.id}",
+        )
+        for signup, activity in rows
+        for user in users_of_volunteer(session, signup.volunteer_id)
+    ]
 
 
 def milestone_notices(session: Session, now: datetime) -> list[Notice]:
     """A grant's milestone not yet accepted and due within 7 days: the organization's staff."""
     today = now.astimezone(LOCAL_TZ).date()
-    rows = session.execute(select(Milestone, Grant).join(Grant, Grant.id == Milestone.grant_id)
-                           .where(Grant.status == GrantStatus.ACTIVE.value, Milestone.accepted_at.is_(None),
-                                  Milestone.due_on.is_not(None), Milestone.due_on >= today,
-                                  Milestone.due_on <= today + timedelta(days=MILESTONE_NOTICE_DAYS)))
-    return [Notice(user, K.MILESTONE_DUE.value, f"milestone_due:{milestone.id}:{user}",
-                   {"title": milestone.title, "grant": grant.title, "due_on": _day(milestone.due_on)},
-                   f"/funding/grants/{grant.id}")
-            for milestone, grant in rows for user in staff_of_organization(session, grant.organization_id)]
+    rows = session.execute(
+        select(Milestone, Grant)
+        .join(Grant, Grant.id == Milestone.grant_id)
+        .where(
+            Grant.status == GrantStatus.ACTIVE.value,
+            Milestone.accepted_at.is_(None),
+            Milestone.due_on.is_not(None),
+            Milestone.due_on >= today,
+            Milestone.due_on <= today + timedelta(days=MILESTONE_NOTICE_DAYS),
+        )
+    )
+    return [
+        Notice(
+            user,
+            K.MILESTONE_DUE.value,
+            f"milestone_due:{milestone.id}:{user}",
+            {"title": milestone.title, "grant": grant.title, "due_on": _day(milestone.due_on)},
+            f"/funding/grants/{grant.id}",
+        )
+        for milestone, grant in rows
+        for user in staff_of_organization(session, grant.organization_id)
+    ]
 
 
 def _day(value: date | None) -> str:
@@ -232,18 +296,32 @@ def qualification_notices(session: Session, now: datetime) -> list[Notice]:
     if model is None or not all(hasattr(model, name) for name in ("volunteer_id", "kind", "expires_on")):
         return []
     today = now.astimezone(LOCAL_TZ).date()
-    rows = session.scalars(select(model).where(model.expires_on >= today,
-                                               model.expires_on <= today + timedelta(days=QUALIFICATION_NOTICE_DAYS)))
-    return [Notice(user, K.QUALIFICATION_EXPIRING.value,
-                   f"qualification_expiring:{row.id}:{_day(row.expires_on)}:{user}",
-                   {"qualification": str(row.kind), "expires_on": _day(row.expires_on)}, "/me/hours")
-            for row in rows for user in users_of_volunteer(session, row.volunteer_id)]
+    rows = session.scalars(
+        select(model).where(
+            model.expires_on >= today, model.expires_on <= today + timedelta(days=QUALIFICATION_NOTICE_DAYS)
+        )
+    )
+    return [
+        Notice(
+            user,
+            K.QUALIFICATION_EXPIRING.value,
+            f"qualification_expiring:{row.id}:{_day(row.expires_on)}:{user}",
+            {"qualification": str(row.kind), "expires_on": _day(row.expires_on)},
+            "/me/hours",
+        )
+        for row in rows
+        for user in users_of_volunteer(session, row.volunteer_id)
+    ]
 
 
 def due_notices(session: Session, now: datetime) -> list[Notice]:
     """Everything time tells: reminders, missed check-ins, milestones and qualifications due."""
-    return (reminder_notices(session, now) + missed_checkin_notices(session, now)
-            + milestone_notices(session, now) + qualification_notices(session, now))
+    return (
+        reminder_notices(session, now)
+        + missed_checkin_notices(session, now)
+        + milestone_notices(session, now)
+        + qualification_notices(session, now)
+    )
 
 
 # -- storing ----------------------------------------------------------------------------------------
@@ -256,14 +334,18 @@ def store_notices(session: Session, notices: list[Notice], channels: tuple[str, 
         wanted.setdefault(notice.dedupe_key, notice)
     if not wanted:
         return []
-    existing = set(session.scalars(select(Notification.dedupe_key)
-                                   .where(Notification.dedupe_key.in_(list(wanted)))))
+    existing = set(session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(list(wanted)))))
     fresh = [notice for key, notice in wanted.items() if key not in existing]
     opted_out = _opted_out(session, {notice.user_id for notice in fresh})
     stored = []
     for notice in fresh:
-        row = Notification(user_id=notice.user_id, kind=notice.kind, params=dict(notice.params),
-                           link=notice.link, dedupe_key=notice.dedupe_key)
+        row = Notification(
+            user_id=notice.user_id,
+            kind=notice.kind,
+            params=dict(notice.params),
+            link=notice.link,
+            dedupe_key=notice.dedupe_key,
+        )
         session.add(row)
         stored.append((row, notice))
     session.flush()
@@ -277,7 +359,9 @@ def store_notices(session: Session, notices: list[Notice], channels: tuple[str, 
 def _opted_out(session: Session, users: set[int]) -> set[tuple[int, str]]:
     if not users:
         return set()
-    rows = session.execute(select(NotificationPreference.user_id, NotificationPreference.kind)
-                           .where(NotificationPreference.user_id.in_(users),
-                                  NotificationPreference.opted_out.is_(True)))
+    rows = session.execute(
+        select(NotificationPreference.user_id, NotificationPreference.kind).where(
+            NotificationPreference.user_id.in_(users), NotificationPreference.opted_out.is_(True)
+        )
+    )
     return {(user, kind) for user, kind in rows}

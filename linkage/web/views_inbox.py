@@ -1,4 +1,5 @@
 """The inbox (通知): the bell's count in every page's header, the list, marking read, and the settings."""
+
 from __future__ import annotations
 
 from functools import partial
@@ -36,11 +37,14 @@ def _inbox_view(*, errors=None, message="", status=200, section=""):
     settings = inbox.preferences(session, who.user_id)
     if errors:  # what was posted, shown again with its errors
         form = posted()
-        settings = {"opted_out": form.getlist("opted_out"),
-                    "quiet_start": form.get("quiet_start", settings["quiet_start"]),
-                    "quiet_end": form.get("quiet_end", settings["quiet_end"])}
-    return render_template("inbox.html", items=items, settings=settings, kinds=KINDS,
-                           errors=errors or {}, message=message), status
+        settings = {
+            "opted_out": form.getlist("opted_out"),
+            "quiet_start": form.get("quiet_start", settings["quiet_start"]),
+            "quiet_end": form.get("quiet_end", settings["quiet_end"]),
+        }
+    return render_template(
+        "inbox.html", items=items, settings=settings, kinds=KINDS, errors=errors or {}, message=message
+    ), status
 
 
 @bp.get("/inbox")
@@ -73,7 +77,12 @@ def read_all_notifications():
 def notification_settings():
     def run(_body):
         with platform().uow() as uow:
-            inbox.set_preferences(uow, current_actor(), opted_out=request.form.getlist("opted_out"),
-                                  quiet_start=request.form.get("quiet_start", ""),
-                                  quiet_end=request.form.get("quiet_end", ""))
+            inbox.set_preferences(
+                uow,
+                current_actor(),
+                opted_out=request.form.getlist("opted_out"),
+                quiet_start=request.form.get("quiet_start", ""),
+                quiet_end=request.form.get("quiet_end", ""),
+            )
+
     return act(partial(_inbox_view, section="settings"), url_for("web.inbox_page") + "#settings", run)

@@ -1,4 +1,5 @@
 """GET /notifications is one's own inbox, in the caller's language; marking read; another's is 404."""
+
 from __future__ import annotations
 
 from linkage.services.notifications import Notice, store_notices
@@ -11,8 +12,9 @@ def _notify(world, username: str, key: str, **params) -> int:
 
     with world.platform.uow() as uow:
         user = uow.session.scalars(select(User.id).where(User.username == username)).one()
-        (row,) = store_notices(uow.session, [Notice(user, "hours_verified", key, {"minutes": 90, **params},
-                                                    "/me/hours")])
+        (row,) = store_notices(
+            uow.session, [Notice(user, "hours_verified", key, {"minutes": 90, **params}, "/me/hours")]
+        )
         uow.commit()
         return row.id
 
@@ -20,8 +22,7 @@ def _notify(world, username: str, key: str, **params) -> int:
 def test_the_list_holds_only_ones_own_notifications_with_their_text(world):
     mine = _notify(world, "volunteer", "a")
     _notify(world, "other_volunteer", "b")
-    body = world.call("GET", "/api/v1/notifications", "volunteer",
-                      headers={"Accept-Language": "zh-CN"}).get_json()
+    body = world.call("GET", "/api/v1/notifications", "volunteer", headers={"Accept-Language": "zh-CN"}).get_json()
     assert [item["id"] for item in body["items"]] == [mine]
     assert body["items"][0]["text"] == "您的服务时长（90 分钟）已核实"
     assert body["unread"] == 1 and body["total"] == 1

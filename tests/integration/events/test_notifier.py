@@ -1,5 +1,6 @@
 """The notifier as a real process (`linkage notifier`): killed mid-work and restarted, it still tells
 and sends each reminder and each sign-up confirmation exactly once."""
+
 from __future__ import annotations
 
 import json
@@ -25,12 +26,26 @@ def start_notifier(broker, database_url: str, sent_log: Path):
     """`python -m linkage.cli notifier` over the test's database and broker; a slow logging channel
     (50 ms a send) so a kill lands while deliveries are still going out."""
     output = tempfile.NamedTemporaryFile("w+", prefix="notifier-", suffix=".log", delete=False)
-    env = {**os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-           "LINKAGE_BROKER": broker.kind, "LINKAGE_NOTIFY_LOG": str(sent_log), "LINKAGE_NOTIFY_CHANNELS": "sms",
-           "LINKAGE_NOTIFY_SEND_DELAY": "0.05", "LINKAGE_NOTIFY_TICK": "1", "LINKAGE_LOG_FORMAT": "text"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+        "LINKAGE_BROKER": broker.kind,
+        "LINKAGE_NOTIFY_LOG": str(sent_log),
+        "LINKAGE_NOTIFY_CHANNELS": "sms",
+        "LINKAGE_NOTIFY_SEND_DELAY": "0.05",
+        "LINKAGE_NOTIFY_TICK": "1",
+        "LINKAGE_LOG_FORMAT": "text",
+    }
     env.pop("LINKAGE_METRICS_PORT", None)
-    process = subprocess.Popen([sys.executable, "-m", "linkage.cli", "notifier"], cwd=PROJECT_ROOT, env=env,
-                               stdout=output, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "linkage.cli", "notifier"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     process.output = lambda: Path(output.name).read_text(encoding="utf-8")  # type: ignore[attr-defined]
     return process
 
@@ -60,8 +75,11 @@ def test_a_notifier_killed_mid_work_and_restarted_sends_each_reminder_exactly_on
     url = str(platform.engine.url.render_as_string(hide_password=False))
     process = start_notifier(broker, url, sent_log)
     try:
-        wait_until(lambda: len(sent_lines(sent_log)) >= 8, 90,
-                   message=lambda: f"first sends; the notifier said:\n{process.output()}")
+        wait_until(
+            lambda: len(sent_lines(sent_log)) >= 8,
+            90,
+            message=lambda: f"first sends; the notifier said:\n{process.output()}",
+        )
         process.kill()  # SIGKILL: no clean leave; a delivery may be claimed, or sent and not marked
         process.wait(10)
         assert len(sent_lines(sent_log)) < expected, "killed mid-work"
@@ -85,7 +103,11 @@ def test_a_notifier_killed_mid_work_and_restarted_sends_each_reminder_exactly_on
     assert deliveries == expected
     per_user = Counter((row.user_id, row.kind, row.link) for row in rows)
     assert set(per_user.values()) == {1}
-    assert Counter(row.kind for row in rows) == {"signup_confirmed": 2 * VOLUNTEERS, "reminder_24h": VOLUNTEERS,
-                                                 "reminder_2h": VOLUNTEERS, "claim_decided": 1}
+    assert Counter(row.kind for row in rows) == {
+        "signup_confirmed": 2 * VOLUNTEERS,
+        "reminder_24h": VOLUNTEERS,
+        "reminder_2h": VOLUNTEERS,
+        "claim_decided": 1,
+    }
     assert {row.user_id for row in rows} == {*users, scene["org_staff"].user_id}
     assert Counter(line["kind"] for line in lines) == Counter(row.kind for row in rows)

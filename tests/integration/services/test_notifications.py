@@ -1,4 +1,5 @@
 """Notifications at the service: event → recipients and kind, the ticker's due notices, dedupe, opt-outs, inbox."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,12 @@ def scene(build):
     """A running project, its organization's staff, a volunteer who logs in, an activity tomorrow."""
     scene = build.parties(project="in_progress")
     volunteer = build.volunteer(scene["community"])
-    return {**scene, "volunteer": volunteer, "me": build.volunteer_actor(volunteer),
-            "activity": build.activity(scene["project"])}
+    return {
+        **scene,
+        "volunteer": volunteer,
+        "me": build.volunteer_actor(volunteer),
+        "activity": build.activity(scene["project"]),
+    }
 
 
 def events_of(platform, type: str) -> list[tuple[str, str, dict]]:
@@ -68,12 +73,14 @@ def test_a_signup_tells_the_volunteer_once_however_often_the_event_comes(platfor
 
 
 def test_a_promotion_from_the_waitlist_and_a_called_off_activity_are_told_but_not_a_cancellation_of_ones_own(
-        platform, build, scene, act):
+    platform, build, scene, act
+):
     signup = build.signup(scene["activity"], scene["volunteer"])
     base = {"id": signup.id, "activity_id": scene["activity"].id, "volunteer_id": scene["volunteer"].id}
     promoted = {"signup": {**base, "status": "signed_up", "previous_status": "waitlisted"}}
     assert [n.kind for n in notify(platform, "e-promoted", "linkage.signup.changed.v1", promoted)] == [
-        "waitlist_promoted"]
+        "waitlist_promoted"
+    ]
     checked_in = {"signup": {**base, "status": "checked_in", "previous_status": "signed_up"}}
     assert notify(platform, "e-in", "linkage.signup.changed.v1", checked_in) == []
     act(cancel_signup, scene["me"], signup.id)
@@ -109,8 +116,15 @@ def test_a_decided_claim_tells_the_claiming_organizations_staff(platform, build,
 
 
 def test_an_invitation_tells_the_invitee_and_its_answer_the_inviter(platform, build, scene):
-    invitation = {"id": 9, "invitee_user_id": scene["me"].user_id, "inviter_user_id": scene["org_staff"].user_id,
-                  "kind": "activity", "status": "pending", "need_id": None, "activity_id": scene["activity"].id}
+    invitation = {
+        "id": 9,
+        "invitee_user_id": scene["me"].user_id,
+        "inviter_user_id": scene["org_staff"].user_id,
+        "kind": "activity",
+        "status": "pending",
+        "need_id": None,
+        "activity_id": scene["activity"].id,
+    }
     (sent,) = notify(platform, "e-inv", "linkage.invitation.sent.v1", {"invitation": invitation})
     assert sent.user_id == scene["me"].user_id and sent.kind == "invitation"
     answered = {"invitation": {**invitation, "status": "accepted"}}
@@ -131,16 +145,19 @@ def test_the_ticker_reminds_24_and_2_hours_before_and_tells_a_missed_check_in_ea
     with platform.uow() as uow:  # the next tick, and one 22.5 h later when tomorrow's is 2 h away
         assert store_notices(uow.session, due_notices(uow.session, now + timedelta(seconds=30))) == []
         later = store_notices(uow.session, due_notices(uow.session, now + timedelta(hours=22, minutes=30)))
-        assert sorted((n.kind, n.link) for n in later) == [("checkin_missed", f"/activities/{soon.id}"),
-                                                           ("reminder_2h", f"/activities/{scene['activity'].id}")]
+        assert sorted((n.kind, n.link) for n in later) == [
+            ("checkin_missed", f"/activities/{soon.id}"),
+            ("reminder_2h", f"/activities/{scene['activity'].id}"),
+        ]
 
 
 def test_a_milestone_due_within_a_week_tells_the_grantee_organizations_staff(platform, build, funding):
     granted = funding.grant()
     first = funding.milestones(granted["grant_id"])[0]
     with platform.uow() as uow:
-        uow.session.execute(update(Milestone).where(Milestone.id == first.id)
-                            .values(due_on=(utcnow() + timedelta(days=5)).date()))
+        uow.session.execute(
+            update(Milestone).where(Milestone.id == first.id).values(due_on=(utcnow() + timedelta(days=5)).date())
+        )
         uow.commit()
     with platform.read_session() as s:
         found = [n for n in due_notices(s, utcnow()) if n.kind == "milestone_due"]
@@ -151,8 +168,11 @@ def test_a_milestone_due_within_a_week_tells_the_grantee_organizations_staff(pla
 def test_an_opted_out_kind_still_reaches_the_inbox_but_no_external_channel(platform, build, scene, act):
     act(set_preferences, scene["me"], opted_out=["signup_confirmed"], quiet_start="23:00", quiet_end="06:30")
     with platform.read_session() as s:
-        assert preferences(s, scene["me"].user_id) == {"opted_out": ["signup_confirmed"],
-                                                       "quiet_start": "23:00", "quiet_end": "06:30"}
+        assert preferences(s, scene["me"].user_id) == {
+            "opted_out": ["signup_confirmed"],
+            "quiet_start": "23:00",
+            "quiet_end": "06:30",
+        }
     build.signup(scene["activity"], scene["volunteer"])
     assert len(notify(platform, *events_of(platform, "linkage.signup.changed.v1")[0])) == 1
     with platform.read_session() as s:
@@ -174,9 +194,14 @@ def test_quiet_hours_wrap_past_midnight_in_beijing_time():
 
 def test_marking_read_is_ones_own_and_another_users_notification_is_not_found(platform, build, scene, act):
     with platform.uow() as uow:
-        store_notices(uow.session, [Notice(scene["me"].user_id, "hours_verified", "k1", {"minutes": 30}),
-                                    Notice(scene["me"].user_id, "hours_verified", "k2", {"minutes": 60}),
-                                    Notice(scene["org_staff"].user_id, "hours_disputed", "k3")])
+        store_notices(
+            uow.session,
+            [
+                Notice(scene["me"].user_id, "hours_verified", "k1", {"minutes": 30}),
+                Notice(scene["me"].user_id, "hours_verified", "k2", {"minutes": 60}),
+                Notice(scene["org_staff"].user_id, "hours_disputed", "k3"),
+            ],
+        )
         uow.commit()
     mine = inbox(platform, scene["me"])
     theirs = inbox(platform, scene["org_staff"])[0]
@@ -189,12 +214,16 @@ def test_marking_read_is_ones_own_and_another_users_notification_is_not_found(pl
 
 
 def test_the_dispatcher_sends_each_delivery_once_outside_quiet_hours_even_after_a_crash_before_marking(
-        platform, build, scene, tmp_path):
+    platform, build, scene, tmp_path
+):
     log = tmp_path / "sent.jsonl"
     notifier = Notifier(platform, "127.0.0.1:1", channels={"sms": LoggingChannel("sms", log)})
     with platform.uow() as uow:
-        store_notices(uow.session, [Notice(scene["me"].user_id, "hours_verified", f"k{i}", {"minutes": i})
-                                    for i in range(3)], ("sms",))
+        store_notices(
+            uow.session,
+            [Notice(scene["me"].user_id, "hours_verified", f"k{i}", {"minutes": i}) for i in range(3)],
+            ("sms",),
+        )
         uow.commit()
     with platform.read_session() as s:
         first = s.scalars(select(Delivery.id).order_by(Delivery.id)).first()

@@ -1,4 +1,5 @@
 """The bell, the inbox page (mark read, settings) and the home page's to-do list, as a person uses them."""
+
 from __future__ import annotations
 
 import re
@@ -48,11 +49,14 @@ def test_another_persons_notice_cannot_be_read_and_no_notice_leaves_the_bell_emp
 
 def test_settings_with_a_bad_time_go_back_with_its_message_and_good_ones_are_kept(world, person):
     me = person("volunteer")
-    page = me.post_back("/inbox/settings", {"opted_out": "reminder_24h", "quiet_start": "25:00",
-                                            "quiet_end": "07:00"}).get_data(as_text=True)
+    page = me.post_back(
+        "/inbox/settings", {"opted_out": "reminder_24h", "quiet_start": "25:00", "quiet_end": "07:00"}
+    ).get_data(as_text=True)
     assert "请按“时:分”填写" in page and 'value="25:00"' in page
-    saved = me.post("/inbox/settings", {"opted_out": ["reminder_24h", "checkin_missed"], "quiet_start": "21:30",
-                                        "quiet_end": "06:00"})
+    saved = me.post(
+        "/inbox/settings",
+        {"opted_out": ["reminder_24h", "checkin_missed"], "quiet_start": "21:30", "quiet_end": "06:00"},
+    )
     assert saved.status_code in (302, 303)
     page = me.get("/inbox").get_data(as_text=True)
     assert 'value="21:30"' in page and 'value="reminder_24h" checked' in page
@@ -62,8 +66,9 @@ def test_settings_with_a_bad_time_go_back_with_its_message_and_good_ones_are_kep
 def test_the_home_page_lists_what_waits_for_each_role_with_a_link_to_act(world, person):
     build = Build(world.platform)
     build.claim(build.need(world.ids["community"]), world.ids["other_organization"])
-    project = build.project(organization=world.ids["organization"], community=world.ids["community"],
-                            status="in_progress")
+    project = build.project(
+        organization=world.ids["organization"], community=world.ids["community"], status="in_progress"
+    )
     build.hour_record(build.past_activity(project), world.ids["volunteer"])
     staff = person("community_staff").get("/").get_data(as_text=True)
     assert re.search(r'href="/needs" id="todo-claims"><span>待决定的认领</span><span class="count">1<', staff)
