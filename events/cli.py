@@ -49,6 +49,13 @@ def projector() -> None:
     _worker(run_projector)
 
 
+@click.command("notifier")
+def notifier() -> None:
+    """Turn domain events and due dates into inbox notifications and send them (group `linkage-notifier`)."""
+    from events.notifier import run_notifier
+    _worker(run_notifier)
+
+
 @click.command("broker")
 @click.option("--port", type=int, help="default: LINKAGE_BROKER_PORT or 19092")
 @click.option("--kind", type=click.Choice(["tansu", "kafka"]), default=None,
@@ -127,7 +134,7 @@ def topics_create() -> None:
     click.echo("created: " + (", ".join(created) if created else "nothing (all exist)"))
 
 
-COMMANDS = (relay, matcher, projector, broker, providers, topics)
+COMMANDS = (relay, matcher, projector, notifier, broker, providers, topics)
 
 
 def register(group: click.Group) -> None:

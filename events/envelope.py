@@ -137,6 +137,20 @@ CHECKS: dict[EventType, Callable[[dict[str, Any]], None]] = {
 }
 
 
+def _catalogued_fields(found: EventType) -> Callable[[dict[str, Any]], None]:
+    def check(data: dict[str, Any]) -> None:
+        missing = [name for name in found.fields if name not in data]
+        if missing:
+            raise InvalidEventData(f"data lacks {', '.join(missing)}")
+    return check
+
+
+# Every other catalogued type is readable too (the notifier reads the projects and hours topics),
+# checked for the fields the catalogue says its data always has; a consumer's `accept` still limits it.
+for _found in EventType:
+    CHECKS.setdefault(_found, _catalogued_fields(_found))
+
+
 def parse(value: bytes | str | None, *, accept: tuple[str, ...] | None = None) -> Event:
     """Decode and validate one record value; `accept` limits the types this consumer handles."""
     if value is None:

@@ -133,7 +133,7 @@ def invitations_expire() -> None:
               help="the broker to start when KAFKA_BOOTSTRAP_SERVERS is unset: Apache Kafka 4, "
                    "or the light embedded Tansu (default: LINKAGE_BROKER or kafka)")
 def run(host: str, port: int, workers: int, no_seed: bool, broker_kind: str | None) -> None:
-    """Migrate, seed, and run everything: broker, web, relay, matcher, projector."""
+    """Migrate, seed, and run everything: broker, web, relay, matcher, projector, notifier."""
     from linkage.supervisor import run_platform
     sys.exit(run_platform(host=host, port=port, web_workers=workers, seed=not no_seed,
                           broker_kind=broker_kind))

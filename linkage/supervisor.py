@@ -90,7 +90,7 @@ def _stop_all(children: list[Child]) -> None:
 
 
 def _metrics_env(env: dict, offset: int) -> dict:
-    """LINKAGE_METRICS_PORT=N gives the relay N, the matcher N+1 and the projector N+2."""
+    """LINKAGE_METRICS_PORT=N gives the relay N, the matcher N+1, the projector N+2, the notifier N+3."""
     base = env.get("LINKAGE_METRICS_PORT", "").strip()
     if not base.isdigit():
         return env
@@ -119,6 +119,7 @@ def run_platform(*, host: str, port: int, web_workers: int, seed: bool,
         Child("relay", _linkage("relay"), _metrics_env(env, 0)),
         Child("matcher", _linkage("matcher"), _metrics_env(env, 1)),
         Child("projector", _linkage("projector"), _metrics_env(env, 2)),
+        Child("notifier", _linkage("notifier"), _metrics_env(env, 3)),
     ]
     stopping = False
 

@@ -22,6 +22,7 @@ from linkage.api import (
     invitations,
     meta,
     needs,
+    notifications,
     projects,
     providers,
     qualifications,
@@ -154,7 +155,7 @@ def init_api(app: Flask) -> Api:
     app.before_request(_refuse_empty_patch)
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
                       activities.blp, series.blp, hours.blp, audit.blp, stats.blp, disclosures.blp, rights.blp,
-                      qualifications.blp, invitations.blp):
+                      qualifications.blp, invitations.blp, notifications.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.blp)
     return api

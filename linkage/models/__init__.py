@@ -25,6 +25,14 @@ from linkage.models.hours import (
 )
 from linkage.models.invitations import INVITEE_KINDS, Invitation, InvitationKind, InvitationStatus
 from linkage.models.needs import MatchSet, Need, NeedStatus
+from linkage.models.notifications import (
+                                  Delivery,
+                                  DeliveryStatus,
+                                  Notification,
+                                  NotificationKind,
+                                  NotificationPreference,
+                                  QuietHours,
+)
 from linkage.models.outbox import OutboxEvent, ProcessedEvent
 from linkage.models.places import Community
 from linkage.models.projects import (
@@ -54,4 +62,5 @@ __all__ = [
     "Invitation", "InvitationKind", "InvitationStatus", "INVITEE_KINDS",
     "FundEntry", "FundingApplication", "FundingReview", "FundingRound", "Grant", "Milestone", "ReviewAssignment",
     "Qualification",
+    "Delivery", "DeliveryStatus", "Notification", "NotificationKind", "NotificationPreference", "QuietHours",
 ]

@@ -6,7 +6,7 @@ tested without a database; the service layer only decides who may do what and wh
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -164,6 +164,7 @@ class Milestone(Base):
     accepted_at: Mapped[datetime | None]
     accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     acceptance_note: Mapped[str] = mapped_column(String(300), default="")
+    due_on: Mapped[date | None]  # the agreed date; the notifier reminds the organization 7 days before
 
     @property
     def tranche_fen(self) -> int:

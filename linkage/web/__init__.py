@@ -25,6 +25,7 @@ def init_web(app: Flask) -> None:
         views_home,
         views_hours,
         views_invitations,
+        views_inbox,
         views_needs,
         views_projects,
         views_qualifications,

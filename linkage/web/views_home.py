@@ -12,6 +12,7 @@ from linkage.http.context import session as db_session
 from linkage.notice import current_notice
 from linkage.services.accounts import LoginPolicy, log_in
 from linkage.services.rights import export_person
+from linkage.services.todo import todo_list
 from linkage.web import auth
 from linkage.web.blueprint import bp
 from linkage.web.i18n import LANGS, t, wait_in_words
@@ -37,7 +38,7 @@ def home():
     who = auth.current_actor()
     if who is None:
         return render_template("welcome.html")
-    return render_template("home.html", tiles=TILES.get(who.role, ()))
+    return render_template("home.html", tiles=TILES.get(who.role, ()), todo=todo_list(db_session(), who))
 
 
 @bp.get("/privacy")

@@ -42,7 +42,7 @@ class Live:
 @contextmanager
 def serve_system(folder: Path):
     """The whole system on this machine, freshly seeded as `scripts/run` leaves it: web server
-    thread, broker process, relay/matcher/projector threads, over a SQLite file in `folder`."""
+    thread, broker process, relay/matcher/projector/notifier threads, over a SQLite file in `folder`."""
     from app import create_app
 
     url = f"sqlite:///{folder / 'linkage.db'}"
@@ -55,6 +55,7 @@ def serve_system(folder: Path):
     broker = EmbeddedBroker().start()
     workers = build_platform(settings, source="linkage-workers")
     spine = Spine(workers, broker.bootstrap).all()
+    spine.notifier()  # the inbox fills from the events, as under `linkage run`
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="web", daemon=True)
     thread.start()

@@ -46,6 +46,7 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("activity", "zhiyuan", "activity"),
     ("activities-org", "zuzhi", "/activities"),
     ("my-hours", "zhiyuan", "/me/hours"),
+    ("inbox", "zhiyuan", "/inbox"),
     ("dashboard", "admin", "/dashboard"),
     ("dashboard-shenji", "shenji", "/dashboard"),
     ("funding", "admin", "/funding"),

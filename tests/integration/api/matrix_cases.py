@@ -287,6 +287,9 @@ CASES: dict[str, Case] = {
                                  lambda s: {"qualification_id": _qualification(s)}, _const({"number": "JJ2025-1"})),
     "qualification.delete": Case("DELETE", "/qualifications/{qualification_id}",
                                  lambda s: {"qualification_id": _qualification(s)}, success=204),
+    # --- notifications
+    "notification.read": Case("POST", "/notifications/{notification_id}/read",
+                              lambda s: {"notification_id": s.notification_of("volunteer")}, fresh=False),
 }
 
 # Fields a client must never be able to set (or set for another party); each probe adds one to an

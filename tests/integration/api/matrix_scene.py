@@ -56,6 +56,16 @@ class Scene:
         assert 200 <= r.status_code < 300, f"setup {method} {path} as {who}: {r.status_code} {r.get_json()}"
         return r.get_json()
 
+    def notification_of(self, username: str) -> int:
+        """A notification in `username`'s inbox (the notifier writes them; no endpoint creates one)."""
+        from linkage.services.notifications import Notice, store_notices
+
+        with self.world.platform.uow() as uow:
+            (row,) = store_notices(uow.session, [Notice(self.uid(username), "hours_verified",
+                                                        f"matrix:{self.n()}", {"minutes": 60}, "/me/hours")])
+            uow.commit()
+            return row.id
+
     def uid(self, username: str) -> int:
         if username not in self._uids:
             with self.world.platform.engine.connect() as conn:

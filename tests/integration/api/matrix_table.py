@@ -76,6 +76,7 @@ me.erase                     -    -    -    -    -    ok   ok   -    -    -
 qualification.create         ok   404  404  404  404  ok   404  404  404  404
 qualification.update         ok   404  404  404  404  ok   404  404  404  404
 qualification.delete         ok   404  404  404  404  ok   404  404  404  404
+notification.read            404  404  404  404  404  ok   404  404  404  404
 """
 # Notes on rows that are not obvious from the table alone:
 # - volunteer.reveal: the district and auditors, with a reason; a caller who may see volunteer A (its
@@ -102,6 +103,7 @@ qualification.delete         ok   404  404  404  404  ok   404  404  404  404
 # - qualification.*: volunteer A's qualifications exist only for them and the district: 404 to anyone else.
 # - consent.record: volunteer A's consent; whoever may not see volunteer A gets a 404 (the
 #   auditor sees everyone but records nothing: 403). me.erase: each volunteer erases themself.
+# - notification.read: one's own notification only; anyone else's is not found (404), the district's too.
 
 
 def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:

@@ -161,6 +161,14 @@ class Spine:
         return self._start(Projector(self.platform, self.bootstrap, consumer_config=FAST_GROUP,
                                      producer_config=self.producer_config), "projector")
 
+    def notifier(self, channels=None, tick_seconds: float = 30.0):
+        """The notifier; in-app only unless given channels (nothing written under the project)."""
+        from events.notifier import Notifier
+
+        return self._start(Notifier(self.platform, self.bootstrap, channels=channels or {},
+                                    tick_seconds=tick_seconds, consumer_config=FAST_GROUP,
+                                    producer_config=self.producer_config), "notifier")
+
     def all(self) -> "Spine":
         self.relay()
         self.matcher()
