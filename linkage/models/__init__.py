@@ -39,6 +39,8 @@ from linkage.models.projects import (
                                   SignupStatus,
                                   check_transition,
 )
+from linkage.models.safety import GuardianConsent, Insurance
+from linkage.models.transfer import ImportedHours, TrustedPlatform
 from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
 from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
 
@@ -48,5 +50,6 @@ __all__ = [
     "OutboxEvent", "ProcessedEvent", "Activity", "Claim", "ClaimStatus", "Evaluation",
     "EvaluationCode", "Project", "ProjectStatus", "Signup", "SignupStatus", "TRANSITIONS",
     "check_transition", "GENESIS", "RECORD_ACTIONS", "HourAction", "HourEntry", "HourSource", "Certificate", "Consent", "ConsentMethod", "AuditEntry", "LedgerHead", "STANDING", "RecordStatus", "record_states",
+    "GuardianConsent", "Insurance", "ImportedHours", "TrustedPlatform",
     "FundEntry", "FundingApplication", "FundingReview", "FundingRound", "Grant", "Milestone", "ReviewAssignment",
 ]

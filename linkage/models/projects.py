@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from linkage.models.base import Base, utcnow
@@ -95,6 +95,8 @@ class Activity(Base):
     skills_wanted: Mapped[list] = mapped_column(default=list)
     cancelled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Sign-up needs accident insurance covering the activity's days (services/eligibility.py).
+    requires_insurance: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
 
