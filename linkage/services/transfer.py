@@ -38,7 +38,7 @@ from linkage.signing import Signer
 from linkage.uow import UnitOfWork
 from schemas.transfer import TransferDocumentSchema
 
-FORMAT = "linkage.transfer.v1"
+FORMAT: str = "linkage.transfer.v1"  # (annotated: not a message code)
 CREDIT, HONOUR = "credit", "honour"  # 信用时长 (from check-in/out), 荣誉时长 (entered afterwards)
 
 
