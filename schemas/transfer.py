@@ -56,7 +56,7 @@ class TransferTotalsSchema(_Loose):
 class TransferDocumentSchema(_Loose):
     format = fields.String(required=True, validate=validate.Equal("linkage.transfer.v1"))
     export_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    exported_at = fields.String(required=True, validate=validate.Length(max=40))
+    as_of = fields.String(required=True, validate=validate.Length(max=40))
     issuer = fields.Nested(TransferIssuerSchema, required=True)
     volunteer = fields.Nested(TransferVolunteerSchema, required=True)
     ledger_head = fields.Dict(allow_none=True)

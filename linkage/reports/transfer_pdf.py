@@ -60,7 +60,7 @@ def render_transfer(signed: dict[str, Any]) -> bytes:
         line(f"台账哈希 {item['hash']}", size=7, indent=30, step=5)
     line("三、出具平台与签名", 13)
     line(f"平台：{issuer['name']}  {issuer['url']}", indent=26)
-    line(f"导出编号：{document['export_id']}    导出时间：{document['exported_at']}", indent=26)
+    line(f"导出编号：{document['export_id']}    记录截至：{document['as_of'][:16].replace('T', ' ')}", indent=26)
     line(f"签名算法：{signed['algorithm']}    公钥指纹：", indent=26)
     line(issuer["key_fingerprint"], size=8, indent=30, step=5)
     line("签名指纹（签名文本的 SHA-256 前 32 位）：", indent=26)

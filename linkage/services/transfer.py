@@ -1,10 +1,11 @@
 """Record transfer (转移接续): a signed export of a volunteer's verified record, and its import elsewhere.
 
-The export is a JSON document and a detached Ed25519 signature of its canonical bytes
+The export is a JSON document (the same while the ledger does not change) and a detached Ed25519 signature of its canonical bytes
 (`document_bytes`); the importing deployment checks it with the public key of a platform its
 district registered as trusted, and keeps what it imports apart from its own ledger."""
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import datetime
@@ -27,7 +28,6 @@ from linkage.models import (
     TrustedPlatform,
     Volunteer,
     record_states,
-    utcnow,
 )
 from linkage.permissions import Actor, may_see
 from linkage.policy.transfer import may_export_record, require_record_importer, require_trusted_platform_manager
@@ -88,8 +88,12 @@ def build_export(session: Session, actor: Actor, cipher: FieldCipher, signer: Si
               "project": projects.get(cast(int, r.project_id), ""),
               "activity": activities.get(cast(int, r.activity_id), "") or r.content,
               "kind": source_kind(r)} for r in records]
+    # The same ledger gives the same document (Ed25519 signatures are deterministic too), so the
+    # JSON, signature and PDF a volunteer downloads one by one match while nothing new is recorded.
+    last = entries[-1]
     document = {
-        "format": FORMAT, "export_id": uuid.uuid4().hex, "exported_at": _iso(utcnow()),
+        "format": FORMAT, "as_of": _iso(last.created_at),
+        "export_id": hashlib.sha256(f"{signer.fingerprint}|{volunteer_id}|{last.hash}".encode()).hexdigest()[:32],
         "issuer": {"name": issuer_name, "url": base_url.rstrip("/"), "key_fingerprint": signer.fingerprint},
         "volunteer": {"platform_id": volunteer.code, "name": volunteer.name,
                       "id_number_masked": mask_id_number(cipher.read(volunteer, "id_number"))},

@@ -19,7 +19,7 @@ def document(name: str = "李明", serial: int = 1, minutes: int = 120, records:
               "starts_at": f"2025-05-0{i + 1}T09:00:00+08:00", "ends_at": f"2025-05-0{i + 1}T11:00:00+08:00",
               "minutes": minutes, "organization": "甲区乐龄中心", "project": "助老", "activity": "陪诊",
               "kind": "credit"} for i in range(records)]
-    return {"format": "linkage.transfer.v1", "export_id": uuid.uuid4().hex, "exported_at": "2025-06-01T10:00:00+08:00",
+    return {"format": "linkage.transfer.v1", "export_id": uuid.uuid4().hex, "as_of": "2025-06-01T10:00:00+08:00",
             "issuer": {"name": "甲区平台", "url": "https://a.example.cn", "key_fingerprint": OTHER_PLATFORM.fingerprint},
             "volunteer": {"platform_id": "V0001", "name": name, "id_number_masked": mask_id_number(valid_id_number(serial))},
             "ledger_head": {"seq": 3, "hash": "0" * 64},

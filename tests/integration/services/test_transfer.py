@@ -95,6 +95,13 @@ def test_the_export_holds_only_verified_records_signed_by_the_platform(exported,
     assert signing.verify(platform.signer.public_key, transfer.document_bytes(document), signed["signature"])
 
 
+def test_the_same_ledger_gives_the_same_export(exported, platform, read, build):
+    me = build.volunteer_actor(exported["volunteer"])
+    with read() as s:
+        again = transfer.build_export(s, me, platform.cipher, platform.signer, exported["volunteer"].id, "甲区平台", BASE_A)
+    assert again == exported["signed"]  # JSON, signature and PDF downloaded one by one match
+
+
 def test_a_round_trip_between_two_databases(exported, platform, deployment_b):
     signed = exported["signed"]
     _build, _community, volunteer_b, staff_b = _b_world(deployment_b, exported["serial"])
