@@ -18,6 +18,7 @@ MENU = {
     "activities": (Role.ORG_STAFF.value, Role.VOLUNTEER.value),
     "my_hours": (Role.VOLUNTEER.value,),
     "funding": tuple(r.value for r in Role if r is not Role.VOLUNTEER),
+    "transfer": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value),  # importing hours from another platform
 }
 
 

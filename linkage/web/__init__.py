@@ -25,6 +25,7 @@ def init_web(app: Flask) -> None:
         views_hours,
         views_needs,
         views_projects,
+        views_transfer,
         views_verify,
     )
     from linkage.web.blueprint import bp, error_page
