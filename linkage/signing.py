@@ -18,8 +18,9 @@ _RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
 def new_signing_key() -> str:
     """A fresh private key as LINKAGE_SIGNING_KEY takes it: its 32-byte seed, base64."""
-    seed = Ed25519PrivateKey.generate().private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                                       serialization.NoEncryption())
+    seed = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     return base64.b64encode(seed).decode()
 
 
@@ -34,8 +35,9 @@ def _seed(signing_key: str, secret_key: str) -> bytes:
         if len(seed) != 32:
             raise ValueError("LINKAGE_SIGNING_KEY must hold a 32-byte Ed25519 seed")
         return seed
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                info=b"linkage.transfer-signing-key").derive(secret_key.encode())
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"linkage.transfer-signing-key").derive(
+        secret_key.encode()
+    )
 
 
 def public_key_text(key: Ed25519PublicKey) -> str:
@@ -55,7 +57,7 @@ def load_public_key(text: str) -> Ed25519PublicKey | None:
 def fingerprint(key: Ed25519PublicKey) -> str:
     """SHA-256 of the raw public key, hex, in groups of four: what a person compares by eye."""
     digest = hashlib.sha256(key.public_bytes(*_RAW)).hexdigest()
-    return ":".join(digest[i:i + 4] for i in range(0, len(digest), 4))
+    return ":".join(digest[i : i + 4] for i in range(0, len(digest), 4))
 
 
 def verify(key: Ed25519PublicKey, message: bytes, signature: str) -> bool:

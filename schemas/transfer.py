@@ -61,16 +61,20 @@ class TransferDocumentSchema(_Loose):
     volunteer = fields.Nested(TransferVolunteerSchema, required=True)
     ledger_head = fields.Dict(allow_none=True)
     totals = fields.Nested(TransferTotalsSchema, required=True)
-    records = fields.List(fields.Nested(TransferRecordSchema), required=True,
-                          validate=validate.Length(min=1, max=10000))
+    records = fields.List(
+        fields.Nested(TransferRecordSchema), required=True, validate=validate.Length(min=1, max=10000)
+    )
 
 
 class SignedExportSchema(Schema):
     """What a volunteer downloads: the document and its detached signature, with the key to check it."""
 
     document = fields.Dict(required=True, metadata={"description": "the export document (format linkage.transfer.v1)"})
-    signature = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                              metadata={"description": "Ed25519 signature (base64) of the document's canonical JSON"})
+    signature = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Ed25519 signature (base64) of the document's canonical JSON"},
+    )
     algorithm = fields.String(dump_only=True)
     public_key = fields.String(dump_only=True)
     key_fingerprint = fields.String(dump_only=True)
@@ -109,8 +113,11 @@ class ImportedHoursSchema(Schema):
 class TrustedPlatformSchema(Schema):
     id = WholeNumber(dump_only=True)
     name = Name(required=True)
-    public_key = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                               metadata={"description": "base64 of the 32-byte Ed25519 public key"})
+    public_key = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "base64 of the 32-byte Ed25519 public key"},
+    )
     fingerprint = fields.String(dump_only=True)
     added_at = LocalDateTime(dump_only=True)
 
@@ -144,5 +151,3 @@ class GuardianConsentSchema(Schema):
     relation = fields.String(required=True, validate=validate.Length(min=1, max=12))
     phone = ContactPhone(required=True)
     given_on = fields.Date(required=True)
-
-

@@ -1,4 +1,5 @@
 """Record transfer (转移接续): signed exports, the signing key, trusted platforms, imports; insurance and guardian consent."""
+
 from __future__ import annotations
 
 from flask import Blueprint as FlaskBlueprint
@@ -23,16 +24,24 @@ from schemas.transfer import (
     TrustedPlatformSchema,
 )
 
-blp = Blueprint("transfer", __name__, url_prefix="/api/v1",
-                description="转移接续与参与安全 / record transfer, insurance and guardian consent")
+blp = Blueprint(
+    "transfer",
+    __name__,
+    url_prefix="/api/v1",
+    description="转移接续与参与安全 / record transfer, insurance and guardian consent",
+)
 well_known = FlaskBlueprint("well_known", __name__)
 
 
 def signing_key() -> dict:
     """The platform's public key, as another deployment registers it."""
     signer = platform().signer
-    return {"platform": platform().settings.platform_name, "algorithm": signing.ALGORITHM,
-            "public_key": signer.public_key_text, "fingerprint": signer.fingerprint}
+    return {
+        "platform": platform().settings.platform_name,
+        "algorithm": signing.ALGORITHM,
+        "public_key": signer.public_key_text,
+        "fingerprint": signer.fingerprint,
+    }
 
 
 @blp.route("/meta/signing-key")
@@ -49,8 +58,15 @@ def well_known_signing_key():
 
 def _export(volunteer_id: int) -> dict:
     settings = platform().settings
-    return service.build_export(session(), actor(), platform().cipher, platform().signer, volunteer_id,
-                                settings.platform_name, settings.public_base_url)
+    return service.build_export(
+        session(),
+        actor(),
+        platform().cipher,
+        platform().signer,
+        volunteer_id,
+        settings.platform_name,
+        settings.public_base_url,
+    )
 
 
 @blp.route("/volunteers/<int:volunteer_id>/transfer-export")
@@ -65,8 +81,11 @@ def transfer_export(volunteer_id):
 @blp.response(200, description="the same record as a PDF, with the signature's fingerprint")
 def transfer_export_pdf(volunteer_id):
     signed = _export(volunteer_id)
-    return Response(render_transfer(signed), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="transfer-{signed["document"]["export_id"]}.pdf"'})
+    return Response(
+        render_transfer(signed),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="transfer-{signed["document"]["export_id"]}.pdf"'},
+    )
 
 
 @blp.route("/trusted-platforms")
@@ -96,8 +115,9 @@ class ImportedHours(MethodView):
         """Import a signed export for this volunteer (district, or their community's staff). Refused,
         storing nothing, when malformed, signed by an untrusted key, tampered with, or of another
         person; importing the same export again adds nothing (`already_imported`)."""
-        return write_as_caller(service.import_export, platform().cipher, volunteer_id, body["document"],
-                               body["signature"])
+        return write_as_caller(
+            service.import_export, platform().cipher, volunteer_id, body["document"], body["signature"]
+        )
 
 
 @blp.route("/volunteers/<int:volunteer_id>/insurance")
@@ -119,8 +139,9 @@ class GuardianConsent(MethodView):
     @blp.response(200, GuardianConsentSchema)
     def get(self, volunteer_id):
         """A minor's guardian's consent to their volunteering; 404 when none is on file."""
-        return _or_404(safety.guardian_record(safety.guardian_consent_of(session(), actor(), volunteer_id),
-                                              platform().cipher))
+        return _or_404(
+            safety.guardian_record(safety.guardian_consent_of(session(), actor(), volunteer_id), platform().cipher)
+        )
 
     @blp.arguments(GuardianConsentSchema)
     @blp.response(200, GuardianConsentSchema)
@@ -133,5 +154,6 @@ class GuardianConsent(MethodView):
 def _or_404(record: dict | None) -> dict:
     if record is None:
         from linkage.errors import NotFound
+
         raise NotFound("safety.not_on_file")
     return record

@@ -39,9 +39,9 @@ from linkage.models.projects import (
                                   SignupStatus,
                                   check_transition,
 )
+from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
 from linkage.models.safety import GuardianConsent, Insurance
 from linkage.models.transfer import ImportedHours, TrustedPlatform
-from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
 from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
 
 __all__ = [

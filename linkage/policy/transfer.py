@@ -1,4 +1,5 @@
 """Record transfer and safety records: who exports, who trusts another platform, who imports, who edits insurance."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -19,7 +19,7 @@ def signature_fingerprint(signature: str) -> str:
     """SHA-256 of the base64 signature text, first 32 hex digits in groups of four: what the PDF prints
     so a reader can match it with the JSON export's signature."""
     digest = hashlib.sha256(signature.encode()).hexdigest()[:32]
-    return ":".join(digest[i:i + 4] for i in range(0, len(digest), 4))
+    return ":".join(digest[i : i + 4] for i in range(0, len(digest), 4))
 
 
 def render_transfer(signed: dict[str, Any]) -> bytes:
@@ -48,15 +48,25 @@ def render_transfer(signed: dict[str, Any]) -> bytes:
     y -= 14 * mm
     person, issuer, totals = document["volunteer"], document["issuer"], document["totals"]
     line("一、志愿者", 13)
-    line(f"姓名：{person['name']}    证件号码：{person['id_number_masked']}    志愿者编号：{person['platform_id']}",
-         indent=26)
+    line(
+        f"姓名：{person['name']}    证件号码：{person['id_number_masked']}    志愿者编号：{person['platform_id']}",
+        indent=26,
+    )
     line("二、已核实的志愿服务记录", 13)
-    line(f"合计 {formats.hours(totals['minutes'])}（信用时长 {formats.hours(totals['credit_minutes'])}，"
-         f"荣誉时长 {formats.hours(totals['honour_minutes'])}），共 {len(document['records'])} 条", indent=26)
+    line(
+        f"合计 {formats.hours(totals['minutes'])}（信用时长 {formats.hours(totals['credit_minutes'])}，"
+        f"荣誉时长 {formats.hours(totals['honour_minutes'])}），共 {len(document['records'])} 条",
+        indent=26,
+    )
     for item in document["records"]:
-        line(f"{formats.day(item['date'], always_year=True)}  {item['starts_at'][11:16]}–{item['ends_at'][11:16]}  "
-             f"{formats.hours(item['minutes'])}  {KIND.get(item['kind'], item['kind'])}  "
-             f"{item['organization'][:18]}  {item['activity'][:18]}", size=9, indent=26, step=5)
+        line(
+            f"{formats.day(item['date'], always_year=True)}  {item['starts_at'][11:16]}–{item['ends_at'][11:16]}  "
+            f"{formats.hours(item['minutes'])}  {KIND.get(item['kind'], item['kind'])}  "
+            f"{item['organization'][:18]}  {item['activity'][:18]}",
+            size=9,
+            indent=26,
+            step=5,
+        )
         line(f"台账哈希 {item['hash']}", size=7, indent=30, step=5)
     line("三、出具平台与签名", 13)
     line(f"平台：{issuer['name']}  {issuer['url']}", indent=26)

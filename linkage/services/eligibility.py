@@ -5,9 +5,11 @@ The one rule both sign-up paths (the volunteer's own, an organization's walk-in)
 resident ID number) always needs a guardian's consent on file, whatever the activity: the
 志愿服务条例 (art. 15) asks for it for every activity a minor joins. An activity with
 `requires_insurance` needs a policy whose dates cover the activity's days, in local time."""
+
 from __future__ import annotations
 
 from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,7 +23,7 @@ ADULT_AGE = 18  # 完全民事行为能力 (民法典 art. 17)
 
 
 def _cipher(session: Session) -> FieldCipher:
-    cipher = session.info.get("cipher")
+    cipher: FieldCipher | None = session.info.get("cipher")
     if cipher is None:  # the platform's session factories carry it (linkage.platform.build_platform)
         raise RuntimeError("session without the field cipher: open it from the platform")
     return cipher
@@ -46,8 +48,11 @@ def problems(session: Session, volunteer: Volunteer, activity: Activity) -> list
             found.append("eligibility.insurance_expired")
         elif policy.starts_on > first_day:
             found.append("eligibility.insurance_not_started")
-    if is_minor_on(session, volunteer, first_day) and session.scalars(
-            select(GuardianConsent.id).where(GuardianConsent.volunteer_id == volunteer.id)).first() is None:
+    if (
+        is_minor_on(session, volunteer, first_day)
+        and session.scalars(select(GuardianConsent.id).where(GuardianConsent.volunteer_id == volunteer.id)).first()
+        is None
+    ):
         found.append("eligibility.guardian_consent_missing")
     return found
 

@@ -3,6 +3,7 @@
 The export is a JSON document (the same while the ledger does not change) and a detached Ed25519 signature of its canonical bytes
 (`document_bytes`); the importing deployment checks it with the public key of a platform its
 district registered as trusted, and keeps what it imports apart from its own ledger."""
+
 from __future__ import annotations
 
 import hashlib
@@ -60,8 +61,15 @@ def _names(session: Session, model: Any, ids: set[int | None], attr: str) -> dic
     return {row.id: getattr(row, attr) for row in session.scalars(select(model).where(model.id.in_(wanted)))}
 
 
-def build_export(session: Session, actor: Actor, cipher: FieldCipher, signer: Signer, volunteer_id: int,
-                 issuer_name: str, base_url: str) -> dict[str, Any]:
+def build_export(
+    session: Session,
+    actor: Actor,
+    cipher: FieldCipher,
+    signer: Signer,
+    volunteer_id: int,
+    issuer_name: str,
+    base_url: str,
+) -> dict[str, Any]:
     """The volunteer's verified record as a transfer document, signed: {document, signature, …}.
     Refused while the volunteer's ledger does not verify, or when nothing is verified."""
     if not may_export_record(actor, volunteer_id):  # another's record is not told to exist
@@ -71,10 +79,19 @@ def build_export(session: Session, actor: Actor, cipher: FieldCipher, signer: Si
         raise NotFound("volunteer.not_found", id=volunteer_id)
     ledger = verify_chain(session, volunteer_id)
     if not ledger["valid"]:
-        raise Conflict("transfer.ledger_broken", {"ledger": [Message(
-            "certificate.first_bad_entry", entry=ledger["first_bad_entry_id"], seq=ledger["first_bad_seq"])]})
-    entries = list(session.scalars(select(HourEntry).where(HourEntry.volunteer_id == volunteer_id)
-                                   .order_by(HourEntry.seq)))
+        raise Conflict(
+            "transfer.ledger_broken",
+            {
+                "ledger": [
+                    Message(
+                        "certificate.first_bad_entry", entry=ledger["first_bad_entry_id"], seq=ledger["first_bad_seq"]
+                    )
+                ]
+            },
+        )
+    entries = list(
+        session.scalars(select(HourEntry).where(HourEntry.volunteer_id == volunteer_id).order_by(HourEntry.seq))
+    )
     states = record_states(entries)
     records = [e for e in entries if states.get(e.id) == RecordStatus.VERIFIED]
     if not records:
@@ -82,30 +99,49 @@ def build_export(session: Session, actor: Actor, cipher: FieldCipher, signer: Si
     organizations = _names(session, Organization, {r.organization_id for r in records}, "name")
     activities = _names(session, Activity, {r.activity_id for r in records}, "title")
     projects = _names(session, Project, {r.project_id for r in records}, "title")
-    items = [{"record_id": r.id, "hash": r.hash, "date": cast(datetime, r.starts_at).astimezone(LOCAL_TZ).date().isoformat(),
-              "starts_at": _iso(r.starts_at), "ends_at": _iso(r.ends_at), "minutes": r.minutes,
-              "organization": organizations.get(cast(int, r.organization_id), ""),
-              "project": projects.get(cast(int, r.project_id), ""),
-              "activity": activities.get(cast(int, r.activity_id), "") or r.content,
-              "kind": source_kind(r)} for r in records]
+    items: list[dict[str, Any]] = [
+        {
+            "record_id": r.id,
+            "hash": r.hash,
+            "date": cast(datetime, r.starts_at).astimezone(LOCAL_TZ).date().isoformat(),
+            "starts_at": _iso(r.starts_at),
+            "ends_at": _iso(r.ends_at),
+            "minutes": r.minutes,
+            "organization": organizations.get(cast(int, r.organization_id), ""),
+            "project": projects.get(cast(int, r.project_id), ""),
+            "activity": activities.get(cast(int, r.activity_id), "") or r.content,
+            "kind": source_kind(r),
+        }
+        for r in records
+    ]
     # The same ledger gives the same document (Ed25519 signatures are deterministic too), so the
     # JSON, signature and PDF a volunteer downloads one by one match while nothing new is recorded.
     last = entries[-1]
     document = {
-        "format": FORMAT, "as_of": _iso(last.created_at),
+        "format": FORMAT,
+        "as_of": _iso(last.created_at),
         "export_id": hashlib.sha256(f"{signer.fingerprint}|{volunteer_id}|{last.hash}".encode()).hexdigest()[:32],
         "issuer": {"name": issuer_name, "url": base_url.rstrip("/"), "key_fingerprint": signer.fingerprint},
-        "volunteer": {"platform_id": volunteer.code, "name": volunteer.name,
-                      "id_number_masked": mask_id_number(cipher.read(volunteer, "id_number"))},
+        "volunteer": {
+            "platform_id": volunteer.code,
+            "name": volunteer.name,
+            "id_number_masked": mask_id_number(cipher.read(volunteer, "id_number")),
+        },
         "ledger_head": chain_head(session, volunteer_id),
-        "totals": {"minutes": sum(i["minutes"] for i in items),
-                   "credit_minutes": sum(i["minutes"] for i in items if i["kind"] == CREDIT),
-                   "honour_minutes": sum(i["minutes"] for i in items if i["kind"] == HONOUR)},
+        "totals": {
+            "minutes": sum(i["minutes"] for i in items),
+            "credit_minutes": sum(i["minutes"] for i in items if i["kind"] == CREDIT),
+            "honour_minutes": sum(i["minutes"] for i in items if i["kind"] == HONOUR),
+        },
         "records": items,
     }
-    return {"document": document, "signature": signer.sign(document_bytes(document)),
-            "algorithm": signing.ALGORITHM, "public_key": signer.public_key_text,
-            "key_fingerprint": signer.fingerprint}
+    return {
+        "document": document,
+        "signature": signer.sign(document_bytes(document)),
+        "algorithm": signing.ALGORITHM,
+        "public_key": signer.public_key_text,
+        "key_fingerprint": signer.fingerprint,
+    }
 
 
 # -- the importing side --------------------------------------------------------------------------
@@ -130,8 +166,10 @@ def trusted_platforms(session: Session, actor: Actor) -> list[TrustedPlatform]:
 
 
 def _malformed(errors: dict[str, Any]) -> InvalidInput:
-    return InvalidInput("transfer.malformed", {f"document.{k}": ["transfer.field_invalid"] for k in errors}
-                        or {"document": ["transfer.not_an_export"]})
+    return InvalidInput(
+        "transfer.malformed",
+        {f"document.{k}": ["transfer.field_invalid"] for k in errors} or {"document": ["transfer.not_an_export"]},
+    )
 
 
 def check_export(session: Session, document: Any, signature: str) -> tuple[TrustedPlatform, dict[str, Any]]:
@@ -143,8 +181,9 @@ def check_export(session: Session, document: Any, signature: str) -> tuple[Trust
     if errors:
         raise _malformed(errors)
     loaded = TransferDocumentSchema().load(document)
-    platform = session.scalars(select(TrustedPlatform).where(
-        TrustedPlatform.fingerprint == loaded["issuer"]["key_fingerprint"])).first()
+    platform = session.scalars(
+        select(TrustedPlatform).where(TrustedPlatform.fingerprint == loaded["issuer"]["key_fingerprint"])
+    ).first()
     if platform is None:
         raise InvalidInput("transfer.unknown_platform", {"document.issuer": ["transfer.platform_not_trusted"]})
     key = signing.load_public_key(platform.public_key)
@@ -153,8 +192,9 @@ def check_export(session: Session, document: Any, signature: str) -> tuple[Trust
     return platform, loaded
 
 
-def import_export(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int, document: Any,
-                  signature: str) -> dict[str, Any]:
+def import_export(
+    uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_id: int, document: Any, signature: str
+) -> dict[str, Any]:
     """Import a signed export for a local volunteer: the same person (name and masked ID number),
     each record once (a second import of the same export adds nothing)."""
     volunteer = uow.session.get(Volunteer, volunteer_id, with_for_update=True)
@@ -163,45 +203,86 @@ def import_export(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, volunteer_
     require_record_importer(actor, volunteer)
     platform, loaded = check_export(uow.session, document, signature)
     person = loaded["volunteer"]
-    if person["name"] != volunteer.name or \
-            person["id_number_masked"] != mask_id_number(cipher.read(volunteer, "id_number")):
+    if person["name"] != volunteer.name or person["id_number_masked"] != mask_id_number(
+        cipher.read(volunteer, "id_number")
+    ):
         raise Conflict("transfer.other_person", {"volunteer_id": ["transfer.person_mismatch"]})
     batch, added, already = uuid.uuid4().hex, [], 0
     for item in loaded["records"]:
-        held = uow.session.scalars(select(ImportedHours).where(
-            ImportedHours.platform_id == platform.id, ImportedHours.original_hash == item["hash"])).first()
+        held = uow.session.scalars(
+            select(ImportedHours).where(
+                ImportedHours.platform_id == platform.id, ImportedHours.original_hash == item["hash"]
+            )
+        ).first()
         if held is not None:
             if held.volunteer_id != volunteer_id:
                 raise Conflict("transfer.imported_for_other", {"document.records": ["transfer.record_elsewhere"]})
             already += 1
             continue
-        added.append(ImportedHours(
-            volunteer_id=volunteer_id, platform_id=platform.id, original_record_id=item["record_id"],
-            original_hash=item["hash"], service_date=item["date"], starts_at=item["starts_at"],
-            ends_at=item["ends_at"], minutes=item["minutes"], organization_name=item["organization"][:100],
-            activity_title=item["activity"], source_kind=item["kind"], import_batch=batch,
-            imported_by=actor.user_id))
+        added.append(
+            ImportedHours(
+                volunteer_id=volunteer_id,
+                platform_id=platform.id,
+                original_record_id=item["record_id"],
+                original_hash=item["hash"],
+                service_date=item["date"],
+                starts_at=item["starts_at"],
+                ends_at=item["ends_at"],
+                minutes=item["minutes"],
+                organization_name=item["organization"][:100],
+                activity_title=item["activity"],
+                source_kind=item["kind"],
+                import_batch=batch,
+                imported_by=actor.user_id,
+            )
+        )
     uow.session.add_all(added)
     uow.commit()
-    return {"volunteer_id": volunteer_id, "platform": platform.name, "import_batch": batch if added else None,
-            "imported": len(added), "already_imported": already, "minutes": sum(r.minutes for r in added)}
+    return {
+        "volunteer_id": volunteer_id,
+        "platform": platform.name,
+        "import_batch": batch if added else None,
+        "imported": len(added),
+        "already_imported": already,
+        "minutes": sum(r.minutes for r in added),
+    }
 
 
 def imported_minutes(session: Session, volunteer_id: int) -> int:
     """The volunteer's imported hours (转入时长) in minutes: kept apart, never in the local totals."""
-    return int(session.scalar(select(func.coalesce(func.sum(ImportedHours.minutes), 0))
-                              .where(ImportedHours.volunteer_id == volunteer_id)) or 0)
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(ImportedHours.minutes), 0)).where(ImportedHours.volunteer_id == volunteer_id)
+        )
+        or 0
+    )
 
 
 def imported_hours(session: Session, actor: Actor, volunteer_id: int) -> list[dict[str, Any]]:
     """A volunteer's imported records, oldest service first, for whoever may see the volunteer."""
     if not may_see(session, actor, Volunteer, volunteer_id):
         raise NotFound("volunteer.not_found", id=volunteer_id)
-    rows = session.execute(select(ImportedHours, TrustedPlatform.name).join(
-        TrustedPlatform, TrustedPlatform.id == ImportedHours.platform_id).where(
-        ImportedHours.volunteer_id == volunteer_id).order_by(ImportedHours.starts_at, ImportedHours.id)).all()
-    return [{"id": r.id, "platform": name, "original_record_id": r.original_record_id,
-             "original_hash": r.original_hash, "date": r.service_date, "starts_at": r.starts_at,
-             "ends_at": r.ends_at, "minutes": r.minutes, "organization": r.organization_name,
-             "activity": r.activity_title, "kind": r.source_kind, "import_batch": r.import_batch,
-             "imported_at": r.imported_at} for r, name in rows]
+    rows = session.execute(
+        select(ImportedHours, TrustedPlatform.name)
+        .join(TrustedPlatform, TrustedPlatform.id == ImportedHours.platform_id)
+        .where(ImportedHours.volunteer_id == volunteer_id)
+        .order_by(ImportedHours.starts_at, ImportedHours.id)
+    ).all()
+    return [
+        {
+            "id": r.id,
+            "platform": name,
+            "original_record_id": r.original_record_id,
+            "original_hash": r.original_hash,
+            "date": r.service_date,
+            "starts_at": r.starts_at,
+            "ends_at": r.ends_at,
+            "minutes": r.minutes,
+            "organization": r.organization_name,
+            "activity": r.activity_title,
+            "kind": r.source_kind,
+            "import_batch": r.import_batch,
+            "imported_at": r.imported_at,
+        }
+        for r, name in rows
+    ]

@@ -1,5 +1,6 @@
 """Record transfer pages (转移接续): a volunteer's export downloads, staff's import, the district's trusted
 platforms; a volunteer's insurance and guardian consent."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,15 @@ from schemas.transfer import GuardianConsentSchema, InsuranceSchema, TrustedPlat
 # -- the volunteer's export ---------------------------------------------------------------------
 def _signed() -> dict[str, Any]:
     who, settings = current_actor(), platform().settings
-    return service.build_export(db_session(), who, platform().cipher, platform().signer, who.volunteer_id,
-                                settings.platform_name, settings.public_base_url)
+    return service.build_export(
+        db_session(),
+        who,
+        platform().cipher,
+        platform().signer,
+        who.volunteer_id,
+        settings.platform_name,
+        settings.public_base_url,
+    )
 
 
 def _download(kind: str) -> Response:
@@ -41,13 +49,22 @@ def _download(kind: str) -> Response:
         return redirect(url_for("web.my_hours") + "#transfer", 303)  # type: ignore[return-value]
     name = f"linkage-transfer-{signed['document']['export_id']}"
     if kind == "pdf":
-        return Response(render_transfer(signed), mimetype="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+        return Response(
+            render_transfer(signed),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+        )
     if kind == "sig":
-        return Response(signed["signature"] + "\n", mimetype="text/plain",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.json.sig"'})
-    return Response(service.document_bytes(signed["document"]), mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+        return Response(
+            signed["signature"] + "\n",
+            mimetype="text/plain",
+            headers={"Content-Disposition": f'attachment; filename="{name}.json.sig"'},
+        )
+    return Response(
+        service.document_bytes(signed["document"]),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
+    )
 
 
 @bp.get("/me/transfer/export.json")
@@ -71,9 +88,13 @@ def transfer_pdf():
 # -- staff import a volunteer's export ----------------------------------------------------------
 def _import_view(*, errors=None, message="", status=200):
     failed = failed_form()
-    return render_template("transfer_import.html", errors=errors or failed.get("errors", {}),
-                           manages_platforms=may_manage_trusted_platforms(current_actor()),
-                           message=message or failed.get("message", ""), form=posted()), status
+    return render_template(
+        "transfer_import.html",
+        errors=errors or failed.get("errors", {}),
+        manages_platforms=may_manage_trusted_platforms(current_actor()),
+        message=message or failed.get("message", ""),
+        form=posted(),
+    ), status
 
 
 @bp.get("/transfer/import")
@@ -110,8 +131,14 @@ def transfer_import_post():
             raise
         refused = domain_form_error(err)
         return _import_view(errors=refused.errors, message=refused.message, status=err.status)
-    flash(t("transfer.imported_done", imported=done["imported"], already=done["already_imported"],
-            platform=done["platform"]))
+    flash(
+        t(
+            "transfer.imported_done",
+            imported=done["imported"],
+            already=done["already_imported"],
+            platform=done["platform"],
+        )
+    )
     return redirect(url_for("web.transfer_import"), 303)
 
 
@@ -119,11 +146,18 @@ def transfer_import_post():
 def _platforms_view(*, errors=None, message="", status=200):
     failed = failed_form()
     signer = platform().signer
-    return render_template("transfer_platforms.html", platforms=service.trusted_platforms(db_session(), current_actor()),
-                           own={"name": platform().settings.platform_name, "public_key": signer.public_key_text,
-                                "fingerprint": signer.fingerprint},
-                           errors=errors or failed.get("errors", {}), message=message or failed.get("message", ""),
-                           form=posted()), status
+    return render_template(
+        "transfer_platforms.html",
+        platforms=service.trusted_platforms(db_session(), current_actor()),
+        own={
+            "name": platform().settings.platform_name,
+            "public_key": signer.public_key_text,
+            "fingerprint": signer.fingerprint,
+        },
+        errors=errors or failed.get("errors", {}),
+        message=message or failed.get("message", ""),
+        form=posted(),
+    ), status
 
 
 @bp.get("/transfer/platforms")
@@ -138,6 +172,7 @@ def add_trusted_platform():
     def run(body):
         with platform().uow() as uow:
             service.add_trusted_platform(uow, current_actor(), body["name"], body["public_key"])
+
     return act(_platforms_view, url_for("web.trusted_platforms"), run, TrustedPlatformSchema())
 
 
@@ -146,11 +181,15 @@ def _safety_view(*, errors=None, message="", status=200):
     who = current_actor()
     failed = failed_form()
     return render_template(
-        "safety.html", insurance=safety.insurance_of(db_session(), who, who.volunteer_id),
-        guardian=safety.guardian_record(safety.guardian_consent_of(db_session(), who, who.volunteer_id),
-                                        platform().cipher),
-        errors=errors or failed.get("errors", {}), message=message or failed.get("message", ""),
-        form=posted()), status
+        "safety.html",
+        insurance=safety.insurance_of(db_session(), who, who.volunteer_id),
+        guardian=safety.guardian_record(
+            safety.guardian_consent_of(db_session(), who, who.volunteer_id), platform().cipher
+        ),
+        errors=errors or failed.get("errors", {}),
+        message=message or failed.get("message", ""),
+        form=posted(),
+    ), status
 
 
 @bp.get("/me/safety")
@@ -165,6 +204,7 @@ def save_insurance():
     def run(body):
         with platform().uow() as uow:
             safety.set_insurance(uow, current_actor(), current_actor().volunteer_id, body)
+
     return act(_safety_view, url_for("web.my_safety"), run, InsuranceSchema())
 
 
@@ -174,6 +214,5 @@ def save_guardian_consent():
     def run(body):
         with platform().uow() as uow:
             safety.set_guardian_consent(uow, current_actor(), platform().cipher, current_actor().volunteer_id, body)
+
     return act(_safety_view, url_for("web.my_safety"), run, GuardianConsentSchema())
-
-

@@ -1,4 +1,5 @@
 """The platform's Ed25519 signing key: made once from the settings, the same on every start."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Record transfer over HTTP between two deployments on two databases; insurance and guardian consent."""
+
 from __future__ import annotations
 
 import copy
@@ -41,8 +42,11 @@ def _b_people(app_b) -> dict:
     with platform.uow() as u:
         volunteer = register_provider(u, ADMIN, "volunteer", volunteer_body(1, community), platform.cipher).id
     tokens = {}
-    for name, binding in {"admin": dict(role="admin"), "staff": dict(role="community_staff", community_id=community),
-                          "volunteer": dict(role="volunteer", volunteer_id=volunteer)}.items():
+    for name, binding in {
+        "admin": dict(role="admin"),
+        "staff": dict(role="community_staff", community_id=community),
+        "volunteer": dict(role="volunteer", volunteer_id=volunteer),
+    }.items():
         with platform.uow() as u:
             user = create_user(u, platform.passwords, username=f"b-{name}", password=PASSWORD, **binding)
         tokens[name] = {"Authorization": f"Bearer {platform.tokens.issue(user.id, user.token_version)}"}
@@ -68,8 +72,9 @@ def test_a_signed_export_travels_to_another_deployment(world, app_b):
     path = f"{API}/volunteers/{b['volunteer']}/imported-hours"
     refused = client.post(path, json=body, headers=headers["staff"])  # A not trusted yet
     assert refused.status_code == 422 and refused.get_json()["reason"] == "transfer.unknown_platform"
-    trusted = client.post(f"{API}/trusted-platforms", json={"name": "甲区平台", "public_key": key["public_key"]},
-                          headers=headers["admin"])
+    trusted = client.post(
+        f"{API}/trusted-platforms", json={"name": "甲区平台", "public_key": key["public_key"]}, headers=headers["admin"]
+    )
     assert trusted.status_code == 201, trusted.get_json()
 
     tampered = copy.deepcopy(body)
@@ -97,8 +102,15 @@ def test_an_export_of_another_volunteer_is_404_and_without_hours_409(world):
     assert empty.status_code == 409 and empty.get_json()["reason"] == "transfer.no_hours"
 
 
-@pytest.mark.parametrize("body", [{"document": "x", "signature": "y"}, {"document": {}, "signature": "y"},
-                                  {"signature": "y"}, {"document": {"format": 1}, "signature": ""}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"document": "x", "signature": "y"},
+        {"document": {}, "signature": "y"},
+        {"signature": "y"},
+        {"document": {"format": 1}, "signature": ""},
+    ],
+)
 def test_a_malformed_import_is_422_and_stores_nothing(world, body):
     before = db_fingerprint(world.platform)
     answer = world.call("POST", f"{API}/volunteers/{world.ids['volunteer']}/imported-hours", "admin", json=body)
@@ -114,6 +126,10 @@ def test_insurance_and_guardian_consent_over_the_api(world):
     assert world.call("GET", f"{path}/insurance", "volunteer").get_json()["ends_on"] == "2026-12-31"
     backwards = world.call("PUT", f"{path}/insurance", "volunteer", json={**policy, "ends_on": "2025-01-01"})
     assert backwards.status_code == 422 and "ends_on" in backwards.get_json()["errors"]
-    bad_phone = world.call("PUT", f"{path}/guardian-consent", "volunteer",
-                           json={"guardian_name": "李强", "relation": "父亲", "phone": "123", "given_on": "2026-01-01"})
+    bad_phone = world.call(
+        "PUT",
+        f"{path}/guardian-consent",
+        "volunteer",
+        json={"guardian_name": "李强", "relation": "父亲", "phone": "123", "given_on": "2026-01-01"},
+    )
     assert bad_phone.status_code == 422 and "phone" in bad_phone.get_json()["errors"]

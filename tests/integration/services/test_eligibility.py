@@ -1,4 +1,5 @@
 """Safety at sign-up: an activity's accident-insurance requirement and a minor's guardian consent."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -35,8 +36,15 @@ def scene(build):
     # Sixteen on the activity's day: registered without a guardian (that is for under-14s), but a minor.
     today = insured.starts_at.astimezone(LOCAL_TZ).date()
     minor = build.volunteer(build.community(), id_number=_id_number(today.replace(year=today.year - 16)))
-    return {"insured": insured, "plain": plain, "adult": adult, "minor": minor, "day": today,
-            "me": build.volunteer_actor(adult), "minor_me": build.volunteer_actor(minor)}
+    return {
+        "insured": insured,
+        "plain": plain,
+        "adult": adult,
+        "minor": minor,
+        "day": today,
+        "me": build.volunteer_actor(adult),
+        "minor_me": build.volunteer_actor(minor),
+    }
 
 
 def _policy(starts_on: date, ends_on: date) -> dict:
@@ -54,11 +62,18 @@ def test_an_activity_that_requires_insurance_refuses_a_volunteer_without_one(sce
 
 def test_an_expired_or_not_yet_valid_policy_is_refused_and_a_covering_one_accepted(scene, act, read):
     day = scene["day"]
-    act(safety.set_insurance, scene["me"], scene["adult"].id, _policy(day - timedelta(days=365), day - timedelta(days=1)))
+    act(
+        safety.set_insurance,
+        scene["me"],
+        scene["adult"].id,
+        _policy(day - timedelta(days=365), day - timedelta(days=1)),
+    )
     with pytest.raises(Conflict) as caught:
         act(sign_up, scene["me"], scene["insured"].id)
     assert caught.value.code == "eligibility.insurance_expired"
-    act(safety.set_insurance, scene["me"], scene["adult"].id, _policy(day + timedelta(days=1), day + timedelta(days=30)))
+    act(
+        safety.set_insurance, scene["me"], scene["adult"].id, _policy(day + timedelta(days=1), day + timedelta(days=30))
+    )
     with pytest.raises(Conflict) as caught:
         act(sign_up, scene["me"], scene["insured"].id)
     assert caught.value.code == "eligibility.insurance_not_started"
@@ -75,8 +90,13 @@ def test_a_minor_needs_a_guardian_s_consent_for_any_activity(scene, act, read, p
     with pytest.raises(Conflict):  # the organization adding them as a walk-in is held to the same rule
         act(sign_up, ADMIN, scene["plain"].id, scene["minor"].id)
     assert _signups(read) == 0
-    act(safety.set_guardian_consent, scene["minor_me"], platform.cipher, scene["minor"].id,
-        {"guardian_name": "李强", "relation": "父亲", "phone": "13900001111", "given_on": scene["day"]})
+    act(
+        safety.set_guardian_consent,
+        scene["minor_me"],
+        platform.cipher,
+        scene["minor"].id,
+        {"guardian_name": "李强", "relation": "父亲", "phone": "13900001111", "given_on": scene["day"]},
+    )
     act(sign_up, scene["minor_me"], scene["plain"].id)
     with read() as s:
         row = safety.guardian_consent_of(s, scene["minor_me"], scene["minor"].id)
@@ -87,9 +107,12 @@ def test_a_minor_needs_a_guardian_s_consent_for_any_activity(scene, act, read, p
 def test_both_reasons_are_named_for_an_uninsured_minor(scene, read):
     with read() as s:
         from linkage.models import Volunteer
+
         minor = s.get(Volunteer, scene["minor"].id)
-        assert problems(s, minor, scene["insured"]) == ["eligibility.no_insurance",
-                                                        "eligibility.guardian_consent_missing"]
+        assert problems(s, minor, scene["insured"]) == [
+            "eligibility.no_insurance",
+            "eligibility.guardian_consent_missing",
+        ]
         adult = s.get(Volunteer, scene["adult"].id)
         assert problems(s, adult, scene["plain"]) == []
 
@@ -104,5 +127,10 @@ def test_only_the_volunteer_edits_their_safety_records(scene, act, build, platfo
         with pytest.raises(InvalidInput):
             act(safety.set_insurance, scene["me"], scene["adult"].id, _policy(day, day - timedelta(days=1)))
         with pytest.raises(InvalidInput):
-            act(safety.set_guardian_consent, scene["minor_me"], platform.cipher, scene["minor"].id,
-                {"guardian_name": "李强", "relation": "父亲", "phone": "12345", "given_on": day})
+            act(
+                safety.set_guardian_consent,
+                scene["minor_me"],
+                platform.cipher,
+                scene["minor"].id,
+                {"guardian_name": "李强", "relation": "父亲", "phone": "12345", "given_on": day},
+            )

@@ -1,4 +1,5 @@
 """Record transfer (转移接续) between two deployments, each on its own database: export, trust, import."""
+
 from __future__ import annotations
 
 import copy
@@ -49,8 +50,12 @@ def exported(build, platform, read):
     with read() as s:
         signed = transfer.build_export(s, me, platform.cipher, platform.signer, volunteer.id, "甲区平台", BASE_A)
     # What travels is a file: the document as JSON text, parsed again on the other side.
-    return {"signed": json.loads(json.dumps(signed, ensure_ascii=False)), "volunteer": volunteer,
-            "records": (first, second), "serial": _serial_of(platform, volunteer)}
+    return {
+        "signed": json.loads(json.dumps(signed, ensure_ascii=False)),
+        "volunteer": volunteer,
+        "records": (first, second),
+        "serial": _serial_of(platform, volunteer),
+    }
 
 
 def _serial_of(platform, volunteer) -> str:
@@ -98,7 +103,9 @@ def test_the_export_holds_only_verified_records_signed_by_the_platform(exported,
 def test_the_same_ledger_gives_the_same_export(exported, platform, read, build):
     me = build.volunteer_actor(exported["volunteer"])
     with read() as s:
-        again = transfer.build_export(s, me, platform.cipher, platform.signer, exported["volunteer"].id, "甲区平台", BASE_A)
+        again = transfer.build_export(
+            s, me, platform.cipher, platform.signer, exported["volunteer"].id, "甲区平台", BASE_A
+        )
     assert again == exported["signed"]  # JSON, signature and PDF downloaded one by one match
 
 
@@ -115,7 +122,10 @@ def test_a_round_trip_between_two_databases(exported, platform, deployment_b):
         # Kept apart: B's own ledger holds nothing for the volunteer.
         assert s.scalar(select(func.count()).select_from(HourEntry)) == 0
     # Oldest service first: the second record's activity was the earlier one.
-    assert [(r["minutes"], r["platform"], r["kind"]) for r in rows] == [(90, "甲区平台", "honour"), (120, "甲区平台", "honour")]
+    assert [(r["minutes"], r["platform"], r["kind"]) for r in rows] == [
+        (90, "甲区平台", "honour"),
+        (120, "甲区平台", "honour"),
+    ]
     assert [r["original_hash"] for r in rows] == [r.hash for r in reversed(exported["records"])]
 
     again = _import(deployment_b, ADMIN, volunteer_b.id, signed["document"], signed["signature"])
@@ -195,8 +205,9 @@ def test_who_trusts_and_who_imports(exported, platform, deployment_b):
     build_b, _community, volunteer_b, _staff_b = _b_world(deployment_b, exported["serial"])
     with pytest.raises(Forbidden):
         with deployment_b.uow() as uow:
-            transfer.add_trusted_platform(uow, build_b.community_staff(build_b.community()), "甲区平台",
-                                          platform.signer.public_key_text)
+            transfer.add_trusted_platform(
+                uow, build_b.community_staff(build_b.community()), "甲区平台", platform.signer.public_key_text
+            )
     _trust(deployment_b, platform.signer.public_key_text)
     with pytest.raises(Conflict):  # the same key twice
         _trust(deployment_b, platform.signer.public_key_text, "又一次")
@@ -206,8 +217,9 @@ def test_who_trusts_and_who_imports(exported, platform, deployment_b):
     with pytest.raises(NotFound):  # another community's volunteer is not told to exist
         _import(deployment_b, other_staff, volunteer_b.id, signed["document"], signed["signature"])
     with pytest.raises(Forbidden):  # the volunteer does not import their own hours
-        _import(deployment_b, build_b.volunteer_actor(volunteer_b), volunteer_b.id, signed["document"],
-                signed["signature"])
+        _import(
+            deployment_b, build_b.volunteer_actor(volunteer_b), volunteer_b.id, signed["document"], signed["signature"]
+        )
     assert _imported_rows(deployment_b) == 0
 
 
@@ -230,6 +242,7 @@ def test_no_export_from_a_tampered_ledger_nor_of_another(build, platform, read):
 def test_no_export_without_verified_hours(build, platform, read):
     volunteer = build.volunteer(build.community())
     with read() as s, pytest.raises(Conflict) as caught:
-        transfer.build_export(s, build.volunteer_actor(volunteer), platform.cipher, platform.signer,
-                              volunteer.id, "甲区平台", BASE_A)
+        transfer.build_export(
+            s, build.volunteer_actor(volunteer), platform.cipher, platform.signer, volunteer.id, "甲区平台", BASE_A
+        )
     assert caught.value.code == "transfer.no_hours"
