@@ -141,7 +141,7 @@ def run(host: str, port: int, workers: int, no_seed: bool, broker_kind: str | No
 
 @main.group()
 def keys() -> None:
-    """Field encryption keys (LINKAGE_FIELD_KEY)."""
+    """Field encryption keys (LINKAGE_FIELD_KEY) and the signing key (LINKAGE_SIGNING_KEY)."""
 
 
 @keys.command("rotate")
@@ -161,6 +161,16 @@ def keys_rotate(batch_size: int) -> None:
     if any(tally["unreadable"] for tally in counts.values()):
         click.echo("error: some fields open with none of the configured keys (left unchanged)", err=True)
         sys.exit(1)
+
+
+@keys.command("signing-key")
+def keys_signing_key() -> None:
+    """Print a new Ed25519 signing key for LINKAGE_SIGNING_KEY (record-transfer exports), once.
+
+    Changing it later makes the platforms that trusted the old public key refuse new exports until
+    they register the new one."""
+    from linkage.signing import new_signing_key
+    click.echo(new_signing_key())
 
 
 @main.group()

@@ -25,6 +25,10 @@ class Settings:
     secret_key: str
     field_key: str
     env: str = "development"
+    # The Ed25519 key that signs record-transfer exports (linkage.signing): a base64 seed from
+    # `linkage keys signing-key`; empty: derived from secret_key (stable while it is).
+    signing_key: str = ""
+    platform_name: str = "Linkage 志愿服务记录平台"
     token_ttl_seconds: int = 12 * 3600
     # argon2id cost: OWASP's recommended minimum (19 MiB, 2 passes, 1 lane), ~25 ms of CPU a
     # login here; argon2-cffi's default (64 MiB, 3 passes) cost 153 ms, and at one login a
@@ -125,6 +129,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> 
         kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
         secret_key=secret or secrets.token_hex(32),
         field_key=field_key,
+        signing_key=env.get("LINKAGE_SIGNING_KEY", ""),
+        platform_name=env.get("LINKAGE_PLATFORM_NAME") or "Linkage 志愿服务记录平台",
         env=mode,
         public_base_url=env.get("LINKAGE_PUBLIC_URL", "http://127.0.0.1:8000"),
         embedded_broker_port=int(env.get("LINKAGE_BROKER_PORT", "19092")),

@@ -107,6 +107,8 @@ class VolunteerHoursSchema(Schema):
     # The next star level and the verified minutes still to serve for it; null at the top level.
     star_next = fields.Dict(keys=fields.String(), values=WholeNumber(), allow_none=True)
     records = fields.List(fields.Nested(HourRecordSchema))
+    # Imported from other platforms (转入时长, GET .../imported-hours): apart from every total above.
+    imported_minutes = WholeNumber()
 
 
 class ChainCheckSchema(Schema):

@@ -83,6 +83,9 @@ class ActivitySchema(Schema):
     ends_at = LocalDateTime(required=True)
     slots = WholeNumber(required=True, validate=validate.Range(min=1, max=1000))
     skills_wanted = Tags(load_default=list)
+    requires_insurance = fields.Boolean(
+        load_default=False, metadata={"description": "sign-up needs accident insurance covering the activity's days"}
+    )
     cancelled = fields.Boolean(dump_only=True)
     taken = WholeNumber(dump_only=True)
     series_id = WholeNumber(dump_only=True, allow_none=True, metadata={"description": "周期活动: its series"})

@@ -11,7 +11,7 @@ from linkage.http.context import actor, platform, session
 from linkage.models import HourEntry, RecordStatus
 from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
-from linkage.services import certificates, hours
+from linkage.services import certificates, hours, transfer
 from schemas.common import MAX_INTEGER
 from schemas.hours import (
     CertificateCheckSchema,
@@ -92,7 +92,9 @@ def correct(body, entry_id):
 @blp.route("/volunteers/<int:volunteer_id>/hours")
 @blp.response(200, VolunteerHoursSchema)
 def volunteer_hours(volunteer_id):
-    return hours.hours_of_volunteer(session(), actor(), volunteer_id)
+    summary = hours.hours_of_volunteer(session(), actor(), volunteer_id)
+    # Hours imported from other platforms (转入时长): shown beside, never in the totals above.
+    return {**summary, "imported_minutes": transfer.imported_minutes(session(), volunteer_id)}
 
 
 @blp.route("/volunteers/<int:volunteer_id>/hours/verify-chain")

@@ -51,6 +51,8 @@ from linkage.models.projects import (
 from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
 from linkage.models.qualifications import Qualification
 from linkage.models.series import ActivitySeries
+from linkage.models.safety import GuardianConsent, Insurance
+from linkage.models.transfer import ImportedHours, TrustedPlatform
 from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "EvaluationCode", "Project", "ProjectStatus", "Signup", "SignupStatus", "TRANSITIONS",
     "check_transition", "GENESIS", "RECORD_ACTIONS", "HourAction", "HourEntry", "HourSource", "Certificate", "Consent", "ConsentMethod", "AuditEntry", "LedgerHead", "STANDING", "RecordStatus", "record_states",
     "Invitation", "InvitationKind", "InvitationStatus", "INVITEE_KINDS",
+    "GuardianConsent", "Insurance", "ImportedHours", "TrustedPlatform",
     "FundEntry", "FundingApplication", "FundingReview", "FundingRound", "Grant", "Milestone", "ReviewAssignment",
     "Qualification",
     "Delivery", "DeliveryStatus", "Notification", "NotificationKind", "NotificationPreference", "QuietHours",

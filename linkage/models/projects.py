@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from linkage.models.base import Base, utcnow
@@ -100,6 +100,8 @@ class Activity(Base):
     occurrence_start: Mapped[datetime | None]
     role: Mapped[str] = mapped_column(String(50), default="")
     qualification_required: Mapped[str] = mapped_column(String(50), default="")
+    # Sign-up needs accident insurance covering the activity's days (services/eligibility.py).
+    requires_insurance: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
 

@@ -20,6 +20,7 @@ MENU = {
     "my_hours": (Role.VOLUNTEER.value,),
     "invitations": (Role.ORG_STAFF.value, Role.VOLUNTEER.value, Role.SOCIAL_WORKER.value),
     "funding": tuple(r.value for r in Role if r is not Role.VOLUNTEER),
+    "transfer": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value),  # importing hours from another platform
 }
 
 

@@ -29,6 +29,7 @@ from linkage.models import (
 from linkage.permissions import Actor, visible_signups
 from linkage.policy.parties import is_organization_staff, is_volunteer
 from linkage.policy.service import may_organize, require_attendance_recorder, require_organizer, require_signup_by
+from linkage.services.eligibility import require_eligible
 from linkage.services.hours import append_entry, check_recording_rules
 from linkage.services.matches import shown_entry
 from linkage.uow import UnitOfWork, get_or_404
@@ -122,6 +123,7 @@ def sign_up(uow: UnitOfWork, actor: Actor, activity_id: int, volunteer_id: int |
         raise Conflict("activity.not_open")
     if activity.ends_at <= utcnow() and not on_behalf:
         raise Conflict("activity.over")
+    require_eligible(uow.session, volunteer, activity)  # insurance, a minor's guardian consent
     mine = uow.session.scalars(select(Signup).join(Activity, Activity.id == Signup.activity_id).where(
         Signup.volunteer_id == volunteer_id, Signup.status.in_(ACTIVE),
         Activity.starts_at < activity.ends_at, Activity.ends_at > activity.starts_at)).all()

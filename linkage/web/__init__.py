@@ -30,6 +30,7 @@ def init_web(app: Flask) -> None:
         views_projects,
         views_qualifications,
         views_series,
+        views_transfer,
         views_verify,
     )
     from linkage.web.blueprint import bp, error_page

@@ -8,7 +8,7 @@ from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
-from linkage.services import certificates, disclosures, evaluations, hours
+from linkage.services import certificates, disclosures, evaluations, hours, transfer
 from linkage.services import projects as project_service
 from linkage.web.actions import fail, failed_form, posted
 from linkage.web.auth import current_actor, roles
@@ -26,6 +26,7 @@ def _hours_view(*, message="", status=200):
                            summary=hours.hours_of_volunteer(db_session(), who, volunteer.id),
                            certificates=certificates.certificates_of(db_session(), who, volunteer.id),
                            disclosures=disclosures.disclosures_of(db_session(), who),
+                           imported=transfer.imported_hours(db_session(), who, volunteer.id),
                            message=message), status
 
 

@@ -8,11 +8,14 @@ by organization A); `other_*` is the other party of the same role.
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Callable
 
 from linkage.notice import current_version
+from linkage.signing import Signer
+from tests.integration.api import transfer_world
 from tests.integration.api.conftest import (
     PASSWORD,
     community_body,
@@ -290,6 +293,20 @@ CASES: dict[str, Case] = {
     # --- notifications
     "notification.read": Case("POST", "/notifications/{notification_id}/read",
                               lambda s: {"notification_id": s.notification_of("volunteer")}, fresh=False),
+    # --- record transfer (转移接续) and safety at sign-up
+    "transfer.trust": Case("POST", "/trusted-platforms", lambda s: {},
+                           lambda p, who: {"name": "外区平台", "public_key": Signer("", uuid.uuid4().hex).public_key_text},
+                           success=201),
+    "transfer.import": Case("POST", "/volunteers/{volunteer_id}/imported-hours",
+                            lambda s: (transfer_world.trust(s), {"volunteer_id": s.ids["volunteer"]})[1],
+                            lambda p, who: transfer_world.signed()),
+    "safety.insurance": Case("PUT", "/volunteers/{volunteer_id}/insurance", lambda s: {"volunteer_id": s.ids["volunteer"]},
+                             _const({"insurer": "中国人寿", "policy_number": "P-2026-01", "starts_on": "2026-01-01",
+                                     "ends_on": "2027-12-31"}), fresh=False),
+    "safety.guardian": Case("PUT", "/volunteers/{volunteer_id}/guardian-consent",
+                            lambda s: {"volunteer_id": s.ids["volunteer"]},
+                            _const({"guardian_name": "李强", "relation": "父亲", "phone": "13900001111",
+                                    "given_on": "2026-01-01"}), fresh=False),
 }
 
 # Fields a client must never be able to set (or set for another party); each probe adds one to an

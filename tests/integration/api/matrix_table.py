@@ -77,8 +77,15 @@ qualification.create         ok   404  404  404  404  ok   404  404  404  404
 qualification.update         ok   404  404  404  404  ok   404  404  404  404
 qualification.delete         ok   404  404  404  404  ok   404  404  404  404
 notification.read            404  404  404  404  404  ok   404  404  404  404
+transfer.trust               ok   -    -    -    -    -    -    -    -    -
+transfer.import              ok   ok   404  404  404  -    404  404  404  -
+safety.insurance             -    -    404  404  404  ok   404  404  404  -
+safety.guardian              -    -    404  404  404  ok   404  404  404  -
 """
 # Notes on rows that are not obvious from the table alone:
+# - transfer.import: the district or volunteer A's community imports hours A brings from a trusted
+#   platform; who may see A but not import (A, an auditor) is refused, others are told nothing (404).
+# - safety.*: a volunteer's insurance and guardian consent are entered by the volunteer alone.
 # - volunteer.reveal: the district and auditors, with a reason; a caller who may see volunteer A (its
 #   community's staff, the organization it served with, A itself) is refused (403), one who may not
 #   is told nothing (404).
