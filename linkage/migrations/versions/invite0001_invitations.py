@@ -1,7 +1,7 @@
 """invitations sent from a need's ranked matches
 
 Revision ID: invite0001
-Revises: a5atrest0001
+Revises: quals0001
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import linkage.models.base
 
 
 revision = 'invite0001'
-down_revision = 'a5atrest0001'
+down_revision = 'quals0001'
 branch_labels = None
 depends_on = None
 

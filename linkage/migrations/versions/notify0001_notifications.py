@@ -1,7 +1,7 @@
 """notifications: inbox rows, opt-outs, quiet hours, deliveries; grant milestones' due date
 
 Revision ID: notify0001
-Revises: a5atrest0001
+Revises: invite0001
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import linkage.models.base
 
 
 revision = 'notify0001'
-down_revision = 'a5atrest0001'
+down_revision = 'invite0001'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """volunteers' qualifications, leave dates, and the qualification a need requires
 
 Revision ID: quals0001
-Revises: a5atrest0001
+Revises: series0001
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import linkage.models.base
 
 
 revision = 'quals0001'
-down_revision = 'a5atrest0001'
+down_revision = 'series0001'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """record transfer (trusted platforms, imported hours) and safety at sign-up (insurance, guardian consent)
 
 Revision ID: transfer0001
-Revises: a5atrest0001
+Revises: notify0001
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import linkage.models.base
 
 
 revision = 'transfer0001'
-down_revision = 'a5atrest0001'
+down_revision = 'notify0001'
 branch_labels = None
 depends_on = None
 
