@@ -58,3 +58,16 @@ def test_free_time_and_leave_are_edited_on_the_page(person, world):
 
 def test_the_page_is_the_volunteers_own(person):
     assert person("org_staff").get("/me/qualifications").status_code == 403
+
+
+def test_a_need_posted_on_its_form_can_require_a_qualification(person):
+    from tests.integration.web.test_pages import need_form
+
+    staff = person("community_staff")
+    assert "所需资质" in staff.get("/needs/new").get_data(as_text=True)
+    posted = staff.post("/needs/new", need_form(qualification_required="first_aid"))
+    assert posted.status_code == 302, posted.get_data(as_text=True)[:500]
+    page = staff.get(posted.headers["Location"]).get_data(as_text=True)
+    assert "所需资质" in page and "急救证" in page
+    plain = staff.post("/needs/new", need_form(qualification_required=""))
+    assert "所需资质" not in staff.get(plain.headers["Location"]).get_data(as_text=True)
