@@ -1,4 +1,4 @@
-"""Safety at sign-up: accident insurance (意外保险) an activity requires, a guardian's consent for a minor.
+"""Who may take a shift: the qualification (资质) it requires, accident insurance (意外保险), a guardian's consent for a minor.
 
 The one rule both sign-up paths (the volunteer's own, an organization's walk-in) go through:
 `require_eligible`. A minor (under 18 on the activity's first day, from the birth date in their
@@ -18,6 +18,7 @@ from linkage.errors import Conflict, FieldErrors
 from linkage.models import Activity, GuardianConsent, Insurance, Volunteer
 from linkage.security import FieldCipher
 from linkage.services.consents import age_on
+from linkage.services.qualifications import require_qualification
 
 ADULT_AGE = 18  # 完全民事行为能力 (民法典 art. 17)
 
@@ -58,7 +59,9 @@ def problems(session: Session, volunteer: Volunteer, activity: Activity) -> list
 
 
 def require_eligible(session: Session, volunteer: Volunteer, activity: Activity) -> None:
-    """Refuse (409) a sign-up that lacks the insurance or the guardian's consent it needs, saying which."""
+    """Refuse (409) a sign-up that lacks the shift's qualification, or the insurance or the guardian's
+    consent it needs, saying which."""
+    require_qualification(session, volunteer, activity)
     found = problems(session, volunteer, activity)
     if found:
         errors: FieldErrors = {"volunteer_id": [code for code in found]}
