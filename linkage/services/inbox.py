@@ -49,10 +49,11 @@ def list_notifications(
     return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit).offset(offset)))
 
 
-def count_notifications(session: Session, actor: Actor) -> int:
-    return (
-        session.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == _own(actor))) or 0
-    )
+def count_notifications(session: Session, actor: Actor, *, unread_only: bool = False) -> int:
+    query = select(func.count()).select_from(Notification).where(Notification.user_id == _own(actor))
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return session.scalar(query) or 0
 
 
 def unread_count(session: Session, user_id: int | None) -> int:

@@ -92,7 +92,8 @@ def _signup_kind(session: Session, signup: dict[str, Any], activity: Activity) -
     if status == SignupStatus.SIGNED_UP.value:
         if previous == "waitlisted":
             return K.WAITLIST_PROMOTED
-        return K.SIGNUP_CONFIRMED if previous in (None, "") else None
+        # New, or signed up again after cancelling; not a sign-up that merely changed back.
+        return K.SIGNUP_CONFIRMED if previous in (None, "", SignupStatus.CANCELLED.value) else None
     if status == SignupStatus.CANCELLED.value:
         # Told only when it was not their own doing: the activity or its project was called off.
         project = session.get(Project, activity.project_id)

@@ -83,6 +83,8 @@ def test_a_promotion_from_the_waitlist_and_a_called_off_activity_are_told_but_no
     assert [n.kind for n in notify(platform, "e-promoted", "linkage.signup.changed.v1", promoted)] == [
         "waitlist_promoted"
     ]
+    again = {"signup": {**base, "status": "signed_up", "previous_status": "cancelled"}}
+    assert [n.kind for n in notify(platform, "e-again", "linkage.signup.changed.v1", again)] == ["signup_confirmed"]
     checked_in = {"signup": {**base, "status": "checked_in", "previous_status": "signed_up"}}
     assert notify(platform, "e-in", "linkage.signup.changed.v1", checked_in) == []
     act(cancel_signup, scene["me"], signup.id)
