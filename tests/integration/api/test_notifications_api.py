@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from linkage.services.notifications import Notice, store_notices
+from linkage.services.inbox import store_notices
+from linkage.services.notifications import Notice
 
 
 def _notify(world, username: str, key: str, **params) -> int:

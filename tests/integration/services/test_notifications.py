@@ -24,9 +24,10 @@ from linkage.services.inbox import (
     preferences,
     render,
     set_preferences,
+    store_notices,
     unread_count,
 )
-from linkage.services.notifications import Notice, due_notices, notices_for_event, store_notices
+from linkage.services.notifications import Notice, due_notices, notices_for_event
 from schemas.funding import MilestonePlanSchema
 from tests.factories import ADMIN
 
