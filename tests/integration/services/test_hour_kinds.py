@@ -109,8 +109,12 @@ def test_a_certificate_states_both_kinds(scene, build, act, platform):
     honour = act(
         log_hours,
         scene["org_staff"],
-        {**_entry(scene, 45, reason="补录"), "activity_id": later.id, "starts_at": later.starts_at,
-         "ends_at": later.starts_at + timedelta(minutes=45)},
+        {
+            **_entry(scene, 45, reason="补录"),
+            "activity_id": later.id,
+            "starts_at": later.starts_at,
+            "ends_at": later.starts_at + timedelta(minutes=45),
+        },
     )
     for entry in (credit, honour):
         act(review_hours, ADMIN, entry.id, "verify")
