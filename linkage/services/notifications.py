@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from linkage import models
 from linkage.catalogue import EventType
 from linkage.clock import LOCAL_TZ
 from linkage.models import (
@@ -31,11 +30,13 @@ from linkage.models import (
 )
 from linkage.models.funding import GrantStatus
 from linkage.policy.notices import organization_staff_clause
+from linkage.services.qualifications import expiring_qualifications
+from linkage.taxonomy import QUALIFICATION_KINDS
 
 K = NotificationKind
 REMINDER_24H, REMINDER_2H = timedelta(hours=24), timedelta(hours=2)
 MISSED_LOOKBACK = timedelta(hours=48)  # a shift that ended longer ago is not worth a notice any more
-MILESTONE_NOTICE_DAYS, QUALIFICATION_NOTICE_DAYS = 7, 30
+MILESTONE_NOTICE_DAYS = 7
 INVITATION_SENT, INVITATION_ANSWERED = "linkage.invitation.sent.v1", "linkage.invitation.answered.v1"
 # Projects that no longer run: their sign-ups were cancelled for the volunteer, not by them.
 ENDED_PROJECTS = ("cancelled", "completed", "evaluated")
@@ -287,28 +288,19 @@ def _day(value: date | None) -> str:
 
 
 def qualification_notices(session: Session, now: datetime) -> list[Notice]:
-    """HOOK for the qualifications slice: a `Qualification` (volunteer_id, kind, expires_on) that
-    expires within 30 days tells its holder once per expiry date. Returns [] while no such model
-    exists; the coordinator wires nothing else (the ticker already calls this)."""
-    model = getattr(models, "Qualification", None)
-    if model is None or not all(hasattr(model, name) for name in ("volunteer_id", "kind", "expires_on")):
-        return []
+    """A qualification expiring within 30 days tells its holder once per expiry date (which ones:
+    services.qualifications.expiring_qualifications, the rule's one home)."""
     today = now.astimezone(LOCAL_TZ).date()
-    rows = session.scalars(
-        select(model).where(
-            model.expires_on >= today, model.expires_on <= today + timedelta(days=QUALIFICATION_NOTICE_DAYS)
-        )
-    )
     return [
         Notice(
             user,
             K.QUALIFICATION_EXPIRING.value,
             f"qualification_expiring:{row.id}:{_day(row.expires_on)}:{user}",
-            {"qualification": str(row.kind), "expires_on": _day(row.expires_on)},
-            "/me/hours",
+            {"qualification": QUALIFICATION_KINDS.get(row.kind, (row.kind,))[0], "expires_on": _day(row.expires_on)},
+            "/me/qualifications",
         )
-        for row in rows
-        for user in users_of_volunteer(session, row.volunteer_id)
+        for volunteer_id, row in expiring_qualifications(session, today=today)
+        for user in users_of_volunteer(session, volunteer_id)
     ]
 
 
