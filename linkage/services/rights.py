@@ -33,6 +33,7 @@ from linkage.security import FieldCipher
 from linkage.services.activities import _emit_signup
 from linkage.services.consents import consent_record, consents_of
 from linkage.services.hours import entry_record, verify_chain
+from linkage.services.safety import erase_safety_records, safety_export
 from linkage.uow import UnitOfWork
 
 # What an erased person's name becomes wherever it was stored (profile, certificates).
@@ -96,6 +97,7 @@ def _export_volunteer(session: Session, volunteer_id: int, cipher: FieldCipher, 
                                         .order_by(Certificate.id)))
     out["certificates"] = [_row(c, ("id", "code", "organization_id", "issued_at", "verified_minutes", "snapshot",
                                     "revoked_at", "revoked_reason")) for c in certificates]
+    out["safety"] = safety_export(session, cipher, volunteer_id)  # insurance, guardian consent, imported hours
     return [("volunteers", [volunteer_id]), ("consents", [c.id for c in consents]),
             ("hour_entries", [e.id for e in chain]), ("signups", [s.id for s, _ in signups]),
             ("certificates", [c.id for c in certificates])]
@@ -128,6 +130,7 @@ def erase_volunteer(uow: UnitOfWork, actor: Actor, volunteer_id: int, reason: st
     volunteer.active, volunteer.erased_at = False, now
     for consent in uow.session.scalars(select(Consent).where(Consent.volunteer_id == volunteer_id)):
         consent.guardian_name, consent.guardian_phone_cipher = "", ""
+    erase_safety_records(uow.session, volunteer_id)
     for user in uow.session.scalars(select(User).where(User.volunteer_id == volunteer_id)):
         user.username, user.password_hash = f"erased-{user.id}", "!"  # no password matches "!"
         user.active, user.token_version = False, user.token_version + 1

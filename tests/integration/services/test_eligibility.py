@@ -134,3 +134,20 @@ def test_only_the_volunteer_edits_their_safety_records(scene, act, build, platfo
                 scene["minor"].id,
                 {"guardian_name": "李强", "relation": "父亲", "phone": "12345", "given_on": day},
             )
+
+
+def test_the_safety_records_are_in_the_person_s_export_and_go_at_erasure(scene, act, read, platform):
+    from linkage.models import GuardianConsent, Insurance
+    from linkage.services.rights import erase_volunteer
+
+    act(safety.set_insurance, scene["me"], scene["adult"].id, _policy(scene["day"], scene["day"]))
+    act(safety.set_guardian_consent, scene["minor_me"], platform.cipher, scene["minor"].id,
+        {"guardian_name": "李强", "relation": "父亲", "phone": "13900001111", "given_on": scene["day"]})
+    with read() as s:
+        held = safety.safety_export(s, platform.cipher, scene["minor"].id)
+    assert held["guardian_consent"]["phone"] == "13900001111" and held["insurance"] is None
+    act(erase_volunteer, ADMIN, scene["minor"].id, "本人书面申请")
+    act(erase_volunteer, ADMIN, scene["adult"].id, "本人书面申请")
+    with read() as s:
+        assert s.scalar(select(func.count()).select_from(Insurance)) == 0
+        assert s.scalar(select(func.count()).select_from(GuardianConsent)) == 0
