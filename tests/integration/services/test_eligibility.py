@@ -141,8 +141,13 @@ def test_the_safety_records_are_in_the_person_s_export_and_go_at_erasure(scene, 
     from linkage.services.rights import erase_volunteer
 
     act(safety.set_insurance, scene["me"], scene["adult"].id, _policy(scene["day"], scene["day"]))
-    act(safety.set_guardian_consent, scene["minor_me"], platform.cipher, scene["minor"].id,
-        {"guardian_name": "李强", "relation": "父亲", "phone": "13900001111", "given_on": scene["day"]})
+    act(
+        safety.set_guardian_consent,
+        scene["minor_me"],
+        platform.cipher,
+        scene["minor"].id,
+        {"guardian_name": "李强", "relation": "父亲", "phone": "13900001111", "given_on": scene["day"]},
+    )
     with read() as s:
         held = safety.safety_export(s, platform.cipher, scene["minor"].id)
     assert held["guardian_consent"]["phone"] == "13900001111" and held["insurance"] is None
