@@ -176,9 +176,14 @@ def trusted_platforms(session: Session, actor: Actor) -> list[TrustedPlatform]:
 
 
 def _malformed(errors: dict[str, Any]) -> InvalidInput:
+    """One field, `document`, naming what is wrong in it (the keys that failed, if any)."""
     return InvalidInput(
         "transfer.malformed",
-        {f"document.{k}": ["transfer.field_invalid"] for k in errors} or {"document": ["transfer.not_an_export"]},
+        {
+            "document": [Message("transfer.bad_parts", parts=", ".join(sorted(errors)))]
+            if errors
+            else ["transfer.not_an_export"]
+        },
     )
 
 
