@@ -91,7 +91,7 @@ PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH",
 
 
 def _check_parts(text: str) -> None:
-    parts = dict(part.split("=", 1) if "=" in part else (part, "") for part in text.upper().split(";") if part)
+    parts = dict(part.partition("=")[::2] for part in text.upper().split(";") if part)
     if not set(parts) <= PARTS or parts.get("FREQ") not in FREQUENCIES:
         raise ValueError("a part this rule may not have")
     if "BYMONTH" in parts and parts["FREQ"] != "YEARLY":
