@@ -93,6 +93,8 @@ def test_holidays_are_skipped_and_an_endless_rule_stops_at_the_horizon_and_the_c
         ({"rrule": "FREQ=SOMETIMES"}, "rrule"),
         ({"rrule": "FREQ=WEEKLY;UNTIL=20000101"}, "rrule"),  # never occurs again
         ({"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"}, "rrule"),  # never occurs at all
+        ({"rrule": "FREQ=HOURLY"}, "rrule"),  # not a community activity's rhythm
+        ({"rrule": "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"}, "rrule"),  # BYMONTH is for yearly rules
         ({"shifts": []}, "shifts"),
         ({"shifts": [{"role": "送餐", "slots": 0}]}, "shifts"),
     ],
