@@ -35,7 +35,7 @@ def series_form(**over) -> dict:
         "shift_skills_0": "助老",
         "shift_role_1": "引导员",
         "shift_slots_1": "2",
-        "shift_qualification_1": "急救证",
+        "shift_qualification_1": "first_aid",
     }
     form.update(over)
     return form
