@@ -47,6 +47,16 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("activities-org", "zuzhi", "/activities"),
     ("my-hours", "zhiyuan", "/me/hours"),
     ("inbox", "zhiyuan", "/inbox"),
+    ("my-signups", "zhiyuan", "/me/signups"),
+    ("my-qualifications", "zhiyuan", "/me/qualifications"),
+    ("safety", "zhiyuan", "/me/safety"),
+    ("scan", "zhiyuan", "scan"),
+    ("invitations-org", "zuzhi", "/invitations"),
+    ("series-form", "zuzhi", "series-form"),
+    ("series", "zuzhi", "series"),
+    ("roster", "zuzhi", "roster"),
+    ("checkin-code", "zuzhi", "checkin-code"),
+    ("transfer-import", "shequ", "/transfer/import"),
     ("dashboard", "admin", "/dashboard"),
     ("dashboard-shenji", "shenji", "/dashboard"),
     ("funding", "admin", "/funding"),
@@ -99,7 +109,7 @@ def world(live) -> dict[str, str]:
     from sqlalchemy import select
 
     from linkage.models.users import User
-    from linkage.services import hours
+    from linkage.services import hours, series
 
     with live.platform.read_session() as session:
         users = {
@@ -116,10 +126,32 @@ def world(live) -> dict[str, str]:
     other = build.need(
         community, title="社区助餐点送餐", starts_at=hours_ago(-48), ends_at=hours_ago(-50)
     )  # stays open: a need with matches
+    # Running now (its check-in code shows), zhiyuan signed up; and a recurring activity with shifts.
+    running = build.activity(project, title="社区助餐", starts_at=hours_ago(0.2), hours_long=2)
+    build.signup(running, volunteer)
+    first = hours_ago(-30).replace(minute=0, second=0, microsecond=0)
+    weekly = {
+        "title": "长者助餐",
+        "place": "社区食堂",
+        "dtstart": first,
+        "duration_minutes": 120,
+        "exdates": [],
+        "rrule": "FREQ=DAILY;COUNT=6",
+        "shifts": [
+            {"role": "送餐", "slots": 2, "skills_wanted": ["助老"]},
+            {"role": "引导员", "slots": 1, "skills_wanted": [], "qualification_required": "first_aid"},
+        ],
+    }
+    recurring = build._do(series.schedule_series, ADMIN, project.id, weekly)
     return {
         "need": f"/needs/{other.id}",
         "project": f"/projects/{project.id}",
         "activity": f"/activities/{activity.id}",
+        "scan": f"/activities/{running.id}/scan",
+        "checkin-code": f"/activities/{running.id}/checkin-code",
+        "roster": f"/activities/{running.id}/roster",
+        "series-form": f"/projects/{project.id}/series/new",
+        "series": f"/series/{recurring.id}",
     }
 
 
