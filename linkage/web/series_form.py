@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from linkage import formats
 from linkage.http.context import session as db_session
 from linkage.models import Activity, ActivitySeries
 from linkage.web.blueprint import bp
@@ -62,16 +64,35 @@ def series_body(form) -> tuple[dict[str, Any], dict[str, list[str]]]:
 
 @bp.app_template_filter("rule_label")
 def rule_label(rrule: str) -> str:
-    """每周二、四 / 每月 for the rules the form makes; the rule itself otherwise."""
-    text = rrule.upper()
-    if "FREQ=WEEKLY" in text and (found := _BYDAY.search(text)):
-        return t(
-            "every_week_on",
-            days=t("weekday_sep").join(t(f"weekday_{d}") for d in found.group(1).split(",") if d in WEEKDAYS),
-        )
-    if "FREQ=MONTHLY" in text and "BY" not in text.replace("BYMONTHDAY", ""):
-        return t("every_month")
-    return rrule
+    """The rule in words, as a clerk says it: 每周二、四 / 每2周的周一 / 每天，共6次 / 每月15日，至12月31日;
+    自定义重复规则 for what the words do not cover (the API accepts a free RRULE)."""
+    parts = dict(p.split("=", 1) for p in rrule.upper().split(";") if "=" in p)
+    freq, n = parts.get("FREQ", ""), parts.get("INTERVAL", "1")
+    days = [d for d in parts.get("BYDAY", "").split(",") if d in WEEKDAYS]
+    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}.get(freq)
+    plain = set(parts) <= {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "WKST"}
+    if unit is None or not plain or not n.isdigit() or ("BYDAY" in parts and (freq != "WEEKLY" or not days)):
+        return t("rule_custom")
+    every = t(f"every_{unit}") if n == "1" else t(f"every_n_{unit}s", n=n)
+    if days:
+        named = t("weekday_sep").join(t(f"weekday_{d}") for d in days)
+        every = t("rule_on_days" if n == "1" else "rule_on_days_every_n", every=every, days=named)
+    if freq == "MONTHLY" and parts.get("BYMONTHDAY", "").isdigit():
+        every = t("rule_on_monthday", every=every, day=parts["BYMONTHDAY"])
+    elif "BYMONTHDAY" in parts:
+        return t("rule_custom")
+    if parts.get("COUNT", "").isdigit():
+        every += t("rule_count", n=parts["COUNT"])
+    elif until := _until(parts.get("UNTIL", "")):
+        every += t("rule_until", date=formats.day(until))
+    return every
+
+
+def _until(value: str) -> date | None:
+    try:
+        return datetime.strptime(value[:8], "%Y%m%d").date() if value else None
+    except ValueError:
+        return None
 
 
 def series_rules(activities: list[Activity]) -> dict[int, str]:

@@ -165,3 +165,19 @@ def test_the_organizer_cancels_an_activity_after_confirming(person, world):
     with world.platform.read_session() as s:
         assert s.get(Activity, shift.id).cancelled is True
         assert {x.status for x in s.scalars(select(Signup).where(Signup.activity_id == shift.id))} == {"cancelled"}
+
+
+def test_a_free_rule_reads_in_words_and_one_the_words_do_not_cover_says_so(person, world):
+    """每天，共6次 for a daily rule the clerk typed; 自定义重复规则, never the raw RRULE, for one the
+    words do not cover (the page speaks Chinese)."""
+    project_id, org, _ = running_project(person, world)
+    for rule, words in (
+        ("FREQ=DAILY;COUNT=6", "每天，共6次"),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=3", "每2周的周一，共3次"),
+        ("FREQ=MONTHLY;BYMONTHDAY=15;COUNT=2", "每月15日，共2次"),
+        ("FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1;COUNT=2", "自定义重复规则"),
+    ):
+        made = org.post(f"/projects/{project_id}/series/new", series_form(freq="custom", rrule=rule, weekdays=[]))
+        assert made.status_code in (302, 303), html(made)[:500]
+        page = html(org.get(made.headers["Location"]))
+        assert words in page and "FREQ=" not in page, (rule, words)
