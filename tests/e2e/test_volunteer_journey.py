@@ -130,15 +130,18 @@ def test_a_volunteer_s_day_on_a_phone(live, browser, shots):
     need = build.need(who["community_id"], lat=who["where"][0], lon=who["where"][1], title="老人日间照料中心需要值班志愿者")
     project = build.project(need=need, organization=who["organization_id"], status="in_progress")
     build.user("volunteer", volunteer_id=who["neighbour_id"], username="linju2")
+    # before the walk: verified honour hours one minute short of the volunteer's next star
+    level_before, verified_before = _hours_just_below_a_star(live, build, who)
 
-    # -- the organization schedules a weekly series; today's occurrence starts within 15-75 s -------
-    # (a series materializes occurrences from the moment it is saved, so the one running during the
-    # walk is made to start just after the form is sent; check-in opens 60 min before the start)
+    # -- the organization schedules a weekly series; today's occurrence starts within 30-90 s -------
+    # A series materializes occurrences from the moment it is saved, so the one running during the
+    # walk is made to start shortly after the form is sent: check-in opens 60 min before the start,
+    # and the waitlist is promoted only before it (the walk reaches the cancellation in ~10 s).
     seen.step = "0"
     org = Person(browser, live, seen=seen, name="org", viewport=PHONE_375)
     org.log_in("zuzhi")
     org.go(f"/projects/{project.id}/series/new")
-    start = (datetime.now(TZ) + timedelta(seconds=75)).replace(second=0, microsecond=0)
+    start = (datetime.now(TZ) + timedelta(seconds=90)).replace(second=0, microsecond=0)
     page = org.page
     page.fill("#f-title", TITLE)
     page.fill("#f-place", "新华里社区日间照料中心")
@@ -149,10 +152,9 @@ def test_a_volunteer_s_day_on_a_phone(live, browser, shots):
     page.fill("#f-shift_role_0", "前台值班")
     page.fill("#f-shift_slots_0", "1")
     seen.page(org, "org-series-form-filled")
+    sent = time.monotonic()
     org.press("form.card button[type=submit]")
     assert re.search(r"/series/\d+$", page.url), page.url + "\n" + page.locator("main").inner_text()
-    # before the walk: verified honour hours one minute short of the volunteer's next star
-    level_before, verified_before = _hours_just_below_a_star(live, build, who)
 
     # -- 1. the volunteer finds it near home ------------------------------------------------------
     me = Person(browser, live, seen=seen, name="me", viewport=PHONE_375,
@@ -186,6 +188,8 @@ def test_a_volunteer_s_day_on_a_phone(live, browser, shots):
 
     # -- 3. the neighbour cancels: ours is promoted and told in the inbox -------------------------
     seen.step = "3"
+    print(f"walked {time.monotonic() - sent:.0f} s; the cancellation comes {(start - datetime.now(TZ)).total_seconds():.0f} s before the start")
+    assert datetime.now(TZ) < start, "the walk came to the cancellation after the shift began: no promotion then"
     neighbour.go(activity_path)
     neighbour.press_and_confirm(neighbour.page.get_by_role("button", name="取消报名"))
     assert _signup(live, activity_id, who["neighbour_id"]).status == "cancelled"
