@@ -74,8 +74,11 @@ class LoggingChannel:
                 ensure_ascii=False,
             )
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # A line torn by a crash is ended first, so it stays one unreadable line (skipped) and
+            # does not swallow this one.
+            torn = self.path.exists() and self.path.stat().st_size > self._read_position
             with self.path.open("a", encoding="utf-8") as log:
-                log.write(line + "\n")
+                log.write(("\n" if torn else "") + line + "\n")
                 log.flush()
                 os.fsync(log.fileno())
             self._sent.add(delivery_id)

@@ -29,8 +29,8 @@ from events.envelope import Event
 from events.kafka_types import Record
 from linkage.catalogue import of_topic
 from linkage.models import Delivery, DeliveryStatus, Notification, utcnow
-from linkage.services.inbox import in_quiet_hours, quiet_window, render
-from linkage.services.notifications import due_notices, handled_topics, notices_for_event, store_notices
+from linkage.services.inbox import in_quiet_hours, quiet_window, render, store_notices
+from linkage.services.notifications import due_notices, handled_topics, notices_for_event
 
 if TYPE_CHECKING:
     from linkage.config import Settings

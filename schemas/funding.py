@@ -60,11 +60,23 @@ class BudgetLineSchema(Schema):
     description = fields.String(load_default="", validate=validate.Length(max=200))
 
 
+class IsoDate(fields.Date):
+    """A date loaded from and kept as YYYY-MM-DD text (the application's milestones are JSON)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, str) or value is None else super()._serialize(value, attr, obj, **kwargs)
+
+
 class MilestonePlanSchema(Schema):
     title = Name(required=True)
     share_pct = WholeNumber(required=True, validate=validate.Range(min=1, max=100),
                                metadata={"description": "share of the money paid when it is accepted"})
     description = fields.String(load_default="", validate=validate.Length(max=500))
+    due_on = IsoDate(load_default=None, allow_none=True,
+                     metadata={"description": "when it is due; the grantee is reminded 7 days before"})
 
 
 class ApplicationRequestSchema(Schema):
@@ -177,6 +189,7 @@ class LineFiguresSchema(Schema):
 class MilestoneSchema(Schema):
     n = WholeNumber()
     title = fields.String()
+    due_on = fields.Date(allow_none=True)
     share_pct = WholeNumber()
     tranche_fen = WholeNumber()
     accepted = fields.Boolean()

@@ -81,4 +81,5 @@ class ExportSchema(Schema):
     hours = fields.Dict(allow_none=True)
     signups = fields.List(fields.Dict())
     certificates = fields.List(fields.Dict())
+    safety = fields.Dict(allow_none=True)  # insurance, guardian consent, hours imported from other platforms
     audit = fields.List(fields.Dict())

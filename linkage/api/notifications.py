@@ -28,7 +28,7 @@ def list_notifications(args):
     )
     return {
         "items": [inbox.notification_record(row, current_locale()) for row in rows],
-        "total": inbox.count_notifications(db, who),
+        "total": inbox.count_notifications(db, who, unread_only=args["unread"]),
         "unread": inbox.unread_count(db, who.user_id),
         "page": args["page"],
         "page_size": args["page_size"],

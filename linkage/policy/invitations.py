@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_
 
 from linkage.errors import Forbidden
 from linkage.policy.parties import is_district, staffs_community, staffs_organization
@@ -48,6 +50,20 @@ def is_invitee(actor: Actor, invitation: Invitation) -> bool:
     if kind == "volunteer":
         return actor.role == "volunteer" and actor.volunteer_id == provider
     return actor.role == "social_worker" and actor.social_worker_id == provider
+
+
+def answering_account(invitee_kind: str, invitee_id: int) -> Any:
+    """A SQL condition on users: the active accounts that answer for the provider (an organization's
+    staff, the volunteer's or the social worker's own login)."""
+    from linkage.models import User
+
+    column = {
+        "organization": User.organization_id,
+        "volunteer": User.volunteer_id,
+        "social_worker": User.social_worker_id,
+    }[invitee_kind]
+    role = {"organization": "org_staff", "volunteer": "volunteer", "social_worker": "social_worker"}[invitee_kind]
+    return and_(column == invitee_id, User.active.is_(True), User.role == role)
 
 
 def invitee_of(actor: Actor) -> tuple[str, int] | None:

@@ -20,7 +20,7 @@ from linkage.models import Activity, HourEntry, Need, Signup, SignupStatus, utcn
 from linkage.permissions import Actor
 from linkage.policy.parties import is_volunteer
 from linkage.policy.service import require_organizer
-from linkage.services.activities import CHECK_IN_EARLY, CHECK_OUT_LATE, check_in, check_out, get_activity
+from linkage.services.activities import ACTIVE, CHECK_IN_EARLY, CHECK_OUT_LATE, check_in, check_out, get_activity
 from linkage.uow import UnitOfWork
 
 STEP_SECONDS = 30  # a code rotates this often; the previous step's code is still taken (who scans late)
@@ -185,14 +185,10 @@ def self_attend(
 
 
 def _own_signup(session: Session, actor: Actor, activity_id: int) -> Signup:
-    """The volunteer's standing sign-up on the activity (not cancelled), or a conflict."""
+    """The volunteer's sign-up holding a place on the activity (not cancelled, not waiting), or a conflict."""
     signup = session.scalars(
         select(Signup)
-        .where(
-            Signup.activity_id == activity_id,
-            Signup.volunteer_id == actor.volunteer_id,
-            Signup.status != SignupStatus.CANCELLED.value,
-        )
+        .where(Signup.activity_id == activity_id, Signup.volunteer_id == actor.volunteer_id, Signup.status.in_(ACTIVE))
         .order_by(Signup.id.desc())
         .limit(1)
     ).first()

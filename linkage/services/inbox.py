@@ -1,4 +1,4 @@
-"""A user's inbox (收件箱): their notifications, marking them read, opt-outs per kind and quiet hours."""
+"""A user's inbox (收件箱): storing notices, reading and marking them, opt-outs per kind and quiet hours."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from linkage.clock import LOCAL_TZ
 from linkage.errors import InvalidInput, Message, NotFound
 from linkage.i18n import text
-from linkage.models import Notification, NotificationPreference, QuietHours, utcnow
+from linkage.models import Delivery, Notification, NotificationPreference, QuietHours, utcnow
 from linkage.models.notifications import KINDS
 from linkage.permissions import Actor
+from linkage.services.notifications import Notice
 from linkage.uow import UnitOfWork
 
 DEFAULT_QUIET = (22 * 60, 7 * 60)
@@ -49,10 +50,11 @@ def list_notifications(
     return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit).offset(offset)))
 
 
-def count_notifications(session: Session, actor: Actor) -> int:
-    return (
-        session.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == _own(actor))) or 0
-    )
+def count_notifications(session: Session, actor: Actor, *, unread_only: bool = False) -> int:
+    query = select(func.count()).select_from(Notification).where(Notification.user_id == _own(actor))
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return session.scalar(query) or 0
 
 
 def unread_count(session: Session, user_id: int | None) -> int:
@@ -203,3 +205,46 @@ def set_preferences(
     result = preferences(session, user_id)
     uow.commit()
     return result
+
+
+# -- storing (the notifier) ----------------------------------------------------------------------------------------
+def store_notices(session: Session, notices: list[Notice], channels: tuple[str, ...] = ()) -> list[Notification]:
+    """Insert the notices not stored yet (by dedupe key), each with a pending Delivery per external
+    channel unless its user opted out of the kind. The caller commits; a racing writer's duplicate
+    fails the commit on the unique key, and the retry finds the row."""
+    wanted: dict[str, Notice] = {}
+    for notice in notices:
+        wanted.setdefault(notice.dedupe_key, notice)
+    if not wanted:
+        return []
+    existing = set(session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(list(wanted)))))
+    fresh = [notice for key, notice in wanted.items() if key not in existing]
+    opted_out = _opted_out(session, {notice.user_id for notice in fresh})
+    stored = []
+    for notice in fresh:
+        row = Notification(
+            user_id=notice.user_id,
+            kind=notice.kind,
+            params=dict(notice.params),
+            link=notice.link,
+            dedupe_key=notice.dedupe_key,
+        )
+        session.add(row)
+        stored.append((row, notice))
+    session.flush()
+    for row, notice in stored:
+        if (notice.user_id, notice.kind) not in opted_out:
+            session.add_all(Delivery(notification_id=row.id, channel=channel) for channel in channels)
+    session.flush()
+    return [row for row, _notice in stored]
+
+
+def _opted_out(session: Session, users: set[int]) -> set[tuple[int, str]]:
+    if not users:
+        return set()
+    rows = session.execute(
+        select(NotificationPreference.user_id, NotificationPreference.kind).where(
+            NotificationPreference.user_id.in_(users), NotificationPreference.opted_out.is_(True)
+        )
+    )
+    return {(user, kind) for user, kind in rows}

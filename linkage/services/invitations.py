@@ -27,6 +27,7 @@ from linkage.models import (
 from linkage.models.invitations import pending_key
 from linkage.permissions import Actor
 from linkage.policy.invitations import (
+    answering_account,
     invitee_of,
     is_invitee,
     may_invite_to_activity,
@@ -42,12 +43,6 @@ from linkage.uow import UnitOfWork, get_or_404
 RUNNING = (ProjectStatus.APPROVED.value, ProjectStatus.IN_PROGRESS.value)
 CLAIMABLE = (NeedStatus.OPEN.value, NeedStatus.MATCHED.value)
 ANSWERS = ("accept", "decline")
-ACCOUNT_OF = {
-    "organization": User.organization_id,
-    "volunteer": User.volunteer_id,
-    "social_worker": User.social_worker_id,
-}
-ROLE_OF = {"organization": "org_staff", "volunteer": "volunteer", "social_worker": "social_worker"}
 
 
 def invitation_record(invitation: Invitation) -> dict[str, Any]:
@@ -102,12 +97,7 @@ def open_activities(session: Session, project: Project | None) -> list[Activity]
 
 def _account(session: Session, invitee_kind: str, invitee_id: int) -> int | None:
     """The user who answers for the provider (an organization's first active staff account), if any."""
-    return session.scalar(
-        select(User.id)
-        .where(ACCOUNT_OF[invitee_kind] == invitee_id, User.active.is_(True), User.role == ROLE_OF[invitee_kind])
-        .order_by(User.id)
-        .limit(1)
-    )
+    return session.scalar(select(User.id).where(answering_account(invitee_kind, invitee_id)).order_by(User.id).limit(1))
 
 
 def invite(uow: UnitOfWork, actor: Actor, need_id: int, data: dict[str, Any]) -> Invitation:

@@ -1,8 +1,8 @@
 """The one home of "who is told what": domain event or due date → (recipients, kind, params, link).
 
 The notifier (events/notifier.py) calls `notices_for_event` for each event it consumes and
-`due_notices` on its ticker; `store_notices` writes them insert-if-absent by their dedupe key,
-so a redelivered event or a second look of the ticker adds nothing.
+`due_notices` on its ticker; `linkage.services.inbox.store_notices` writes them insert-if-absent
+by their dedupe key, so a redelivered event or a second look of the ticker adds nothing.
 """
 
 from __future__ import annotations
@@ -14,19 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from linkage import models
 from linkage.catalogue import EventType
 from linkage.clock import LOCAL_TZ
 from linkage.models import (
     Activity,
-    Delivery,
     Grant,
     HourEntry,
     Milestone,
     Need,
-    Notification,
     NotificationKind,
-    NotificationPreference,
     Project,
     Signup,
     SignupStatus,
@@ -34,11 +30,13 @@ from linkage.models import (
 )
 from linkage.models.funding import GrantStatus
 from linkage.policy.notices import organization_staff_clause
+from linkage.services.qualifications import expiring_qualifications
+from linkage.taxonomy import QUALIFICATION_KINDS
 
 K = NotificationKind
 REMINDER_24H, REMINDER_2H = timedelta(hours=24), timedelta(hours=2)
 MISSED_LOOKBACK = timedelta(hours=48)  # a shift that ended longer ago is not worth a notice any more
-MILESTONE_NOTICE_DAYS, QUALIFICATION_NOTICE_DAYS = 7, 30
+MILESTONE_NOTICE_DAYS = 7
 INVITATION_SENT, INVITATION_ANSWERED = "linkage.invitation.sent.v1", "linkage.invitation.answered.v1"
 # Projects that no longer run: their sign-ups were cancelled for the volunteer, not by them.
 ENDED_PROJECTS = ("cancelled", "completed", "evaluated")
@@ -92,7 +90,8 @@ def _signup_kind(session: Session, signup: dict[str, Any], activity: Activity) -
     if status == SignupStatus.SIGNED_UP.value:
         if previous == "waitlisted":
             return K.WAITLIST_PROMOTED
-        return K.SIGNUP_CONFIRMED if previous in (None, "") else None
+        # New, or signed up again after cancelling; not a sign-up that merely changed back.
+        return K.SIGNUP_CONFIRMED if previous in (None, "", SignupStatus.CANCELLED.value) else None
     if status == SignupStatus.CANCELLED.value:
         # Told only when it was not their own doing: the activity or its project was called off.
         project = session.get(Project, activity.project_id)
@@ -289,28 +288,19 @@ def _day(value: date | None) -> str:
 
 
 def qualification_notices(session: Session, now: datetime) -> list[Notice]:
-    """HOOK for the qualifications slice: a `Qualification` (volunteer_id, kind, expires_on) that
-    expires within 30 days tells its holder once per expiry date. Returns [] while no such model
-    exists; the coordinator wires nothing else (the ticker already calls this)."""
-    model = getattr(models, "Qualification", None)
-    if model is None or not all(hasattr(model, name) for name in ("volunteer_id", "kind", "expires_on")):
-        return []
+    """A qualification expiring within 30 days tells its holder once per expiry date (which ones:
+    services.qualifications.expiring_qualifications, the rule's one home)."""
     today = now.astimezone(LOCAL_TZ).date()
-    rows = session.scalars(
-        select(model).where(
-            model.expires_on >= today, model.expires_on <= today + timedelta(days=QUALIFICATION_NOTICE_DAYS)
-        )
-    )
     return [
         Notice(
             user,
             K.QUALIFICATION_EXPIRING.value,
             f"qualification_expiring:{row.id}:{_day(row.expires_on)}:{user}",
-            {"qualification": str(row.kind), "expires_on": _day(row.expires_on)},
-            "/me/hours",
+            {"qualification": QUALIFICATION_KINDS.get(row.kind, (row.kind,))[0], "expires_on": _day(row.expires_on)},
+            "/me/qualifications",
         )
-        for row in rows
-        for user in users_of_volunteer(session, row.volunteer_id)
+        for volunteer_id, row in expiring_qualifications(session, today=today)
+        for user in users_of_volunteer(session, volunteer_id)
     ]
 
 
@@ -322,46 +312,3 @@ def due_notices(session: Session, now: datetime) -> list[Notice]:
         + milestone_notices(session, now)
         + qualification_notices(session, now)
     )
-
-
-# -- storing ----------------------------------------------------------------------------------------
-def store_notices(session: Session, notices: list[Notice], channels: tuple[str, ...] = ()) -> list[Notification]:
-    """Insert the notices not stored yet (by dedupe key), each with a pending Delivery per external
-    channel unless its user opted out of the kind. The caller commits; a racing writer's duplicate
-    fails the commit on the unique key, and the retry finds the row."""
-    wanted: dict[str, Notice] = {}
-    for notice in notices:
-        wanted.setdefault(notice.dedupe_key, notice)
-    if not wanted:
-        return []
-    existing = set(session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(list(wanted)))))
-    fresh = [notice for key, notice in wanted.items() if key not in existing]
-    opted_out = _opted_out(session, {notice.user_id for notice in fresh})
-    stored = []
-    for notice in fresh:
-        row = Notification(
-            user_id=notice.user_id,
-            kind=notice.kind,
-            params=dict(notice.params),
-            link=notice.link,
-            dedupe_key=notice.dedupe_key,
-        )
-        session.add(row)
-        stored.append((row, notice))
-    session.flush()
-    for row, notice in stored:
-        if (notice.user_id, notice.kind) not in opted_out:
-            session.add_all(Delivery(notification_id=row.id, channel=channel) for channel in channels)
-    session.flush()
-    return [row for row, _notice in stored]
-
-
-def _opted_out(session: Session, users: set[int]) -> set[tuple[int, str]]:
-    if not users:
-        return set()
-    rows = session.execute(
-        select(NotificationPreference.user_id, NotificationPreference.kind).where(
-            NotificationPreference.user_id.in_(users), NotificationPreference.opted_out.is_(True)
-        )
-    )
-    return {(user, kind) for user, kind in rows}

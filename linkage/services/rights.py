@@ -34,6 +34,7 @@ from linkage.security import FieldCipher
 from linkage.services.activities import _emit_signup
 from linkage.services.consents import consent_record, consents_of
 from linkage.services.hours import entry_record, verify_chain
+from linkage.services.safety import erase_safety_records, safety_export
 from linkage.services.waitlist import promote_waiting
 from linkage.uow import UnitOfWork
 
@@ -104,6 +105,7 @@ def _export_volunteer(session: Session, volunteer_id: int, cipher: FieldCipher, 
                                         .order_by(Certificate.id)))
     out["certificates"] = [_row(c, ("id", "code", "organization_id", "issued_at", "verified_minutes", "snapshot",
                                     "revoked_at", "revoked_reason")) for c in certificates]
+    out["safety"] = safety_export(session, cipher, volunteer_id)  # insurance, guardian consent, imported hours
     return [("volunteers", [volunteer_id]), ("consents", [c.id for c in consents]),
             ("hour_entries", [e.id for e in chain]), ("signups", [s.id for s, _ in signups]),
             ("certificates", [c.id for c in certificates])]
@@ -137,6 +139,7 @@ def erase_volunteer(uow: UnitOfWork, actor: Actor, volunteer_id: int, reason: st
     uow.session.execute(delete(Qualification).where(Qualification.volunteer_id == volunteer_id))
     for consent in uow.session.scalars(select(Consent).where(Consent.volunteer_id == volunteer_id)):
         consent.guardian_name, consent.guardian_phone_cipher = "", ""
+    erase_safety_records(uow.session, volunteer_id)
     for user in uow.session.scalars(select(User).where(User.volunteer_id == volunteer_id)):
         user.username, user.password_hash = f"erased-{user.id}", "!"  # no password matches "!"
         user.active, user.token_version = False, user.token_version + 1

@@ -63,6 +63,7 @@ def set_insurance(uow: UnitOfWork, actor: Actor, volunteer_id: int, data: dict[s
     """The volunteer enters (or replaces) their accident insurance policy."""
     _visible(uow.session, actor, volunteer_id)
     require_safety_editor(actor, volunteer_id)
+    uow.session.get(Volunteer, volunteer_id, with_for_update=True)  # one writer at a time: one row each
     if data["starts_on"] > data["ends_on"]:
         raise InvalidInput("time.empty_window", {"ends_on": ["field.ends_after_starts"]})
     row = uow.session.scalars(select(Insurance).where(Insurance.volunteer_id == volunteer_id).with_for_update()).first()
@@ -81,6 +82,7 @@ def set_guardian_consent(
     """The volunteer records (or replaces) their guardian's consent; the guardian's phone is encrypted."""
     _visible(uow.session, actor, volunteer_id)
     require_safety_editor(actor, volunteer_id)
+    uow.session.get(Volunteer, volunteer_id, with_for_update=True)  # one writer at a time: one row each
     phone = normalise_phone(data["phone"])
     if phone is None:
         raise InvalidInput("request.invalid_input", {"phone": ["field.phone"]})
@@ -98,3 +100,47 @@ def set_guardian_consent(
     cipher.write(row, "phone", phone)
     uow.commit()
     return row
+
+
+def safety_export(session: Session, cipher: FieldCipher, volunteer_id: int) -> dict[str, Any]:
+    """The volunteer's safety records and imported hours, whole, for their own data export (PIPL art. 45)."""
+    from linkage.models import ImportedHours
+
+    def plain(record: dict[str, Any] | None) -> dict[str, Any] | None:
+        return (
+            None if record is None else {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in record.items()}
+        )
+
+    insurance = session.scalars(select(Insurance).where(Insurance.volunteer_id == volunteer_id)).first()
+    guardian = session.scalars(select(GuardianConsent).where(GuardianConsent.volunteer_id == volunteer_id)).first()
+    imported = session.scalars(
+        select(ImportedHours).where(ImportedHours.volunteer_id == volunteer_id).order_by(ImportedHours.id)
+    )
+    return {
+        "insurance": plain(insurance_record(insurance)),
+        "guardian_consent": plain(guardian_record(guardian, cipher)),
+        "imported_hours": [
+            plain(
+                {
+                    "id": r.id,
+                    "platform_id": r.platform_id,
+                    "original_hash": r.original_hash,
+                    "date": r.service_date,
+                    "minutes": r.minutes,
+                    "organization": r.organization_name,
+                    "activity": r.activity_title,
+                    "kind": r.source_kind,
+                    "imported_at": r.imported_at,
+                }
+            )
+            for r in imported
+        ],
+    }
+
+
+def erase_safety_records(session: Session, volunteer_id: int) -> None:
+    """At erasure (PIPL art. 47): the policy and the guardian's name and phone go; imported hours stay,
+    like the local ledger (they name no one)."""
+    for model in (Insurance, GuardianConsent):
+        for row in session.scalars(select(model).where(model.volunteer_id == volunteer_id)):
+            session.delete(row)

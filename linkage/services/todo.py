@@ -9,7 +9,6 @@ from typing import Any, cast
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from linkage import models
 from linkage.clock import LOCAL_TZ
 from linkage.models import (
     Claim,
@@ -19,6 +18,8 @@ from linkage.models import (
     FundingRound,
     Grant,
     HourEntry,
+    Invitation,
+    InvitationStatus,
     Milestone,
     Need,
     RecordStatus,
@@ -28,6 +29,7 @@ from linkage.models import (
 )
 from linkage.models.funding import GrantStatus, RoundStatus
 from linkage.permissions import Actor
+from linkage.policy.invitations import invitee_of
 from linkage.policy.notices import (
     decides_claims,
     decides_claims_everywhere,
@@ -114,15 +116,20 @@ def milestones_due(session: Session, actor: Actor) -> int:
 
 
 def invitations_pending(session: Session, actor: Actor) -> int:
-    """Invitations waiting for the actor's answer; 0 until the invitations slice adds its model."""
-    model = getattr(models, "Invitation", None)
-    if model is None or not hasattr(model, "invitee_user_id") or not hasattr(model, "status"):
+    """Invitations waiting for the actor's answer: those addressed to the provider they act for (any
+    staff of an invited organization answers, policy.invitations.invitee_of)."""
+    mine = invitee_of(actor)
+    if mine is None:
         return 0
     return (
         session.scalar(
             select(func.count())
-            .select_from(model)
-            .where(model.invitee_user_id == actor.user_id, model.status == "pending")
+            .select_from(Invitation)
+            .where(
+                Invitation.invitee_kind == mine[0],
+                Invitation.invitee_id == mine[1],
+                Invitation.status == InvitationStatus.PENDING.value,
+            )
         )
         or 0
     )
@@ -141,6 +148,6 @@ def todo_list(session: Session, actor: Actor) -> list[Todo]:
         items.append(Todo("hours", hours_to_verify(session, actor), "/projects"))
     if follows_milestones(actor):
         items.append(Todo("milestones", milestones_due(session, actor), "/funding"))
-    items.append(Todo("invitations", invitations_pending(session, actor), "/inbox"))
+    items.append(Todo("invitations", invitations_pending(session, actor), "/invitations"))
     items.append(Todo("unread", unread_count(session, actor.user_id), "/inbox"))
     return items

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from linkage import signing
@@ -156,8 +157,17 @@ def add_trusted_platform(uow: UnitOfWork, actor: Actor, name: str, public_key: s
         raise Conflict("transfer.platform_known", {"public_key": ["transfer.platform_already_trusted"]})
     platform = TrustedPlatform(name=name.strip(), public_key=text, fingerprint=print_, added_by=actor.user_id)
     uow.session.add(platform)
-    uow.commit()
+    _commit_once(uow, Conflict("transfer.platform_known", {"public_key": ["transfer.platform_already_trusted"]}))
     return platform
+
+
+def _commit_once(uow: UnitOfWork, refusal: Conflict) -> None:
+    """Commit; a unique constraint another transaction won meanwhile is `refusal`, not a 500."""
+    try:
+        uow.commit()
+    except IntegrityError:
+        uow.session.rollback()
+        raise refusal from None
 
 
 def trusted_platforms(session: Session, actor: Actor) -> list[TrustedPlatform]:
@@ -166,9 +176,14 @@ def trusted_platforms(session: Session, actor: Actor) -> list[TrustedPlatform]:
 
 
 def _malformed(errors: dict[str, Any]) -> InvalidInput:
+    """One field, `document`, naming what is wrong in it (the keys that failed, if any)."""
     return InvalidInput(
         "transfer.malformed",
-        {f"document.{k}": ["transfer.field_invalid"] for k in errors} or {"document": ["transfer.not_an_export"]},
+        {
+            "document": [Message("transfer.bad_parts", parts=", ".join(sorted(errors)))]
+            if errors
+            else ["transfer.not_an_export"]
+        },
     )
 
 
@@ -207,8 +222,12 @@ def import_export(
         cipher.read(volunteer, "id_number")
     ):
         raise Conflict("transfer.other_person", {"volunteer_id": ["transfer.person_mismatch"]})
-    batch, added, already = uuid.uuid4().hex, [], 0
+    batch, added, already, seen = uuid.uuid4().hex, [], 0, set()
     for item in loaded["records"]:
+        if item["hash"] in seen:  # the same record twice in one file: once
+            already += 1
+            continue
+        seen.add(item["hash"])
         held = uow.session.scalars(
             select(ImportedHours).where(
                 ImportedHours.platform_id == platform.id, ImportedHours.original_hash == item["hash"]
@@ -237,7 +256,7 @@ def import_export(
             )
         )
     uow.session.add_all(added)
-    uow.commit()
+    _commit_once(uow, Conflict("transfer.imported_for_other", {"document.records": ["transfer.record_elsewhere"]}))
     return {
         "volunteer_id": volunteer_id,
         "platform": platform.name,

@@ -22,15 +22,16 @@ def _codes() -> checkin_codes.CheckinCodes:
     return checkin_codes.CheckinCodes(platform().settings.secret_key)
 
 
-def _current() -> tuple[checkin_codes.ShownCode | None, dict | None, str]:
-    """The code shown now for the activity in the URL, its poll record, or why there is none."""
-    activity_id = request.view_args["activity_id"]  # type: ignore[index]
+def _current(activity_id: int) -> tuple[dict | None, str]:
+    """The poll record of the code shown now for the activity (organizers only), or why there is none."""
     try:
         shown = checkin_codes.current_code(db_session(), current_actor(), activity_id, _codes())
     except Conflict as closed:
-        return None, None, closed.message
-    scan_url = url_for("web.activity_scan", activity_id=activity_id, c=shown.token, _external=True)
-    return shown, checkin_codes.code_record(shown, scan_url, qr.svg(scan_url, t("checkin.code_title"))), ""
+        return None, closed.message
+    # The platform's public address, as on certificates: what a phone at the venue can reach.
+    base = platform().settings.public_base_url.rstrip("/")
+    scan_url = base + url_for("web.activity_scan", activity_id=activity_id, c=shown.token)
+    return checkin_codes.code_record(shown, scan_url, qr.svg(scan_url, t("checkin.code_title"))), ""
 
 
 @bp.get("/activities/<int:activity_id>/checkin-code")
@@ -38,11 +39,10 @@ def _current() -> tuple[checkin_codes.ShownCode | None, dict | None, str]:
 def activity_checkin_code(activity_id: int):
     """The organizer shows this page at the venue (projector or phone); it asks for a new code every 10 s."""
     activity = activity_service.get_activity(db_session(), activity_id)
-    shown, record, closed = _current()
+    record, closed = _current(activity_id)
     return render_template(
         "checkin_code.html",
         activity=activity,
-        shown=shown,
         record=record,
         closed=closed,
         svg=Markup(record["svg"]) if record else "",
@@ -52,7 +52,7 @@ def activity_checkin_code(activity_id: int):
 @bp.get("/activities/<int:activity_id>/checkin-code.json")
 @login_required
 def activity_checkin_code_json(activity_id: int):
-    _shown, record, closed = _current()
+    record, closed = _current(activity_id)
     response = jsonify(record or {"activity_id": activity_id, "closed": closed})
     response.status_code = 200 if record else 409
     response.headers["Cache-Control"] = "no-store"

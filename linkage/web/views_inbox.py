@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from flask import g, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
@@ -25,7 +26,10 @@ def _bell():
     if who is None:
         return {"unread": 0}
     if "unread" not in g:
-        g.unread = inbox.unread_count(db_session(), who.user_id)
+        try:
+            g.unread = inbox.unread_count(db_session(), who.user_id)
+        except SQLAlchemyError:  # an error page about the database itself still renders
+            g.unread = 0
     return {"unread": g.unread}
 
 

@@ -99,6 +99,13 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "POST /api/v1/grants/{grant_id}/expenditures": {"budget_line": ("not a line of grant",)},
     "POST /api/v1/grants/{grant_id}/corrections": {"reason": ("required",)},
+    # A transfer export is a signed document of a stated format: its inner shape, its issuer (a platform
+    # trusted here) and its signature are checked by the service; a public key must be a real Ed25519 key.
+    "POST /api/v1/volunteers/{volunteer_id}/imported-hours": {"document": ("",), "document.issuer": ("",),
+                                                             "signature": ("",)},
+    "POST /api/v1/trusted-platforms": {"public_key": ("",)},
+    "PUT /api/v1/volunteers/{volunteer_id}/insurance": {"ends_on": (WINDOW,)},
+    "PUT /api/v1/volunteers/{volunteer_id}/guardian-consent": {"phone": ("",)},
 }
 
 

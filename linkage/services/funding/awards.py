@@ -1,6 +1,7 @@
 """Venture philanthropy, part 2: awarding a round (立项) — explainable, within budget and cap, overridable."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -147,7 +148,8 @@ def _make_grant(uow: UnitOfWork, actor: Actor, found: FundingRound, app: Funding
     uow.session.flush()
     plan = tranche_plan(lines, [m["share_pct"] for m in app.milestones])
     for n, (milestone, tranche) in enumerate(zip(app.milestones, plan), start=1):
-        uow.session.add(Milestone(grant_id=grant.id, n=n, title=milestone["title"],
+        due_on = date.fromisoformat(milestone["due_on"]) if milestone.get("due_on") else None
+        uow.session.add(Milestone(grant_id=grant.id, n=n, title=milestone["title"], due_on=due_on,
                                   share_pct=milestone["share_pct"], tranche_lines=tranche))
     append_entry(uow, actor, found.id, EntryKind.AWARD.value, round_pool(), grant_account(grant.id, "committed"),
                  lines, grant_id=grant.id, note=f"立项资助：{app.title} / grant awarded")

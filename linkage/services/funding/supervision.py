@@ -60,7 +60,7 @@ def _grant_figures(session: Session, grant: Grant, entries: list[FundEntry], dis
             "spent_fen": sum(line["spent_fen"] for line in lines),
             "refunded_fen": sum(refunded[grant.id].values()), "released_fen": sum(released[grant.id].values()),
             "cofunding_fen": grant.cofunding_fen, "lines": lines,
-            "milestones": [{"n": m.n, "title": m.title, "share_pct": m.share_pct, "tranche_fen": m.tranche_fen,
+            "milestones": [{"n": m.n, "title": m.title, "due_on": m.due_on, "share_pct": m.share_pct, "tranche_fen": m.tranche_fen,
                             "accepted": m.accepted_at is not None, "disbursed": m.n in paid}
                            for m in milestones_of(session, grant.id)]}
 

@@ -58,7 +58,8 @@ class Scene:
 
     def notification_of(self, username: str) -> int:
         """A notification in `username`'s inbox (the notifier writes them; no endpoint creates one)."""
-        from linkage.services.notifications import Notice, store_notices
+        from linkage.services.inbox import store_notices
+        from linkage.services.notifications import Notice
 
         with self.world.platform.uow() as uow:
             (row,) = store_notices(uow.session, [Notice(self.uid(username), "hours_verified",

@@ -254,7 +254,8 @@ def test_a_certificate_holds_the_four_parts_verifies_publicly_and_can_be_revoked
     code = issued.headers["X-Certificate-Code"]
     content = _pdf_text(issued.data, tmp_path)
     for expected in ("志愿服务记录证明", "累计志愿服务时间：2.5 小时（均已核实）", code, "李明", "1201**********", "居民身份证",
-                     "滨海新区乐龄养老服务中心1", "出具日期", f"V{volunteer:08d}"):
+                     "滨海新区乐龄养老服务中心1", "出具日期", f"V{volunteer:08d}",
+                     "信用时长 0.0 小时", "荣誉时长 2.5 小时"):  # self-reported: honour hours
         assert expected in content, (expected, content)
     assert re.search(r"出具日期：\d{4}年\d{1,2}月\d{1,2}日", content), content  # a formal date has its year
     check = world.client.get(f"/api/v1/certificates/{code}")  # no login
@@ -271,3 +272,20 @@ def test_a_certificate_holds_the_four_parts_verifies_publicly_and_can_be_revoked
     assert check["valid"] is False and check["revoked_reason"] == "记录有误，重新出具"
     assert "已撤销" in world.client.get(f"/verify/{code}").get_data(as_text=True)
     assert world.client.get("/api/v1/certificates/ZYNOSUCHCODE").status_code == 404
+
+
+def test_staff_entries_need_a_reason_and_the_totals_tell_credit_from_honour(world, project_id):
+    activity = past_activity(world, project_id, days_ago=2, hours=2)
+    before = db_fingerprint(world.platform)
+    bare = log(world, activity, 60, who="org_staff", volunteer_id=world.ids["volunteer"])
+    assert bare.status_code == 422 and list(bare.json["errors"]) == ["reason"], bare.json
+    too_long = log(world, activity, 150, offset_minutes=-30, who="org_staff", volunteer_id=world.ids["volunteer"],
+                   reason="纸质签到表补录")
+    assert too_long.status_code == 422 and list(too_long.json["errors"]) == ["ends_at"], too_long.json
+    assert db_fingerprint(world.platform) == before
+    entered = log(world, activity, 60, who="org_staff", volunteer_id=world.ids["volunteer"], reason="纸质签到表补录")
+    assert entered.status_code == 201 and entered.json["reason"] == "纸质签到表补录", entered.json
+    review(world, entered.json["id"], who="community_staff")
+    summary = totals(world)
+    assert summary["credit"] == {"minutes": 0, "verified_minutes": 0}
+    assert summary["honour"] == {"minutes": 60, "verified_minutes": 60}

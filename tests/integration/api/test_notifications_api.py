@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from linkage.services.notifications import Notice, store_notices
+from linkage.services.inbox import store_notices
+from linkage.services.notifications import Notice
 
 
 def _notify(world, username: str, key: str, **params) -> int:
@@ -37,7 +38,7 @@ def test_marking_read_is_for_ones_own_and_anothers_is_not_found(world):
     done = world.call("POST", f"/api/v1/notifications/{mine}/read", "volunteer")
     assert done.status_code == 200 and done.get_json()["read_at"]
     unread = world.call("GET", "/api/v1/notifications?unread=true", "volunteer").get_json()
-    assert unread["items"] == [] and unread["unread"] == 0
+    assert unread["items"] == [] and unread["unread"] == 0 and unread["total"] == 0
     other = world.call("GET", "/api/v1/notifications", "other_volunteer").get_json()
     assert other["unread"] == 1
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from linkage.config import PROJECT_ROOT
-from linkage.models import Delivery, Notification, utcnow
+from linkage.models import Delivery, Notification, QuietHours, utcnow
 from tests.factories import Build
 from tests.integration.events.conftest import wait_until
 
@@ -67,6 +67,11 @@ def test_a_notifier_killed_mid_work_and_restarted_sends_each_reminder_exactly_on
         users.append(build.volunteer_actor(volunteer).user_id)
         build.signup(tomorrow, volunteer)
         build.signup(soon, volunteer)
+    with platform.uow() as uow:  # no quiet hours: the test must not depend on the time of day
+        uow.session.add_all(
+            QuietHours(user_id=user, start_minute=0, end_minute=0) for user in [*users, scene["org_staff"].user_id]
+        )
+        uow.commit()
     # Per volunteer: two confirmations (from the events) and two reminders (from the ticker); and
     # the organization's staff hears its claim was approved.
     expected = 4 * VOLUNTEERS + 1

@@ -134,3 +134,42 @@ def test_only_the_volunteer_edits_their_safety_records(scene, act, build, platfo
                 scene["minor"].id,
                 {"guardian_name": "李强", "relation": "父亲", "phone": "12345", "given_on": day},
             )
+
+
+def test_a_shift_that_requires_a_qualification_refuses_who_lacks_a_valid_one(scene, build, act, read, platform):
+    """sign_up asks the one eligibility rule, which asks the qualification rule: 急救证 or no place."""
+    from linkage.services import qualifications
+
+    shift = build.activity(scene["plain"].project, starts_at=scene["plain"].ends_at + timedelta(hours=2),
+                           title="急救站", qualification_required="first_aid")
+    with pytest.raises(Conflict) as caught:
+        act(sign_up, scene["me"], shift.id)
+    assert caught.value.code == "signup.qualification_missing" and "activity_id" in caught.value.errors
+    assert _signups(read) == 0
+    act(qualifications.add_qualification, scene["me"], platform.cipher, scene["adult"].id,
+        {"kind": "first_aid", "number": "JJ2024-000123", "issued_on": scene["day"] - timedelta(days=400),
+         "expires_on": scene["day"] + timedelta(days=300)})
+    act(sign_up, scene["me"], shift.id)
+    assert _signups(read) == 1
+
+
+def test_the_safety_records_are_in_the_person_s_export_and_go_at_erasure(scene, act, read, platform):
+    from linkage.models import GuardianConsent, Insurance
+    from linkage.services.rights import erase_volunteer
+
+    act(safety.set_insurance, scene["me"], scene["adult"].id, _policy(scene["day"], scene["day"]))
+    act(
+        safety.set_guardian_consent,
+        scene["minor_me"],
+        platform.cipher,
+        scene["minor"].id,
+        {"guardian_name": "李强", "relation": "父亲", "phone": "13900001111", "given_on": scene["day"]},
+    )
+    with read() as s:
+        held = safety.safety_export(s, platform.cipher, scene["minor"].id)
+    assert held["guardian_consent"]["phone"] == "13900001111" and held["insurance"] is None
+    act(erase_volunteer, ADMIN, scene["minor"].id, "本人书面申请")
+    act(erase_volunteer, ADMIN, scene["adult"].id, "本人书面申请")
+    with read() as s:
+        assert s.scalar(select(func.count()).select_from(Insurance)) == 0
+        assert s.scalar(select(func.count()).select_from(GuardianConsent)) == 0

@@ -96,3 +96,29 @@ def test_the_totals_keep_credit_and_honour_apart_and_stars_count_both_verified(s
     assert (verified["credit"]["verified_minutes"], verified["honour"]["verified_minutes"]) == (90, 100)
     assert verified["verified_minutes"] == 190
     assert verified["star_level"] == 1  # 190 min: 2 h only with both kinds counted (90, 100 alone)
+
+
+def test_a_certificate_states_both_kinds(scene, build, act, platform):
+    from linkage.reports.certificate_pdf import render_certificate
+    from linkage.services.certificates import issue_certificate
+
+    act(check_in, scene["org_staff"], scene["signup"].id, scene["activity"].starts_at)
+    _s, credit = act(check_out, scene["org_staff"], scene["signup"].id, scene["activity"].ends_at)
+    later = build.past_activity(scene["project"], ended_hours_ago=6, hours_long=2)
+    build.signup(later, scene["volunteer"])
+    honour = act(
+        log_hours,
+        scene["org_staff"],
+        {
+            **_entry(scene, 45, reason="补录"),
+            "activity_id": later.id,
+            "starts_at": later.starts_at,
+            "ends_at": later.starts_at + timedelta(minutes=45),
+        },
+    )
+    for entry in (credit, honour):
+        act(review_hours, ADMIN, entry.id, "verify")
+    certificate = act(issue_certificate, ADMIN, platform.cipher, scene["volunteer"].id, {}, "https://example.org")
+    service = certificate.snapshot["service"]
+    assert (service["minutes"], service["credit_minutes"], service["honour_minutes"]) == (165, 120, 45)
+    assert render_certificate(certificate.snapshot).startswith(b"%PDF")

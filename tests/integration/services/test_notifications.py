@@ -10,8 +10,9 @@ from sqlalchemy import func, select, update
 
 from events.channels import LoggingChannel
 from events.notifier import Notifier
+from linkage.clock import LOCAL_TZ
 from linkage.errors import InvalidInput, NotFound
-from linkage.models import Activity, Delivery, Milestone, Notification, OutboxEvent, utcnow
+from linkage.models import Activity, Delivery, Notification, OutboxEvent, utcnow
 from linkage.services import projects
 from linkage.services.activities import cancel_signup
 from linkage.services.hours import dispute_hours, review_hours
@@ -23,9 +24,11 @@ from linkage.services.inbox import (
     preferences,
     render,
     set_preferences,
+    store_notices,
     unread_count,
 )
-from linkage.services.notifications import Notice, due_notices, notices_for_event, store_notices
+from linkage.services.notifications import Notice, due_notices, notices_for_event
+from schemas.funding import MilestonePlanSchema
 from tests.factories import ADMIN
 
 
@@ -81,6 +84,8 @@ def test_a_promotion_from_the_waitlist_and_a_called_off_activity_are_told_but_no
     assert [n.kind for n in notify(platform, "e-promoted", "linkage.signup.changed.v1", promoted)] == [
         "waitlist_promoted"
     ]
+    again = {"signup": {**base, "status": "signed_up", "previous_status": "cancelled"}}
+    assert [n.kind for n in notify(platform, "e-again", "linkage.signup.changed.v1", again)] == ["signup_confirmed"]
     checked_in = {"signup": {**base, "status": "checked_in", "previous_status": "signed_up"}}
     assert notify(platform, "e-in", "linkage.signup.changed.v1", checked_in) == []
     act(cancel_signup, scene["me"], signup.id)
@@ -152,17 +157,24 @@ def test_the_ticker_reminds_24_and_2_hours_before_and_tells_a_missed_check_in_ea
 
 
 def test_a_milestone_due_within_a_week_tells_the_grantee_organizations_staff(platform, build, funding):
-    granted = funding.grant()
-    first = funding.milestones(granted["grant_id"])[0]
-    with platform.uow() as uow:
-        uow.session.execute(
-            update(Milestone).where(Milestone.id == first.id).values(due_on=(utcnow() + timedelta(days=5)).date())
-        )
-        uow.commit()
+    soon, later = (str((utcnow() + timedelta(days=days)).astimezone(LOCAL_TZ).date()) for days in (5, 40))
+    milestones = MilestonePlanSchema(many=True).load(
+        [
+            {"title": "启动", "share_pct": 40, "due_on": soon},
+            {"title": "中期", "share_pct": 40, "due_on": later},
+            {"title": "结项", "share_pct": 20},
+        ]
+    )
+    found, applicant = funding.round(), funding.applicant()
+    application = funding.apply(found, applicant, milestones=milestones)
+    funding.review(found, {application: 80})
+    (grant_id,) = [a["grant_id"] for a in funding.award(found)["allocations"] if a["application_id"] == application.id]
+    assert [str(m.due_on) if m.due_on else None for m in funding.milestones(grant_id)] == [soon, later, None]
     with platform.read_session() as s:
-        found = [n for n in due_notices(s, utcnow()) if n.kind == "milestone_due"]
-    assert {n.user_id for n in found} == {granted["applicant"].staff.user_id}
-    assert found[0].link == f"/funding/grants/{granted['grant_id']}"
+        found_notices = [n for n in due_notices(s, utcnow()) if n.kind == "milestone_due"]
+    assert [(n.user_id, n.params["title"], n.link) for n in found_notices] == [
+        (applicant.staff.user_id, "启动", f"/funding/grants/{grant_id}")
+    ]
 
 
 def test_an_opted_out_kind_still_reaches_the_inbox_but_no_external_channel(platform, build, scene, act):

@@ -128,6 +128,10 @@ def test_a_round_trip_between_two_databases(exported, platform, deployment_b):
     ]
     assert [r["original_hash"] for r in rows] == [r.hash for r in reversed(exported["records"])]
 
+    doubled = copy.deepcopy(signed["document"])  # a record twice in one file counts once (no signature: refused)
+    doubled["records"].append(doubled["records"][0])
+    with pytest.raises(InvalidInput):
+        _import(deployment_b, ADMIN, volunteer_b.id, doubled, signed["signature"])
     again = _import(deployment_b, ADMIN, volunteer_b.id, signed["document"], signed["signature"])
     assert (again["imported"], again["already_imported"], again["import_batch"]) == (0, 2, None)
     assert _imported_rows(deployment_b) == 2
@@ -246,3 +250,14 @@ def test_no_export_without_verified_hours(build, platform, read):
             s, build.volunteer_actor(volunteer), platform.cipher, platform.signer, volunteer.id, "甲区平台", BASE_A
         )
     assert caught.value.code == "transfer.no_hours"
+
+
+def test_a_record_listed_twice_in_one_signed_file_is_imported_once(exported, platform, deployment_b):
+    _build, _community, volunteer_b, staff_b = _b_world(deployment_b, exported["serial"])
+    _trust(deployment_b, platform.signer.public_key_text)
+    document = copy.deepcopy(exported["signed"]["document"])
+    document["records"].append(document["records"][0])
+    signature = platform.signer.sign(transfer.document_bytes(document))  # A signed it so (a faulty A)
+    result = _import(deployment_b, staff_b, volunteer_b.id, document, signature)
+    assert (result["imported"], result["already_imported"]) == (2, 1)
+    assert _imported_rows(deployment_b) == 2

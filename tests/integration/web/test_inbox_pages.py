@@ -7,7 +7,8 @@ import re
 from sqlalchemy import select
 
 from linkage.models import User
-from linkage.services.notifications import Notice, store_notices
+from linkage.services.inbox import store_notices
+from linkage.services.notifications import Notice
 from tests.factories import Build
 
 

@@ -110,3 +110,38 @@ def test_the_volunteer_enters_insurance_and_a_bad_one_is_refused(world, person):
         assert s.scalar(select(Insurance.policy_number)) == "P-1"
     assert "P-1" in me.get("/me/safety").get_data(as_text=True)
     assert person("community_staff").get("/me/safety").status_code == 403
+
+
+def test_an_activity_that_requires_insurance_says_so_and_refuses_the_uninsured(world, person):
+    scene = Scene(world)
+    project = scene.running_project()
+    staff = person("org_staff")
+    staff.get(f"/projects/{project}")
+    starts = "2030-05-01T09:00"
+    made = staff.post(
+        f"/projects/{project}/activities",
+        {
+            "title": "河道巡护",
+            "place": "海河岸边",
+            "starts_at": starts,
+            "ends_at": "2030-05-01T11:00",
+            "slots": "5",
+            "requires_insurance": "1",
+        },
+    )
+    assert made.status_code in (302, 303), made.get_data(as_text=True)[:300]
+    from linkage.models import Activity
+
+    with world.platform.read_session() as s:
+        activity = s.scalar(select(Activity).where(Activity.title == "河道巡护"))
+        assert activity.requires_insurance
+    me = person("volunteer")
+    page = me.get(f"/activities/{activity.id}").get_data(as_text=True)
+    assert 'id="requires-insurance"' in page
+    signed = me.post(f"/activities/{activity.id}/signup", {})
+    shown = (
+        me.get(signed.headers["Location"]).get_data(as_text=True)
+        if signed.status_code in (302, 303)
+        else signed.get_data(as_text=True)
+    )
+    assert "缺少意外保险" in shown
