@@ -61,9 +61,10 @@ def _people(live) -> dict:
         }
 
 
-def _hours_just_below_a_star(live, build: Build, who: dict) -> tuple[int, int]:
+def _hours_just_below_a_star(live, build: Build, who: dict) -> tuple[int, int, int]:
     """Verified honour hours (补录, recorded and verified on the volunteer's ledger through the services)
-    up to one minute short of the next star of their district's scheme; returns (level, minutes)."""
+    up to one minute short of the next star of their district's scheme; returns (level, minutes,
+    records verified)."""
     thresholds = thresholds_for(who["district"])
     with live.platform.read_session() as session:
         verified = hour_service.volunteer_hours(session, who["volunteer_id"], thresholds)["verified_minutes"]
@@ -81,7 +82,7 @@ def _hours_just_below_a_star(live, build: Build, who: dict) -> tuple[int, int]:
         record = build.hour_record(activity, who["volunteer_id"], minutes=minutes)
         build._do(hour_service.review_hours, ADMIN, record.id, "verify")
         short -= minutes
-    return level, thresholds[level] * 60 - 1
+    return level, thresholds[level] * 60 - 1, day
 
 
 def _log_in_with(person: Person, username: str, password: str) -> None:
@@ -103,15 +104,15 @@ def _signup(live, activity_id: int, volunteer_id: int) -> Signup:
         ).first()
 
 
-def _wait_for_notice(person: Person, kind: str, timeout_s: float = 30):
-    """The inbox, reloaded until the notifier (a consumer of the broker's events) has written the notice:
-    Playwright's expect polls the page for 2 s each time, the page is reloaded between tries."""
+def _wait_for_notices(person: Person, kind: str, count: int = 1, timeout_s: float = 30):
+    """The inbox, reloaded until the notifier (a consumer of the broker's events) has written `count`
+    notices of `kind`: Playwright's expect polls the page for 2 s each time, reloaded between tries."""
     person.go("/inbox")
-    notice = person.page.locator(f'#notifications li.notice[data-kind="{kind}"]').first
+    notices = person.page.locator(f'#notifications li.notice[data-kind="{kind}"]')
     deadline, reloaded = time.monotonic() + timeout_s, False
     while True:
         try:
-            expect(notice).to_be_visible(timeout=2_000)
+            expect(notices).to_have_count(count, timeout=2_000)
             break
         except AssertionError:
             if time.monotonic() > deadline:
@@ -119,8 +120,8 @@ def _wait_for_notice(person: Person, kind: str, timeout_s: float = 30):
             person.page.reload()
             reloaded = True
     if reloaded:
-        person.arrived()  # the inbox as the volunteer reads it, the notice in it
-    return notice
+        person.arrived()  # the inbox as the volunteer reads it, the notices in it
+    return notices.first
 
 
 def _bell(person: Person) -> int:
@@ -139,7 +140,7 @@ def test_a_volunteer_s_day_on_a_phone(live, browser, shots):
     project = build.project(need=need, organization=who["organization_id"], status="in_progress")
     build.user("volunteer", volunteer_id=who["neighbour_id"], username="linju2")
     # before the walk: verified honour hours one minute short of the volunteer's next star
-    level_before, verified_before = _hours_just_below_a_star(live, build, who)
+    level_before, verified_before, records = _hours_just_below_a_star(live, build, who)
 
     # -- the organization schedules a weekly series; today's occurrence starts within 30-90 s -------
     # A series materializes occurrences from the moment it is saved, so the one running during the
@@ -198,7 +199,9 @@ def test_a_volunteer_s_day_on_a_phone(live, browser, shots):
     assert me.text("main .badge") == "候补中"
     assert me.text("#waitlist-position") == "已进入候补，第 1 位"
     assert _signup(live, activity_id, who["volunteer_id"]).status == "waitlisted"
-    me.go("/inbox")  # the notices so far (the hours entered before, the sign-ups they needed) read
+    # the notices so far read: the hours entered before and the sign-ups they took (once told all)
+    _wait_for_notices(me, "signup_confirmed", records)
+    _wait_for_notices(me, "hours_verified", records)
     if me.page.locator("form[action$='/inbox/read-all'] button").count():
         me.press("form[action$='/inbox/read-all'] button")
     assert _bell(me) == 0
@@ -210,7 +213,7 @@ def test_a_volunteer_s_day_on_a_phone(live, browser, shots):
     neighbour.go(activity_path)
     neighbour.press_and_confirm(neighbour.page.get_by_role("button", name="取消报名"))
     assert _signup(live, activity_id, who["neighbour_id"]).status == "cancelled"
-    notice = _wait_for_notice(me, "waitlist_promoted")
+    notice = _wait_for_notices(me, "waitlist_promoted")
     assert TITLE in notice.inner_text() and "候补转正" in notice.inner_text()
     assert _bell(me) == 1
     me.press(notice.get_by_role("button", name="查看"))  # opens the shift, the notice read
