@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from linkage.taxonomy import QUALIFICATION_KINDS
 from schemas.common import LocalDateTime, Name, Tags, WholeNumber
 from schemas.projects import ActivitySchema
 
@@ -17,7 +18,11 @@ class ShiftSchema(Schema):
     # 0 is read and refused by the service with the shifts field named (series.shift_capacity)
     slots = WholeNumber(required=True, validate=validate.Range(min=0, max=1000))
     skills_wanted = Tags(load_default=list)
-    qualification_required = fields.String(load_default="", validate=validate.Length(max=50))
+    qualification_required = fields.String(
+        load_default="",
+        validate=validate.OneOf(["", *QUALIFICATION_KINDS]),
+        metadata={"description": "a qualification (资质) code every volunteer on the shift must hold; '' = none"},
+    )
 
 
 class SeriesRequestSchema(Schema):

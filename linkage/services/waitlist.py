@@ -22,6 +22,7 @@ from linkage.models import Activity, Signup, SignupStatus, Volunteer, utcnow
 from linkage.permissions import Actor
 from linkage.policy.service import require_organizer, require_signup_canceller
 from linkage.services.activities import ACTIVE, _emit_signup, get_activity, taken_slots
+from linkage.services.eligibility import require_eligible
 from linkage.uow import UnitOfWork
 
 SIGNED_UP, WAITLISTED = SignupStatus.SIGNED_UP.value, SignupStatus.WAITLISTED.value
@@ -97,9 +98,14 @@ def promote_waiting(uow: UnitOfWork, activity: Activity, now: datetime | None = 
 
 
 def _eligible(session: Session, activity: Activity, volunteer_id: int) -> bool:
-    """Still active and free at that time (no confirmed sign-up overlapping it); locks the volunteer."""
+    """Still active, still eligible (qualification, insurance, a minor's consent: the one eligibility
+    rule) and free at that time (no confirmed sign-up overlapping it); locks the volunteer."""
     volunteer = session.scalars(select(Volunteer).where(Volunteer.id == volunteer_id).with_for_update()).first()
     if volunteer is None or not volunteer.active:
+        return False
+    try:
+        require_eligible(session, volunteer, activity)
+    except Conflict:
         return False
     clash = session.scalars(
         select(Signup.id)

@@ -22,6 +22,7 @@ from linkage.web import queries
 from linkage.web.actions import act, confirm_first, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
+from linkage.taxonomy import QUALIFICATION_KINDS
 from linkage.web.forms import FormError, load
 from linkage.web.i18n import t
 from linkage.web.series_form import SHIFT_ROWS, WEEKDAYS, series_body
@@ -42,6 +43,7 @@ def _form_view(project_id: int, *, errors=None, message="", status=200):
         shift_rows=SHIFT_ROWS,
         days=series_service.HORIZON_DAYS,
         most=series_service.MAX_ACTIVITIES,
+        qualifications=QUALIFICATION_KINDS,
     ), status
 
 

@@ -194,7 +194,7 @@ def test_a_volunteer_s_day_on_a_phone(live, browser, shots):
     seen.step = "2"
     me.go(activity_path)
     assert "每周" in me.text("main dl.facts") and "已报名 1/1" in me.text("main dl.facts")
-    assert me.text("#sign-up") == "报名候补"  # the page says beforehand the place is a waitlist's
+    assert me.text("#sign-up") == "已满，报名候补"  # the page says beforehand the place is a waitlist's
     me.press("#sign-up")
     assert me.text("main .badge") == "候补中"
     assert me.text("#waitlist-position") == "已进入候补，第 1 位"

@@ -66,6 +66,11 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
     "PATCH /api/v1/resources/{provider_id}": {"available_until": (WINDOW,)},
     "POST /api/v1/projects/{project_id}/activities": {"ends_at": (WINDOW,)},
     "POST /api/v1/activities/{activity_id}/signups": {"volunteer_id": ("required", *REFERENCE)},
+    # An RRULE is a language of its own: whether it can be read, and occurs within the horizon, is the
+    # server's to say; a shift of 0 places is read (so the field can be named) and refused.
+    "POST /api/v1/projects/{project_id}/series": {"rrule": ("cannot be read", "no occurrence"),
+                                                  "shifts": ("at least one shift", "at least 1 place")},
+    "PATCH /api/v1/series/{series_id}/occurrences": {"starts_at": ("new time or place", "in the past")},
     "POST /api/v1/signups/{signup_id}/check-in": {"at": ("in the future", "outside the activity")},
     "POST /api/v1/signups/{signup_id}/check-out": {"at": ("in the future", "before check-in", "after the activity",
                                                           "outside the activity's time")},

@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("shifts", sa.JSON(), nullable=False),
         sa.Column("materialized_until", linkage.models.base.UTCDateTime(), nullable=False),
         sa.Column("created_at", linkage.models.base.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["project_id"], ["projects.id"], name=op.f("fk_activity_series_project_id_projects")),
+        sa.ForeignKeyConstraint(["project_id"], ['projects.id'], name=op.f("fk_activity_series_project_id_projects")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activity_series")),
     )
     with op.batch_alter_table("activity_series") as batch:
@@ -43,7 +43,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("qualification_required", sa.String(length=50), nullable=False,
                                    server_default=""))
         batch.create_foreign_key(batch.f("fk_activities_series_id_activity_series"), "activity_series",
-                                 ["series_id"], ["id"])
+                                 ["series_id"], ['id'])
         batch.create_index(batch.f("ix_activities_series_id"), ["series_id"], unique=False)
 
 

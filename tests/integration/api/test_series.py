@@ -29,7 +29,7 @@ def _body(**over):
         "dtstart": start.isoformat(),
         "duration_minutes": 90,
         "exdates": [],
-        "shifts": [{"role": "送餐", "slots": 1}, {"role": "引导员", "slots": 2, "qualification_required": "急救证"}],
+        "shifts": [{"role": "送餐", "slots": 1}, {"role": "引导员", "slots": 2, "qualification_required": "first_aid"}],
         **over,
     }
 
@@ -41,7 +41,7 @@ def test_a_series_is_created_read_and_its_occurrences_changed(world, project_id)
     assert len(series["occurrences"]) == 4
     first = series["occurrences"][0]
     assert [(s["role"], s["slots"], s["taken"]) for s in first["shifts"]] == [("送餐", 1, 0), ("引导员", 2, 0)]
-    assert first["shifts"][1]["qualification_required"] == "急救证"
+    assert first["shifts"][1]["qualification_required"] == "first_aid"
     moved = world.call(
         "PATCH",
         f"/api/v1/series/{series['id']}/occurrences",

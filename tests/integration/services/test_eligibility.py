@@ -140,15 +140,28 @@ def test_a_shift_that_requires_a_qualification_refuses_who_lacks_a_valid_one(sce
     """sign_up asks the one eligibility rule, which asks the qualification rule: 急救证 or no place."""
     from linkage.services import qualifications
 
-    shift = build.activity(scene["plain"].project, starts_at=scene["plain"].ends_at + timedelta(hours=2),
-                           title="急救站", qualification_required="first_aid")
+    shift = build.activity(
+        scene["plain"].project,
+        starts_at=scene["plain"].ends_at + timedelta(hours=2),
+        title="急救站",
+        qualification_required="first_aid",
+    )
     with pytest.raises(Conflict) as caught:
         act(sign_up, scene["me"], shift.id)
     assert caught.value.code == "signup.qualification_missing" and "activity_id" in caught.value.errors
     assert _signups(read) == 0
-    act(qualifications.add_qualification, scene["me"], platform.cipher, scene["adult"].id,
-        {"kind": "first_aid", "number": "JJ2024-000123", "issued_on": scene["day"] - timedelta(days=400),
-         "expires_on": scene["day"] + timedelta(days=300)})
+    act(
+        qualifications.add_qualification,
+        scene["me"],
+        platform.cipher,
+        scene["adult"].id,
+        {
+            "kind": "first_aid",
+            "number": "JJ2024-000123",
+            "issued_on": scene["day"] - timedelta(days=400),
+            "expires_on": scene["day"] + timedelta(days=300),
+        },
+    )
     act(sign_up, scene["me"], shift.id)
     assert _signups(read) == 1
 

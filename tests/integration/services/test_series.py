@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from linkage.clock import LOCAL_TZ
 from linkage.errors import Conflict, Forbidden, InvalidInput
 from linkage.models import Activity, OutboxEvent, Signup, utcnow
+from linkage.services import qualifications
 from linkage.services.activities import sign_up
 from linkage.services.series import (
     MAX_ACTIVITIES,
@@ -28,7 +29,22 @@ from tests.factories import ADMIN
 def scene(build):
     scene = build.parties(project="in_progress")
     people = [build.volunteer(scene["community"]) for _ in range(3)]
-    return {**scene, "people": people, "actors": [build.volunteer_actor(v) for v in people]}
+    actors = [build.volunteer_actor(v) for v in people]
+    for actor in actors:  # the 引导员 shift asks for 急救证 (first_aid): these volunteers hold one
+        with build.platform.uow() as uow:
+            qualifications.add_qualification(
+                uow,
+                actor,
+                build.platform.cipher,
+                actor.volunteer_id,
+                {
+                    "kind": "first_aid",
+                    "number": "JJ2024-000123",
+                    "issued_on": date.today() - timedelta(days=30),
+                    "expires_on": None,
+                },
+            )
+    return {**scene, "people": people, "actors": actors}
 
 
 def _next_tuesday_9() -> datetime:
@@ -49,7 +65,7 @@ def _data(**over):
         "exdates": [],
         "shifts": [
             {"role": "送餐", "slots": 2, "skills_wanted": ["助老"]},
-            {"role": "引导员", "slots": 1, "skills_wanted": [], "qualification_required": "急救证"},
+            {"role": "引导员", "slots": 1, "skills_wanted": [], "qualification_required": "first_aid"},
         ],
     }
     return {**data, **over}
@@ -68,7 +84,7 @@ def test_a_weekly_rule_makes_one_activity_per_shift_of_each_occurrence(scene, ac
     assert len(starts) == 8 and len(made) == 16
     assert {a.starts_at.astimezone(LOCAL_TZ).strftime("%a %H:%M") for a in made} == {"Tue 09:00", "Thu 09:00"}
     assert sorted((a.role, a.slots, a.qualification_required) for a in made if a.occurrence_start == starts[0]) == [
-        ("引导员", 1, "急救证"),
+        ("引导员", 1, "first_aid"),
         ("送餐", 2, ""),
     ]
     assert all(a.ends_at - a.starts_at == timedelta(hours=2) and a.series_id == series.id for a in made)
@@ -93,6 +109,8 @@ def test_holidays_are_skipped_and_an_endless_rule_stops_at_the_horizon_and_the_c
         ({"rrule": "FREQ=SOMETIMES"}, "rrule"),
         ({"rrule": "FREQ=WEEKLY;UNTIL=20000101"}, "rrule"),  # never occurs again
         ({"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"}, "rrule"),  # never occurs at all
+        ({"rrule": "FREQ=HOURLY"}, "rrule"),  # not a community activity's rhythm
+        ({"rrule": "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"}, "rrule"),  # BYMONTH is for yearly rules
         ({"shifts": []}, "shifts"),
         ({"shifts": [{"role": "送餐", "slots": 0}]}, "shifts"),
     ],

@@ -194,3 +194,38 @@ def test_fifty_at_once_for_ten_places_then_ten_cancellations_promote_ten_once_ea
     promotions = [e for e in _signup_events(platform) if e["previous_status"] == "waitlisted"]
     assert sorted(e["id"] for e in promotions) == [r.id for r in waiting[:10]]  # ten, none twice
     assert utcnow() < activity.starts_at
+
+
+def test_promotion_skips_who_is_no_longer_eligible(scene, build, act, read, platform):
+    """A waiting volunteer whose qualification went meanwhile is passed over, not promoted: promotion
+    asks the same eligibility rule as sign-up (services/eligibility)."""
+    from linkage.services import qualifications
+
+    shift = build.activity(
+        scene["project"],
+        slots=1,
+        qualification_required="first_aid",
+        starts_at=scene["activity"].ends_at + timedelta(hours=1),
+    )
+    v1, v2, v3 = scene["actors"][:3]
+    held = {}
+    for actor in (v1, v2, v3):
+        held[actor.volunteer_id] = act(
+            qualifications.add_qualification,
+            actor,
+            platform.cipher,
+            actor.volunteer_id,
+            {
+                "kind": "first_aid",
+                "number": "JJ2024-000123",
+                "issued_on": utcnow().date() - timedelta(days=30),
+                "expires_on": None,
+            },
+        )
+    first, lapsed, next_ = act(sign_up, v1, shift.id), act(sign_up, v2, shift.id), act(sign_up, v3, shift.id)
+    assert [x.status for x in (first, lapsed, next_)] == ["signed_up", "waitlisted", "waitlisted"]
+    act(qualifications.remove_qualification, v2, held[v2.volunteer_id].id)
+    act(cancel_signup, v1, first.id)
+    with read() as s:
+        assert s.get(Signup, lapsed.id).status == "waitlisted"
+        assert s.get(Signup, next_.id).status == "signed_up"

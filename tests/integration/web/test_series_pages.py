@@ -35,7 +35,7 @@ def series_form(**over) -> dict:
         "shift_skills_0": "助老",
         "shift_role_1": "引导员",
         "shift_slots_1": "2",
-        "shift_qualification_1": "急救证",
+        "shift_qualification_1": "first_aid",
     }
     form.update(over)
     return form
@@ -99,6 +99,7 @@ def test_a_full_shift_waitlists_my_signups_shows_the_place_and_the_roster_marks_
     shift = _shifts(world, _series(world).id)[0]  # 送餐: one place
     first, second = person("volunteer"), person("other_volunteer")
     assert first.post(f"/activities/{shift.id}/signup").status_code in (302, 303)
+    assert "已满，报名候补" in html(second.get(f"/activities/{shift.id}"))
     assert second.post(f"/activities/{shift.id}/signup").status_code in (302, 303)
     assert "已进入候补，第 1 位" in html(second.get(f"/activities/{shift.id}"))
     mine = html(second.get("/me/signups"))
