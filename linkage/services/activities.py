@@ -134,8 +134,11 @@ def sign_up(uow: UnitOfWork, actor: Actor, activity_id: int, volunteer_id: int |
         raise Conflict("signup.duplicate")
     if mine:
         raise Conflict("signup.overlap", {"activity_id": [Message("signup.overlaps_activity", activity=mine[0].activity_id)]})
-    # A full activity puts the volunteer on its waitlist (候补), in order of arrival (the sign-up id).
+    # A full activity puts the volunteer on its waitlist (候补), in order of arrival (the sign-up id);
+    # once it has started nobody is promoted any more (services/waitlist.py), so it is simply full.
     full = taken_slots(uow.session, activity.id) >= activity.slots
+    if full and activity.starts_at <= utcnow():
+        raise Conflict("activity.full", {"slots": ["activity.no_slot"]})
     status = SignupStatus.WAITLISTED if full else SignupStatus.SIGNED_UP
     signup = Signup(activity_id=activity.id, volunteer_id=volunteer_id, status=status.value)
     uow.session.add(signup)

@@ -6,6 +6,7 @@ from functools import partial
 from flask import render_template, request, url_for
 
 from linkage.http.context import platform
+from linkage.models import utcnow
 from linkage.http.context import session as db_session
 from linkage.policy.parties import is_volunteer
 from linkage.policy.service import may_organize
@@ -51,6 +52,7 @@ def _activity_view(activity_id: int, *, errors=None, message="", status=200):
         position=waitlist.position(db_session(), mine) if mine else None,
         rules=series_rules([activity]),
         taken=activity_service.taken_slots(db_session(), activity_id),
+        waitlist_open=activity.starts_at > utcnow(),  # nobody is promoted once it has started
         names=queries.volunteer_names(db_session(), {s.volunteer_id for s in signups}),
         times={s.id: activity_service.attendance_times(activity, s) for s in signups},
         walk_ins=_walk_ins(activity),

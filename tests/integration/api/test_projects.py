@@ -143,6 +143,7 @@ def test_an_activity_with_three_slots_refuses_the_fourth_volunteer_and_check_out
     path = f"/api/v1/activities/{activity.json['id']}/signups"
     results = [world.client.post(path, json={}, headers={"Authorization": f"Bearer {t}"})
                for _vid, t in _more_volunteers(world, 4)]
+    # Under way and full: no waitlist (nobody is promoted once it has started), the fourth is refused.
     assert [r.status_code for r in results] == [201, 201, 201, 409]
     assert "full" in results[3].json["message"]
     signup = results[0].json
