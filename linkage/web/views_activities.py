@@ -6,8 +6,8 @@ from functools import partial
 from flask import render_template, request, url_for
 
 from linkage.http.context import platform
-from linkage.models import utcnow
 from linkage.http.context import session as db_session
+from linkage.models import utcnow
 from linkage.policy.parties import is_volunteer
 from linkage.policy.service import may_organize
 from linkage.services import activities as activity_service
