@@ -168,7 +168,9 @@ class Scene:
     def hours_body(self, activity: dict, volunteer: str = "volunteer") -> dict:
         return {"activity_id": activity["activity_id"], "volunteer_id": self.ids[volunteer],
                 "starts_at": activity["start"].isoformat(),
-                "ends_at": (activity["start"] + timedelta(minutes=120)).isoformat(), "content": "陪老人复诊"}
+                "ends_at": (activity["start"] + timedelta(minutes=120)).isoformat(), "content": "陪老人复诊",
+                # staff entering hours afterwards (补录) give a reason; a volunteer's own record may too
+                "reason": "补录：纸质签到表"}
 
     def record(self) -> int:
         activity = self.activity(future=False)
