@@ -14,6 +14,7 @@ phases. Fixed seed: a failure in CI is the same failure on a laptop.
 
 Deeper runs: LINKAGE_FUZZ_EXAMPLES=50 LINKAGE_FUZZ_SEED=random scripts/test tests/integration/test_fuzz.py
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,45 +39,83 @@ SEED = os.environ.get("LINKAGE_FUZZ_SEED", "15")
 # admin run picks) and turn every later request into a 401: these two get invalid inputs only;
 # their valid use is tested in tests/integration/api/test_rights.py and the role matrix.
 NEGATIVE_ONLY = ("POST /api/v1/me/erasure", "POST /api/v1/volunteers/{volunteer_id}/erasure")
-ROLES = {"admin": "admin", "community_staff": "shequ", "org_staff": "zuzhi", "social_worker": "shegong",
-         "volunteer": "zhiyuan", "auditor": "shenji"}
+ROLES = {
+    "admin": "admin",
+    "community_staff": "shequ",
+    "org_staff": "zuzhi",
+    "social_worker": "shegong",
+    "volunteer": "zhiyuan",
+    "auditor": "shenji",
+}
 
 # Valid by the schema, refused (422) by a rule no OpenAPI 3.0 schema can state. Per operation, the
 # field the server names and a piece of its message: anything else refused is a finding.
 WINDOW = "must be later than"
 REFERENCE = ("no such", "not active")  # names an object that does not exist (or is inactive)
-HOUR_RULES = {"ends_at": (WINDOW, "more than 24 h", "in the future"), "minutes": ("over 24 h",),
-              "starts_at": ("outside the activity", "overlaps record")}
+HOUR_RULES = {
+    "ends_at": (WINDOW, "more than 24 h", "in the future"),
+    "minutes": ("over 24 h",),
+    "starts_at": ("outside the activity", "overlaps record"),
+}
 RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
-    "POST /api/v1/needs": {"ends_at": (WINDOW,), "lat": ("give both",), "lon": ("give both",),
-                           "community_id": REFERENCE},
+    "POST /api/v1/needs": {
+        "ends_at": (WINDOW,),
+        "lat": ("give both",),
+        "lon": ("give both",),
+        "community_id": REFERENCE,
+    },
     "PATCH /api/v1/needs/{need_id}": {"ends_at": (WINDOW,), "lat": ("give both",), "lon": ("give both",)},
-    "POST /api/v1/organizations": {"uscc": ("check character",), "contact_phone": ("",),
-                                   "community_id": REFERENCE},
-    "PATCH /api/v1/organizations/{provider_id}": {"uscc": ("check character",), "contact_phone": ("",),
-                                                  "community_id": REFERENCE},
+    "POST /api/v1/organizations": {"uscc": ("check character",), "contact_phone": ("",), "community_id": REFERENCE},
+    "PATCH /api/v1/organizations/{provider_id}": {
+        "uscc": ("check character",),
+        "contact_phone": ("",),
+        "community_id": REFERENCE,
+    },
     # A phone of the documented shape may be one no carrier allocated (174…), and a consent needs a
     # guardian only when the ID number says the volunteer is under 14: both facts live outside the schema.
-    "POST /api/v1/volunteers": {"id_number": ("",), "phone": ("",), "community_id": REFERENCE, "consent": ("",)},
-    "PATCH /api/v1/volunteers/{provider_id}": {"id_number": ("",), "phone": ("",), "community_id": REFERENCE},
+    "POST /api/v1/volunteers": {
+        "id_number": ("",),
+        "phone": ("",),
+        "community_id": REFERENCE,
+        "consent": ("",),
+        "leave": ("cannot be before",),
+    },
+    "PATCH /api/v1/volunteers/{provider_id}": {
+        "id_number": ("",),
+        "phone": ("",),
+        "community_id": REFERENCE,
+        "leave": ("cannot be before",),
+    },
+    # a guardian's phone follows the mobile number plan (14x data-only numbers are not mobiles)
+    "POST /api/v1/volunteers/{volunteer_id}/consents": {"guardian": ("mobile number",)},
     "POST /api/v1/social-workers": {"organization_id": REFERENCE},
     "PATCH /api/v1/social-workers/{provider_id}": {"organization_id": REFERENCE},
-    "POST /api/v1/resources": {"available_until": (WINDOW,), "amount_fen": ("a fund needs",),
-                               "quantity": ("quantity is required",)},
+    "POST /api/v1/resources": {
+        "available_until": (WINDOW,),
+        "amount_fen": ("a fund needs",),
+        "quantity": ("quantity is required",),
+    },
     "PATCH /api/v1/resources/{provider_id}": {"available_until": (WINDOW,)},
     "POST /api/v1/projects/{project_id}/activities": {"ends_at": (WINDOW,)},
     "POST /api/v1/activities/{activity_id}/signups": {"volunteer_id": ("required", *REFERENCE)},
     # An RRULE is a language of its own: whether it can be read, and occurs within the horizon, is the
     # server's to say; a shift of 0 places is read (so the field can be named) and refused.
-    "POST /api/v1/projects/{project_id}/series": {"rrule": ("cannot be read", "no occurrence"),
-                                                  "shifts": ("at least one shift", "at least 1 place")},
+    "POST /api/v1/projects/{project_id}/series": {
+        "rrule": ("cannot be read", "no occurrence"),
+        "shifts": ("at least one shift", "at least 1 place"),
+    },
     "PATCH /api/v1/series/{series_id}/occurrences": {"starts_at": ("new time or place", "in the past")},
     "POST /api/v1/signups/{signup_id}/check-in": {"at": ("in the future", "outside the activity")},
-    "POST /api/v1/signups/{signup_id}/check-out": {"at": ("in the future", "before check-in", "after the activity",
-                                                          "outside the activity's time")},
-    "POST /api/v1/hours": {**HOUR_RULES, "activity_id": REFERENCE, "volunteer_id": ("required for org staff",),
-                           "ends_at": (*HOUR_RULES["ends_at"], "at most the activity"),
-                           "reason": ("required when entering hours afterwards",)},
+    "POST /api/v1/signups/{signup_id}/check-out": {
+        "at": ("in the future", "before check-in", "after the activity", "outside the activity's time")
+    },
+    "POST /api/v1/hours": {
+        **HOUR_RULES,
+        "activity_id": REFERENCE,
+        "volunteer_id": ("required for org staff",),
+        "ends_at": (*HOUR_RULES["ends_at"], "at most the activity"),
+        "reason": ("required when entering hours afterwards",),
+    },
     "POST /api/v1/hours/{entry_id}/corrections": {**HOUR_RULES, "reverse": ("give new times",)},
     "POST /api/v1/hours/{entry_id}/verification": {"note": ("required when rejecting", "reason is required")},
     "POST /api/v1/volunteers/{volunteer_id}/certificates": {"organization_id": REFERENCE},
@@ -84,8 +123,10 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
     # Which provider kinds go with which invitation kind, and that the invitee and the activity are the
     # need's (ranked for it; of its project), are facts of the data, not of the body's shape.
     "POST /api/v1/needs/{need_id}/invitations": {
-        "invitee_kind": ("Claim invitations go to",), "activity_id": ("not an open activity",),
-        "invitee_id": ("only providers in the matches", "not active")},
+        "invitee_kind": ("Claim invitations go to",),
+        "activity_id": ("not an open activity",),
+        "invitee_id": ("only providers in the matches", "not active"),
+    },
     "POST /api/v1/invitations/{invitation_id}/answer": {"plan": ("plan of at least",)},
     "POST /api/v1/claims/{claim_id}/decision": {"reason": ("required when declining", "reason is required")},
     "POST /api/v1/projects/{project_id}/transitions": {"reason": ("required when cancelling",)},
@@ -93,10 +134,14 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
     "POST /api/v1/projects/{project_id}/evaluations": {"code": ("not valid for this project",)},
     "POST /api/v1/funding-rounds": {"rubric_weights": ("exactly:", "add"), "cap_fen": ("greater than budget_fen",)},
     "POST /api/v1/funding-rounds/{round_id}/applications": {
-        "need_id": ("give need_id or project_id", *REFERENCE), "project_id": REFERENCE,
-        "requested_fen": ("per-project cap",), "budget_lines": ("add up",), "milestones": ("add up",),
+        "need_id": ("give need_id or project_id", *REFERENCE),
+        "project_id": REFERENCE,
+        "requested_fen": ("per-project cap",),
+        "budget_lines": ("add up",),
+        "milestones": ("add up",),
         "cofunding_fen": ("co-funding must be", "left"),
-        "cofunding_resource_id": ("required with cofunding_fen", "kind fund", "restricted", "not both")},
+        "cofunding_resource_id": ("required with cofunding_fen", "kind fund", "restricted", "not both"),
+    },
     "POST /api/v1/applications/{application_id}/reviewers": {"user_id": ("no such active user", "reviewers are")},
     "POST /api/v1/applications/{application_id}/reviews": {"scores": ("exactly:",)},
     "POST /api/v1/funding-rounds/{round_id}/awards": {
@@ -106,19 +151,35 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
     "POST /api/v1/grants/{grant_id}/corrections": {"reason": ("required",)},
     # A transfer export is a signed document of a stated format: its inner shape, its issuer (a platform
     # trusted here) and its signature are checked by the service; a public key must be a real Ed25519 key.
-    "POST /api/v1/volunteers/{volunteer_id}/imported-hours": {"document": ("",), "document.issuer": ("",),
-                                                             "signature": ("",)},
+    "POST /api/v1/volunteers/{volunteer_id}/imported-hours": {
+        "document": ("",),
+        "document.issuer": ("",),
+        "signature": ("",),
+    },
     "POST /api/v1/trusted-platforms": {"public_key": ("",)},
     "PUT /api/v1/volunteers/{volunteer_id}/insurance": {"ends_on": (WINDOW,)},
+    # A qualification's level goes with its kind (社工证 alone has one); a change is checked merged with the row.
+    **{
+        op: {
+            "level": ("has a level", "social work level"),
+            "issued_on": ("in the future", "required"),
+            "expires_on": ("before it was issued",),
+            "kind": ("",),
+        }
+        for op in (
+            "POST /api/v1/volunteers/{volunteer_id}/qualifications",
+            "PATCH /api/v1/qualifications/{qualification_id}",
+        )
+    },
     "PUT /api/v1/volunteers/{volunteer_id}/guardian-consent": {"phone": ("",)},
 }
 
 
 @dataclass
 class Outcome:
-    cases: Counter = field(default_factory=Counter)        # by phase
+    cases: Counter = field(default_factory=Counter)  # by phase
     statuses: Counter = field(default_factory=Counter)
-    excused: Counter = field(default_factory=Counter)      # by operation: refused by a rule listed above
+    excused: Counter = field(default_factory=Counter)  # by operation: refused by a rule listed above
     failures: list = field(default_factory=list)
     links: int = 0
     operations: int = 0
@@ -141,9 +202,13 @@ def _excused(check: str, label: str, response) -> bool:
         return False
     errors = _error_fields(response)
     return bool(errors) and all(
-        name in rules and all(any(part in str(msg) for part in rules[name]) for msg in
-                              (messages if isinstance(messages, list) else [messages]))
-        for name, messages in errors.items())
+        name in rules
+        and all(
+            any(part in str(msg) for part in rules[name])
+            for msg in (messages if isinstance(messages, list) else [messages])
+        )
+        for name, messages in errors.items()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -192,10 +257,11 @@ def _token(app, username: str) -> str:
 
 
 def _run(app, base_url: str, username: str, *, coverage: bool) -> Outcome:
-    settings = {"generation": {"mode": "all", "max-examples": EXAMPLES},  # positive and negative
-                "phases": {"coverage": {"enabled": coverage}},
-                "operations": [{"include-name": name, "generation": {"mode": "negative"}}
-                               for name in NEGATIVE_ONLY]}
+    settings = {
+        "generation": {"mode": "all", "max-examples": EXAMPLES},  # positive and negative
+        "phases": {"coverage": {"enabled": coverage}},
+        "operations": [{"include-name": name, "generation": {"mode": "negative"}} for name in NEGATIVE_ONLY],
+    }
     if SEED.isdigit():
         settings["seed"] = int(SEED)
     config = SchemathesisConfig.from_dict(settings)
@@ -239,7 +305,8 @@ def _run(app, base_url: str, username: str, *, coverage: bool) -> Outcome:
                         f"{node.name} on {label}: {request.method if request else ''} "
                         f"{request.uri if request else ''} body={(request.body or b'')[:300] if request else b''!r} "
                         f"-> {response.status_code if response else None} "
-                        f"{(response.content or b'')[:300] if response else b''!r}")
+                        f"{(response.content or b'')[:300] if response else b''!r}"
+                    )
     return outcome
 
 
@@ -251,9 +318,11 @@ def test_no_role_can_make_the_api_fail_break_its_schema_or_pass_invalid_input(se
     app, base_url, crashes = served
     before = len(crashes)
     outcome = _run(app, base_url, ROLES[role], coverage=role == "admin")
-    print(f"\n{role}: {outcome.operations} operations, {sum(outcome.cases.values())} cases "
-          f"{dict(outcome.cases)}, {outcome.links} links, statuses {dict(sorted(outcome.statuses.items(), key=str))}, "
-          f"refused by unstatable rules {sum(outcome.excused.values())} {dict(outcome.excused)}")
+    print(
+        f"\n{role}: {outcome.operations} operations, {sum(outcome.cases.values())} cases "
+        f"{dict(outcome.cases)}, {outcome.links} links, statuses {dict(sorted(outcome.statuses.items(), key=str))}, "
+        f"refused by unstatable rules {sum(outcome.excused.values())} {dict(outcome.excused)}"
+    )
     assert outcome.operations > 80 and sum(outcome.cases.values()) > outcome.operations
     assert not crashes[before:], "\n\n".join(crashes[before:])
     assert not outcome.failures, f"{len(outcome.failures)} failures:\n" + "\n\n".join(outcome.failures[:40])
