@@ -30,7 +30,9 @@ from events.kafka_types import Record
 from linkage.catalogue import of_topic
 from linkage.models import Delivery, DeliveryStatus, Notification, utcnow
 from linkage.services.inbox import in_quiet_hours, quiet_window, render, store_notices
+from linkage.services.invitations import expire_invitations
 from linkage.services.notifications import due_notices, handled_topics, notices_for_event
+from linkage.services.series import extend_series
 
 if TYPE_CHECKING:
     from linkage.config import Settings
@@ -99,8 +101,9 @@ class Notifier:
 
     # -- time -----------------------------------------------------------------------------------
     def tick(self, now: datetime | None = None) -> int:
-        """Store the notices due now; returns how many were new."""
+        """Keep the schedules (see upkeep), then store the notices due now; returns how many were new."""
         now = now or self.clock()
+        self.upkeep(now)
         try:
             with self.platform.uow() as uow:
                 stored = store_notices(uow.session, due_notices(uow.session, now), tuple(self.channels))
@@ -110,6 +113,17 @@ class Notifier:
             return 0
         self.stored += len(stored)
         return len(stored)
+
+    def upkeep(self, now: datetime) -> None:
+        """The time-driven upkeep that reminders and the to-do list count on: recurring activities
+        scheduled HORIZON_DAYS ahead (series.extend_series), invitations whose need or activity
+        closed marked expired (invitations.expire_invitations). Each is idempotent."""
+        for job in (lambda uow: extend_series(uow, now), expire_invitations):
+            try:
+                with self.platform.uow() as uow:
+                    job(uow)
+            except Exception:  # noqa: BLE001 - upkeep failing must not stop the notices; next tick retries
+                log.exception("notifier: schedule upkeep failed; trying again next tick")
 
     # -- sending --------------------------------------------------------------------------------
     def dispatch(self, now: datetime | None = None) -> int:

@@ -3,18 +3,18 @@
 `schedule_series` stores the series and creates, for each occurrence of its RRULE (RFC 5545, read by
 dateutil in Asia/Shanghai time, less the holidays in `exdates`) and each shift template, one Activity,
 over a horizon of HORIZON_DAYS from now and at most MAX_ACTIVITIES rows (an occurrence whose shifts
-would pass that is left out, with all later ones; `materialized_until` says how far it went).
+would pass that is left out, with all later ones; `materialized_until` says how far it went);
+`extend_series`, on a timer, keeps each running series scheduled that far ahead. The rule itself is
+read in services/recurrence.py.
 A single occurrence can be cancelled (an exception: its shifts and their sign-ups are cancelled) or
 moved; an activity can be cancelled on its own.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from dateutil.rrule import rruleset, rrulestr  # type: ignore[import-untyped]  # no stubs in the lock
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,83 +25,13 @@ from linkage.models import Activity, ActivitySeries, Project, utcnow
 from linkage.permissions import Actor
 from linkage.policy.service import require_organizer
 from linkage.services.activities import RUNNING, activity_record, get_activity, taken_counts
+from linkage.services.recurrence import occurrences
 from linkage.services.waitlist import release_future
 from linkage.uow import UnitOfWork
 
 HORIZON_DAYS = 90
+EXTEND_EVERY = timedelta(days=7)  # a series is topped up once it is this far short of the horizon
 MAX_ACTIVITIES = 200
-_UNTIL = re.compile(r"UNTIL=(\d{8})(T\d{6})?(Z?)", re.IGNORECASE)
-
-
-def _parse_rule(text: str, dtstart: datetime) -> rruleset:
-    """The rule of `text` (an RRULE, with or without "RRULE:") from `dtstart`, in local time and SHIFTED
-    (below); an UNTIL without Z is local time too (a date alone: to the end of that day). ValueError if
-    unreadable or not a rule a community activity may have."""
-    text = text.strip()
-    if "\n" in text or "DTSTART" in text.upper():
-        raise ValueError("one RRULE line; the start is given apart")
-    text = text[6:] if text.upper().startswith("RRULE:") else text
-    _check_parts(text)
-
-    def until_utc(found: re.Match[str]) -> str:
-        local = datetime.strptime(found.group(1) + (found.group(2) or "T235959"), "%Y%m%dT%H%M%S")
-        moment = local.replace(tzinfo=timezone.utc if found.group(3) else LOCAL_TZ).astimezone(timezone.utc)
-        year = moment.year + SHIFT_YEARS
-        moment = moment.replace(year=year) if year <= 9999 else datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
-        return "UNTIL=" + moment.strftime("%Y%m%dT%H%M%SZ")
-
-    start = _shifted(dtstart.astimezone(LOCAL_TZ), SHIFT_YEARS)
-    return rrulestr(_UNTIL.sub(until_utc, text), dtstart=start, forceset=True)
-
-
-# dateutil walks a rule period by period until it matches, up to the year 9999: a rule that never
-# matches again would walk ~8000 years. The Gregorian calendar repeats every 400 years (the same
-# weekdays and leap days), so the rule is walked 19 cycles later, leaving it under 400 years to walk.
-SHIFT_YEARS = 19 * 400
-
-
-def _shifted(moment: datetime, years: int) -> datetime:
-    return moment.replace(year=moment.year + years)
-
-
-def occurrences(text: str, dtstart: datetime, exdates: list[str], start: datetime, end: datetime) -> list[datetime]:
-    """The occurrences of the rule `text` from `dtstart` that fall from `start` to `end` (UTC), less
-    those on the holidays (local ISO dates). ValueError if the rule is unreadable or not allowed."""
-    if dtstart > end:
-        return []
-    rule = _parse_rule(text, dtstart)
-    skip, found = set(exdates), []
-    later = _shifted(end.astimezone(LOCAL_TZ), SHIFT_YEARS)
-    for moment in rule.xafter(_shifted(start.astimezone(LOCAL_TZ), SHIFT_YEARS), inc=True):
-        if moment > later:
-            break
-        moment = _shifted(moment, -SHIFT_YEARS)
-        if moment.date().isoformat() not in skip:
-            found.append(moment.astimezone(timezone.utc))
-        if len(found) >= MAX_ACTIVITIES:
-            break
-    return found
-
-
-# What a community activity's rule may say: no sub-daily frequencies, BYMONTH only with a yearly rule,
-# BYSETPOS only among a monthly or yearly rule's weekdays, an interval of at most 12. Fewer rules that
-# can never match, and less to walk for those that still cannot (SHIFT_YEARS).
-FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
-PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "WKST"}
-
-
-def _check_parts(text: str) -> None:
-    parts = dict(part.partition("=")[::2] for part in text.upper().split(";") if part)
-    if not set(parts) <= PARTS or parts.get("FREQ") not in FREQUENCIES:
-        raise ValueError("a part this rule may not have")
-    if "BYMONTH" in parts and parts["FREQ"] != "YEARLY":
-        raise ValueError("BYMONTH is for a yearly rule")
-    if "BYSETPOS" in parts and (parts["FREQ"] not in ("MONTHLY", "YEARLY") or "BYDAY" not in parts):
-        raise ValueError("BYSETPOS picks among the days of a monthly or yearly rule")
-    if "BYMONTHDAY" in parts and ("BYSETPOS" in parts or any(c.isdigit() for c in parts.get("BYDAY", ""))):
-        raise ValueError("a day of the month and the nth weekday together may never meet")
-    if not 1 <= int(parts.get("INTERVAL", "1") or "0") <= 12:
-        raise ValueError("INTERVAL from 1 to 12")
 
 
 def _days(given: list[Any] | None) -> list[str]:
@@ -127,6 +57,7 @@ def _check(data: dict[str, Any], now: datetime) -> list[datetime]:
             _days(data.get("exdates")),
             max(data["dtstart"], now),
             now + timedelta(days=HORIZON_DAYS),
+            limit=MAX_ACTIVITIES,
         )
     except (ValueError, TypeError, OverflowError):
         errors["rrule"] = ["series.rule_invalid"]
@@ -170,9 +101,16 @@ def schedule_series(uow: UnitOfWork, actor: Actor, project_id: int, data: dict[s
     )
     uow.session.add(series)
     uow.session.flush()
+    _materialize(uow, project, series, found)
+    uow.commit()
+    return series
+
+
+def _materialize(uow: UnitOfWork, project: Project, series: ActivitySeries, starts: list[datetime]) -> None:
+    """One Activity per occurrence start and shift template, each announced (ACTIVITY_SCHEDULED)."""
     length = timedelta(minutes=series.duration_minutes)
-    for start in found:
-        for shift in shifts:
+    for start in starts:
+        for shift in series.shifts:
             activity = Activity(
                 project=project,
                 title=series.title,
@@ -195,8 +133,31 @@ def schedule_series(uow: UnitOfWork, actor: Actor, project_id: int, data: dict[s
                 subject=f"activity/{activity.id}",
                 data={"activity": activity_record(activity, 0)},
             )
+
+
+def extend_series(uow: UnitOfWork, now: datetime | None = None) -> int:
+    """Keep every series of a running project scheduled HORIZON_DAYS ahead: the occurrences after
+    `materialized_until` up to the horizon (a weekly 助餐 goes on past its first 90 days). A timer
+    calls it (the notifier's tick); a second call finds nothing new. Returns the shifts created."""
+    now = now or utcnow()
+    horizon, made = now + timedelta(days=HORIZON_DAYS), 0
+    behind = (
+        select(ActivitySeries)
+        .join(Project, Project.id == ActivitySeries.project_id)
+        .where(Project.status.in_(RUNNING), ActivitySeries.materialized_until < horizon - EXTEND_EVERY)
+        .order_by(ActivitySeries.id)
+        .with_for_update(of=ActivitySeries)
+    )
+    for series in uow.session.scalars(behind):
+        after = series.materialized_until + timedelta(seconds=1)
+        starts = occurrences(series.rrule, series.dtstart, series.exdates, max(after, now), horizon, MAX_ACTIVITIES)
+        starts = starts[: max(1, MAX_ACTIVITIES // len(series.shifts))]
+        if starts:
+            _materialize(uow, uow.session.get_one(Project, series.project_id), series, starts)
+            made += len(starts) * len(series.shifts)
+        series.materialized_until = starts[-1] if starts else horizon
     uow.commit()
-    return series
+    return made
 
 
 def get_series(session: Session, series_id: int) -> ActivitySeries:

@@ -18,11 +18,11 @@ from linkage.services import activities as activity_service
 from linkage.services import projects as project_service
 from linkage.services import series as series_service
 from linkage.services import waitlist
+from linkage.taxonomy import QUALIFICATION_KINDS
 from linkage.web import queries
 from linkage.web.actions import act, confirm_first, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
-from linkage.taxonomy import QUALIFICATION_KINDS
 from linkage.web.forms import FormError, load
 from linkage.web.i18n import t
 from linkage.web.series_form import SHIFT_ROWS, WEEKDAYS, series_body

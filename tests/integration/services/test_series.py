@@ -193,3 +193,23 @@ def test_cancelling_one_activity_cancels_its_waitlist_too(scene, build, act, rea
         assert [s.get(Signup, x.id).status for x in (signed, waiting)] == ["cancelled", "cancelled"]
     with pytest.raises(Conflict):
         act(sign_up, scene["actors"][2], activity.id)
+
+
+def test_a_series_is_kept_scheduled_ahead_once_and_only_once(scene, act, read):
+    """extend_series (the notifier's tick) tops a running series up to the horizon: a daily rule made
+    today is extended when a month has passed, and a second call creates nothing."""
+    from linkage.services.series import HORIZON_DAYS, extend_series
+
+    series = act(schedule_series, ADMIN, scene["project"].id, _data(rrule="FREQ=DAILY", shifts=[{"slots": 2}]))
+    with read() as s:
+        before = series_activities(s, series.id)
+    assert act(extend_series, utcnow()) == 0  # nothing is due yet: the first 90 days are there
+    later = utcnow() + timedelta(days=30)
+    made = act(extend_series, later)
+    assert 25 <= made <= 31
+    assert act(extend_series, later) == 0
+    with read() as s:
+        after = series_activities(s, series.id)
+        assert len(after) == len(before) + made
+        assert max(a.starts_at for a in after) <= later + timedelta(days=HORIZON_DAYS)
+        assert len({a.starts_at for a in after}) == len(after)  # no occurrence twice
