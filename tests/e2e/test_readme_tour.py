@@ -172,9 +172,9 @@ def test_the_readme_tour_through_the_pages(fresh, browser, shots):
     org.page.get_by_label("名额").fill("3")
     seen.page(org, "activity-form-filled")
     org.press(org.page.locator("#activities form").get_by_role("button", name="安排活动"))
-    confirm = org.page.locator("#activities form input[type=checkbox]")
+    confirm = org.page.locator("#f-confirm_past")  # not the form's other box (报名须持有意外保险)
     if confirm.count():  # it began before now: the page may ask to confirm the times first
-        confirm.first.check()
+        confirm.check()
         org.press(org.page.locator("#activities form").get_by_role("button", name="安排活动"))
     scheduled = org.page.locator("#activities a.card-title", has_text=ACTIVITY)
     assert scheduled.count() == 1, "the activity is not listed on its project"
