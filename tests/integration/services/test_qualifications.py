@@ -92,7 +92,8 @@ def test_social_work_needs_a_level_and_other_kinds_take_none(me, act, platform, 
             _add(act, platform, me.actor, me.volunteer.id, expires_on=TODAY - timedelta(days=500))
         assert "expires_on" in err.value.errors
         with pytest.raises(InvalidInput) as err:
-            _add(act, platform, me.actor, me.volunteer.id, issued_on=TODAY + timedelta(days=1))
+            # tomorrow in China now, not at import: a run that crosses midnight (UTC+8) moved TODAY's meaning
+            _add(act, platform, me.actor, me.volunteer.id, issued_on=quals.china_day() + timedelta(days=1))
         assert "issued_on" in err.value.errors
     row = _add(act, platform, me.actor, me.volunteer.id, kind="social_work", level="intermediate")
     assert row.level == "intermediate"
