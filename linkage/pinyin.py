@@ -6,7 +6,7 @@ from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Index, String, and_, case, event, literal, or_
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from linkage.privacy import surname_of
@@ -120,6 +120,11 @@ def search(model: Any, q: str, dialect: str) -> tuple[ColumnElement[bool], Colum
     full, initials = model.name_pinyin, model.name_initials
     rank = case((name == q, literal(0)), (or_(full == key, initials == key), literal(1)), else_=literal(2))
     return or_(_prefix(full, key, dialect), _prefix(initials, key, dialect)), rank
+
+
+def searched(session: Session, model: Any, q: str | None) -> tuple[ColumnElement[bool], ColumnElement[int]] | None:
+    """`search` in the dialect of the database `session` is bound to."""
+    return search(model, q or "", session.get_bind().dialect.name)
 
 
 def pinyin_indexes(table: str) -> tuple[Index, Index]:
