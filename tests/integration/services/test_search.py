@@ -104,3 +104,13 @@ def test_postgresql_serves_a_pinyin_prefix_from_the_index(build, read, database_
         plan = "\n".join(s.scalars(text(
             "EXPLAIN SELECT id FROM volunteers WHERE name_pinyin LIKE 'zhang%' OR name_initials LIKE 'zs%'")))
     assert "ix_volunteers_name_pinyin" in plan and "ix_volunteers_name_initials" in plan
+
+
+def test_an_erased_volunteer_leaves_no_pinyin_of_their_name(build, act, read):
+    from linkage.services.rights import erase_volunteer
+    volunteer = build.volunteer(name="张三")
+    act(erase_volunteer, ADMIN, volunteer.id, "本人书面申请")
+    with read() as s:
+        row = s.get(Volunteer, volunteer.id)
+        assert "zhang" not in row.name_pinyin and row.name_initials != "zs"
+        assert list_providers(s, ADMIN, "volunteer", q="zhangsan", include_inactive=True) == ([], 0)
