@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from pypinyin import Style, lazy_pinyin
@@ -36,7 +37,7 @@ def pinyin_keys(name: str | None, person: bool = False) -> tuple[str, str]:
     """(full pinyin without tones or spaces, initials) of `name`: 张三 -> ("zhangsan", "zs"). Letters
     and digits in the name are kept lowercased (A区 -> "aqu", "aq"). A person's surname takes its
     surname reading (单雄信 -> "shanxiongxin"; pypinyin alone says "danxiongxin")."""
-    name = (name or "").strip()
+    name = unicodedata.normalize("NFKC", name or "").strip()  # full-width ＡＢＣ１ as ABC1
     full, initials = "", ""
     if person and name:
         surname = surname_of(name)
@@ -85,7 +86,7 @@ def track(model: Any) -> None:
 
 def normalised_query(q: str) -> str:
     """A typed pinyin query as the keys are stored: lowercase letters and digits ("Zhang San" -> "zhangsan")."""
-    return _NOT_KEY.sub("", q.lower().replace("ü", "v"))
+    return _NOT_KEY.sub("", unicodedata.normalize("NFKC", q).lower().replace("ü", "v"))
 
 
 def _escape(text: str) -> str:
