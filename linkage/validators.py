@@ -1,6 +1,7 @@
 """Checks for Chinese identifiers: phone numbers, resident ID numbers, unified social credit codes."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import phonenumbers
@@ -36,19 +37,38 @@ def normalise_mobile(value: str) -> str | None:
     return phonenumbers.national_significant_number(number)
 
 
-def normalise_phone(value: str) -> str | None:
-    """A mainland mobile or landline (固定电话) in its stored form: a mobile as 11 digits, a landline
-    as area code with its leading 0, a dash, the local number ("02225321234" -> "022-25321234");
-    None when it is neither."""
-    mobile = normalise_mobile(value)
-    if mobile is not None:
-        return mobile
+# An extension (分机) as people write it after a landline: 转8001, 分机8001, -8001, ext 8001, x8001, #8001
+_EXTENSION = re.compile(r"^(?P<number>.+?)\s*(?:转|轉|分机|分機|ext\.?|x|#|-|,)\s*(?P<ext>[0-9]{1,6})$", re.IGNORECASE)
+
+
+def _landline(value: str) -> str | None:
+    """A mainland landline without an extension as "022-25321234" (area code with its 0), or None."""
     number = _parse_cn(value)
     if number is None or phonenumbers.number_type(number) not in _LANDLINE_TYPES:
         return None
     digits = phonenumbers.national_significant_number(number)
     area = phonenumbers.length_of_geographical_area_code(number)
     return f"0{digits[:area]}-{digits[area:]}" if area else None
+
+
+def normalise_phone(value: str) -> str | None:
+    """A mainland mobile or landline (固定电话) in its stored form: a mobile as 11 digits, a landline
+    as area code with its leading 0, a dash, the local number ("02225321234" -> "022-25321234"),
+    and a landline's extension (分机, 1-6 digits, written 转8001 / 分机8001 / -8001 / ext 8001 / x8001 /
+    #8001) after one more dash ("022-25321234-8001"); None when it is none of these. A mobile takes
+    no extension."""
+    value = (value or "").strip()
+    mobile = normalise_mobile(value)
+    if mobile is not None:
+        return mobile
+    whole = _landline(value)
+    if whole is not None:
+        return whole
+    split = _EXTENSION.match(value)
+    if split is None:
+        return None
+    landline = _landline(split["number"])
+    return f"{landline}-{split['ext']}" if landline is not None else None
 
 
 def is_mainland_mobile(value: str) -> bool:

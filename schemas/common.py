@@ -108,6 +108,13 @@ class PageArgs(Schema):
     page_size = WholeNumber(load_default=20, validate=validate.Range(min=1, max=200))
 
 
+def SearchText(**kw):
+    """`q=`: a name by Chinese (substring), full pinyin or initials (prefix): docs/search.md."""
+    return fields.String(validate=[validate.Length(max=50),
+                                   validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="field.search_text")],
+                         metadata={"description": "search the name: 张三, zhangsan or zs; exact matches first"}, **kw)
+
+
 # lat (3–54), lon (73–136) and km (0–200] written out as one pattern, which the OpenAPI document
 # states and the server checks first: what it lets through, float() reads.
 _NUM = r"(\.[0-9]+)?"

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from linkage.catalogue import PROVIDER_KINDS
 from linkage.models import NeedStatus
 from linkage.taxonomy import CATEGORIES, QUALIFICATION_KINDS, TARGET_GROUPS, URGENCY
-from schemas.common import Lat, LocalDateTime, Lon, Money, Name, Near, PageArgs, Tags, WholeNumber, page_of
+from schemas.common import Lat, LocalDateTime, Lon, Money, Name, Near, PageArgs, SearchText, Tags, WholeNumber, page_of
 
 
 class NeedSchema(Schema):
@@ -51,6 +51,7 @@ class NeedPatchSchema(NeedSchema):
 
 
 class NeedQuerySchema(PageArgs):
+    q = SearchText()
     status = fields.String(validate=validate.OneOf([s.value for s in NeedStatus]))
     category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
     community_id = WholeNumber(validate=validate.Range(min=1))

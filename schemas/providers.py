@@ -25,6 +25,7 @@ from schemas.common import (
     Name,
     PageArgs,
     Radius,
+    SearchText,
     Tags,
     WholeNumber,
     page_of,
@@ -72,7 +73,8 @@ class MobilePhoneFilter(MobilePhone):
 
 
 class ContactPhone(_Normalised):
-    """A mainland mobile or landline (固定电话, with area code); stored as 11 digits or 022-25321234."""
+    """A mainland mobile or landline (固定电话, with area code and maybe an extension); stored as 11
+    digits, 022-25321234 or 022-25321234-8001 (linkage.validators.normalise_phone)."""
 
     message = "field.phone"
 
@@ -114,7 +116,8 @@ class OrganizationSchema(_ProviderSchema):
     capacity = WholeNumber(load_default=3, validate=validate.Range(min=0, max=1000))
     contact_name = fields.String(validate=validate.Length(max=50), load_default="")
     contact_phone = ContactPhone(load_default="", metadata={
-        "description": "mobile or landline with area code; stored as 13812345678 or 022-25321234"})
+        "description": "mobile or landline with area code and extension; stored as 13812345678, "
+                       "022-25321234 or 022-25321234-8001"})
 
     @validates("uscc")
     def _uscc(self, value, **kwargs):
@@ -211,6 +214,7 @@ class ResourceSchema(_ProviderSchema):
 
 
 class ProviderQuerySchema(PageArgs):
+    q = SearchText()
     include_inactive = fields.Boolean(load_default=False)
     organization_id = WholeNumber(validate=validate.Range(min=1))
     community_id = WholeNumber(validate=validate.Range(min=1))

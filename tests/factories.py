@@ -134,7 +134,7 @@ class Build:
     def community(self, **over):
         serial = self.serial()
         return self._do(register_community, ADMIN,
-                        community_body(code=f"120116{serial:03d}", name=f"社区{serial}", **over))
+                        community_body(**{"code": f"120116{serial:03d}", "name": f"社区{serial}", **over}))
 
     def organization(self, **over):
         return self._do(register_provider, ADMIN, "organization", org_body(self.serial(), **over),

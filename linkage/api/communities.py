@@ -19,7 +19,7 @@ class Communities(MethodView):
     @blp.response(200, CommunityPageSchema)
     def get(self, args):
         actor()
-        return listed_page(service.list_communities, args, "district", "street")
+        return listed_page(service.list_communities, args, "district", "street", "q")
 
     @blp.arguments(CommunitySchema)
     @blp.response(201, CommunitySchema)

@@ -20,7 +20,7 @@ class Needs(MethodView):
     @blp.response(200, NeedPageSchema)
     def get(self, args):
         actor()
-        return listed_page(service.list_needs, args, "status", "category", "community_id", "near")
+        return listed_page(service.list_needs, args, "status", "category", "community_id", "near", "q")
 
     @blp.arguments(NeedSchema)
     @blp.response(201, NeedSchema)

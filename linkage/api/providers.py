@@ -35,7 +35,7 @@ def make_blueprint(kind: str) -> Blueprint:
             rows, total = service.list_providers(session(), who, kind, filters=filters,
                                                  page=args["page"], page_size=args["page_size"],
                                                  include_inactive=args["include_inactive"],
-                                                 cipher=platform().cipher)
+                                                 cipher=platform().cipher, q=args.get("q"))
             return page_body(service.shown(session(), who, kind, rows, platform().cipher), total, args)
 
         @blp.arguments(schema)

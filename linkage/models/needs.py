@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from linkage.models.base import Base, utcnow
 from linkage.models.places import Community
+from linkage.pinyin import Searchable, pinyin_indexes, track
 
 
 class NeedStatus(str, enum.Enum):
@@ -24,7 +25,7 @@ class NeedStatus(str, enum.Enum):
         return self in (NeedStatus.OPEN, NeedStatus.MATCHED)
 
 
-class Need(Base):
+class Need(Searchable, Base):
     __tablename__ = "needs"
     # Lists are newest first under one filter: with these the database walks the first page
     # in order instead of sorting every open need for each request.
@@ -32,7 +33,9 @@ class Need(Base):
         Index("ix_needs_status_created", "status", "created_at", "id"),
         Index("ix_needs_category_created", "category", "created_at", "id"),
         Index("ix_needs_community_created", "community_id", "created_at", "id"),
+        *pinyin_indexes("needs"),
     )
+    SEARCH_FIELD = "title"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -58,6 +61,9 @@ class Need(Base):
     matched_at: Mapped[datetime | None]
 
     community: Mapped[Community] = relationship(lazy="joined", innerjoin=True)
+
+
+track(Need)
 
 
 class MatchSet(Base):

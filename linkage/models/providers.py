@@ -8,9 +8,10 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linkage.models.base import Base, utcnow
+from linkage.pinyin import Searchable, pinyin_indexes, track
 
 
-class _Provider:
+class _Provider(Searchable):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     lat: Mapped[float]
@@ -24,6 +25,7 @@ class Organization(_Provider, Base):
     """社会组织: registered (登记) or filed (备案) with the civil-affairs bureau."""
 
     __tablename__ = "organizations"
+    __table_args__ = pinyin_indexes("organizations")
 
     uscc: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码
     registration: Mapped[str] = mapped_column(String(12))  # registered | filed
@@ -42,6 +44,8 @@ class SocialWorker(_Provider, Base):
     """社会工作者: holds 助理社会工作师 / 社会工作师 / 高级社会工作师."""
 
     __tablename__ = "social_workers"
+    __table_args__ = pinyin_indexes("social_workers")
+    SEARCH_PERSON = True
 
     certificate_level: Mapped[str] = mapped_column(String(12))  # assistant | intermediate | senior
     specialties: Mapped[list] = mapped_column(default=list)
@@ -54,6 +58,8 @@ class Volunteer(_Provider, Base):
     number's for uniqueness, the phone's for look-up (docs/security.md, data at rest)."""
 
     __tablename__ = "volunteers"
+    __table_args__ = pinyin_indexes("volunteers")
+    SEARCH_PERSON = True
     # Encrypted fields: name -> (cipher column, digest column). `linkage keys rotate` walks these.
     ENCRYPTED = {"id_number": ("id_number_cipher", "id_number_digest"), "phone": ("phone_cipher", "phone_digest")}
 
@@ -77,6 +83,7 @@ class CharityResource(_Provider, Base):
     """社会慈善资源: funds, materials, venues or services offered by a donor."""
 
     __tablename__ = "resources"
+    __table_args__ = pinyin_indexes("resources")
 
     donor: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(10))  # fund | material | venue | service
@@ -91,3 +98,7 @@ class CharityResource(_Provider, Base):
     restricted_categories: Mapped[list] = mapped_column(default=list)
     available_from: Mapped[datetime | None]
     available_until: Mapped[datetime | None]
+
+
+for _model in (Organization, SocialWorker, Volunteer, CharityResource):
+    track(_model)

@@ -21,6 +21,13 @@ MENU = {
     "invitations": (Role.ORG_STAFF.value, Role.VOLUNTEER.value, Role.SOCIAL_WORKER.value),
     "funding": tuple(r.value for r in Role if r is not Role.VOLUNTEER),
     "transfer": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value),  # importing hours from another platform
+    # the provider lists (志愿者名册 and the rest): staff who find and invite providers, and oversight
+    "volunteers": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),
+    "organizations": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value,
+                      Role.SOCIAL_WORKER.value),
+    "social_workers": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value,
+                       Role.SOCIAL_WORKER.value),
+    "resources": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),
 }
 
 

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from linkage.errors import Conflict
 from linkage.models import Community
 from linkage.permissions import Actor, require_admin, require_community_manager
+from linkage.pinyin import searched
 from linkage.policy.pages import may_choose_community
 from linkage.policy.people import may_change_community_code
 from linkage.uow import UnitOfWork, get_or_404
 
-FIELDS = ("code", "name", "street", "district", "lat", "lon", "households", "population")
+FIELDS = ("code", "name", "street", "district", "lat", "lon", "households", "population", "contact_phone")
 
 
 def get_community(session: Session, community_id: int) -> Community:
@@ -53,15 +54,21 @@ def update_community(uow: UnitOfWork, actor: Actor, community_id: int, changes: 
 
 
 def list_communities(
-    session: Session, *, district: str | None = None, street: str | None = None, page: int = 1, page_size: int = 20
+    session: Session, *, district: str | None = None, street: str | None = None, page: int = 1, page_size: int = 20,
+    q: str | None = None,
 ) -> tuple[list[Community], int]:
+    """Communities by district and street; `q` searches the name (linkage.pinyin), best matches first."""
     query = select(Community)
+    order: list[Any] = [Community.id]
+    if (found := searched(session, Community, q)) is not None:
+        query = query.where(found[0])
+        order.insert(0, found[1])
     if district:
         query = query.where(Community.district == district)
     if street:
         query = query.where(Community.street == street)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.scalars(query.order_by(Community.id).limit(page_size).offset((page - 1) * page_size))
+    rows = session.scalars(query.order_by(*order).limit(page_size).offset((page - 1) * page_size))
     return list(rows), total
 
 

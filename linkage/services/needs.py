@@ -12,6 +12,7 @@ from linkage.geo import bounding_box, haversine_km
 from linkage.messages import rfc3339
 from linkage.models import Community, Need, NeedStatus, Organization
 from linkage.permissions import Actor, require_community_writer
+from linkage.pinyin import searched
 from linkage.uow import UnitOfWork, get_or_404
 
 EDITABLE_FIELDS = ("title", "description", "category", "skills", "target_groups", "lat", "lon",
@@ -97,15 +98,19 @@ def cancel_need(uow: UnitOfWork, actor: Actor, need_id: int) -> Need:
 def list_needs(session: Session, *, status: str | None = None, category: str | None = None,
                community_id: int | None = None, near: tuple[float, float, float] | None = None,
                page: int = 1, page_size: int = 20,
-               statuses: Iterable[str] | None = None) -> tuple[list[Need], int]:
+               statuses: Iterable[str] | None = None, q: str | None = None) -> tuple[list[Need], int]:
     """Filtered needs, newest first; `near=(lat, lon, km)` filters by true distance; `statuses`
-    keeps those in any of them."""
+    keeps those in any of them; `q` searches the title (linkage.pinyin), best matches first."""
     conditions = [column == value for column, value in
                   ((Need.status, status), (Need.category, category), (Need.community_id, community_id))
                   if value]
     if statuses is not None:
         conditions.append(Need.status.in_(list(statuses)))
-    newest_first = select(Need).where(*conditions).order_by(Need.created_at.desc(), Need.id.desc())
+    order: list[Any] = [Need.created_at.desc(), Need.id.desc()]
+    if (found := searched(session, Need, q)) is not None:
+        conditions.append(found[0])
+        order.insert(0, found[1])
+    newest_first = select(Need).where(*conditions).order_by(*order)
     if near is None:
         # Counted without the ORDER BY: inside a subquery it made SQLite sort every match.
         total = session.scalar(select(func.count(Need.id)).where(*conditions)) or 0
@@ -123,7 +128,7 @@ EDITABLE = tuple(s.value for s in NeedStatus if s.editable)
 
 
 def needs_near_organization(session: Session, actor: Actor, km: float | None = None, *, page: int = 1,
-                            page_size: int = 50) -> dict[str, Any]:
+                            page_size: int = 50, q: str | None = None) -> dict[str, Any]:
     """The needs an organization may still take on within `km` of it (by default its service
     radius, at least 10 km), newest first; one page of them."""
     organization = session.get(Organization, actor.organization_id) if actor.organization_id else None
@@ -131,5 +136,5 @@ def needs_near_organization(session: Session, actor: Actor, km: float | None = N
         raise Forbidden("needs.near_org_only")
     km = min(max(km if km is not None else max(organization.service_radius_km, 10), 0.5), 200)
     rows, total = list_needs(session, near=(organization.lat, organization.lon, km), statuses=EDITABLE,
-                             page=page, page_size=page_size)
+                             page=page, page_size=page_size, q=q)
     return {"rows": rows, "total": total, "km": km, "page": page, "page_size": page_size}

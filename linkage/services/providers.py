@@ -16,6 +16,7 @@ from linkage.errors import Conflict, InvalidInput, Message, NotFound
 from linkage.messages import rfc3339
 from linkage.models import CharityResource, Organization, SocialWorker, Volunteer, utcnow
 from linkage.permissions import Actor, may_see, visible_volunteers, whole_home, whole_phones
+from linkage.pinyin import searched
 from linkage.policy.people import require_volunteer_registrar
 from linkage.privacy import coarse, mask_id_number, mask_phone
 from linkage.security import FieldCipher
@@ -269,11 +270,16 @@ def read_provider(session: Session, actor: Actor, kind: str, provider_id: int) -
 
 def list_providers(session: Session, actor: Actor, kind: str, *, filters: dict[str, Any] | None = None, page: int = 1,
                    page_size: int = 20, include_inactive: bool = False,
-                   cipher: FieldCipher | None = None) -> tuple[list[Any], int]:
+                   cipher: FieldCipher | None = None, q: str | None = None) -> tuple[list[Any], int]:
     """A page of providers; volunteers filtered in the query by who may see them (no leaked totals).
-    A volunteer's phone is found by its keyed digest (under any key), never by decrypting rows."""
+    A volunteer's phone is found by its keyed digest (under any key), never by decrypting rows.
+    `q` searches the name by Chinese, full pinyin or initials (linkage.pinyin), best matches first."""
     model = _kind(kind).model
     query = select(model)
+    order: list[Any] = [model.id]
+    if (found := searched(session, model, q)) is not None:
+        query = query.where(found[0])
+        order.insert(0, found[1])
     if kind == "volunteer" and (visible := visible_volunteers(actor)) is not None:
         query = query.where(visible)
     if not include_inactive:
@@ -285,7 +291,7 @@ def list_providers(session: Session, actor: Actor, kind: str, *, filters: dict[s
         elif value is not None and hasattr(model, field):
             query = query.where(getattr(model, field) == value)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(model.id).limit(page_size).offset((page - 1) * page_size))
+    rows = session.scalars(query.order_by(*order).limit(page_size).offset((page - 1) * page_size))
     return list(rows), total
 
 

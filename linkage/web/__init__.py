@@ -28,6 +28,7 @@ def init_web(app: Flask) -> None:
         views_invitations,
         views_needs,
         views_projects,
+        views_providers,
         views_qualifications,
         views_series,
         views_transfer,

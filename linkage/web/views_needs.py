@@ -24,6 +24,7 @@ from linkage.web.forms import FormError, domain_form_error, load, yuan_to_fen
 from linkage.web.i18n import status_label, t
 from linkage.web.paging import KM_CHOICES, km_arg, page_arg, pager
 from linkage.web.views_invitations import matches_context, ranked_names
+from linkage.web.views_providers import search_arg
 from schemas.needs import NeedSchema
 from schemas.projects import ClaimRequestSchema, DecisionSchema
 
@@ -36,21 +37,21 @@ PAGE = 100
 @login_required
 def needs():
     who = current_actor()
-    km, page = None, page_arg()
+    km, page, q = None, page_arg(), search_arg() or None
     if is_community_staff(who):
         rows, total = need_service.list_needs(db_session(), community_id=who.community_id, page=page,
-                                              page_size=PAGE)
+                                              page_size=PAGE, q=q)
         heading = t("my_needs")
     elif is_organization_staff(who):
-        near = need_service.needs_near_organization(db_session(), who, km_arg(), page=page, page_size=PAGE)
+        near = need_service.needs_near_organization(db_session(), who, km_arg(), page=page, page_size=PAGE, q=q)
         rows, total, km = near["rows"], near["total"], near["km"]
         heading = t("needs_near")
     else:
         rows, total = need_service.list_needs(db_session(), status=request.args.get("status") or None,
-                                              page=page, page_size=PAGE)
+                                              page=page, page_size=PAGE, q=q)
         heading = t("all_needs")
     return render_template("needs.html", needs=rows, heading=heading, km=km, km_choices=KM_CHOICES,
-                           pages=pager(page, PAGE, total))
+                           pages=pager(page, PAGE, total), q=q or "")
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])

@@ -84,8 +84,26 @@ def test_organization_phones_take_landlines_and_mobiles_in_one_stored_form(value
 
 
 @pytest.mark.parametrize("value", ["12345", "0755-8888888", "12812345678", "23800001234", "4008001234",
-                                   "95588", "+85291234567", "022-25321234-801", "022-2532123x", ""])
+                                   "95588", "+85291234567", "022-2532123x", ""])
 def test_what_is_neither_a_mainland_landline_nor_a_mobile_is_refused(value):
+    assert normalise_phone(value) is None
+
+
+@pytest.mark.parametrize("value", [
+    "022-25321234-8001", "022-25321234转8001", "022-25321234 转 8001", "022 2532 1234 分机 8001",
+    "022-25321234 ext 8001", "022-25321234 ext. 8001", "02225321234x8001", "022-25321234#8001",
+    "(022)25321234-8001", "+86 22 2532 1234 ext 8001",
+])
+def test_a_landline_may_carry_an_extension_stored_after_one_more_dash(value):
+    assert normalise_phone(value) == "022-25321234-8001"
+
+
+@pytest.mark.parametrize("value", [
+    "13812345678-8001", "13812345678转8001", "13812345678 ext 8001",  # a mobile takes no extension
+    "022-25321234-1234567",  # an extension is 1-6 digits
+    "022-25321234转", "022-25321234转abc", "12345转8001", "0755-8888888-8001",
+])
+def test_what_is_not_a_landline_with_an_extension_is_refused(value):
     assert normalise_phone(value) is None
 
 
@@ -93,6 +111,7 @@ def test_a_volunteer_phone_is_a_mobile_only():
     assert normalise_mobile("+86 199 1234 5678") == "19912345678"
     assert normalise_mobile("022-25321234") is None and normalise_mobile("02225321234") is None
     assert normalise_mobile("14012345678") is None  # a number range that is not allocated
+    assert normalise_mobile("022-25321234-8001") is None and normalise_mobile("13812345678-8001") is None
 
 
 def test_a_credit_code_is_accepted_only_with_its_check_character():
