@@ -5,7 +5,9 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from linkage import exports
 from linkage.api.caller import write_as_caller
+from linkage.api.paging import answer_page
 from linkage.errors import NotFound
 from linkage.http.context import actor, platform, session
 from linkage.models import HourEntry, RecordStatus
@@ -44,10 +46,12 @@ class Hours(MethodView):
     def get(self, args):
         """Records the caller may see (their own, their organization's, their community's, …), newest
         first, a page at a time; X-Total-Count is how many match."""
-        rows, total = hours.list_records(session(), actor(), volunteer_id=args.get("volunteer_id"),
-                                         project_id=args.get("project_id"), status=args.get("status"),
-                                         page=args["page"], page_size=args["page_size"])
-        return rows, {"X-Total-Count": str(total)}
+        who = actor()
+        return answer_page(
+            lambda page, size: hours.list_records(session(), who, volunteer_id=args.get("volunteer_id"),
+                                                  project_id=args.get("project_id"), status=args.get("status"),
+                                                  page=page, page_size=size),
+            args, HourRecordSchema, exports.HOURS, body=lambda rows, total, _args: (rows, {"X-Total-Count": str(total)}))
 
     @blp.arguments(LogHoursSchema)
     @blp.response(201, HourRecordSchema)
