@@ -217,3 +217,98 @@ AUDIT = Table("审计日志", (
     Column("change", "变更"), Column("fields", "字段"), Column("reason", "原因"),
     Column("remote_addr", "来源地址"), Column("request_id", "请求编号"),
 ))
+
+# A funding round's public ledger (公示台账): exactly the figures of /funding/<id>/public — the
+# round's totals, each grant's award, disbursements (拨付) and spending (支出), and its budget lines.
+LEDGER = Table("公益创投公示台账", (
+    Column("kind", "类型"), Column("title", "项目"), Column("organization", "社会组织"), Column("community", "社区"),
+    Column("category", "服务类别"), Column("status", "状态"), Column("line", "预算科目"),
+    Column("budget_fen", "预算（元）", yuan), Column("awarded_fen", "资助金额（元）", yuan),
+    Column("disbursed_fen", "已拨付（元）", yuan), Column("spent_fen", "已支出（元）", yuan),
+    Column("milestones", "里程碑（已验收/共）"),
+))
+
+
+def ledger_items(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of LEDGER from linkage.services.funding.supervision.public_summary (nothing else)."""
+    items: list[dict[str, Any]] = [{
+        "kind": "活动合计", "title": summary["name"], "status": prefixed("round_")(summary["status"]),
+        "budget_fen": summary["budget_fen"], "awarded_fen": summary["awarded_fen"],
+        "disbursed_fen": summary["disbursed_fen"], "spent_fen": summary["spent_fen"]}]
+    for grant in summary["grants"]:
+        shared = {"title": grant["title"], "organization": grant["organization"], "community": grant["community"],
+                  "category": grant["category"]}
+        items.append({**shared, "kind": "项目", "status": prefixed("grant_")(grant["status"]),
+                      "awarded_fen": grant["awarded_fen"], "disbursed_fen": grant["disbursed_fen"],
+                      "spent_fen": grant["spent_fen"],
+                      "milestones": f"{grant['milestones_accepted']}/{grant['milestones']}"})
+        items.extend({**shared, "kind": "预算科目", "line": line["name"], "budget_fen": line["budget_fen"],
+                      "disbursed_fen": line["disbursed_fen"], "spent_fen": line["spent_fen"]}
+                     for line in grant["lines"])
+    return items
+
+
+# ---- lists only the pages show (their rows are built from the page's own query results) --------
+
+ACTIVITIES = Table("活动列表", (
+    Column("id", "编号"), Column("title", "活动名称"), Column("place", "地点"), Column("role", "岗位"),
+    Column("starts_at", "开始时间", when), Column("ends_at", "结束时间", when), Column("slots", "名额"),
+    Column("taken", "已报名"), Column("distance_km", "距离（公里）"), Column("cancelled", "已取消", yes_no),
+    Column("my_status", "我的报名", status),
+))
+
+
+def activity_items(rows: Iterable[dict[str, Any]], mine: dict[int, Any]) -> list[dict[str, Any]]:
+    """/activities' rows ({"activity", "distance_km", "taken"}) and the reader's own sign-ups."""
+    items = []
+    for row in rows:
+        activity = row["activity"]
+        signup = mine.get(activity.id)
+        items.append({"id": activity.id, "title": activity.title, "place": activity.place, "role": activity.role,
+                      "starts_at": activity.starts_at, "ends_at": activity.ends_at, "slots": activity.slots,
+                      "taken": row.get("taken"), "distance_km": row.get("distance_km"),
+                      "cancelled": activity.cancelled, "my_status": signup.status if signup else None})
+    return items
+
+
+SIGNUPS = Table("我的报名", (
+    Column("activity_id", "活动编号"), Column("title", "活动名称"), Column("place", "地点"),
+    Column("starts_at", "开始时间", when), Column("ends_at", "结束时间", when), Column("status", "状态", status),
+    Column("position", "候补位次"),
+))
+
+
+def signup_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """/me/signups' rows ({"signup", "activity", "position"})."""
+    return [{"activity_id": r["activity"].id, "title": r["activity"].title, "place": r["activity"].place,
+             "starts_at": r["activity"].starts_at, "ends_at": r["activity"].ends_at,
+             "status": r["signup"].status, "position": r["position"]} for r in rows]
+
+
+INVITATIONS = Table("我的邀请", (
+    Column("id", "编号"), Column("need", "需求"), Column("activity", "活动"), Column("message", "留言"),
+    Column("status", "状态", prefixed("invitation_status_")), Column("created_at", "邀请时间", when),
+    Column("answered_at", "答复时间", when),
+))
+
+
+def invitation_items(rows: Iterable[Any], needs: dict[int, Any], activities: dict[int, Any],
+                     closed: set[int]) -> list[dict[str, Any]]:
+    """/invitations' rows; a pending one whose need or activity closed reads 已过期, as on the page."""
+    return [{"id": i.id, "need": needs[i.need_id].title if i.need_id in needs else None,
+             "activity": activities[i.activity_id].title if i.activity_id in activities else None,
+             "message": i.message, "status": "expired" if i.id in closed else i.status,
+             "created_at": i.created_at, "answered_at": i.answered_at} for i in rows]
+
+
+ROUNDS = Table("公益创投活动", (
+    Column("id", "编号"), Column("name", "活动名称"), Column("status", "状态", prefixed("round_")),
+    Column("budget_fen", "预算（元）", yuan), Column("cap_fen", "单个项目上限（元）", yuan),
+    Column("priority_categories", "优先服务类别"), Column("created_at", "发布时间", when),
+))
+
+
+def round_items(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """/funding's rounds (public: the page shows them to everyone)."""
+    return [{"id": r.id, "name": r.name, "status": r.status, "budget_fen": r.budget_fen, "cap_fen": r.cap_fen,
+             "priority_categories": list(r.priority_categories or ()), "created_at": r.created_at} for r in rows]

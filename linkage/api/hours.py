@@ -10,6 +10,7 @@ from linkage.api.caller import write_as_caller
 from linkage.api.paging import answer_page
 from linkage.errors import NotFound
 from linkage.http.context import actor, platform, session
+from linkage.http.downloads import attachment
 from linkage.models import HourEntry, RecordStatus
 from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
@@ -121,10 +122,11 @@ def issue_certificate(body, volunteer_id):
 
 
 def _pdf(certificate) -> Response:
-    return Response(render_certificate(certificate.snapshot), status=201 if request.method == "POST" else 200,
-                    mimetype="application/pdf",
-                    headers={"X-Certificate-Code": certificate.code,
-                             "Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"'})
+    answer = attachment(render_certificate(certificate.snapshot), f"certificate-{certificate.code}.pdf",
+                        "application/pdf")
+    answer.status_code = 201 if request.method == "POST" else 200
+    answer.headers["X-Certificate-Code"] = certificate.code
+    return answer
 
 
 @blp.route("/volunteers/<int:volunteer_id>/certificates/<code>.pdf")

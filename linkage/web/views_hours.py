@@ -6,6 +6,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from linkage.errors import DomainError, Forbidden, NotFound
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
+from linkage.http.downloads import attachment
 from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
 from linkage.services import certificates, disclosures, evaluations, hours, transfer
@@ -37,9 +38,10 @@ def my_hours():
 
 
 def _pdf(certificate) -> Response:
-    return Response(render_certificate(certificate.snapshot), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"',
-                             "X-Certificate-Code": certificate.code})
+    answer = attachment(render_certificate(certificate.snapshot), f"certificate-{certificate.code}.pdf",
+                        "application/pdf")
+    answer.headers["X-Certificate-Code"] = certificate.code
+    return answer
 
 
 @bp.post("/me/certificates")
