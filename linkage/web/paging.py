@@ -63,3 +63,12 @@ def page_export(table, items, total: int | None = None):
         return None
     items = list(items)
     return exported(table, items, len(items) if total is None else total, wanted)
+
+
+def export_url(fmt: str, endpoint: str | None = None, **values) -> str:
+    """The address of a list's file (export_links in _macros.html): this very page with its current
+    filters and ?format=`fmt` (the page number dropped: a file holds every page), or `endpoint`."""
+    if endpoint is None:
+        kept = {k: v for k, v in request.args.to_dict().items() if k not in ("page", "format")}
+        return url_for(request.endpoint or "web.home", **{**(request.view_args or {}), **kept, "format": fmt})
+    return url_for(endpoint, **{**values, "format": fmt})
