@@ -312,3 +312,12 @@ def round_items(rows: Iterable[Any]) -> list[dict[str, Any]]:
     """/funding's rounds (public: the page shows them to everyone)."""
     return [{"id": r.id, "name": r.name, "status": r.status, "budget_fen": r.budget_fen, "cap_fen": r.cap_fen,
              "priority_categories": list(r.priority_categories or ()), "created_at": r.created_at} for r in rows]
+
+
+# Hour records per organization or community and month (工时汇总): linkage.services.hour_reports.
+HOURS_REPORT = Table("志愿服务工时汇总", (
+    Column("id", "记录编号"), Column("volunteer_code", "志愿者编号"), Column("volunteer_name", "志愿者"),
+    Column("organization_name", "社会组织"), Column("project_title", "项目"), Column("activity_id", "活动编号"),
+    Column("starts_at", "开始时间", when), Column("ends_at", "结束时间", when), Column("minutes", "时长（分钟）"),
+    Column("content", "服务内容"), Column("status", "状态", status),
+))

@@ -14,7 +14,7 @@ from linkage.http.downloads import attachment
 from linkage.models import HourEntry, RecordStatus
 from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
-from linkage.services import certificates, hours, transfer
+from linkage.services import certificates, hour_reports, hours, transfer
 from schemas.common import MAX_INTEGER
 from schemas.hours import (
     CertificateCheckSchema,
@@ -25,6 +25,9 @@ from schemas.hours import (
     DisputeSchema,
     HourRecordSchema,
     HoursQuerySchema,
+    HoursReportPageSchema,
+    HoursReportQuerySchema,
+    HoursReportRowSchema,
     LogHoursSchema,
     ReviewSchema,
     RevocationSchema,
@@ -153,3 +156,28 @@ def check_certificate(code):
 def revoke(body, code):
     certificate = write_as_caller(certificates.revoke_certificate, code, body["reason"])
     return certificates.public_view(session(), certificate)
+
+
+def _report(args, **scope):
+    who = actor()
+    return answer_page(lambda page, size: hour_reports.hours_report(session(), who, month=args["month"], page=page,
+                                                                    page_size=size, **scope),
+                       args, HoursReportRowSchema, exports.HOURS_REPORT)
+
+
+@blp.route("/organizations/<int:organization_id>/hours-report")
+@blp.arguments(HoursReportQuerySchema, location="query")
+@blp.response(200, HoursReportPageSchema)
+def organization_hours_report(args, organization_id):
+    """工时汇总: the organization's hour records of one month (its own staff, the district, auditors);
+    format=xlsx|csv for the whole month as a file."""
+    return _report(args, organization_id=organization_id)
+
+
+@blp.route("/communities/<int:community_id>/hours-report")
+@blp.arguments(HoursReportQuerySchema, location="query")
+@blp.response(200, HoursReportPageSchema)
+def community_hours_report(args, community_id):
+    """工时汇总: the hour records of one month of the community's projects and volunteers (its own
+    staff, the district, auditors); format=xlsx|csv for the whole month as a file."""
+    return _report(args, community_id=community_id)

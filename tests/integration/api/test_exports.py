@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -118,3 +120,41 @@ def test_an_export_is_capped_and_says_so(world, monkeypatch):
     book = load_workbook(io.BytesIO(response.data), read_only=True)
     assert [ws.title for ws in book.worksheets] == ["社会组织名录", "说明"]
     assert len(list(book.worksheets[0].iter_rows())) == 2
+
+
+def test_hours_per_organization_and_community_and_month_only_to_their_own_staff(world, project_id):  # noqa: F811
+    activity = past_activity(world, project_id, days_ago=2)
+    entry = log(world, activity, 90).json
+    month = datetime.fromisoformat(entry["starts_at"]).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    org, community = world.ids["organization"], world.ids["community"]
+    org_path, community_path = f"/api/v1/organizations/{org}/hours-report", f"/api/v1/communities/{community}/hours-report"
+    expected_status = {  # who: (organization A's report, community A's report)
+        "admin": (200, 200), "auditor": (200, 200), "org_staff": (200, 403), "other_org_staff": (403, 403),
+        "community_staff": (403, 200), "other_community_staff": (403, 403), "volunteer": (403, 403),
+        "other_volunteer": (403, 403), "social_worker": (403, 403)}
+    for who, (for_org, for_community) in expected_status.items():
+        for path, status in ((org_path, for_org), (community_path, for_community)):
+            for fmt in (None, "csv", "xlsx"):
+                query = {"month": month, **({"format": fmt} if fmt else {})}
+                response = world.call("GET", path, who, query_string=query)
+                assert response.status_code == status, (who, path, fmt, response.get_json())
+                if status != 200:
+                    assert world.call("GET", path, who, query_string=query).get_json()["code"] == 403
+                    continue
+                if fmt is None:
+                    body = response.get_json()
+                    assert [row["id"] for row in body["items"]] == [entry["id"]], (who, path)
+                    assert body["items"][0]["volunteer_name"] == "李明" and body["items"][0]["minutes"] == 90
+                else:
+                    listed = world.call("GET", path, who, query_string={"month": month}).get_json()
+                    rows = read_back(response)
+                    assert rows == expected(exports.HOURS_REPORT, listed["items"]), (who, path, fmt)
+                    assert rows[1][exports.HOURS_REPORT.headers.index("状态")] == "待审核"
+    other_month = "2020-01"
+    assert world.call("GET", org_path, "admin", query_string={"month": other_month}).get_json()["total"] == 0
+    assert world.call("GET", "/api/v1/organizations/999999/hours-report", "admin",
+                      query_string={"month": month}).status_code == 404
+    for bad in ("2026-13", "2026-1", "26-11", ""):
+        response = world.call("GET", org_path, "admin", query_string={"month": bad})
+        assert response.status_code == 422 and response.get_json()["errors"], bad
+    assert world.call("GET", org_path, None, query_string={"month": month}).status_code == 401
