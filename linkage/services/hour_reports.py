@@ -23,9 +23,9 @@ def month_window(month: str) -> tuple[datetime, datetime]:
     try:
         year, number = (int(part) for part in month.split("-"))
         start = datetime(year, number, 1, tzinfo=LOCAL_TZ)
+        end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=LOCAL_TZ)
     except ValueError:
         raise InvalidInput("hours.report_month", {"month": ["hours.report_month"]}) from None
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=LOCAL_TZ)
     return start, end
 
 

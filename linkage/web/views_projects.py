@@ -13,6 +13,7 @@ from linkage.models import TRANSITIONS
 from linkage.permissions import logged_it
 from linkage.policy.parties import is_community_staff, is_organization_staff, is_volunteer
 from linkage.policy.projects import project_parties
+from linkage.policy.service import may_export_hours
 from linkage.reports import qr
 from linkage.services import activities as activity_service
 from linkage.services import communities as community_service
@@ -75,7 +76,8 @@ def _project_view(project_id: int, *, errors=None, message="", section="", codes
         org_name=queries.organization_names(db_session(), [project.organization_id]).get(project.organization_id, ""),
         summary=evaluations.evaluation_summary(db_session(), project_id), codes=codes,
         timing=activity_service.timing_rules(), errors=errors or {}, message=message, section=section,
-        form=posted())
+        form=posted(), may_report_hours=may_export_hours(who, project.organization_id)
+        or may_export_hours(who, community_id=project.community_id))
     return page, status
 
 

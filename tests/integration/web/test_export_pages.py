@@ -72,3 +72,30 @@ def test_each_list_page_offers_both_files_and_answers_them(world, person):
 def test_a_page_the_reader_may_not_open_exports_nothing(world, person):
     assert person("org_staff").get("/me/hours?format=csv").status_code in (302, 403)
     assert person(None).get("/needs?format=csv").status_code == 302  # to the login
+
+
+def test_the_monthly_hours_report_page_lists_and_exports_only_the_reader_s_own(world, person):
+    from tests.integration.api.test_hours import log, past_activity
+    need = world.call("POST", "/api/v1/needs", "community_staff", json=need_body(world.ids["community"])).json
+    claim = world.call("POST", f"/api/v1/needs/{need['id']}/claims", "org_staff", json={"plan": "派志愿者上门"}).json
+    project = world.call("POST", f"/api/v1/claims/{claim['id']}/decision", "community_staff",
+                         json={"decision": "approve"}).json["project_id"]
+    entry = log(world, past_activity(world, project, days_ago=1), 45).json
+    month = datetime.fromisoformat(entry["starts_at"]).astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m")
+    org = person("org_staff")
+    project_page = org.get(f"/projects/{project}").get_data(as_text=True)
+    report = re.search(r'href="(/hours/report[^"]*)"', project_page).group(1)
+    page = org.get(htmllib.unescape(report) + f"&month={month}").get_data(as_text=True)
+    assert f'data-record="{entry["id"]}"' in page
+    for fmt, href in links(page).items():
+        rows = rows_of(org.get(href))
+        assert [row[0] for row in rows[1:]] == [str(entry["id"])] and rows[1][2] == "李明", fmt
+    for who in ("other_org_staff", "other_community_staff"):
+        assert len(rows_of(person(who).get(f"/hours/report?month={month}&format=csv"))) == 1, who  # the header only
+    assert len(rows_of(person("community_staff").get(f"/hours/report?month={month}&format=csv"))) == 2
+    other = world.ids["other_organization"]
+    assert len(rows_of(person("admin").get(f"/hours/report?scope=organization:{other}&month={month}&format=xlsx"))) == 1
+    assert person("volunteer").get("/hours/report").status_code == 403
+    for bad in ("2026-13", "9999-12", "0000-01", "2026-1x", "x" * 300):
+        refused = org.get(f"/hours/report?month={bad}")
+        assert refused.status_code == 422 and "月份格式" in refused.get_data(as_text=True), bad
