@@ -158,3 +158,10 @@ def test_hours_per_organization_and_community_and_month_only_to_their_own_staff(
         response = world.call("GET", org_path, "admin", query_string={"month": bad})
         assert response.status_code == 422 and response.get_json()["errors"], bad
     assert world.call("GET", org_path, None, query_string={"month": month}).status_code == 401
+
+
+def test_a_control_character_a_client_stored_neither_breaks_the_xlsx_nor_hides_a_formula(world):
+    world.call("POST", "/api/v1/needs", "community_staff",
+               json=need_body(world.ids["community"], description="\x03=1+1\x0b 说明"))
+    rows = read_back(export(world, "/api/v1/needs", "community_staff", "xlsx"))
+    assert rows[1][exports.NEEDS.headers.index("说明")] == "'=1+1 说明"  # dropped, then defused
