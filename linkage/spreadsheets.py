@@ -13,6 +13,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 # A text cell starting with one of these is read as a formula by Excel, WPS and LibreOffice (OWASP,
@@ -60,12 +61,12 @@ def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
             ws.column_dimensions[_column_letter(index)].width = width
         header = []
         for title in sheet.headers:
-            cell = WriteOnlyCell(ws, value=cell_value(title))
+            cell = WriteOnlyCell(ws, value=xlsx_value(title))
             cell.font = bold
             header.append(cell)
         ws.append(header)
         for row in sheet.rows:
-            ws.append([cell_value(value) for value in row])
+            ws.append([xlsx_value(value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -79,6 +80,17 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     for row in rows:
         writer.writerow([_csv_text(cell_value(value)) for value in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_value(value: Any) -> Any:
+    """cell_value for an xlsx cell: the control characters XML 1.0 cannot carry (and openpyxl refuses,
+    e.g. \x03 in a name typed or pasted anywhere) are dropped before the formula check, so dropping
+    one never uncovers a formula sign; csv keeps them as they are."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    elif isinstance(value, list | tuple | set):
+        value = [ILLEGAL_CHARACTERS_RE.sub("", str(item)) for item in value]
+    return cell_value(value)
 
 
 def _csv_text(value: Any) -> Any:

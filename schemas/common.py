@@ -106,6 +106,10 @@ def strip_unchanged(data: dict) -> dict:
 class PageArgs(Schema):
     page = WholeNumber(load_default=1, validate=validate.Range(min=1, max=100000))
     page_size = WholeNumber(load_default=20, validate=validate.Range(min=1, max=200))
+    format = fields.String(validate=validate.OneOf(["xlsx", "csv"]), metadata={
+        "description": "xlsx or csv: the list as a file (every matching row, up to 10,000; page and "
+                       "page_size are ignored; X-Export-Total / X-Export-Truncated say if it was cut short), "
+                       "same filters, permissions and masking as the JSON"})
 
 
 def SearchText(**kw):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.common import LocalDateTime, PageArgs, WholeNumber, decision_schema
+from schemas.common import LocalDateTime, PageArgs, WholeNumber, decision_schema, page_of
 
 
 class _Window(Schema):
@@ -150,3 +150,34 @@ class CertificateCheckSchema(Schema):
 
 class RevocationSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
+
+
+class HoursReportQuerySchema(PageArgs):
+    """One calendar month (China's) of an organization's or a community's hour records; with
+    format=xlsx|csv the whole month as a file (工时汇总导出)."""
+
+    page_size = WholeNumber(load_default=100, validate=validate.Range(min=1, max=500))
+    month = fields.String(required=True, validate=validate.Regexp(r"^20[0-9]{2}-(0[1-9]|1[0-2])$",
+                                                                  error="hours.report_month"),
+                          metadata={"example": "2026-11", "pattern": "^20[0-9]{2}-(0[1-9]|1[0-2])$"})
+
+
+class HoursReportRowSchema(Schema):
+    id = WholeNumber()
+    volunteer_id = WholeNumber()
+    volunteer_code = fields.String(allow_none=True)
+    volunteer_name = fields.String(allow_none=True)
+    organization_id = WholeNumber(allow_none=True)
+    organization_name = fields.String(allow_none=True)
+    project_id = WholeNumber(allow_none=True)
+    project_title = fields.String(allow_none=True)
+    activity_id = WholeNumber(allow_none=True)
+    starts_at = fields.String()
+    ends_at = fields.String(allow_none=True)
+    minutes = WholeNumber()
+    content = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    status = fields.String()
+
+
+HoursReportPageSchema = page_of(HoursReportRowSchema)

@@ -16,6 +16,7 @@ ALLOWED = {
     "json",
     "csv",
     "xlsx",
+    "excel",  # 导出 Excel: the file format's name, as on every Chinese office's menu
     "url",
     "http",
     "https",

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from linkage.api.paging import page_body
+from linkage import exports
+from linkage.api.paging import answer_page
 from linkage.http.context import actor, session
 from linkage.services import audit
 from schemas.common import LocalDateTime, PageArgs, WholeNumber, page_of
@@ -41,8 +42,9 @@ class AuditEntrySchema(Schema):
 @blp.response(200, page_of(AuditEntrySchema))
 def list_audit(args):
     filters = {name: args.get(name) for name in audit.FILTERS + ("since",)}
-    rows, total = audit.list_audit(session(), actor(), page=args["page"], page_size=args["page_size"], **filters)
-    return page_body(rows, total, args)
+    who = actor()
+    return answer_page(lambda page, size: audit.list_audit(session(), who, page=page, page_size=size, **filters),
+                       args, AuditEntrySchema, exports.AUDIT)
 
 
 class AuditChainSchema(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from linkage import exports
 from linkage.api.caller import write_as_caller
 from linkage.api.paging import listed_page
 from linkage.http.context import actor, session
@@ -19,7 +20,8 @@ class Communities(MethodView):
     @blp.response(200, CommunityPageSchema)
     def get(self, args):
         actor()
-        return listed_page(service.list_communities, args, "district", "street", "q")
+        return listed_page(service.list_communities, args, "district", "street", "q",
+                           schema=CommunitySchema, table=exports.COMMUNITIES)
 
     @blp.arguments(CommunitySchema)
     @blp.response(201, CommunitySchema)

@@ -5,13 +5,16 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from linkage import exports
 from linkage.api.caller import write_as_caller
+from linkage.api.paging import answer_page
 from linkage.errors import NotFound
 from linkage.http.context import actor, platform, session
+from linkage.http.downloads import attachment
 from linkage.models import HourEntry, RecordStatus
 from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
-from linkage.services import certificates, hours, transfer
+from linkage.services import certificates, hour_reports, hours, transfer
 from schemas.common import MAX_INTEGER
 from schemas.hours import (
     CertificateCheckSchema,
@@ -22,6 +25,9 @@ from schemas.hours import (
     DisputeSchema,
     HourRecordSchema,
     HoursQuerySchema,
+    HoursReportPageSchema,
+    HoursReportQuerySchema,
+    HoursReportRowSchema,
     LogHoursSchema,
     ReviewSchema,
     RevocationSchema,
@@ -44,10 +50,12 @@ class Hours(MethodView):
     def get(self, args):
         """Records the caller may see (their own, their organization's, their community's, …), newest
         first, a page at a time; X-Total-Count is how many match."""
-        rows, total = hours.list_records(session(), actor(), volunteer_id=args.get("volunteer_id"),
-                                         project_id=args.get("project_id"), status=args.get("status"),
-                                         page=args["page"], page_size=args["page_size"])
-        return rows, {"X-Total-Count": str(total)}
+        who = actor()
+        return answer_page(
+            lambda page, size: hours.list_records(session(), who, volunteer_id=args.get("volunteer_id"),
+                                                  project_id=args.get("project_id"), status=args.get("status"),
+                                                  page=page, page_size=size),
+            args, HourRecordSchema, exports.HOURS, body=lambda rows, total, _args: (rows, {"X-Total-Count": str(total)}))
 
     @blp.arguments(LogHoursSchema)
     @blp.response(201, HourRecordSchema)
@@ -117,10 +125,11 @@ def issue_certificate(body, volunteer_id):
 
 
 def _pdf(certificate) -> Response:
-    return Response(render_certificate(certificate.snapshot), status=201 if request.method == "POST" else 200,
-                    mimetype="application/pdf",
-                    headers={"X-Certificate-Code": certificate.code,
-                             "Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"'})
+    answer = attachment(render_certificate(certificate.snapshot), f"certificate-{certificate.code}.pdf",
+                        "application/pdf")
+    answer.status_code = 201 if request.method == "POST" else 200
+    answer.headers["X-Certificate-Code"] = certificate.code
+    return answer
 
 
 @blp.route("/volunteers/<int:volunteer_id>/certificates/<code>.pdf")
@@ -147,3 +156,28 @@ def check_certificate(code):
 def revoke(body, code):
     certificate = write_as_caller(certificates.revoke_certificate, code, body["reason"])
     return certificates.public_view(session(), certificate)
+
+
+def _report(args, **scope):
+    who = actor()
+    return answer_page(lambda page, size: hour_reports.hours_report(session(), who, month=args["month"], page=page,
+                                                                    page_size=size, **scope),
+                       args, HoursReportRowSchema, exports.HOURS_REPORT)
+
+
+@blp.route("/organizations/<int:organization_id>/hours-report")
+@blp.arguments(HoursReportQuerySchema, location="query")
+@blp.response(200, HoursReportPageSchema)
+def organization_hours_report(args, organization_id):
+    """工时汇总: the organization's hour records of one month (its own staff, the district, auditors);
+    format=xlsx|csv for the whole month as a file."""
+    return _report(args, organization_id=organization_id)
+
+
+@blp.route("/communities/<int:community_id>/hours-report")
+@blp.arguments(HoursReportQuerySchema, location="query")
+@blp.response(200, HoursReportPageSchema)
+def community_hours_report(args, community_id):
+    """工时汇总: the hour records of one month of the community's projects and volunteers (its own
+    staff, the district, auditors); format=xlsx|csv for the whole month as a file."""
+    return _report(args, community_id=community_id)

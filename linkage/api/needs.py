@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from linkage import exports
 from linkage.api.caller import write_as_caller
 from linkage.api.paging import listed_page
 from linkage.http.context import actor, platform, session
@@ -20,7 +21,8 @@ class Needs(MethodView):
     @blp.response(200, NeedPageSchema)
     def get(self, args):
         actor()
-        return listed_page(service.list_needs, args, "status", "category", "community_id", "near", "q")
+        return listed_page(service.list_needs, args, "status", "category", "community_id", "near", "q",
+                           schema=NeedSchema, table=exports.NEEDS)
 
     @blp.arguments(NeedSchema)
     @blp.response(201, NeedSchema)

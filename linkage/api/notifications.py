@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from linkage import exports
+from linkage.api.paging import answer_page, page_body
 from linkage.http.context import actor, platform, session
-from linkage.i18n import current_locale
+from linkage.i18n import DEFAULT_LOCALE, current_locale
 from linkage.services import inbox
 from schemas.notifications import NotificationPageSchema, NotificationQuerySchema, NotificationSchema, PreferencesSchema
 
@@ -23,16 +25,15 @@ blp = Blueprint(
 def list_notifications(args):
     """The caller's notifications, newest first, with the unread count."""
     who, db = actor(), session()
-    rows = inbox.list_notifications(
-        db, who, limit=args["page_size"], offset=(args["page"] - 1) * args["page_size"], unread_only=args["unread"]
-    )
-    return {
-        "items": [inbox.notification_record(row, current_locale()) for row in rows],
-        "total": inbox.count_notifications(db, who, unread_only=args["unread"]),
-        "unread": inbox.unread_count(db, who.user_id),
-        "page": args["page"],
-        "page_size": args["page_size"],
-    }
+
+    def fetch(page, size):
+        rows = inbox.list_notifications(db, who, limit=size, offset=(page - 1) * size, unread_only=args["unread"])
+        locale = DEFAULT_LOCALE if args.get("format") else current_locale()  # a file is Chinese
+        return ([inbox.notification_record(row, locale) for row in rows],
+                inbox.count_notifications(db, who, unread_only=args["unread"]))
+    return answer_page(fetch, args, NotificationSchema, exports.NOTIFICATIONS,
+                       body=lambda items, total, _args: {**page_body(items, total, args),
+                                                         "unread": inbox.unread_count(db, who.user_id)})
 
 
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])

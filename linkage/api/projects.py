@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from linkage import exports
 from linkage.api.caller import write_as_caller
 from linkage.api.paging import listed_page
 from linkage.http.context import actor, platform, session
@@ -56,7 +57,8 @@ def decide(body, claim_id):
 @blp.arguments(ProjectQuerySchema, location="query")
 @blp.response(200, ProjectPageSchema)
 def list_projects(args):
-    return listed_page(projects.list_projects, args, "status", "organization_id", "community_id")
+    return listed_page(projects.list_projects, args, "status", "organization_id", "community_id",
+                       schema=ProjectSchema, table=exports.PROJECTS)
 
 
 @blp.route("/projects/<int:project_id>")

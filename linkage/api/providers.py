@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.api.paging import page_body
+from linkage import exports
+from linkage.api.paging import answer_page
 from linkage.http.context import actor, platform, session
 from linkage.services import providers as service
 from schemas.providers import PAGES, QUERIES, SCHEMAS, VIEWS
@@ -32,11 +33,14 @@ def make_blueprint(kind: str) -> Blueprint:
         def get(self, args):
             filters = {k: args.get(k) for k in ("organization_id", "community_id", "phone")}
             who = actor()
-            rows, total = service.list_providers(session(), who, kind, filters=filters,
-                                                 page=args["page"], page_size=args["page_size"],
-                                                 include_inactive=args["include_inactive"],
-                                                 cipher=platform().cipher, q=args.get("q"))
-            return page_body(service.shown(session(), who, kind, rows, platform().cipher), total, args)
+
+            def fetch(page, page_size):
+                rows, total = service.list_providers(session(), who, kind, filters=filters, page=page,
+                                                     page_size=page_size,
+                                                     include_inactive=args["include_inactive"],
+                                                     cipher=platform().cipher, q=args.get("q"))
+                return service.shown(session(), who, kind, rows, platform().cipher), total
+            return answer_page(fetch, args, view, exports.PROVIDERS[kind])
 
         @blp.arguments(schema)
         @blp.response(201, view)

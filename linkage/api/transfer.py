@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Response, jsonify
+from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from linkage import signing
 from linkage.api.caller import write_as_caller
 from linkage.http.context import actor, platform, session
+from linkage.http.downloads import attachment
 from linkage.reports.transfer_pdf import render_transfer
 from linkage.services import safety
 from linkage.services import transfer as service
@@ -81,11 +82,7 @@ def transfer_export(volunteer_id):
 @blp.response(200, description="the same record as a PDF, with the signature's fingerprint")
 def transfer_export_pdf(volunteer_id):
     signed = _export(volunteer_id)
-    return Response(
-        render_transfer(signed),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="transfer-{signed["document"]["export_id"]}.pdf"'},
-    )
+    return attachment(render_transfer(signed), f'transfer-{signed["document"]["export_id"]}.pdf', "application/pdf")
 
 
 @blp.route("/trusted-platforms")

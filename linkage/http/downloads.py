@@ -14,3 +14,22 @@ def attachment(body: bytes, filename: str, mimetype: str) -> Response:
         ascii_name = "download" + ascii_name
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
+
+
+def exported(table, items, total: int, fmt: str) -> Response:
+    """A list's items (already filtered, permitted and masked) as an xlsx or csv download named in
+    Chinese; X-Export-Rows / X-Export-Total say how many rows it holds of how many match, and
+    X-Export-Truncated: true that the export cap cut it short."""
+    from linkage.clock import LOCAL_TZ
+    from linkage.exports import EXPORT_CAP, export_file
+    from linkage.models.base import utcnow
+
+    stamp = utcnow().astimezone(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+    made = export_file(table, items, total, fmt, stamp)
+    answer = attachment(made.body, made.filename, made.mimetype)
+    answer.headers["X-Export-Rows"] = str(made.rows)
+    answer.headers["X-Export-Total"] = str(made.total)
+    answer.headers["X-Export-Limit"] = str(EXPORT_CAP)
+    answer.headers["X-Export-Truncated"] = "true" if made.truncated else "false"
+    answer.headers["Cache-Control"] = "no-store"
+    return answer

@@ -9,6 +9,7 @@ from linkage.policy.parties import (
     is_organization_staff,
     is_the_volunteer,
     is_volunteer,
+    reads_everything,
     staffs_community,
     staffs_organization,
 )
@@ -122,3 +123,19 @@ def may_download_certificate(actor: Actor, certificate: Certificate) -> bool:
     """The holder, the issuing organization and the district; to anyone else it is not there."""
     return is_district(actor) or is_the_volunteer(actor, certificate.volunteer_id) \
         or staffs_organization(actor, certificate.organization_id)
+
+
+# -- hour records exported per organization or community and month (工时汇总导出) ---------------
+def may_export_hours(actor: Actor, organization_id: int | None = None, community_id: int | None = None) -> bool:
+    """The district and its auditors export any organization's or community's hour records; an
+    organization's staff their own organization's; a community's staff their own community's."""
+    if reads_everything(actor):
+        return True
+    if organization_id is not None:
+        return staffs_organization(actor, organization_id)
+    return community_id is not None and staffs_community(actor, community_id)
+
+
+def require_hours_exporter(actor: Actor, organization_id: int | None = None, community_id: int | None = None) -> None:
+    if not may_export_hours(actor, organization_id, community_id):
+        raise Forbidden("hours.report_forbidden")

@@ -22,6 +22,7 @@ def init_web(app: Flask) -> None:
         views_activities,
         views_checkin,
         views_dashboard,
+        views_exports,
         views_home,
         views_hours,
         views_inbox,

@@ -12,6 +12,7 @@ from linkage.errors import DomainError, Unauthenticated
 from linkage.policy.pages import template_rules
 from linkage.web import auth, i18n
 from linkage.web.forms import local_input
+from linkage.web.paging import export_url
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
 
@@ -121,6 +122,7 @@ def _globals():
         urgency_label=i18n.urgency_label,
         qualification_label=i18n.qualification_label,
         csrf_token=auth.csrf_token,
+        export_url=export_url,
         me=auth.current_actor(),
         **template_rules(auth.current_actor()),
     )

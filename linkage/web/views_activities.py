@@ -5,6 +5,7 @@ from functools import partial
 
 from flask import render_template, request, url_for
 
+from linkage import exports
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models import utcnow
@@ -16,7 +17,7 @@ from linkage.web import queries
 from linkage.web.actions import act, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
-from linkage.web.paging import KM_CHOICES, km_arg, page_arg, pager
+from linkage.web.paging import KM_CHOICES, export_format, km_arg, list_window, page_arg, page_export, pager
 from linkage.web.series_form import series_rules
 from schemas.projects import AttendanceSchema, SignupRequestSchema
 
@@ -29,12 +30,15 @@ def activities():
     who = current_actor()
     km, mine, page = None, {}, page_arg()
     if is_volunteer(who):
-        near = activity_service.activities_near(db_session(), who, km_arg(default=10.0), page=page)
+        wide = {"page": 1, "page_size": exports.EXPORT_CAP} if export_format() else {"page": page}
+        near = activity_service.activities_near(db_session(), who, km_arg(default=10.0), **wide)
         rows, total, km, size = near["rows"], near["total"], near["km"], near["page_size"]
         mine = activity_service.my_signups(db_session(), who)
     else:
-        size = ORGANIZATION_PAGE
+        page, size = list_window(ORGANIZATION_PAGE)
         rows, total = activity_service.organization_activities(db_session(), who, page=page, page_size=size)
+    if file := page_export(exports.ACTIVITIES, exports.activity_items(rows, mine), total):
+        return file
     return render_template("activities.html", rows=rows, km=km, km_choices=KM_CHOICES, mine=mine,
                            rules=series_rules([row["activity"] for row in rows]), pages=pager(page, size, total))
 

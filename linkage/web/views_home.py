@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from flask import Response, redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, session, url_for
 
 from linkage.errors import TooManyRequests, Unauthenticated
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
+from linkage.http.downloads import attachment
 from linkage.notice import current_notice
 from linkage.services.accounts import LoginPolicy, log_in
 from linkage.services.rights import export_person
@@ -54,9 +55,9 @@ def export_my_data():
     who = auth.current_actor()
     data = export_person(db_session(), who, platform().cipher)
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="linkage-my-data-{who.user_id}.json"',
-                             "Cache-Control": "no-store"})
+    answer = attachment(body.encode(), f"linkage-my-data-{who.user_id}.json", "application/json")
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
 
 
 @bp.route("/login", methods=["GET", "POST"])

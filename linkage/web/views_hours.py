@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
+from linkage import exports
 from linkage.errors import DomainError, Forbidden, NotFound
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
+from linkage.http.downloads import attachment
 from linkage.policy.service import may_download_certificate
 from linkage.reports.certificate_pdf import render_certificate
 from linkage.services import certificates, disclosures, evaluations, hours, transfer
@@ -15,7 +17,8 @@ from linkage.web.auth import current_actor, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, domain_form_error, load
 from linkage.web.i18n import t
-from schemas.hours import CertificateRequestSchema
+from linkage.web.paging import export_format, page_export
+from schemas.hours import CertificateRequestSchema, HourRecordSchema
 from schemas.projects import EvaluationRequestSchema
 
 
@@ -33,13 +36,19 @@ def _hours_view(*, message="", status=200):
 @bp.get("/me/hours")
 @roles("volunteer")
 def my_hours():
+    if export_format():  # 导出: the volunteer's own records, as GET /api/v1/hours?format= gives them
+        who = current_actor()
+        rows, total = hours.list_records(db_session(), who, volunteer_id=who.volunteer_id, page=1,
+                                         page_size=exports.EXPORT_CAP)
+        return page_export(exports.HOURS, HourRecordSchema(many=True).dump(rows), total)
     return _hours_view()
 
 
 def _pdf(certificate) -> Response:
-    return Response(render_certificate(certificate.snapshot), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"',
-                             "X-Certificate-Code": certificate.code})
+    answer = attachment(render_certificate(certificate.snapshot), f"certificate-{certificate.code}.pdf",
+                        "application/pdf")
+    answer.headers["X-Certificate-Code"] = certificate.code
+    return answer
 
 
 @bp.post("/me/certificates")

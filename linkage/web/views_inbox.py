@@ -7,14 +7,17 @@ from functools import partial
 from flask import g, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
+from linkage import exports
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
+from linkage.i18n import DEFAULT_LOCALE
 from linkage.models.notifications import KINDS
 from linkage.services import inbox
 from linkage.web.actions import act, failed_form, posted
 from linkage.web.auth import current_actor, login_required, safe_next
 from linkage.web.blueprint import bp
 from linkage.web.i18n import locale
+from linkage.web.paging import export_format, page_export
 
 PAGE_SIZE = 50
 
@@ -54,6 +57,9 @@ def _inbox_view(*, errors=None, message="", status=200, section=""):
 @bp.get("/inbox")
 @login_required
 def inbox_page():
+    if export_format():  # the whole inbox, as the page words it
+        rows = inbox.list_notifications(db_session(), current_actor(), limit=exports.EXPORT_CAP)
+        return page_export(exports.NOTIFICATIONS, [inbox.notification_record(row, DEFAULT_LOCALE) for row in rows])
     return _inbox_view(**failed_form())
 
 

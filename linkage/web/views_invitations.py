@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from linkage import exports
 from linkage.errors import DomainError, Forbidden, NotFound
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
@@ -20,6 +21,7 @@ from linkage.web.auth import current_actor, login_required
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, domain_form_error, load
 from linkage.web.i18n import t
+from linkage.web.paging import page_export
 from schemas.invitations import AnswerSchema, InvitationRequestSchema
 
 SHOWN = 5  # ranked entries of a kind a need's page shows at first; 显示更多 adds as many again
@@ -153,6 +155,8 @@ def _invitations_page(errors: dict, message: str, status: int = 200):
     }
     # Pending ones whose need or activity closed are shown as expired until `linkage invitations expire` marks them.
     closed = {i.id for i in rows if i.status == "pending" and not service.still_open(db_session(), i)}
+    if file := page_export(exports.INVITATIONS, exports.invitation_items(rows, needs, activities, closed)):
+        return file
     return render_template(
         "invitations.html",
         invitations=rows,

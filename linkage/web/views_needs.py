@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 
+from linkage import exports
 from linkage.errors import DomainError, Forbidden
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
@@ -22,7 +23,7 @@ from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, domain_form_error, load, yuan_to_fen
 from linkage.web.i18n import status_label, t
-from linkage.web.paging import KM_CHOICES, km_arg, page_arg, pager
+from linkage.web.paging import KM_CHOICES, km_arg, list_window, page_export, pager
 from linkage.web.views_invitations import matches_context, ranked_names
 from linkage.web.views_providers import search_arg
 from schemas.needs import NeedSchema
@@ -37,19 +38,21 @@ PAGE = 100
 @login_required
 def needs():
     who = current_actor()
-    km, page, q = None, page_arg(), search_arg() or None
+    km, (page, size), q = None, list_window(PAGE), search_arg() or None
     if is_community_staff(who):
         rows, total = need_service.list_needs(db_session(), community_id=who.community_id, page=page,
-                                              page_size=PAGE, q=q)
+                                              page_size=size, q=q)
         heading = t("my_needs")
     elif is_organization_staff(who):
-        near = need_service.needs_near_organization(db_session(), who, km_arg(), page=page, page_size=PAGE, q=q)
+        near = need_service.needs_near_organization(db_session(), who, km_arg(), page=page, page_size=size, q=q)
         rows, total, km = near["rows"], near["total"], near["km"]
         heading = t("needs_near")
     else:
         rows, total = need_service.list_needs(db_session(), status=request.args.get("status") or None,
-                                              page=page, page_size=PAGE, q=q)
+                                              page=page, page_size=size, q=q)
         heading = t("all_needs")
+    if file := page_export(exports.NEEDS, NeedSchema(many=True).dump(rows), total):
+        return file
     return render_template("needs.html", needs=rows, heading=heading, km=km, km_choices=KM_CHOICES,
                            pages=pager(page, PAGE, total), q=q or "")
 

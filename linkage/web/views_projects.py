@@ -6,12 +6,14 @@ from functools import partial
 from flask import redirect, render_template, request, url_for
 from markupsafe import Markup
 
+from linkage import exports
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models import TRANSITIONS
 from linkage.permissions import logged_it
 from linkage.policy.parties import is_community_staff, is_organization_staff, is_volunteer
 from linkage.policy.projects import project_parties
+from linkage.policy.service import may_export_hours
 from linkage.reports import qr
 from linkage.services import activities as activity_service
 from linkage.services import communities as community_service
@@ -23,10 +25,10 @@ from linkage.web.actions import act, confirm_first, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.i18n import t
-from linkage.web.paging import page_arg, pager
+from linkage.web.paging import list_window, page_export, pager
 from linkage.web.series_form import series_rules
 from schemas.hours import ReviewSchema
-from schemas.projects import ActivitySchema, CodesRequestSchema, TransitionSchema
+from schemas.projects import ActivitySchema, CodesRequestSchema, ProjectSchema, TransitionSchema
 
 PAGE = 100
 # The moves that cannot be undone ask first (a page of their own): the question and what it means.
@@ -46,9 +48,11 @@ def projects():
         scope["organization_id"] = who.organization_id
     elif is_volunteer(who):
         return redirect(url_for("web.activities"))
-    page = page_arg()
+    page, size = list_window(PAGE)
     rows, total = project_service.list_projects(db_session(), status=request.args.get("status") or None,
-                                                page=page, page_size=PAGE, **scope)
+                                                page=page, page_size=size, **scope)
+    if file := page_export(exports.PROJECTS, ProjectSchema(many=True).dump(rows), total):
+        return file
     orgs = queries.organization_names(db_session(), {p.organization_id for p in rows})
     return render_template("projects.html", projects=rows, org_names=orgs, pages=pager(page, PAGE, total))
 
@@ -72,7 +76,8 @@ def _project_view(project_id: int, *, errors=None, message="", section="", codes
         org_name=queries.organization_names(db_session(), [project.organization_id]).get(project.organization_id, ""),
         summary=evaluations.evaluation_summary(db_session(), project_id), codes=codes,
         timing=activity_service.timing_rules(), errors=errors or {}, message=message, section=section,
-        form=posted())
+        form=posted(), may_report_hours=may_export_hours(who, project.organization_id)
+        or may_export_hours(who, community_id=project.community_id))
     return page, status
 
 

@@ -9,6 +9,7 @@ from functools import partial
 from flask import redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound as PageNotFound
 
+from linkage import exports
 from linkage.errors import Forbidden
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
@@ -25,6 +26,7 @@ from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, load
 from linkage.web.i18n import t
+from linkage.web.paging import page_export
 from linkage.web.series_form import SHIFT_ROWS, WEEKDAYS, series_body
 from linkage.web.views_activities import _activity_view
 from schemas.series import OccurrenceChangeSchema, SeriesRequestSchema
@@ -212,6 +214,8 @@ def _mine_view(*, errors=None, message="", status=200):
 @bp.get("/me/signups")
 @roles("volunteer")
 def my_signups():
+    if file := page_export(exports.SIGNUPS, exports.signup_items(waitlist.my_upcoming(db_session(), current_actor()))):
+        return file
     return _mine_view(**failed_form())
 
 

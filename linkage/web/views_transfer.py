@@ -12,6 +12,7 @@ from sqlalchemy import select
 from linkage.errors import DomainError, Forbidden, InvalidInput, NotFound
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
+from linkage.http.downloads import attachment
 from linkage.models import Volunteer
 from linkage.policy.transfer import may_manage_trusted_platforms
 from linkage.reports.transfer_pdf import render_transfer
@@ -49,22 +50,10 @@ def _download(kind: str) -> Response:
         return redirect(url_for("web.my_hours") + "#transfer", 303)  # type: ignore[return-value]
     name = f"linkage-transfer-{signed['document']['export_id']}"
     if kind == "pdf":
-        return Response(
-            render_transfer(signed),
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
-        )
+        return attachment(render_transfer(signed), f"{name}.pdf", "application/pdf")
     if kind == "sig":
-        return Response(
-            signed["signature"] + "\n",
-            mimetype="text/plain",
-            headers={"Content-Disposition": f'attachment; filename="{name}.json.sig"'},
-        )
-    return Response(
-        service.document_bytes(signed["document"]),
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
-    )
+        return attachment((signed["signature"] + "\n").encode(), f"{name}.json.sig", "text/plain")
+    return attachment(service.document_bytes(signed["document"]), f"{name}.json", "application/json")
 
 
 @bp.get("/me/transfer/export.json")

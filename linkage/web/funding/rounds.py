@@ -5,6 +5,7 @@ from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
 
+from linkage import exports
 from linkage.errors import DomainError
 from linkage.http.context import session as db_session
 from linkage.models.funding import RoundStatus
@@ -18,6 +19,7 @@ from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, load
 from linkage.web.funding.common import as_current_user, domain_form_error, fen, merge, post, render_page, rubric
 from linkage.web.i18n import t
+from linkage.web.paging import page_export
 from schemas.funding import RoundRequestSchema, RoundTransitionSchema
 
 ROUND_RENAME = {"budget_fen": "budget_yuan", "cap_fen": "cap_yuan"}
@@ -28,6 +30,8 @@ SETTLED = (RoundStatus.AWARDED.value, RoundStatus.CLOSED.value)  # the allocatio
 def funding_rounds():
     """Every round: residents follow the public summary, people who log in the round's page."""
     rows = funding.rounds.list_rounds(db_session())
+    if file := page_export(exports.ROUNDS, exports.round_items(rows)):
+        return file
     return render_template("funding_rounds.html", rounds=rows, district=funding_policy.runs_funding(current_actor()))
 
 

@@ -17,6 +17,9 @@ On every volunteer read that shows A, the ID number is masked. Each cell is asse
 """
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from linkage.models import utcnow
@@ -41,6 +44,8 @@ applications.list            in   in   -    in   -    -    -    -    -    in
 applications.get             ok   ok   404  ok   404  404  404  404  404  ok
 consents.list                ok   ok   404  ok   404  ok   404  ok   404  ok
 me.export                    -    -    -    -    -    in   -    -    -    -
+hours.org_report             in   403  403  in   403  403  403  403  403  in
+hours.community_report       in   in   403  403  403  403  403  403  403  in
 """
 # Notes: certificate.check is public (no login either) and names the volunteer masked only.
 # applications.*: a funding application carries no personal data (organization, need, amounts); it is
@@ -106,11 +111,16 @@ def _shows_a(scene: dict):
         "me.disclosures": lambda b: next((x for x in b if x["reason"] == REVEAL_REASON), None),
         "applications.list": lambda b: scene["application"] in [x["id"] for x in b],
         "me.export": lambda b: b["volunteer"] if (b.get("volunteer") or {}).get("id") == v else None,
+        "hours.org_report": lambda b: scene["record"] in [x["id"] for x in b["items"]],
+        "hours.community_report": lambda b: scene["record"] in [x["id"] for x in b["items"]],
     }
 
 
 def _read(scene: dict, name: str, who: str):
     s, v = scene["s"], scene["volunteer"]
+    if name.endswith("_report"):  # the month of volunteer A's record, in China
+        started = s.must("GET", f"/hours/{scene['record']}", "admin")["starts_at"]
+        month = {"month": datetime.fromisoformat(started).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")}
     path, query = {
         "volunteers.list": ("/volunteers", {"page_size": 100}),
         "volunteers.get": (f"/volunteers/{v}", None),
@@ -128,6 +138,8 @@ def _read(scene: dict, name: str, who: str):
         "applications.get": (f"/applications/{scene['application']}", None),
         "consents.list": (f"/volunteers/{v}/consents", None),
         "me.export": ("/me/export", None),
+        "hours.org_report": (f"/organizations/{s.ids['organization']}/hours-report", month if name.endswith("_report") else None),
+        "hours.community_report": (f"/communities/{s.ids['community']}/hours-report", month if name.endswith("_report") else None),
     }[name]
     return s.call("GET", path, who, query=query)
 
@@ -198,7 +210,7 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
 
 def test_the_read_matrix_has_the_cells_docs_security_md_counts():
     cells = sum(len(row) for row in table().values())
-    assert cells == 16 * len(CALLERS) == 160
+    assert cells == 18 * len(CALLERS) == 180
 
 
 def test_a_list_total_counts_only_what_the_caller_may_see(scene):

@@ -1,7 +1,10 @@
 """The 公益创投 pages as people use them: a round from the call to the money, every rule the services'."""
 from __future__ import annotations
 
+import csv
+import io
 import re
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -155,6 +158,17 @@ def test_a_round_from_the_call_to_the_money_on_pages(person, world):
     public = resident.get(f"/funding/{round_id}/public")
     assert public.status_code == 200 and "¥4,000.00" in html(public) and "FP-002" not in html(public)
     assert "auditor" not in html(public)
+    # 公示台账 as csv: no login, linked from the public page, only its figures (no receipts), same totals
+    assert f"/funding/{round_id}/public.csv" in html(public)
+    ledger = resident.get(f"/funding/{round_id}/public.csv")
+    assert ledger.status_code == 200 and ledger.data.startswith(b"\xef\xbb\xbf") and b"FP-002" not in ledger.data
+    rows = list(csv.DictReader(io.StringIO(ledger.data.decode("utf-8-sig"))))
+    assert (rows[0]["类型"], rows[0]["资助金额（元）"], rows[0]["已拨付（元）"], rows[0]["已支出（元）"]) == \
+        ("活动合计", "4000.00", "1600.00", "500.00")
+    projects = [row for row in rows if row["类型"] == "项目"]
+    for column in ("资助金额（元）", "已拨付（元）", "已支出（元）"):
+        assert sum(Decimal(row[column]) for row in projects) == Decimal(rows[0][column])
+    assert {row["预算科目"] for row in rows if row["类型"] == "预算科目"} == {"人员费", "活动费"}
     assert f"/funding/{round_id}/public" in html(resident.get("/funding"))
     assert resident.get(f"/funding/{round_id}").status_code == 302  # the round's own page needs a login
     board = html(admin.get("/dashboard"))
