@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from linkage.services.periods import PATTERN
 from schemas.common import WholeNumber
 
-PERIOD_PATTERN = r"^(19|20)\d\d(-(0[1-9]|1[0-2]))?$"  # a month 2026-11 or a year 2026
+PERIOD_PATTERN = PATTERN.pattern  # a month 2026-11 or a year 2026 (linkage/services/periods.py)
 
 
 class StatsQuerySchema(Schema):

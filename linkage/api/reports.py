@@ -4,25 +4,14 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from linkage.http.context import actor, session
-from linkage.http.downloads import attachment
-from linkage.reports.monthly_pdf import render_report_pdf
-from linkage.reports.report_xlsx import render_workbook, report_title
+from linkage.reports.download import PDF_MIMETYPE, report_file
 from linkage.services import reports
 from linkage.spreadsheets import XLSX_MIMETYPE
 from schemas.reports import ReportQuerySchema
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="报表 / monthly and yearly reports")
 
-PDF_MIMETYPE = "application/pdf"
 FILE = {"schema": {"type": "string", "format": "binary"}}
-
-
-def report_file(report: dict, file_format: str):
-    """The report as a download named e.g. 五社联动月报-和平街道-2026-11.xlsx."""
-    name = f"{report_title(report)}-{report['scope']['name']}-{report['period']['label']}.{file_format}"
-    if file_format == "pdf":
-        return attachment(render_report_pdf(report), name, PDF_MIMETYPE)
-    return attachment(render_workbook(report), name, XLSX_MIMETYPE)
 
 
 @blp.route("/linkage")

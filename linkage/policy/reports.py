@@ -34,3 +34,9 @@ def require_report_reader(actor: Actor, community_id: int | None) -> None:
     if community_id is None:
         raise Forbidden("report.own_community_only")
     raise NotFound("report.scope_not_found")
+
+
+def may_choose_report_scope(actor: Actor) -> bool:
+    """The report page offers every district, street and community to those who may take them all;
+    a community's staff get their own community's only."""
+    return reads_everything(actor)

@@ -59,7 +59,7 @@ def _sums(rows: list[tuple], columns: range) -> list[Any]:
 
 def bar_chart(font: str, title: str, labels: list[str], series: list[list[float]], names: list[str]) -> Drawing:
     """A vertical bar chart, its labels in the Chinese font (a legend line under the title)."""
-    drawing = Drawing(CHART_WIDTH, CHART_HEIGHT)
+    drawing = Drawing(CHART_WIDTH, CHART_HEIGHT, initialFontName=font)  # else the renderer starts in Helvetica
     drawing.add(String(0, CHART_HEIGHT - 12, title, fontName=font, fontSize=10))
     palette = (colors.HexColor("#4e79a7"), colors.HexColor("#f28e2b"), colors.HexColor("#59a14f"),
                colors.HexColor("#e15759"))
@@ -98,7 +98,7 @@ def render_report_pdf(report: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     title = f"{layout.report_title(report)}（{report['period']['title']}）"
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=title, author="五社联动平台")
+                            bottomMargin=16 * mm, title=title, author="五社联动平台", initialFontName=font)
     period = report["period"]
     story: list[Any] = [
         Paragraph(layout.report_title(report), styles["title"]),

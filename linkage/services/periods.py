@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from linkage.clock import LOCAL_TZ
 from linkage.errors import InvalidInput
 
-PATTERN = re.compile(r"^((?:19|20)\d\d)(?:-(0[1-9]|1[0-2]))?$")  # the same as schemas/stats.PERIOD_PATTERN
+PATTERN = re.compile(r"^((?:19|20)[0-9][0-9])(?:-(0[1-9]|1[0-2]))?$")  # ASCII digits only (\d takes １９９９)
 
 
 @dataclass(frozen=True)

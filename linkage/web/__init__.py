@@ -29,6 +29,7 @@ def init_web(app: Flask) -> None:
         views_needs,
         views_projects,
         views_qualifications,
+        views_reports,
         views_series,
         views_transfer,
         views_verify,
