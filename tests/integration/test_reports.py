@@ -212,7 +212,7 @@ def test_the_reports_page_picks_a_scope_and_period_and_says_what_is_wrong_in_chi
     page = staff.get("/reports")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
-    assert "报表" in body and own.name in body and "下载 Excel 报表" in body and 'href="/reports"' in staff.get("/").get_data(as_text=True)
+    assert "报表" in body and own.name in body and "下载电子表格" in body and 'href="/reports"' in staff.get("/").get_data(as_text=True)
     download = staff.get("/reports", query_string={"period": _story_periods(seeded)[1].label, "format": "xlsx"})
     assert download.status_code == 200 and download.mimetype == XLSX
     assert openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames == list(SHEETS)
