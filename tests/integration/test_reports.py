@@ -224,3 +224,37 @@ def test_the_reports_page_picks_a_scope_and_period_and_says_what_is_wrong_in_chi
     volunteer.post("/login", {"username": "zhiyuan", "password": DEMO_PASSWORD})
     assert volunteer.get("/reports").status_code == 403
     assert 'href="/reports"' not in volunteer.get("/").get_data(as_text=True)
+
+
+def test_an_operator_writes_a_report_from_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from linkage.cli import main
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}", "LINKAGE_ENV": "development"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    assert runner.invoke(main, ["seed", "--scale", "0.05"], env=env).exit_code == 0
+    out = tmp_path / "月报.xlsx"
+    made = runner.invoke(main, ["report", "--period", "2026-11", "--out", str(out)], env=env)
+    assert made.exit_code == 0, made.output
+    assert openpyxl.load_workbook(out).sheetnames == list(SHEETS)
+    pdf = tmp_path / "年报.pdf"
+    assert runner.invoke(main, ["report", "--period", "2026", "--community-id", "1", "--out", str(pdf)],
+                         env=env).exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    bad = runner.invoke(main, ["report", "--period", "2026-13", "--out", str(out)], env=env)
+    assert bad.exit_code == 1 and "period" in bad.output
+    assert runner.invoke(main, ["report", "--period", "2026", "--out", str(tmp_path / "x.doc")],
+                         env=env).exit_code == 2
+
+
+def test_the_menu_offers_reports_to_exactly_the_roles_the_policy_lets_take_one():
+    from linkage.models import Role
+    from linkage.permissions import Actor
+    from linkage.policy.pages import in_menu
+    from linkage.policy.reports import may_take_reports
+
+    for role in Role:
+        actor = Actor(user_id=1, role=role.value, community_id=1)
+        assert in_menu(actor, "reports") == may_take_reports(actor), role
