@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import render_template, request
 
-from linkage.errors import Forbidden, InvalidInput
+from linkage.errors import Forbidden, InvalidInput, NotFound
 from linkage.http.context import session as db_session
 from linkage.models import utcnow
 from linkage.policy.reports import may_choose_report_scope, may_take_reports
@@ -37,8 +37,9 @@ def _page(asked: dict[str, Any], *, errors=None, message="", status=200):
     if not may_choose_report_scope(who):
         own = next((c for streets in stats.scope_options(db_session()).values() for cs in streets.values()
                     for c in cs if c["id"] == who.community_id), None)
+    just_ended = current_month(utcnow()).trailing_months(2)[0]  # the month a report is usually handed in for
     return render_template("reports.html", options=options, own=own, asked=asked, errors=errors or {},
-                           message=message, default_period=current_month(utcnow()).label), status
+                           message=message, default_period=just_ended.label), status
 
 
 @bp.get("/reports")
@@ -60,4 +61,8 @@ def reports_page():
     except InvalidInput as err:
         refused = domain_form_error(err)
         return _page(asked, errors=refused.errors, message=refused.message, status=err.status)
+    except NotFound as err:
+        if not may_choose_report_scope(who):
+            raise  # another community's report is not told to exist
+        return _page(asked, message=domain_form_error(err).message, status=err.status)  # filters that do not fit
     return report_file(report, wanted)

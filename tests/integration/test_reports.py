@@ -217,9 +217,16 @@ def test_the_reports_page_picks_a_scope_and_period_and_says_what_is_wrong_in_chi
     assert download.status_code == 200 and download.mimetype == XLSX
     assert openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames == list(SHEETS)
     bad = staff.get("/reports", query_string={"period": "2026年11月", "format": "pdf"})
-    assert bad.status_code == 422 and "请填写月份（如 2026-11）或年份（如 2026）" in bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "请填写月份（如 2026-11）或年份（如 2026）" in bad.get_data(as_text=True)
     assert staff.get("/reports", query_string={"period": "2026-11", "format": "xlsx",
                                                "community_id": other.id}).status_code == 404
+    admin = Person(app)
+    admin.post("/login", {"username": "admin", "password": DEMO_PASSWORD})
+    unfit = admin.get("/reports", query_string={"period": "2026-11", "format": "xlsx", "district": own.district,
+                                                "street": "没有这个街道"})
+    assert unfit.status_code == 404 and "没有这个统计范围" in unfit.get_data(as_text=True)
+    assert "下载 PDF 报表" in unfit.get_data(as_text=True)  # the form again, to pick another scope
     volunteer = Person(app)
     volunteer.post("/login", {"username": "zhiyuan", "password": DEMO_PASSWORD})
     assert volunteer.get("/reports").status_code == 403
