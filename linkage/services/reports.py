@@ -49,10 +49,9 @@ def compile_report(session: Session, actor: Actor, *, period: str | Period, dist
     by_category = stats.needs_by_category(session, wanted, window)
     order = [c for c in CATEGORIES if c in by_category] + sorted(c for c in by_category if c not in CATEGORIES)
     by_status = stats.projects_by_status(session, wanted, window)
-    months = when.months()
-    hours = stats.hours_by_window(session, wanted, [m.window for m in months])
-    trailing = when.trailing_months()
-    trailing_hours = stats.hours_by_window(session, wanted, [m.window for m in trailing])
+    months, trailing = when.months(), when.trailing_months()
+    both = stats.hours_by_window(session, wanted, [m.window for m in (*months, *trailing)])  # one pass over the hours
+    hours, trailing_hours = both[:len(months)], both[len(months):]
     return {
         "scope": {**figures["scope"], "name": name},
         "period": {"label": when.label, "title": when.title, "kind": "year" if when.is_year else "month",
