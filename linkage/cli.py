@@ -1,4 +1,4 @@
-"""The `linkage` command: run, seed, db upgrade, users create, keys rotate, audit verify, invitations expire, and the workers."""
+"""The `linkage` command: run, seed, db upgrade, users create, keys rotate, audit verify, invitations expire, report, and the workers."""
 from __future__ import annotations
 
 import sys
@@ -195,6 +195,39 @@ def audit_verify() -> None:
                f"seq {result['first_bad_seq']}; {result['entries']} entries read, head {result['head_seq']}",
                err=True)
     sys.exit(1)
+
+
+@main.command("report")
+@click.option("--period", required=True, help="a month YYYY-MM (月报) or a year YYYY (年报), China's time")
+@click.option("--district", default=None, help="the district's name (none: every district)")
+@click.option("--street", default=None, help="the street's (街道) name")
+@click.option("--community-id", type=int, default=None, help="a community's id")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="the file to write: .xlsx or .pdf")
+def report(period: str, district: str | None, street: str | None, community_id: int | None, out: str) -> None:
+    """Write the monthly or yearly report (报表) of a scope, as the district's auditors read it."""
+    from linkage.errors import DomainError
+    from linkage.models import Role
+    from linkage.permissions import Actor
+    from linkage.reports.monthly_pdf import render_report_pdf
+    from linkage.reports.report_xlsx import render_workbook
+    from linkage.services.reports import compile_report
+    if not out.endswith((".xlsx", ".pdf")):
+        raise click.BadParameter("the file ends in .xlsx or .pdf", param_hint="--out")
+    operator = Actor(user_id=None, role=Role.AUDITOR.value, username="cli")  # reads every scope, changes nothing
+    platform = _platform()
+    try:
+        with platform.read_session() as session:
+            found = compile_report(session, operator, period=period, district=district, street=street,
+                                   community_id=community_id)
+    except DomainError as err:
+        raise click.ClickException(f"{err.code} {err.errors or ''}".strip()) from None
+    finally:
+        platform.dispose()
+    body = render_report_pdf(found) if out.endswith(".pdf") else render_workbook(found)
+    with open(out, "wb") as file:
+        file.write(body)
+    click.echo(f"{out}: {found['scope']['name']} {found['period']['label']}, {len(body)} bytes")
 
 
 # The event workers (relay, matcher, projector, broker, ...) live with the event spine.

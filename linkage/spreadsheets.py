@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,7 +13,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 
 # A text cell starting with one of these is read as a formula by Excel, WPS and LibreOffice (OWASP,
@@ -49,6 +49,10 @@ class Sheet:
     headers: Sequence[str]
     rows: Iterable[Sequence[Any]]
     widths: Sequence[int] = field(default_factory=tuple)  # column widths in characters, optional
+    # A last row a clerk can check: SUM in a column becomes =SUM(<first data row>:<last data row>) of
+    # that column, a real formula; other values are cells as usual (a label, a figure that does not add up).
+    totals: Sequence[Any] | None = None
+    number_formats: Mapping[int, str] = field(default_factory=dict)  # column index -> Excel number format
 
 
 def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
@@ -65,11 +69,53 @@ def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
             cell.font = bold
             header.append(cell)
         ws.append(header)
+        count = 0
         for row in sheet.rows:
-            ws.append([xlsx_value(value) for value in row])
+            ws.append(_formatted(ws, sheet, [xlsx_value(value) for value in row]))
+            count += 1
+        if sheet.totals is not None:
+            totals = []
+            for index, value in enumerate(sheet.totals):
+                cell = WriteOnlyCell(ws, value=sum_formula(index, count) if value is SUM else xlsx_value(value))
+                cell.font = bold
+                totals.append(cell)
+            ws.append(_formatted(ws, sheet, totals))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+class _Sum:
+    """The marker for a totals cell that sums its column (`Sheet.totals`)."""
+
+    def __repr__(self) -> str:
+        return "SUM"
+
+
+SUM = _Sum()
+
+
+def sum_formula(index: int, rows: int) -> str:
+    """=SUM over column `index` (0-based) of `rows` data rows under one header row; 0 with no rows.
+    Written by us, never from data: the one kind of cell that starts with "=" on purpose."""
+    if rows == 0:
+        return "=0"
+    letter = _column_letter(index)
+    return f"=SUM({letter}2:{letter}{rows + 1})"
+
+
+def _formatted(ws: Any, sheet: Sheet, values: list[Any]) -> list[Any]:
+    """The row's cells, those of a column with a number format as cells carrying it."""
+    if not sheet.number_formats:
+        return values
+    cells = []
+    for index, value in enumerate(values):
+        if index in sheet.number_formats and not isinstance(value, Cell):
+            value = WriteOnlyCell(ws, value=value)
+        if isinstance(value, Cell) and index in sheet.number_formats:
+            value.number_format = sheet.number_formats[index]
+        cells.append(value)
+    return cells
 
 
 def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

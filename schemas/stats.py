@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from linkage.services.periods import PATTERN
 from schemas.common import WholeNumber
+
+PERIOD_PATTERN = PATTERN.pattern  # a month 2026-11 or a year 2026 (linkage/services/periods.py)
 
 
 class StatsQuerySchema(Schema):
     district = fields.String(validate=validate.Length(min=1, max=100))
     street = fields.String(validate=validate.Length(min=1, max=100))
     community_id = WholeNumber(validate=validate.Range(min=1))
+    period = fields.String(validate=validate.Regexp(PERIOD_PATTERN, error="report.period_format"),
+                           metadata={"description": "a month YYYY-MM or a year YYYY in China's time; "
+                                                    "flows then count that period (报表)"})
 
 
 class IndicatorsSchema(Schema):
@@ -25,6 +31,7 @@ class IndicatorsSchema(Schema):
     community_organizations_per_community = fields.Float(metadata={"description": "target 10"})
     volunteers = WholeNumber()
     volunteers_per_10k = fields.Float()
+    volunteers_active = WholeNumber(metadata={"description": "volunteers with standing hours served here"})
     volunteer_minutes_recorded = WholeNumber()
     volunteer_minutes_verified = WholeNumber()
     volunteer_hours_verified = fields.Float()

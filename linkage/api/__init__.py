@@ -26,6 +26,7 @@ from linkage.api import (
     projects,
     providers,
     qualifications,
+    reports,
     rights,
     series,
     stats,
@@ -156,7 +157,7 @@ def init_api(app: Flask) -> Api:
     app.before_request(_require_token)
     app.before_request(_refuse_empty_patch)
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
-                      activities.blp, series.blp, hours.blp, audit.blp, stats.blp, disclosures.blp, rights.blp,
+                      activities.blp, series.blp, hours.blp, audit.blp, stats.blp, reports.blp, disclosures.blp, rights.blp,
                       qualifications.blp, invitations.blp, notifications.blp, transfer.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.blp)

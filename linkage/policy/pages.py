@@ -28,6 +28,7 @@ MENU = {
     "social_workers": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value,
                        Role.SOCIAL_WORKER.value),
     "resources": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),
+    "reports": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),  # 报表: policy/reports.py
 }
 
 

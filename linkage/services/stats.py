@@ -46,6 +46,7 @@ TARGETS = {"organizations_per_10k": TARGET_ORGS_PER_10K_RESIDENTS,
            "social_workers_per_community": TARGET_SOCIAL_WORKERS_PER_COMMUNITY,
            "community_organizations_per_community": TARGET_COMMUNITY_ORGS_PER_COMMUNITY}
 FUNDING_NOT_AVAILABLE = "not available"
+Window = tuple[datetime, datetime]  # a report's period as UTC instants [start, end): see services/periods.py
 TO_MATCH_WINDOW_DAYS = 30  # the median time to match covers needs posted in these last days
 PROVIDER_MODELS: dict[str, type[Any]] = {"organization": Organization, "social_worker": SocialWorker,
                    "volunteer": Volunteer, "resource": CharityResource}
@@ -74,6 +75,7 @@ class _Tally:
     funds_awarded_fen: int = 0
     funds_disbursed_fen: int = 0
     funds_spent_fen: int = 0
+    volunteers_active: set[int] = field(default_factory=set)  # who has standing hours here (a set: one person once)
 
 
 def _nearest(communities: list[Community], lat: float, lon: float) -> int | None:
@@ -104,67 +106,114 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _tallies(session: Session, all_communities: list[Community], wanted: set[int], since: datetime) -> dict[int, _Tally]:
+def _in_window(moment: datetime | None, window: Window | None) -> bool:
+    """No window: always; else the moment falls in [start, end)."""
+    if window is None:
+        return True
+    return moment is not None and window[0] <= _aware(moment) < window[1]
+
+
+def needs_in(wanted: set[int] | list[int], window: Window | None = None) -> Any:
+    """The needs of these communities, posted in the window if one is given: the one definition of
+    "needs posted" that the dashboard's counts, the report's categories and its totals all share."""
+    query = select(Need).where(Need.community_id.in_(list(wanted)))
+    if window is not None:
+        query = query.where(Need.created_at >= window[0], Need.created_at < window[1])
+    return query
+
+
+def need_progress(need: Need) -> tuple[bool, bool, bool]:
+    """(matched, claimed, completed) for a need: how far it went, as counted everywhere."""
+    claimed = need.status in (NeedStatus.CLAIMED.value, NeedStatus.COMPLETED.value)
+    return need.matched_at is not None, claimed, need.status == NeedStatus.COMPLETED.value
+
+
+def _tallies(session: Session, all_communities: list[Community], wanted: set[int], since: datetime,
+             window: Window | None = None) -> dict[int, _Tally]:
     tallies = {c.id: _Tally(population=c.population, households=c.households)
                for c in all_communities if c.id in wanted}
     obj: Any  # a provider: an organization, social worker or volunteer
     for model, counter in ((Organization, "organizations"), (SocialWorker, "social_workers"),
                            (Volunteer, "volunteers")):
-        for obj in session.scalars(select(model).where(model.active.is_(True))):
+        providers = select(model).where(model.active.is_(True))
+        if window is not None:  # the stock at the period's end (of those still active)
+            providers = providers.where(model.created_at < window[1])
+        for obj in session.scalars(providers):
             home = home_community(all_communities, obj)
             if home in tallies:
                 setattr(tallies[home], counter, getattr(tallies[home], counter) + 1)
                 if model is Organization and obj.community_id is not None:
                     tallies[home].community_organizations += 1
-    for need in session.scalars(select(Need).where(Need.community_id.in_(wanted))):
+    for need in session.scalars(needs_in(wanted, window)):
         tally = tallies[need.community_id]
         tally.needs_posted += 1
-        if need.matched_at is not None:
+        matched, claimed, completed = need_progress(need)
+        if matched:
+            assert need.matched_at is not None
             tally.needs_matched += 1
             if need.created_by is not None and _aware(need.created_at) >= since:  # a person's, in the window
                 tally.to_match.append((need.matched_at - need.created_at).total_seconds())
-        if need.status == NeedStatus.CLAIMED.value or need.status == NeedStatus.COMPLETED.value:
-            tally.needs_claimed += 1
-        if need.status == NeedStatus.COMPLETED.value:
-            tally.needs_completed += 1
+        tally.needs_claimed += claimed
+        tally.needs_completed += completed
     approved = session.execute(select(Need.community_id, Need.created_at, Claim.decided_at)
                                .join(Claim, Claim.need_id == Need.id)
                                .where(Claim.status == ClaimStatus.APPROVED.value,
                                       Need.community_id.in_(wanted)))
     for community_id, created_at, decided_at in approved:
         assert decided_at is not None  # an approved claim was decided
+        if not _in_window(decided_at, window):
+            continue
         tallies[community_id].to_claim.append((decided_at - created_at).total_seconds())
-    rows = session.execute(select(Project.community_id, Evaluation.satisfaction)
+    rows = session.execute(select(Project.community_id, Evaluation.satisfaction, Evaluation.created_at)
                            .join(Project, Project.id == Evaluation.project_id)
                            .where(Project.community_id.in_(wanted)))
-    for community_id, satisfaction in rows:
+    for community_id, satisfaction, created_at in rows:
+        if not _in_window(created_at, window):
+            continue
         tallies[community_id].evaluations += 1
         tallies[community_id].satisfaction_sum += satisfaction
-    _add_hours(session, tallies)
-    _add_funds(session, tallies)
+    _add_hours(session, tallies, window)
+    _add_funds(session, tallies, window)
     return tallies
 
 
-def _add_hours(session: Session, tallies: dict[int, _Tally]) -> None:
-    """Recorded (still standing) and verified minutes, by the community of the project served."""
+def served_at(record: HourEntry) -> datetime:
+    """When an hour record's service happened: its start, else when it was recorded."""
+    return record.starts_at or record.created_at
+
+
+def hour_records(session: Session, wanted: set[int] | list[int]) -> list[tuple[int, HourEntry, RecordStatus]]:
+    """Every hour record of a project in these communities, with its community and current status
+    (the volunteer's chain replayed): what every count of hours is taken from."""
     project_community: dict[int | None, int] = dict(session.execute(select(Project.id, Project.community_id)
-                                             .where(Project.community_id.in_(list(tallies)))).all())
+                                             .where(Project.community_id.in_(list(wanted)))).all())
     if not project_community:
-        return
+        return []
     chains: dict[int, list[HourEntry]] = defaultdict(list)
     for entry in session.scalars(select(HourEntry).order_by(HourEntry.volunteer_id, HourEntry.seq)):
         chains[entry.volunteer_id].append(entry)
+    found: list[tuple[int, HourEntry, RecordStatus]] = []
     for entries in chains.values():
         by_id = {e.id: e for e in entries}
         for record_id, status in record_states(entries).items():
             record = by_id[record_id]
             home = project_community.get(record.project_id)
-            if home is None:
-                continue
-            if status in STANDING:
-                tallies[home].minutes_recorded += record.minutes
-            if status == RecordStatus.VERIFIED:
-                tallies[home].minutes_verified += record.minutes
+            if home is not None:
+                found.append((home, record, status))
+    return found
+
+
+def _add_hours(session: Session, tallies: dict[int, _Tally], window: Window | None = None) -> None:
+    """Recorded (still standing) and verified minutes, by the community of the project served; the
+    volunteers with standing hours there are its active volunteers."""
+    for home, record, status in hour_records(session, list(tallies)):
+        if not _in_window(served_at(record), window):
+            continue
+        if status in STANDING:
+            tallies[home].minutes_recorded += record.minutes
+            tallies[home].volunteers_active.add(record.volunteer_id)
+        if status == RecordStatus.VERIFIED:
+            tallies[home].minutes_verified += record.minutes
 
 
 def funding_available() -> bool:
@@ -175,7 +224,7 @@ def funding_available() -> bool:
     return True
 
 
-def _add_funds(session: Session, tallies: dict[int, _Tally]) -> None:
+def _add_funds(session: Session, tallies: dict[int, _Tally], window: Window | None = None) -> None:
     """From the funding ledger, by the grant's community: awards, and disbursements and
     expenditures that were not reversed. Zeros while the funding capability is absent."""
     if not funding_available():
@@ -183,14 +232,15 @@ def _add_funds(session: Session, tallies: dict[int, _Tally]) -> None:
     from linkage.models.funding import FundEntry, Grant
     reversed_ids = set(session.scalars(select(FundEntry.target_id).where(
         FundEntry.kind == "reversal", FundEntry.target_id.is_not(None))))
-    rows = session.execute(select(FundEntry.id, FundEntry.kind, FundEntry.amount_fen, Grant.community_id)
+    rows = session.execute(select(FundEntry.id, FundEntry.kind, FundEntry.amount_fen, Grant.community_id,
+                                  FundEntry.created_at)
                            .join(Grant, Grant.id == FundEntry.grant_id)
                            .where(FundEntry.kind.in_(("award", "disbursement", "expenditure")),
                                   Grant.community_id.in_(list(tallies))))
     field_of = {"award": "funds_awarded_fen", "disbursement": "funds_disbursed_fen",
                 "expenditure": "funds_spent_fen"}
-    for entry_id, kind, amount, community_id in rows:
-        if entry_id in reversed_ids:
+    for entry_id, kind, amount, community_id, created_at in rows:
+        if entry_id in reversed_ids or not _in_window(created_at, window):
             continue
         tally = tallies[community_id]
         setattr(tally, field_of[kind], getattr(tally, field_of[kind]) + amount)
@@ -208,7 +258,7 @@ def indicators(parts: list[_Tally], communities: int) -> dict[str, Any]:
     total = _Tally()
     for part in parts:
         for name, value in vars(part).items():
-            setattr(total, name, getattr(total, name) + value)
+            setattr(total, name, getattr(total, name) | value if isinstance(value, set) else getattr(total, name) + value)
     return {
         "communities": communities, "population": total.population, "households": total.households,
         "organizations": total.organizations,
@@ -219,6 +269,7 @@ def indicators(parts: list[_Tally], communities: int) -> dict[str, Any]:
         "community_organizations_per_community": _ratio(total.community_organizations, communities),
         "volunteers": total.volunteers,
         "volunteers_per_10k": _ratio(total.volunteers * 10000, total.population),
+        "volunteers_active": len(total.volunteers_active),
         "volunteer_minutes_recorded": total.minutes_recorded,
         "volunteer_minutes_verified": total.minutes_verified,
         "volunteer_hours_verified": round(total.minutes_verified / 60, 1),
@@ -251,14 +302,19 @@ def _level(district: str | None, street: str | None, community_id: int | None) -
 
 
 def linkage_stats(session: Session, *, district: str | None = None, street: str | None = None,
-                  community_id: int | None = None, now: datetime | None = None) -> dict[str, Any]:
+                  community_id: int | None = None, now: datetime | None = None,
+                  window: Window | None = None) -> dict[str, Any]:
     """The indicators for a scope, each target's attainment, and a row per child unit. The median
     time to match covers the needs people posted in the last TO_MATCH_WINDOW_DAYS (`windows`): the
-    demo seeder's needs (posted by no account) are its start-up, not the service people get."""
+    demo seeder's needs (posted by no account) are its start-up, not the service people get.
+
+    With a `window` (a report's period) the flows are those of the period: needs posted in it (and how
+    far they went since), claims decided, evaluations given, hours served and fund entries made in it;
+    the stock of providers is those created before its end that are still active."""
     all_communities = list(session.scalars(select(Community).order_by(Community.id)))
     members = scope_communities(session, district=district, street=street, community_id=community_id)
-    since = (now or utcnow()) - timedelta(days=TO_MATCH_WINDOW_DAYS)
-    tallies = _tallies(session, all_communities, {c.id for c in members}, since)
+    since = window[0] if window else (now or utcnow()) - timedelta(days=TO_MATCH_WINDOW_DAYS)
+    tallies = _tallies(session, all_communities, {c.id for c in members}, since, window)
     level, child = _level(district, street, community_id)
     values = indicators(list(tallies.values()), len(members))
     groups: dict[str, list[Community]] = {}
@@ -281,7 +337,8 @@ def linkage_stats(session: Session, *, district: str | None = None, street: str 
         "indicators": values,
         "attainment": _attainment(values),
         "funding": "available" if funding_available() else FUNDING_NOT_AVAILABLE,
-        "windows": {"median_seconds_to_match": {"days": TO_MATCH_WINDOW_DAYS, "posted_by_people": True}},
+        "windows": {"median_seconds_to_match": {"days": TO_MATCH_WINDOW_DAYS, "posted_by_people": True}}
+        if window is None else {"period": {"start": window[0].isoformat(), "end": window[1].isoformat()}},
         "breakdown": breakdown,
     }
 
@@ -321,3 +378,53 @@ def map_layers(session: Session, *, district: str | None = None, street: str | N
                     else {"lat": obj.lat, "lon": obj.lon}
                 by_district[district_of[home]]["providers"][kind].append(point)
     return list(by_district.values())
+
+
+def needs_by_category(session: Session, wanted: set[int] | list[int],
+                      window: Window | None = None) -> dict[str, dict[str, int]]:
+    """Per need category: posted, matched, claimed and completed (served), counted as the indicators
+    count them (`needs_in`, `need_progress`), so the categories add up to the scope's totals."""
+    counts: dict[str, dict[str, int]] = {}
+    for need in session.scalars(needs_in(wanted, window)):
+        row = counts.setdefault(need.category, {"posted": 0, "matched": 0, "claimed": 0, "completed": 0})
+        matched, claimed, completed = need_progress(need)
+        row["posted"] += 1
+        row["matched"] += matched
+        row["claimed"] += claimed
+        row["completed"] += completed
+    return counts
+
+
+def projects_by_status(session: Session, wanted: set[int] | list[int],
+                       window: Window | None = None) -> dict[str, int]:
+    """Projects of these communities by their state now: those started (approved) before the
+    window's end and not closed before its start, i.e. the projects the period saw."""
+    query = select(Project.status, Project.closed_at).where(Project.community_id.in_(list(wanted)))
+    if window is not None:
+        query = query.where(Project.created_at < window[1])
+    counts: dict[str, int] = {}
+    for status, closed_at in session.execute(query):
+        if window is not None and closed_at is not None and _aware(closed_at) < window[0]:
+            continue
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def hours_by_window(session: Session, wanted: set[int] | list[int],
+                    windows: list[Window]) -> list[dict[str, int]]:
+    """Per window (e.g. the months of a year): standing and verified minutes and active volunteers,
+    counted as the indicators count them (`hour_records`, `served_at`)."""
+    rows = [{"minutes_recorded": 0, "minutes_verified": 0, "volunteers_active": 0} for _ in windows]
+    active: list[set[int]] = [set() for _ in windows]
+    for _home, record, status in hour_records(session, wanted):
+        for index, window in enumerate(windows):
+            if not _in_window(served_at(record), window):
+                continue
+            if status in STANDING:
+                rows[index]["minutes_recorded"] += record.minutes
+                active[index].add(record.volunteer_id)
+            if status == RecordStatus.VERIFIED:
+                rows[index]["minutes_verified"] += record.minutes
+    for row, people in zip(rows, active, strict=True):
+        row["volunteers_active"] = len(people)
+    return rows

@@ -31,6 +31,7 @@ def init_web(app: Flask) -> None:
         views_projects,
         views_providers,
         views_qualifications,
+        views_reports,
         views_series,
         views_transfer,
         views_verify,
