@@ -74,9 +74,9 @@ class Batches(MethodView):
         content = decoded(body["content"])
         with platform().uow() as uow:
             batch = service.start_import(uow, actor(), body["kind"], body["filename"], content)
-            view = batch_view(batch)
         start_preview(batch)
-        return view
+        with platform().read_session() as fresh:  # what the preview has found by now (all of it, inline)
+            return batch_view(service.read_batch(fresh, actor(), batch.id))
 
 
 @blp.route("/<int:batch_id>")

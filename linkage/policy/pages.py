@@ -21,6 +21,7 @@ MENU = {
     "invitations": (Role.ORG_STAFF.value, Role.VOLUNTEER.value, Role.SOCIAL_WORKER.value),
     "funding": tuple(r.value for r in Role if r is not Role.VOLUNTEER),
     "transfer": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value),  # importing hours from another platform
+    "imports": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value),  # spreadsheets (批量导入)
 }
 
 

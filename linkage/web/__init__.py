@@ -24,6 +24,7 @@ def init_web(app: Flask) -> None:
         views_dashboard,
         views_home,
         views_hours,
+        views_imports,
         views_inbox,
         views_invitations,
         views_needs,
