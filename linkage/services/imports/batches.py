@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from linkage.audit import AuditContext
@@ -101,8 +101,9 @@ class RowChecker:
         try:
             loaded = SCHEMAS[self.spec.code]().load(payload)
         except ValidationError as exc:
+            told = {header for header, _ in row.problems}  # a cell refused above is not "required" too
             row.problems.extend((header, message) for header, message in self._field_problems(exc.messages)
-                                if not (unplaced and header in ("纬度", "经度")))
+                                if header not in told and not (unplaced and header in ("纬度", "经度")))
             return row
         if row.problems:
             return row
@@ -224,7 +225,7 @@ def start_import(uow: UnitOfWork, actor: Actor, kind: str, filename: str, body: 
     return batch
 
 
-def run_preview(reads: sessionmaker, sessions: sessionmaker, actor: Actor, batch_id: int,
+def run_preview(reads: sessionmaker[Session], sessions: sessionmaker[Session], actor: Actor, batch_id: int,
                 cipher: FieldCipher) -> None:
     """Check every row of the batch, writing progress as it goes (any web worker answers the poll).
     Runs in a background thread: rows read in a read session, the batch's findings written in short
@@ -262,15 +263,15 @@ def _count(counts: dict[str, int], row: CheckedRow, problems: list[dict[str, Any
             counts["duplicate"] += 1
 
 
-def _progress(sessions: sessionmaker, batch_id: int, counts: dict[str, int]) -> None:
+def _progress(sessions: sessionmaker[Session], batch_id: int, counts: dict[str, int]) -> None:
     with sessions() as session:
-        session.execute(ImportBatch.__table__.update().where(ImportBatch.id == batch_id).values(
+        session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
             total_rows=counts["total"], valid_rows=counts["valid"], error_rows=counts["error"],
             duplicate_rows=counts["duplicate"], touched_at=utcnow()))
         session.commit()
 
 
-def _finish(sessions: sessionmaker, batch_id: int, status: ImportStatus, counts: dict[str, int],
+def _finish(sessions: sessionmaker[Session], batch_id: int, status: ImportStatus, counts: dict[str, int],
             problems: list[dict[str, Any]], message: str) -> None:
     with sessions() as session:
         batch = session.get(ImportBatch, batch_id)
@@ -423,7 +424,7 @@ def report_xlsx(batch: ImportBatch) -> bytes:
     else:
         rows = [[p["row"], OUTCOME_WORDS[Outcome.INVALID], "", f"{p['column']}：{p['message']}"]
                 for p in batch.problems]
-    summary = [["类型", KINDS[batch.kind].label], ["文件", batch.filename], ["状态", STATUS_WORDS[batch.status]],
+    summary: list[list[Any]] = [["类型", KINDS[batch.kind].label], ["文件", batch.filename], ["状态", STATUS_WORDS[batch.status]],
                ["总行数", batch.total_rows], ["有效行", batch.valid_rows], ["错误行", batch.error_rows],
                ["重复行", batch.duplicate_rows], ["已导入", batch.committed_rows]]
     return write_xlsx([Sheet("导入结果", ["行号", "结果", "编号", "说明"], rows, widths=(8, 16, 10, 80)),

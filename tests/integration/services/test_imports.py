@@ -134,3 +134,24 @@ def test_a_refused_file_stores_no_batch(platform, act, read, scene):
         act(start_import, scene["staff"], "volunteer", "x.xlsx", xlsx(["名字", "电话"], [["张三", "1"]]))
     assert refused.value.code == "import.wrong_headers"
     assert _count(read, ImportBatch) == 0
+
+
+def test_a_formula_in_a_name_is_a_row_error(platform, act, scene):
+    rows = [volunteer_row(60), volunteer_row(61, name='=HYPERLINK("http://evil.example","点我")'),
+            volunteer_row(62, name="@SUM(A1)")]
+    batch = _previewed(platform, act, scene["staff"], "volunteer", xlsx(VOLUNTEER_HEADERS, rows))
+    assert (batch.valid_rows, batch.error_rows) == (1, 2)
+    assert {p["row"] for p in batch.problems} == {3, 4}
+    assert all(p["column"] == "姓名" and "公式" in p["message"] for p in batch.problems)
+
+
+def test_a_community_name_gives_the_coordinates(platform, act, build):
+    community = build.community(lat=39.5, lon=117.5)
+    admin = build.admin()
+    batch = _previewed(platform, act, admin, "volunteer", xlsx(VOLUNTEER_HEADERS, [volunteer_row(70, community.name),
+                                                                                  volunteer_row(71, "没有这个社区")]))
+    assert batch.valid_rows == 1 and "没有这个社区" in batch.problems[0]["message"]
+    done = act(commit_import, admin, batch.id, platform.cipher, mode="valid_rows", paper_consents_held=True)
+    with platform.read_session() as s:
+        vol = s.get(Volunteer, done.outcomes[0][2])
+        assert (vol.lat, vol.lon, vol.community_id) == (39.5, 117.5, community.id)
