@@ -14,7 +14,7 @@ class ImportUploadSchema(Schema):
                          metadata={"description": "volunteer | organization | social_worker | resource"})
     filename = fields.String(load_default="", validate=validate.Length(max=200))
     content = fields.String(required=True, validate=validate.Length(min=1, max=MAX_BASE64), metadata={
-        "description": "the .xlsx or .csv file (UTF-8 or GBK/GB18030), base64-encoded; at most 5 MB and 20,000 rows"})
+        "format": "byte", "description": "the .xlsx or .csv file (UTF-8 or GBK/GB18030), base64-encoded; at most 5 MB and 20,000 rows"})
 
 
 class ImportProblemSchema(Schema):

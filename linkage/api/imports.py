@@ -72,8 +72,13 @@ class Batches(MethodView):
         spreadsheet, a zip bomb or has wrong headers; else a batch whose rows are checked in the
         background — poll it until `status` is ready (or failed: e.g. more than 20,000 rows)."""
         content = decoded(body["content"])
-        with platform().uow() as uow:
-            batch = service.start_import(uow, actor(), body["kind"], body["filename"], content)
+        try:
+            with platform().uow() as uow:
+                batch = service.start_import(uow, actor(), body["kind"], body["filename"], content)
+        except InvalidInput as refused:  # the file's refusal, named by this body's field
+            if "file" in refused.errors:
+                refused.errors = {"content": refused.errors.pop("file"), **refused.errors}
+            raise
         start_preview(batch)
         with platform().read_session() as fresh:  # what the preview has found by now (all of it, inline)
             return batch_view(service.read_batch(fresh, actor(), batch.id))

@@ -68,6 +68,7 @@ class RowChecker:
     cipher: FieldCipher
     communities: dict[str, Community]
     seen: dict[str, int] = field(default_factory=dict)  # unique key -> first row with it
+    schema: Any = None  # the API's schema, made once (marshmallow copies its fields per instance)
 
     @classmethod
     def open(cls, session: Session, actor: Actor, kind: str, cipher: FieldCipher) -> RowChecker:
@@ -75,7 +76,7 @@ class RowChecker:
         for community in session.scalars(select(Community)):
             places[community.name] = community
             places[community.code] = community
-        return cls(session, actor, KINDS[kind], cipher, places)
+        return cls(session, actor, KINDS[kind], cipher, places, schema=SCHEMAS[kind]())
 
     def check(self, number: int, headers: list[str], cells: list[Any]) -> CheckedRow:
         row = CheckedRow(number, None)
@@ -99,7 +100,7 @@ class RowChecker:
             row.problems.append(("所属社区", text("import.place_needed", None, LOCALE)))
         payload = self._payload(data)
         try:
-            loaded = SCHEMAS[self.spec.code]().load(payload)
+            loaded = self.schema.load(payload)
         except ValidationError as exc:
             told = {header for header, _ in row.problems}  # a cell refused above is not "required" too
             row.problems.extend((header, message) for header, message in self._field_problems(exc.messages)
@@ -155,25 +156,46 @@ class RowChecker:
             yield header, "；".join(str(m) for m in render_message(found, LOCALE))
 
     def _unique(self, data: dict[str, Any], row: CheckedRow) -> None:
-        """A second row with the same ID number / USCC is a problem; one already registered is a duplicate."""
-        key: str | None = None
-        if self.spec.code == "volunteer":
-            number = data["id_number"].upper()
-            digests = self.cipher.digests(number)
-            key = digests[0]
-            row.existing_id = self.session.scalar(
-                select(Volunteer.id).where(Volunteer.id_number_digest.in_(digests)).limit(1))
-            header = "身份证号"
-        elif self.spec.code == "organization":
-            key = data["uscc"]
-            row.existing_id = self.session.scalar(select(Organization.id).where(Organization.uscc == key).limit(1))
-            header = "统一社会信用代码"
+        """A second row with the same ID number / USCC is a problem (the registered ones are looked
+        up a chunk of rows at a time: `mark_registered`)."""
+        key = self.key_of(data)
         if key is None:
             return
+        header = "身份证号" if self.spec.code == "volunteer" else "统一社会信用代码"
         if key in self.seen:
             row.problems.append((header, text("import.same_as_row", {"row": self.seen[key]}, LOCALE)))
         else:
             self.seen[key] = row.number
+
+    def key_of(self, data: dict[str, Any]) -> str | None:
+        if self.spec.code == "volunteer":
+            return self.cipher.digest(data["id_number"].upper())
+        if self.spec.code == "organization":
+            return str(data["uscc"])
+        return None
+
+    def mark_registered(self, rows: list[CheckedRow]) -> None:
+        """Set `existing_id` on the rows whose ID number (digest under any key) or USCC is registered:
+        one query for the chunk."""
+        wanted: dict[str, CheckedRow] = {}
+        for row in rows:
+            if row.payload is None:
+                continue
+            if self.spec.code == "volunteer":
+                for digest in self.cipher.digests(row.payload["id_number"].upper()):
+                    wanted[digest] = row
+            elif self.spec.code == "organization":
+                wanted[row.payload["uscc"]] = row
+        if not wanted:
+            return
+        if self.spec.code == "volunteer":
+            found = self.session.execute(select(Volunteer.id_number_digest, Volunteer.id)
+                                         .where(Volunteer.id_number_digest.in_(list(wanted))))
+        else:
+            found = self.session.execute(select(Organization.uscc, Organization.id)
+                                         .where(Organization.uscc.in_(list(wanted))))
+        for key, provider_id in found:
+            wanted[key].existing_id = provider_id
 
 
 def _is_number(value: str) -> bool:
@@ -203,7 +225,22 @@ def checked_rows(session: Session, actor: Actor, batch: ImportBatch,
     spec = KINDS[batch.kind]
     table = open_table(batch.content or b"", spec.headers, spec.required)
     checker = RowChecker.open(session, actor, batch.kind, cipher)
-    return checker, (checker.check(n, table.headers, cells) for n, cells in table.rows)
+    return checker, _chunked(checker, table.headers, table.rows)
+
+
+CHUNK = 500  # rows whose registered duplicates are looked up in one query
+
+
+def _chunked(checker: RowChecker, headers: list[str], cells: Iterator[tuple[int, list[Any]]]) -> Iterator[CheckedRow]:
+    chunk: list[CheckedRow] = []
+    for number, row in cells:
+        chunk.append(checker.check(number, headers, row))
+        if len(chunk) == CHUNK:
+            checker.mark_registered(chunk)
+            yield from chunk
+            chunk = []
+    checker.mark_registered(chunk)
+    yield from chunk
 
 
 # --- the batch's life -------------------------------------------------------------------------------------
@@ -319,6 +356,9 @@ def commit_import(uow: UnitOfWork, actor: Actor, batch_id: int, cipher: FieldCip
     audit = uow.session.info.pop("audit", None)  # rows are audited as the batch, below
     try:
         outcomes = _store_rows(uow, actor, batch, cipher, mode, update_existing)
+    except _RowBroke:
+        uow.rollback()
+        raise Conflict("import.changed_meanwhile") from None
     finally:
         if audit is not None:
             uow.session.info["audit"] = audit
@@ -338,6 +378,10 @@ def commit_import(uow: UnitOfWork, actor: Actor, batch_id: int, cipher: FieldCip
     return batch
 
 
+class _RowBroke(Exception):
+    """A row's flush failed inside the import's transaction (another registered the same person meanwhile)."""
+
+
 class _OneTransaction:
     """The unit of work as the provider service sees it inside an import: its commit only flushes
     (the import commits once), its rollback undoes the row's savepoint only."""
@@ -348,10 +392,10 @@ class _OneTransaction:
         self.source = uow.source
 
     def commit(self) -> None:
-        self.session.flush()
+        pass  # the import's one commit flushes everything (inserts of many rows go out together)
 
     def rollback(self) -> None:
-        pass  # the savepoint around the row is rolled back by the caller
+        raise _RowBroke  # a failed flush (a race on a unique key) spoils the transaction: stop the batch
 
     def emit(self, **kwargs: Any) -> dict[str, Any]:
         return self._uow.emit(**kwargs)
@@ -377,7 +421,9 @@ def _store_rows(uow: UnitOfWork, actor: Actor, batch: ImportBatch, cipher: Field
         if row.existing_id is not None and not update_existing:
             outcomes.append([row.number, Outcome.DUPLICATE, row.existing_id, ""])
             continue
-        savepoint = uow.session.begin_nested()
+        # A new row is refused (if at all) before it writes anything: no savepoint needed. An update
+        # may have set fields before its refusal: its savepoint undoes them.
+        savepoint = uow.session.begin_nested() if row.existing_id is not None else None
         try:
             if row.existing_id is not None:
                 changes = {k: v for k, v in row.payload.items() if k not in ("consent", "id_number", "uscc")}
@@ -386,9 +432,11 @@ def _store_rows(uow: UnitOfWork, actor: Actor, batch: ImportBatch, cipher: Field
             else:
                 obj = providers.register_provider(inner, actor, batch.kind, row.payload, cipher)
                 outcome = Outcome.CREATED
-            savepoint.commit()
+            if savepoint is not None:
+                savepoint.commit()
         except DomainError as exc:
-            savepoint.rollback()
+            if savepoint is not None:
+                savepoint.rollback()
             bad = True
             message = text(exc.code, exc.params, LOCALE)
             if exc.errors:
@@ -396,6 +444,7 @@ def _store_rows(uow: UnitOfWork, actor: Actor, batch: ImportBatch, cipher: Field
             outcomes.append([row.number, Outcome.INVALID, None, message])
             continue
         outcomes.append([row.number, outcome, obj.id, ""])
+    uow.session.flush()  # the rows' last writes, while their audit is the batch's
     return outcomes
 
 

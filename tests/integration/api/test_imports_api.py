@@ -41,7 +41,7 @@ def test_refused_files_are_422_naming_the_file_and_change_nothing(world):
                          (xlsx(["名字", "手机号*"], [["张三", "13800000000"]]), "import.wrong_headers")):
         response = world.call("POST", "/api/v1/imports", "community_staff", json=_body("volunteer", file))
         body = response.get_json()
-        assert response.status_code == 422 and body["reason"] == reason and "file" in body["errors"], body
+        assert response.status_code == 422 and body["reason"] == reason and "content" in body["errors"], body
     bad = world.call("POST", "/api/v1/imports", "community_staff", json={"kind": "volunteer", "content": "!!"})
     assert bad.status_code == 422 and "content" in bad.get_json()["errors"]
     assert db_fingerprint(world.platform) == before
