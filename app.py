@@ -22,6 +22,8 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(SECRET_KEY=settings.secret_key, TESTING=testing,
                       MAX_CONTENT_LENGTH=settings.max_body_bytes, LINKAGE_MAX_URL_BYTES=settings.max_url_bytes,
+                      # an import's spreadsheet: its 5 MB cap, base64 in JSON (4/3) and the form's frame
+                      LINKAGE_MAX_UPLOAD_BYTES=8 * 1024 * 1024,
                       # /readyz asks the broker too; events.health imports kafka only when called.
                       LINKAGE_BROKER_PROBE=lambda: broker_ready(settings.bootstrap_servers, timeout=1.0))
     app.json.ensure_ascii = False

@@ -31,9 +31,17 @@ def refuse_long_url() -> None:
         raise RequestURITooLarge(Message("request.url_too_long", limit=limit))
 
 
+# Spreadsheet uploads (imports) may be larger than any other body: the import's own cap applies.
+UPLOAD_PATHS = re.compile(r"^(/api/v1/imports|/imports)$")
+
+
 def refuse_large_body() -> None:
     """A body over MAX_CONTENT_LENGTH is refused from its Content-Length, before a byte is read
-    (werkzeug still cuts off a chunked body that grows past it while being read)."""
+    (werkzeug still cuts off a chunked body that grows past it while being read). An upload of a
+    spreadsheet to import has LINKAGE_MAX_UPLOAD_BYTES instead."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    upload_limit = current_app.config.get("LINKAGE_MAX_UPLOAD_BYTES")
+    if upload_limit and request.method == "POST" and UPLOAD_PATHS.match(request.path):
+        limit = request.max_content_length = upload_limit
     if limit and request.content_length and request.content_length > limit:
         raise RequestEntityTooLarge(Message("request.body_too_large", kib=limit // 1024))

@@ -23,6 +23,7 @@ from linkage.models.hours import (
                                   record_states,
                                   records_with_status,
 )
+from linkage.models.imports import ImportBatch, ImportStatus
 from linkage.models.invitations import INVITEE_KINDS, Invitation, InvitationKind, InvitationStatus
 from linkage.models.needs import MatchSet, Need, NeedStatus
 from linkage.models.notifications import (
@@ -65,5 +66,6 @@ __all__ = [
     "GuardianConsent", "Insurance", "ImportedHours", "TrustedPlatform",
     "FundEntry", "FundingApplication", "FundingReview", "FundingRound", "Grant", "Milestone", "ReviewAssignment",
     "Qualification",
+    "ImportBatch", "ImportStatus",
     "Delivery", "DeliveryStatus", "Notification", "NotificationKind", "NotificationPreference", "QuietHours",
 ]

@@ -29,6 +29,7 @@ MENU = {
                        Role.SOCIAL_WORKER.value),
     "resources": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),
     "reports": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),  # 报表: policy/reports.py
+    "imports": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value),  # spreadsheets (批量导入)
 }
 
 

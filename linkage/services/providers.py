@@ -115,14 +115,17 @@ def provider_record(kind: str, obj: Any) -> dict[str, Any]:
     return base
 
 
-def announce_provider(uow: UnitOfWork, kind: str, obj: Any) -> None:
+def announce_provider(uow: UnitOfWork, kind: str, obj: Any, *, new: bool = False) -> None:
+    """The provider's upsert (or removal) for the matcher. A `new` volunteer has no hours and no
+    qualifications yet: provider_record's zeros stand, without asking the database (an import
+    registers thousands in one transaction)."""
     key = f"{kind}:{obj.id}"
     if obj.active:
         record = provider_record(kind, obj)
         if kind == "organization":
             # The matcher weighs an organization's load and track record: send the current ones.
             record.update(organization_stats(uow.session, obj.id))
-        elif kind == "volunteer":
+        elif kind == "volunteer" and not new:
             record["verified_minutes"] = volunteer_verified_minutes(uow.session, obj.id)
             record["qualifications"] = provider_qualifications(uow.session, obj.id)
         uow.emit(topic=Topics.PROVIDERS, key=key, type=Types.PROVIDER_UPSERTED,
@@ -221,7 +224,7 @@ def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict[str, 
     if kind == "volunteer":
         obj.code = f"V{obj.id:08d}"  # 志愿者编号, printed on certificates
         consents.add_consent(uow, actor, obj.id, data["consent"], cipher)
-    announce_provider(uow, kind, obj)
+    announce_provider(uow, kind, obj, new=True)
     uow.commit()
     return obj
 

@@ -25,6 +25,7 @@ def init_web(app: Flask) -> None:
         views_exports,
         views_home,
         views_hours,
+        views_imports,
         views_inbox,
         views_invitations,
         views_needs,

@@ -132,6 +132,8 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
     "POST /api/v1/projects/{project_id}/transitions": {"reason": ("required when cancelling",)},
     "POST /api/v1/projects/{project_id}/lead": {"social_worker_id": REFERENCE},
     "POST /api/v1/projects/{project_id}/evaluations": {"code": ("not valid for this project",)},
+    # An uploaded spreadsheet: its bytes decode, are a spreadsheet (not a zip bomb) with the template's headers.
+    "POST /api/v1/imports": {"content": ("",)},
     "POST /api/v1/funding-rounds": {"rubric_weights": ("exactly:", "add"), "cap_fen": ("greater than budget_fen",)},
     "POST /api/v1/funding-rounds/{round_id}/applications": {
         "need_id": ("give need_id or project_id", *REFERENCE),

@@ -71,6 +71,7 @@ class World:
 @pytest.fixture
 def app(settings):
     application = create_app(settings, testing=True)
+    application.config["LINKAGE_INLINE_BACKGROUND"] = True  # an import's preview runs before the answer
     yield application
     application.extensions["linkage"].dispose()
 

@@ -78,6 +78,22 @@ def _idx(who: str | None) -> int:
     return CALLERS.index(who) if who in CALLERS else len(CALLERS)
 
 
+def _import_upload(n: int, community: str = "") -> dict:
+    import base64
+
+    from tests.imports_files import VOLUNTEER_HEADERS, volunteer_row, xlsx
+    file = xlsx(VOLUNTEER_HEADERS, [volunteer_row(2000 + n, community)])
+    return {"kind": "volunteer", "filename": "名册.xlsx", "content": base64.b64encode(file).decode()}
+
+
+def _import_batch(s: Scene) -> int:
+    """A previewed batch of one volunteer of community A, uploaded by its staff."""
+    from linkage.models import Community
+    with s.world.platform.read_session() as session:
+        name = session.get(Community, s.ids["community"]).name
+    return s.must("POST", "/imports", "community_staff", _import_upload(s.n(), name))["id"]
+
+
 def _const(value):
     return lambda p, who: value
 
@@ -151,6 +167,11 @@ CASES: dict[str, Case] = {
                             lambda p, who: {"tags": [f"冬衣{_idx(who)}"]}, fresh=False),
     "resource.deactivate": Case("DELETE", "/resources/{provider_id}",
                                 lambda s: {"provider_id": s.first_or_new("resource")}),
+    # --- imports (the batch is community A's staff's; each row goes through volunteer.create's rules)
+    "import.upload": Case("POST", "/imports", lambda s: {"n": s.n()},
+                          lambda p, who: _import_upload(p["n"]), success=202),
+    "import.commit": Case("POST", "/imports/{batch_id}/commit", lambda s: {"batch_id": _import_batch(s)},
+                          _const({"mode": "valid_rows", "paper_consents_held": True}), first="community_staff"),
     # --- claims and projects
     "claim.create": Case("POST", "/needs/{need_id}/claims", lambda s: {"need_id": s.need()},
                          lambda p, who: {"plan": "派两名志愿者陪同复诊",

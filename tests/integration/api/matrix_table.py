@@ -30,6 +30,8 @@ volunteer.reveal             ok   -    404  -    404  -    404  404  404  ok
 resource.create              ok   -    -    -    -    -    -    -    -    -
 resource.update              ok   -    -    -    -    -    -    -    -    -
 resource.deactivate          ok   -    -    -    -    -    -    -    -    -
+import.upload                ok   ok   ok   -    -    -    -    -    -    -
+import.commit                ok   ok   404  404  404  404  404  404  404  404
 claim.create                 ok   -    -    ok   ok   -    -    -    -    -
 claim.approve                ok   ok   -    -    -    -    -    -    -    -
 invitation.create            ok   ok   -    -    -    -    -    -    -    -

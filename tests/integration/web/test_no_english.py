@@ -19,7 +19,7 @@ from tests.integration.web.conftest import Person
 # Attributes a person reads (or hears from a screen reader) as much as the text between tags.
 READ_ATTRIBUTES = ("placeholder", "aria-label", "title", "alt")
 SKIPPED = ("/logout", "/lang/", "/static/", "/api/", "/docs", "/metrics", "/healthz", "/readyz")
-SKIPPED_ENDINGS = (".pdf", ".json", ".csv", ".svg", ".png")
+SKIPPED_ENDINGS = (".pdf", ".json", ".csv", ".svg", ".png", ".xlsx")
 MAX_PAGES = 120  # per role: far more than its nav and the first item of each list reach
 
 

@@ -1,0 +1,155 @@
+"""Reading an uploaded spreadsheet row by row (.xlsx through openpyxl's read-only mode, .csv in UTF-8
+or GBK/GB18030), with the guards that refuse a file before anything is stored: size, not a
+spreadsheet, zip bomb, wrong headers, too many rows."""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import load_workbook
+
+from linkage.errors import InvalidInput, Message
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # an upload larger than this is refused before it is read
+MAX_ROWS = 20_000  # data rows in one file; more must be split (memory and the 20 s budget)
+# A zip bomb: an xlsx whose parts unpack far beyond what a spreadsheet of MAX_ROWS needs.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 100  # unpacked / packed for the whole archive; real xlsx files stay well under 20
+XLSX_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file's header row and an iterator over its data rows (text cells, None for blank)."""
+
+    headers: list[str]
+    rows: Iterator[tuple[int, list[Any]]]  # (row number as the user sees it, cells)
+
+
+def refuse(code: str, **params: Any) -> InvalidInput:
+    """A refusal of the whole file, on its `file` field (DESIGN §7)."""
+    return InvalidInput(code, {"file": [Message(code, **params)]}, **params)
+
+
+def file_format(body: bytes) -> str:
+    """'xlsx' or 'csv' by the content (never the file name), or a refusal."""
+    if len(body) > MAX_UPLOAD_BYTES:
+        raise refuse("import.too_large", mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+    if not body.strip():
+        raise refuse("import.empty")
+    if body[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if body[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: the old .xls
+        raise refuse("import.old_xls")
+    if b"\x00" in body[:4096] or decode_text(body) is None:
+        raise refuse("import.not_spreadsheet")
+    return "csv"
+
+
+def decode_text(body: bytes) -> str | None:
+    """A csv's text: UTF-8 (with or without BOM), else GB18030 (a superset of GBK, what Excel in
+    China writes); None when it is neither."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def check_zip(body: bytes) -> None:
+    """Inspect the archive's declared sizes before openpyxl unpacks anything."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(body))
+    except zipfile.BadZipFile:
+        raise refuse("import.not_spreadsheet") from None
+    with archive:
+        entries = archive.infolist()
+        names = {entry.filename for entry in entries}
+        if not all(part in names for part in XLSX_PARTS):
+            raise refuse("import.not_spreadsheet")
+        unpacked = sum(entry.file_size for entry in entries)
+        packed = max(1, sum(entry.compress_size for entry in entries))
+        if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_RATIO:
+            raise refuse("import.zip_bomb")
+
+
+def open_table(body: bytes, expected: Sequence[str], required: Sequence[str]) -> Table:
+    """The file's table, its headers checked against `expected` (all known) and `required` (all present)."""
+    kind = file_format(body)
+    if kind == "xlsx":
+        check_zip(body)
+        raw = _xlsx_rows(body)
+    else:
+        raw = _csv_rows(decode_text(body) or "")
+    header_row = next(raw, None)
+    if header_row is None:
+        raise refuse("import.empty")
+    headers = [_header(cell) for cell in header_row[1]]
+    while headers and not headers[-1]:
+        headers.pop()
+    unknown = [h for h in headers if h and h.rstrip("*") not in expected]
+    missing = [h for h in required if h not in {x.rstrip("*") for x in headers}]
+    if unknown or missing:
+        raise refuse("import.wrong_headers", missing="、".join(missing) or "无", unknown="、".join(unknown) or "无")
+    return Table([h.rstrip("*") for h in headers], _capped(raw, len(headers)))
+
+
+def _header(cell: Any) -> str:
+    return str(cell).strip() if cell is not None else ""
+
+
+def _capped(raw: Iterator[tuple[int, list[Any]]], width: int) -> Iterator[tuple[int, list[Any]]]:
+    """Data rows without the blank ones; the (MAX_ROWS + 1)th row refuses the file, reading stops there."""
+    count = 0
+    for number, cells in raw:
+        values = [_cell_text(value) for value in cells[:width]]
+        if not any(v not in (None, "") for v in values):
+            continue
+        count += 1
+        if count > MAX_ROWS:
+            raise refuse("import.too_many_rows", limit=MAX_ROWS)
+        yield number, values + [None] * (width - len(values))
+
+
+def _cell_text(value: Any) -> Any:
+    """A cell as text for the schema: whole floats lose their '.0', dates their time."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text if text else None
+
+
+def _xlsx_rows(body: bytes) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        book = load_workbook(io.BytesIO(body), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds for a damaged file  # noqa: BLE001
+        raise refuse("import.not_spreadsheet") from None
+    try:
+        sheet = book.worksheets[0]
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, list(row)
+    finally:
+        book.close()
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[Any]]]:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for number, row in enumerate(reader, start=1):
+            yield number, list(row)
+    except csv.Error:
+        raise refuse("import.not_spreadsheet") from None
