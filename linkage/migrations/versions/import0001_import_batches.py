@@ -1,7 +1,7 @@
 """import batches: uploaded spreadsheets, their preview and outcome
 
 Revision ID: import0001
-Revises: transfer0001
+Revises: pinyin0001
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import linkage.models.base
 
 
 revision = 'import0001'
-down_revision = 'transfer0001'
+down_revision = 'pinyin0001'
 branch_labels = None
 depends_on = None
 
