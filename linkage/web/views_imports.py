@@ -35,7 +35,7 @@ def _list_view(*, errors: dict[str, Any] | None = None, message: str = "", statu
     return render_template("imports.html", batches=service.list_batches(db_session(), current_actor()),
                            kinds=_kinds(), words=service.STATUS_WORDS, labels={k: s.label for k, s in KINDS.items()},
                            errors=errors or failed.get("errors", {}), message=message or failed.get("message", ""),
-                           form=posted(), max_rows=MAX_ROWS, max_mb=MAX_UPLOAD_BYTES >> 20), status
+                           form=posted() or {"kind": request.args.get("kind", "")}, max_rows=MAX_ROWS, max_mb=MAX_UPLOAD_BYTES >> 20), status
 
 
 @bp.get("/imports")

@@ -4,10 +4,12 @@ from __future__ import annotations
 from flask import render_template, request
 from sqlalchemy import select
 
+from linkage import exports
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models import Community
 from linkage.pinyin import QUERY_LENGTH
+from linkage.policy.imports import importable_kinds
 from linkage.policy.pages import MENU
 from linkage.services import providers as provider_service
 from linkage.taxonomy import CERTIFICATE_LEVELS, RESOURCE_KINDS
@@ -15,7 +17,8 @@ from linkage.web import queries
 from linkage.web.auth import current_actor, roles
 from linkage.web.blueprint import bp
 from linkage.web.i18n import t
-from linkage.web.paging import page_arg, pager
+from linkage.web.paging import list_window, page_export, pager
+from schemas.providers import VIEWS
 
 PAGE = 50
 
@@ -38,15 +41,18 @@ def _choice_arg(name: str, choices) -> str | None:
 
 def _listed(kind: str, template: str, heading: str, filters: dict, **context):
     who = current_actor()
-    page, q = page_arg(), search_arg()
+    (page, size), q = list_window(PAGE), search_arg()
     rows, total = provider_service.list_providers(db_session(), who, kind, filters=filters, page=page,
-                                                  page_size=PAGE, q=q or None, cipher=platform().cipher)
+                                                  page_size=size, q=q or None, cipher=platform().cipher)
     shown = provider_service.shown(db_session(), who, kind, rows, platform().cipher)
+    # 导出: what the page shows (its search and filter, masked as on screen), as the API's export lays it out
+    if file := page_export(exports.PROVIDERS[kind], VIEWS[kind](many=True).dump(shown), total):
+        return file
     communities = queries.community_names(db_session(), {_get(r, "community_id") for r in shown} - {None})
     organizations = queries.organization_names(db_session(), {_get(r, "organization_id") for r in shown} - {None})
     return render_template(template, rows=shown, heading=heading, q=q, kind=kind, filters=filters,
                            community_names=communities, organization_names=organizations,
-                           pages=pager(page, PAGE, total), **context)
+                           pages=pager(page, PAGE, total), importable=importable_kinds(who), **context)
 
 
 def _get(row, field: str):
