@@ -190,7 +190,7 @@ def test_community_staff_take_their_own_communitys_report_only(seeded, api):
     assert client.get("/api/v1/reports/linkage", query_string={"period": month}).status_code == 401
 
 
-@pytest.mark.parametrize("period", ["2026-13", "2026-1", "26-11", "2026/11", "", "2026-11-01", "１９９９"])
+@pytest.mark.parametrize("period", ["2026-13", "2026-1", "26-11", "2026/11", "", "2026-11-01", "１９９９", "2026-11\n"])
 def test_a_bad_period_is_a_422_naming_the_field(api, period):
     _, client, tokens, _, _ = api
     for path in ("/api/v1/reports/linkage", "/api/v1/stats/linkage"):
