@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -223,6 +224,10 @@ def test_the_reports_page_picks_a_scope_and_period_and_says_what_is_wrong_in_chi
                                                "community_id": other.id}).status_code == 404
     admin = Person(app)
     admin.post("/login", {"username": "admin", "password": DEMO_PASSWORD})
+    dashboard = admin.get("/dashboard", query_string={"district": own.district}).get_data(as_text=True)
+    assert f'href="/reports?district={quote(own.district)}"' in dashboard  # the dashboard's scope, carried over
+    chosen = admin.get("/reports", query_string={"district": own.district}).get_data(as_text=True)
+    assert f'<option value="{own.district}" selected>' in chosen
     unfit = admin.get("/reports", query_string={"period": "2026-11", "format": "xlsx", "district": own.district,
                                                 "street": "没有这个街道"})
     assert unfit.status_code == 404 and "没有这个统计范围" in unfit.get_data(as_text=True)
