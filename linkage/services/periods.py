@@ -59,7 +59,7 @@ def _month_window(year: int, month: int, count: int) -> tuple[datetime, datetime
 
 def parse_period(text: str | None) -> Period:
     """`2026-11` or `2026`; anything else is a 422 naming the field `period`."""
-    match = PATTERN.match(text or "")
+    match = PATTERN.fullmatch(text or "")  # "$" alone would let a trailing newline through
     if match is None:
         raise InvalidInput("report.period_invalid", {"period": ["report.period_format"]})
     year, month = match.groups()

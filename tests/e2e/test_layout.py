@@ -64,6 +64,8 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("dashboard", "admin", "/dashboard"),
     ("dashboard-shenji", "shenji", "/dashboard"),
     ("funding", "admin", "/funding"),
+    ("reports", "admin", "/reports"),
+    ("reports-shequ", "shequ", "/reports"),
 ]
 
 # Everything a finger must hit: navigation, buttons, form controls (a check box or radio by the

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -190,7 +191,7 @@ def test_community_staff_take_their_own_communitys_report_only(seeded, api):
     assert client.get("/api/v1/reports/linkage", query_string={"period": month}).status_code == 401
 
 
-@pytest.mark.parametrize("period", ["2026-13", "2026-1", "26-11", "2026/11", "", "2026-11-01", "１９９９"])
+@pytest.mark.parametrize("period", ["2026-13", "2026-1", "26-11", "2026/11", "", "2026-11-01", "１９９９", "2026-11\n"])
 def test_a_bad_period_is_a_422_naming_the_field(api, period):
     _, client, tokens, _, _ = api
     for path in ("/api/v1/reports/linkage", "/api/v1/stats/linkage"):
@@ -223,6 +224,10 @@ def test_the_reports_page_picks_a_scope_and_period_and_says_what_is_wrong_in_chi
                                                "community_id": other.id}).status_code == 404
     admin = Person(app)
     admin.post("/login", {"username": "admin", "password": DEMO_PASSWORD})
+    dashboard = admin.get("/dashboard", query_string={"district": own.district}).get_data(as_text=True)
+    assert f'href="/reports?district={quote(own.district)}"' in dashboard  # the dashboard's scope, carried over
+    chosen = admin.get("/reports", query_string={"district": own.district}).get_data(as_text=True)
+    assert f'<option value="{own.district}" selected>' in chosen
     unfit = admin.get("/reports", query_string={"period": "2026-11", "format": "xlsx", "district": own.district,
                                                 "street": "没有这个街道"})
     assert unfit.status_code == 404 and "没有这个统计范围" in unfit.get_data(as_text=True)
