@@ -57,6 +57,7 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("roster", "zuzhi", "roster"),
     ("checkin-code", "zuzhi", "checkin-code"),
     ("transfer-import", "shequ", "/transfer/import"),
+    ("imports", "shequ", "/imports"),
     ("dashboard", "admin", "/dashboard"),
     ("dashboard-shenji", "shenji", "/dashboard"),
     ("funding", "admin", "/funding"),
