@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from linkage.audit import AuditContext
-from linkage.errors import Conflict, DomainError, InvalidInput, Message, NotFound
+from linkage.errors import Conflict, DomainError, Forbidden, InvalidInput, Message, NotFound
 from linkage.i18n import render_message, text
 from linkage.models import Community, ImportBatch, ImportStatus, Organization, Volunteer, utcnow
 from linkage.notice import current_version
@@ -250,8 +250,8 @@ def start_import(uow: UnitOfWork, actor: Actor, kind: str, filename: str, body: 
     if kind not in KINDS:
         raise InvalidInput("import.unknown_kind", {"kind": ["lib.one_of"]})
     require_importer(actor, kind)
-    if actor.user_id is None:
-        raise InvalidInput("import.unknown_kind")
+    if actor.user_id is None:  # a batch is its creator's: only a person imports
+        raise Forbidden("import.forbidden")
     spec = KINDS[kind]
     table = open_table(body, spec.headers, spec.required)  # size, format, zip bomb, headers
     del table
