@@ -16,6 +16,7 @@ ALLOWED = {
     "json",
     "csv",
     "xlsx",
+    "gbk",  # the encoding Excel in China saves csv in (the import page names it)
     "url",
     "http",
     "https",
