@@ -17,6 +17,7 @@ ALLOWED = {
     "csv",
     "xlsx",
     "excel",  # 导出 Excel: the file format's name, as on every Chinese office's menu
+    "gbk",  # the encoding Excel in China saves csv in (the import page names it)
     "url",
     "http",
     "https",

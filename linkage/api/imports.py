@@ -9,7 +9,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from linkage.errors import InvalidInput, Message
+from linkage.errors import InvalidInput, Message, NotFound
 from linkage.http.background import run_in_background
 from linkage.http.context import actor, platform, session
 from linkage.http.downloads import attachment
@@ -53,7 +53,6 @@ def decoded(content: str) -> bytes:
 @blp.response(200, description="the kind's template: Chinese headers (required ones starred), a sample row")
 def template(kind):
     if kind not in KINDS:
-        from linkage.errors import NotFound
         raise NotFound("import.unknown_template", kind=kind)
     return attachment(service.template_xlsx(kind), f"{KINDS[kind].label}导入模板.xlsx", XLSX_MIMETYPE)
 

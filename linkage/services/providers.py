@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from linkage import permissions as perm
 from linkage.catalogue import Topics, Types
-from linkage.errors import Conflict, InvalidInput, Message, NotFound
+from linkage.errors import Conflict, DomainError, InvalidInput, Message, NotFound
 from linkage.messages import rfc3339
 from linkage.models import CharityResource, Organization, SocialWorker, Volunteer, utcnow
 from linkage.permissions import Actor, may_see, visible_volunteers, whole_home, whole_phones
@@ -206,6 +206,39 @@ def _check_refs(uow: UnitOfWork, kind: str, data: dict[str, Any]) -> None:
 
 def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict[str, Any],
                       cipher: FieldCipher) -> Any:
+    obj = _new_provider(uow, actor, kind, data, cipher)
+    uow.session.add(obj)
+    _flush_unique(uow, kind)
+    _registered(uow, actor, kind, obj, data, cipher)
+    uow.commit()
+    return obj
+
+
+def register_providers(uow: UnitOfWork, actor: Actor, kind: str, rows: list[dict[str, Any]],
+                       cipher: FieldCipher) -> list[Any]:
+    """Many providers by register_provider's rules, written together (one flush for the rows, so
+    their inserts go out as a few statements): each item is the provider, or the DomainError that
+    refused its row (nothing of it written). The caller commits; a unique key taken meanwhile by
+    another (the flush fails) is a Conflict for all of them."""
+    made: list[Any] = []
+    with uow.session.no_autoflush:  # one flush for all of them, below
+        for data in rows:
+            try:
+                obj = _new_provider(uow, actor, kind, data, cipher)
+            except DomainError as refused:
+                made.append(refused)
+                continue
+            uow.session.add(obj)
+            made.append(obj)
+    _flush_unique(uow, kind)
+    for obj, data in zip(made, rows, strict=True):
+        if not isinstance(obj, DomainError):
+            _registered(uow, actor, kind, obj, data, cipher)
+    return made
+
+
+def _new_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict[str, Any], cipher: FieldCipher) -> Any:
+    """A provider to add, checked by the rules of registration (may refuse, writing nothing)."""
     spec = _kind(kind)
     spec.may_create(actor, data)
     if kind == "volunteer":
@@ -219,14 +252,16 @@ def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict[str, 
         _apply_personal_data(uow, obj, data, cipher)
     if kind == "resource":
         _apply_remaining(obj, data, creating=True)
-    uow.session.add(obj)
-    _flush_unique(uow, kind)
+    return obj
+
+
+def _registered(uow: UnitOfWork, actor: Actor, kind: str, obj: Any, data: dict[str, Any],
+                cipher: FieldCipher) -> None:
+    """What follows a provider's first write: its 志愿者编号 and consent, its event for the matcher."""
     if kind == "volunteer":
         obj.code = f"V{obj.id:08d}"  # 志愿者编号, printed on certificates
         consents.add_consent(uow, actor, obj.id, data["consent"], cipher)
     announce_provider(uow, kind, obj, new=True)
-    uow.commit()
-    return obj
 
 
 def update_provider(uow: UnitOfWork, actor: Actor, kind: str, provider_id: int, changes: dict[str, Any],

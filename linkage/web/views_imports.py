@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify, redirect, render_template, request, url_for
 
-from linkage.errors import DomainError, InvalidInput, Message
+from linkage.errors import DomainError, InvalidInput, Message, NotFound
 from linkage.http.background import run_in_background
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
@@ -124,6 +124,5 @@ def import_report(batch_id):
 @roles(*IMPORTERS)
 def import_template(kind):
     if kind not in KINDS:
-        from linkage.errors import NotFound
         raise NotFound("import.unknown_template", kind=kind)
     return attachment(service.template_xlsx(kind), f"{KINDS[kind].label}导入模板.xlsx", XLSX_MIMETYPE)

@@ -61,6 +61,7 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("organizations", "zuzhi", "/organizations"),
     ("social-workers", "admin", "/social-workers"),
     ("resources", "shenji", "/resources"),
+    ("imports", "shequ", "/imports"),
     ("dashboard", "admin", "/dashboard"),
     ("dashboard-shenji", "shenji", "/dashboard"),
     ("funding", "admin", "/funding"),

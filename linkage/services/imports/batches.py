@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from linkage.audit import AuditContext
-from linkage.errors import Conflict, DomainError, InvalidInput, Message, NotFound
+from linkage.errors import Conflict, DomainError, Forbidden, InvalidInput, Message, NotFound
 from linkage.i18n import render_message, text
 from linkage.models import Community, ImportBatch, ImportStatus, Organization, Volunteer, utcnow
 from linkage.notice import current_version
@@ -250,8 +250,8 @@ def start_import(uow: UnitOfWork, actor: Actor, kind: str, filename: str, body: 
     if kind not in KINDS:
         raise InvalidInput("import.unknown_kind", {"kind": ["lib.one_of"]})
     require_importer(actor, kind)
-    if actor.user_id is None:
-        raise InvalidInput("import.unknown_kind")
+    if actor.user_id is None:  # a batch is its creator's: only a person imports
+        raise Forbidden("import.forbidden")
     spec = KINDS[kind]
     table = open_table(body, spec.headers, spec.required)  # size, format, zip bomb, headers
     del table
@@ -408,44 +408,67 @@ def _store_rows(uow: UnitOfWork, actor: Actor, batch: ImportBatch, cipher: Field
                 update_existing: bool) -> list[list[Any]]:
     inner: Any = _OneTransaction(uow)
     outcomes: list[list[Any]] = []
+    waiting: list[tuple[list[Any], dict[str, Any]]] = []  # new rows: (their outcome, to fill in; payload)
     _checker, rows = checked_rows(uow.session, actor, batch, cipher)
     bad = False
     for row in rows:
         if row.payload is None:
             bad = True
             outcomes.append([row.number, Outcome.INVALID, None, _joined(row.problems)])
-            continue
-        if bad and mode == "all_or_nothing":
+        elif bad and mode == "all_or_nothing":
             outcomes.append([row.number, Outcome.SKIPPED, None, ""])
-            continue
-        if row.existing_id is not None and not update_existing:
+        elif row.existing_id is not None and not update_existing:
             outcomes.append([row.number, Outcome.DUPLICATE, row.existing_id, ""])
-            continue
-        # A new row is refused (if at all) before it writes anything: no savepoint needed. An update
-        # may have set fields before its refusal: its savepoint undoes them.
-        savepoint = uow.session.begin_nested() if row.existing_id is not None else None
-        try:
-            if row.existing_id is not None:
-                changes = {k: v for k, v in row.payload.items() if k not in ("consent", "id_number", "uscc")}
-                obj = providers.update_provider(inner, actor, batch.kind, row.existing_id, changes, cipher)
-                outcome = Outcome.UPDATED
-            else:
-                obj = providers.register_provider(inner, actor, batch.kind, row.payload, cipher)
-                outcome = Outcome.CREATED
-            if savepoint is not None:
-                savepoint.commit()
-        except DomainError as exc:
-            if savepoint is not None:
-                savepoint.rollback()
-            bad = True
-            message = text(exc.code, exc.params, LOCALE)
-            if exc.errors:
-                message += "：" + "；".join(f"{k} {v}" for k, v in _flatten(render_message(exc.errors, LOCALE)))
-            outcomes.append([row.number, Outcome.INVALID, None, message])
-            continue
-        outcomes.append([row.number, outcome, obj.id, ""])
+        elif row.existing_id is not None:
+            outcomes.append(_update_row(uow, inner, actor, batch.kind, row, cipher))
+            bad = bad or outcomes[-1][1] == Outcome.INVALID
+        else:
+            outcomes.append([row.number, Outcome.CREATED, None, ""])
+            waiting.append((outcomes[-1], row.payload))
+            if len(waiting) == CHUNK:
+                bad = _register(inner, actor, batch.kind, waiting, cipher) or bad
+                waiting = []
+    bad = _register(inner, actor, batch.kind, waiting, cipher) or bad
     uow.session.flush()  # the rows' last writes, while their audit is the batch's
     return outcomes
+
+
+def _register(inner: Any, actor: Actor, kind: str, waiting: list[tuple[list[Any], dict[str, Any]]],
+              cipher: FieldCipher) -> bool:
+    """Register a chunk of new rows through the provider service; True if one was refused."""
+    if not waiting:
+        return False
+    made = providers.register_providers(inner, actor, kind, [payload for _, payload in waiting], cipher)
+    refused = False
+    for (outcome, _payload), obj in zip(waiting, made, strict=True):
+        if isinstance(obj, DomainError):
+            outcome[1], outcome[3], refused = Outcome.INVALID, _refusal(obj), True
+        else:
+            outcome[2] = obj.id
+    return refused
+
+
+def _update_row(uow: UnitOfWork, inner: Any, actor: Actor, kind: str, row: CheckedRow,
+                cipher: FieldCipher) -> list[Any]:
+    """An asked-for update of a registered provider: in a savepoint (a refusal may come after a
+    field was set)."""
+    assert row.payload is not None and row.existing_id is not None
+    changes = {k: v for k, v in row.payload.items() if k not in ("consent", "id_number", "uscc")}
+    savepoint = uow.session.begin_nested()
+    try:
+        obj = providers.update_provider(inner, actor, kind, row.existing_id, changes, cipher)
+        savepoint.commit()
+    except DomainError as exc:
+        savepoint.rollback()
+        return [row.number, Outcome.INVALID, None, _refusal(exc)]
+    return [row.number, Outcome.UPDATED, obj.id, ""]
+
+
+def _refusal(exc: DomainError) -> str:
+    message = text(exc.code, exc.params, LOCALE)
+    if exc.errors:
+        message += "：" + "；".join(f"{k} {v}" for k, v in _flatten(render_message(exc.errors, LOCALE)))
+    return message
 
 
 def _joined(problems: list[tuple[str, str]]) -> str:

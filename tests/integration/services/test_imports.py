@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from linkage.errors import Forbidden, InvalidInput, NotFound
+from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.models import AuditEntry, ImportBatch, Organization, OutboxEvent, Volunteer
 from linkage.services.imports.batches import commit_import, read_batch, report_xlsx, run_preview, start_import
 from tests.imports_files import ORG_HEADERS, VOLUNTEER_HEADERS, bad_id_number, org_row, volunteer_row, xlsx
@@ -155,3 +155,24 @@ def test_a_community_name_gives_the_coordinates(platform, act, build):
     with platform.read_session() as s:
         vol = s.get(Volunteer, done.outcomes[0][2])
         assert (vol.lat, vol.lon, vol.community_id) == (39.5, 117.5, community.id)
+
+
+def test_a_batch_whose_check_stopped_is_shown_failed(platform, act, read, scene):
+    """A restart kills the preview's thread: its heartbeat stops, and the batch reads as failed."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from linkage.models import utcnow
+    batch = act(start_import, scene["staff"], "volunteer", "x.xlsx", xlsx(VOLUNTEER_HEADERS, [volunteer_row(80)]))
+    with read() as s:
+        assert read_batch(s, scene["staff"], batch.id).status == "running"
+    with platform.write_sessions() as s:
+        s.execute(update(ImportBatch).where(ImportBatch.id == batch.id).values(touched_at=utcnow() - timedelta(minutes=3)))
+        s.commit()
+    with read() as s:
+        stopped = read_batch(s, scene["staff"], batch.id)
+        assert stopped.status == "failed" and "重启" in stopped.message
+    with pytest.raises(Conflict) as refused:
+        act(commit_import, scene["staff"], batch.id, platform.cipher, mode="valid_rows", paper_consents_held=True)
+    assert refused.value.code == "import.not_ready"

@@ -1,0 +1,105 @@
+"""The import story in headless Chromium at a phone's width: community staff download the volunteer
+template, fill three rows with openpyxl (one with a wrong ID check digit), upload it, watch the
+check's progress, see the preview with the bad row's reason, commit the two good rows (confirming
+the paper consents) and read the outcome of each row in the report. Later steps (find an imported
+volunteer by pinyin initials, export the list) continue from `ImportStory`'s state."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.e2e.conftest import OUTPUT
+from tests.e2e.people import Person
+from tests.factories import valid_id_number
+from tests.imports_files import bad_id_number
+
+pytestmark = [pytest.mark.timeout(180)]
+NAMES = ("欧阳晓雪", "司马文静", "诸葛明亮")  # the second has the bad ID number
+
+
+@dataclass
+class ImportStory:
+    """What the story made, for the steps that follow it."""
+
+    staff: Person
+    batch_path: str = ""
+    created: list[str] = field(default_factory=list)  # names of the volunteers imported
+
+
+def _download(person: Person, selector: str, name: str) -> Path:
+    """Focus the link and press Enter, as a person does; the file is kept under test-output."""
+    person.page.locator(selector).focus()
+    with person.page.expect_download() as download:
+        person.page.keyboard.press("Enter")
+    path = OUTPUT / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    download.value.save_as(str(path))
+    return path
+
+
+def _fill(template: Path) -> Path:
+    """The template with its sample row replaced by three volunteers of the staff's community."""
+    book = load_workbook(template)
+    sheet = book.active
+    headers = [c.value for c in sheet[1]]
+    sheet.delete_rows(2, sheet.max_row)
+    for i, name in enumerate(NAMES):
+        number = valid_id_number(11_900 + i) if i != 1 else bad_id_number(11_900 + i)
+        values = {"姓名*": name, "手机号*": f"1391190{i:04d}", "身份证号*": number, "技能": "陪诊、助老"}
+        sheet.append([values.get(h, None) for h in headers])
+    filled = template.with_name("志愿者名册-已填写.xlsx")
+    book.save(filled)
+    return filled
+
+
+def run_import_story(live, browser, shots) -> ImportStory:
+    staff = Person(browser, live)
+    staff.log_in("shequ")  # the demo community's staff
+    story = ImportStory(staff)
+    page = staff.go("/imports")
+    shots(page, "import-list")
+
+    template = _download(staff, "#template-volunteer", "志愿者导入模板.xlsx")
+    headers = next(load_workbook(template, read_only=True).active.iter_rows(values_only=True))
+    assert headers[:3] == ("姓名*", "手机号*", "身份证号*"), headers
+    filled = _fill(template)
+
+    page.select_option("#f-kind", "volunteer")
+    page.set_input_files("#f-file", str(filled))
+    staff.press("#import-form button[type=submit]")
+    story.batch_path = page.url.removeprefix(live.base_url)
+    assert story.batch_path.startswith("/imports/"), page.url
+    shots(page, "import-checking")
+    page.wait_for_selector("#import-counts", timeout=60_000)  # the progress script reloads when done
+    assert staff.text("#count-valid") == "2" and staff.text("#count-errors") == "1"
+    problems = page.locator("#problems tbody tr")
+    assert problems.count() == 1
+    row = problems.first.inner_text()
+    assert "3" in row and "身份证号" in row and "校验" in row, row
+    shots(page, "import-preview")
+
+    box = page.locator("#f-paper_consents_held")
+    box.focus()
+    page.keyboard.press("Space")
+    staff.press("#commit")
+    page.wait_for_selector("#count-committed")
+    assert staff.text("#count-committed") == "2"
+    shots(page, "import-committed")
+
+    report = _download(staff, "#report-link", "导入结果.xlsx")
+    rows = list(load_workbook(io.BytesIO(report.read_bytes()), read_only=True)["导入结果"]
+                .iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1]) for r in rows] == [(2, "已新增"), (3, "有错误，未导入"), (4, "已新增")], rows
+    story.created = [NAMES[0], NAMES[2]]
+    return story
+
+
+def test_community_staff_import_volunteers_from_a_spreadsheet(live, browser, shots):
+    story = run_import_story(live, browser, shots)
+    assert story.created == ["欧阳晓雪", "诸葛明亮"]
+    story.staff.close()
