@@ -95,12 +95,30 @@ class _ContractPlugin(BasePlugin):
         for method, operation in (operations or {}).items():
             if public:
                 operation["security"] = []
+            if method == "get" and any(p.get("in") == "query" and p.get("name") == "format"
+                                       for p in operation.get("parameters", []) if isinstance(p, dict)):
+                _document_export(operation)
             if method == "patch":
                 for content in operation.get("requestBody", {}).get("content", {}).values():
                     ref = content.get("schema", {})
                     name = ref.get("$ref", "").rsplit("/", 1)[-1] if isinstance(ref, dict) else ""
                     if name in self.spec.components.schemas:
                         self.spec.components.schemas[name]["minProperties"] = 1
+
+
+def _document_export(operation: dict) -> None:
+    """A list with ?format=xlsx|csv (linkage/api/paging.answer_page) also answers 200 with the file."""
+    from linkage.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE
+    responses = operation.get("responses", {})
+    answer = responses.get(200, responses.get("200"))
+    if not isinstance(answer, dict):
+        return
+    for mimetype in (XLSX_MIMETYPE, CSV_MIMETYPE.split(";")[0]):
+        answer.setdefault("content", {})[mimetype] = {"schema": {"type": "string", "format": "binary"}}
+    answer.setdefault("headers", {}).update({
+        name: {"description": text, "schema": {"type": "string"}} for name, text in (
+            ("X-Export-Total", "with format: rows that matched"),
+            ("X-Export-Truncated", "with format: true when the export cap cut the file short"))})
 
 
 class _Api(Api):
