@@ -1,8 +1,8 @@
 """The import story in headless Chromium at a phone's width: community staff download the volunteer
 template, fill three rows with openpyxl (one with a wrong ID check digit), upload it, watch the
 check's progress, see the preview with the bad row's reason, commit the two good rows (confirming
-the paper consents) and read the outcome of each row in the report. Later steps (find an imported
-volunteer by pinyin initials, export the list) continue from `ImportStory`'s state."""
+the paper consents), read the outcome of each row in the report, find one of them on 志愿者名册 by
+typing its pinyin initials, and export that list as xlsx and read it back (issue 19's acceptance)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,30 @@ def run_import_story(live, browser, shots) -> ImportStory:
     return story
 
 
+def find_and_export(story: ImportStory, shots) -> list[tuple]:
+    """On 志愿者名册, type the first imported volunteer's pinyin initials in the search box, see them
+    (and not the other one), then export what the page shows as xlsx and read the file back."""
+    staff, page = story.staff, story.staff.go("/volunteers")
+    page.fill("#q", "oyxx")  # 欧阳晓雪: Ou-Yang Xiao-Xue
+    staff.press("#q")
+    page.wait_for_url("**/volunteers?q=oyxx**")
+    names = [n.strip() for n in page.locator(".cards .card-title").all_inner_texts()]
+    assert names == ["欧阳晓雪"], names
+    shown_phone = page.locator(".cards .card .meta").first.inner_text()
+    assert "139****0000" in shown_phone, shown_phone  # masked on screen
+    shots(page, "import-found-by-initials")
+    exported = _download(staff, ".export-links a[href*='format=xlsx']", "志愿者名册-oyxx.xlsx")
+    sheet = load_workbook(io.BytesIO(exported.read_bytes()), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
+
+
 def test_community_staff_import_volunteers_from_a_spreadsheet(live, browser, shots):
     story = run_import_story(live, browser, shots)
     assert story.created == ["欧阳晓雪", "诸葛明亮"]
+    exported = find_and_export(story, shots)
+    # The file holds what the page showed: the one match, its phone masked as on screen.
+    assert [(r["姓名"], r["手机号"]) for r in exported] == [("欧阳晓雪", "139****0000")], exported
+    assert exported[0]["身份证号"].count("*") >= 8, exported  # the ID number never leaves whole
     story.staff.close()
