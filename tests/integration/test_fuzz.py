@@ -78,6 +78,7 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
         "phone": ("",),
         "community_id": REFERENCE,
         "consent": ("",),
+        "consent.method": ("confirmed by staff",),
         "leave": ("cannot be before",),
     },
     "PATCH /api/v1/volunteers/{provider_id}": {
@@ -86,8 +87,12 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
         "community_id": REFERENCE,
         "leave": ("cannot be before",),
     },
-    # a guardian's phone follows the mobile number plan (14x data-only numbers are not mobiles)
-    "POST /api/v1/volunteers/{volunteer_id}/consents": {"guardian": ("mobile number",)},
+    # a guardian's phone follows the mobile number plan (14x data-only numbers are not mobiles); a paper
+    # form is confirmed by staff, which depends on who asks, not on the body (policy.people)
+    "POST /api/v1/volunteers/{volunteer_id}/consents": {
+        "guardian": ("mobile number",),
+        "consent.method": ("confirmed by staff",),
+    },
     "POST /api/v1/social-workers": {"organization_id": REFERENCE},
     "PATCH /api/v1/social-workers/{provider_id}": {"organization_id": REFERENCE},
     "POST /api/v1/resources": {
