@@ -123,9 +123,13 @@ class HourRowChecker:
         return recorded
 
 
+_COLUMN_OF = {**HEADERS, "volunteer_id": "志愿者编号", "minutes": "结束时间"}  # the fields the rules name
+
+
 def _problems(messages: Any) -> list[tuple[str, str]]:
-    return [(HEADERS.get(name.split(".")[0], "志愿者编号" if name.startswith("volunteer") else name),
-             "；".join(str(m) for m in render_message(found, LOCALE))) for name, found in _flatten(messages)]
+    """Field messages (the schema's or the service's) under the sheet's column; none named: ''."""
+    return [(_COLUMN_OF.get(name.split(".")[0], ""), "；".join(str(m) for m in render_message(found, LOCALE)))
+            for name, found in _flatten(messages)]
 
 
 def _refused(exc: DomainError) -> list[tuple[str, str]]:
