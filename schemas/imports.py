@@ -11,7 +11,7 @@ MAX_BASE64 = 7 * 1024 * 1024  # the import's 5 MB file as base64
 
 class ImportUploadSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)),
-                         metadata={"description": "volunteer | organization | social_worker | resource"})
+                         metadata={"description": "volunteer | organization | social_worker | resource | hours"})
     filename = fields.String(load_default="", validate=validate.Length(max=200))
     content = fields.String(required=True, validate=validate.Length(min=1, max=MAX_BASE64), metadata={
         "format": "byte", "description": "the .xlsx or .csv file (UTF-8 or GBK/GB18030), base64-encoded; at most 5 MB and 20,000 rows"})
@@ -45,7 +45,7 @@ class ImportCommitSchema(Schema):
                          metadata={"description": "all_or_nothing: store nothing if any row is bad; "
                                                   "valid_rows: store every valid row"})
     update_existing = fields.Boolean(load_default=False, metadata={
-        "description": "update providers already registered (same ID number / USCC); otherwise they are reported"})
+        "description": "update providers already registered (same ID number / USCC); otherwise they are reported. Hours: does not apply (a recorded hour changes by a correction)"})
     paper_consents_held = fields.Boolean(load_default=False, metadata={
         "description": "volunteers: the importer holds each one's signed paper consent (required true)"})
 

@@ -1,6 +1,7 @@
 """Imports (批量导入): who may import which kind, and whose batches one sees. Each row is then
 registered through the provider service, whose rules (a community's staff only into their
-community, an organization's staff only their own social workers) apply to it as to a form."""
+community, an organization's staff only their own social workers) apply to it as to a form; hour
+records go through the hours service (an organization's staff only for its own activities)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ IMPORTERS = {
     "organization": (Role.ADMIN.value,),
     "social_worker": (Role.ADMIN.value, Role.ORG_STAFF.value),
     "resource": (Role.ADMIN.value,),
+    "hours": (Role.ADMIN.value, Role.ORG_STAFF.value),  # 谁组织谁记录: the organizing organization backfills
 }
 
 

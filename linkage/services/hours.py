@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
@@ -103,6 +104,12 @@ def append_entry(uow: UnitOfWork, actor: Actor, volunteer_id: int, action: str, 
 def check_recording_rules(uow: UnitOfWork, volunteer_id: int, starts_at: datetime, ends_at: datetime,
                  ignore: int | None = None) -> int:
     """The recording rules; returns the minutes. `ignore` is the record a correction replaces."""
+    return recording_minutes(uow.session, volunteer_id, starts_at, ends_at, ignore)
+
+
+def recording_minutes(session: Session, volunteer_id: int, starts_at: datetime, ends_at: datetime,
+                      ignore: int | None = None) -> int:
+    """check_recording_rules on a session (an import's preview checks rows without writing)."""
     if starts_at >= ends_at:
         raise InvalidInput("time.empty_window", {"ends_at": ["field.after_start"]})
     if ends_at > utcnow():
@@ -110,7 +117,7 @@ def check_recording_rules(uow: UnitOfWork, volunteer_id: int, starts_at: datetim
     minutes = int((ends_at - starts_at).total_seconds() // 60)
     if minutes > DAY_MINUTES:
         raise InvalidInput("hours.record_too_long", {"ends_at": ["hours.over_24h"]})
-    entries = _entries_deciding(uow.session, volunteer_id, starts_at, ends_at)
+    entries = _entries_deciding(session, volunteer_id, starts_at, ends_at)
     states = record_states(entries)
     by_id = {e.id: e for e in entries}
     per_day: dict[date, int] = defaultdict(int)
@@ -131,7 +138,18 @@ def check_recording_rules(uow: UnitOfWork, volunteer_id: int, starts_at: datetim
 def log_hours(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> HourEntry:
     """A volunteer logs their own service in an activity they signed up for; org staff may enter it
     afterwards (补录: honour hours, 荣誉时长) with a reason, for at most the activity's length."""
-    activity = uow.session.get(Activity, data["activity_id"])
+    plan = plan_hours(uow.session, actor, data, lock=lambda volunteer_id: _lock_volunteer(uow, volunteer_id))
+    entry = append_entry(uow, actor, plan.pop("volunteer_id"), HourAction.RECORD.value, **plan)
+    uow.commit()
+    return entry
+
+
+def plan_hours(session: Session, actor: Actor, data: dict[str, Any],
+               lock: Callable[[int], object] | None = None) -> dict[str, Any]:
+    """log_hours' rules, in order, without writing: the record's fields (with its volunteer_id) or
+    the refusal. `lock` takes the volunteer's row lock before the chain is read (log_hours does;
+    an import's preview reads without it and its commit goes through log_hours)."""
+    activity = session.get(Activity, data["activity_id"])
     if activity is None:
         raise InvalidInput("activity.unknown", {"activity_id": ["field.no_such_activity"]})
     project = activity.project
@@ -144,7 +162,7 @@ def log_hours(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> HourEntry:
         raise Forbidden("hours.log_forbidden")
     if volunteer_id is None:
         raise InvalidInput("hours.whose", {"volunteer_id": ["hours.volunteer_required"]})
-    signed = uow.session.scalars(select(Signup).where(
+    signed = session.scalars(select(Signup).where(
         Signup.activity_id == activity.id, Signup.volunteer_id == volunteer_id,
         Signup.status.notin_(NOT_SERVING))).first()
     if signed is None:
@@ -154,18 +172,17 @@ def log_hours(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> HourEntry:
         raise InvalidInput("hours.entry_reason", {"reason": ["field.required_entering"]})
     if starts_at < activity.starts_at - timedelta(hours=1) or ends_at > activity.ends_at + timedelta(hours=1):
         raise InvalidInput("hours.outside_activity", {"starts_at": ["hours.outside_activity_hour"]})
-    _lock_volunteer(uow, volunteer_id)
-    minutes = check_recording_rules(uow, volunteer_id, starts_at, ends_at)
+    if lock is not None:
+        lock(volunteer_id)
+    minutes = recording_minutes(session, volunteer_id, starts_at, ends_at)
     longest = int((activity.ends_at - activity.starts_at).total_seconds() // 60)
     if source == HourSource.ORG_ENTRY.value and minutes > longest:  # honour hours: at most the shift's length
         raise InvalidInput("hours.longer_than_activity",
                            {"ends_at": [Message("hours.at_most_activity", minutes=longest)]})
-    entry = append_entry(uow, actor, volunteer_id, HourAction.RECORD.value, project_id=project.id,
-                         activity_id=activity.id, organization_id=project.organization_id,
-                         signup_id=signed.id, starts_at=starts_at, ends_at=ends_at, minutes=minutes,
-                         content=data.get("content") or activity.title, source=source, reason=reason)
-    uow.commit()
-    return entry
+    return dict(volunteer_id=volunteer_id, project_id=project.id, activity_id=activity.id,
+                organization_id=project.organization_id, signup_id=signed.id, starts_at=starts_at,
+                ends_at=ends_at, minutes=minutes, content=data.get("content") or activity.title,
+                source=source, reason=reason)
 
 
 def read_record(session: Session, actor: Actor, entry_id: int) -> HourEntry:

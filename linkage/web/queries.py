@@ -13,6 +13,14 @@ def volunteer_names(session, ids) -> dict[int, str]:
     return dict(session.execute(select(Volunteer.id, Volunteer.name).where(Volunteer.id.in_(ids))).all())
 
 
+def volunteer_codes(session, ids) -> dict[int, str]:
+    """志愿者编号 by volunteer id: what an organizer's hour sheet (the hours import) names them by."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return dict(session.execute(select(Volunteer.id, Volunteer.code).where(Volunteer.id.in_(ids))).all())
+
+
 def organization_names(session, ids) -> dict[int, str]:
     ids = list(ids)
     if not ids:

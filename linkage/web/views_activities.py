@@ -58,6 +58,7 @@ def _activity_view(activity_id: int, *, errors=None, message="", status=200):
         taken=activity_service.taken_slots(db_session(), activity_id),
         waitlist_open=activity.starts_at > utcnow(),  # nobody is promoted once it has started
         names=queries.volunteer_names(db_session(), {s.volunteer_id for s in signups}),
+        codes=queries.volunteer_codes(db_session(), {s.volunteer_id for s in signups}),
         times={s.id: activity_service.attendance_times(activity, s) for s in signups},
         walk_ins=_walk_ins(activity),
         timing=activity_service.timing_rules(),

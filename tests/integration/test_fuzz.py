@@ -93,6 +93,9 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
         "guardian": ("mobile number",),
         "consent.method": ("confirmed by staff",),
     },
+    # a community's contact phone follows the number plan (area codes, extensions), as an organization's
+    "POST /api/v1/communities": {"contact_phone": ("",)},
+    "PATCH /api/v1/communities/{community_id}": {"contact_phone": ("",)},
     "POST /api/v1/social-workers": {"organization_id": REFERENCE},
     "PATCH /api/v1/social-workers/{provider_id}": {"organization_id": REFERENCE},
     "POST /api/v1/resources": {

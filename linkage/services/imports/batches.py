@@ -220,18 +220,24 @@ def _flatten(messages: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def checked_rows(session: Session, actor: Actor, batch: ImportBatch,
-                 cipher: FieldCipher) -> tuple[RowChecker, Iterator[CheckedRow]]:
+                 cipher: FieldCipher) -> tuple[Any, Iterator[CheckedRow]]:
     """The batch's file read and each row checked (a refusal of the file raises InvalidInput)."""
     spec = KINDS[batch.kind]
     table = open_table(batch.content or b"", spec.headers, spec.required)
-    checker = RowChecker.open(session, actor, batch.kind, cipher)
+    checker: Any = RowChecker.open(session, actor, batch.kind, cipher) if batch.kind in SCHEMAS \
+        else _hour_rows().HourRowChecker(session, actor)  # hour records: their own checker
     return checker, _chunked(checker, table.headers, table.rows)
+
+
+def _hour_rows() -> Any:
+    from linkage.services.imports import hours  # it builds on this module
+    return hours
 
 
 CHUNK = 500  # rows whose registered duplicates are looked up in one query
 
 
-def _chunked(checker: RowChecker, headers: list[str], cells: Iterator[tuple[int, list[Any]]]) -> Iterator[CheckedRow]:
+def _chunked(checker: Any, headers: list[str], cells: Iterator[tuple[int, list[Any]]]) -> Iterator[CheckedRow]:
     chunk: list[CheckedRow] = []
     for number, row in cells:
         chunk.append(checker.check(number, headers, row))
@@ -406,6 +412,8 @@ class _OneTransaction:
 
 def _store_rows(uow: UnitOfWork, actor: Actor, batch: ImportBatch, cipher: FieldCipher, mode: str,
                 update_existing: bool) -> list[list[Any]]:
+    if batch.kind not in SCHEMAS:  # hour records go through the hours service (update_existing does not apply)
+        return list(_hour_rows().store_rows(uow, actor, batch, checked_rows(uow.session, actor, batch, cipher)[1], mode))
     inner: Any = _OneTransaction(uow)
     outcomes: list[list[Any]] = []
     waiting: list[tuple[list[Any], dict[str, Any]]] = []  # new rows: (their outcome, to fill in; payload)

@@ -95,6 +95,16 @@ KINDS: dict[str, ImportKind] = {
         *_PLACE,
         Column("服务半径(公里)", "radius_km", sample="10"),
     )),
+    # read by linkage.services.imports.hours (补录 by the organizing organization: 谁组织谁记录);
+    # the sample names no volunteer (codes start at V00000001): a sample row left in is refused
+    "hours": ImportKind("hours", "志愿服务时长", (
+        Column("志愿者编号", "volunteer_code", True, sample="V00000000"),
+        Column("活动编号", "activity_id", True, sample="1"),
+        Column("开始时间", "starts_at", True, sample="2026-11-02 09:00"),
+        Column("结束时间", "ends_at", True, sample="2026-11-02 11:30"),
+        Column("服务内容", "content", sample="陪伴老人读报"),
+        Column("补录原因", "reason", True, sample="纸质签到表补录"),
+    )),
 }
 
 

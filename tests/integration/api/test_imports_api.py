@@ -56,3 +56,15 @@ def test_templates_and_permissions(world):
     mine = world.call("POST", "/api/v1/imports", "community_staff", json=_body("volunteer", file)).get_json()
     listed = world.call("GET", "/api/v1/imports", "other_community_staff").get_json()
     assert mine["id"] not in [b["id"] for b in listed]
+
+
+def test_hour_records_template_and_who_imports_them(world):
+    template = world.call("GET", "/api/v1/imports/templates/hours.xlsx", "org_staff")
+    assert template.status_code == 200
+    headers = next(load_workbook(io.BytesIO(template.data), read_only=True).active.iter_rows(values_only=True))
+    assert headers == ("志愿者编号*", "活动编号*", "开始时间*", "结束时间*", "服务内容", "补录原因*")
+    for who in ("community_staff", "volunteer", "social_worker", "auditor"):
+        assert world.call("POST", "/api/v1/imports", who, json=_body("hours", template.data)).status_code == 403
+    batch = world.call("POST", "/api/v1/imports", "org_staff", json=_body("hours", template.data)).get_json()
+    assert (batch["status"], batch["valid_rows"], batch["error_rows"]) == ("ready", 0, 1)  # the sample's volunteer
+    assert world.call("GET", f"/api/v1/imports/{batch['id']}", "other_org_staff").status_code == 404

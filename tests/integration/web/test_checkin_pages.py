@@ -49,7 +49,11 @@ def _status(world, activity_id):
 
 def test_the_organizer_shows_a_code_the_volunteer_scans_to_check_in(person, world, activity_id):
     organizer = person("org_staff")
-    assert 'id="show-checkin-code"' in organizer.get(f"/activities/{activity_id}").get_data(as_text=True)
+    shown = organizer.get(f"/activities/{activity_id}").get_data(as_text=True)
+    assert 'id="show-checkin-code"' in shown
+    # what an hour sheet names (the hours import): the activity's number, each volunteer's code
+    assert f'id="activity-number">{activity_id}<' in shown and 'class="code">V' in shown
+    assert 'id="activity-number"' not in person("volunteer").get(f"/activities/{activity_id}").get_data(as_text=True)
     page = organizer.get(f"/activities/{activity_id}/checkin-code")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "<svg" in html and 'id="checkin-digits"' in html

@@ -52,3 +52,9 @@ def test_too_many_rows_fail_the_batch_with_a_message_to_split(world, person, mon
     done = _upload(staff, xlsx(VOLUNTEER_HEADERS, [volunteer_row(900 + n) for n in range(5)]))
     page = staff.get(done.headers["Location"]).get_data(as_text=True)
     assert "最多 3 行" in page and "拆分" in page
+
+
+def test_organization_staff_are_offered_hour_records_only_of_their_kinds(world, person):
+    page = person("org_staff").get("/imports").get_data(as_text=True)
+    assert "/imports/templates/hours.xlsx" in page and "志愿服务时长" in page
+    assert "/imports/templates/hours.xlsx" not in person("community_staff").get("/imports").get_data(as_text=True)
