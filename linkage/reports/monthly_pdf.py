@@ -127,20 +127,20 @@ def render_report_pdf(report: dict[str, Any]) -> bytes:
     story.append(_table(font, styles, ("单位", "常住人口", "社会组织", "社工", "志愿者", "发布需求", "已完成", "核实时长（小时）"),
                         unit_rows, ("合计", *_sums(unit_rows, range(1, 8)))))
 
-    story.append(Paragraph(SECTIONS[2], styles["h"]))
     cats = report["categories"]
     cat_rows = [(c["category"], c["posted"], c["matched"], c["claimed"], c["completed"]) for c in cats]
-    story.append(KeepTogether([
+    story.append(KeepTogether([  # the section's title, chart and table on one page
+        Paragraph(SECTIONS[2], styles["h"]),
         bar_chart(font, "各类别需求（本期发布 / 已完成）", [c["category"] for c in cats],
                   [[c["posted"] for c in cats], [c["completed"] for c in cats]], ["发布需求", "已完成"]),
         _table(font, styles, ("服务类别", "发布需求", "已匹配", "已认领", "已完成（已服务）"), cat_rows,
                ("合计", *_sums(cat_rows, range(1, 5))))]))
 
-    story.append(Paragraph(SECTIONS[3], styles["h"]))
     trailing = report["hours_trailing"]
     month_rows = [(m["month"], round(layout.hours(m["minutes_recorded"]), 2), round(layout.hours(m["minutes_verified"]), 2),
                    m["volunteers_active"]) for m in report["hours_by_month"]]
     story.append(KeepTogether([
+        Paragraph(SECTIONS[3], styles["h"]),
         bar_chart(font, "近十二个月志愿服务时长（小时）", [m["month"][2:] for m in trailing],
                   [[round(layout.hours(m["minutes_recorded"]), 1) for m in trailing],
                    [round(layout.hours(m["minutes_verified"]), 1) for m in trailing]], ["记录时长", "核实时长"]),
