@@ -176,3 +176,15 @@ def test_a_batch_whose_check_stopped_is_shown_failed(platform, act, read, scene)
     with pytest.raises(Conflict) as refused:
         act(commit_import, scene["staff"], batch.id, platform.cipher, mode="valid_rows", paper_consents_held=True)
     assert refused.value.code == "import.not_ready"
+
+
+def test_a_file_over_the_row_cap_is_refused_at_upload_and_stores_nothing(platform, act, read, scene, monkeypatch):
+    from linkage.services.imports import reading
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)
+    monkeypatch.setattr(reading, "_xlsx_rows", lambda body: pytest.fail("a row was read"))
+    before = _count(read, ImportBatch)
+    with pytest.raises(InvalidInput) as refused:
+        act(start_import, scene["staff"], "volunteer", "名册.xlsx",
+            xlsx(VOLUNTEER_HEADERS, [volunteer_row(n) for n in range(51)]))
+    assert refused.value.code == "import.too_many_rows" and "file" in refused.value.errors
+    assert _count(read, ImportBatch) == before and _count(read, Volunteer) == 0
