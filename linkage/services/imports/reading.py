@@ -14,7 +14,8 @@ from datetime import date, datetime
 from typing import Any
 from xml.etree import ElementTree
 
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from linkage.errors import InvalidInput, Message
 
@@ -210,13 +211,36 @@ def _cell_text(value: Any) -> Any:
     return text if text else None
 
 
+class _UnsizedSheet(ReadOnlyWorksheet):  # type: ignore[misc]
+    """openpyxl's read-only sheet without its size scan: a sheet with no <dimension> (openpyxl's own
+    write-only files, many exports) would be parsed through once more just to size it. Rows then
+    come unpadded, as after openpyxl's documented reset_dimensions(); `_capped` pads them."""
+
+    def _get_size(self) -> None:
+        pass
+
+
+class _FirstSheetReader(ExcelReader):  # type: ignore[misc]
+    """openpyxl's read-only workbook reader, set up with the first worksheet only (the one imported)."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                worksheet.sheet_state = sheet.state
+                self.wb._sheets.append(worksheet)
+                return
+
+
 def _xlsx_rows(body: bytes) -> Iterator[tuple[int, list[Any]]]:
     try:
-        book = load_workbook(io.BytesIO(body), read_only=True, data_only=False)
+        reader = _FirstSheetReader(io.BytesIO(body), read_only=True, data_only=False, keep_links=False)
+        reader.read()
+        book = reader.wb
+        sheet = book.worksheets[0]
     except Exception:  # openpyxl raises many kinds for a damaged file  # noqa: BLE001
         raise refuse("import.not_spreadsheet") from None
     try:
-        sheet = book.worksheets[0]
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(row)
     finally:
