@@ -94,8 +94,8 @@ def purge(no_broker: bool) -> None:
     uncommitted import uploads.
 
     Days from LINKAGE_RETAIN_OUTBOX_DAYS (7), LINKAGE_RETAIN_DEAD_LETTERS_DAYS (30) and
-    LINKAGE_RETAIN_LOGIN_FAILURES_DAYS (30); hours from LINKAGE_RETAIN_IMPORT_UPLOADS_HOURS (24). Bearer tokens are signed and expire by themselves:
-    none is stored, so none is purged. The relay runs this once a day.
+    LINKAGE_RETAIN_LOGIN_FAILURES_DAYS (30); hours from LINKAGE_RETAIN_IMPORT_UPLOADS_HOURS (24).
+    Bearer tokens are signed and expire by themselves: none is stored, so none is purged. The relay runs this once a day.
     """
     from events.retention import run_purge
     platform = _platform("linkage-purge")
