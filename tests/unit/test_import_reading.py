@@ -144,3 +144,13 @@ def test_counting_rows_across_chunk_boundaries(monkeypatch):
     xml = b"<sheetData>" + b"".join(b'<x:row r="%d"><x:c><x:v>%d</x:v></x:c></x:row><x:row/>' % (n, n)
                                     for n in range(50)) + b"</sheetData>"
     assert reading._count_rows(io.BytesIO(xml)) == 50
+
+
+def test_a_damaged_sheet_is_not_a_spreadsheet_when_counting():
+    good = xlsx(["姓名", "手机号"], [["张三", "1"]])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as damaged:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            damaged.writestr(entry.filename, data[: len(data) // 2] if "worksheets" in entry.filename else data)
+    assert _refusal(out.getvalue()) == "import.not_spreadsheet"

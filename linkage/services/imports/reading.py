@@ -8,6 +8,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -125,7 +126,8 @@ def count_xlsx_rows(body: bytes) -> int:
                 return 0  # openpyxl refuses a workbook without a sheet
             with archive.open(part) as stream:
                 return _count_rows(stream)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, ElementTree.ParseError):
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, RuntimeError, NotImplementedError,
+            zlib.error, ElementTree.ParseError):  # damaged, encrypted, an unknown compression
         raise refuse("import.not_spreadsheet") from None
 
 
@@ -243,6 +245,8 @@ def _xlsx_rows(body: bytes) -> Iterator[tuple[int, list[Any]]]:
     try:
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(row)
+    except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError):
+        raise refuse("import.not_spreadsheet") from None  # a sheet damaged past its first rows
     finally:
         book.close()
 
