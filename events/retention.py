@@ -56,7 +56,8 @@ def run_purge(platform: Platform, bootstrap: str | None) -> dict[str, int | None
     settings = platform.settings
     with platform.uow() as uow:
         counts: dict[str, int | None] = dict(purge_database(
-            uow, outbox_days=settings.retain_outbox_days, login_failure_days=settings.retain_login_failures_days))
+            uow, outbox_days=settings.retain_outbox_days, login_failure_days=settings.retain_login_failures_days,
+            import_upload_hours=settings.retain_import_uploads_hours))
     counts["dead_letters"] = None
     if bootstrap:
         try:

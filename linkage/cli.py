@@ -90,11 +90,12 @@ def users_create(username, role, password, community_id, organization_id, volunt
 @main.command()
 @click.option("--no-broker", is_flag=True, help="purge the database only, not the dead-letter topic")
 def purge(no_broker: bool) -> None:
-    """Delete what is kept no longer than its retention: sent outbox rows, dead letters, failed logins.
+    """Delete what is kept no longer than its retention: sent outbox rows, dead letters, failed logins,
+    uncommitted import uploads.
 
     Days from LINKAGE_RETAIN_OUTBOX_DAYS (7), LINKAGE_RETAIN_DEAD_LETTERS_DAYS (30) and
-    LINKAGE_RETAIN_LOGIN_FAILURES_DAYS (30). Bearer tokens are signed and expire by themselves:
-    none is stored, so none is purged. The relay runs this once a day.
+    LINKAGE_RETAIN_LOGIN_FAILURES_DAYS (30); hours from LINKAGE_RETAIN_IMPORT_UPLOADS_HOURS (24).
+    Bearer tokens are signed and expire by themselves: none is stored, so none is purged. The relay runs this once a day.
     """
     from events.retention import run_purge
     platform = _platform("linkage-purge")

@@ -68,6 +68,9 @@ class Settings:
     retain_outbox_days: int = 7
     retain_dead_letters_days: int = 30
     retain_login_failures_days: int = 30
+    # An import's uploaded file (plain-text ID numbers and phones) previewed but not committed is
+    # cleared after this many hours (the batch is failed; its findings stay).
+    retain_import_uploads_hours: int = 24
     # Check-in by the venue's code (现场签到码): a position the phone sends must be this close to
     # the need's place (metres).
     checkin_radius_m: int = 500
@@ -142,6 +145,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> 
         retain_outbox_days=int(env.get("LINKAGE_RETAIN_OUTBOX_DAYS", "7")),
         retain_dead_letters_days=int(env.get("LINKAGE_RETAIN_DEAD_LETTERS_DAYS", "30")),
         retain_login_failures_days=int(env.get("LINKAGE_RETAIN_LOGIN_FAILURES_DAYS", "30")),
+        retain_import_uploads_hours=int(env.get("LINKAGE_RETAIN_IMPORT_UPLOADS_HOURS", "24")),
         # Matching weights and parameters, handed to matching.load_weights by the matcher.
         extra={k: v for k, v in env.items() if k.startswith(("LINKAGE_WEIGHT_", "LINKAGE_MATCHING_"))},
     )

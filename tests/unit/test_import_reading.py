@@ -84,6 +84,7 @@ def test_too_many_rows_stop_reading_at_the_cap(monkeypatch):
 
     monkeypatch.setattr(reading, "_xlsx_rows", lambda body: rows())
     monkeypatch.setattr(reading, "check_zip", lambda body: None)
+    monkeypatch.setattr(reading, "count_xlsx_rows", lambda body: 0)  # what the counting missed, the reader stops
     with pytest.raises(InvalidInput) as refused:
         list(open_table(b"PK\x03\x04", EXPECTED, REQUIRED).rows)
     assert refused.value.code == "import.too_many_rows" and refused.value.params == {"limit": 10}
@@ -98,3 +99,58 @@ def test_too_large_a_file_is_refused_before_reading(monkeypatch):
 def test_formula_cells_come_through_as_their_formula_text():
     """The reader keeps `=HYPERLINK(...)` as typed (not its cached value): the row check refuses it."""
     assert _rows(xlsx(["姓名", "手机号"], [['=HYPERLINK("http://evil","点我")', "1"]]))[0][0].startswith("=HYPERLINK")
+
+
+def _never_read(monkeypatch):
+    def fail(*_args):
+        raise AssertionError("a row was read")
+    monkeypatch.setattr(reading, "_xlsx_rows", fail)
+    monkeypatch.setattr(reading, "_csv_rows", fail)
+
+
+@pytest.mark.parametrize("make", [xlsx, csv_bytes])
+def test_too_many_rows_are_counted_and_refused_before_any_row_is_read(monkeypatch, make):
+    monkeypatch.setattr(reading, "MAX_ROWS", 100)
+    body = make(["姓名", "手机号"], [["张三", str(n)] for n in range(101)])
+    _never_read(monkeypatch)
+    with pytest.raises(InvalidInput) as refused:
+        open_table(body, EXPECTED, REQUIRED)
+    assert refused.value.code == "import.too_many_rows" and refused.value.params == {"limit": 100}
+
+
+@pytest.mark.parametrize("make", [xlsx, csv_bytes])
+def test_the_count_skips_blank_rows_and_lets_the_cap_itself_through(monkeypatch, make):
+    monkeypatch.setattr(reading, "MAX_ROWS", 100)
+    rows = [["张三", str(n)] if n % 2 else [None, None] for n in range(200)]  # 100 rows, 100 blank
+    assert len(_rows(make(["姓名", "手机号"], rows))) == 100
+
+
+def test_counting_rows_finds_the_first_sheet_and_values_of_every_kind():
+    body = xlsx(["姓名", "手机号"], [["张三", 1], [None, None], ['=A1&"x"', None], [None, 2.5]])
+    assert reading.count_xlsx_rows(body) == 4  # the header, a text and a number, a formula, a number
+
+
+def test_counting_stops_at_a_decompressed_budget_whatever_the_archive_declares(monkeypatch):
+    monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    stream = io.BytesIO(b"<row><c><v>1</v></c></row>" * 100_000)  # 2.6 MB of XML
+    monkeypatch.setattr(reading, "MAX_ROWS", 10**9)
+    with pytest.raises(InvalidInput) as refused:
+        reading._count_rows(stream)
+    assert refused.value.code == "import.zip_bomb"
+
+
+def test_counting_rows_across_chunk_boundaries(monkeypatch):
+    monkeypatch.setattr(reading, "COUNT_CHUNK", 7)  # every tag is cut somewhere
+    xml = b"<sheetData>" + b"".join(b'<x:row r="%d"><x:c><x:v>%d</x:v></x:c></x:row><x:row/>' % (n, n)
+                                    for n in range(50)) + b"</sheetData>"
+    assert reading._count_rows(io.BytesIO(xml)) == 50
+
+
+def test_a_damaged_sheet_is_not_a_spreadsheet_when_counting():
+    good = xlsx(["姓名", "手机号"], [["张三", "1"]])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as damaged:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            damaged.writestr(entry.filename, data[: len(data) // 2] if "worksheets" in entry.filename else data)
+    assert _refusal(out.getvalue()) == "import.not_spreadsheet"

@@ -69,6 +69,7 @@ class RowChecker:
     communities: dict[str, Community]
     seen: dict[str, int] = field(default_factory=dict)  # unique key -> first row with it
     schema: Any = None  # the API's schema, made once (marshmallow copies its fields per instance)
+    own: Community | None = None  # the actor's community (a staff member's rows default to it), looked up once
 
     @classmethod
     def open(cls, session: Session, actor: Actor, kind: str, cipher: FieldCipher) -> RowChecker:
@@ -76,7 +77,8 @@ class RowChecker:
         for community in session.scalars(select(Community)):
             places[community.name] = community
             places[community.code] = community
-        return cls(session, actor, KINDS[kind], cipher, places, schema=SCHEMAS[kind]())
+        own = session.get(Community, actor.community_id) if actor.community_id is not None else None
+        return cls(session, actor, KINDS[kind], cipher, places, schema=SCHEMAS[kind](), own=own)
 
     def check(self, number: int, headers: list[str], cells: list[Any]) -> CheckedRow:
         row = CheckedRow(number, None)
@@ -123,8 +125,8 @@ class RowChecker:
             if community is None:
                 row.problems.append(("所属社区", text("import.unknown_community", {"name": name}, LOCALE)))
                 return
-        elif self.actor.community_id is not None:
-            community = self.session.get(Community, self.actor.community_id)
+        else:
+            community = self.own
         if community is not None:
             if self.spec.code in ("volunteer", "organization"):
                 data["community_id"] = community.id

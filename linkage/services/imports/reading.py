@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
+import posixpath
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from xml.etree import ElementTree
 
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from linkage.errors import InvalidInput, Message
 
@@ -21,6 +26,12 @@ MAX_ROWS = 20_000  # data rows in one file; more must be split (memory and the 2
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 100  # unpacked / packed for the whole archive; real xlsx files stay well under 20
 XLSX_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+COUNT_CHUNK = 256 * 1024  # decompressed bytes of the sheet's XML scanned at a time when counting rows
+# A <row> element's start, and a cell value inside one (<v>, <is> for an inline string, <f> for a formula), with or
+# without a namespace prefix (x:row): what counting the rows looks for, without building any cell.
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is|f)[\s>]")
+_OFFICE_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 @dataclass(frozen=True)
@@ -84,9 +95,12 @@ def open_table(body: bytes, expected: Sequence[str], required: Sequence[str]) ->
     kind = file_format(body)
     if kind == "xlsx":
         check_zip(body)
-        raw = _xlsx_rows(body)
+        counted = count_xlsx_rows(body)
     else:
-        raw = _csv_rows(decode_text(body) or "")
+        counted = count_csv_rows(decode_text(body) or "")
+    if counted > MAX_ROWS + 1:  # the header and MAX_ROWS data rows: more is refused before any row is read
+        raise refuse("import.too_many_rows", limit=MAX_ROWS)
+    raw = _xlsx_rows(body) if kind == "xlsx" else _csv_rows(decode_text(body) or "")
     header_row = next(raw, None)
     if header_row is None:
         raise refuse("import.empty")
@@ -98,6 +112,72 @@ def open_table(body: bytes, expected: Sequence[str], required: Sequence[str]) ->
     if unknown or missing:
         raise refuse("import.wrong_headers", missing="、".join(missing) or "无", unknown="、".join(unknown) or "无")
     return Table([h.rstrip("*") for h in headers], _capped(raw, len(headers)))
+
+
+def count_xlsx_rows(body: bytes) -> int:
+    """The first worksheet's rows with a value (header included), counted in its XML streamed out of
+    the zip a chunk at a time: no cell is built, decompression stops at MAX_UNPACKED_BYTES (whatever
+    the archive declares) and counting stops once it passes MAX_ROWS + 1. A few rows counted here may
+    still be blank to the reader (a value of spaces only): the count is an upper bound."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            part = _first_sheet(archive)
+            if part is None:
+                return 0  # openpyxl refuses a workbook without a sheet
+            with archive.open(part) as stream:
+                return _count_rows(stream)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, RuntimeError, NotImplementedError,
+            zlib.error, ElementTree.ParseError):  # damaged, encrypted, an unknown compression
+        raise refuse("import.not_spreadsheet") from None
+
+
+def _count_rows(stream: io.BufferedIOBase | Any) -> int:
+    count, unpacked, carry = 0, 0, b""
+    while True:
+        chunk = stream.read(COUNT_CHUNK)
+        unpacked += len(chunk)
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise refuse("import.zip_bomb")
+        data = carry + chunk
+        starts = [m.start() for m in _ROW_START.finditer(data)]
+        if not chunk:  # the end: the last row runs to the end of the text
+            starts.append(len(data))
+        # Each complete row runs from one start to the next; the last (maybe cut) one waits for more.
+        for begin, end in zip(starts, starts[1:], strict=False):
+            if _VALUE.search(data, begin, end):
+                count += 1
+        if count > MAX_ROWS + 1 or not chunk:
+            return count
+        carry = data[starts[-1]:] if starts else data[-64:]
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> str | None:
+    """The part of the workbook's first sheet (the one openpyxl reads as worksheets[0])."""
+    names = set(archive.namelist())
+    sheets = ElementTree.fromstring(archive.read("xl/workbook.xml")).iter()
+    first = next((e.get(_OFFICE_REL) for e in sheets if e.tag.rsplit("}", 1)[-1] == "sheet"), None)
+    if first is not None and "xl/_rels/workbook.xml.rels" in names:
+        for rel in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels")).iter():
+            if rel.get("Id") == first and rel.get("Target"):
+                target = rel.get("Target", "")
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+                if part in names:
+                    return part
+    return "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else None
+
+
+def count_csv_rows(text: str) -> int:
+    """A csv's records with a value (header included), stopping once past MAX_ROWS + 1; no checks."""
+    count = 0
+    try:
+        for record in csv.reader(io.StringIO(text)):
+            if any(cell.strip() for cell in record):
+                count += 1
+                if count > MAX_ROWS + 1:
+                    break
+    except csv.Error:
+        raise refuse("import.not_spreadsheet") from None
+    return count
 
 
 def _header(cell: Any) -> str:
@@ -133,15 +213,40 @@ def _cell_text(value: Any) -> Any:
     return text if text else None
 
 
+class _UnsizedSheet(ReadOnlyWorksheet):  # type: ignore[misc]
+    """openpyxl's read-only sheet without its size scan: a sheet with no <dimension> (openpyxl's own
+    write-only files, many exports) would be parsed through once more just to size it. Rows then
+    come unpadded, as after openpyxl's documented reset_dimensions(); `_capped` pads them."""
+
+    def _get_size(self) -> None:
+        pass
+
+
+class _FirstSheetReader(ExcelReader):  # type: ignore[misc]
+    """openpyxl's read-only workbook reader, set up with the first worksheet only (the one imported)."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                worksheet.sheet_state = sheet.state
+                self.wb._sheets.append(worksheet)
+                return
+
+
 def _xlsx_rows(body: bytes) -> Iterator[tuple[int, list[Any]]]:
     try:
-        book = load_workbook(io.BytesIO(body), read_only=True, data_only=False)
+        reader = _FirstSheetReader(io.BytesIO(body), read_only=True, data_only=False, keep_links=False)
+        reader.read()
+        book = reader.wb
+        sheet = book.worksheets[0]
     except Exception:  # openpyxl raises many kinds for a damaged file  # noqa: BLE001
         raise refuse("import.not_spreadsheet") from None
     try:
-        sheet = book.worksheets[0]
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(row)
+    except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError):
+        raise refuse("import.not_spreadsheet") from None  # a sheet damaged past its first rows
     finally:
         book.close()
 

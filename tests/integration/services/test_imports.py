@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from linkage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from linkage.models import AuditEntry, ImportBatch, Organization, OutboxEvent, Volunteer
 from linkage.services.imports.batches import commit_import, read_batch, report_xlsx, run_preview, start_import
-from tests.imports_files import ORG_HEADERS, VOLUNTEER_HEADERS, bad_id_number, org_row, volunteer_row, xlsx
+from tests.imports_files import ORG_HEADERS, VOLUNTEER_HEADERS, bad_id_number, csv_bytes, org_row, volunteer_row, xlsx
 
 
 @pytest.fixture
@@ -176,3 +176,18 @@ def test_a_batch_whose_check_stopped_is_shown_failed(platform, act, read, scene)
     with pytest.raises(Conflict) as refused:
         act(commit_import, scene["staff"], batch.id, platform.cipher, mode="valid_rows", paper_consents_held=True)
     assert refused.value.code == "import.not_ready"
+
+
+@pytest.mark.parametrize("make", [xlsx, csv_bytes])
+def test_a_file_over_the_row_cap_is_refused_at_upload_and_stores_nothing(platform, act, read, scene, monkeypatch,
+                                                                         make):
+    from linkage.services.imports import reading
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)
+    monkeypatch.setattr(reading, "_xlsx_rows", lambda body: pytest.fail("a row was read"))
+    monkeypatch.setattr(reading, "_csv_rows", lambda text: pytest.fail("a row was read"))
+    before = _count(read, ImportBatch)
+    with pytest.raises(InvalidInput) as refused:
+        act(start_import, scene["staff"], "volunteer", "名册.xlsx",
+            make(VOLUNTEER_HEADERS, [volunteer_row(n) for n in range(51)]))
+    assert refused.value.code == "import.too_many_rows" and "file" in refused.value.errors
+    assert _count(read, ImportBatch) == before and _count(read, Volunteer) == 0
