@@ -3,6 +3,7 @@ against the JSON the same rows make as a list page (the baseline, measured in th
 
     PYTHONPATH=. .venv/bin/python benchmarks/export.py
 """
+
 from __future__ import annotations
 
 import json
@@ -14,12 +15,27 @@ ROWS = exports.EXPORT_CAP
 
 
 def items() -> list[dict]:
-    return [{"id": n, "title": f"陪同独居老人到医院复诊{n}", "community_name": "新华里社区", "category": "养老",
-             "status": "open", "urgency": "urgent" if n % 7 == 0 else "normal", "target_groups": ["elderly"],
-             "skills": ["陪诊", "助老"], "qualification_required": "", "starts_at": "2026-12-05T09:00:00+08:00",
-             "ends_at": "2026-12-05T12:00:00+08:00", "volunteers_needed": 2, "hours_estimate": 3.0,
-             "budget_fen": 12345 * (n % 5), "description": "=HYPERLINK(1)" if n % 100 == 0 else "王奶奶86岁，独居。",
-             "created_at": "2026-12-01T10:00:00+08:00"} for n in range(ROWS)]
+    return [
+        {
+            "id": n,
+            "title": f"陪同独居老人到医院复诊{n}",
+            "community_name": "新华里社区",
+            "category": "养老",
+            "status": "open",
+            "urgency": "urgent" if n % 7 == 0 else "normal",
+            "target_groups": ["elderly"],
+            "skills": ["陪诊", "助老"],
+            "qualification_required": "",
+            "starts_at": "2026-12-05T09:00:00+08:00",
+            "ends_at": "2026-12-05T12:00:00+08:00",
+            "volunteers_needed": 2,
+            "hours_estimate": 3.0,
+            "budget_fen": 12345 * (n % 5),
+            "description": "=HYPERLINK(1)" if n % 100 == 0 else "王奶奶86岁，独居。",
+            "created_at": "2026-12-01T10:00:00+08:00",
+        }
+        for n in range(ROWS)
+    ]
 
 
 def timed(label: str, run) -> float:

@@ -12,6 +12,7 @@ refusal, openpyxl reading the 20,001 rows a refusal at the cap would have to rea
 were counted first). The load average is printed first: the figures are only comparable on a quiet machine.
 Not a test: it prints rows/s, seconds, peak MiB and the ratios.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,9 @@ MiB = 1024 * 1024
 
 
 def _platform_only(url: str):
-    settings = settings_from_env(environ={}, database_url=url, password_time_cost=1, password_memory_kib=8192,
-                                 rate_limits_enabled=False)
+    settings = settings_from_env(
+        environ={}, database_url=url, password_time_cost=1, password_memory_kib=8192, rate_limits_enabled=False
+    )
     return build_platform(settings)
 
 
@@ -59,6 +61,7 @@ def _platform(url: str):
 def _scratch(pg: str | None) -> str:
     if pg:
         import sqlalchemy as sa
+
         name = "bench_imports_" + uuid.uuid4().hex[:8]
         engine = sa.create_engine(pg, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
@@ -70,12 +73,29 @@ def _scratch(pg: str | None) -> str:
 
 def _staff(platform):
     with platform.uow() as uow:
-        community = register_community(uow, ADMIN, {"code": "120116901", "name": "基准社区", "street": "新港街道",
-                                                    "district": "滨海新区", "lat": 39.02, "lon": 117.70,
-                                                    "households": 1, "population": 1})
+        community = register_community(
+            uow,
+            ADMIN,
+            {
+                "code": "120116901",
+                "name": "基准社区",
+                "street": "新港街道",
+                "district": "滨海新区",
+                "lat": 39.02,
+                "lon": 117.70,
+                "households": 1,
+                "population": 1,
+            },
+        )
     with platform.uow() as uow:
-        user = accounts.create_user(uow, platform.passwords, username="bench-staff", password="correct-horse-9",
-                                    role="community_staff", community_id=community.id)
+        user = accounts.create_user(
+            uow,
+            platform.passwords,
+            username="bench-staff",
+            password="correct-horse-9",
+            role="community_staff",
+            community_id=community.id,
+        )
     return accounts.actor_for(user), community
 
 
@@ -106,6 +126,7 @@ def _phase(url: str, what: str, rows: int, big: int, queue) -> None:
     platform = _platform_only(url)
     with platform.read_session() as s:
         from linkage.models import Community, User
+
         user = s.scalars(select(User).where(User.username == "bench-staff")).one()
         actor = accounts.actor_for(user)
         community = s.scalars(select(Community)).first()
@@ -124,8 +145,9 @@ def _phase(url: str, what: str, rows: int, big: int, queue) -> None:
         gc.collect()
         base, t0 = _start_peak(), time.perf_counter()
         with platform.uow() as uow:
-            done = batches.commit_import(uow, actor, batch_id, platform.cipher, mode="valid_rows",
-                                         paper_consents_held=True)
+            done = batches.commit_import(
+                uow, actor, batch_id, platform.cipher, mode="valid_rows", paper_consents_held=True
+            )
             out["committed"] = done.committed_rows
         out["seconds"] = time.perf_counter() - t0
     elif what in ("big", "big_csv"):
@@ -157,8 +179,13 @@ def _phase(url: str, what: str, rows: int, big: int, queue) -> None:
         base, t0 = _start_peak(), time.perf_counter()
         for i in range(rows):
             with platform.uow() as uow:
-                register_provider(uow, ADMIN, "volunteer", volunteer_body(11_000 + i % 900, community.id,
-                                                                          phone=f"137{i:08d}"), platform.cipher)
+                register_provider(
+                    uow,
+                    ADMIN,
+                    "volunteer",
+                    volunteer_body(11_000 + i % 900, community.id, phone=f"137{i:08d}"),
+                    platform.cipher,
+                )
         out["seconds"] = time.perf_counter() - t0
     out["peak_mib"] = max(0, _rss() - base) / MiB
     platform.dispose()
@@ -188,34 +215,51 @@ def main() -> None:
     platform = _platform(url)
     _staff(platform)
     platform.dispose()
-    print(f"database: {'PostgreSQL' if args.pg else 'SQLite'}; {args.rows} volunteer rows; "
-          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores", flush=True)
+    print(
+        f"database: {'PostgreSQL' if args.pg else 'SQLite'}; {args.rows} volunteer rows; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores",
+        flush=True,
+    )
     preview = _in_child(url, "preview", args.rows)
     commit = _in_child(url, "commit", args.rows)
     total = preview["seconds"] + commit["seconds"]
-    print(f"import preview: {preview['seconds']:.2f} s, {args.rows / preview['seconds']:.0f} rows/s, "
-          f"peak +{preview['peak_mib']:.0f} MiB", flush=True)
-    print(f"import commit:  {commit['seconds']:.2f} s, {commit['committed'] / commit['seconds']:.0f} rows/s, "
-          f"peak +{commit['peak_mib']:.0f} MiB ({commit['committed']} stored)", flush=True)
+    print(
+        f"import preview: {preview['seconds']:.2f} s, {args.rows / preview['seconds']:.0f} rows/s, "
+        f"peak +{preview['peak_mib']:.0f} MiB",
+        flush=True,
+    )
+    print(
+        f"import commit:  {commit['seconds']:.2f} s, {commit['committed'] / commit['seconds']:.0f} rows/s, "
+        f"peak +{commit['peak_mib']:.0f} MiB ({commit['committed']} stored)",
+        flush=True,
+    )
     print(f"preview + commit: {total:.2f} s for {args.rows} rows (budget 20 s)", flush=True)
     cap = _in_child(url, "openpyxl_cap", args.rows)
     for what, label in (("big", "xlsx"), ("big_csv", "csv")):
         big = _in_child(url, what, args.rows, args.big)
-        print(f"{args.big}-row {label} file ({big['mib']:.2f} MiB): {big['status']} after {big['seconds']:.2f} s "
-              f"({args.big / big['seconds']:.0f} rows/s), peak +{big['peak_mib']:.0f} MiB — {big['message']}; "
-              f"baseline, openpyxl reading the {reading.MAX_ROWS + 1} rows up to the cap: {cap['seconds']:.2f} s, "
-              f"peak +{cap['peak_mib']:.0f} MiB: the refusal is {cap['seconds'] / big['seconds']:.0f}x faster",
-              flush=True)
+        print(
+            f"{args.big}-row {label} file ({big['mib']:.2f} MiB): {big['status']} after {big['seconds']:.2f} s "
+            f"({args.big / big['seconds']:.0f} rows/s), peak +{big['peak_mib']:.0f} MiB — {big['message']}; "
+            f"baseline, openpyxl reading the {reading.MAX_ROWS + 1} rows up to the cap: {cap['seconds']:.2f} s, "
+            f"peak +{cap['peak_mib']:.0f} MiB: the refusal is {cap['seconds'] / big['seconds']:.0f}x faster",
+            flush=True,
+        )
     alone = _in_child(url, "openpyxl", args.rows)
-    print(f"baseline, openpyxl read-only reading alone: {alone['seconds']:.2f} s, "
-          f"{args.rows / alone['seconds']:.0f} rows/s, peak +{alone['peak_mib']:.0f} MiB; "
-          f"preview / reading alone = {preview['seconds'] / alone['seconds']:.1f}x", flush=True)
+    print(
+        f"baseline, openpyxl read-only reading alone: {alone['seconds']:.2f} s, "
+        f"{args.rows / alone['seconds']:.0f} rows/s, peak +{alone['peak_mib']:.0f} MiB; "
+        f"preview / reading alone = {preview['seconds'] / alone['seconds']:.1f}x",
+        flush=True,
+    )
     one = _in_child(url, "one_by_one", args.one_by_one)
     per = one["seconds"] / args.one_by_one
-    print(f"baseline, one by one through the service (a unit of work and commit each, {args.one_by_one} rows): "
-          f"{1 / per:.0f} rows/s, {per * args.rows:.1f} s for {args.rows}; the import's commit is "
-          f"{per * commit['committed'] / commit['seconds']:.1f}x faster, preview + commit "
-          f"{per * args.rows / total:.1f}x faster", flush=True)
+    print(
+        f"baseline, one by one through the service (a unit of work and commit each, {args.one_by_one} rows): "
+        f"{1 / per:.0f} rows/s, {per * args.rows:.1f} s for {args.rows}; the import's commit is "
+        f"{per * commit['committed'] / commit['seconds']:.1f}x faster, preview + commit "
+        f"{per * args.rows / total:.1f}x faster",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ and PDF, each against stats.linkage_stats for the same scope measured in the sam
 
     .venv/bin/python benchmarks/reports.py [--scale 1.0] [--runs 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        platform = build_platform(settings_from_env(environ={}, database_url=f"sqlite:///{Path(folder) / 'b.db'}",
-                                                    password_time_cost=1, password_memory_kib=8192))
+        platform = build_platform(
+            settings_from_env(
+                environ={},
+                database_url=f"sqlite:///{Path(folder) / 'b.db'}",
+                password_time_cost=1,
+                password_memory_kib=8192,
+            )
+        )
         Base.metadata.create_all(platform.engine)
         seed_demo(platform, scale=args.scale)
         month = current_month(utcnow())
@@ -51,12 +58,15 @@ def main() -> None:
                 baseline = _best(args.runs, lambda s=scope: stats.linkage_stats(session, **s))
                 for period in (month.label, str(month.year)):
                     found = reports.compile_report(session, AUDITOR, period=period, **scope)
-                    compiled = _best(args.runs, lambda p=period, s=scope: reports.compile_report(
-                        session, AUDITOR, period=p, **s))
+                    compiled = _best(
+                        args.runs, lambda p=period, s=scope: reports.compile_report(session, AUDITOR, period=p, **s)
+                    )
                     xlsx = _best(args.runs, lambda f=found: render_workbook(f))
                     pdf = _best(args.runs, lambda f=found: render_report_pdf(f))
-                    print(f"{label:8} {period:7}  dashboard {baseline * 1000:7.1f} ms  report {compiled * 1000:7.1f} ms "
-                          f"(x{compiled / baseline:.2f})  xlsx {xlsx * 1000:6.1f} ms  pdf {pdf * 1000:6.1f} ms")
+                    print(
+                        f"{label:8} {period:7}  dashboard {baseline * 1000:7.1f} ms  report {compiled * 1000:7.1f} ms "
+                        f"(x{compiled / baseline:.2f})  xlsx {xlsx * 1000:6.1f} ms  pdf {pdf * 1000:6.1f} ms"
+                    )
         platform.dispose()
 
 

@@ -11,6 +11,7 @@ Baselines in the same run: the same list with no q, and the pinyin/initials pref
 index can serve it (lower(column) LIKE 'key%', a scan of the table). Prints p50/p99 in ms and the
 ratio of each q= query to both baselines. Not a test: no figure here is asserted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,10 @@ from linkage.permissions import Actor  # noqa: E402
 from linkage.services.providers import list_providers  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华玉兰志强秀珍桂兰海燕金凤红梅"
-         "文博子涵欣怡浩然梓轩雨桐一诺思远晨曦嘉怡宇航俊杰佳琪晓东立新春梅淑珍德华永刚")
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华玉兰志强秀珍桂兰海燕金凤红梅"
+    "文博子涵欣怡浩然梓轩雨桐一诺思远晨曦嘉怡宇航俊杰佳琪晓东立新春梅淑珍德华永刚"
+)
 QUERIES = (("Chinese", "张伟"), ("full pinyin", "zhangwei"), ("initials", "zw"))
 
 
@@ -50,15 +53,36 @@ def load(url: str, rows: int) -> float:
     rng = random.Random(19)
     started = time.perf_counter()
     with engine.begin() as conn:
-        conn.execute(sa.insert(Community), [
-            {"code": f"12011600{n}", "name": f"社区{n}", "street": "新港街道", "district": "滨海新区",
-             "lat": 39.0, "lon": 117.7} for n in range(10)])
+        conn.execute(
+            sa.insert(Community),
+            [
+                {
+                    "code": f"12011600{n}",
+                    "name": f"社区{n}",
+                    "street": "新港街道",
+                    "district": "滨海新区",
+                    "lat": 39.0,
+                    "lon": 117.7,
+                }
+                for n in range(10)
+            ],
+        )
         ids = list(conn.scalars(sa.select(Community.id)))
         batch = []
         for n in range(rows):
-            batch.append({"name": _name(rng), "code": f"V{n:08d}", "lat": 39.0, "lon": 117.7,
-                          "phone_cipher": "-", "phone_digest": f"{n:064x}", "id_number_cipher": "-",
-                          "id_number_digest": f"{n:064x}", "community_id": ids[n % len(ids)]})
+            batch.append(
+                {
+                    "name": _name(rng),
+                    "code": f"V{n:08d}",
+                    "lat": 39.0,
+                    "lon": 117.7,
+                    "phone_cipher": "-",
+                    "phone_digest": f"{n:064x}",
+                    "id_number_cipher": "-",
+                    "id_number_digest": f"{n:064x}",
+                    "community_id": ids[n % len(ids)],
+                }
+            )
             if len(batch) == 5000:
                 conn.execute(sa.insert(Volunteer), batch)
                 batch = []
@@ -72,8 +96,9 @@ def load(url: str, rows: int) -> float:
 
 def _scan(session: Session, key: str) -> None:
     """The prefix as no index serves it: the baseline the key indexes are measured against."""
-    where = sa.or_(sa.func.lower(Volunteer.name_pinyin).like(key + "%"),
-                   sa.func.lower(Volunteer.name_initials).like(key + "%"))
+    where = sa.or_(
+        sa.func.lower(Volunteer.name_pinyin).like(key + "%"), sa.func.lower(Volunteer.name_initials).like(key + "%")
+    )
     query = sa.select(Volunteer).where(Volunteer.active.is_(True), where)
     session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     list(session.scalars(query.order_by(Volunteer.id).limit(20)))
@@ -94,12 +119,16 @@ def bench(url: str, label: str, rows: int, repeat: int) -> None:
     seconds = load(url, rows)
     print(f"\n{label}: {rows} volunteers loaded in {seconds:.1f} s ({rows / seconds:.0f} rows/s, pinyin keys included)")
     engine = make_engine(url)
-    actors = {"district": Actor(user_id=None, role="admin", username="bench"),
-              "community staff": Actor(user_id=None, role="community_staff", username="bench", community_id=1)}
+    actors = {
+        "district": Actor(user_id=None, role="admin", username="bench"),
+        "community staff": Actor(user_id=None, role="community_staff", username="bench", community_id=1),
+    }
     with Session(engine) as session:
         for who, actor in actors.items():
+
             def listed(q=None, actor=actor):
                 list_providers(session, actor, "volunteer", q=q, page=1, page_size=20)
+
             base = _timed(listed, repeat)
             scan = _timed(lambda: _scan(session, "zhangwei"), repeat)
             print(f"  as {who}")
@@ -108,8 +137,10 @@ def bench(url: str, label: str, rows: int, repeat: int) -> None:
             for name, q in QUERIES:
                 found = list_providers(session, actor, "volunteer", q=q, page_size=20)[1]
                 p50, p99 = _timed(lambda q=q: listed(q), repeat)
-                print(f"    {f'q={q} ({name}, {found} found)':<32} p50 {p50:7.2f} ms  p99 {p99:7.2f} ms"
-                      f"  ratio p50 to no-q {p50 / base[0]:5.2f}, to scan {p50 / scan[0]:5.2f}")
+                print(
+                    f"    {f'q={q} ({name}, {found} found)':<32} p50 {p50:7.2f} ms  p99 {p99:7.2f} ms"
+                    f"  ratio p50 to no-q {p50 / base[0]:5.2f}, to scan {p50 / scan[0]:5.2f}"
+                )
     engine.dispose()
 
 
@@ -117,8 +148,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=60, help="timed runs per query")
-    parser.add_argument("--pg", default=os.environ.get("LINKAGE_TEST_PG"),
-                        help="PostgreSQL admin URL: a scratch database is made there and dropped")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("LINKAGE_TEST_PG"),
+        help="PostgreSQL admin URL: a scratch database is made there and dropped",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bench(f"sqlite:///{tmp}/bench.db", "SQLite", args.rows, args.repeat)

@@ -1,4 +1,5 @@
 """Pinyin search keys for names (张三 -> "zhangsan", "zs"): how they are made, kept and searched."""
+
 from __future__ import annotations
 
 import re
@@ -19,10 +20,32 @@ QUERY_LENGTH = 50  # what a `q=` may be (schemas.common.SearchText)
 # 多音字 as surnames: pypinyin reads the character as in ordinary words (单 dan, 曾 ceng, 解 jie);
 # as a surname it is read otherwise. A person's name takes the surname reading (docs/search.md).
 SURNAME_READINGS = {
-    "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "朴": "piao", "区": "ou", "查": "zha",
-    "盖": "ge", "乐": "yue", "缪": "miao", "翟": "zhai", "覃": "qin", "员": "yun", "种": "chong",
-    "召": "shao", "秘": "bi", "宓": "fu", "繁": "po", "黑": "he", "过": "guo", "折": "she",
-    "尉迟": "yu chi", "万俟": "mo qi", "长孙": "zhang sun", "单于": "chan yu", "乐正": "yue zheng",
+    "单": "shan",
+    "曾": "zeng",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "区": "ou",
+    "查": "zha",
+    "盖": "ge",
+    "乐": "yue",
+    "缪": "miao",
+    "翟": "zhai",
+    "覃": "qin",
+    "员": "yun",
+    "种": "chong",
+    "召": "shao",
+    "秘": "bi",
+    "宓": "fu",
+    "繁": "po",
+    "黑": "he",
+    "过": "guo",
+    "折": "she",
+    "尉迟": "yu chi",
+    "万俟": "mo qi",
+    "长孙": "zhang sun",
+    "单于": "chan yu",
+    "乐正": "yue zheng",
 }
 
 _NOT_KEY = re.compile(r"[^a-z0-9]")
@@ -44,7 +67,7 @@ def pinyin_keys(name: str | None, person: bool = False) -> tuple[str, str]:
         reading = SURNAME_READINGS.get(surname)
         if reading is not None:
             full, initials = reading.replace(" ", ""), "".join(part[0] for part in reading.split())
-            name = name[len(surname):]
+            name = name[len(surname) :]
     full += "".join(_syllables(name, Style.NORMAL))
     initials += "".join(_syllables(name, Style.FIRST_LETTER))
     return full[:PINYIN_LENGTH], initials[:INITIALS_LENGTH]
@@ -56,9 +79,11 @@ _TRACKED: dict[str, tuple[str, bool]] = {}
 
 def _insert_default(which: int) -> Any:
     """The pinyin key `which` (0 full, 1 initials) of the row a Core insert is writing."""
+
     def make(context: Any) -> str:
         field, person = _TRACKED[context.current_column.table.name]
         return pinyin_keys(context.get_current_parameters().get(field), person)[which]
+
     return make
 
 
@@ -112,8 +137,7 @@ def search(model: Any, q: str, dialect: str) -> tuple[ColumnElement[bool], Colum
     name = getattr(model, model.SEARCH_FIELD)
     if _HAN.search(q):
         where = name.like("%" + _escape(q) + "%", escape="\\")
-        rank = case((name == q, literal(0)), (name.like(_escape(q) + "%", escape="\\"), literal(2)),
-                    else_=literal(3))
+        rank = case((name == q, literal(0)), (name.like(_escape(q) + "%", escape="\\"), literal(2)), else_=literal(3))
         return where, rank
     key = normalised_query(q)
     if not key:
@@ -131,5 +155,7 @@ def searched(session: Session, model: Any, q: str | None) -> tuple[ColumnElement
 def pinyin_indexes(table: str) -> tuple[Index, Index]:
     """The two key indexes of `table`; on PostgreSQL with varchar_pattern_ops, so LIKE 'key%' uses
     them whatever the database's collation."""
-    return tuple(Index(f"ix_{table}_{column}", column, postgresql_ops={column: "varchar_pattern_ops"})
-                 for column in ("name_pinyin", "name_initials"))  # type: ignore[return-value]
+    return tuple(
+        Index(f"ix_{table}_{column}", column, postgresql_ops={column: "varchar_pattern_ops"})
+        for column in ("name_pinyin", "name_initials")
+    )  # type: ignore[return-value]

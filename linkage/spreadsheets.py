@@ -1,6 +1,7 @@
 """Spreadsheets written by the platform (exports, import templates and reports, 报表): xlsx through
 openpyxl's write-only workbook, csv as UTF-8 with a BOM (Excel in China opens it as UTF-8), and
 every text cell defused against formula injection (CSV injection) in this one place."""
+
 from __future__ import annotations
 
 import csv
@@ -147,4 +148,5 @@ def _csv_text(value: Any) -> Any:
 
 def _column_letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
+
     return get_column_letter(index + 1)

@@ -157,9 +157,11 @@ class HoursReportQuerySchema(PageArgs):
     format=xlsx|csv the whole month as a file (工时汇总导出)."""
 
     page_size = WholeNumber(load_default=100, validate=validate.Range(min=1, max=500))
-    month = fields.String(required=True, validate=validate.Regexp(r"^20[0-9]{2}-(0[1-9]|1[0-2])$",
-                                                                  error="hours.report_month"),
-                          metadata={"example": "2026-11", "pattern": "^20[0-9]{2}-(0[1-9]|1[0-2])$"})
+    month = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^20[0-9]{2}-(0[1-9]|1[0-2])$", error="hours.report_month"),
+        metadata={"example": "2026-11", "pattern": "^20[0-9]{2}-(0[1-9]|1[0-2])$"},
+    )
 
 
 class HoursReportRowSchema(Schema):

@@ -14,9 +14,10 @@ class StatsQuerySchema(Schema):
     district = fields.String(validate=validate.Length(min=1, max=100))
     street = fields.String(validate=validate.Length(min=1, max=100))
     community_id = WholeNumber(validate=validate.Range(min=1))
-    period = fields.String(validate=validate.Regexp(PERIOD_PATTERN, error="report.period_format"),
-                           metadata={"description": "a month YYYY-MM or a year YYYY in China's time; "
-                                                    "flows then count that period (报表)"})
+    period = fields.String(
+        validate=validate.Regexp(PERIOD_PATTERN, error="report.period_format"),
+        metadata={"description": "a month YYYY-MM or a year YYYY in China's time; flows then count that period (报表)"},
+    )
 
 
 class IndicatorsSchema(Schema):

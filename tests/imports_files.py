@@ -1,4 +1,5 @@
 """Spreadsheets for the import tests and the benchmark: template-shaped xlsx and csv files."""
+
 from __future__ import annotations
 
 import csv

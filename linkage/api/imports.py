@@ -1,5 +1,6 @@
 """/imports: spreadsheet imports of providers — templates, upload (then a background preview), the
 batch's progress and findings, commit, and the report (docs/import-export.md)."""
+
 from __future__ import annotations
 
 import base64
@@ -20,22 +21,39 @@ from linkage.services.imports.reading import MAX_UPLOAD_BYTES
 from linkage.spreadsheets import XLSX_MIMETYPE
 from schemas.imports import ImportBatchSchema, ImportCommitSchema, ImportUploadSchema
 
-blp = Blueprint("imports", __name__, url_prefix="/api/v1/imports",
-                description="批量导入 / spreadsheet imports of volunteers, organizations, social workers, resources")
+blp = Blueprint(
+    "imports",
+    __name__,
+    url_prefix="/api/v1/imports",
+    description="批量导入 / spreadsheet imports of volunteers, organizations, social workers, resources",
+)
 
 
 def batch_view(batch: ImportBatch) -> dict[str, Any]:
     """A batch as answered: its counts and its first problems (the report has every row)."""
-    fields = ("id", "kind", "status", "filename", "total_rows", "valid_rows", "error_rows", "duplicate_rows",
-              "committed_rows", "message", "created_at", "finished_at")
-    return {**{f: getattr(batch, f) for f in fields}, "problems": list(batch.problems[:service.SHOWN_PROBLEMS])}
+    fields = (
+        "id",
+        "kind",
+        "status",
+        "filename",
+        "total_rows",
+        "valid_rows",
+        "error_rows",
+        "duplicate_rows",
+        "committed_rows",
+        "message",
+        "created_at",
+        "finished_at",
+    )
+    return {**{f: getattr(batch, f) for f in fields}, "problems": list(batch.problems[: service.SHOWN_PROBLEMS])}
 
 
 def start_preview(batch: ImportBatch) -> None:
     """Check the batch's rows in the background (the page polls the batch)."""
     p = platform()
-    run_in_background(f"import-{batch.id}", service.run_preview, p.read_sessions, p.write_sessions,
-                      actor(), batch.id, p.cipher)
+    run_in_background(
+        f"import-{batch.id}", service.run_preview, p.read_sessions, p.write_sessions, actor(), batch.id, p.cipher
+    )
 
 
 def decoded(content: str) -> bytes:
@@ -44,8 +62,11 @@ def decoded(content: str) -> bytes:
     except (binascii.Error, ValueError):
         raise InvalidInput("import.not_base64", {"content": [Message("import.not_base64")]}) from None
     if len(body) > MAX_UPLOAD_BYTES:
-        raise InvalidInput("import.too_large", {"content": [Message("import.too_large", mb=MAX_UPLOAD_BYTES >> 20)]},
-                           mb=MAX_UPLOAD_BYTES >> 20)
+        raise InvalidInput(
+            "import.too_large",
+            {"content": [Message("import.too_large", mb=MAX_UPLOAD_BYTES >> 20)]},
+            mb=MAX_UPLOAD_BYTES >> 20,
+        )
     return body
 
 
@@ -98,9 +119,15 @@ def commit(body, batch_id):
     valid row (valid_rows); duplicates updated only with update_existing. Volunteers need
     paper_consents_held: true (the importer holds each one's signed paper consent)."""
     with platform().uow() as uow:
-        batch = service.commit_import(uow, actor(), batch_id, platform().cipher, mode=body["mode"],
-                                      update_existing=body["update_existing"],
-                                      paper_consents_held=body["paper_consents_held"])
+        batch = service.commit_import(
+            uow,
+            actor(),
+            batch_id,
+            platform().cipher,
+            mode=body["mode"],
+            update_existing=body["update_existing"],
+            paper_consents_held=body["paper_consents_held"],
+        )
         return batch_view(batch)
 
 

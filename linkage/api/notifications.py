@@ -29,11 +29,21 @@ def list_notifications(args):
     def fetch(page, size):
         rows = inbox.list_notifications(db, who, limit=size, offset=(page - 1) * size, unread_only=args["unread"])
         locale = DEFAULT_LOCALE if args.get("format") else current_locale()  # a file is Chinese
-        return ([inbox.notification_record(row, locale) for row in rows],
-                inbox.count_notifications(db, who, unread_only=args["unread"]))
-    return answer_page(fetch, args, NotificationSchema, exports.NOTIFICATIONS,
-                       body=lambda items, total, _args: {**page_body(items, total, args),
-                                                         "unread": inbox.unread_count(db, who.user_id)})
+        return (
+            [inbox.notification_record(row, locale) for row in rows],
+            inbox.count_notifications(db, who, unread_only=args["unread"]),
+        )
+
+    return answer_page(
+        fetch,
+        args,
+        NotificationSchema,
+        exports.NOTIFICATIONS,
+        body=lambda items, total, _args: {
+            **page_body(items, total, args),
+            "unread": inbox.unread_count(db, who.user_id),
+        },
+    )
 
 
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])

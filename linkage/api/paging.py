@@ -15,8 +15,13 @@ def page_body(items, total, args) -> dict:
     return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
 
 
-def answer_page(fetch: Callable[[int, int], tuple[Any, int]], args, schema, table: Table,
-                body: Callable[[Any, int, Any], Any] = page_body):
+def answer_page(
+    fetch: Callable[[int, int], tuple[Any, int]],
+    args,
+    schema,
+    table: Table,
+    body: Callable[[Any, int, Any], Any] = page_body,
+):
     """`fetch(page, page_size) -> (items, total)` answered as `body` (one page of JSON), or, when the
     query asks for ?format=xlsx|csv, as a file of the first EXPORT_CAP matches: the same query by
     the same caller, its items dumped by the list's own item `schema` (so the masking is the JSON's)
@@ -33,5 +38,6 @@ def listed_page(list_query, args, *filters: str, schema, table: Table):
     """One page of a list query, filtered by the named query arguments (an absent one is None), or
     its export (answer_page)."""
     wanted = {name: args.get(name) for name in filters}
-    return answer_page(lambda page, size: list_query(session(), **wanted, page=page, page_size=size),
-                       args, schema, table)
+    return answer_page(
+        lambda page, size: list_query(session(), **wanted, page=page, page_size=size), args, schema, table
+    )

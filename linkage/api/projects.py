@@ -57,8 +57,15 @@ def decide(body, claim_id):
 @blp.arguments(ProjectQuerySchema, location="query")
 @blp.response(200, ProjectPageSchema)
 def list_projects(args):
-    return listed_page(projects.list_projects, args, "status", "organization_id", "community_id",
-                       schema=ProjectSchema, table=exports.PROJECTS)
+    return listed_page(
+        projects.list_projects,
+        args,
+        "status",
+        "organization_id",
+        "community_id",
+        schema=ProjectSchema,
+        table=exports.PROJECTS,
+    )
 
 
 @blp.route("/projects/<int:project_id>")

@@ -1,4 +1,5 @@
 """/reports/linkage: the monthly or yearly report (报表) of a district, street or community, as xlsx or PDF."""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint
@@ -20,6 +21,12 @@ FILE = {"schema": {"type": "string", "format": "binary"}}
 def linkage(args):
     """The report of a scope (`?district=&street=&community_id=` as /stats/linkage) for `period`: the district
     and auditors any scope, a community's staff their own community (another's is a 404)."""
-    report = reports.compile_report(session(), actor(), period=args["period"], district=args.get("district"),
-                                    street=args.get("street"), community_id=args.get("community_id"))
+    report = reports.compile_report(
+        session(),
+        actor(),
+        period=args["period"],
+        district=args.get("district"),
+        street=args.get("street"),
+        community_id=args.get("community_id"),
+    )
     return report_file(report, args["format"])

@@ -82,7 +82,7 @@ def transfer_export(volunteer_id):
 @blp.response(200, description="the same record as a PDF, with the signature's fingerprint")
 def transfer_export_pdf(volunteer_id):
     signed = _export(volunteer_id)
-    return attachment(render_transfer(signed), f'transfer-{signed["document"]["export_id"]}.pdf', "application/pdf")
+    return attachment(render_transfer(signed), f"transfer-{signed['document']['export_id']}.pdf", "application/pdf")
 
 
 @blp.route("/trusted-platforms")

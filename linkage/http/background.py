@@ -1,6 +1,7 @@
 """Work a request starts and does not wait for (an import's preview): a daemon thread in the web
 process. Its state lives in the database, so any worker answers the poll; work cut off by a
 restart is found by its stale heartbeat (linkage.services.imports.batches.read_batch)."""
+
 from __future__ import annotations
 
 import logging
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 def run_in_background(name: str, work: Callable[..., Any], *args: Any) -> None:
     """Start `work(*args)` in a daemon thread; inline when the app says so (LINKAGE_INLINE_BACKGROUND:
     the API tests, whose database checks must not race a thread)."""
+
     def guarded() -> None:
         try:
             work(*args)

@@ -1,5 +1,6 @@
 """A file as an answer: the body, its media type and a download name that may be Chinese (RFC 6266
 filename* with an ASCII fallback), in one place for every page and endpoint that hands out a file."""
+
 from __future__ import annotations
 
 from urllib.parse import quote

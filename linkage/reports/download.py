@@ -1,4 +1,5 @@
 """A report (报表) as a file answer: the workbook or the PDF, named after the report, its scope and period."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -54,7 +54,12 @@ def update_community(uow: UnitOfWork, actor: Actor, community_id: int, changes: 
 
 
 def list_communities(
-    session: Session, *, district: str | None = None, street: str | None = None, page: int = 1, page_size: int = 20,
+    session: Session,
+    *,
+    district: str | None = None,
+    street: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
     q: str | None = None,
 ) -> tuple[list[Community], int]:
     """Communities by district and street; `q` searches the name (linkage.pinyin), best matches first."""

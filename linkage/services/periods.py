@@ -1,4 +1,5 @@
 """A report's period (报表期间): a month YYYY-MM or a year YYYY in China's time, as UTC instants."""
+
 from __future__ import annotations
 
 import re

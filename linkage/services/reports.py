@@ -4,6 +4,7 @@ workbook (linkage/reports/report_xlsx.py) and the PDF (linkage/reports/monthly_p
 
 Every figure comes from linkage/services/stats.py, the dashboard's own home, so the report and
 GET /stats/linkage?period= never disagree."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,8 +22,9 @@ from linkage.services.periods import Period, parse_period
 from linkage.taxonomy import CATEGORIES
 
 
-def _scope(session: Session, district: str | None, street: str | None,
-           community_id: int | None) -> tuple[dict[str, Any], str]:
+def _scope(
+    session: Session, district: str | None, street: str | None, community_id: int | None
+) -> tuple[dict[str, Any], str]:
     """The filters and the scope's name; a place that does not exist, or filters that do not fit
     together (a street of another district), are a 404: a report of nothing would mislead."""
     options = stats.scope_options(session)
@@ -30,15 +32,23 @@ def _scope(session: Session, district: str | None, street: str | None,
     if ignored:
         raise NotFound("report.scope_not_found")
     if community_id is not None:
-        name = next(c["name"] for streets in options.values() for cs in streets.values() for c in cs
-                    if c["id"] == community_id)
+        name = next(
+            c["name"] for streets in options.values() for cs in streets.values() for c in cs if c["id"] == community_id
+        )
         return filters, name
     return filters, street or district or "全部辖区"
 
 
-def compile_report(session: Session, actor: Actor, *, period: str | Period, district: str | None = None,
-                   street: str | None = None, community_id: int | None = None,
-                   now: datetime | None = None) -> dict[str, Any]:
+def compile_report(
+    session: Session,
+    actor: Actor,
+    *,
+    period: str | Period,
+    district: str | None = None,
+    street: str | None = None,
+    community_id: int | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
     """The report of one scope and period, for an actor the policy lets take it (else 403/404)."""
     require_report_reader(actor, community_id)
     when = period if isinstance(period, Period) else parse_period(period)
@@ -51,11 +61,16 @@ def compile_report(session: Session, actor: Actor, *, period: str | Period, dist
     by_status = stats.projects_by_status(session, wanted, window)
     months, trailing = when.months(), when.trailing_months()
     both = stats.hours_by_window(session, wanted, [m.window for m in (*months, *trailing)])  # one pass over the hours
-    hours, trailing_hours = both[:len(months)], both[len(months):]
+    hours, trailing_hours = both[: len(months)], both[len(months) :]
     return {
         "scope": {**figures["scope"], "name": name},
-        "period": {"label": when.label, "title": when.title, "kind": "year" if when.is_year else "month",
-                   "start": window[0].isoformat(), "end": window[1].isoformat()},
+        "period": {
+            "label": when.label,
+            "title": when.title,
+            "kind": "year" if when.is_year else "month",
+            "start": window[0].isoformat(),
+            "end": window[1].isoformat(),
+        },
         "generated_at": (now or utcnow()).isoformat(),
         "stats": figures,
         "categories": [{"category": c, **by_category[c]} for c in order],

@@ -44,6 +44,7 @@ def pager(page: int, page_size: int, total: int) -> dict:
 def export_format() -> str | None:
     """?format=xlsx|csv on a list page (导出 Excel / 导出 CSV): the page's list as a file; else None."""
     from linkage.exports import FORMATS
+
     wanted = request.args.get("format")
     return wanted if wanted in FORMATS else None
 
@@ -51,6 +52,7 @@ def export_format() -> str | None:
 def list_window(page_size: int) -> tuple[int, int]:
     """The page and page size a list page reads: every match (up to the export cap) when exporting."""
     from linkage.exports import EXPORT_CAP
+
     return (1, EXPORT_CAP) if export_format() else (page_arg(), page_size)
 
 
@@ -58,6 +60,7 @@ def page_export(table, items, total: int | None = None):
     """The page's rows (already the page's query: same reader, same filters) as the file ?format asks
     for, or None to render the page."""
     from linkage.http.downloads import exported
+
     wanted = export_format()
     if wanted is None:
         return None

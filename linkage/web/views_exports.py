@@ -1,5 +1,6 @@
 """工时汇总: an organization's or a community's hour records of one month, listed for its staff (the
 district and auditors choose whose) and exported as xlsx or csv with the page's own month and scope."""
+
 from __future__ import annotations
 
 from flask import render_template, request
@@ -40,7 +41,9 @@ def _choices(who) -> list[tuple[str, str]]:
         return []
     session = db_session()
     communities = session.execute(select(Community.id, Community.name).order_by(Community.id).limit(500)).all()
-    organizations = session.execute(select(Organization.id, Organization.name).order_by(Organization.id).limit(500)).all()
+    organizations = session.execute(
+        select(Organization.id, Organization.name).order_by(Organization.id).limit(500)
+    ).all()
     return [(f"community:{i}", n) for i, n in communities] + [(f"organization:{i}", n) for i, n in organizations]
 
 
@@ -60,5 +63,12 @@ def hours_report_page():
         message = err.message
     if not message and (file := page_export(exports.HOURS_REPORT, HoursReportRowSchema(many=True).dump(rows), total)):
         return file
-    return render_template("hours_report.html", rows=rows, month=month, chosen=chosen, choices=_choices(who),
-                           message=message, pages=pager(page, size, total)), 422 if message else 200
+    return render_template(
+        "hours_report.html",
+        rows=rows,
+        month=month,
+        chosen=chosen,
+        choices=_choices(who),
+        message=message,
+        pages=pager(page, size, total),
+    ), 422 if message else 200

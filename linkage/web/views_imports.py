@@ -1,5 +1,6 @@
 """Import pages (批量导入): my batches and the upload form with template links; a batch's progress
 (polled by static/imports.js), its preview with the bad rows' reasons, the commit, the report."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,10 +33,18 @@ def _kinds() -> list[dict[str, str]]:
 
 def _list_view(*, errors: dict[str, Any] | None = None, message: str = "", status: int = 200):
     failed = failed_form()
-    return render_template("imports.html", batches=service.list_batches(db_session(), current_actor()),
-                           kinds=_kinds(), words=service.STATUS_WORDS, labels={k: s.label for k, s in KINDS.items()},
-                           errors=errors or failed.get("errors", {}), message=message or failed.get("message", ""),
-                           form=posted() or {"kind": request.args.get("kind", "")}, max_rows=MAX_ROWS, max_mb=MAX_UPLOAD_BYTES >> 20), status
+    return render_template(
+        "imports.html",
+        batches=service.list_batches(db_session(), current_actor()),
+        kinds=_kinds(),
+        words=service.STATUS_WORDS,
+        labels={k: s.label for k, s in KINDS.items()},
+        errors=errors or failed.get("errors", {}),
+        message=message or failed.get("message", ""),
+        form=posted() or {"kind": request.args.get("kind", "")},
+        max_rows=MAX_ROWS,
+        max_mb=MAX_UPLOAD_BYTES >> 20,
+    ), status
 
 
 @bp.get("/imports")
@@ -60,8 +69,9 @@ def imports_upload():
         failure = domain_form_error(err)
         return fail(url_for("web.imports_page"), failure.errors, failure.message)
     p = platform()
-    run_in_background(f"import-{batch_id}", service.run_preview, p.read_sessions, p.write_sessions, who,
-                      batch_id, p.cipher)
+    run_in_background(
+        f"import-{batch_id}", service.run_preview, p.read_sessions, p.write_sessions, who, batch_id, p.cipher
+    )
     return redirect(url_for("web.import_batch", batch_id=batch_id), 303)
 
 
@@ -71,12 +81,19 @@ def _batch(batch_id: int) -> ImportBatch:
 
 def _batch_view(batch_id: int, *, errors: dict[str, Any] | None = None, message: str = "", status: int = 200):
     batch, failed = _batch(batch_id), failed_form()
-    outcomes = [o for o in batch.outcomes if o[1] != service.Outcome.CREATED][:service.SHOWN_PROBLEMS]
-    return render_template("import_batch.html", batch=batch, label=KINDS[batch.kind].label,
-                           words=service.STATUS_WORDS, outcome_words=service.OUTCOME_WORDS,
-                           problems=batch.problems[:service.SHOWN_PROBLEMS], outcomes=outcomes,
-                           errors=errors or failed.get("errors", {}), message=message or failed.get("message", ""),
-                           form=posted()), status
+    outcomes = [o for o in batch.outcomes if o[1] != service.Outcome.CREATED][: service.SHOWN_PROBLEMS]
+    return render_template(
+        "import_batch.html",
+        batch=batch,
+        label=KINDS[batch.kind].label,
+        words=service.STATUS_WORDS,
+        outcome_words=service.OUTCOME_WORDS,
+        problems=batch.problems[: service.SHOWN_PROBLEMS],
+        outcomes=outcomes,
+        errors=errors or failed.get("errors", {}),
+        message=message or failed.get("message", ""),
+        form=posted(),
+    ), status
 
 
 @bp.get("/imports/<int:batch_id>")
@@ -90,9 +107,15 @@ def import_batch(batch_id):
 def import_progress(batch_id):
     """What the progress bar polls: the batch's status and counts."""
     batch = _batch(batch_id)
-    return jsonify({"status": batch.status, "total_rows": batch.total_rows, "valid_rows": batch.valid_rows,
-                    "error_rows": batch.error_rows,
-                    "label": t("imports.progress", n=batch.total_rows, max=MAX_ROWS)})
+    return jsonify(
+        {
+            "status": batch.status,
+            "total_rows": batch.total_rows,
+            "valid_rows": batch.valid_rows,
+            "error_rows": batch.error_rows,
+            "label": t("imports.progress", n=batch.total_rows, max=MAX_ROWS),
+        }
+    )
 
 
 @bp.post("/imports/<int:batch_id>/commit")
@@ -101,10 +124,15 @@ def import_commit(batch_id):
     back = url_for("web.import_batch", batch_id=batch_id)
     try:
         with platform().uow() as uow:
-            service.commit_import(uow, current_actor(), batch_id, platform().cipher,
-                                  mode=request.form.get("mode", ""),
-                                  update_existing=request.form.get("update_existing") == "1",
-                                  paper_consents_held=request.form.get("paper_consents_held") == "1")
+            service.commit_import(
+                uow,
+                current_actor(),
+                batch_id,
+                platform().cipher,
+                mode=request.form.get("mode", ""),
+                update_existing=request.form.get("update_existing") == "1",
+                paper_consents_held=request.form.get("paper_consents_held") == "1",
+            )
     except DomainError as err:
         if err.status == 404:
             raise

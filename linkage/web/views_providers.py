@@ -1,4 +1,5 @@
 """The provider lists: 志愿者名册, 社会组织, 社会工作者, 慈善资源 — paged, searched (q), filtered, masked as the API masks them."""
+
 from __future__ import annotations
 
 from flask import render_template, request
@@ -42,17 +43,28 @@ def _choice_arg(name: str, choices) -> str | None:
 def _listed(kind: str, template: str, heading: str, filters: dict, **context):
     who = current_actor()
     (page, size), q = list_window(PAGE), search_arg()
-    rows, total = provider_service.list_providers(db_session(), who, kind, filters=filters, page=page,
-                                                  page_size=size, q=q or None, cipher=platform().cipher)
+    rows, total = provider_service.list_providers(
+        db_session(), who, kind, filters=filters, page=page, page_size=size, q=q or None, cipher=platform().cipher
+    )
     shown = provider_service.shown(db_session(), who, kind, rows, platform().cipher)
     # 导出: what the page shows (its search and filter, masked as on screen), as the API's export lays it out
     if file := page_export(exports.PROVIDERS[kind], VIEWS[kind](many=True).dump(shown), total):
         return file
     communities = queries.community_names(db_session(), {_get(r, "community_id") for r in shown} - {None})
     organizations = queries.organization_names(db_session(), {_get(r, "organization_id") for r in shown} - {None})
-    return render_template(template, rows=shown, heading=heading, q=q, kind=kind, filters=filters,
-                           community_names=communities, organization_names=organizations,
-                           pages=pager(page, PAGE, total), importable=importable_kinds(who), **context)
+    return render_template(
+        template,
+        rows=shown,
+        heading=heading,
+        q=q,
+        kind=kind,
+        filters=filters,
+        community_names=communities,
+        organization_names=organizations,
+        pages=pager(page, PAGE, total),
+        importable=importable_kinds(who),
+        **context,
+    )
 
 
 def _get(row, field: str):
@@ -88,4 +100,3 @@ def social_workers():
 def resources():
     filters = {"kind": _choice_arg("kind", RESOURCE_KINDS)}
     return _listed("resource", "providers.html", t("resources"), filters, resource_kinds=RESOURCE_KINDS)
-

@@ -1,4 +1,5 @@
 """The reports page (报表): pick a scope and a month or year, download the workbook or the PDF."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,11 +36,26 @@ def _page(asked: dict[str, Any], *, errors=None, message="", status=200):
     options = stats.scope_options(db_session()) if may_choose_report_scope(who) else {}
     own = None
     if not may_choose_report_scope(who):
-        own = next((c for streets in stats.scope_options(db_session()).values() for cs in streets.values()
-                    for c in cs if c["id"] == who.community_id), None)
+        own = next(
+            (
+                c
+                for streets in stats.scope_options(db_session()).values()
+                for cs in streets.values()
+                for c in cs
+                if c["id"] == who.community_id
+            ),
+            None,
+        )
     just_ended = current_month(utcnow()).trailing_months(2)[0]  # the month a report is usually handed in for
-    return render_template("reports.html", options=options, own=own, asked=asked, errors=errors or {},
-                           message=message, default_period=just_ended.label), status
+    return render_template(
+        "reports.html",
+        options=options,
+        own=own,
+        asked=asked,
+        errors=errors or {},
+        message=message,
+        default_period=just_ended.label,
+    ), status
 
 
 @bp.get("/reports")

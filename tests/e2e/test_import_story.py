@@ -92,8 +92,11 @@ def run_import_story(live, browser, shots) -> ImportStory:
     shots(page, "import-committed")
 
     report = _download(staff, "#report-link", "导入结果.xlsx")
-    rows = list(load_workbook(io.BytesIO(report.read_bytes()), read_only=True)["导入结果"]
-                .iter_rows(min_row=2, values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(report.read_bytes()), read_only=True)["导入结果"].iter_rows(
+            min_row=2, values_only=True
+        )
+    )
     assert [(r[0], r[1]) for r in rows] == [(2, "已新增"), (3, "有错误，未导入"), (4, "已新增")], rows
     story.created = [NAMES[0], NAMES[2]]
     return story

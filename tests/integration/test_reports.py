@@ -85,8 +85,9 @@ def test_the_demo_districts_report_opens_with_its_sheets_and_equals_the_stats_ap
         figures = client.get("/api/v1/stats/linkage", query_string=query, headers=tokens["admin"])
         assert figures.status_code == 200, figures.get_json()
         shown = figures.get_json()["indicators"]
-        response = client.get("/api/v1/reports/linkage", query_string={**query, "format": "xlsx"},
-                              headers=tokens["admin"])
+        response = client.get(
+            "/api/v1/reports/linkage", query_string={**query, "format": "xlsx"}, headers=tokens["admin"]
+        )
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
         assert response.mimetype == XLSX
         assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
@@ -131,8 +132,11 @@ def test_the_demo_districts_report_opens_with_its_sheets_and_equals_the_stats_ap
         start, end = period.window
         with seeded.read_session() as s:
             wanted = [c.id for c in stats.scope_communities(s, district=district)]
-            counted = sum(1 for p in s.scalars(select(Project).where(Project.community_id.in_(wanted)))
-                          if p.created_at < end and (p.closed_at is None or p.closed_at >= start))
+            counted = sum(
+                1
+                for p in s.scalars(select(Project).where(Project.community_id.in_(wanted)))
+                if p.created_at < end and (p.closed_at is None or p.closed_at >= start)
+            )
         assert _column_total(projects, 1) == counted
     assert checked_hours > 0  # the story's verified hours fall in its own month and year: the check has figures
 
@@ -142,8 +146,10 @@ def test_the_figures_of_a_period_equal_an_independent_count(seeded):
     for period in _story_periods(seeded):
         start, end = period.window
         with seeded.engine.connect() as conn, seeded.read_session() as session:
-            want = conn.execute(text("SELECT count(*) FROM needs WHERE created_at >= :s AND created_at < :e"),
-                                {"s": start.replace(tzinfo=None), "e": end.replace(tzinfo=None)}).scalar()
+            want = conn.execute(
+                text("SELECT count(*) FROM needs WHERE created_at >= :s AND created_at < :e"),
+                {"s": start.replace(tzinfo=None), "e": end.replace(tzinfo=None)},
+            ).scalar()
             figures = stats.linkage_stats(session, window=period.window)["indicators"]
         assert figures["needs_posted"] == want
         assert want > 0
@@ -152,20 +158,32 @@ def test_the_figures_of_a_period_equal_an_independent_count(seeded):
 def test_the_pdf_embeds_its_chinese_font_and_its_sections_read_back(seeded, api, tmp_path):
     _, client, tokens, own, _ = api
     month = _story_periods(seeded)[0]
-    response = client.get("/api/v1/reports/linkage", headers=tokens["admin"],
-                          query_string={"district": own.district, "period": month.label, "format": "pdf"})
+    response = client.get(
+        "/api/v1/reports/linkage",
+        headers=tokens["admin"],
+        query_string={"district": own.district, "period": month.label, "format": "pdf"},
+    )
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     path = tmp_path / "report.pdf"
     path.write_bytes(response.data)
     fonts = pdf_fonts(path)
     assert fonts and [f for f in fonts if f["emb"] != "yes"] == [], fonts
-    extracted = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                               check=True).stdout
-    for expected in ("五社联动月报", own.district, month.title, *SECTIONS, "每万人社会组织数", "各类别需求",
-                     "近十二个月志愿服务时长"):
+    extracted = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in (
+        "五社联动月报",
+        own.district,
+        month.title,
+        *SECTIONS,
+        "每万人社会组织数",
+        "各类别需求",
+        "近十二个月志愿服务时长",
+    ):
         assert expected in extracted, (expected, extracted[:800])
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True
+    )
     assert (tmp_path / "page-1.png").stat().st_size > 10_000  # a page with tables and a chart, not blank
 
 
@@ -201,8 +219,9 @@ def test_a_bad_period_is_a_422_naming_the_field(api, period):
         assert body["code"] == 422 and "period" in body["errors"], body
     missing = client.get("/api/v1/reports/linkage", headers=tokens["admin"])
     assert missing.status_code == 422 and "period" in missing.get_json()["errors"]
-    wrong = client.get("/api/v1/reports/linkage", headers=tokens["admin"],
-                       query_string={"period": "2026-11", "format": "docx"})
+    wrong = client.get(
+        "/api/v1/reports/linkage", headers=tokens["admin"], query_string={"period": "2026-11", "format": "docx"}
+    )
     assert wrong.status_code == 422 and "format" in wrong.get_json()["errors"]
 
 
@@ -213,23 +232,34 @@ def test_the_reports_page_picks_a_scope_and_period_and_says_what_is_wrong_in_chi
     page = staff.get("/reports")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
-    assert "报表" in body and own.name in body and "下载电子表格" in body and 'href="/reports"' in staff.get("/").get_data(as_text=True)
+    assert (
+        "报表" in body
+        and own.name in body
+        and "下载电子表格" in body
+        and 'href="/reports"' in staff.get("/").get_data(as_text=True)
+    )
     download = staff.get("/reports", query_string={"period": _story_periods(seeded)[1].label, "format": "xlsx"})
     assert download.status_code == 200 and download.mimetype == XLSX
     assert openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames == list(SHEETS)
     bad = staff.get("/reports", query_string={"period": "2026年11月", "format": "pdf"})
     assert bad.status_code == 422
     assert "请填写月份（如 2026-11）或年份（如 2026）" in bad.get_data(as_text=True)
-    assert staff.get("/reports", query_string={"period": "2026-11", "format": "xlsx",
-                                               "community_id": other.id}).status_code == 404
+    assert (
+        staff.get(
+            "/reports", query_string={"period": "2026-11", "format": "xlsx", "community_id": other.id}
+        ).status_code
+        == 404
+    )
     admin = Person(app)
     admin.post("/login", {"username": "admin", "password": DEMO_PASSWORD})
     dashboard = admin.get("/dashboard", query_string={"district": own.district}).get_data(as_text=True)
     assert f'href="/reports?district={quote(own.district)}"' in dashboard  # the dashboard's scope, carried over
     chosen = admin.get("/reports", query_string={"district": own.district}).get_data(as_text=True)
     assert f'<option value="{own.district}" selected>' in chosen
-    unfit = admin.get("/reports", query_string={"period": "2026-11", "format": "xlsx", "district": own.district,
-                                                "street": "没有这个街道"})
+    unfit = admin.get(
+        "/reports",
+        query_string={"period": "2026-11", "format": "xlsx", "district": own.district, "street": "没有这个街道"},
+    )
     assert unfit.status_code == 404 and "没有这个统计范围" in unfit.get_data(as_text=True)
     assert "下载 PDF 报表" in unfit.get_data(as_text=True)  # the form again, to pick another scope
     volunteer = Person(app)
@@ -252,13 +282,14 @@ def test_an_operator_writes_a_report_from_the_command_line(tmp_path):
     assert made.exit_code == 0, made.output
     assert openpyxl.load_workbook(out).sheetnames == list(SHEETS)
     pdf = tmp_path / "年报.pdf"
-    assert runner.invoke(main, ["report", "--period", "2026", "--community-id", "1", "--out", str(pdf)],
-                         env=env).exit_code == 0
+    assert (
+        runner.invoke(main, ["report", "--period", "2026", "--community-id", "1", "--out", str(pdf)], env=env).exit_code
+        == 0
+    )
     assert pdf.read_bytes().startswith(b"%PDF")
     bad = runner.invoke(main, ["report", "--period", "2026-13", "--out", str(out)], env=env)
     assert bad.exit_code == 1 and "period" in bad.output
-    assert runner.invoke(main, ["report", "--period", "2026", "--out", str(tmp_path / "x.doc")],
-                         env=env).exit_code == 2
+    assert runner.invoke(main, ["report", "--period", "2026", "--out", str(tmp_path / "x.doc")], env=env).exit_code == 2
 
 
 def test_the_menu_offers_reports_to_exactly_the_roles_the_policy_lets_take_one():

@@ -1,5 +1,6 @@
 """The import reader's guards: encodings (UTF-8 with and without BOM, GBK/GB18030), not a
 spreadsheet, zip bomb, wrong headers, too many rows (reading stops at the cap), formula cells."""
+
 from __future__ import annotations
 
 import io
@@ -43,8 +44,15 @@ def test_blank_rows_are_skipped_and_row_numbers_kept():
     assert [n for n, _ in table.rows] == [2, 4]
 
 
-@pytest.mark.parametrize("body", [b"%PDF-1.7\n\x00\x01binary", b"\xff\xfe\x00\x00\x00garbage\x00",
-                                  b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old xls", b"   "])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"%PDF-1.7\n\x00\x01binary",
+        b"\xff\xfe\x00\x00\x00garbage\x00",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old xls",
+        b"   ",
+    ],
+)
 def test_not_a_spreadsheet_is_refused_by_its_content(body):
     assert _refusal(body) in ("import.not_spreadsheet", "import.old_xls", "import.empty")
 
@@ -104,6 +112,7 @@ def test_formula_cells_come_through_as_their_formula_text():
 def _never_read(monkeypatch):
     def fail(*_args):
         raise AssertionError("a row was read")
+
     monkeypatch.setattr(reading, "_xlsx_rows", fail)
     monkeypatch.setattr(reading, "_csv_rows", fail)
 
@@ -141,8 +150,11 @@ def test_counting_stops_at_a_decompressed_budget_whatever_the_archive_declares(m
 
 def test_counting_rows_across_chunk_boundaries(monkeypatch):
     monkeypatch.setattr(reading, "COUNT_CHUNK", 7)  # every tag is cut somewhere
-    xml = b"<sheetData>" + b"".join(b'<x:row r="%d"><x:c><x:v>%d</x:v></x:c></x:row><x:row/>' % (n, n)
-                                    for n in range(50)) + b"</sheetData>"
+    xml = (
+        b"<sheetData>"
+        + b"".join(b'<x:row r="%d"><x:c><x:v>%d</x:v></x:c></x:row><x:row/>' % (n, n) for n in range(50))
+        + b"</sheetData>"
+    )
     assert reading._count_rows(io.BytesIO(xml)) == 50
 
 

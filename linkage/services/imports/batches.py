@@ -2,6 +2,7 @@
 API's own schema, progress in the batch row) -> commit all valid rows or none, in one transaction,
 through the provider registration service (so the outbox events reach the matcher as for a form)
 -> a report of each row's outcome. Audited as one entry for the batch, with its row count."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -43,12 +44,18 @@ class Outcome:
     SKIPPED = "skipped"  # valid, but all-or-nothing found a bad row
 
 
-OUTCOME_WORDS = {Outcome.CREATED: "已新增", Outcome.UPDATED: "已更新", Outcome.DUPLICATE: "重复，未更新",
-                 Outcome.INVALID: "有错误，未导入", Outcome.SKIPPED: "未导入（全部或全不）"}
+OUTCOME_WORDS = {
+    Outcome.CREATED: "已新增",
+    Outcome.UPDATED: "已更新",
+    Outcome.DUPLICATE: "重复，未更新",
+    Outcome.INVALID: "有错误，未导入",
+    Outcome.SKIPPED: "未导入（全部或全不）",
+}
 MODES = ("all_or_nothing", "valid_rows")
 
 
 # --- reading and checking rows ------------------------------------------------------------------------
+
 
 @dataclass
 class CheckedRow:
@@ -105,8 +112,11 @@ class RowChecker:
             loaded = self.schema.load(payload)
         except ValidationError as exc:
             told = {header for header, _ in row.problems}  # a cell refused above is not "required" too
-            row.problems.extend((header, message) for header, message in self._field_problems(exc.messages)
-                                if header not in told and not (unplaced and header in ("纬度", "经度")))
+            row.problems.extend(
+                (header, message)
+                for header, message in self._field_problems(exc.messages)
+                if header not in told and not (unplaced and header in ("纬度", "经度"))
+            )
             return row
         if row.problems:
             return row
@@ -138,8 +148,9 @@ class RowChecker:
     def _payload(self, data: dict[str, Any]) -> dict[str, Any]:
         if self.spec.code != "volunteer":
             return data
-        guardian = {key: data.pop(f"guardian_{key}") for key in ("name", "relation", "phone")
-                    if f"guardian_{key}" in data}
+        guardian = {
+            key: data.pop(f"guardian_{key}") for key in ("name", "relation", "phone") if f"guardian_{key}" in data
+        }
         consent: dict[str, Any] = {"notice_version": current_version(), "method": "paper"}
         if guardian:
             consent["guardian"] = guardian
@@ -151,8 +162,11 @@ class RowChecker:
         for name, found in _flatten(messages):
             first = name.split(".")[0]
             if first == "consent":
-                header = {"consent.guardian.name": "监护人姓名", "consent.guardian.relation": "监护人关系",
-                          "consent.guardian.phone": "监护人手机号"}.get(name, "监护人姓名")
+                header = {
+                    "consent.guardian.name": "监护人姓名",
+                    "consent.guardian.relation": "监护人关系",
+                    "consent.guardian.phone": "监护人手机号",
+                }.get(name, "监护人姓名")
             else:
                 header = by_field.get(first, first)
             yield header, "；".join(str(m) for m in render_message(found, LOCALE))
@@ -191,11 +205,13 @@ class RowChecker:
         if not wanted:
             return
         if self.spec.code == "volunteer":
-            found = self.session.execute(select(Volunteer.id_number_digest, Volunteer.id)
-                                         .where(Volunteer.id_number_digest.in_(list(wanted))))
+            found = self.session.execute(
+                select(Volunteer.id_number_digest, Volunteer.id).where(Volunteer.id_number_digest.in_(list(wanted)))
+            )
         else:
-            found = self.session.execute(select(Organization.uscc, Organization.id)
-                                         .where(Organization.uscc.in_(list(wanted))))
+            found = self.session.execute(
+                select(Organization.uscc, Organization.id).where(Organization.uscc.in_(list(wanted)))
+            )
         for key, provider_id in found:
             wanted[key].existing_id = provider_id
 
@@ -221,18 +237,23 @@ def _flatten(messages: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix or "_schema", messages
 
 
-def checked_rows(session: Session, actor: Actor, batch: ImportBatch,
-                 cipher: FieldCipher) -> tuple[Any, Iterator[CheckedRow]]:
+def checked_rows(
+    session: Session, actor: Actor, batch: ImportBatch, cipher: FieldCipher
+) -> tuple[Any, Iterator[CheckedRow]]:
     """The batch's file read and each row checked (a refusal of the file raises InvalidInput)."""
     spec = KINDS[batch.kind]
     table = open_table(batch.content or b"", spec.headers, spec.required)
-    checker: Any = RowChecker.open(session, actor, batch.kind, cipher) if batch.kind in SCHEMAS \
-        else _hour_rows().HourRowChecker(session, actor)  # hour records: their own checker
+    checker: Any = (
+        RowChecker.open(session, actor, batch.kind, cipher)
+        if batch.kind in SCHEMAS
+        else _hour_rows().HourRowChecker(session, actor)
+    )  # hour records: their own checker
     return checker, _chunked(checker, table.headers, table.rows)
 
 
 def _hour_rows() -> Any:
     from linkage.services.imports import hours  # it builds on this module
+
     return hours
 
 
@@ -253,6 +274,7 @@ def _chunked(checker: Any, headers: list[str], cells: Iterator[tuple[int, list[A
 
 # --- the batch's life -------------------------------------------------------------------------------------
 
+
 def start_import(uow: UnitOfWork, actor: Actor, kind: str, filename: str, body: bytes) -> ImportBatch:
     """Take an upload: the file's quick guards now (a refusal stores nothing), the rows later."""
     if kind not in KINDS:
@@ -263,15 +285,23 @@ def start_import(uow: UnitOfWork, actor: Actor, kind: str, filename: str, body: 
     spec = KINDS[kind]
     table = open_table(body, spec.headers, spec.required)  # size, format, zip bomb, headers
     del table
-    batch = ImportBatch(kind=kind, created_by=actor.user_id, filename=filename[:200], content=body,
-                        status=ImportStatus.RUNNING.value, problems=[], outcomes=[])
+    batch = ImportBatch(
+        kind=kind,
+        created_by=actor.user_id,
+        filename=filename[:200],
+        content=body,
+        status=ImportStatus.RUNNING.value,
+        problems=[],
+        outcomes=[],
+    )
     uow.session.add(batch)
     uow.commit()
     return batch
 
 
-def run_preview(reads: sessionmaker[Session], sessions: sessionmaker[Session], actor: Actor, batch_id: int,
-                cipher: FieldCipher) -> None:
+def run_preview(
+    reads: sessionmaker[Session], sessions: sessionmaker[Session], actor: Actor, batch_id: int, cipher: FieldCipher
+) -> None:
     """Check every row of the batch, writing progress as it goes (any web worker answers the poll).
     Runs in a background thread: rows read in a read session, the batch's findings written in short
     write transactions of their own; nothing else is stored."""
@@ -310,14 +340,28 @@ def _count(counts: dict[str, int], row: CheckedRow, problems: list[dict[str, Any
 
 def _progress(sessions: sessionmaker[Session], batch_id: int, counts: dict[str, int]) -> None:
     with sessions() as session:
-        session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
-            total_rows=counts["total"], valid_rows=counts["valid"], error_rows=counts["error"],
-            duplicate_rows=counts["duplicate"], touched_at=utcnow()))
+        session.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(
+                total_rows=counts["total"],
+                valid_rows=counts["valid"],
+                error_rows=counts["error"],
+                duplicate_rows=counts["duplicate"],
+                touched_at=utcnow(),
+            )
+        )
         session.commit()
 
 
-def _finish(sessions: sessionmaker[Session], batch_id: int, status: ImportStatus, counts: dict[str, int],
-            problems: list[dict[str, Any]], message: str) -> None:
+def _finish(
+    sessions: sessionmaker[Session],
+    batch_id: int,
+    status: ImportStatus,
+    counts: dict[str, int],
+    problems: list[dict[str, Any]],
+    message: str,
+) -> None:
     with sessions() as session:
         batch = session.get(ImportBatch, batch_id)
         if batch is None:
@@ -345,12 +389,26 @@ def read_batch(session: Session, actor: Actor, batch_id: int) -> ImportBatch:
 
 def list_batches(session: Session, actor: Actor, limit: int = 50) -> list[ImportBatch]:
     """The actor's own batches, newest first (the district's too: only their own here)."""
-    return list(session.scalars(select(ImportBatch).where(ImportBatch.created_by == actor.user_id)
-                                .order_by(ImportBatch.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(ImportBatch)
+            .where(ImportBatch.created_by == actor.user_id)
+            .order_by(ImportBatch.id.desc())
+            .limit(limit)
+        )
+    )
 
 
-def commit_import(uow: UnitOfWork, actor: Actor, batch_id: int, cipher: FieldCipher, *, mode: str,
-                  update_existing: bool = False, paper_consents_held: bool = False) -> ImportBatch:
+def commit_import(
+    uow: UnitOfWork,
+    actor: Actor,
+    batch_id: int,
+    cipher: FieldCipher,
+    *,
+    mode: str,
+    update_existing: bool = False,
+    paper_consents_held: bool = False,
+) -> ImportBatch:
     """Store the previewed rows in one transaction: every valid row (valid_rows), or all of them
     only if none is invalid (all_or_nothing). Each row goes through the provider service."""
     batch = read_batch(uow.session, actor, batch_id)
@@ -374,14 +432,16 @@ def commit_import(uow: UnitOfWork, actor: Actor, batch_id: int, cipher: FieldCip
     if mode == "all_or_nothing" and any(o[1] == Outcome.INVALID for o in outcomes):
         uow.rollback()
         batch = read_batch(uow.session, actor, batch_id)
-        outcomes = [[o[0], Outcome.INVALID if o[1] == Outcome.INVALID else Outcome.SKIPPED, None, o[3]]
-                    for o in outcomes]
+        outcomes = [
+            [o[0], Outcome.INVALID if o[1] == Outcome.INVALID else Outcome.SKIPPED, None, o[3]] for o in outcomes
+        ]
     stored = sum(1 for o in outcomes if o[1] in (Outcome.CREATED, Outcome.UPDATED))
     batch.status, batch.committed_rows, batch.outcomes = ImportStatus.COMMITTED.value, stored, outcomes
     batch.content, batch.finished_at = None, utcnow()
     if isinstance(audit, AuditContext):
-        uow.session.info.setdefault("audit_reasons", {})[("import_batches", str(batch.id), "update")] = \
+        uow.session.info.setdefault("audit_reasons", {})[("import_batches", str(batch.id), "update")] = (
             f"导入{KINDS[batch.kind].label} {stored} 行（批次 {batch.id}，{mode}）"
+        )
     uow.commit()
     return batch
 
@@ -412,10 +472,13 @@ class _OneTransaction:
         self._uow.after_commit(callback)
 
 
-def _store_rows(uow: UnitOfWork, actor: Actor, batch: ImportBatch, cipher: FieldCipher, mode: str,
-                update_existing: bool) -> list[list[Any]]:
+def _store_rows(
+    uow: UnitOfWork, actor: Actor, batch: ImportBatch, cipher: FieldCipher, mode: str, update_existing: bool
+) -> list[list[Any]]:
     if batch.kind not in SCHEMAS:  # hour records go through the hours service (update_existing does not apply)
-        return list(_hour_rows().store_rows(uow, actor, batch, checked_rows(uow.session, actor, batch, cipher)[1], mode))
+        return list(
+            _hour_rows().store_rows(uow, actor, batch, checked_rows(uow.session, actor, batch, cipher)[1], mode)
+        )
     inner: Any = _OneTransaction(uow)
     outcomes: list[list[Any]] = []
     waiting: list[tuple[list[Any], dict[str, Any]]] = []  # new rows: (their outcome, to fill in; payload)
@@ -443,8 +506,9 @@ def _store_rows(uow: UnitOfWork, actor: Actor, batch: ImportBatch, cipher: Field
     return outcomes
 
 
-def _register(inner: Any, actor: Actor, kind: str, waiting: list[tuple[list[Any], dict[str, Any]]],
-              cipher: FieldCipher) -> bool:
+def _register(
+    inner: Any, actor: Actor, kind: str, waiting: list[tuple[list[Any], dict[str, Any]]], cipher: FieldCipher
+) -> bool:
     """Register a chunk of new rows through the provider service; True if one was refused."""
     if not waiting:
         return False
@@ -458,8 +522,9 @@ def _register(inner: Any, actor: Actor, kind: str, waiting: list[tuple[list[Any]
     return refused
 
 
-def _update_row(uow: UnitOfWork, inner: Any, actor: Actor, kind: str, row: CheckedRow,
-                cipher: FieldCipher) -> list[Any]:
+def _update_row(
+    uow: UnitOfWork, inner: Any, actor: Actor, kind: str, row: CheckedRow, cipher: FieldCipher
+) -> list[Any]:
     """An asked-for update of a registered provider: in a savepoint (a refusal may come after a
     field was set)."""
     assert row.payload is not None and row.existing_id is not None
@@ -487,12 +552,21 @@ def _joined(problems: list[tuple[str, str]]) -> str:
 
 # --- templates and reports -------------------------------------------------------------------------------
 
+
 def template_xlsx(kind: str) -> bytes:
     """The kind's template: Chinese headers (required ones starred) and one sample row."""
     spec = KINDS[kind]
     headers = [c.header + ("*" if c.required else "") for c in spec.columns]
-    return write_xlsx([Sheet(title=f"{spec.label}导入", headers=headers,
-                             rows=[[c.sample for c in spec.columns]], widths=[_width(c) for c in spec.columns])])
+    return write_xlsx(
+        [
+            Sheet(
+                title=f"{spec.label}导入",
+                headers=headers,
+                rows=[[c.sample for c in spec.columns]],
+                widths=[_width(c) for c in spec.columns],
+            )
+        ]
+    )
 
 
 def _width(column: Column) -> int:
@@ -504,18 +578,44 @@ def report_xlsx(batch: ImportBatch) -> bytes:
     if batch.status == ImportStatus.COMMITTED.value:
         rows: list[list[Any]] = [[n, OUTCOME_WORDS.get(o, o), pid or "", msg] for n, o, pid, msg in batch.outcomes]
     else:
-        rows = [[p["row"], OUTCOME_WORDS[Outcome.INVALID], "", f"{p['column']}：{p['message']}"]
-                for p in batch.problems]
-    summary: list[list[Any]] = [["类型", KINDS[batch.kind].label], ["文件", batch.filename], ["状态", STATUS_WORDS[batch.status]],
-               ["总行数", batch.total_rows], ["有效行", batch.valid_rows], ["错误行", batch.error_rows],
-               ["重复行", batch.duplicate_rows], ["已导入", batch.committed_rows]]
-    return write_xlsx([Sheet("导入结果", ["行号", "结果", "编号", "说明"], rows, widths=(8, 16, 10, 80)),
-                       Sheet("汇总", ["项目", "值"], summary, widths=(12, 40))])
+        rows = [
+            [p["row"], OUTCOME_WORDS[Outcome.INVALID], "", f"{p['column']}：{p['message']}"] for p in batch.problems
+        ]
+    summary: list[list[Any]] = [
+        ["类型", KINDS[batch.kind].label],
+        ["文件", batch.filename],
+        ["状态", STATUS_WORDS[batch.status]],
+        ["总行数", batch.total_rows],
+        ["有效行", batch.valid_rows],
+        ["错误行", batch.error_rows],
+        ["重复行", batch.duplicate_rows],
+        ["已导入", batch.committed_rows],
+    ]
+    return write_xlsx(
+        [
+            Sheet("导入结果", ["行号", "结果", "编号", "说明"], rows, widths=(8, 16, 10, 80)),
+            Sheet("汇总", ["项目", "值"], summary, widths=(12, 40)),
+        ]
+    )
 
 
-STATUS_WORDS = {ImportStatus.RUNNING.value: "检查中", ImportStatus.READY.value: "待确认",
-                ImportStatus.FAILED.value: "失败", ImportStatus.COMMITTED.value: "已导入"}
+STATUS_WORDS = {
+    ImportStatus.RUNNING.value: "检查中",
+    ImportStatus.READY.value: "待确认",
+    ImportStatus.FAILED.value: "失败",
+    ImportStatus.COMMITTED.value: "已导入",
+}
 
 
-__all__ = ["Message", "MODES", "Outcome", "commit_import", "list_batches", "read_batch", "report_xlsx",
-           "run_preview", "start_import", "template_xlsx"]
+__all__ = [
+    "Message",
+    "MODES",
+    "Outcome",
+    "commit_import",
+    "list_batches",
+    "read_batch",
+    "report_xlsx",
+    "run_preview",
+    "start_import",
+    "template_xlsx",
+]

@@ -1,6 +1,7 @@
 """Hour records imported (补录 by the organizing organization: 谁组织谁记录): each row is checked by
 the hours service's own rules (hours.plan_hours) and committed through hours.log_hours, exactly as
 an organization's staff entering hours afterwards: pending honour hours, chained, announced."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,8 +33,14 @@ from linkage.uow import UnitOfWork
 from schemas.hours import LogHoursSchema
 
 KIND = "hours"
-HEADERS = {"volunteer_code": "志愿者编号", "activity_id": "活动编号", "starts_at": "开始时间",
-           "ends_at": "结束时间", "content": "服务内容", "reason": "补录原因"}
+HEADERS = {
+    "volunteer_code": "志愿者编号",
+    "activity_id": "活动编号",
+    "starts_at": "开始时间",
+    "ends_at": "结束时间",
+    "content": "服务内容",
+    "reason": "补录原因",
+}
 _FIELDS = {header: name for name, header in HEADERS.items()}
 
 
@@ -116,9 +123,15 @@ class HourRowChecker:
         """A standing record (pending, verified, disputed) of the volunteer in the activity."""
         query, status = records_with_status()
         standing: Any = status  # a SQL case expression
-        found: Any = query.with_only_columns(HourEntry.id).where(
-            HourEntry.volunteer_id == volunteer_id, HourEntry.activity_id == activity_id,
-            standing.in_([s.value for s in STANDING])).limit(1)
+        found: Any = (
+            query.with_only_columns(HourEntry.id)
+            .where(
+                HourEntry.volunteer_id == volunteer_id,
+                HourEntry.activity_id == activity_id,
+                standing.in_([s.value for s in STANDING]),
+            )
+            .limit(1)
+        )
         recorded: int | None = self.session.scalar(found)
         return recorded
 
@@ -128,8 +141,10 @@ _COLUMN_OF = {**HEADERS, "volunteer_id": "志愿者编号", "minutes": "结束�
 
 def _problems(messages: Any) -> list[tuple[str, str]]:
     """Field messages (the schema's or the service's) under the sheet's column; none named: ''."""
-    return [(_COLUMN_OF.get(name.split(".")[0], ""), "；".join(str(m) for m in render_message(found, LOCALE)))
-            for name, found in _flatten(messages)]
+    return [
+        (_COLUMN_OF.get(name.split(".")[0], ""), "；".join(str(m) for m in render_message(found, LOCALE)))
+        for name, found in _flatten(messages)
+    ]
 
 
 def _refused(exc: DomainError) -> list[tuple[str, str]]:

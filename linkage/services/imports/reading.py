@@ -1,6 +1,7 @@
 """Reading an uploaded spreadsheet row by row (.xlsx through openpyxl's read-only mode, .csv in UTF-8
 or GBK/GB18030), with the guards that refuse a file before anything is stored: size, not a
 spreadsheet, zip bomb, wrong headers, too many rows."""
+
 from __future__ import annotations
 
 import csv
@@ -126,8 +127,17 @@ def count_xlsx_rows(body: bytes) -> int:
                 return 0  # openpyxl refuses a workbook without a sheet
             with archive.open(part) as stream:
                 return _count_rows(stream)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, RuntimeError, NotImplementedError,
-            zlib.error, ElementTree.ParseError):  # damaged, encrypted, an unknown compression
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        zlib.error,
+        ElementTree.ParseError,
+    ):  # damaged, encrypted, an unknown compression
         raise refuse("import.not_spreadsheet") from None
 
 
@@ -148,7 +158,7 @@ def _count_rows(stream: io.BufferedIOBase | Any) -> int:
                 count += 1
         if count > MAX_ROWS + 1 or not chunk:
             return count
-        carry = data[starts[-1]:] if starts else data[-64:]
+        carry = data[starts[-1] :] if starts else data[-64:]
 
 
 def _first_sheet(archive: zipfile.ZipFile) -> str | None:

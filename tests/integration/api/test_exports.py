@@ -1,5 +1,6 @@
 """List exports (?format=xlsx|csv): the same rows, masking and filters as the JSON list, another
 party's rows never, formulas defused, csv as UTF-8 with a BOM (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import csv
@@ -41,8 +42,10 @@ def read_back(response) -> list[list]:
 
 def expected(table: exports.Table, items: list[dict]) -> list[list]:
     """The JSON items laid out as the export must show them (header first), as text."""
+
     def shown(value):
         return norm(cell_value(value))  # text defused exactly as linkage.spreadsheets does
+
     return [table.headers] + [[shown(v) for v in row] for row in table.rows(items)]
 
 
@@ -71,12 +74,17 @@ def test_the_volunteer_roster_exports_what_the_json_shows_masked_the_same(world,
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_needs_export_applies_the_filters_labels_in_chinese_and_defuses_formulas(world, fmt):
     community, other = world.ids["community"], world.ids["other_community"]
-    world.call("POST", "/api/v1/needs", "community_staff",
-               json=need_body(community, description='=HYPERLINK("http://evil.example","点我")', urgency="urgent"))
+    world.call(
+        "POST",
+        "/api/v1/needs",
+        "community_staff",
+        json=need_body(community, description='=HYPERLINK("http://evil.example","点我")', urgency="urgent"),
+    )
     world.call("POST", "/api/v1/needs", "community_staff", json=need_body(community, category="助残"))
     world.call("POST", "/api/v1/needs", "other_community_staff", json=need_body(other, title="另一个社区的需求"))
-    listed = world.call("GET", "/api/v1/needs", "community_staff",
-                        query_string={"community_id": community, "category": "养老"}).json
+    listed = world.call(
+        "GET", "/api/v1/needs", "community_staff", query_string={"community_id": community, "category": "养老"}
+    ).json
     assert listed["total"] == 1
     rows = read_back(export(world, "/api/v1/needs", "community_staff", fmt, community_id=community, category="养老"))
     assert len(rows) == 2 and rows == expected(exports.NEEDS, listed["items"])
@@ -99,9 +107,18 @@ def test_an_hours_export_never_holds_another_volunteer_s_records(world, project_
 
 
 def test_every_list_endpoint_exports_and_refuses_a_format_it_does_not_know(world):
-    lists = ["/api/v1/needs", "/api/v1/projects", "/api/v1/communities", "/api/v1/organizations",
-             "/api/v1/social-workers", "/api/v1/volunteers", "/api/v1/resources", "/api/v1/hours",
-             "/api/v1/notifications", "/api/v1/audit"]
+    lists = [
+        "/api/v1/needs",
+        "/api/v1/projects",
+        "/api/v1/communities",
+        "/api/v1/organizations",
+        "/api/v1/social-workers",
+        "/api/v1/volunteers",
+        "/api/v1/resources",
+        "/api/v1/hours",
+        "/api/v1/notifications",
+        "/api/v1/audit",
+    ]
     for path in lists:
         for fmt in ("xlsx", "csv"):
             response = export(world, path, "admin", fmt)
@@ -114,6 +131,7 @@ def test_every_list_endpoint_exports_and_refuses_a_format_it_does_not_know(world
 def test_an_export_is_capped_and_says_so(world, monkeypatch):
     monkeypatch.setattr(exports, "EXPORT_CAP", 1)
     from linkage.api import paging
+
     monkeypatch.setattr(paging, "EXPORT_CAP", 1)
     response = export(world, "/api/v1/organizations", "admin", "xlsx")
     assert response.headers["X-Export-Truncated"] == "true" and response.headers["X-Export-Total"] == "2"
@@ -127,11 +145,21 @@ def test_hours_per_organization_and_community_and_month_only_to_their_own_staff(
     entry = log(world, activity, 90).json
     month = datetime.fromisoformat(entry["starts_at"]).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     org, community = world.ids["organization"], world.ids["community"]
-    org_path, community_path = f"/api/v1/organizations/{org}/hours-report", f"/api/v1/communities/{community}/hours-report"
+    org_path, community_path = (
+        f"/api/v1/organizations/{org}/hours-report",
+        f"/api/v1/communities/{community}/hours-report",
+    )
     expected_status = {  # who: (organization A's report, community A's report)
-        "admin": (200, 200), "auditor": (200, 200), "org_staff": (200, 403), "other_org_staff": (403, 403),
-        "community_staff": (403, 200), "other_community_staff": (403, 403), "volunteer": (403, 403),
-        "other_volunteer": (403, 403), "social_worker": (403, 403)}
+        "admin": (200, 200),
+        "auditor": (200, 200),
+        "org_staff": (200, 403),
+        "other_org_staff": (403, 403),
+        "community_staff": (403, 200),
+        "other_community_staff": (403, 403),
+        "volunteer": (403, 403),
+        "other_volunteer": (403, 403),
+        "social_worker": (403, 403),
+    }
     for who, (for_org, for_community) in expected_status.items():
         for path, status in ((org_path, for_org), (community_path, for_community)):
             for fmt in (None, "csv", "xlsx"):
@@ -152,8 +180,12 @@ def test_hours_per_organization_and_community_and_month_only_to_their_own_staff(
                     assert rows[1][exports.HOURS_REPORT.headers.index("状态")] == "待审核"
     other_month = "2020-01"
     assert world.call("GET", org_path, "admin", query_string={"month": other_month}).get_json()["total"] == 0
-    assert world.call("GET", "/api/v1/organizations/999999/hours-report", "admin",
-                      query_string={"month": month}).status_code == 404
+    assert (
+        world.call(
+            "GET", "/api/v1/organizations/999999/hours-report", "admin", query_string={"month": month}
+        ).status_code
+        == 404
+    )
     for bad in ("2026-13", "2026-1", "26-11", ""):
         response = world.call("GET", org_path, "admin", query_string={"month": bad})
         assert response.status_code == 422 and response.get_json()["errors"], bad
@@ -161,7 +193,11 @@ def test_hours_per_organization_and_community_and_month_only_to_their_own_staff(
 
 
 def test_a_control_character_a_client_stored_neither_breaks_the_xlsx_nor_hides_a_formula(world):
-    world.call("POST", "/api/v1/needs", "community_staff",
-               json=need_body(world.ids["community"], description="\x03=1+1\x0b 说明"))
+    world.call(
+        "POST",
+        "/api/v1/needs",
+        "community_staff",
+        json=need_body(world.ids["community"], description="\x03=1+1\x0b 说明"),
+    )
     rows = read_back(export(world, "/api/v1/needs", "community_staff", "xlsx"))
     assert rows[1][exports.NEEDS.headers.index("说明")] == "'=1+1 说明"  # dropped, then defused

@@ -1,5 +1,6 @@
 """/api/v1/imports: upload -> batch (preview inline in tests) -> commit -> report; refusals in the
 error shape and changing nothing; another's batch a 404; events for the matcher."""
+
 from __future__ import annotations
 
 import base64
@@ -37,8 +38,10 @@ def test_upload_commit_report(world):
 
 def test_refused_files_are_422_naming_the_file_and_change_nothing(world):
     before = db_fingerprint(world.platform)
-    for file, reason in ((b"hello, world\x00", "import.not_spreadsheet"),
-                         (xlsx(["名字", "手机号*"], [["张三", "13800000000"]]), "import.wrong_headers")):
+    for file, reason in (
+        (b"hello, world\x00", "import.not_spreadsheet"),
+        (xlsx(["名字", "手机号*"], [["张三", "13800000000"]]), "import.wrong_headers"),
+    ):
         response = world.call("POST", "/api/v1/imports", "community_staff", json=_body("volunteer", file))
         body = response.get_json()
         assert response.status_code == 422 and body["reason"] == reason and "content" in body["errors"], body

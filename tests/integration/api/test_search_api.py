@@ -1,4 +1,5 @@
 """q= over HTTP: the list endpoints find by Chinese, pinyin and initials, hide what the list hides, refuse bad input; community phones."""
+
 from __future__ import annotations
 
 API = "/api/v1"
@@ -31,11 +32,23 @@ def test_a_search_with_control_characters_or_too_long_is_refused(world):
 
 
 def test_a_community_gives_a_landline_with_an_extension(world):
-    created = world.call("POST", f"{API}/communities", "admin", json={
-        "code": "120116099", "name": "新港社区", "street": "新港街道", "district": "滨海新区",
-        "lat": 39.0, "lon": 117.7, "contact_phone": "022-25321234转8001"})
+    created = world.call(
+        "POST",
+        f"{API}/communities",
+        "admin",
+        json={
+            "code": "120116099",
+            "name": "新港社区",
+            "street": "新港街道",
+            "district": "滨海新区",
+            "lat": 39.0,
+            "lon": 117.7,
+            "contact_phone": "022-25321234转8001",
+        },
+    )
     assert created.status_code == 201, created.json
     assert created.json["contact_phone"] == "022-25321234-8001"
-    refused = world.call("PATCH", f"{API}/communities/{created.json['id']}", "admin",
-                         json={"contact_phone": "13812345678转8001"})
+    refused = world.call(
+        "PATCH", f"{API}/communities/{created.json['id']}", "admin", json={"contact_phone": "13812345678转8001"}
+    )
     assert refused.status_code == 422 and "contact_phone" in str(refused.json)

@@ -1,6 +1,7 @@
 """Hour records imported by the organizing organization (谁组织谁记录), on SQLite and PostgreSQL:
 the template's round trip, each refusal with its reason, the good rows stored through the hours
 service (pending honour hours on the chain, announced), another organization's activity refused."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -40,8 +41,16 @@ def scene(build, read):
     with read() as s:
         codes = [s.get(Volunteer, v.id).code for v in people]
         start = s.get(type(activity), activity.id).starts_at.astimezone(LOCAL_TZ)
-    return {**mine, "activity": activity, "other": other, "people": people, "codes": codes, "start": start,
-            "recorded": recorded, "other_staff": theirs["org_staff"]}
+    return {
+        **mine,
+        "activity": activity,
+        "other": other,
+        "people": people,
+        "codes": codes,
+        "start": start,
+        "recorded": recorded,
+        "other_staff": theirs["org_staff"],
+    }
 
 
 def _at(scene, minutes):
@@ -59,7 +68,7 @@ def _rows(scene):
         [codes[3], act, _at(scene, 1), _at(scene, 61), "", ""],  # no reason
         [codes[5], act, _at(scene, 1), _at(scene, 61), "", "纸质签到表补录"],  # duplicate
         [codes[0], act, _at(scene, 100), _at(scene, 130), "", "纸质签到表补录"],  # twice in the file
-        [codes[4], act, _at(scene, 1), _at(scene, 61), "=HYPERLINK(\"x\")", "纸质签到表补录"],  # formula
+        [codes[4], act, _at(scene, 1), _at(scene, 61), '=HYPERLINK("x")', "纸质签到表补录"],  # formula
     ]
 
 

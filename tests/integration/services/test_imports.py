@@ -1,5 +1,6 @@
 """Imports at the service, on SQLite and PostgreSQL: preview findings, all-or-nothing against valid
 rows, duplicates reported or updated, whose batch is whose, one audit entry, the outbox events."""
+
 from __future__ import annotations
 
 import pytest
@@ -38,8 +39,9 @@ def _three_rows(community_name):
 
 def test_preview_names_the_bad_row_and_stores_nothing(platform, act, read, scene):
     before = _count(read, Volunteer)
-    batch = _previewed(platform, act, scene["staff"], "volunteer",
-                       xlsx(VOLUNTEER_HEADERS, _three_rows(scene["community"].name)))
+    batch = _previewed(
+        platform, act, scene["staff"], "volunteer", xlsx(VOLUNTEER_HEADERS, _three_rows(scene["community"].name))
+    )
     assert (batch.status, batch.total_rows, batch.valid_rows, batch.error_rows) == ("ready", 3, 2, 1)
     assert batch.problems[0]["row"] == 3 and batch.problems[0]["column"] == "身份证号"
     assert "校验" in batch.problems[0]["message"]
@@ -48,8 +50,9 @@ def test_preview_names_the_bad_row_and_stores_nothing(platform, act, read, scene
 
 @pytest.mark.parametrize("mode, stored", [("all_or_nothing", 0), ("valid_rows", 2)])
 def test_all_or_nothing_or_the_valid_rows(platform, act, read, scene, mode, stored):
-    batch = _previewed(platform, act, scene["staff"], "volunteer",
-                       xlsx(VOLUNTEER_HEADERS, _three_rows(scene["community"].name)))
+    batch = _previewed(
+        platform, act, scene["staff"], "volunteer", xlsx(VOLUNTEER_HEADERS, _three_rows(scene["community"].name))
+    )
     before = _count(read, Volunteer)
     done = act(commit_import, scene["staff"], batch.id, platform.cipher, mode=mode, paper_consents_held=True)
     assert done.committed_rows == stored and _count(read, Volunteer) == before + stored
@@ -66,7 +69,8 @@ def test_imported_volunteers_reach_the_matcher_and_the_batch_is_audited_once(pla
     with read() as s:
         audit_before = s.scalar(select(func.count()).select_from(AuditEntry))
     platform.audit_context = lambda: __import__("linkage.audit", fromlist=["AuditContext"]).AuditContext(
-        user_id=scene["staff"].user_id, username="staff", role="community_staff", action="POST /imports/1/commit")
+        user_id=scene["staff"].user_id, username="staff", role="community_staff", action="POST /imports/1/commit"
+    )
     done = act(commit_import, scene["staff"], batch.id, platform.cipher, mode="valid_rows", paper_consents_held=True)
     with read() as s:
         ids = [o[2] for o in done.outcomes]
@@ -105,8 +109,13 @@ def test_a_row_twice_in_the_file_is_an_error(platform, act, build):
 
 def test_another_community_is_refused_per_row_and_anothers_batch_is_a_404(platform, act, read, build, scene):
     other = build.community()
-    batch = _previewed(platform, act, scene["staff"], "volunteer",
-                       xlsx(VOLUNTEER_HEADERS, [volunteer_row(30, other.name), volunteer_row(31)]))
+    batch = _previewed(
+        platform,
+        act,
+        scene["staff"],
+        "volunteer",
+        xlsx(VOLUNTEER_HEADERS, [volunteer_row(30, other.name), volunteer_row(31)]),
+    )
     done = act(commit_import, scene["staff"], batch.id, platform.cipher, mode="valid_rows", paper_consents_held=True)
     assert [o[1] for o in done.outcomes] == ["invalid", "created"]
     stranger = build.community_staff(other)
@@ -137,8 +146,11 @@ def test_a_refused_file_stores_no_batch(platform, act, read, scene):
 
 
 def test_a_formula_in_a_name_is_a_row_error(platform, act, scene):
-    rows = [volunteer_row(60), volunteer_row(61, name='=HYPERLINK("http://evil.example","点我")'),
-            volunteer_row(62, name="@SUM(A1)")]
+    rows = [
+        volunteer_row(60),
+        volunteer_row(61, name='=HYPERLINK("http://evil.example","点我")'),
+        volunteer_row(62, name="@SUM(A1)"),
+    ]
     batch = _previewed(platform, act, scene["staff"], "volunteer", xlsx(VOLUNTEER_HEADERS, rows))
     assert (batch.valid_rows, batch.error_rows) == (1, 2)
     assert {p["row"] for p in batch.problems} == {3, 4}
@@ -148,8 +160,13 @@ def test_a_formula_in_a_name_is_a_row_error(platform, act, scene):
 def test_a_community_name_gives_the_coordinates(platform, act, build):
     community = build.community(lat=39.5, lon=117.5)
     admin = build.admin()
-    batch = _previewed(platform, act, admin, "volunteer", xlsx(VOLUNTEER_HEADERS, [volunteer_row(70, community.name),
-                                                                                  volunteer_row(71, "没有这个社区")]))
+    batch = _previewed(
+        platform,
+        act,
+        admin,
+        "volunteer",
+        xlsx(VOLUNTEER_HEADERS, [volunteer_row(70, community.name), volunteer_row(71, "没有这个社区")]),
+    )
     assert batch.valid_rows == 1 and "没有这个社区" in batch.problems[0]["message"]
     done = act(commit_import, admin, batch.id, platform.cipher, mode="valid_rows", paper_consents_held=True)
     with platform.read_session() as s:
@@ -164,11 +181,14 @@ def test_a_batch_whose_check_stopped_is_shown_failed(platform, act, read, scene)
     from sqlalchemy import update
 
     from linkage.models import utcnow
+
     batch = act(start_import, scene["staff"], "volunteer", "x.xlsx", xlsx(VOLUNTEER_HEADERS, [volunteer_row(80)]))
     with read() as s:
         assert read_batch(s, scene["staff"], batch.id).status == "running"
     with platform.write_sessions() as s:
-        s.execute(update(ImportBatch).where(ImportBatch.id == batch.id).values(touched_at=utcnow() - timedelta(minutes=3)))
+        s.execute(
+            update(ImportBatch).where(ImportBatch.id == batch.id).values(touched_at=utcnow() - timedelta(minutes=3))
+        )
         s.commit()
     with read() as s:
         stopped = read_batch(s, scene["staff"], batch.id)
@@ -179,15 +199,20 @@ def test_a_batch_whose_check_stopped_is_shown_failed(platform, act, read, scene)
 
 
 @pytest.mark.parametrize("make", [xlsx, csv_bytes])
-def test_a_file_over_the_row_cap_is_refused_at_upload_and_stores_nothing(platform, act, read, scene, monkeypatch,
-                                                                         make):
+def test_a_file_over_the_row_cap_is_refused_at_upload_and_stores_nothing(platform, act, read, scene, monkeypatch, make):
     from linkage.services.imports import reading
+
     monkeypatch.setattr(reading, "MAX_ROWS", 50)
     monkeypatch.setattr(reading, "_xlsx_rows", lambda body: pytest.fail("a row was read"))
     monkeypatch.setattr(reading, "_csv_rows", lambda text: pytest.fail("a row was read"))
     before = _count(read, ImportBatch)
     with pytest.raises(InvalidInput) as refused:
-        act(start_import, scene["staff"], "volunteer", "名册.xlsx",
-            make(VOLUNTEER_HEADERS, [volunteer_row(n) for n in range(51)]))
+        act(
+            start_import,
+            scene["staff"],
+            "volunteer",
+            "名册.xlsx",
+            make(VOLUNTEER_HEADERS, [volunteer_row(n) for n in range(51)]),
+        )
     assert refused.value.code == "import.too_many_rows" and "file" in refused.value.errors
     assert _count(read, ImportBatch) == before and _count(read, Volunteer) == 0

@@ -1,4 +1,5 @@
 """Pinyin search at the service: keys kept on every write, q= by Chinese, pinyin and initials, exact first, never past the policy."""
+
 from __future__ import annotations
 
 from sqlalchemy import insert, select, text
@@ -19,8 +20,14 @@ def test_keys_are_written_on_insert_and_rename(build, act, read, platform):
     with read() as s:
         row = s.get(Volunteer, volunteer.id)
         assert (row.name_pinyin, row.name_initials) == ("zhangsan", "zs")
-    act(update_provider, build.volunteer_actor(volunteer), "volunteer", volunteer.id, {"name": "单雄信"},
-        platform.cipher)
+    act(
+        update_provider,
+        build.volunteer_actor(volunteer),
+        "volunteer",
+        volunteer.id,
+        {"name": "单雄信"},
+        platform.cipher,
+    )
     with read() as s:
         row = s.get(Volunteer, volunteer.id)
         assert (row.name_pinyin, row.name_initials) == ("shanxiongxin", "sxx")  # the surname reading
@@ -35,10 +42,22 @@ def test_keys_of_communities_needs_and_a_core_bulk_insert(build, act, read):
         assert s.scalar(select(Community.name_initials).where(Community.id == community.id)) == "hpsq"
         assert s.scalar(select(Need.name_pinyin).where(Need.id == need.id)) == "chongyangjiesongcan"
     with read() as s:  # a Core insert that names the organization computes its keys by the column default
-        s.execute(insert(Organization), [{"name": "曾氏慈善会", "uscc": f"91120116MA0{n:07d}", "registration": "filed",
-                                          "lat": 39.1, "lon": 117.2} for n in (1, 2)])
-        keys = s.execute(select(Organization.name_pinyin, Organization.name_initials)
-                         .where(Organization.name == "曾氏慈善会")).all()
+        s.execute(
+            insert(Organization),
+            [
+                {
+                    "name": "曾氏慈善会",
+                    "uscc": f"91120116MA0{n:07d}",
+                    "registration": "filed",
+                    "lat": 39.1,
+                    "lon": 117.2,
+                }
+                for n in (1, 2)
+            ],
+        )
+        keys = s.execute(
+            select(Organization.name_pinyin, Organization.name_initials).where(Organization.name == "曾氏慈善会")
+        ).all()
         s.rollback()
     assert [tuple(k) for k in keys] == [("cengshicishanhui", "cscsh")] * 2  # not a person: no surname reading
 
@@ -101,13 +120,17 @@ def test_postgresql_serves_a_pinyin_prefix_from_the_index(build, read, database_
     build.volunteer(name="张三")
     with read() as s:
         s.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = "\n".join(s.scalars(text(
-            "EXPLAIN SELECT id FROM volunteers WHERE name_pinyin LIKE 'zhang%' OR name_initials LIKE 'zs%'")))
+        plan = "\n".join(
+            s.scalars(
+                text("EXPLAIN SELECT id FROM volunteers WHERE name_pinyin LIKE 'zhang%' OR name_initials LIKE 'zs%'")
+            )
+        )
     assert "ix_volunteers_name_pinyin" in plan and "ix_volunteers_name_initials" in plan
 
 
 def test_an_erased_volunteer_leaves_no_pinyin_of_their_name(build, act, read):
     from linkage.services.rights import erase_volunteer
+
     volunteer = build.volunteer(name="张三")
     act(erase_volunteer, ADMIN, volunteer.id, "本人书面申请")
     with read() as s:

@@ -1,5 +1,6 @@
 """Import pages: the template link, an upload and its preview with the bad row's reason, the commit,
 the report; a refused file is told on the form; another's batch is a 404."""
+
 from __future__ import annotations
 
 import io
@@ -32,8 +33,12 @@ def test_staff_upload_preview_commit_and_read_the_report(world, person):
     page = staff.get(committed.headers["Location"]).get_data(as_text=True)
     assert 'id="count-committed">2<' in page
     report = staff.get(done.headers["Location"] + "/report.xlsx")
-    outcomes = [r[1] for r in load_workbook(io.BytesIO(report.data), read_only=True)["导入结果"].iter_rows(
-        min_row=2, values_only=True)]
+    outcomes = [
+        r[1]
+        for r in load_workbook(io.BytesIO(report.data), read_only=True)["导入结果"].iter_rows(
+            min_row=2, values_only=True
+        )
+    ]
     assert outcomes == ["已新增", "已新增", "有错误，未导入"]
     assert person("other_community_staff").get(done.headers["Location"]).status_code == 404
 
@@ -47,6 +52,7 @@ def test_a_file_that_is_not_a_spreadsheet_is_told_on_the_form(world, person):
 
 def test_too_many_rows_fail_the_batch_with_a_message_to_split(world, person, monkeypatch):
     from linkage.services.imports import reading
+
     monkeypatch.setattr(reading, "MAX_ROWS", 3)
     staff = person("community_staff")
     done = _upload(staff, xlsx(VOLUNTEER_HEADERS, [volunteer_row(900 + n) for n in range(5)]))

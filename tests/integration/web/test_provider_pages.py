@@ -1,4 +1,5 @@
 """The provider list pages and the needs page: searched by pinyin, paged, masked, only for the roles that read them."""
+
 from __future__ import annotations
 
 import re
@@ -50,11 +51,19 @@ def test_only_the_roles_that_read_the_lists_open_them(world, person):
 
 def test_the_needs_page_searches_titles_by_pinyin(world, person):
     from linkage.services import needs
+
     starts = datetime.now(timezone.utc) + timedelta(days=3)
     for title in ("重阳节送餐", "儿童课业辅导"):
         with world.platform.uow() as uow:
-            needs.post_need(uow, ADMIN, {**need_body(world.ids["community"], title=title), "starts_at": starts,
-                                         "ends_at": starts + timedelta(hours=2)})
+            needs.post_need(
+                uow,
+                ADMIN,
+                {
+                    **need_body(world.ids["community"], title=title),
+                    "starts_at": starts,
+                    "ends_at": starts + timedelta(hours=2),
+                },
+            )
     staff = person("community_staff")
     page = _text(staff.get("/needs?q=cyj"))
     assert "重阳节送餐" in page and "儿童课业辅导" not in page
