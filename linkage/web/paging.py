@@ -11,6 +11,14 @@ def page_arg() -> int:
     return min(max(page, 1), 100000)
 
 
+def search_arg() -> str:
+    """?q=: a list page's search box, cut to what a search may be; control characters dropped."""
+    from linkage.pinyin import QUERY_LENGTH
+
+    text = "".join(c for c in request.args.get("q", "") if c.isprintable())
+    return text.strip()[:QUERY_LENGTH]
+
+
 # The distances a list's "within N km" filter offers.
 KM_CHOICES = (3, 5, 10, 20, 50, 100)
 

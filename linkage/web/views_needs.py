@@ -23,9 +23,8 @@ from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
 from linkage.web.forms import FormError, domain_form_error, load, yuan_to_fen
 from linkage.web.i18n import status_label, t
-from linkage.web.paging import KM_CHOICES, km_arg, list_window, page_export, pager
+from linkage.web.paging import KM_CHOICES, km_arg, list_window, page_export, pager, search_arg
 from linkage.web.views_invitations import matches_context, ranked_names
-from linkage.web.views_providers import search_arg
 from schemas.needs import NeedSchema
 from schemas.projects import ClaimRequestSchema, DecisionSchema
 

@@ -9,7 +9,6 @@ from linkage import exports
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models import Community
-from linkage.pinyin import QUERY_LENGTH
 from linkage.policy.imports import importable_kinds
 from linkage.policy.pages import MENU
 from linkage.services import providers as provider_service
@@ -18,16 +17,10 @@ from linkage.web import queries
 from linkage.web.auth import current_actor, roles
 from linkage.web.blueprint import bp
 from linkage.web.i18n import t
-from linkage.web.paging import list_window, page_export, pager
+from linkage.web.paging import list_window, page_export, pager, search_arg
 from schemas.providers import VIEWS
 
 PAGE = 50
-
-
-def search_arg() -> str:
-    """?q=: the search box, cut to what a search may be; control characters dropped."""
-    text = "".join(c for c in request.args.get("q", "") if c.isprintable())
-    return text.strip()[:QUERY_LENGTH]
 
 
 def _int_arg(name: str) -> int | None:
