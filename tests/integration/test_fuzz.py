@@ -85,6 +85,7 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
         "id_number": ("",),
         "phone": ("",),
         "community_id": REFERENCE,
+        "consent": ("",),  # as in POST: a guardian's phone follows the number plan
         "leave": ("cannot be before",),
     },
     # a guardian's phone follows the mobile number plan (14x data-only numbers are not mobiles); a paper
