@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from linkage.http.context import actor, session
-from linkage.reports.download import PDF_MIMETYPE, report_file
+from linkage.http.downloads import PDF_MIMETYPE, report_file
 from linkage.services import reports
 from linkage.spreadsheets import XLSX_MIMETYPE
 from schemas.reports import ReportQuerySchema

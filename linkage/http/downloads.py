@@ -34,3 +34,18 @@ def exported(table, items, total: int, fmt: str) -> Response:
     answer.headers["X-Export-Truncated"] = "true" if made.truncated else "false"
     answer.headers["Cache-Control"] = "no-store"
     return answer
+
+
+PDF_MIMETYPE = "application/pdf"
+
+
+def report_file(report: dict, file_format: str) -> Response:
+    """A report (报表) as a download named e.g. 五社联动月报-和平街道-2026-11.xlsx (`file_format`: xlsx or pdf)."""
+    from linkage.reports.monthly_pdf import render_report_pdf
+    from linkage.reports.report_xlsx import render_workbook, report_title
+    from linkage.spreadsheets import XLSX_MIMETYPE
+
+    name = f"{report_title(report)}-{report['scope']['name']}-{report['period']['label']}.{file_format}"
+    if file_format == "pdf":
+        return attachment(render_report_pdf(report), name, PDF_MIMETYPE)
+    return attachment(render_workbook(report), name, XLSX_MIMETYPE)

@@ -8,9 +8,9 @@ from flask import render_template, request
 
 from linkage.errors import Forbidden, InvalidInput, NotFound
 from linkage.http.context import session as db_session
+from linkage.http.downloads import report_file
 from linkage.models import utcnow
 from linkage.policy.reports import may_choose_report_scope, may_take_reports
-from linkage.reports.download import report_file
 from linkage.services import reports, stats
 from linkage.services.periods import current_month
 from linkage.web.auth import current_actor, login_required
