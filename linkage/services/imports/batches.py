@@ -485,17 +485,14 @@ def _store_rows(
     _checker, rows = checked_rows(uow.session, actor, batch, cipher)
     bad = False
     for row in rows:
-        if row.payload is None:
-            bad = True
-            outcomes.append([row.number, Outcome.INVALID, None, _joined(row.problems)])
-        elif bad and mode == "all_or_nothing":
-            outcomes.append([row.number, Outcome.SKIPPED, None, ""])
-        elif row.existing_id is not None and not update_existing:
-            outcomes.append([row.number, Outcome.DUPLICATE, row.existing_id, ""])
+        if (settled := settled_outcome(row, bad, mode, update_existing)) is not None:
+            outcomes.append(settled)
+            bad = bad or settled[1] == Outcome.INVALID
         elif row.existing_id is not None:
             outcomes.append(_update_row(uow, inner, actor, batch.kind, row, cipher))
             bad = bad or outcomes[-1][1] == Outcome.INVALID
         else:
+            assert row.payload is not None  # settled_outcome took the invalid rows
             outcomes.append([row.number, Outcome.CREATED, None, ""])
             waiting.append((outcomes[-1], row.payload))
             if len(waiting) == CHUNK:
@@ -504,6 +501,18 @@ def _store_rows(
     bad = _register(inner, actor, batch.kind, waiting, cipher) or bad
     uow.session.flush()  # the rows' last writes, while their audit is the batch's
     return outcomes
+
+
+def settled_outcome(row: CheckedRow, bad: bool, mode: str, update_existing: bool) -> list[Any] | None:
+    """A row's outcome when nothing is to be written for it: invalid; skipped, after an invalid row,
+    when all or nothing was asked; a duplicate not to be updated. None: the row is to be written."""
+    if row.payload is None:
+        return [row.number, Outcome.INVALID, None, _joined(row.problems)]
+    if bad and mode == "all_or_nothing":
+        return [row.number, Outcome.SKIPPED, None, ""]
+    if row.existing_id is not None and not update_existing:
+        return [row.number, Outcome.DUPLICATE, row.existing_id, ""]
+    return None
 
 
 def _register(

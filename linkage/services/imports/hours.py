@@ -23,9 +23,9 @@ from linkage.services.imports.batches import (
     Outcome,
     _flatten,
     _is_number,
-    _joined,
     _OneTransaction,
     _refusal,
+    settled_outcome,
 )
 from linkage.services.imports.columns import KINDS
 from linkage.spreadsheets import FORMULA_TRIGGERS
@@ -162,13 +162,9 @@ def store_rows(uow: UnitOfWork, actor: Actor, batch: ImportBatch, rows: Any, mod
     outcomes: list[list[Any]] = []
     bad = False
     for row in rows:
-        if row.payload is None:
-            bad = True
-            outcomes.append([row.number, Outcome.INVALID, None, _joined(row.problems)])
-        elif bad and mode == "all_or_nothing":
-            outcomes.append([row.number, Outcome.SKIPPED, None, ""])
-        elif row.existing_id is not None:
-            outcomes.append([row.number, Outcome.DUPLICATE, row.existing_id, ""])
+        if (settled := settled_outcome(row, bad, mode, update_existing=False)) is not None:
+            outcomes.append(settled)
+            bad = bad or settled[1] == Outcome.INVALID
         else:
             try:
                 entry = hours.log_hours(inner, actor, row.payload)
