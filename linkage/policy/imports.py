@@ -11,6 +11,8 @@ from linkage.errors import Forbidden
 from linkage.models import Role
 
 if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+
     from linkage.models import ImportBatch
     from linkage.permissions import Actor
 
@@ -36,3 +38,11 @@ def require_importer(actor: Actor, kind: str) -> None:
 def may_see_batch(actor: Actor, batch: ImportBatch) -> bool:
     """A batch is its creator's (and the district's); anyone else's is a 404."""
     return actor.is_admin or (actor.user_id is not None and batch.created_by == actor.user_id)
+
+
+def listed_batches(actor: Actor) -> ColumnElement[bool]:
+    """The batches a person's list shows, as a query condition: their own (the district opens
+    anyone's by its number, but lists only its own too)."""
+    from linkage.models import ImportBatch
+
+    return ImportBatch.created_by == actor.user_id

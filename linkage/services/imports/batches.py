@@ -20,7 +20,7 @@ from linkage.i18n import render_message, text
 from linkage.models import Community, ImportBatch, ImportStatus, Organization, Volunteer, utcnow
 from linkage.notice import current_version
 from linkage.permissions import Actor
-from linkage.policy.imports import may_see_batch, require_importer
+from linkage.policy.imports import listed_batches, may_see_batch, require_importer
 from linkage.policy.people import may_confirm_paper_consent
 from linkage.security import FieldCipher
 from linkage.services import providers
@@ -390,12 +390,7 @@ def read_batch(session: Session, actor: Actor, batch_id: int) -> ImportBatch:
 def list_batches(session: Session, actor: Actor, limit: int = 50) -> list[ImportBatch]:
     """The actor's own batches, newest first (the district's too: only their own here)."""
     return list(
-        session.scalars(
-            select(ImportBatch)
-            .where(ImportBatch.created_by == actor.user_id)
-            .order_by(ImportBatch.id.desc())
-            .limit(limit)
-        )
+        session.scalars(select(ImportBatch).where(listed_batches(actor)).order_by(ImportBatch.id.desc()).limit(limit))
     )
 
 
