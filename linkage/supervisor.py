@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 
 import click
@@ -35,12 +36,19 @@ def _port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def _wait_for_port(host: str, port: int, timeout: float) -> bool:
+def _wait_for_web(host: str, port: int, timeout: float) -> bool:
+    """Gunicorn binds its port before its worker has imported the app; "running" is announced
+    only once /healthz answers, so the first page a user opens does not wait on the import."""
+    local = "127.0.0.1" if host in ("0.0.0.0", "") else host
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if _port_open(host, port):
-            return True
-        time.sleep(0.2)
+        try:
+            with urllib.request.urlopen(f"http://{local}:{port}/healthz", timeout=5) as answer:
+                if answer.status == 200:
+                    return True
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.3)
     return False
 
 
@@ -137,7 +145,7 @@ def run_platform(*, host: str, port: int, web_workers: int, seed: bool,
                                                                180 if kind == "kafka" else 30):
                 click.echo(f"the broker ({kind}) did not start", err=True)
                 return 1
-        if not _wait_for_port(host, port, 60):
+        if not _wait_for_web(host, port, 180):
             click.echo("the web server did not start", err=True)
             return 1
         _announce(host, port, settings, logins, kind)
