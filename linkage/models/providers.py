@@ -27,7 +27,7 @@ class Organization(_Provider, Base):
     __tablename__ = "organizations"
     __table_args__ = pinyin_indexes("organizations")
 
-    uscc: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)  # 统一社会信用代码; None while only filed (备案)
     registration: Mapped[str] = mapped_column(String(12))  # registered | filed
     categories: Mapped[list] = mapped_column(default=list)
     skills: Mapped[list] = mapped_column(default=list)
