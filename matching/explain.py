@@ -131,8 +131,11 @@ def volunteer_card(
     return int(slots), int(leave), closing
 
 
+FILED = "已备案社区社会组织"  # a community social organization filed (备案) with its community, no USCC yet
+
+
 def organization_card(
-    r_sum: float, r_cnt: float, done: float, cancel: float, cap: int, open_: int
+    r_sum: float, r_cnt: float, done: float, cancel: float, cap: int, open_: int, reg: float = 0.0
 ) -> tuple[str, tuple[str, ...]]:
     cap, open_ = int(cap), int(open_)
     room = _memo(
@@ -140,7 +143,10 @@ def organization_card(
         ("room", cap, open_),
         lambda: f"在办项目 {open_}/{cap}，尚有余力" if open_ < cap else f"已满负荷（{open_}/{cap}）",
     )
-    return room, _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel))
+    closing = _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel))
+    if reg == F.REGISTRATION["filed"]:
+        closing = _memo(_PHRASES, ("filed", closing), lambda: (FILED,) + closing)
+    return room, closing
 
 
 def social_worker_card(

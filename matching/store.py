@@ -31,7 +31,7 @@ KIND_COLS = {
 _REPUTATION = ("r_sum", "r_cnt", "done", "cancel")
 EXPLAINED = {  # what the reasons read besides the factors (explain.CARDS' arguments)
     "volunteer": _REPUTATION + ("slots", "minutes", "leave"),
-    "organization": _REPUTATION + ("capacity", "open"),
+    "organization": _REPUTATION + ("capacity", "open", "reg"),
     "social_worker": _REPUTATION + ("level", "labels"),
     "resource": _REPUTATION + ("rkind", "remaining", "restricted", "t_until", "unit"),
 }

@@ -88,3 +88,11 @@ def test_the_fairness_reason_is_given_only_to_entries_it_moved_down(index):
     assert all(e["factors"]["spread"] < 0.7 for e in ranked if e["provider_id"] in (1, 3, 5))
     busy = [e["provider_id"] for e in ranked if "近期已获较多推荐" in e["reasons"]]
     assert busy == [3]
+
+
+def test_a_filed_organization_says_so_and_a_registered_one_does_not(index):
+    index.upsert("organization", organization(id=1, registration="filed"))
+    index.upsert("organization", organization(id=2, registration="registered", km_north=2.0))
+    entries = {e["provider_id"]: e["reasons"] for e in index.rank(need())["organization"]}
+    assert "已备案社区社会组织" in entries[1]
+    assert "已备案社区社会组织" not in entries[2]
