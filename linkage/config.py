@@ -74,6 +74,10 @@ class Settings:
     # Check-in by the venue's code (现场签到码): a position the phone sends must be this close to
     # the need's place (metres).
     checkin_radius_m: int = 500
+    # Filing (备案) of a community social organization: the fewest members a group lists, and how
+    # often one address may file (the public form needs no account).
+    filing_min_members: int = 3
+    rate_limit_filing: str = "5 per minute; 30 per day"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -103,6 +107,8 @@ _LIMIT_SETTINGS = {  # environment variable -> Settings field (its type from the
     "LINKAGE_RATE_LIMIT_PUBLIC": "rate_limit_public",
     "LINKAGE_SESSION_IDLE_SECONDS": "session_idle_seconds",
     "LINKAGE_CHECKIN_RADIUS_M": "checkin_radius_m",
+    "LINKAGE_FILING_MIN_MEMBERS": "filing_min_members",
+    "LINKAGE_RATE_LIMIT_FILING": "rate_limit_filing",
 }
 
 

@@ -104,8 +104,9 @@ class _ProviderSchema(Schema):
 
 
 class OrganizationSchema(_ProviderSchema):
-    uscc = fields.String(required=True, metadata={"description": "统一社会信用代码, 18 characters with check character",
-                                                  "pattern": USCC_PATTERN})
+    uscc = fields.String(required=True, allow_none=True, metadata={
+        "description": "统一社会信用代码, 18 characters with check character; null only for an organization "
+                       "filed (备案, registration filed), which has none yet", "pattern": USCC_PATTERN})
     registration = fields.String(required=True, validate=validate.OneOf(list(REGISTRATION)))
     categories = Tags(choices=list(CATEGORIES), load_default=list)
     skills = Tags(load_default=list)
@@ -121,8 +122,14 @@ class OrganizationSchema(_ProviderSchema):
 
     @validates("uscc")
     def _uscc(self, value, **kwargs):
-        if not is_uscc(value):
+        if value is not None and not is_uscc(value):
             raise ValidationError("field.uscc")
+
+    @validates_schema
+    def _registered_has_uscc(self, data, **kwargs):
+        """A registered (登记) organization has its USCC; only a filed (备案) one may have none."""
+        if "uscc" in data and data["uscc"] is None and data.get("registration", "filed") != "filed":
+            raise ValidationError("field.uscc", "uscc")
 
 
 class SocialWorkerSchema(_ProviderSchema):

@@ -17,6 +17,7 @@ from linkage.api import (
     auth,
     communities,
     disclosures,
+    filings,
     funding,
     hours,
     imports,
@@ -46,6 +47,9 @@ PUBLIC_PREFIXES = ("/api/v1/auth/token", "/api/v1/categories", "/api/v1/openapi.
 PUBLIC_PATTERNS = (re.compile(r"^/api/v1/certificates/[^/]+$"),
                    re.compile(r"^/api/v1/projects/\d+/evaluations$"),
                    re.compile(r"^/api/v1/funding-rounds/\d+/public-summary$"))
+# Reachable without a token for POST alone: a group of residents files a community social
+# organization (备案); reading filings is staff's.
+PUBLIC_POSTS = (re.compile(r"^/api/v1/filings$"),)
 
 
 def _out_of_range(value, where: str = "") -> str | None:
@@ -77,9 +81,10 @@ def _bound_integers() -> None:
         parser.__class__ = _BoundedIntegersParser
 
 
-def is_public(path: str) -> bool:
+def is_public(path: str, method: str = "GET") -> bool:
     """Reachable without a bearer token (the one answer to that question, for requests and the spec)."""
-    return path.startswith(PUBLIC_PREFIXES) or any(p.match(path) for p in PUBLIC_PATTERNS)
+    return (path.startswith(PUBLIC_PREFIXES) or any(p.match(path) for p in PUBLIC_PATTERNS)
+            or (method.upper() == "POST" and any(p.match(path) for p in PUBLIC_POSTS)))
 
 
 class _ContractPlugin(BasePlugin):
@@ -91,9 +96,9 @@ class _ContractPlugin(BasePlugin):
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         # A path template with every {parameter} filled in is matched like a request path.
-        public = is_public(re.sub(r"\{[^}]+\}", "1", path or ""))
+        concrete = re.sub(r"\{[^}]+\}", "1", path or "")
         for method, operation in (operations or {}).items():
-            if public:
+            if is_public(concrete, method):
                 operation["security"] = []
             if method == "get" and any(p.get("in") == "query" and p.get("name") == "format"
                                        for p in operation.get("parameters", []) if isinstance(p, dict)):
@@ -144,7 +149,7 @@ def _id_param_schema(converter) -> dict:
 def _require_token() -> None:
     """Authenticate before any parsing, so a caller without a token learns 401, not 422."""
     path = request.path
-    if not path.startswith("/api/v1/") or is_public(path):
+    if not path.startswith("/api/v1/") or is_public(path, request.method):
         return
     if optional_actor() is None:
         raise Unauthenticated("token.required")
@@ -177,7 +182,8 @@ def init_api(app: Flask) -> Api:
     app.before_request(_refuse_empty_patch)
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
                       activities.blp, series.blp, hours.blp, audit.blp, stats.blp, reports.blp, disclosures.blp, rights.blp,
-                      qualifications.blp, invitations.blp, notifications.blp, transfer.blp, imports.blp):
+                      qualifications.blp, invitations.blp, notifications.blp, transfer.blp, imports.blp,
+                      filings.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.blp)
     app.register_blueprint(transfer.well_known)

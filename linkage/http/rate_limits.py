@@ -29,6 +29,7 @@ LIMITED = (
     ("evaluation", ("projects.Evaluations", "web.evaluate"), ("POST",), "address"),
     ("certificate", ("hours.check_certificate", "web.verify_certificate"), ("GET",), "address"),
     ("signup", ("activities.ActivitySignups", "web.sign_up"), ("POST",), "account"),
+    ("filing", ("filings.Filings", "web.new_filing"), ("POST",), "address"),
 )
 # Never limited: probes, metrics and static files (cheap, and watched by machines, not people).
 EXEMPT = ("meta.healthz", "meta.readyz", "metrics", "static", "web.static", "meta.docs_assets")

@@ -55,6 +55,7 @@ from linkage.models.safety import GuardianConsent, Insurance
 from linkage.models.series import ActivitySeries
 from linkage.models.transfer import ImportedHours, TrustedPlatform
 from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
+from linkage.models.filings import Filing, FilingStatus  # noqa: E402 (after users: its foreign keys)
 
 __all__ = [
     "Base", "records_with_status", "UTCDateTime", "utcnow", "Community", "Need", "NeedStatus", "MatchSet",
@@ -68,4 +69,5 @@ __all__ = [
     "Qualification",
     "ImportBatch", "ImportStatus",
     "Delivery", "DeliveryStatus", "Notification", "NotificationKind", "NotificationPreference", "QuietHours",
+    "Filing", "FilingStatus",
 ]

@@ -206,11 +206,18 @@ def _check_refs(uow: UnitOfWork, kind: str, data: dict[str, Any]) -> None:
 
 def register_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict[str, Any],
                       cipher: FieldCipher) -> Any:
+    obj = add_provider(uow, actor, kind, data, cipher)
+    uow.commit()
+    return obj
+
+
+def add_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict[str, Any], cipher: FieldCipher) -> Any:
+    """register_provider without the commit: the caller's transaction writes the provider with its own
+    rows (a confirmed filing (备案) and the organization it makes)."""
     obj = _new_provider(uow, actor, kind, data, cipher)
     uow.session.add(obj)
     _flush_unique(uow, kind)
     _registered(uow, actor, kind, obj, data, cipher)
-    uow.commit()
     return obj
 
 
