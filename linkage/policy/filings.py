@@ -28,15 +28,23 @@ def listed_communities(actor: Actor) -> list[int] | None:
     return []
 
 
-def require_filing_reviewer(actor: Actor, filing: Filing) -> None:
+def may_review_filing(actor: Actor, filing: Filing) -> bool:
     """The first review (受理) is the filing community's staff's."""
-    if not staffs_community(actor, filing.community_id):
+    return staffs_community(actor, filing.community_id)
+
+
+def require_filing_reviewer(actor: Actor, filing: Filing) -> None:
+    if not may_review_filing(actor, filing):
         raise Forbidden("filing.review_forbidden")
 
 
-def require_filing_confirmer(actor: Actor) -> None:
+def may_confirm_filings(actor: Actor) -> bool:
     """The street (district staff, admin) confirms a filing the community accepted."""
-    if not is_district(actor):
+    return is_district(actor)
+
+
+def require_filing_confirmer(actor: Actor) -> None:
+    if not may_confirm_filings(actor):
         raise Forbidden("filing.confirm_forbidden")
 
 

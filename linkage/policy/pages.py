@@ -30,6 +30,8 @@ MENU = {
     "resources": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),
     "reports": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),  # 报表: policy/reports.py
     "imports": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value),  # spreadsheets (批量导入)
+    # 社区社会组织备案: the community reviews, the street confirms (policy/filings.py)
+    "filings": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),
 }
 
 
