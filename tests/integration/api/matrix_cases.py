@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from linkage.notice import current_version
 from linkage.signing import Signer
+from tests.factories_filings import filing_body
 from tests.integration.api import transfer_world
 from tests.integration.api.conftest import (
     PASSWORD,
@@ -72,6 +73,14 @@ QUALIFICATION = {"kind": "first_aid", "number": "JJ2024-000123", "issued_on": "2
 
 def _qualification(s: Scene) -> int:
     return s.must("POST", f"/volunteers/{s.ids['volunteer']}/qualifications", "volunteer", QUALIFICATION)["id"]
+
+
+def _filing(s: Scene, accepted: bool = False) -> dict:
+    """A filing (备案) of community A by a group of residents (no account); accepted by community A's staff."""
+    fid = s.must("POST", "/filings", None, filing_body(s.ids["community"], name=f"舞蹈队{uuid.uuid4().hex[:8]}"))["id"]
+    if accepted:
+        s.must("POST", f"/filings/{fid}/review", "community_staff", {"decision": "accept"})
+    return {"filing_id": fid}
 
 
 def _idx(who: str | None) -> int:
@@ -328,6 +337,13 @@ CASES: dict[str, Case] = {
                             lambda s: {"volunteer_id": s.ids["volunteer"]},
                             _const({"guardian_name": "李强", "relation": "父亲", "phone": "13900001111",
                                     "given_on": "2026-01-01"}), fresh=False),
+    # --- filings (备案) of community social organizations: public filing, community review, street confirmation
+    "filing.create": Case("POST", "/filings", lambda s: {"community": s.ids["community"]},
+                          lambda p, who: filing_body(p["community"], name=f"舞蹈队{uuid.uuid4().hex[:8]}"),
+                          success=201, fresh=False, public=True, probes={"community_id": LEGIT}),
+    "filing.review": Case("POST", "/filings/{filing_id}/review", lambda s: _filing(s), _const({"decision": "accept"})),
+    "filing.confirm": Case("POST", "/filings/{filing_id}/confirmation", lambda s: _filing(s, accepted=True),
+                           _const({"decision": "confirm"})),
 }
 
 # Fields a client must never be able to set (or set for another party); each probe adds one to an

@@ -83,6 +83,9 @@ transfer.trust               ok   -    -    -    -    -    -    -    -    -
 transfer.import              ok   ok   404  404  404  -    404  404  404  -
 safety.insurance             -    -    404  404  404  ok   404  404  404  -
 safety.guardian              -    -    404  404  404  ok   404  404  404  -
+filing.create                ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+filing.review                -    ok   404  404  404  404  404  404  404  -
+filing.confirm               ok   -    404  404  404  404  404  404  404  -
 """
 # Notes on rows that are not obvious from the table alone:
 # - transfer.import: the district or volunteer A's community imports hours A brings from a trusted
@@ -113,6 +116,10 @@ safety.guardian              -    -    404  404  404  ok   404  404  404  -
 # - consent.record: volunteer A's consent; whoever may not see volunteer A gets a 404 (the
 #   auditor sees everyone but records nothing: 403). me.erase: each volunteer erases themself.
 # - notification.read: one's own notification only; anyone else's is not found (404), the district's too.
+# - filing.*: filing (备案) is public (residents have no account; the bearer is ignored). A filing of
+#   community A is reviewed by community A's staff alone and confirmed by the street (admin) alone;
+#   who may see it but not act (the district reviewing, community staff confirming, the auditor) is
+#   refused (403); who may not see it is told nothing (404).
 
 
 def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:

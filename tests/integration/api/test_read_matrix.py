@@ -24,6 +24,7 @@ import pytest
 
 from linkage.models import utcnow
 from linkage.services.matches import Ranking, record_rankings
+from tests.factories_filings import filing_body
 from tests.integration.api.matrix_cases import CALLERS, Scene
 
 # read                       adm  cs   ocs  os   oos  vol  ovol sw   osw  aud
@@ -46,10 +47,15 @@ consents.list                ok   ok   404  ok   404  ok   404  ok   404  ok
 me.export                    -    -    -    -    -    in   -    -    -    -
 hours.org_report             in   403  403  in   403  403  403  403  403  in
 hours.community_report       in   in   403  403  403  403  403  403  403  in
+filings.list                 in   in   -    -    -    -    -    -    -    in*
+filings.get                  ok   ok   404  404  404  404  404  404  404  ok*
 """
 # Notes: certificate.check is public (no login either) and names the volunteer masked only.
 # applications.*: a funding application carries no personal data (organization, need, amounts); it is
 # here because its readers are scoped; a stranger gets 404, like any object they may not see.
+# filings.*: a filing (备案) of community A by a group of residents; its responsible person's mobile is
+# whole for those who review or confirm it (in / ok), masked for auditors (in* / ok*); the ID number
+# is always masked. Another community's staff and every other role see no filing.
 REVEAL_REASON = "核实志愿者联系方式以便回访"
 
 
@@ -95,7 +101,8 @@ def scene(world) -> dict:
     certificate = s.must("POST", f"/volunteers/{s.ids['volunteer']}/certificates", "org_staff", {})["code"]
     s.must("POST", f"/volunteers/{s.ids['volunteer']}/reveal", "admin", {"field": "phone", "reason": REVEAL_REASON})
     round_id = s.round()
-    return {"s": s, "volunteer": s.ids["volunteer"], "record": record, "activity": activity, "signup": signup,
+    filing = s.must("POST", "/filings", None, filing_body(s.ids["community"]))["id"]
+    return {"s": s, "filing": filing, "volunteer": s.ids["volunteer"], "record": record, "activity": activity, "signup": signup,
             "certificate": certificate, "need": _rank(s), "round": round_id, "application": s.application(round_id)}
 
 
@@ -113,6 +120,7 @@ def _shows_a(scene: dict):
         "me.export": lambda b: b["volunteer"] if (b.get("volunteer") or {}).get("id") == v else None,
         "hours.org_report": lambda b: scene["record"] in [x["id"] for x in b["items"]],
         "hours.community_report": lambda b: scene["record"] in [x["id"] for x in b["items"]],
+        "filings.list": lambda b: next((x for x in b["items"] if x["id"] == scene["filing"]), None),
     }
 
 
@@ -140,6 +148,8 @@ def _read(scene: dict, name: str, who: str):
         "me.export": ("/me/export", None),
         "hours.org_report": (f"/organizations/{s.ids['organization']}/hours-report", month if name.endswith("_report") else None),
         "hours.community_report": (f"/communities/{s.ids['community']}/hours-report", month if name.endswith("_report") else None),
+        "filings.list": ("/filings", None),
+        "filings.get": (f"/filings/{scene['filing']}", None),
     }[name]
     return s.call("GET", path, who, query=query)
 
@@ -153,6 +163,13 @@ def _volunteer_fields(shown: dict, cell: str, whole_phone: str, who: str) -> Non
         assert shown["phone"] != whole_phone and shown["phone"] == whole_phone[:3] + "****" + whole_phone[-4:]
     else:
         assert shown["phone"] == whole_phone, shown
+
+
+def _filing_fields(shown: dict, cell: str) -> None:
+    whole = filing_body(0)["responsible_phone"]
+    assert "responsible_id_number" not in shown and shown["responsible_id_number_masked"].count("*") == 10, shown
+    assert shown["responsible_phone"] == (whole[:3] + "****" + whole[-4:] if cell.endswith("*") else whole), shown
+    assert all("****" in m["phone"] for m in shown["members"]), shown
 
 
 def _match_list(body: dict, cell: str, scene: dict, who: str) -> None:
@@ -194,6 +211,8 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
             assert bool(shown) == cell.startswith("in"), (name, who, body)
             if shown and name.startswith("volunteers."):
                 _volunteer_fields(shown, cell, whole_phone, who)
+            if shown and name == "filings.list":
+                _filing_fields(shown, cell)
             if shown and name in ("audit.list", "me.disclosures"):
                 assert shown["reason"] == REVEAL_REASON and "value" not in shown, shown
             if name == "me.export":  # one's own data whole; nobody else's export names volunteer A
@@ -206,11 +225,13 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
             assert not any("phone" in (c.get("guardian") or {}) for c in body), body
         elif name == "volunteers.get":
             _volunteer_fields(body, cell, whole_phone, who)
+        elif name == "filings.get":
+            _filing_fields(body, cell)
 
 
 def test_the_read_matrix_has_the_cells_docs_security_md_counts():
     cells = sum(len(row) for row in table().values())
-    assert cells == 18 * len(CALLERS) == 180
+    assert cells == 20 * len(CALLERS) == 200
 
 
 def test_a_list_total_counts_only_what_the_caller_may_see(scene):
