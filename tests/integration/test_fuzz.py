@@ -183,6 +183,17 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
         )
     },
     "PUT /api/v1/volunteers/{volunteer_id}/guardian-consent": {"phone": ("",)},
+    # A filing (备案) lists at least LINKAGE_FILING_MIN_MEMBERS members (a setting, not the schema's); its
+    # phones and ID number follow the number plan and the check digit; its community must exist.
+    "POST /api/v1/filings": {
+        "community_id": REFERENCE,
+        "members": ("",),
+        "responsible_phone": ("",),
+        "responsible_id_number": ("",),
+    },
+    # Returning a filing (the community's or the street's) gives a reason.
+    "POST /api/v1/filings/{filing_id}/review": {"reason": ("reason to return",)},
+    "POST /api/v1/filings/{filing_id}/confirmation": {"reason": ("reason to return",)},
 }
 
 
