@@ -10,8 +10,11 @@ def filing_body(community_id: int, **over) -> dict:
         "community_id": community_id,
         "name": "海棠舞蹈队",
         "field": "文体",
-        "members": [{"name": "李秀英", "phone": "13812345601"}, {"name": "张桂兰", "phone": "13812345602"},
-                    {"name": "王淑珍", "phone": "13812345603"}],
+        "members": [
+            {"name": "李秀英", "phone": "13812345601"},
+            {"name": "张桂兰", "phone": "13812345602"},
+            {"name": "王淑珍", "phone": "13812345603"},
+        ],
         "responsible_name": "刘玉梅",
         "responsible_phone": "13912345678",
         "responsible_id_number": valid_id_number(77),

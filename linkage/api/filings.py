@@ -39,8 +39,12 @@ class Filings(MethodView):
         rows, total = service.list_filings(
             session(), who, status=args.get("status"), page=args["page"], page_size=args["page_size"]
         )
-        return {"items": [_view(f, who) for f in rows], "total": total, "page": args["page"],
-                "page_size": args["page_size"]}
+        return {
+            "items": [_view(f, who) for f in rows],
+            "total": total,
+            "page": args["page"],
+            "page_size": args["page_size"],
+        }
 
     @blp.arguments(FilingSchema)
     @blp.response(201, FilingReceiptSchema)

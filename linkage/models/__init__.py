@@ -3,6 +3,7 @@ from linkage.models.audit import AuditEntry, LedgerHead
 from linkage.models.base import Base, UTCDateTime, utcnow
 from linkage.models.certificates import Certificate
 from linkage.models.consents import Consent, ConsentMethod
+from linkage.models.filings import Filing, FilingStatus
 from linkage.models.funding import (
                                   FundEntry,
                                   FundingApplication,
@@ -55,7 +56,6 @@ from linkage.models.safety import GuardianConsent, Insurance
 from linkage.models.series import ActivitySeries
 from linkage.models.transfer import ImportedHours, TrustedPlatform
 from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
-from linkage.models.filings import Filing, FilingStatus  # noqa: E402 (after users: its foreign keys)
 
 __all__ = [
     "Base", "records_with_status", "UTCDateTime", "utcnow", "Community", "Need", "NeedStatus", "MatchSet",

@@ -21,8 +21,11 @@ class FilingStatus(str, enum.Enum):
         return self.value
 
 
-OPEN_OR_CONFIRMED = (FilingStatus.PENDING_COMMUNITY.value, FilingStatus.PENDING_STREET.value,
-                     FilingStatus.CONFIRMED.value)  # a group filed once while one of these stands
+OPEN_OR_CONFIRMED = (
+    FilingStatus.PENDING_COMMUNITY.value,
+    FilingStatus.PENDING_STREET.value,
+    FilingStatus.CONFIRMED.value,
+)  # a group filed once while one of these stands
 
 
 class Filing(Base):
@@ -31,8 +34,10 @@ class Filing(Base):
     the members' phones are kept masked only (nothing needs them whole)."""
 
     __tablename__ = "filings"
-    ENCRYPTED = {"responsible_phone": ("responsible_phone_cipher", None),
-                 "responsible_id_number": ("responsible_id_number_cipher", None)}
+    ENCRYPTED = {
+        "responsible_phone": ("responsible_phone_cipher", None),
+        "responsible_id_number": ("responsible_id_number_cipher", None),
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)

@@ -133,9 +133,7 @@ def _check_same_group(session: Session, community_id: int, key: str) -> None:
         raise Conflict("filing.already_filed", {"name": ["filing.name_taken"]})
 
 
-def file_group(
-    uow: UnitOfWork, cipher: FieldCipher, data: dict[str, Any], *, min_members: int
-) -> Filing:
+def file_group(uow: UnitOfWork, cipher: FieldCipher, data: dict[str, Any], *, min_members: int) -> Filing:
     """A group of residents files (no account: anyone may). Refused, writing nothing, with too few
     members, an unknown community or field, or when the group has filed already (Conflict)."""
     community = uow.session.get(Community, data.get("community_id"))
@@ -145,8 +143,9 @@ def file_group(
         raise InvalidInput("filing.invalid", {"field": ["lib.one_of"]})
     members = data.get("members") or []
     if len(members) < min_members:
-        raise InvalidInput("filing.too_few_members",
-                           {"members": [Message("filing.members_at_least", n=min_members)]}, n=min_members)
+        raise InvalidInput(
+            "filing.too_few_members", {"members": [Message("filing.members_at_least", n=min_members)]}, n=min_members
+        )
     key = name_key(data["name"])
     if not key:
         raise InvalidInput("filing.invalid", {"name": ["field.required"]})
@@ -210,19 +209,25 @@ def confirm_filing(
         return filing
     _check_same_group_organization(uow.session, filing)
     community = uow.session.get_one(Community, filing.community_id)
-    organization = add_provider(uow, actor, "organization", {
-        "name": filing.name,
-        "uscc": None,
-        "registration": "filed",
-        "categories": [filing.field],
-        "community_id": community.id,
-        "district": community.district,
-        "lat": filing.lat if filing.lat is not None else community.lat,
-        "lon": filing.lon if filing.lon is not None else community.lon,
-        "description": f"活动场所：{filing.activity_place}；成员 {len(filing.members)} 人",
-        "contact_name": filing.responsible_name,
-        "contact_phone": cipher.read(filing, "responsible_phone"),
-    }, cipher)
+    organization = add_provider(
+        uow,
+        actor,
+        "organization",
+        {
+            "name": filing.name,
+            "uscc": None,
+            "registration": "filed",
+            "categories": [filing.field],
+            "community_id": community.id,
+            "district": community.district,
+            "lat": filing.lat if filing.lat is not None else community.lat,
+            "lon": filing.lon if filing.lon is not None else community.lon,
+            "description": f"活动场所：{filing.activity_place}；成员 {len(filing.members)} 人",
+            "contact_name": filing.responsible_name,
+            "contact_phone": cipher.read(filing, "responsible_phone"),
+        },
+        cipher,
+    )
     filing.status, filing.organization_id = FilingStatus.CONFIRMED.value, organization.id
     uow.commit()
     return filing

@@ -42,8 +42,13 @@ def _members(text: str) -> list[dict[str, str]]:
 def _new_page(*, errors: dict | None = None, message: str = "", status: int = 200):
     communities, _ = list_communities(db_session(), page_size=1000)
     return render_template(
-        "filing_new.html", communities=communities, categories=CATEGORIES, errors=errors or {}, message=message,
-        form=posted(), min_members=platform().settings.filing_min_members,
+        "filing_new.html",
+        communities=communities,
+        categories=CATEGORIES,
+        errors=errors or {},
+        message=message,
+        form=posted(),
+        min_members=platform().settings.filing_min_members,
     ), status
 
 
@@ -61,12 +66,20 @@ def new_filing():
             token = service.receipt_token(filing, settings.secret_key)
     except FormError as failure:
         errors, message = failure.errors, t("fix_errors")
-        return fail(url_for("web.new_filing"), errors, message, at_once=lambda: _new_page(
-            errors=errors, message=message, status=422))
+        return fail(
+            url_for("web.new_filing"),
+            errors,
+            message,
+            at_once=lambda: _new_page(errors=errors, message=message, status=422),
+        )
     except DomainError as err:
-        refused = domain_form_error(err)
-        return fail(url_for("web.new_filing"), refused.errors, refused.message, at_once=lambda: _new_page(
-            errors=refused.errors, message=refused.message, status=err.status))
+        refused, status = domain_form_error(err), err.status
+        return fail(
+            url_for("web.new_filing"),
+            refused.errors,
+            refused.message,
+            at_once=lambda: _new_page(errors=refused.errors, message=refused.message, status=status),
+        )
     flash(t("saved"))
     return redirect(url_for("web.filing_receipt", token=token))
 
@@ -86,17 +99,21 @@ def filings():
         abort(404)
     rows, total = service.list_filings(db_session(), current_actor(), status=status, page_size=200)
     views = [service.filing_view(db_session(), f, platform().cipher, current_actor()) for f in rows]
-    return render_template("filings.html", filings=views, total=total, status=status,
-                           statuses=[s.value for s in FilingStatus])
+    return render_template(
+        "filings.html", filings=views, total=total, status=status, statuses=[s.value for s in FilingStatus]
+    )
 
 
 def _filing_page(filing_id: int, *, errors: dict | None = None, message: str = "", status: int = 200):
     who = current_actor()
     filing = service.get_filing(db_session(), who, filing_id)
     return render_template(
-        "filing.html", f=service.filing_view(db_session(), filing, platform().cipher, who),
-        errors=errors or {}, message=message,
-        may_review=may_review_filing(who, filing), may_confirm=may_confirm_filings(who),
+        "filing.html",
+        f=service.filing_view(db_session(), filing, platform().cipher, who),
+        errors=errors or {},
+        message=message,
+        may_review=may_review_filing(who, filing),
+        may_confirm=may_confirm_filings(who),
     ), status
 
 
@@ -120,12 +137,20 @@ def _decide(filing_id: int, schema, verb) -> Any:
 @bp.post("/filings/<int:filing_id>/review")
 @roles("community_staff")
 def review_filing(filing_id: int):
-    return _decide(filing_id, FilingReviewSchema(), lambda uow, who, body: service.review_filing(
-        uow, who, filing_id, body["decision"], body["reason"]))
+    return _decide(
+        filing_id,
+        FilingReviewSchema(),
+        lambda uow, who, body: service.review_filing(uow, who, filing_id, body["decision"], body["reason"]),
+    )
 
 
 @bp.post("/filings/<int:filing_id>/confirmation")
 @roles("admin")
 def confirm_filing(filing_id: int):
-    return _decide(filing_id, FilingConfirmationSchema(), lambda uow, who, body: service.confirm_filing(
-        uow, who, platform().cipher, filing_id, body["decision"], body["reason"]))
+    return _decide(
+        filing_id,
+        FilingConfirmationSchema(),
+        lambda uow, who, body: service.confirm_filing(
+            uow, who, platform().cipher, filing_id, body["decision"], body["reason"]
+        ),
+    )

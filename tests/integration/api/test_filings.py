@@ -50,8 +50,9 @@ def test_story_20_1_a_group_files_the_community_accepts_the_street_confirms_and_
     assert "海棠舞蹈队" in names
     # 5. The matcher learns it by the normal provider event, with its registration.
     with world.platform.read_session() as s:
-        row = s.scalars(select(OutboxEvent).where(OutboxEvent.topic == Topics.PROVIDERS,
-                                                  OutboxEvent.key == f"organization:{oid}")).one()
+        row = s.scalars(
+            select(OutboxEvent).where(OutboxEvent.topic == Topics.PROVIDERS, OutboxEvent.key == f"organization:{oid}")
+        ).one()
     envelope = json.loads(row.envelope)
     assert envelope["type"] == Types.PROVIDER_UPSERTED and envelope["data"]["provider"]["registration"] == "filed"
     # 6. Filed once: the same group cannot file again, nor can it be confirmed twice.
@@ -83,9 +84,20 @@ def test_each_bad_filing_is_refused_with_a_clear_message_and_stores_nothing(worl
 
 
 def test_an_organization_of_the_same_name_in_the_community_is_a_conflict(world):
-    made = world.call("POST", "/api/v1/organizations", "admin", json={
-        "name": "夕阳红互助组", "uscc": None, "registration": "filed", "categories": ["养老"],
-        "community_id": world.ids["community"], "lat": 39.02, "lon": 117.7})
+    made = world.call(
+        "POST",
+        "/api/v1/organizations",
+        "admin",
+        json={
+            "name": "夕阳红互助组",
+            "uscc": None,
+            "registration": "filed",
+            "categories": ["养老"],
+            "community_id": world.ids["community"],
+            "lat": 39.02,
+            "lon": 117.7,
+        },
+    )
     assert made.status_code == 201, made.json
     before = db_fingerprint(world.platform)
     got = world.call("POST", "/api/v1/filings", None, json=filing_body(world.ids["community"], name="夕阳红 互助组"))
@@ -97,8 +109,12 @@ def test_a_returned_filing_gives_its_reason_and_the_group_may_file_again(world):
     fid = _file(world)["id"]
     blank = world.call("POST", f"/api/v1/filings/{fid}/review", "community_staff", json={"decision": "return"})
     assert blank.status_code == 422 and "reason" in blank.json["errors"]
-    back = world.call("POST", f"/api/v1/filings/{fid}/review", "community_staff",
-                      json={"decision": "return", "reason": "成员名单请补充联系方式"})
+    back = world.call(
+        "POST",
+        f"/api/v1/filings/{fid}/review",
+        "community_staff",
+        json={"decision": "return", "reason": "成员名单请补充联系方式"},
+    )
     assert back.json["status"] == "returned" and back.json["return_reason"] == "成员名单请补充联系方式"
     assert _file(world)["status"] == "pending_community"  # a returned filing does not block a new one
     with world.platform.read_session() as s:
@@ -111,12 +127,18 @@ def test_another_communitys_staff_and_other_roles_find_no_filing(world):
     for who in ("other_community_staff", "org_staff", "volunteer", "social_worker"):
         assert world.call("GET", f"/api/v1/filings/{fid}", who).status_code == 404, who
         assert world.call("POST", f"/api/v1/filings/{fid}/review", who, json={"decision": "accept"}).status_code == 404
-        assert world.call("POST", f"/api/v1/filings/{fid}/confirmation", who,
-                          json={"decision": "confirm"}).status_code == 404
+        assert (
+            world.call("POST", f"/api/v1/filings/{fid}/confirmation", who, json={"decision": "confirm"}).status_code
+            == 404
+        )
         assert world.call("GET", "/api/v1/filings", who).json["items"] == []
     # The street sees it but does not review for the community; the community does not confirm.
     assert world.call("POST", f"/api/v1/filings/{fid}/review", "admin", json={"decision": "accept"}).status_code == 403
     world.call("POST", f"/api/v1/filings/{fid}/review", "community_staff", json={"decision": "accept"})
-    assert world.call("POST", f"/api/v1/filings/{fid}/confirmation", "community_staff",
-                      json={"decision": "confirm"}).status_code == 403
+    assert (
+        world.call(
+            "POST", f"/api/v1/filings/{fid}/confirmation", "community_staff", json={"decision": "confirm"}
+        ).status_code
+        == 403
+    )
     assert world.call("GET", "/api/v1/filings", None).status_code == 401

@@ -12,9 +12,16 @@ MEMBERS = "李秀英 13812345601\n张桂兰，13812345602\n王淑珍 13812345603
 
 
 def _form(world, **over):
-    body = {"community_id": str(world.ids["community"]), "name": "海棠舞蹈队", "field": "文体", "members": MEMBERS,
-            "responsible_name": "刘玉梅", "responsible_phone": "13912345678",
-            "responsible_id_number": valid_id_number(77), "activity_place": "新华里社区文化广场"}
+    body = {
+        "community_id": str(world.ids["community"]),
+        "name": "海棠舞蹈队",
+        "field": "文体",
+        "members": MEMBERS,
+        "responsible_name": "刘玉梅",
+        "responsible_phone": "13912345678",
+        "responsible_id_number": valid_id_number(77),
+        "activity_place": "新华里社区文化广场",
+    }
     body.update(over)
     return body
 
@@ -63,7 +70,8 @@ def test_a_bad_filing_comes_back_with_its_message_and_stores_nothing(person, wor
     html = resident.post_back("/filings/new", _form(world, members="李秀英\n张桂兰 13812345602")).get_data(as_text=True)
     assert "第 1 行" in html
     html = resident.post_back("/filings/new", _form(world, responsible_id_number="120116198501010000")).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "海棠舞蹈队" in html  # what was typed stays
     assert db_fingerprint(world.platform) == before
     with world.platform.read_session() as s:
