@@ -91,6 +91,7 @@ def seed_demo(platform, *, scale: float = 1.0, today: date | None = None,
                      for row in plan.resources]
         needs = [post_need(uow, SEED_ADMIN, _fields(row, community_id=community_ids[row["_community"]]))
                  for row in plan.needs]
+        _file_a_group(uow, cipher, communities[0], platform.settings.filing_min_members)
         logins = _create_logins(uow, platform.passwords, communities[0], organizations[0],
                                 social_workers[0], volunteers[0])
         uow.commit_all()
@@ -130,3 +131,19 @@ def _create_logins(uow, passwords, community, organization, social_worker, volun
         create_user(uow, passwords, username=username, password=DEMO_PASSWORD, role=role, **binding)
         logins.append({"username": username, "role": role, "password": DEMO_PASSWORD, "bound_to": label})
     return logins
+
+
+def _file_a_group(uow, cipher, community, min_members: int) -> None:
+    """One group of residents waiting for the first community's review (社区社会组织备案)."""
+    from linkage.services.filings import file_group
+    from linkage.validators import id_number_check_char
+
+    names = ("李秀英", "张桂兰", "王淑珍", "赵玉兰", "孙凤英")
+    members = [{"name": names[i % 5] + ("" if i < 5 else str(i // 5)), "phone": f"1381234{5600 + i}"}
+               for i in range(max(min_members, 5))]
+    number = "12011619580312004"
+    file_group(uow, cipher, {
+        "community_id": community.id, "name": "海棠舞蹈队", "field": "文体",
+        "members": members, "responsible_name": "刘玉梅", "responsible_phone": "13912345678",
+        "responsible_id_number": number + id_number_check_char(number), "activity_place": f"{community.name}文化广场",
+    }, min_members=min_members)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from linkage.models import Filing, Organization
+from tests.english import english_words
 from tests.factories import valid_id_number
 from tests.integration.api.conftest import db_fingerprint
+from tests.integration.web.test_verify_page import visible_text
 
 MEMBERS = "李秀英 13812345601\n张桂兰，13812345602\n王淑珍 13812345603"
 
@@ -57,6 +59,9 @@ def test_story_20_1_pages_residents_file_on_a_phone_the_community_accepts_the_st
     assert "已登记为社区社会组织" in street.get(f"/filings/{fid}").get_data(as_text=True)
     html = resident.get(receipt).get_data(as_text=True)
     assert "已备案" in html and "已登记为社区社会组织" in html
+    for page in (html, resident.get("/filings/new").get_data(as_text=True), street.get("/filings").get_data(as_text=True),
+                 street.get(f"/filings/{fid}").get_data(as_text=True)):
+        assert english_words(visible_text(page)) == [], english_words(visible_text(page))
     with world.platform.read_session() as s:
         org = s.scalar(select(Organization).where(Organization.name == "海棠舞蹈队"))
     assert org is not None and org.registration == "filed" and org.uscc is None
