@@ -3,6 +3,16 @@ from linkage.models.audit import AuditEntry, LedgerHead
 from linkage.models.base import Base, UTCDateTime, utcnow
 from linkage.models.certificates import Certificate
 from linkage.models.consents import Consent, ConsentMethod
+from linkage.models.cultivation import (
+                                  AnnualReport,
+                                  CapacityAssessment,
+                                  Cohort,
+                                  CohortMember,
+                                  CohortStatus,
+                                  CultivationRecord,
+                                  MemberStatus,
+                                  RecordKind,
+)
 from linkage.models.funding import (
                                   FundEntry,
                                   FundingApplication,
@@ -68,4 +78,6 @@ __all__ = [
     "Qualification",
     "ImportBatch", "ImportStatus",
     "Delivery", "DeliveryStatus", "Notification", "NotificationKind", "NotificationPreference", "QuietHours",
+    "AnnualReport", "CapacityAssessment", "Cohort", "CohortMember", "CohortStatus", "CultivationRecord",
+    "MemberStatus", "RecordKind",
 ]
