@@ -16,6 +16,7 @@ from linkage.api import (
     audit,
     auth,
     communities,
+    cultivation,
     disclosures,
     funding,
     hours,
@@ -42,7 +43,8 @@ from schemas.common import MAX_INTEGER
 # Reachable without a token: logging in, the taxonomy, the spec, public certificate checks,
 # and residents' evaluations (their one-time code is the credential).
 PUBLIC_PREFIXES = ("/api/v1/auth/token", "/api/v1/categories", "/api/v1/openapi.json", "/api/v1/privacy-notice",
-                   "/api/v1/meta/signing-key")
+                   "/api/v1/meta/signing-key",
+                   "/api/v1/cultivation-rubric")  # the published capacity rubric (能力评估标准)
 PUBLIC_PATTERNS = (re.compile(r"^/api/v1/certificates/[^/]+$"),
                    re.compile(r"^/api/v1/projects/\d+/evaluations$"),
                    re.compile(r"^/api/v1/funding-rounds/\d+/public-summary$"))
@@ -177,7 +179,8 @@ def init_api(app: Flask) -> Api:
     app.before_request(_refuse_empty_patch)
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
                       activities.blp, series.blp, hours.blp, audit.blp, stats.blp, reports.blp, disclosures.blp, rights.blp,
-                      qualifications.blp, invitations.blp, notifications.blp, transfer.blp, imports.blp):
+                      qualifications.blp, invitations.blp, notifications.blp, transfer.blp, imports.blp,
+                      cultivation.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.blp)
     app.register_blueprint(transfer.well_known)
