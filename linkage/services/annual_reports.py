@@ -132,6 +132,8 @@ def reminders_due(session: Session, today: date | None = None) -> list[tuple[int
 def submit_report(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> AnnualReport:
     """An organization's staff submit its report on a year that has ended; one report per organization and year."""
     organization_id = data.get("organization_id") or actor.organization_id
+    if organization_id is None:
+        policy.require_annual_reporter(actor, None)  # not an organization's staff: 403
     org = uow.session.get(Organization, organization_id) if organization_id is not None else None
     if org is None:
         raise InvalidInput("annual_report.invalid", {"organization_id": ["field.no_such_organization"]})
