@@ -83,6 +83,14 @@ transfer.trust               ok   -    -    -    -    -    -    -    -    -
 transfer.import              ok   ok   404  404  404  -    404  404  404  -
 safety.insurance             -    -    404  404  404  ok   404  404  404  -
 safety.guardian              -    -    404  404  404  ok   404  404  404  -
+cohort.create                ok   -    -    -    -    -    -    -    -    -
+cohort.admit                 ok   404  404  404  404  404  404  404  404  -
+cohort.close                 ok   404  404  -    404  404  404  404  404  -
+cohort.record                ok   404  404  -    404  404  404  404  404  -
+cohort.assess                ok   404  404  -    404  404  404  404  404  -
+cohort.graduate              ok   404  404  -    404  404  404  404  404  -
+cohort.upgrade               ok   404  404  -    404  404  404  404  404  -
+annual_report.submit         -    -    -    ok   -    -    -    -    -    -
 """
 # Notes on rows that are not obvious from the table alone:
 # - transfer.import: the district or volunteer A's community imports hours A brings from a trusted
@@ -113,6 +121,10 @@ safety.guardian              -    -    404  404  404  ok   404  404  404  -
 # - consent.record: volunteer A's consent; whoever may not see volunteer A gets a 404 (the
 #   auditor sees everyone but records nothing: 403). me.erase: each volunteer erases themself.
 # - notification.read: one's own notification only; anyone else's is not found (404), the district's too.
+# - cohort.*: the street's cultivation centre (admin) writes; a cohort exists for the district, auditors
+#   and the staff of a member organization (organization A is the member: 403), for anyone else 404.
+#   cohort.admit acts on a cohort without members yet: only the district and auditors see it.
+# - annual_report.submit: an organization's own staff, for their organization (the body names A).
 
 
 def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:
