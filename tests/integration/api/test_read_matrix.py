@@ -24,7 +24,7 @@ import pytest
 
 from linkage.models import utcnow
 from linkage.services.matches import Ranking, record_rankings
-from tests.integration.api.matrix_cases import CALLERS, Scene
+from tests.integration.api.matrix_cases import CALLERS, Scene, _member
 
 # read                       adm  cs   ocs  os   oos  vol  ovol sw   osw  aud
 READS = """
@@ -46,10 +46,18 @@ consents.list                ok   ok   404  ok   404  ok   404  ok   404  ok
 me.export                    -    -    -    -    -    in   -    -    -    -
 hours.org_report             in   403  403  in   403  403  403  403  403  in
 hours.community_report       in   in   403  403  403  403  403  403  403  in
+cohorts.list                 in   -    -    in   -    -    -    -    -    in
+cohorts.get                  ok   404  404  ok   404  404  404  404  404  ok
+cohort.member                ok   404  404  ok   404  404  404  404  404  ok
+annual_reports.list          in   -    -    in   -    -    -    -    -    in
+annual_reports.get           ok   404  404  ok   404  404  404  404  404  ok
+annual_reports.overdue       ok   403  403  403  403  403  403  403  403  ok
 """
 # Notes: certificate.check is public (no login either) and names the volunteer masked only.
 # applications.*: a funding application carries no personal data (organization, need, amounts); it is
 # here because its readers are scoped; a stranger gets 404, like any object they may not see.
+# cohorts.*, annual_reports.*: organization A (filed) is in a cohort and has reported; its records and reports are
+# scoped the same way (its staff, the district, auditors); the overdue list is the district's and auditors'.
 REVEAL_REASON = "核实志愿者联系方式以便回访"
 
 
@@ -95,8 +103,14 @@ def scene(world) -> dict:
     certificate = s.must("POST", f"/volunteers/{s.ids['volunteer']}/certificates", "org_staff", {})["code"]
     s.must("POST", f"/volunteers/{s.ids['volunteer']}/reveal", "admin", {"field": "phone", "reason": REVEAL_REASON})
     round_id = s.round()
+    cohort = _member(s)  # organization A in incubation (matrix_cases: made filed first)
+    s.must("POST", "/cohorts/{cohort_id}/members/{organization_id}/records".format(**cohort), "admin",
+           {"kind": "mentoring", "held_on": "2026-01-05", "title": "章程辅导", "hours": 2})
+    report = s.must("POST", "/annual-reports", "org_staff", {"year": utcnow().year - 1, "activities_count": 12, "members": 30,
+                                                              "income_fen": 100000, "spending_fen": 80000})["id"]
     return {"s": s, "volunteer": s.ids["volunteer"], "record": record, "activity": activity, "signup": signup,
-            "certificate": certificate, "need": _rank(s), "round": round_id, "application": s.application(round_id)}
+            "certificate": certificate, "need": _rank(s), "round": round_id, "application": s.application(round_id),
+            "cohort": cohort["cohort_id"], "report": report}
 
 
 def _shows_a(scene: dict):
@@ -113,6 +127,8 @@ def _shows_a(scene: dict):
         "me.export": lambda b: b["volunteer"] if (b.get("volunteer") or {}).get("id") == v else None,
         "hours.org_report": lambda b: scene["record"] in [x["id"] for x in b["items"]],
         "hours.community_report": lambda b: scene["record"] in [x["id"] for x in b["items"]],
+        "cohorts.list": lambda b: scene["cohort"] in [x["id"] for x in b],
+        "annual_reports.list": lambda b: scene["report"] in [x["id"] for x in b],
     }
 
 
@@ -140,6 +156,12 @@ def _read(scene: dict, name: str, who: str):
         "me.export": ("/me/export", None),
         "hours.org_report": (f"/organizations/{s.ids['organization']}/hours-report", month if name.endswith("_report") else None),
         "hours.community_report": (f"/communities/{s.ids['community']}/hours-report", month if name.endswith("_report") else None),
+        "cohorts.list": ("/cohorts", None),
+        "cohorts.get": (f"/cohorts/{scene['cohort']}", None),
+        "cohort.member": (f"/cohorts/{scene['cohort']}/members/{s.ids['organization']}", None),
+        "annual_reports.list": ("/annual-reports", None),
+        "annual_reports.get": (f"/annual-reports/{scene['report']}", None),
+        "annual_reports.overdue": ("/annual-reports/overdue", None),
     }[name]
     return s.call("GET", path, who, query=query)
 
@@ -210,7 +232,7 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
 
 def test_the_read_matrix_has_the_cells_docs_security_md_counts():
     cells = sum(len(row) for row in table().values())
-    assert cells == 18 * len(CALLERS) == 180
+    assert cells == 24 * len(CALLERS) == 240
 
 
 def test_a_list_total_counts_only_what_the_caller_may_see(scene):
