@@ -94,7 +94,7 @@ def seed_demo(platform, *, scale: float = 1.0, today: date | None = None,
                  for row in plan.needs]
         logins = _create_logins(uow, platform.passwords, communities[0], organizations[0],
                                 social_workers[0], volunteers[0])
-        _seed_cultivation(uow, today, communities[0], organizations[0])
+        _seed_cultivation(uow, min(today, datetime.now(tz).date()), communities[0], organizations[0])
         uow.commit_all()
 
     return {

@@ -30,6 +30,9 @@ MENU = {
     "resources": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),
     "reports": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),  # 报表: policy/reports.py
     "imports": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value),  # spreadsheets (批量导入)
+    # the incubation track (孵化培育) and annual reports (年报): policy/cultivation.py
+    "cultivation": (Role.ADMIN.value, Role.AUDITOR.value, Role.ORG_STAFF.value),
+    "annual_reports": (Role.ADMIN.value, Role.AUDITOR.value, Role.ORG_STAFF.value),
 }
 
 
