@@ -76,8 +76,11 @@ class AdmitSchema(Schema):
 
 
 class UpgradeSchema(Schema):
-    uscc = fields.String(required=True, validate=validate.Length(min=1, max=18),
-                         metadata={"description": "统一社会信用代码, 18 characters with check character"})
+    uscc = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=18),
+        metadata={"description": "统一社会信用代码, 18 characters with check character"},
+    )
 
 
 class CohortDetailSchema(CohortSchema):

@@ -66,8 +66,9 @@ def report_record(row: AnnualReport, organization_name: str = "") -> dict[str, A
 # --- reading ------------------------------------------------------------------------------------------
 
 
-def list_reports(session: Session, actor: Actor, year: int | None = None,
-                 organization_id: int | None = None) -> list[dict[str, Any]]:
+def list_reports(
+    session: Session, actor: Actor, year: int | None = None, organization_id: int | None = None
+) -> list[dict[str, Any]]:
     query = (
         select(AnnualReport, Organization.name)
         .join(Organization, Organization.id == AnnualReport.organization_id)
@@ -108,8 +109,14 @@ def overdue(session: Session, actor: Actor, year: int | None = None, today: date
     if today <= due_on(year):
         return []
     return [
-        {"organization_id": org.id, "organization_name": org.name, "registration": org.registration,
-         "year": year, "due_on": due_on(year), "days_overdue": (today - due_on(year)).days}
+        {
+            "organization_id": org.id,
+            "organization_name": org.name,
+            "registration": org.registration,
+            "year": year,
+            "due_on": due_on(year),
+            "days_overdue": (today - due_on(year)).days,
+        }
         for org in session.scalars(_owing(year))
     ]
 
@@ -144,12 +151,20 @@ def submit_report(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Annual
     for field in ("activities_count", "members", "income_fen", "spending_fen"):
         if data[field] < 0:
             raise InvalidInput("annual_report.invalid", {field: ["field.not_negative"]})
-    if uow.session.scalar(select(AnnualReport.id).where(AnnualReport.organization_id == org.id,
-                                                        AnnualReport.year == year)):
+    if uow.session.scalar(
+        select(AnnualReport.id).where(AnnualReport.organization_id == org.id, AnnualReport.year == year)
+    ):
         raise Conflict("annual_report.duplicate", {"year": ["annual_report.already_submitted"]}, year=year)
-    row = AnnualReport(organization_id=org.id, year=year, activities_count=data["activities_count"],
-                       members=data["members"], income_fen=data["income_fen"], spending_fen=data["spending_fen"],
-                       summary=(data.get("summary") or "").strip(), submitted_by=actor.user_id)
+    row = AnnualReport(
+        organization_id=org.id,
+        year=year,
+        activities_count=data["activities_count"],
+        members=data["members"],
+        income_fen=data["income_fen"],
+        spending_fen=data["spending_fen"],
+        summary=(data.get("summary") or "").strip(),
+        submitted_by=actor.user_id,
+    )
     uow.session.add(row)
     try:
         uow.session.flush()

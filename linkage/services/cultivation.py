@@ -62,7 +62,7 @@ def rubric_view() -> dict[str, Any]:
 
 def assessment_total(scores: dict[str, int], rubric: dict[str, Any] | None = None) -> float:
     """The one home of an assessment's total: the weighted mean of the criteria's scores (0–100), 2 decimals."""
-    weights = (rubric or load_rubric())["weights"]
+    weights: dict[str, int] = (rubric or load_rubric())["weights"]
     return round(sum(scores[name] * weight for name, weight in weights.items()) / 100, 2)
 
 
@@ -92,7 +92,9 @@ def list_cohorts(session: Session, actor: Actor) -> list[Cohort]:
 
 def _cohort(session: Session, actor: Actor, cohort_id: int) -> Cohort:
     cohort = session.get(Cohort, cohort_id)
-    if cohort is None or not session.scalar(select(Cohort.id).where(Cohort.id == cohort_id, policy.listed_cohorts(actor))):
+    if cohort is None or not session.scalar(
+        select(Cohort.id).where(Cohort.id == cohort_id, policy.listed_cohorts(actor))
+    ):
         raise NotFound("cohort.not_found", id=cohort_id)
     return cohort
 
@@ -186,9 +188,7 @@ def member_view(session: Session, member: CohortMember) -> dict[str, Any]:
 
 def read_cohort(session: Session, actor: Actor, cohort_id: int) -> dict[str, Any]:
     cohort = _cohort(session, actor, cohort_id)
-    return cohort_record(cohort) | {
-        "members": [member_view(session, m) for m in members_of(session, actor, cohort_id)]
-    }
+    return cohort_record(cohort) | {"members": [member_view(session, m) for m in members_of(session, actor, cohort_id)]}
 
 
 def read_member(session: Session, actor: Actor, cohort_id: int, organization_id: int) -> dict[str, Any]:
@@ -198,8 +198,10 @@ def read_member(session: Session, actor: Actor, cohort_id: int, organization_id:
 
 def admissible_organizations(session: Session) -> list[Organization]:
     """Filed organizations not in incubation now: whom the centre may admit (the cohort page's choice)."""
-    busy = select(CohortMember.organization_id).join(Cohort, Cohort.id == CohortMember.cohort_id).where(
-        CohortMember.status == MemberStatus.ACTIVE.value, Cohort.status == CohortStatus.OPEN.value
+    busy = (
+        select(CohortMember.organization_id)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .where(CohortMember.status == MemberStatus.ACTIVE.value, Cohort.status == CohortStatus.OPEN.value)
     )
     return list(
         session.scalars(
@@ -217,8 +219,13 @@ def open_cohort(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Cohort:
     policy.require_cultivator(actor)
     if data["ends_on"] < data["starts_on"]:
         raise InvalidInput("cohort.invalid", {"ends_on": ["cohort.ends_before_start"]})
-    cohort = Cohort(name=data["name"].strip(), street=data["street"].strip(), starts_on=data["starts_on"],
-                    ends_on=data["ends_on"], status=CohortStatus.OPEN.value)
+    cohort = Cohort(
+        name=data["name"].strip(),
+        street=data["street"].strip(),
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        status=CohortStatus.OPEN.value,
+    )
     if not cohort.name:
         raise InvalidInput("cohort.invalid", {"name": ["field.required"]})
     if not cohort.street:
@@ -250,15 +257,21 @@ def admit_organization(uow: UnitOfWork, actor: Actor, cohort_id: int, organizati
     elsewhere = uow.session.scalar(
         select(Cohort.name)
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .where(CohortMember.organization_id == org.id, CohortMember.status == MemberStatus.ACTIVE.value,
-               Cohort.status == CohortStatus.OPEN.value)
+        .where(
+            CohortMember.organization_id == org.id,
+            CohortMember.status == MemberStatus.ACTIVE.value,
+            Cohort.status == CohortStatus.OPEN.value,
+        )
         .limit(1)
     )
     if elsewhere is not None:
-        raise Conflict("cohort.already_incubating",
-                       {"organization_id": [Message("cohort.in_other_cohort", name=org.name, cohort=elsewhere)]})
-    if uow.session.scalar(select(CohortMember.id).where(CohortMember.cohort_id == cohort.id,
-                                                        CohortMember.organization_id == org.id)):
+        raise Conflict(
+            "cohort.already_incubating",
+            {"organization_id": [Message("cohort.in_other_cohort", name=org.name, cohort=elsewhere)]},
+        )
+    if uow.session.scalar(
+        select(CohortMember.id).where(CohortMember.cohort_id == cohort.id, CohortMember.organization_id == org.id)
+    ):
         raise Conflict("cohort.already_member", {"organization_id": ["cohort.already_member"]})
     member = CohortMember(cohort_id=cohort.id, organization_id=org.id, status=MemberStatus.ACTIVE.value)
     uow.session.add(member)
@@ -276,8 +289,9 @@ def _active_member(uow: UnitOfWork, actor: Actor, cohort_id: int, organization_i
     return member
 
 
-def add_record(uow: UnitOfWork, actor: Actor, cohort_id: int, organization_id: int,
-               data: dict[str, Any]) -> CultivationRecord:
+def add_record(
+    uow: UnitOfWork, actor: Actor, cohort_id: int, organization_id: int, data: dict[str, Any]
+) -> CultivationRecord:
     """A mentoring session, training or milestone of a member (kind, date, title, hours, notes)."""
     member = _active_member(uow, actor, cohort_id, organization_id)
     if data["kind"] not in RECORD_KINDS:
@@ -290,15 +304,22 @@ def add_record(uow: UnitOfWork, actor: Actor, cohort_id: int, organization_id: i
     hours = data.get("hours") or 0
     if not 0 <= hours <= 24:
         raise InvalidInput("cultivation.record_invalid", {"hours": ["cultivation.hours_range"]})
-    row = CultivationRecord(member_id=member.id, kind=data["kind"], held_on=data["held_on"], title=title,
-                            minutes=round(hours * 60), notes=(data.get("notes") or "").strip())
+    row = CultivationRecord(
+        member_id=member.id,
+        kind=data["kind"],
+        held_on=data["held_on"],
+        title=title,
+        minutes=round(hours * 60),
+        notes=(data.get("notes") or "").strip(),
+    )
     uow.session.add(row)
     uow.commit()
     return row
 
 
-def assess(uow: UnitOfWork, actor: Actor, cohort_id: int, organization_id: int,
-           data: dict[str, Any]) -> CapacityAssessment:
+def assess(
+    uow: UnitOfWork, actor: Actor, cohort_id: int, organization_id: int, data: dict[str, Any]
+) -> CapacityAssessment:
     """A capacity assessment (能力评估) scored on the published rubric; its total and outcome are computed here."""
     member = _active_member(uow, actor, cohort_id, organization_id)
     rubric = load_rubric()
@@ -307,9 +328,15 @@ def assess(uow: UnitOfWork, actor: Actor, cohort_id: int, organization_id: int,
     if data["assessed_on"] > china_day():
         raise InvalidInput("cultivation.assessment_invalid", {"assessed_on": ["field.in_future"]})
     total = assessment_total(scores, rubric)
-    row = CapacityAssessment(member_id=member.id, assessed_on=data["assessed_on"], scores=scores, total=total,
-                             pass_mark=rubric["pass_mark"], passed=total >= rubric["pass_mark"],
-                             notes=(data.get("notes") or "").strip())
+    row = CapacityAssessment(
+        member_id=member.id,
+        assessed_on=data["assessed_on"],
+        scores=scores,
+        total=total,
+        pass_mark=rubric["pass_mark"],
+        passed=total >= rubric["pass_mark"],
+        notes=(data.get("notes") or "").strip(),
+    )
     uow.session.add(row)
     uow.commit()
     return row
@@ -328,8 +355,9 @@ def graduate(uow: UnitOfWork, actor: Actor, cohort_id: int, organization_id: int
     return member
 
 
-def upgrade(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, cohort_id: int, organization_id: int,
-            uscc: str) -> CohortMember:
+def upgrade(
+    uow: UnitOfWork, actor: Actor, cipher: FieldCipher, cohort_id: int, organization_id: int, uscc: str
+) -> CohortMember:
     """Upgrade to registered (登记): the organization's USCC is recorded and `registration` becomes
     "registered" through the provider service, which tells the matcher."""
     from linkage.services.providers import update_provider
@@ -339,7 +367,7 @@ def upgrade(uow: UnitOfWork, actor: Actor, cipher: FieldCipher, cohort_id: int, 
     if not is_uscc(code):
         raise InvalidInput("cohort.upgrade_invalid", {"uscc": ["field.uscc"]})
     member.status, member.left_at = MemberStatus.UPGRADED.value, utcnow()
-    update_provider(uow, actor, "organization", organization_id, {"uscc": code, "registration": "registered"},
-                    cipher)  # commits the member's change with it
+    update_provider(
+        uow, actor, "organization", organization_id, {"uscc": code, "registration": "registered"}, cipher
+    )  # commits the member's change with it
     return member
-

@@ -110,15 +110,21 @@ def close_cohort(cohort_id: int):
 @bp.post("/cultivation/<int:cohort_id>/members")
 @roles("admin")
 def admit_member(cohort_id: int):
-    return _on_cohort(cohort_id, lambda uow, who, body: cultivation.admit_organization(
-        uow, who, cohort_id, body["organization_id"]), AdmitSchema())
+    return _on_cohort(
+        cohort_id,
+        lambda uow, who, body: cultivation.admit_organization(uow, who, cohort_id, body["organization_id"]),
+        AdmitSchema(),
+    )
 
 
 @bp.post("/cultivation/<int:cohort_id>/members/<int:organization_id>/records")
 @roles("admin")
 def add_cultivation_record(cohort_id: int, organization_id: int):
-    return _on_cohort(cohort_id, lambda uow, who, body: cultivation.add_record(
-        uow, who, cohort_id, organization_id, body), CultivationRecordSchema())
+    return _on_cohort(
+        cohort_id,
+        lambda uow, who, body: cultivation.add_record(uow, who, cohort_id, organization_id, body),
+        CultivationRecordSchema(),
+    )
 
 
 def _scores(form) -> dict[str, int]:
@@ -147,8 +153,11 @@ def assess_member(cohort_id: int, organization_id: int):
             assessed_on = date.fromisoformat(request.form.get("assessed_on", "").strip())
         except ValueError:
             raise FormError({"assessed_on": [localize("field.required")]}) from None
-        data = {"assessed_on": assessed_on, "scores": _scores(request.form),
-                "notes": request.form.get("notes", "")[:2000]}
+        data = {
+            "assessed_on": assessed_on,
+            "scores": _scores(request.form),
+            "notes": request.form.get("notes", "")[:2000],
+        }
         cultivation.assess(uow, who, cohort_id, organization_id, data)
 
     return _on_cohort(cohort_id, assess)
@@ -163,8 +172,13 @@ def graduate_member(cohort_id: int, organization_id: int):
 @bp.post("/cultivation/<int:cohort_id>/members/<int:organization_id>/upgrade")
 @roles("admin")
 def upgrade_member(cohort_id: int, organization_id: int):
-    return _on_cohort(cohort_id, lambda uow, who, body: cultivation.upgrade(
-        uow, who, platform().cipher, cohort_id, organization_id, body["uscc"]), UpgradeSchema())
+    return _on_cohort(
+        cohort_id,
+        lambda uow, who, body: cultivation.upgrade(
+            uow, who, platform().cipher, cohort_id, organization_id, body["uscc"]
+        ),
+        UpgradeSchema(),
+    )
 
 
 # --- annual reports (年报) ---------------------------------------------------------------------------
@@ -215,6 +229,12 @@ def submit_annual_report():
         with platform().uow() as uow:
             annual_reports.submit_report(uow, who, body)
 
-    return act(_reports_page, url_for("web.annual_reports_page"), submit,
-               AnnualReportSchema(exclude=("organization_id",)), pre=problems or None,
-               extra=money, rename={"income_fen": "income_yuan", "spending_fen": "spending_yuan"})
+    return act(
+        _reports_page,
+        url_for("web.annual_reports_page"),
+        submit,
+        AnnualReportSchema(exclude=("organization_id",)),
+        pre=problems or None,
+        extra=money,
+        rename={"income_fen": "income_yuan", "spending_fen": "spending_yuan"},
+    )

@@ -33,8 +33,13 @@ def centre(build):
 
 
 def _cohort(act, admin, **over):
-    body = {"name": "2026年第一期", "street": "新港街道", "starts_on": TODAY - timedelta(days=30),
-            "ends_on": TODAY + timedelta(days=150), **over}
+    body = {
+        "name": "2026年第一期",
+        "street": "新港街道",
+        "starts_on": TODAY - timedelta(days=30),
+        "ends_on": TODAY + timedelta(days=150),
+        **over,
+    }
     return act(service.open_cohort, admin, body)
 
 
@@ -74,9 +79,11 @@ def test_a_filed_group_is_incubated_assessed_and_graduates_and_another_is_upgrad
         org = s.get(Organization, elders.id)
         assert (org.registration, org.uscc) == ("registered", code)
         assert s.scalar(select(CohortMember.status).where(CohortMember.organization_id == elders.id)) == "upgraded"
-        last = s.scalars(select(OutboxEvent).where(OutboxEvent.topic == Topics.PROVIDERS,
-                                                   OutboxEvent.key == f"organization:{elders.id}")
-                         .order_by(OutboxEvent.id.desc())).first()
+        last = s.scalars(
+            select(OutboxEvent)
+            .where(OutboxEvent.topic == Topics.PROVIDERS, OutboxEvent.key == f"organization:{elders.id}")
+            .order_by(OutboxEvent.id.desc())
+        ).first()
     envelope = json.loads(last.envelope)
     assert envelope["type"] == Types.PROVIDER_UPSERTED and envelope["data"]["provider"]["registration"] == "registered"
 
@@ -97,11 +104,21 @@ def test_refusals_store_nothing(centre, build, act, unchanged, platform):
         with pytest.raises(Conflict):
             act(service.graduate, admin, cohort.id, dance.id)  # never assessed
         with pytest.raises(InvalidInput):
-            act(service.assess, admin, cohort.id, dance.id,
-                {"assessed_on": TODAY, "scores": {**PASSING, "governance": 101}})
+            act(
+                service.assess,
+                admin,
+                cohort.id,
+                dance.id,
+                {"assessed_on": TODAY, "scores": {**PASSING, "governance": 101}},
+            )
         with pytest.raises(InvalidInput):
-            act(service.assess, admin, cohort.id, dance.id,
-                {"assessed_on": TODAY, "scores": {k: v for k, v in PASSING.items() if k != "finance"}})
+            act(
+                service.assess,
+                admin,
+                cohort.id,
+                dance.id,
+                {"assessed_on": TODAY, "scores": {k: v for k, v in PASSING.items() if k != "finance"}},
+            )
         with pytest.raises(InvalidInput):
             act(service.assess, admin, cohort.id, dance.id, {"assessed_on": TODAY, "scores": {**PASSING, "x": 1}})
         with pytest.raises(InvalidInput):
@@ -119,7 +136,7 @@ def test_refusals_store_nothing(centre, build, act, unchanged, platform):
 
 
 def test_another_organizations_staff_see_nothing_of_it(centre, build, act, read):
-    admin, (dance, elders), (_, elders_staff) = centre["admin"], centre["filed"], centre["staff"]
+    admin, (dance, _elders), (_, elders_staff) = centre["admin"], centre["filed"], centre["staff"]
     cohort = _cohort(act, admin)
     act(service.admit_organization, admin, cohort.id, dance.id)
     volunteer = build.volunteer_actor(build.volunteer())
@@ -133,12 +150,19 @@ def test_another_organizations_staff_see_nothing_of_it(centre, build, act, read)
 
 
 def _report(year, **over):
-    return {"year": year, "activities_count": 24, "members": 35, "income_fen": 500000, "spending_fen": 420000,
-            "summary": "全年开展广场舞培训与社区演出", **over}
+    return {
+        "year": year,
+        "activities_count": 24,
+        "members": 35,
+        "income_fen": 500000,
+        "spending_fen": 420000,
+        "summary": "全年开展广场舞培训与社区演出",
+        **over,
+    }
 
 
 def test_annual_reports_are_due_reminded_once_and_listed_when_overdue(centre, build, act, read, platform, unchanged):
-    admin, (dance, elders), (dance_staff, elders_staff) = centre["admin"], centre["filed"], centre["staff"]
+    admin, (_dance, elders), (dance_staff, elders_staff) = centre["admin"], centre["filed"], centre["staff"]
     year = TODAY.year - 1
     assert reports.due_on(year) == date(TODAY.year, 3, 31)  # 31 March of the next year by default
     # Organizations created this year owe no report on last year: back-date the two to last year.
@@ -162,11 +186,14 @@ def test_annual_reports_are_due_reminded_once_and_listed_when_overdue(centre, bu
         again = store_notices(uow.session, due_notices(uow.session, remind_at + timedelta(days=1)))
         uow.commit()
     assert [(n.user_id, n.kind) for n in first if n.kind == "annual_report_due"] == [
-        (elders_staff.user_id, "annual_report_due")]
+        (elders_staff.user_id, "annual_report_due")
+    ]
     assert [n for n in again if n.kind == "annual_report_due"] == []
     with read() as s:
-        assert s.scalar(select(func.count()).select_from(Notification)
-                        .where(Notification.kind == "annual_report_due")) == 1
+        assert (
+            s.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "annual_report_due"))
+            == 1
+        )
         # 3. Before the due date nobody is overdue; after it, the elders are, and only the district sees it.
         assert reports.overdue(s, admin, year, today=reports.due_on(year)) == []
         late = reports.overdue(s, admin, year, today=reports.due_on(year) + timedelta(days=5))

@@ -25,8 +25,15 @@ def _file(world, *keys):
 
 
 def _cohort(admin) -> str:
-    made = admin.post("/cultivation", {"name": "2026年第一期", "street": "新港街道",
-                                       "starts_on": TODAY.isoformat(), "ends_on": TODAY.replace(year=TODAY.year + 1).isoformat()})
+    made = admin.post(
+        "/cultivation",
+        {
+            "name": "2026年第一期",
+            "street": "新港街道",
+            "starts_on": TODAY.isoformat(),
+            "ends_on": TODAY.replace(year=TODAY.year + 1).isoformat(),
+        },
+    )
     assert made.status_code == 302, html(made)[:300]
     page = html(admin.get("/cultivation"))
     assert "2026年第一期" in page
@@ -44,20 +51,28 @@ def test_the_centre_runs_a_cohort_on_its_pages(person, world):
         assert admin.post(f"{cohort}/members", {"organization_id": str(oid)}).status_code == 302
     # 2. A mentoring session and a training.
     for kind, title in (("mentoring", "章程辅导"), ("training", "财务培训")):
-        done = admin.post(f"{cohort}/members/{org}/records", {"kind": kind, "held_on": TODAY.isoformat(),
-                                                              "title": title, "hours": "2"})
+        done = admin.post(
+            f"{cohort}/members/{org}/records",
+            {"kind": kind, "held_on": TODAY.isoformat(), "title": title, "hours": "2"},
+        )
         assert done.status_code == 302, html(done)[:300]
     # 3. Graduating before an assessment is refused with the reason on the page.
     refused = html(admin.post_back(f"{cohort}/members/{org}/graduate"))
     assert "尚未进行能力评估" in refused
     # 4. A bad score is refused and stores nothing; a passing assessment; graduation.
-    bad = html(admin.post_back(f"{cohort}/members/{org}/assessments",
-                               {"assessed_on": TODAY.isoformat(), **{f"score_{k}": "x" for k in PASSING}}))
+    bad = html(
+        admin.post_back(
+            f"{cohort}/members/{org}/assessments",
+            {"assessed_on": TODAY.isoformat(), **{f"score_{k}": "x" for k in PASSING}},
+        )
+    )
     assert "0 到 100 的整数" in bad
     with world.platform.read_session() as s:
         assert s.scalar(select(func.count()).select_from(CapacityAssessment)) == 0
-    assessed = admin.post(f"{cohort}/members/{org}/assessments",
-                          {"assessed_on": TODAY.isoformat(), **{f"score_{k}": str(v) for k, v in PASSING.items()}})
+    assessed = admin.post(
+        f"{cohort}/members/{org}/assessments",
+        {"assessed_on": TODAY.isoformat(), **{f"score_{k}": str(v) for k, v in PASSING.items()}},
+    )
     assert assessed.status_code == 302
     assert admin.post(f"{cohort}/members/{org}/graduate").status_code == 302
     # 5. The other is upgraded with its USCC.
@@ -91,18 +106,41 @@ def test_the_rubric_page_needs_no_login(person):
 def test_an_organization_submits_its_annual_report_and_the_district_sees_the_overdue_list(person, world):
     staff = person("org_staff")
     year = TODAY.year - 1
-    bad = html(staff.post_back("/annual-reports", {"year": str(year), "activities_count": "12", "members": "30",
-                                                   "income_yuan": "abc", "spending_yuan": "800"}))
+    bad = html(
+        staff.post_back(
+            "/annual-reports",
+            {
+                "year": str(year),
+                "activities_count": "12",
+                "members": "30",
+                "income_yuan": "abc",
+                "spending_yuan": "800",
+            },
+        )
+    )
     assert 'id="err-income_yuan"' in bad
     with world.platform.read_session() as s:
         assert s.scalar(select(func.count()).select_from(AnnualReport)) == 0
-    done = staff.post("/annual-reports", {"year": str(year), "activities_count": "12", "members": "30",
-                                          "income_yuan": "1000.50", "spending_yuan": "800", "summary": "全年活动"})
-    assert done.status_code == 302, html(staff.get("/annual-reports")).split('error-summary')[-1][:600]
+    done = staff.post(
+        "/annual-reports",
+        {
+            "year": str(year),
+            "activities_count": "12",
+            "members": "30",
+            "income_yuan": "1000.50",
+            "spending_yuan": "800",
+            "summary": "全年活动",
+        },
+    )
+    assert done.status_code == 302, html(staff.get("/annual-reports")).split("error-summary")[-1][:600]
     page = html(staff.get("/annual-reports"))
     assert "1,000.50" in page or "1000.50" in page
-    twice = html(staff.post_back("/annual-reports", {"year": str(year), "activities_count": "1", "members": "1",
-                                                     "income_yuan": "1", "spending_yuan": "1"}))
+    twice = html(
+        staff.post_back(
+            "/annual-reports",
+            {"year": str(year), "activities_count": "1", "members": "1", "income_yuan": "1", "spending_yuan": "1"},
+        )
+    )
     assert "年度的年报已提交" in twice
     district = html(person("admin").get("/annual-reports?overdue=1"))
     assert "逾期未报名单" in district
