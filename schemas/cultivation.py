@@ -13,11 +13,11 @@ COLUMN_MAX = 2_000_000_000  # an integer column holds this much (fen: 20 million
 class RubricCriterionSchema(Schema):
     name = fields.String()
     label = fields.String(metadata={"description": "中文 / English"})
-    weight = fields.Integer(metadata={"description": "whole percent; the weights add up to 100"})
+    weight = WholeNumber(metadata={"description": "whole percent; the weights add up to 100"})
 
 
 class RubricSchema(Schema):
-    pass_mark = fields.Integer(metadata={"description": "合格线: the total (weighted mean, 0–100) to graduate"})
+    pass_mark = WholeNumber(metadata={"description": "合格线: the total (weighted mean, 0–100) to graduate"})
     criteria = fields.List(fields.Nested(RubricCriterionSchema))
 
 
@@ -48,12 +48,12 @@ class AssessmentSchema(Schema):
     assessed_on = fields.Date(required=True)
     scores = fields.Dict(
         keys=fields.String(validate=validate.Length(max=40)),
-        values=fields.Integer(strict=True, validate=validate.Range(min=0, max=100)),
+        values=WholeNumber(strict=True, validate=validate.Range(min=0, max=100)),
         required=True,
         metadata={"description": "criterion (see /cultivation-rubric) -> score 0–100, every criterion once"},
     )
     total = fields.Float(dump_only=True, metadata={"description": "the weighted mean, computed"})
-    pass_mark = fields.Integer(dump_only=True)
+    pass_mark = WholeNumber(dump_only=True)
     passed = fields.Boolean(dump_only=True)
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
 
@@ -103,7 +103,7 @@ class AnnualReportSchema(Schema):
 
 
 class AnnualReportQuerySchema(Schema):
-    year = fields.Integer(validate=validate.Range(min=2000, max=2999))
+    year = WholeNumber(validate=validate.Range(min=2000, max=2999))
     organization_id = WholeNumber()
 
 
@@ -111,10 +111,10 @@ class OverdueSchema(Schema):
     organization_id = WholeNumber()
     organization_name = fields.String()
     registration = fields.String()
-    year = fields.Integer()
+    year = WholeNumber()
     due_on = fields.Date()
-    days_overdue = fields.Integer()
+    days_overdue = WholeNumber()
 
 
 class OverdueQuerySchema(Schema):
-    year = fields.Integer(validate=validate.Range(min=2000, max=2999))
+    year = WholeNumber(validate=validate.Range(min=2000, max=2999))
