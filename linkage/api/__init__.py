@@ -16,6 +16,7 @@ from linkage.api import (
     audit,
     auth,
     communities,
+    cultivation,
     disclosures,
     filings,
     funding,
@@ -43,7 +44,8 @@ from schemas.common import MAX_INTEGER
 # Reachable without a token: logging in, the taxonomy, the spec, public certificate checks,
 # and residents' evaluations (their one-time code is the credential).
 PUBLIC_PREFIXES = ("/api/v1/auth/token", "/api/v1/categories", "/api/v1/openapi.json", "/api/v1/privacy-notice",
-                   "/api/v1/meta/signing-key")
+                   "/api/v1/meta/signing-key",
+                   "/api/v1/cultivation-rubric")  # the published capacity rubric (能力评估标准)
 PUBLIC_PATTERNS = (re.compile(r"^/api/v1/certificates/[^/]+$"),
                    re.compile(r"^/api/v1/projects/\d+/evaluations$"),
                    re.compile(r"^/api/v1/funding-rounds/\d+/public-summary$"))
@@ -183,7 +185,7 @@ def init_api(app: Flask) -> Api:
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
                       activities.blp, series.blp, hours.blp, audit.blp, stats.blp, reports.blp, disclosures.blp, rights.blp,
                       qualifications.blp, invitations.blp, notifications.blp, transfer.blp, imports.blp,
-                      filings.blp):
+                      filings.blp, cultivation.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.blp)
     app.register_blueprint(transfer.well_known)

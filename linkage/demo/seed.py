@@ -62,7 +62,8 @@ def seed_demo(platform, *, scale: float = 1.0, today: date | None = None,
             return {"skipped": True}
     started = time.perf_counter()
     tz = ZoneInfo(platform.settings.timezone)
-    plan = build_plan(scale=scale, today=today or datetime.now(tz).date(), tz=tz)
+    today = today or datetime.now(tz).date()
+    plan = build_plan(scale=scale, today=today, tz=tz)
     cipher = platform.cipher
 
     with _SeedUnitOfWork(platform.write_sessions, source=platform.source) as uow:
@@ -94,6 +95,7 @@ def seed_demo(platform, *, scale: float = 1.0, today: date | None = None,
         _file_a_group(uow, cipher, communities[0], platform.settings.filing_min_members)
         logins = _create_logins(uow, platform.passwords, communities[0], organizations[0],
                                 social_workers[0], volunteers[0])
+        _seed_cultivation(uow, min(today, datetime.now(tz).date()), communities[0], organizations[0])
         uow.commit_all()
 
     return {
@@ -147,3 +149,14 @@ def _file_a_group(uow, cipher, community, min_members: int) -> None:
         "members": members, "responsible_name": "刘玉梅", "responsible_phone": "13912345678",
         "responsible_id_number": number + id_number_check_char(number), "activity_place": f"{community.name}文化广场",
     }, min_members=min_members)
+def _seed_cultivation(uow, today: date, community, organization) -> None:
+    """The street's first incubation cohort (孵化批次, open, waiting for filed organizations) and the first
+    organization's annual report (年报) on last year."""
+    from linkage.services import annual_reports, cultivation
+
+    cultivation.open_cohort(uow, SEED_ADMIN, {"name": f"{today.year}年第一期", "street": community.street,
+                                              "starts_on": date(today.year, 1, 1), "ends_on": date(today.year, 12, 31)})
+    staff = Actor(user_id=None, role="org_staff", username="seed", organization_id=organization.id)
+    annual_reports.submit_report(uow, staff, {"year": today.year - 1, "activities_count": 18, "members": 26,
+                                              "income_fen": 3_600_000, "spending_fen": 3_150_000,
+                                              "summary": "全年开展助老服务 18 次，服务老人 300 余人次。"})

@@ -3,6 +3,16 @@ from linkage.models.audit import AuditEntry, LedgerHead
 from linkage.models.base import Base, UTCDateTime, utcnow
 from linkage.models.certificates import Certificate
 from linkage.models.consents import Consent, ConsentMethod
+from linkage.models.cultivation import (
+                                  AnnualReport,
+                                  CapacityAssessment,
+                                  Cohort,
+                                  CohortMember,
+                                  CohortStatus,
+                                  CultivationRecord,
+                                  MemberStatus,
+                                  RecordKind,
+)
 from linkage.models.filings import Filing, FilingStatus
 from linkage.models.funding import (
                                   FundEntry,
@@ -70,4 +80,6 @@ __all__ = [
     "ImportBatch", "ImportStatus",
     "Delivery", "DeliveryStatus", "Notification", "NotificationKind", "NotificationPreference", "QuietHours",
     "Filing", "FilingStatus",
+    "AnnualReport", "CapacityAssessment", "Cohort", "CohortMember", "CohortStatus", "CultivationRecord",
+    "MemberStatus", "RecordKind",
 ]

@@ -25,6 +25,7 @@ class NotificationKind(str, enum.Enum):
     MILESTONE_DUE = "milestone_due"
     INVITATION = "invitation"
     QUALIFICATION_EXPIRING = "qualification_expiring"
+    ANNUAL_REPORT_DUE = "annual_report_due"  # 年报: the organization's report on last year is due
 
 
 KINDS = tuple(kind.value for kind in NotificationKind)

@@ -32,6 +32,9 @@ MENU = {
     "imports": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value),  # spreadsheets (批量导入)
     # 社区社会组织备案: the community reviews, the street confirms (policy/filings.py)
     "filings": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),
+    # the incubation track (孵化培育) and annual reports (年报): policy/cultivation.py
+    "cultivation": (Role.ADMIN.value, Role.AUDITOR.value, Role.ORG_STAFF.value),
+    "annual_reports": (Role.ADMIN.value, Role.AUDITOR.value, Role.ORG_STAFF.value),
 }
 
 

@@ -30,6 +30,7 @@ from linkage.models import (
 )
 from linkage.models.funding import GrantStatus
 from linkage.policy.notices import organization_staff_clause
+from linkage.services.annual_reports import reminders_due
 from linkage.services.qualifications import expiring_qualifications
 from linkage.taxonomy import QUALIFICATION_KINDS
 
@@ -304,11 +305,29 @@ def qualification_notices(session: Session, now: datetime) -> list[Notice]:
     ]
 
 
+def annual_report_notices(session: Session, now: datetime) -> list[Notice]:
+    """An organization still owing last year's annual report (年报) near or past its due date: its staff,
+    once per organization and year (which ones: services.annual_reports.reminders_due)."""
+    today = now.astimezone(LOCAL_TZ).date()
+    return [
+        Notice(
+            user,
+            K.ANNUAL_REPORT_DUE.value,
+            f"annual_report_due:{organization_id}:{year}:{user}",
+            {"year": year, "due_on": _day(due)},
+            "/annual-reports",
+        )
+        for organization_id, year, due in reminders_due(session, today=today)
+        for user in staff_of_organization(session, organization_id)
+    ]
+
+
 def due_notices(session: Session, now: datetime) -> list[Notice]:
-    """Everything time tells: reminders, missed check-ins, milestones and qualifications due."""
+    """Everything time tells: reminders, missed check-ins, milestones, qualifications and annual reports due."""
     return (
         reminder_notices(session, now)
         + missed_checkin_notices(session, now)
         + milestone_notices(session, now)
         + qualification_notices(session, now)
+        + annual_report_notices(session, now)
     )

@@ -194,6 +194,21 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
     # Returning a filing (the community's or the street's) gives a reason.
     "POST /api/v1/filings/{filing_id}/review": {"reason": ("reason to return",)},
     "POST /api/v1/filings/{filing_id}/confirmation": {"reason": ("reason to return",)},
+    # The incubation track (孵化) and annual reports (年报): a name of spaces only, a date in the future, the
+    # published rubric's criteria (a fact of linkage/cultivation_rubric.toml), a USCC's check character,
+    # a year that has not ended yet, an organization that exists.
+    "POST /api/v1/cohorts": {"name": ("required",), "street": ("required",), "ends_on": ("cannot be before",)},
+    "POST /api/v1/cohorts/{cohort_id}/members": {"organization_id": REFERENCE},
+    "POST /api/v1/cohorts/{cohort_id}/members/{organization_id}/records": {
+        "held_on": ("in the future",),
+        "title": ("required",),
+    },
+    "POST /api/v1/cohorts/{cohort_id}/members/{organization_id}/assessments": {
+        "scores": ("has no score", "must be scored", "has no criterion"),
+        "assessed_on": ("in the future",),
+    },
+    "POST /api/v1/cohorts/{cohort_id}/members/{organization_id}/upgrade": {"uscc": ("check character",)},
+    "POST /api/v1/annual-reports": {"year": ("has ended",), "organization_id": REFERENCE},
 }
 
 

@@ -81,6 +81,30 @@ def _filing(s: Scene, accepted: bool = False) -> dict:
     if accepted:
         s.must("POST", f"/filings/{fid}/review", "community_staff", {"decision": "accept"})
     return {"filing_id": fid}
+# --- the incubation track (孵化) and annual reports (年报)
+COHORT = {"name": "2026年第一期", "street": "新港街道", "starts_on": "2026-01-01", "ends_on": "2027-06-30"}
+PASSING = {"governance": 80, "activity": 75, "finance": 60, "resources": 55, "resident_satisfaction": 90}
+
+
+def _filed_cohort(s: Scene) -> dict:
+    """A new cohort and organization A made filed (备案, no USCC), not yet admitted."""
+    from linkage.models import Organization
+
+    with s.world.platform.uow() as uow:
+        org = uow.session.get(Organization, s.ids["organization"])
+        org.registration, org.uscc = "filed", None
+        uow.commit()
+    return {"cohort_id": s.must("POST", "/cohorts", "admin", COHORT)["id"], "organization_id": s.ids["organization"]}
+
+
+def _member(s: Scene, assessed: bool = False) -> dict:
+    """Organization A in incubation in a new cohort (assessed: with a passing assessment)."""
+    found = _filed_cohort(s)
+    s.must("POST", f"/cohorts/{found['cohort_id']}/members", "admin", {"organization_id": found["organization_id"]})
+    if assessed:
+        s.must("POST", "/cohorts/{cohort_id}/members/{organization_id}/assessments".format(**found), "admin",
+               {"assessed_on": now().date().isoformat(), "scores": PASSING})
+    return found
 
 
 def _idx(who: str | None) -> int:
@@ -344,6 +368,26 @@ CASES: dict[str, Case] = {
     "filing.review": Case("POST", "/filings/{filing_id}/review", lambda s: _filing(s), _const({"decision": "accept"})),
     "filing.confirm": Case("POST", "/filings/{filing_id}/confirmation", lambda s: _filing(s, accepted=True),
                            _const({"decision": "confirm"})),
+    # --- the incubation track (孵化) and annual reports (年报)
+    "cohort.create": Case("POST", "/cohorts", lambda s: {}, _const(COHORT), success=201),
+    "cohort.admit": Case("POST", "/cohorts/{cohort_id}/members", _filed_cohort,
+                         lambda p, who: {"organization_id": p["organization_id"]}, success=201,
+                         probes={"organization_id": Probe(409, _other("other_organization"))}),
+    "cohort.close": Case("POST", "/cohorts/{cohort_id}/close", lambda s: _member(s)),
+    "cohort.record": Case("POST", "/cohorts/{cohort_id}/members/{organization_id}/records", lambda s: _member(s),
+                          _const({"kind": "mentoring", "held_on": "2026-01-05", "title": "章程辅导", "hours": 2}),
+                          success=201),
+    "cohort.assess": Case("POST", "/cohorts/{cohort_id}/members/{organization_id}/assessments", lambda s: _member(s),
+                          lambda p, who: {"assessed_on": now().date().isoformat(), "scores": PASSING}, success=201),
+    "cohort.graduate": Case("POST", "/cohorts/{cohort_id}/members/{organization_id}/graduate",
+                            lambda s: _member(s, assessed=True)),
+    "cohort.upgrade": Case("POST", "/cohorts/{cohort_id}/members/{organization_id}/upgrade", lambda s: _member(s),
+                           lambda p, who: {"uscc": valid_uscc(8800 + _idx(who))}),
+    "annual_report.submit": Case("POST", "/annual-reports", lambda s: {},
+                                 lambda p, who: {"organization_id": _ids_of(p)["organization"],
+                                                 "year": now().year - 1, "activities_count": 12, "members": 30,
+                                                 "income_fen": 100000, "spending_fen": 80000},
+                                 success=201, probes={"organization_id": Probe(403, _other("other_organization"))}),
 }
 
 # Fields a client must never be able to set (or set for another party); each probe adds one to an

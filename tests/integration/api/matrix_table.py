@@ -86,6 +86,14 @@ safety.guardian              -    -    404  404  404  ok   404  404  404  -
 filing.create                ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
 filing.review                -    ok   404  404  404  404  404  404  404  -
 filing.confirm               ok   -    404  404  404  404  404  404  404  -
+cohort.create                ok   -    -    -    -    -    -    -    -    -
+cohort.admit                 ok   404  404  404  404  404  404  404  404  -
+cohort.close                 ok   404  404  -    404  404  404  404  404  -
+cohort.record                ok   404  404  -    404  404  404  404  404  -
+cohort.assess                ok   404  404  -    404  404  404  404  404  -
+cohort.graduate              ok   404  404  -    404  404  404  404  404  -
+cohort.upgrade               ok   404  404  -    404  404  404  404  404  -
+annual_report.submit         -    -    -    ok   -    -    -    -    -    -
 """
 # Notes on rows that are not obvious from the table alone:
 # - transfer.import: the district or volunteer A's community imports hours A brings from a trusted
@@ -120,6 +128,10 @@ filing.confirm               ok   -    404  404  404  404  404  404  404  -
 #   community A is reviewed by community A's staff alone and confirmed by the street (admin) alone;
 #   who may see it but not act (the district reviewing, community staff confirming, the auditor) is
 #   refused (403); who may not see it is told nothing (404).
+# - cohort.*: the street's cultivation centre (admin) writes; a cohort exists for the district, auditors
+#   and the staff of a member organization (organization A is the member: 403), for anyone else 404.
+#   cohort.admit acts on a cohort without members yet: only the district and auditors see it.
+# - annual_report.submit: an organization's own staff, for their organization (the body names A).
 
 
 def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:

@@ -78,7 +78,8 @@ def test_the_document_marks_exactly_the_operations_reachable_without_a_token_as_
                       ("GET", "/api/v1/projects/{project_id}/evaluations"), ("GET", "/api/v1/certificates/{code}"),
                       ("GET", "/api/v1/funding-rounds/{round_id}/public-summary"),
                       ("GET", "/api/v1/privacy-notice"), ("GET", "/api/v1/meta/signing-key"),
-                      ("POST", "/api/v1/filings")}
+                      ("POST", "/api/v1/filings"),
+                      ("GET", "/api/v1/cultivation-rubric")}
 
 
 def _integers(node, where=""):

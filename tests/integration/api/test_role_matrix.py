@@ -42,7 +42,9 @@ PUBLIC = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/projects/{project_id
           ("GET", "/api/v1/categories"), ("GET", "/api/v1/openapi.json"),
           ("GET", "/api/v1/certificates/{code}"), ("GET", "/api/v1/projects/{project_id}/evaluations"),
           ("GET", "/api/v1/funding-rounds/{round_id}/public-summary"), ("GET", "/api/v1/privacy-notice"),
-          ("GET", "/api/v1/meta/signing-key"), ("POST", "/api/v1/filings")}
+          ("GET", "/api/v1/meta/signing-key"), ("POST", "/api/v1/filings"),
+          ("GET", "/api/v1/meta/signing-key"),
+          ("GET", "/api/v1/cultivation-rubric")}
 
 
 def _operations(app, methods=WRITE_METHODS) -> set[tuple[str, str]]:
