@@ -1,7 +1,7 @@
 """the incubation track (cohorts, members, records, capacity assessments) and annual reports
 
 Revision ID: incub0001
-Revises: filedorg0001
+Revises: filing0001
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import linkage.models.base
 
 
 revision = 'incub0001'
-down_revision = 'filedorg0001'
+down_revision = 'filing0001'
 branch_labels = None
 depends_on = None
 
