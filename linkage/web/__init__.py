@@ -23,6 +23,7 @@ def init_web(app: Flask) -> None:
         views_checkin,
         views_dashboard,
         views_exports,
+        views_growth,
         views_home,
         views_hours,
         views_imports,
