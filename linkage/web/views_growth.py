@@ -14,22 +14,15 @@ from linkage.services import stats
 from linkage.web.actions import act, failed_form, posted
 from linkage.web.auth import current_actor, roles
 from linkage.web.blueprint import bp
+from linkage.web.views_dashboard import GROWTH
 from schemas.growth import BrandRevocationSchema, BrandSchema, PlacementSchema
 
-GROWTH_LABELS = {
-    "new_community_organizations_per_community": "ind_new_corgs_per_community",
-    "organizations_per_10k": "ind_orgs_per_10k",
-    "brand_organizations_per_district": "ind_brands_per_district",
-    "organizations_with_social_workers_per_street": "ind_placed_orgs_per_street",
-}
 
 
 def _page(*, errors: dict | None = None, message: str = "", status: int = 200):
     who, session = current_actor(), db_session()
     figures = stats.linkage_stats(session)
-    indicators = [
-        {"key": key, "label": GROWTH_LABELS[key], **figures["attainment"][key]} for key in stats.GROWTH_INDICATORS
-    ]
+    indicators = [{"key": key, "label": label, **figures["attainment"][key]} for key, label in GROWTH]
     return render_template(
         "growth.html",
         indicators=indicators,

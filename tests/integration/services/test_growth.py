@@ -198,3 +198,31 @@ def test_8_bad_designations_and_placements_store_nothing(district, build, act, u
             act(growth.remove_placement, ADMIN, 999999)
     with build.platform.read_session() as s:
         assert s.query(BrandDesignation).count() == 0
+
+
+def test_9_the_year_s_report_shows_the_growth_indicators_and_their_units_add_up(district, build, act, read):
+    import io
+
+    import openpyxl
+
+    from linkage.reports.report_xlsx import render_workbook
+    from linkage.services.periods import parse_period
+    from linkage.services.reports import compile_report
+
+    a, b = district["a"], district["b"]
+    build.organization(community_id=a.id)
+    brand = build.organization(community_id=b.id)
+    worker = build.social_worker(brand)
+    act(growth.designate_brand, ADMIN, {"organization_id": brand.id, "year": TODAY.year, "reason": "示范引领"})
+    act(growth.record_placement, ADMIN, {"social_worker_id": worker.id, "organization_id": brand.id, "placed_on": TODAY})
+    with read() as s:
+        report = compile_report(s, ADMIN, period=parse_period(str(TODAY.year)), street="新港街道")
+    book = openpyxl.load_workbook(io.BytesIO(render_workbook(report)))
+    indicators = {row[0]: row for row in book["政策指标"].iter_rows(values_only=True)}
+    assert indicators["每社区本年新培育社区社会组织数"][1:3] == (1.0, 4)  # two in two communities
+    assert indicators["每区品牌社会组织数"][1:3] == (1.0, 50)
+    assert indicators["每街道本年引入社工的社会组织数"][1:3] == (1.0, 3)
+    units = list(book["分区指标"].iter_rows(values_only=True))
+    assert units[0][13:16] == ("本年新培育社区社会组织", "品牌社会组织", "本年引入社工的社会组织")
+    assert [row[13:16] for row in units[1:-1]] == [(1, 0, 0), (1, 1, 1)]
+    assert units[-1][13] == "=SUM(N2:N3)"
