@@ -202,7 +202,9 @@ def record_placement(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Pla
 
 
 def remove_placement(uow: UnitOfWork, actor: Actor, placement_id: int) -> None:
-    """A placement recorded in error is taken back by whoever may record it (another's: 404)."""
+    """A placement recorded in error is taken back by whoever may record it (another's: 404; a role
+    that reads no placements: 403)."""
+    require_placement_reader(actor)
     row = uow.session.get(Placement, placement_id)
     if row is None or not may_see_placement(actor, row):
         raise NotFound("placement.not_found", id=placement_id)

@@ -183,6 +183,15 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
         )
     },
     "PUT /api/v1/volunteers/{volunteer_id}/guardian-consent": {"phone": ("",)},
+    # Growth records: a designation's year not after this year (China's), a reason not blank, a placement's
+    # day not in the future; the organization and the social worker must exist and be active.
+    "POST /api/v1/growth/brands": {"organization_id": REFERENCE, "year": ("this year",), "reason": ("required",)},
+    "POST /api/v1/growth/brands/{designation_id}/revocation": {"reason": ("required",)},
+    "POST /api/v1/growth/placements": {
+        "organization_id": REFERENCE,
+        "social_worker_id": REFERENCE,
+        "placed_on": ("in the future", "before 2000"),
+    },
 }
 
 

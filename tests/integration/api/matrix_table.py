@@ -83,6 +83,10 @@ transfer.trust               ok   -    -    -    -    -    -    -    -    -
 transfer.import              ok   ok   404  404  404  -    404  404  404  -
 safety.insurance             -    -    404  404  404  ok   404  404  404  -
 safety.guardian              -    -    404  404  404  ok   404  404  404  -
+brand.create                 ok   -    -    -    -    -    -    -    -    -
+brand.revoke                 ok   -    -    -    -    -    -    -    -    -
+placement.create             ok   -    -    ok   -    -    -    -    -    -
+placement.delete             ok   -    -    ok   404  -    -    404  -    -
 """
 # Notes on rows that are not obvious from the table alone:
 # - transfer.import: the district or volunteer A's community imports hours A brings from a trusted
@@ -113,6 +117,12 @@ safety.guardian              -    -    404  404  404  ok   404  404  404  -
 # - consent.record: volunteer A's consent; whoever may not see volunteer A gets a 404 (the
 #   auditor sees everyone but records nothing: 403). me.erase: each volunteer erases themself.
 # - notification.read: one's own notification only; anyone else's is not found (404), the district's too.
+# - brand.*: brand organizations (品牌社会组织) are the district's to name and revoke.
+# - placement.create: the district, or organization A's staff into organization A (a body naming another
+#   organization is a 403: organizations are listed publicly). placement.delete: the same two; a placement
+#   is seen by its organization's staff and the worker placed (social worker B here), who may not remove it
+#   (403), and by auditors (403); other organizations' staff and other social workers are told nothing
+#   (404); community staff and volunteers read no placements at all (403).
 
 
 def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:

@@ -46,10 +46,14 @@ consents.list                ok   ok   404  ok   404  ok   404  ok   404  ok
 me.export                    -    -    -    -    -    in   -    -    -    -
 hours.org_report             in   403  403  in   403  403  403  403  403  in
 hours.community_report       in   in   403  403  403  403  403  403  403  in
+placements.list              in   403  403  in   -    403  403  in   -    in
 """
 # Notes: certificate.check is public (no login either) and names the volunteer masked only.
 # applications.*: a funding application carries no personal data (organization, need, amounts); it is
 # here because its readers are scoped; a stranger gets 404, like any object they may not see.
+# placements.list: social worker A placed into organization A (社工引入, names the worker): the district and
+# auditors, organization A's staff and the worker; other organizations and workers see an empty list;
+# community staff and volunteers read no placements (403).
 REVEAL_REASON = "核实志愿者联系方式以便回访"
 
 
@@ -95,7 +99,10 @@ def scene(world) -> dict:
     certificate = s.must("POST", f"/volunteers/{s.ids['volunteer']}/certificates", "org_staff", {})["code"]
     s.must("POST", f"/volunteers/{s.ids['volunteer']}/reveal", "admin", {"field": "phone", "reason": REVEAL_REASON})
     round_id = s.round()
-    return {"s": s, "volunteer": s.ids["volunteer"], "record": record, "activity": activity, "signup": signup,
+    placement = s.must("POST", "/growth/placements", "admin",
+                       {"social_worker_id": s.ids["social_worker"], "organization_id": s.ids["organization"],
+                        "placed_on": utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()})["id"]
+    return {"placement": placement, "s": s, "volunteer": s.ids["volunteer"], "record": record, "activity": activity, "signup": signup,
             "certificate": certificate, "need": _rank(s), "round": round_id, "application": s.application(round_id)}
 
 
@@ -113,6 +120,7 @@ def _shows_a(scene: dict):
         "me.export": lambda b: b["volunteer"] if (b.get("volunteer") or {}).get("id") == v else None,
         "hours.org_report": lambda b: scene["record"] in [x["id"] for x in b["items"]],
         "hours.community_report": lambda b: scene["record"] in [x["id"] for x in b["items"]],
+        "placements.list": lambda b: scene["placement"] in [x["id"] for x in b],
     }
 
 
@@ -140,6 +148,7 @@ def _read(scene: dict, name: str, who: str):
         "me.export": ("/me/export", None),
         "hours.org_report": (f"/organizations/{s.ids['organization']}/hours-report", month if name.endswith("_report") else None),
         "hours.community_report": (f"/communities/{s.ids['community']}/hours-report", month if name.endswith("_report") else None),
+        "placements.list": ("/growth/placements", None),
     }[name]
     return s.call("GET", path, who, query=query)
 
