@@ -11,8 +11,8 @@ from linkage.demo.plan import build_plan
 from linkage.models import Community, User
 from linkage.notice import current_version
 from linkage.permissions import Actor
-from linkage.services.accounts import create_user
 from linkage.services import growth
+from linkage.services.accounts import create_user
 from linkage.services.communities import register_community
 from linkage.services.needs import post_need
 from linkage.services.providers import register_provider

@@ -3,7 +3,6 @@ from linkage.models.audit import AuditEntry, LedgerHead
 from linkage.models.base import Base, UTCDateTime, utcnow
 from linkage.models.certificates import Certificate
 from linkage.models.consents import Consent, ConsentMethod
-from linkage.models.growth import BrandDesignation, Placement
 from linkage.models.funding import (
                                   FundEntry,
                                   FundingApplication,
@@ -13,6 +12,7 @@ from linkage.models.funding import (
                                   Milestone,
                                   ReviewAssignment,
 )
+from linkage.models.growth import BrandDesignation, Placement
 from linkage.models.hours import (
                                   GENESIS,
                                   RECORD_ACTIONS,

@@ -37,8 +37,9 @@ class Placement(Base):
     "at least 3 social organizations a year" counts."""
 
     __tablename__ = "social_worker_placements"
-    __table_args__ = (UniqueConstraint("social_worker_id", "organization_id", "placed_on",
-                                       name="uq_placement_worker_org_day"),)
+    __table_args__ = (
+        UniqueConstraint("social_worker_id", "organization_id", "placed_on", name="uq_placement_worker_org_day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     social_worker_id: Mapped[int] = mapped_column(ForeignKey("social_workers.id"), index=True)

@@ -220,6 +220,8 @@ def choices(session: Session, actor: Actor) -> dict[str, list[tuple[int, str]]]:
     require_brand_designator(actor)
     found: dict[str, list[tuple[int, str]]] = {}
     for key, model in (("organizations", Organization), ("social_workers", SocialWorker)):
-        rows = session.execute(select(model.id, model.name).where(model.active.is_(True)).order_by(model.name, model.id))
+        rows = session.execute(
+            select(model.id, model.name).where(model.active.is_(True)).order_by(model.name, model.id)
+        )
         found[key] = [(row_id, name) for row_id, name in rows]
     return found

@@ -227,19 +227,19 @@ def _add_growth(session: Session, all_communities: list[Community], tallies: dic
         if designation.standing_at(year[1]):
             branded.add(designation.organization_id)
     for org_id in branded:
-        org = organizations.get(org_id)
-        if org is not None and org.active:
-            home = home_community(all_communities, org)
+        brand = organizations.get(org_id)
+        if brand is not None and brand.active:
+            home = home_community(all_communities, brand)
             if home in tallies:
                 tallies[home].brand_organizations += 1
     first_day, last_day = _local_day(year[0]), _local_day(year[1] - timedelta(microseconds=1))
     placed = session.scalars(select(Placement.organization_id).where(Placement.placed_on >= first_day,
                                                                      Placement.placed_on <= last_day))
     for org_id in set(placed):
-        org = organizations.get(org_id)
-        if org is None:
+        receiving = organizations.get(org_id)
+        if receiving is None:
             continue
-        home = home_community(all_communities, org)
+        home = home_community(all_communities, receiving)
         if home in tallies:
             tallies[home].placed_organizations.add(org_id)
 

@@ -18,7 +18,6 @@ from linkage.web.views_dashboard import GROWTH
 from schemas.growth import BrandRevocationSchema, BrandSchema, PlacementSchema
 
 
-
 def _page(*, errors: dict | None = None, message: str = "", status: int = 200):
     who, session = current_actor(), db_session()
     figures = stats.linkage_stats(session)

@@ -102,10 +102,15 @@ def test_the_demo_districts_report_opens_with_its_sheets_and_equals_the_stats_ap
         assert indicators["本期发布需求"][1] == shown["needs_posted"]
         assert indicators["活跃志愿者数（本期有服务时长）"][1] == shown["volunteers_active"]
         # the seeds' growth targets, year to date at the period's end (stats.GROWTH_TARGETS)
-        assert indicators["每社区本年新培育社区社会组织数"][1:3] == (shown["new_community_organizations_per_community"], 4)
+        assert indicators["每社区本年新培育社区社会组织数"][1:3] == (
+            shown["new_community_organizations_per_community"],
+            4,
+        )
         assert indicators["每区品牌社会组织数"][1:3] == (shown["brand_organizations_per_district"], 50)
         assert indicators["每街道本年引入社工的社会组织数"][1:3] == (
-            shown["organizations_with_social_workers_per_street"], 3)
+            shown["organizations_with_social_workers_per_street"],
+            3,
+        )
 
         units = _rows(book["分区指标"])
         _assert_sum_row(units, range(1, 11))

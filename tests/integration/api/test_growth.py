@@ -16,8 +16,12 @@ def _brand(world, **over):
 
 
 def _placement(world, who="admin", **over):
-    body = {"social_worker_id": world.ids["social_worker"], "organization_id": world.ids["organization"],
-            "placed_on": TODAY.isoformat(), **over}
+    body = {
+        "social_worker_id": world.ids["social_worker"],
+        "organization_id": world.ids["organization"],
+        "placed_on": TODAY.isoformat(),
+        **over,
+    }
     body = {k: v for k, v in body.items() if v is not None}  # None: left out
     return world.call("POST", "/api/v1/growth/placements", who, json=body)
 
@@ -35,8 +39,9 @@ def test_1_the_district_designates_and_revokes_a_brand_organization_and_the_indi
     assert made.json["standing"] is True and made.json["organization_name"]
     assert _stat(world, "brand_organizations") == before + 1
     assert _brand(world).status_code == 409  # one standing designation per organization
-    revoked = world.call("POST", f"/api/v1/growth/brands/{made.json['id']}/revocation", "admin",
-                         json={"reason": "年度考核不合格"})
+    revoked = world.call(
+        "POST", f"/api/v1/growth/brands/{made.json['id']}/revocation", "admin", json={"reason": "年度考核不合格"}
+    )
     assert revoked.status_code == 200 and revoked.json["standing"] is False, revoked.json
     assert _stat(world, "brand_organizations") == before
     listed = world.call("GET", "/api/v1/growth/brands", "volunteer")
@@ -68,11 +73,21 @@ def test_3_refusals_get_their_status_and_store_nothing(world):
     assert _placement(world, "other_org_staff").status_code == 403  # into another organization
     assert _placement(world, "volunteer").status_code == 403
     assert _brand(world).status_code == 409
-    assert world.call("POST", "/api/v1/growth/brands", "org_staff",
-                      json={"organization_id": world.ids["organization"], "year": TODAY.year,
-                            "reason": "自荐"}).status_code == 403
-    assert world.call("POST", f"/api/v1/growth/brands/{made['id']}/revocation", "auditor",
-                      json={"reason": "无权撤销"}).status_code == 403
+    assert (
+        world.call(
+            "POST",
+            "/api/v1/growth/brands",
+            "org_staff",
+            json={"organization_id": world.ids["organization"], "year": TODAY.year, "reason": "自荐"},
+        ).status_code
+        == 403
+    )
+    assert (
+        world.call(
+            "POST", f"/api/v1/growth/brands/{made['id']}/revocation", "auditor", json={"reason": "无权撤销"}
+        ).status_code
+        == 403
+    )
     for bad, field in (
         ({"year": TODAY.year + 1}, "year"),
         ({"year": 1999}, "year"),

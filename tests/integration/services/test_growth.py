@@ -104,8 +104,11 @@ def test_5_placements_count_distinct_organizations_per_street_this_year(district
     into_c = build.organization(community_id=c.id)
     for who, org in ((worker, into_a), (second, into_a), (worker, into_b), (worker, into_c)):
         act(growth.record_placement, ADMIN, {"social_worker_id": who.id, "organization_id": org.id, "placed_on": TODAY})
-    act(growth.record_placement, ADMIN,  # last year's: not this year's count
-        {"social_worker_id": second.id, "organization_id": into_b.id, "placed_on": TODAY.replace(year=TODAY.year - 1)})
+    act(
+        growth.record_placement,
+        ADMIN,  # last year's: not this year's count
+        {"social_worker_id": second.id, "organization_id": into_b.id, "placed_on": TODAY.replace(year=TODAY.year - 1)},
+    )
     street = _values(read, street="新港街道")
     assert street["organizations_with_social_workers"] == 2  # into_a once, though two workers went there
     assert street["organizations_with_social_workers_per_street"] == 2.0
@@ -122,7 +125,11 @@ def test_6_drill_down_levels_agree_sum_of_communities_is_the_street(district, bu
     brand = build.organization(community_id=b.id)
     act(growth.designate_brand, ADMIN, {"organization_id": brand.id, "year": TODAY.year, "reason": "示范引领"})
     for org_id in (brand.id,):
-        act(growth.record_placement, ADMIN, {"social_worker_id": worker.id, "organization_id": org_id, "placed_on": TODAY})
+        act(
+            growth.record_placement,
+            ADMIN,
+            {"social_worker_id": worker.id, "organization_id": org_id, "placed_on": TODAY},
+        )
     counts = ("new_community_organizations", "brand_organizations", "organizations_with_social_workers")
     with read() as s:
         street = linkage_stats(s, street="新港街道")
@@ -145,12 +152,18 @@ def test_7_org_staff_record_placements_into_their_own_organization_only(district
     assert row.organization_id == mine.id
     with unchanged():
         with pytest.raises(Forbidden):
-            act(growth.record_placement, staff,
-                {"social_worker_id": worker.id, "organization_id": theirs.id, "placed_on": TODAY})
+            act(
+                growth.record_placement,
+                staff,
+                {"social_worker_id": worker.id, "organization_id": theirs.id, "placed_on": TODAY},
+            )
         for actor in outsiders:
             with pytest.raises(Forbidden):
-                act(growth.record_placement, actor,
-                    {"social_worker_id": worker.id, "organization_id": mine.id, "placed_on": TODAY})
+                act(
+                    growth.record_placement,
+                    actor,
+                    {"social_worker_id": worker.id, "organization_id": mine.id, "placed_on": TODAY},
+                )
         with pytest.raises(Forbidden):
             act(growth.designate_brand, staff, {"organization_id": mine.id, "year": TODAY.year, "reason": "自荐"})
         with pytest.raises(NotFound):  # another organization's placement does not exist for them
@@ -176,17 +189,21 @@ def test_8_bad_designations_and_placements_store_nothing(district, build, act, u
     act(growth.record_placement, ADMIN, {"social_worker_id": worker.id, "organization_id": org.id, "placed_on": TODAY})
     good = {"organization_id": org.id, "year": TODAY.year, "reason": "服务成效突出"}
     with unchanged():
-        for bad, field in (({**good, "organization_id": 999999}, "organization_id"),
-                           ({**good, "organization_id": retired.id}, "organization_id"),
-                           ({**good, "year": TODAY.year + 1}, "year"),
-                           ({**good, "reason": "   "}, "reason")):
+        for bad, field in (
+            ({**good, "organization_id": 999999}, "organization_id"),
+            ({**good, "organization_id": retired.id}, "organization_id"),
+            ({**good, "year": TODAY.year + 1}, "year"),
+            ({**good, "reason": "   "}, "reason"),
+        ):
             with pytest.raises(InvalidInput) as refused:
                 act(growth.designate_brand, ADMIN, bad)
             assert field in refused.value.errors, bad
         place = {"social_worker_id": worker.id, "organization_id": org.id, "placed_on": TODAY}
-        for bad, field in (({**place, "social_worker_id": 999999}, "social_worker_id"),
-                           ({**place, "placed_on": TODAY + timedelta(days=1)}, "placed_on"),
-                           ({**place, "organization_id": retired.id}, "organization_id")):
+        for bad, field in (
+            ({**place, "social_worker_id": 999999}, "social_worker_id"),
+            ({**place, "placed_on": TODAY + timedelta(days=1)}, "placed_on"),
+            ({**place, "organization_id": retired.id}, "organization_id"),
+        ):
             with pytest.raises(InvalidInput) as refused:
                 act(growth.record_placement, ADMIN, bad)
             assert field in refused.value.errors, bad
@@ -214,7 +231,9 @@ def test_9_the_year_s_report_shows_the_growth_indicators_and_their_units_add_up(
     brand = build.organization(community_id=b.id)
     worker = build.social_worker(brand)
     act(growth.designate_brand, ADMIN, {"organization_id": brand.id, "year": TODAY.year, "reason": "示范引领"})
-    act(growth.record_placement, ADMIN, {"social_worker_id": worker.id, "organization_id": brand.id, "placed_on": TODAY})
+    act(
+        growth.record_placement, ADMIN, {"social_worker_id": worker.id, "organization_id": brand.id, "placed_on": TODAY}
+    )
     with read() as s:
         report = compile_report(s, ADMIN, period=parse_period(str(TODAY.year)), street="新港街道")
     book = openpyxl.load_workbook(io.BytesIO(render_workbook(report)))

@@ -15,12 +15,19 @@ def test_the_district_designates_a_brand_and_records_a_placement_on_the_page(per
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "培育发展" in html and "品牌社会组织" in html and "社工引入社会组织" in html
     today = china_day()
-    done = admin.post("/growth/brands", {"organization_id": world.ids["organization"], "year": today.year,
-                                         "reason": "服务成效突出"})
+    done = admin.post(
+        "/growth/brands", {"organization_id": world.ids["organization"], "year": today.year, "reason": "服务成效突出"}
+    )
     assert done.status_code == 302
-    done = admin.post("/growth/placements", {"social_worker_id": world.ids["other_social_worker"],
-                                             "organization_id": world.ids["organization"],
-                                             "placed_on": today.isoformat(), "note": "驻点服务"})
+    done = admin.post(
+        "/growth/placements",
+        {
+            "social_worker_id": world.ids["other_social_worker"],
+            "organization_id": world.ids["organization"],
+            "placed_on": today.isoformat(),
+            "note": "驻点服务",
+        },
+    )
     assert done.status_code == 302
     html = admin.get("/growth").get_data(as_text=True)
     assert "服务成效突出" in html and "赵强" in html and "驻点服务" in html
@@ -36,9 +43,14 @@ def test_the_district_designates_a_brand_and_records_a_placement_on_the_page(per
 
 def test_a_bad_placement_comes_back_with_its_message_and_stores_nothing(person, world):
     admin = person("admin")
-    html = admin.post_back("/growth/placements", {"social_worker_id": world.ids["social_worker"],
-                                                  "organization_id": world.ids["organization"],
-                                                  "placed_on": "2999-01-01"}).get_data(as_text=True)
+    html = admin.post_back(
+        "/growth/placements",
+        {
+            "social_worker_id": world.ids["social_worker"],
+            "organization_id": world.ids["organization"],
+            "placed_on": "2999-01-01",
+        },
+    ).get_data(as_text=True)
     assert "晚于现在" in html, html[:2000]
     with world.platform.read_session() as s:
         assert s.scalars(select(Placement)).all() == []
