@@ -47,6 +47,22 @@ class IndicatorsSchema(Schema):
     funds_awarded_fen = WholeNumber()
     funds_disbursed_fen = WholeNumber()
     funds_spent_fen = WholeNumber()
+    streets = WholeNumber(metadata={"description": "streets (街道) in scope"})
+    districts = WholeNumber(metadata={"description": "districts in scope"})
+    new_community_organizations = WholeNumber(
+        metadata={"description": "community organizations (filed or registered) created this China calendar year"}
+    )
+    new_community_organizations_per_community = fields.Float(
+        metadata={"description": "target 4 a year (每个社区每年至少培育4个社区社会组织)"}
+    )
+    brand_organizations = WholeNumber(metadata={"description": "organizations designated 品牌社会组织, not revoked"})
+    brand_organizations_per_district = fields.Float(metadata={"description": "target 50 (50个品牌社会组织)"})
+    organizations_with_social_workers = WholeNumber(
+        metadata={"description": "organizations a social worker was placed into this year (distinct)"}
+    )
+    organizations_with_social_workers_per_street = fields.Float(
+        metadata={"description": "target 3 a year (每个街道每年至少在3个社会组织中引入社工)"}
+    )
 
 
 class AttainmentSchema(Schema):
@@ -82,6 +98,11 @@ class BreakdownRowSchema(_Figures):
 class LinkageStatsSchema(_Figures):
     scope = fields.Nested(ScopeSchema)
     targets = fields.Dict(keys=fields.String(), values=fields.Float())
+    growth_year = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "the yearly growth targets' year to date: start and end (UTC)"},
+    )
     funding = fields.String(metadata={"description": '"available", or "not available" (funds are then zero)'})
     windows = fields.Dict(
         keys=fields.String(),

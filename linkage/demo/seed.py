@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from linkage.demo.plan import build_plan
 from linkage.models import Community, User
 from linkage.notice import current_version
 from linkage.permissions import Actor
+from linkage.services import growth
 from linkage.services.accounts import create_user
 from linkage.services.communities import register_community
 from linkage.services.needs import post_need
@@ -93,6 +94,7 @@ def seed_demo(platform, *, scale: float = 1.0, today: date | None = None,
         needs = [post_need(uow, SEED_ADMIN, _fields(row, community_id=community_ids[row["_community"]]))
                  for row in plan.needs]
         _file_a_group(uow, cipher, communities[0], platform.settings.filing_min_members)
+        _growth_records(uow, organizations, social_workers, today or datetime.now(tz).date())
         logins = _create_logins(uow, platform.passwords, communities[0], organizations[0],
                                 social_workers[0], volunteers[0])
         _seed_cultivation(uow, min(today, datetime.now(tz).date()), communities[0], organizations[0])
@@ -106,6 +108,22 @@ def seed_demo(platform, *, scale: float = 1.0, today: date | None = None,
         "seconds": round(time.perf_counter() - started, 1),
         "logins": logins,
     }
+
+
+def _growth_records(uow, organizations: list, social_workers: list, day: date) -> None:
+    """A few growth records (培育发展), so the dashboard's brand and placement indicators are not all zero:
+    the first two organizations named brand organizations (品牌社会组织), the first three social workers
+    each placed into an organization other than their employer earlier this month or year."""
+    day = min(day, growth.china_day())  # a demo dated ahead of the clock records nothing in the future
+    for org in organizations[:2]:
+        growth.designate_brand(uow, SEED_ADMIN, {"organization_id": org.id, "year": day.year,
+                                                 "reason": "服务成效突出，群众满意度高"})
+    for index, worker in enumerate(social_workers[:3]):
+        into = next((o for o in organizations[index + 2:] if o.id != worker.organization_id), None)
+        if into is not None:
+            growth.record_placement(uow, SEED_ADMIN, {"social_worker_id": worker.id, "organization_id": into.id,
+                                                      "placed_on": day - timedelta(days=7 * index),
+                                                      "note": "驻点督导与能力建设"})
 
 
 def _create_logins(uow, passwords, community, organization, social_worker, volunteer) -> list[dict]:

@@ -23,6 +23,7 @@ from linkage.models.funding import (
                                   Milestone,
                                   ReviewAssignment,
 )
+from linkage.models.growth import BrandDesignation, Placement
 from linkage.models.hours import (
                                   GENESIS,
                                   RECORD_ACTIONS,
@@ -82,4 +83,5 @@ __all__ = [
     "Filing", "FilingStatus",
     "AnnualReport", "CapacityAssessment", "Cohort", "CohortMember", "CohortStatus", "CultivationRecord",
     "MemberStatus", "RecordKind",
+    "BrandDesignation", "Placement",
 ]

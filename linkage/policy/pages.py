@@ -35,6 +35,7 @@ MENU = {
     # the incubation track (孵化培育) and annual reports (年报): policy/cultivation.py
     "cultivation": (Role.ADMIN.value, Role.AUDITOR.value, Role.ORG_STAFF.value),
     "annual_reports": (Role.ADMIN.value, Role.AUDITOR.value, Role.ORG_STAFF.value),
+    "growth": (Role.ADMIN.value,),  # 培育发展: brand organizations, social workers' placements (policy/growth.py)
 }
 
 

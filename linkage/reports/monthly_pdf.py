@@ -151,7 +151,9 @@ def render_report_pdf(report: dict[str, Any]) -> bytes:
         Paragraph(
             f"社会组织 {values['organizations']} 个，社工 {values['social_workers']} 名，志愿者 {values['volunteers']} 名，"
             f"本期活跃志愿者 {values['volunteers_active']} 名；本期发布需求 {values['needs_posted']} 个，"
-            f"已匹配 {values['needs_matched']} 个，已完成 {values['needs_completed']} 个。",
+            f"已匹配 {values['needs_matched']} 个，已完成 {values['needs_completed']} 个。"
+            + "".join(f"{label} {values[key]} 个，" for label, key in layout.GROWTH_COUNTS).rstrip("，")
+            + "（本年自北京时间1月1日起至本期末）。",
             styles["cell"],
         )
     )
@@ -177,6 +179,17 @@ def render_report_pdf(report: dict[str, Any]) -> bytes:
             ("单位", "常住人口", "社会组织", "社工", "志愿者", "发布需求", "已完成", "核实时长（小时）"),
             unit_rows,
             ("合计", *_sums(unit_rows, range(1, 8))),
+        )
+    )
+    growth_rows = [(name, *(v[key] for _, key in layout.GROWTH_COUNTS)) for name, v in layout.units(report)]
+    story.append(Spacer(1, 2 * mm))
+    story.append(
+        _table(
+            font,
+            styles,
+            ("单位", *(label for label, _ in layout.GROWTH_COUNTS)),
+            growth_rows,
+            ("合计", *_sums(growth_rows, range(1, 1 + len(layout.GROWTH_COUNTS)))),
         )
     )
 

@@ -21,7 +21,17 @@ TARGET_LABELS = {
     "organizations_per_10k": "每万人社会组织数",
     "social_workers_per_community": "每社区社工数",
     "community_organizations_per_community": "每社区社区社会组织数",
+    # the seeds' growth targets (services/stats.py GROWTH_TARGETS; organizations_per_10k is above)
+    "new_community_organizations_per_community": "每社区本年新培育社区社会组织数",
+    "brand_organizations_per_district": "每区品牌社会组织数",
+    "organizations_with_social_workers_per_street": "每街道本年引入社工的社会组织数",
 }
+# The growth counts behind those ratios, summed over the units (分区指标) like the other counts.
+GROWTH_COUNTS = (
+    ("本年新培育社区社会组织", "new_community_organizations"),
+    ("品牌社会组织", "brand_organizations"),
+    ("本年引入社工的社会组织", "organizations_with_social_workers"),
+)
 SHEETS = ("封面", "政策指标", "分区指标", "需求分类", "志愿服务", "项目状态", "资金")
 HOURS = "0.00"
 YUAN = "#,##0.00"
@@ -96,6 +106,7 @@ def _indicators(report: dict[str, Any]) -> Sheet:
         ("其中已完成（已服务）", "needs_completed"),
         ("本期评价数", "evaluations"),
         ("平均满意度", "mean_satisfaction"),
+        *((f"{label}数", key) for label, key in GROWTH_COUNTS),
     )
     rows += [(label, values[key], None, None, None) for label, key in plain]
     rows.append(("本期核实服务时长（小时）", hours(values["volunteer_minutes_verified"]), None, None, None))
@@ -125,6 +136,7 @@ def _units(report: dict[str, Any]) -> Sheet:
             hours(v["volunteer_minutes_verified"]),
             v["organizations_per_10k"],
             v["social_workers_per_community"],
+            *(v[key] for _, key in GROWTH_COUNTS),
         )
         for name, v in units(report)
     ]
@@ -144,10 +156,17 @@ def _units(report: dict[str, Any]) -> Sheet:
             "核实时长（小时）",
             "每万人社会组织",
             "每社区社工",
+            *(label for label, _ in GROWTH_COUNTS),
         ),
         rows,
-        widths=(22,) + (12,) * 12,
-        totals=("合计", *([SUM] * 10), total["organizations_per_10k"], total["social_workers_per_community"]),
+        widths=(22,) + (12,) * 12 + (16,) * len(GROWTH_COUNTS),
+        totals=(
+            "合计",
+            *([SUM] * 10),
+            total["organizations_per_10k"],
+            total["social_workers_per_community"],
+            *([SUM] * len(GROWTH_COUNTS)),
+        ),
         number_formats={10: HOURS},
     )
 

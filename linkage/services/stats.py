@@ -10,14 +10,16 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from linkage.clock import LOCAL_TZ, local_year_start
 from linkage.geo import haversine_km
 from linkage.models import (
+    BrandDesignation,
     CharityResource,
     Claim,
     ClaimStatus,
@@ -27,6 +29,7 @@ from linkage.models import (
     Need,
     NeedStatus,
     Organization,
+    Placement,
     Project,
     RecordStatus,
     SocialWorker,
@@ -45,6 +48,20 @@ TARGET_COMMUNITY_ORGS_PER_COMMUNITY = 10
 TARGETS = {"organizations_per_10k": TARGET_ORGS_PER_10K_RESIDENTS,
            "social_workers_per_community": TARGET_SOCIAL_WORKERS_PER_COMMUNITY,
            "community_organizations_per_community": TARGET_COMMUNITY_ORGS_PER_COMMUNITY}
+# Growth targets (培育发展目标), each from seed 002_2c62b06a88ff33d5.txt (关于创建"全国社区治理和服务创新实验区"
+# 实施方案): "每个社区每年至少培育4个以上社区社会组织", "全区三年内达到每万人拥有20个以上社会组织" (the one
+# above, organizations_per_10k, reused), "全区重点培育和优先发展50个…品牌社会组织", "每个街道每年要至少在3个
+# 社会组织中引入社工". Yearly ones count China's calendar year to date (to the report period's end).
+TARGET_NEW_COMMUNITY_ORGS_PER_COMMUNITY_YEAR = 4
+TARGET_BRAND_ORGS_PER_DISTRICT = 50
+TARGET_ORGS_WITH_SOCIAL_WORKERS_PER_STREET_YEAR = 3
+GROWTH_TARGETS = {"new_community_organizations_per_community": TARGET_NEW_COMMUNITY_ORGS_PER_COMMUNITY_YEAR,
+                  "brand_organizations_per_district": TARGET_BRAND_ORGS_PER_DISTRICT,
+                  "organizations_with_social_workers_per_street": TARGET_ORGS_WITH_SOCIAL_WORKERS_PER_STREET_YEAR}
+# The four growth indicators in the order pages and reports show them (organizations_per_10k is TARGETS').
+GROWTH_INDICATORS = ("new_community_organizations_per_community", "organizations_per_10k",
+                     "brand_organizations_per_district", "organizations_with_social_workers_per_street")
+ALL_TARGETS = {**TARGETS, **GROWTH_TARGETS}
 FUNDING_NOT_AVAILABLE = "not available"
 Window = tuple[datetime, datetime]  # a report's period as UTC instants [start, end): see services/periods.py
 TO_MATCH_WINDOW_DAYS = 30  # the median time to match covers needs posted in these last days
@@ -76,6 +93,11 @@ class _Tally:
     funds_disbursed_fen: int = 0
     funds_spent_fen: int = 0
     volunteers_active: set[int] = field(default_factory=set)  # who has standing hours here (a set: one person once)
+    new_community_organizations: int = 0  # community organizations created this (China) year to date
+    brand_organizations: int = 0  # active organizations with a standing brand designation (品牌社会组织)
+    placed_organizations: set[int] = field(default_factory=set)  # organizations a social worker was placed into this year
+    streets: set[tuple[str, str]] = field(default_factory=set)  # (district, street) of the communities summed
+    districts: set[str] = field(default_factory=set)
 
 
 def _nearest(communities: list[Community], lat: float, lon: float) -> int | None:
@@ -129,8 +151,9 @@ def need_progress(need: Need) -> tuple[bool, bool, bool]:
 
 
 def _tallies(session: Session, all_communities: list[Community], wanted: set[int], since: datetime,
-             window: Window | None = None) -> dict[int, _Tally]:
-    tallies = {c.id: _Tally(population=c.population, households=c.households)
+             window: Window | None = None, year: Window | None = None) -> dict[int, _Tally]:
+    tallies = {c.id: _Tally(population=c.population, households=c.households, streets={(c.district, c.street)},
+                            districts={c.district})
                for c in all_communities if c.id in wanted}
     obj: Any  # a provider: an organization, social worker or volunteer
     for model, counter in ((Organization, "organizations"), (SocialWorker, "social_workers"),
@@ -174,7 +197,51 @@ def _tallies(session: Session, all_communities: list[Community], wanted: set[int
         tallies[community_id].satisfaction_sum += satisfaction
     _add_hours(session, tallies, window)
     _add_funds(session, tallies, window)
+    if year is not None:
+        _add_growth(session, all_communities, tallies, year)
     return tallies
+
+
+def growth_year(now: datetime | None = None, window: Window | None = None) -> Window:
+    """The "this year" of the yearly targets: China's calendar year to date, i.e. from 1 January (Beijing
+    time) of the year the moment falls in, up to now, or up to a report period's end."""
+    end = window[1] if window is not None else (now or utcnow())
+    return local_year_start(end - timedelta(microseconds=1)), end
+
+
+def _local_day(moment: datetime) -> date:
+    return _aware(moment).astimezone(LOCAL_TZ).date()
+
+
+def _add_growth(session: Session, all_communities: list[Community], tallies: dict[int, _Tally], year: Window) -> None:
+    """The growth indicators' counts (GROWTH_TARGETS): community organizations created in the year,
+    brand organizations standing at its end, organizations given a social worker in it, each counted in
+    the organization's community (its own, else the nearest, as every provider is)."""
+    organizations = {o.id: o for o in session.scalars(select(Organization))}
+    for org in organizations.values():
+        if (org.active and org.community_id in tallies and org.registration in ("filed", "registered")
+                and _in_window(org.created_at, year)):
+            tallies[org.community_id].new_community_organizations += 1
+    branded: set[int] = set()
+    for designation in session.scalars(select(BrandDesignation)):
+        if designation.standing_at(year[1]):
+            branded.add(designation.organization_id)
+    for org_id in branded:
+        brand = organizations.get(org_id)
+        if brand is not None and brand.active:
+            home = home_community(all_communities, brand)
+            if home in tallies:
+                tallies[home].brand_organizations += 1
+    first_day, last_day = _local_day(year[0]), _local_day(year[1] - timedelta(microseconds=1))
+    placed = session.scalars(select(Placement.organization_id).where(Placement.placed_on >= first_day,
+                                                                     Placement.placed_on <= last_day))
+    for org_id in set(placed):
+        receiving = organizations.get(org_id)
+        if receiving is None:
+            continue
+        home = home_community(all_communities, receiving)
+        if home in tallies:
+            tallies[home].placed_organizations.add(org_id)
 
 
 def served_at(record: HourEntry) -> datetime:
@@ -281,13 +348,20 @@ def indicators(parts: list[_Tally], communities: int) -> dict[str, Any]:
         "mean_satisfaction": _ratio(total.satisfaction_sum, total.evaluations) if total.evaluations else None,
         "funds_awarded_fen": total.funds_awarded_fen, "funds_disbursed_fen": total.funds_disbursed_fen,
         "funds_spent_fen": total.funds_spent_fen,
+        "streets": len(total.streets), "districts": len(total.districts),
+        "new_community_organizations": total.new_community_organizations,
+        "new_community_organizations_per_community": _ratio(total.new_community_organizations, communities),
+        "brand_organizations": total.brand_organizations,
+        "brand_organizations_per_district": _ratio(total.brand_organizations, len(total.districts)),
+        "organizations_with_social_workers": len(total.placed_organizations),
+        "organizations_with_social_workers_per_street": _ratio(len(total.placed_organizations), len(total.streets)),
     }
 
 
 def _attainment(values: dict[str, Any]) -> dict[str, Any]:
     return {name: {"value": values[name], "target": target,
                    "ratio": _ratio(values[name], target), "met": values[name] >= target}
-            for name, target in TARGETS.items()}
+            for name, target in ALL_TARGETS.items()}
 
 
 def _level(district: str | None, street: str | None, community_id: int | None) -> tuple[str, str | None]:
@@ -314,7 +388,8 @@ def linkage_stats(session: Session, *, district: str | None = None, street: str 
     all_communities = list(session.scalars(select(Community).order_by(Community.id)))
     members = scope_communities(session, district=district, street=street, community_id=community_id)
     since = window[0] if window else (now or utcnow()) - timedelta(days=TO_MATCH_WINDOW_DAYS)
-    tallies = _tallies(session, all_communities, {c.id for c in members}, since, window)
+    year = growth_year(now, window)
+    tallies = _tallies(session, all_communities, {c.id for c in members}, since, window, year)
     level, child = _level(district, street, community_id)
     values = indicators(list(tallies.values()), len(members))
     groups: dict[str, list[Community]] = {}
@@ -333,7 +408,8 @@ def linkage_stats(session: Session, *, district: str | None = None, street: str 
     return {
         "scope": {"level": level, "district": district, "street": street,
                   "community_id": community_id, "communities": len(members)},
-        "targets": dict(TARGETS),
+        "targets": dict(ALL_TARGETS),
+        "growth_year": {"start": year[0].isoformat(), "end": year[1].isoformat()},
         "indicators": values,
         "attainment": _attainment(values),
         "funding": "available" if funding_available() else FUNDING_NOT_AVAILABLE,

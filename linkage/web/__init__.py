@@ -25,6 +25,7 @@ def init_web(app: Flask) -> None:
         views_dashboard,
         views_exports,
         views_filings,
+        views_growth,
         views_home,
         views_hours,
         views_imports,

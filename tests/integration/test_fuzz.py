@@ -209,6 +209,15 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "POST /api/v1/cohorts/{cohort_id}/members/{organization_id}/upgrade": {"uscc": ("check character",)},
     "POST /api/v1/annual-reports": {"year": ("has ended",), "organization_id": REFERENCE},
+    # Growth records: a designation's year not after this year (China's), a reason not blank, a placement's
+    # day not in the future; the organization and the social worker must exist and be active.
+    "POST /api/v1/growth/brands": {"organization_id": REFERENCE, "year": ("this year",), "reason": ("required",)},
+    "POST /api/v1/growth/brands/{designation_id}/revocation": {"reason": ("required",)},
+    "POST /api/v1/growth/placements": {
+        "organization_id": REFERENCE,
+        "social_worker_id": REFERENCE,
+        "placed_on": ("in the future", "before 2000"),
+    },
 }
 
 

@@ -101,6 +101,16 @@ def test_the_demo_districts_report_opens_with_its_sheets_and_equals_the_stats_ap
         assert indicators["每社区社工数"][1:3] == (shown["social_workers_per_community"], 2)
         assert indicators["本期发布需求"][1] == shown["needs_posted"]
         assert indicators["活跃志愿者数（本期有服务时长）"][1] == shown["volunteers_active"]
+        # the seeds' growth targets, year to date at the period's end (stats.GROWTH_TARGETS)
+        assert indicators["每社区本年新培育社区社会组织数"][1:3] == (
+            shown["new_community_organizations_per_community"],
+            4,
+        )
+        assert indicators["每区品牌社会组织数"][1:3] == (shown["brand_organizations_per_district"], 50)
+        assert indicators["每街道本年引入社工的社会组织数"][1:3] == (
+            shown["organizations_with_social_workers_per_street"],
+            3,
+        )
 
         units = _rows(book["分区指标"])
         _assert_sum_row(units, range(1, 11))
@@ -108,6 +118,11 @@ def test_the_demo_districts_report_opens_with_its_sheets_and_equals_the_stats_ap
         assert _column_total(units, 2) == shown["organizations"]
         assert _column_total(units, 6) == shown["needs_posted"]
         assert round(_column_total(units, 10) * 60) == shown["volunteer_minutes_verified"]
+        _assert_sum_row(units, range(13, 16))
+        for column, key in enumerate(
+            ("new_community_organizations", "brand_organizations", "organizations_with_social_workers"), 13
+        ):
+            assert _column_total(units, column) == shown[key], key
 
         categories = _rows(book["需求分类"])
         _assert_sum_row(categories, range(1, 5))
@@ -177,6 +192,7 @@ def test_the_pdf_embeds_its_chinese_font_and_its_sections_read_back(seeded, api,
         month.title,
         *SECTIONS,
         "每万人社会组织数",
+        "每区品牌社会组织数",
         "各类别需求",
         "近十二个月志愿服务时长",
     ):

@@ -89,12 +89,20 @@ def test_the_breakdown_rows_add_up_to_the_scope(seeded):
         "funds_awarded_fen",
         "funds_disbursed_fen",
         "funds_spent_fen",
+        "new_community_organizations",
+        "brand_organizations",
+        "organizations_with_social_workers",
+        "streets",
+        "districts",
     ):
         assert sum(row["indicators"][name] for row in result["breakdown"]) == result["indicators"][name], name
     assert result["targets"] == {
         "organizations_per_10k": 20,
         "social_workers_per_community": 2,
         "community_organizations_per_community": 10,
+        "new_community_organizations_per_community": 4,  # the seeds' growth targets (stats.GROWTH_TARGETS)
+        "brand_organizations_per_district": 50,
+        "organizations_with_social_workers_per_street": 3,
     }
     assert result["funding"] in ("not available", "available")
 

@@ -388,7 +388,48 @@ CASES: dict[str, Case] = {
                                                  "year": now().year - 1, "activities_count": 12, "members": 30,
                                                  "income_fen": 100000, "spending_fen": 80000},
                                  success=201, probes={"organization_id": Probe(403, _other("other_organization"))}),
+    # --- growth records (培育发展): brand organizations, social workers placed into organizations
+    "brand.create": Case("POST", "/growth/brands", lambda s: {"organization_id": _new_organization(s)},
+                         lambda p, who: {"organization_id": p["organization_id"], "year": _today().year,
+                                         "reason": "服务成效突出"},
+                         success=201, probes={"organization_id": LEGIT}),
+    "brand.revoke": Case("POST", "/growth/brands/{designation_id}/revocation", lambda s: {"designation_id": _brand(s)},
+                         _const({"reason": "年度考核不合格"})),
+    "placement.create": Case("POST", "/growth/placements", lambda s: {"day": _placement_day(s)},
+                             lambda p, who: {"social_worker_id": p[_IDS_KEY]["other_social_worker"],
+                                             "organization_id": p[_IDS_KEY]["organization"], "placed_on": p["day"]},
+                             success=201,
+                             # staff record into their own organization only; another's is refused (403)
+                             probes={"organization_id": Probe(403, _other("other_organization"))}),
+    "placement.delete": Case("DELETE", "/growth/placements/{placement_id}",
+                             lambda s: {"placement_id": _placement(s)}, success=204),
 }
+
+
+def _today():
+    from linkage.services.qualifications import china_day
+
+    return china_day()
+
+
+def _new_organization(s: Scene) -> int:
+    return s.must("POST", "/organizations", "admin", org_body(700 + s.n()))["id"]
+
+
+def _brand(s: Scene) -> int:
+    body = {"organization_id": _new_organization(s), "year": _today().year, "reason": "示范引领"}
+    return s.must("POST", "/growth/brands", "admin", body)["id"]
+
+
+def _placement_day(s: Scene) -> str:
+    """A day of its own for each placement (the same worker, organization and day is recorded once)."""
+    return (_today() - timedelta(days=s.n())).isoformat()
+
+
+def _placement(s: Scene) -> int:
+    body = {"social_worker_id": s.ids["other_social_worker"], "organization_id": s.ids["organization"],
+            "placed_on": _placement_day(s)}
+    return s.must("POST", "/growth/placements", "admin", body)["id"]
 
 # Fields a client must never be able to set (or set for another party); each probe adds one to an
 # otherwise valid body. Unless a case says otherwise, the answer is a 422 naming the field.

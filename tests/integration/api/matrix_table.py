@@ -94,6 +94,10 @@ cohort.assess                ok   404  404  -    404  404  404  404  404  -
 cohort.graduate              ok   404  404  -    404  404  404  404  404  -
 cohort.upgrade               ok   404  404  -    404  404  404  404  404  -
 annual_report.submit         -    -    -    ok   -    -    -    -    -    -
+brand.create                 ok   -    -    -    -    -    -    -    -    -
+brand.revoke                 ok   -    -    -    -    -    -    -    -    -
+placement.create             ok   -    -    ok   -    -    -    -    -    -
+placement.delete             ok   -    -    ok   404  -    -    404  -    -
 """
 # Notes on rows that are not obvious from the table alone:
 # - transfer.import: the district or volunteer A's community imports hours A brings from a trusted
@@ -132,6 +136,12 @@ annual_report.submit         -    -    -    ok   -    -    -    -    -    -
 #   and the staff of a member organization (organization A is the member: 403), for anyone else 404.
 #   cohort.admit acts on a cohort without members yet: only the district and auditors see it.
 # - annual_report.submit: an organization's own staff, for their organization (the body names A).
+# - brand.*: brand organizations (品牌社会组织) are the district's to name and revoke.
+# - placement.create: the district, or organization A's staff into organization A (a body naming another
+#   organization is a 403: organizations are listed publicly). placement.delete: the same two; a placement
+#   is seen by its organization's staff and the worker placed (social worker B here), who may not remove it
+#   (403), and by auditors (403); other organizations' staff and other social workers are told nothing
+#   (404); community staff and volunteers read no placements at all (403).
 
 
 def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:

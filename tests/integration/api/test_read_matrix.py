@@ -55,6 +55,7 @@ cohort.member                ok   404  404  ok   404  404  404  404  404  ok
 annual_reports.list          in   -    -    in   -    -    -    -    -    in
 annual_reports.get           ok   404  404  ok   404  404  404  404  404  ok
 annual_reports.overdue       ok   403  403  403  403  403  403  403  403  ok
+placements.list              in   403  403  in   -    403  403  in   -    in
 """
 # Notes: certificate.check is public (no login either) and names the volunteer masked only.
 # applications.*: a funding application carries no personal data (organization, need, amounts); it is
@@ -64,6 +65,9 @@ annual_reports.overdue       ok   403  403  403  403  403  403  403  403  ok
 # is always masked. Another community's staff and every other role see no filing.
 # cohorts.*, annual_reports.*: organization A (filed) is in a cohort and has reported; its records and reports are
 # scoped the same way (its staff, the district, auditors); the overdue list is the district's and auditors'.
+# placements.list: social worker A placed into organization A (社工引入, names the worker): the district and
+# auditors, organization A's staff and the worker; other organizations and workers see an empty list;
+# community staff and volunteers read no placements (403).
 REVEAL_REASON = "核实志愿者联系方式以便回访"
 
 
@@ -115,9 +119,13 @@ def scene(world) -> dict:
            {"kind": "mentoring", "held_on": "2026-01-05", "title": "章程辅导", "hours": 2})
     report = s.must("POST", "/annual-reports", "org_staff", {"year": utcnow().year - 1, "activities_count": 12, "members": 30,
                                                               "income_fen": 100000, "spending_fen": 80000})["id"]
+    placement = s.must("POST", "/growth/placements", "admin",
+                       {"social_worker_id": s.ids["social_worker"], "organization_id": s.ids["organization"],
+                        "placed_on": utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()})["id"]
     return {"s": s, "volunteer": s.ids["volunteer"], "record": record, "activity": activity, "signup": signup,
             "certificate": certificate, "need": _rank(s), "round": round_id, "application": s.application(round_id),
-            "cohort": cohort["cohort_id"], "report": report, "filing": filing}
+            "cohort": cohort["cohort_id"], "report": report, "filing": filing,
+            "placement": placement}
 
 
 def _shows_a(scene: dict):
@@ -137,6 +145,7 @@ def _shows_a(scene: dict):
         "filings.list": lambda b: next((x for x in b["items"] if x["id"] == scene["filing"]), None),
         "cohorts.list": lambda b: scene["cohort"] in [x["id"] for x in b],
         "annual_reports.list": lambda b: scene["report"] in [x["id"] for x in b],
+        "placements.list": lambda b: scene["placement"] in [x["id"] for x in b],
     }
 
 
@@ -172,6 +181,7 @@ def _read(scene: dict, name: str, who: str):
         "annual_reports.list": ("/annual-reports", None),
         "annual_reports.get": (f"/annual-reports/{scene['report']}", None),
         "annual_reports.overdue": ("/annual-reports/overdue", None),
+        "placements.list": ("/growth/placements", None),
     }[name]
     return s.call("GET", path, who, query=query)
 
@@ -253,7 +263,7 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
 
 def test_the_read_matrix_has_the_cells_docs_security_md_counts():
     cells = sum(len(row) for row in table().values())
-    assert cells == 26 * len(CALLERS) == 260
+    assert cells == 27 * len(CALLERS) == 270
 
 
 def test_a_list_total_counts_only_what_the_caller_may_see(scene):
