@@ -59,8 +59,12 @@ def test_story_20_1_pages_residents_file_on_a_phone_the_community_accepts_the_st
     assert "已登记为社区社会组织" in street.get(f"/filings/{fid}").get_data(as_text=True)
     html = resident.get(receipt).get_data(as_text=True)
     assert "已备案" in html and "已登记为社区社会组织" in html
-    for page in (html, resident.get("/filings/new").get_data(as_text=True), street.get("/filings").get_data(as_text=True),
-                 street.get(f"/filings/{fid}").get_data(as_text=True)):
+    for page in (
+        html,
+        resident.get("/filings/new").get_data(as_text=True),
+        street.get("/filings").get_data(as_text=True),
+        street.get(f"/filings/{fid}").get_data(as_text=True),
+    ):
         assert english_words(visible_text(page)) == [], english_words(visible_text(page))
     with world.platform.read_session() as s:
         org = s.scalar(select(Organization).where(Organization.name == "海棠舞蹈队"))
