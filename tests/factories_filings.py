@@ -5,9 +5,9 @@ from __future__ import annotations
 from tests.factories import valid_id_number
 
 
-def filing_body(community_id: int, **over) -> dict:
+def filing_body(community: int, **over) -> dict:
     body = {
-        "community_id": community_id,
+        "community_id": community,
         "name": "海棠舞蹈队",
         "field": "文体",
         "members": [

@@ -8,7 +8,8 @@ import pytest
 
 from tests.integration.api.conftest import db_fingerprint
 
-PUBLIC_WRITES = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/projects/{project_id}/evaluations")}
+PUBLIC_WRITES = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/projects/{project_id}/evaluations"),
+                 ("POST", "/api/v1/filings")}
 
 
 def _write_operations(app) -> list[tuple[str, str, bool]]:
