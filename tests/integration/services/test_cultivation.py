@@ -125,6 +125,8 @@ def test_refusals_store_nothing(centre, build, act, unchanged, platform):
             act(service.add_record, admin, cohort.id, dance.id, _record("mentoring", held_on=TODAY + timedelta(days=1)))
         with pytest.raises(InvalidInput):
             act(service.upgrade, admin, platform.cipher, cohort.id, dance.id, "91120116MA05XXXX00")
+        with pytest.raises(Conflict):  # another organization's USCC: the member stays in incubation
+            act(service.upgrade, admin, platform.cipher, cohort.id, dance.id, registered.uscc)
         with pytest.raises(InvalidInput):
             _cohort(act, admin, ends_on=TODAY - timedelta(days=60))
         with pytest.raises(Forbidden):
