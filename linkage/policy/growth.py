@@ -35,6 +35,13 @@ def require_placement_recorder(actor: Actor, organization_id: int | None) -> Non
         raise Forbidden("placement.forbidden")
 
 
+def placement_organization(actor: Actor, organization_id: int | None) -> int | None:
+    """The organization a placement is recorded into: as named, else the staff's own (the district names one)."""
+    if organization_id is None and not is_district(actor):
+        return actor.organization_id
+    return organization_id
+
+
 def require_placement_reader(actor: Actor) -> None:
     if not has_role(actor, PLACEMENT_READERS):
         raise Forbidden("placement.read_forbidden")

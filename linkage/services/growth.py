@@ -18,11 +18,11 @@ from linkage.policy.growth import (
     may_read_brands,
     may_remove_placement,
     may_see_placement,
+    placement_organization,
     require_brand_designator,
     require_placement_reader,
     require_placement_recorder,
 )
-from linkage.policy.parties import is_district
 from linkage.services.qualifications import china_day
 from linkage.uow import UnitOfWork
 
@@ -156,9 +156,7 @@ def list_placements(
 def record_placement(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Placement:
     """A social worker was placed into a social organization on a day (not in the future); the same
     worker into the same organization on the same day once (409)."""
-    organization_id = data.get("organization_id")
-    if organization_id is None and not is_district(actor):
-        organization_id = actor.organization_id  # staff record into their own organization
+    organization_id = placement_organization(actor, data.get("organization_id"))
     require_placement_recorder(actor, organization_id)
     session = uow.session
     org = _active_organization(session, organization_id, "placement.invalid")

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from linkage import geo
-from linkage.clock import LOCAL_TZ
+from linkage.clock import LOCAL_TZ, local_year, local_year_start
 from linkage.config import Settings
 
 
@@ -30,3 +30,11 @@ def test_beijing_time_is_eight_hours_ahead_and_the_default_setting():
     moment = datetime(2026, 1, 1, 16, 30, tzinfo=timezone.utc).astimezone(LOCAL_TZ)
     assert (moment.date().isoformat(), moment.hour) == ("2026-01-02", 0)
     assert Settings.__dataclass_fields__["timezone"].default == "Asia/Shanghai"
+
+
+def test_the_year_of_a_yearly_target_starts_on_1_january_beijing_time():
+    new_year_eve = datetime(2026, 12, 31, 15, 59, tzinfo=timezone.utc)  # 23:59 in Beijing
+    new_year = datetime(2026, 12, 31, 16, 0, tzinfo=timezone.utc)  # 00:00 on 1 January 2027 in Beijing
+    assert local_year(new_year_eve) == 2026 and local_year(new_year) == 2027
+    assert local_year_start(new_year_eve) == datetime(2025, 12, 31, 16, 0, tzinfo=timezone.utc)
+    assert local_year_start(new_year) == new_year
