@@ -74,6 +74,9 @@ class Settings:
     # Check-in by the venue's code (现场签到码): a position the phone sends must be this close to
     # the need's place (metres).
     checkin_radius_m: int = 500
+    # Continuing education (继续教育) a social worker owes a year, in hours: 《社会工作者继续教育办法》
+    # (民发〔2009〕123号) art. 7, 每年累计不少于72小时.
+    sw_ce_hours_per_year: int = 72
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -103,6 +106,7 @@ _LIMIT_SETTINGS = {  # environment variable -> Settings field (its type from the
     "LINKAGE_RATE_LIMIT_PUBLIC": "rate_limit_public",
     "LINKAGE_SESSION_IDLE_SECONDS": "session_idle_seconds",
     "LINKAGE_CHECKIN_RADIUS_M": "checkin_radius_m",
+    "LINKAGE_SW_CE_HOURS_PER_YEAR": "sw_ce_hours_per_year",
 }
 
 

@@ -51,6 +51,7 @@ from linkage.models.projects import (
 )
 from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
 from linkage.models.qualifications import Qualification
+from linkage.models.supervision import SupervisionSession, SupervisorAssignment, Training
 from linkage.models.safety import GuardianConsent, Insurance
 from linkage.models.series import ActivitySeries
 from linkage.models.transfer import ImportedHours, TrustedPlatform
@@ -68,4 +69,5 @@ __all__ = [
     "Qualification",
     "ImportBatch", "ImportStatus",
     "Delivery", "DeliveryStatus", "Notification", "NotificationKind", "NotificationPreference", "QuietHours",
+    "SupervisorAssignment", "SupervisionSession", "Training",
 ]
