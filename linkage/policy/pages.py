@@ -30,6 +30,8 @@ MENU = {
     "resources": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),
     "reports": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),  # 报表: policy/reports.py
     "imports": (Role.COMMUNITY_STAFF.value, Role.ORG_STAFF.value, Role.ADMIN.value),  # spreadsheets (批量导入)
+    # 社工督导: the district assigns supervisors, auditors read, social workers see their own
+    "sw_supervision": (Role.ADMIN.value, Role.AUDITOR.value, Role.SOCIAL_WORKER.value),
 }
 
 

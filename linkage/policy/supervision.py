@@ -63,3 +63,13 @@ def may_keep_trainings(actor: Actor, worker: SocialWorker) -> bool:
     return is_district(actor) or is_the_social_worker(actor, worker.id) or staffs_organization(
         actor, worker.organization_id
     )
+
+
+def may_assign_supervisors(actor: Actor) -> bool:
+    """The admin page's forms (assign, end) are the district's."""
+    return is_district(actor)
+
+
+def may_record_for(actor: Actor, supervisor_id: int | None) -> bool:
+    """The record-a-session form shows to the current supervisor only."""
+    return is_the_social_worker(actor, supervisor_id)

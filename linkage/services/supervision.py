@@ -65,13 +65,8 @@ def current_assignment(session: Session, social_worker_id: int) -> SupervisorAss
 
 
 def assignment_view(session: Session, row: SupervisorAssignment) -> dict[str, Any]:
-    names = dict(
-        session.execute(
-            select(SocialWorker.id, SocialWorker.name).where(
-                SocialWorker.id.in_((row.social_worker_id, row.supervisor_id))
-            )
-        ).tuples()
-    )
+    ids = (row.social_worker_id, row.supervisor_id)
+    names = {i: n for i, n in session.execute(select(SocialWorker.id, SocialWorker.name).where(SocialWorker.id.in_(ids)))}
     return {
         "id": row.id,
         "social_worker_id": row.social_worker_id,
