@@ -83,6 +83,11 @@ transfer.trust               ok   -    -    -    -    -    -    -    -    -
 transfer.import              ok   ok   404  404  404  -    404  404  404  -
 safety.insurance             -    -    404  404  404  ok   404  404  404  -
 safety.guardian              -    -    404  404  404  ok   404  404  404  -
+supervision.assign           ok   -    -    -    -    -    -    -    -    -
+supervision.end              ok   -    -    -    -    -    -    -    -    -
+supervision.record           -    -    -    -    -    -    -    404  ok   -
+supervision.answer           404  404  404  404  404  404  404  ok   404  404
+training.create              ok   404  404  ok   404  404  404  ok   404  404
 """
 # Notes on rows that are not obvious from the table alone:
 # - transfer.import: the district or volunteer A's community imports hours A brings from a trusted
@@ -113,6 +118,11 @@ safety.guardian              -    -    404  404  404  ok   404  404  404  -
 # - consent.record: volunteer A's consent; whoever may not see volunteer A gets a 404 (the
 #   auditor sees everyone but records nothing: 403). me.erase: each volunteer erases themself.
 # - notification.read: one's own notification only; anyone else's is not found (404), the district's too.
+# - supervision.*: the district assigns and ends supervisors (督导). A session is recorded by the current
+#   supervisor (other_social_worker supervises a fresh social worker): staff are refused (403), another
+#   social worker is told nothing (404). Only the supervisee (social worker A) confirms or disputes.
+# - training.create: continuing education (继续教育) of social worker A: A, organization A's staff or the
+#   district; anyone else is told nothing (404).
 
 
 def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:
