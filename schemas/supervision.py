@@ -56,11 +56,7 @@ class SessionSchema(Schema):
 
 
 SessionAnswerSchema = decision_schema(
-    "SessionAnswerSchema",
-    ("confirm", "dispute"),
-    reason="reason",
-    max_len=500,
-    message="supervision.reason_required",
+    "SessionAnswerSchema", ("confirm", "dispute"), reason="reason", max_len=500, message="supervision.reason_required"
 )
 
 
@@ -75,7 +71,9 @@ class SupervisionSummarySchema(Schema):
     certificate_expires_on = fields.Date(allow_none=True)
     certificate_valid = fields.Boolean()
     supervisor = fields.Nested(AssignmentSchema, allow_none=True)
-    supervised = fields.Boolean(metadata={"description": "督导中: a current supervisor, a confirmed session in 90 days"})
+    supervised = fields.Boolean(
+        metadata={"description": "督导中: a current supervisor, a confirmed session in 90 days"}
+    )
     supervised_until = fields.Date(allow_none=True)
     year = WholeNumber()
     supervision_hours = fields.Float(metadata={"description": "this year's confirmed sessions"})
@@ -88,6 +86,8 @@ class TrainingSchema(Schema):
     id = WholeNumber(dump_only=True)
     social_worker_id = WholeNumber(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    provider = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"description": "举办方"})
+    provider = fields.String(
+        required=True, validate=validate.Length(min=1, max=200), metadata={"description": "举办方"}
+    )
     held_on = fields.Date(required=True)
     hours = fields.Float(required=True, validate=validate.Range(min=0.5, max=200))

@@ -51,9 +51,9 @@ from linkage.models.projects import (
 )
 from linkage.models.providers import CharityResource, Organization, SocialWorker, Volunteer
 from linkage.models.qualifications import Qualification
-from linkage.models.supervision import SupervisionSession, SupervisorAssignment, Training
 from linkage.models.safety import GuardianConsent, Insurance
 from linkage.models.series import ActivitySeries
+from linkage.models.supervision import SupervisionSession, SupervisorAssignment, Training
 from linkage.models.transfer import ImportedHours, TrustedPlatform
 from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
 

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 def is_the_social_worker(actor: Actor, social_worker_id: int | None) -> bool:
     """This very social worker (社工本人)."""
-    return actor.role == Role.SOCIAL_WORKER.value and social_worker_id is not None and (
-        actor.social_worker_id == social_worker_id
+    return (
+        actor.role == Role.SOCIAL_WORKER.value
+        and social_worker_id is not None
+        and (actor.social_worker_id == social_worker_id)
     )
 
 
@@ -60,8 +62,10 @@ def may_answer_session(actor: Actor, supervisee_id: int) -> bool:
 
 def may_keep_trainings(actor: Actor, worker: SocialWorker) -> bool:
     """Continuing-education trainings are recorded by the social worker, their organization's staff or the district."""
-    return is_district(actor) or is_the_social_worker(actor, worker.id) or staffs_organization(
-        actor, worker.organization_id
+    return (
+        is_district(actor)
+        or is_the_social_worker(actor, worker.id)
+        or staffs_organization(actor, worker.organization_id)
     )
 
 

@@ -22,8 +22,8 @@ from linkage.privacy import coarse, mask_id_number, mask_phone
 from linkage.security import FieldCipher
 from linkage.services import consents
 from linkage.services.qualifications import provider_qualifications
-from linkage.services.supervision import supervised_until
 from linkage.services.reputation import organization_stats, volunteer_verified_minutes
+from linkage.services.supervision import supervised_until
 from linkage.uow import UnitOfWork, get_or_404
 
 EMPTY_REPUTATION = {"rating_sum": 0.0, "rating_count": 0, "completed": 0, "cancelled": 0}

@@ -66,7 +66,9 @@ def current_assignment(session: Session, social_worker_id: int) -> SupervisorAss
 
 def assignment_view(session: Session, row: SupervisorAssignment) -> dict[str, Any]:
     ids = (row.social_worker_id, row.supervisor_id)
-    names = {i: n for i, n in session.execute(select(SocialWorker.id, SocialWorker.name).where(SocialWorker.id.in_(ids)))}
+    names = {
+        i: n for i, n in session.execute(select(SocialWorker.id, SocialWorker.name).where(SocialWorker.id.in_(ids)))
+    }
     return {
         "id": row.id,
         "social_worker_id": row.social_worker_id,
@@ -261,7 +263,9 @@ def assign_supervisor(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Su
     return row
 
 
-def end_assignment(uow: UnitOfWork, actor: Actor, assignment_id: int, ends_on: date | None = None) -> SupervisorAssignment:
+def end_assignment(
+    uow: UnitOfWork, actor: Actor, assignment_id: int, ends_on: date | None = None
+) -> SupervisorAssignment:
     """The district ends an assignment; it stays as history (its sessions too)."""
     policy.require_supervision_admin(actor)
     row = lock_or_404(uow.session, SupervisorAssignment, assignment_id, what="supervision_assignment")

@@ -20,7 +20,13 @@ from linkage.taxonomy import CERTIFICATE_LEVELS
 from linkage.web.actions import act, failed_form, posted
 from linkage.web.auth import current_actor, roles
 from linkage.web.blueprint import bp
-from schemas.supervision import AssignmentSchema, EndAssignmentSchema, SessionAnswerSchema, SessionSchema, TrainingSchema
+from schemas.supervision import (
+    AssignmentSchema,
+    EndAssignmentSchema,
+    SessionAnswerSchema,
+    SessionSchema,
+    TrainingSchema,
+)
 
 WORKER_PAGE_ROLES = ("admin", "auditor", "social_worker", "org_staff")  # the policy decides whose page (else 404)
 
@@ -29,8 +35,14 @@ def _admin_page(*, errors: dict | None = None, message: str = "", status: int = 
     who = current_actor()
     s = db_session()
     rows = [service.assignment_view(s, a) for a in service.assignments(s, who)]
-    workers = [tuple(r) for r in s.execute(select(SocialWorker.id, SocialWorker.name, SocialWorker.certificate_level)
-                                           .where(SocialWorker.active.is_(True)).order_by(SocialWorker.id))]
+    workers = [
+        tuple(r)
+        for r in s.execute(
+            select(SocialWorker.id, SocialWorker.name, SocialWorker.certificate_level)
+            .where(SocialWorker.active.is_(True))
+            .order_by(SocialWorker.id)
+        )
+    ]
     return render_template(
         "supervision_admin.html",
         assignments=rows,
@@ -123,8 +135,12 @@ def record_supervision(social_worker_id: int):
         with platform().uow() as uow:
             service.record_session(uow, who, {**body, "social_worker_id": social_worker_id, "confirmed": confirmed})
 
-    return act(partial(_worker_page, social_worker_id), _back(social_worker_id), record,
-               SessionSchema(exclude=("social_worker_id", "confirmed")))
+    return act(
+        partial(_worker_page, social_worker_id),
+        _back(social_worker_id),
+        record,
+        SessionSchema(exclude=("social_worker_id", "confirmed")),
+    )
 
 
 @bp.post("/supervision/sessions/<int:session_id>/answer")

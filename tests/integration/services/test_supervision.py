@@ -53,7 +53,11 @@ def _session_body(social_worker_id, **over):
 
 
 def _assign(act, scene, **over):
-    body = {"social_worker_id": scene.worker.id, "supervisor_id": scene.mentor.id, "starts_on": TODAY - timedelta(days=30)}
+    body = {
+        "social_worker_id": scene.worker.id,
+        "supervisor_id": scene.mentor.id,
+        "starts_on": TODAY - timedelta(days=30),
+    }
     return act(sup.assign_supervisor, scene.admin, {**body, **over})
 
 
@@ -143,7 +147,9 @@ def test_4_only_the_supervisee_answers_and_another_social_worker_finds_nothing(s
         assert len(sup.assignments(s, scene.as_worker)) == 1
 
 
-def test_5_assignments_one_current_supervisor_qualified_not_oneself_and_ending_keeps_history(scene, act, read, unchanged):
+def test_5_assignments_one_current_supervisor_qualified_not_oneself_and_ending_keeps_history(
+    scene, act, read, unchanged
+):
     with unchanged():
         for over, field in (
             ({"supervisor_id": scene.worker.id}, "supervisor_id"),  # oneself (and assistant level)
@@ -158,7 +164,11 @@ def test_5_assignments_one_current_supervisor_qualified_not_oneself_and_ending_k
         with pytest.raises(InvalidInput):
             _assign(act, scene, social_worker_id=scene.stranger.id, supervisor_id=assistant.id)
         with pytest.raises(Forbidden):
-            act(sup.assign_supervisor, scene.as_mentor, {"social_worker_id": scene.worker.id, "supervisor_id": scene.mentor.id})
+            act(
+                sup.assign_supervisor,
+                scene.as_mentor,
+                {"social_worker_id": scene.worker.id, "supervisor_id": scene.mentor.id},
+            )
     first = _assign(act, scene)
     with pytest.raises(Conflict):
         _assign(act, scene, supervisor_id=scene.stranger.id)
@@ -176,8 +186,14 @@ def test_5_assignments_one_current_supervisor_qualified_not_oneself_and_ending_k
 
 
 def test_6_an_expired_supervisor_certificate_is_refused_and_shows_as_expired(scene, act, read, platform):
-    act(update_provider, ADMIN, "social_worker", scene.mentor.id, {"certificate_expires_on": TODAY - timedelta(days=1)},
-        platform.cipher)
+    act(
+        update_provider,
+        ADMIN,
+        "social_worker",
+        scene.mentor.id,
+        {"certificate_expires_on": TODAY - timedelta(days=1)},
+        platform.cipher,
+    )
     with pytest.raises(InvalidInput) as bad:
         _assign(act, scene)
     assert "supervisor_id" in bad.value.errors

@@ -16,8 +16,15 @@ def html(response) -> str:
 
 
 def _session_form(**over) -> dict:
-    return {"held_on": (china_day() - timedelta(days=1)).isoformat(), "form": "group", "topics": "小组工作反思",
-            "hours": "1.5", "follow_ups": "整理小组记录", "confirmed": "1", **over}
+    return {
+        "held_on": (china_day() - timedelta(days=1)).isoformat(),
+        "form": "group",
+        "topics": "小组工作反思",
+        "hours": "1.5",
+        "follow_ups": "整理小组记录",
+        "confirmed": "1",
+        **over,
+    }
 
 
 def test_1_the_street_assigns_the_supervisor_records_and_the_supervisee_confirms(person, world):
@@ -26,8 +33,17 @@ def test_1_the_street_assigns_the_supervisor_records_and_the_supervisee_confirms
     admin = person("admin")
     page = admin.get("/supervision")
     assert page.status_code == 200 and "社工督导" in html(page) and "指派督导" in html(page)
-    assert admin.post("/supervision/assignments", {"social_worker_id": str(a), "supervisor_id": str(b),
-                                                    "starts_on": (china_day() - timedelta(days=7)).isoformat()}).status_code == 302
+    assert (
+        admin.post(
+            "/supervision/assignments",
+            {
+                "social_worker_id": str(a),
+                "supervisor_id": str(b),
+                "starts_on": (china_day() - timedelta(days=7)).isoformat(),
+            },
+        ).status_code
+        == 302
+    )
     assert "赵强" in html(admin.get("/supervision"))
 
     mentor = person("other_social_worker")
@@ -56,15 +72,24 @@ def test_1_the_street_assigns_the_supervisor_records_and_the_supervisee_confirms
 def test_2_a_dispute_needs_a_reason_and_then_never_counts(person, world):
     Scene(world).add_other_social_worker_account()
     a, b = world.ids["social_worker"], world.ids["other_social_worker"]
-    person("admin").post("/supervision/assignments", {"social_worker_id": str(a), "supervisor_id": str(b),
-                                                      "starts_on": (china_day() - timedelta(days=7)).isoformat()})
+    person("admin").post(
+        "/supervision/assignments",
+        {
+            "social_worker_id": str(a),
+            "supervisor_id": str(b),
+            "starts_on": (china_day() - timedelta(days=7)).isoformat(),
+        },
+    )
     person("other_social_worker").post(f"/social-workers/{a}/supervision/sessions", _session_form())
     with world.platform.read_session() as s:
         [row] = s.scalars(select(SupervisionSession)).all()
     me = person("social_worker")
     back = html(me.post_back(f"/supervision/sessions/{row.id}/answer", {"decision": "dispute", "reason": ""}))
     assert "提出异议时请说明理由" in back
-    assert me.post(f"/supervision/sessions/{row.id}/answer", {"decision": "dispute", "reason": "未参加"}).status_code == 302
+    assert (
+        me.post(f"/supervision/sessions/{row.id}/answer", {"decision": "dispute", "reason": "未参加"}).status_code
+        == 302
+    )
     page = html(me.get(f"/social-workers/{a}/supervision"))
     assert "有异议" in page and "未参加" in page and "已确认督导 0.0 小时" in page and "督导中" not in page
 
@@ -74,8 +99,13 @@ def test_3_strangers_get_404_and_trainings_show_against_the_requirement(person, 
     assert person("other_org_staff").get(f"/social-workers/{a}/supervision").status_code == 404
     assert person("volunteer").get(f"/social-workers/{a}/supervision").status_code == 403
     staff = person("org_staff")
-    assert staff.post(f"/social-workers/{a}/trainings", {"title": "社会工作伦理", "provider": "区社工协会",
-                                                         "held_on": china_day().isoformat(), "hours": "72"}).status_code == 302
+    assert (
+        staff.post(
+            f"/social-workers/{a}/trainings",
+            {"title": "社会工作伦理", "provider": "区社工协会", "held_on": china_day().isoformat(), "hours": "72"},
+        ).status_code
+        == 302
+    )
     page = html(staff.get(f"/social-workers/{a}/supervision"))
     assert "社会工作伦理" in page and "已达标" in page and "社工师" in page
     with world.platform.read_session() as s:
