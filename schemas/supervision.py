@@ -27,7 +27,7 @@ class AssignmentListArgs(Schema):
 
 
 class EndAssignmentSchema(Schema):
-    ends_on = fields.Date(load_default=None, metadata={"description": "default: today (China); not before starts_on"})
+    ends_on = fields.Date(required=True, metadata={"description": "the last day; not before starts_on"})
 
 
 class SessionSchema(Schema):

@@ -191,6 +191,7 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
         "supervisor_id": ("No such", "themself", "must be", "has expired"),
     },
     "POST /api/v1/supervision/assignments/{assignment_id}/end": {"ends_on": ("before the start",)},
+    "POST /api/v1/supervision/sessions/{session_id}/answer": {"reason": ("reason for the dispute",)},
     "POST /api/v1/supervision/sessions": {
         "held_on": ("in the future", "before the assignment"),
         "topics": ("required",),

@@ -109,7 +109,9 @@ def test_3_another_social_worker_is_told_nothing(world):
         "POST", f"/api/v1/supervision/sessions/{made['id']}/answer", "other_social_worker", json={"decision": "confirm"}
     )
     assert answer.status_code == 404
-    ended = world.call("POST", f"/api/v1/supervision/assignments/{assignment}/end", "admin", json={})
+    ended = world.call(
+        "POST", f"/api/v1/supervision/assignments/{assignment}/end", "admin", json={"ends_on": TODAY.isoformat()}
+    )
     assert ended.status_code == 200 and ended.json["current"] is False
     # history stays; B may still read what they supervised, but records no more
     assert world.call("GET", f"/api/v1/supervision/social-workers/{a}", "other_social_worker").status_code == 200

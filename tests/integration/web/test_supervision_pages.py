@@ -92,6 +92,17 @@ def test_2_a_dispute_needs_a_reason_and_then_never_counts(person, world):
     )
     page = html(me.get(f"/social-workers/{a}/supervision"))
     assert "有异议" in page and "未参加" in page and "已确认督导 0.0 小时" in page and "督导中" not in page
+    admin = person("admin")
+    with world.platform.read_session() as s:
+        [assignment] = s.scalars(select(SupervisorAssignment)).all()
+    admin.get("/supervision")
+    assert (
+        admin.post(f"/supervision/assignments/{assignment.id}/end", {"ends_on": china_day().isoformat()}).status_code
+        == 302
+    )
+    with world.platform.read_session() as s:
+        assert s.get(SupervisorAssignment, assignment.id).ends_on == china_day()
+    assert "暂无在任督导" in html(me.get(f"/social-workers/{a}/supervision"))
 
 
 def test_3_strangers_get_404_and_trainings_show_against_the_requirement(person, world):
