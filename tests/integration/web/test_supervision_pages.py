@@ -110,6 +110,9 @@ def test_3_strangers_get_404_and_trainings_show_against_the_requirement(person, 
     assert person("other_org_staff").get(f"/social-workers/{a}/supervision").status_code == 404
     assert person("volunteer").get(f"/social-workers/{a}/supervision").status_code == 403
     staff = person("org_staff")
+    listed = html(staff.get("/social-workers"))
+    assert f"/social-workers/{a}/supervision" in listed and "督导与继续教育" in listed
+    assert f"/social-workers/{a}/supervision" not in html(person("community_staff").get("/social-workers"))
     assert (
         staff.post(
             f"/social-workers/{a}/trainings",
