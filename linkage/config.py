@@ -78,6 +78,9 @@ class Settings:
     # often one address may file (the public form needs no account).
     filing_min_members: int = 3
     rate_limit_filing: str = "5 per minute; 30 per day"
+    # Continuing education (继续教育) a social worker owes a year, in hours: 《社会工作者继续教育办法》
+    # (民发〔2009〕123号) art. 7, 每年累计不少于72小时.
+    sw_ce_hours_per_year: int = 72
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -109,6 +112,7 @@ _LIMIT_SETTINGS = {  # environment variable -> Settings field (its type from the
     "LINKAGE_CHECKIN_RADIUS_M": "checkin_radius_m",
     "LINKAGE_FILING_MIN_MEMBERS": "filing_min_members",
     "LINKAGE_RATE_LIMIT_FILING": "rate_limit_filing",
+    "LINKAGE_SW_CE_HOURS_PER_YEAR": "sw_ce_hours_per_year",
 }
 
 

@@ -23,6 +23,8 @@ Builder = Callable[[list[list[float]], list[float], list[Card], Said, "Context"]
 DAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 PART_NAMES = ("上午", "下午", "晚上")
 LEVEL_NAMES = {1.0: "高级社会工作师", 0.75: "社会工作师", 0.5: "助理社会工作师"}
+EXPIRED_CERTIFICATE = "社工证已过期"  # said instead of the level when it expires before the need starts
+SUPERVISED = "督导中"  # a current supervisor (督导) and a session both confirmed in the last 90 days
 KIND_NAMES = ("资金", "物资", "场地", "服务")
 INF = float("inf")
 
@@ -43,6 +45,7 @@ class Context:
     start: float = 0.0  # the need's window, as leave is checked against it
     end: float = 0.0
     holds: str = ""  # "持有效急救证" when the need requires a qualification: every ranked entry has it
+    now: float = 0.0  # when the ranking runs: 督导中 is read against it
 
     @classmethod
     def of(
@@ -67,6 +70,7 @@ class Context:
             start,
             end,
             f"持有效{name}" if name else "",
+            q.now,
         )
 
     def free(self, mask: int) -> str:
@@ -150,11 +154,20 @@ def organization_card(
 
 
 def social_worker_card(
-    r_sum: float, r_cnt: float, done: float, cancel: float, level: float, labels: int
-) -> tuple[str, int, tuple[str, ...]]:
+    r_sum: float,
+    r_cnt: float,
+    done: float,
+    cancel: float,
+    level: float,
+    labels: int,
+    cert_until: float = INF,
+    sup_until: float = -INF,
+) -> tuple[str, int, float, float, tuple[str, ...]]:
     return (
         LEVEL_NAMES.get(level, "社会工作者"),
         labels,
+        cert_until,
+        sup_until,
         _memo(_CLOSINGS, (r_sum, r_cnt, done, cancel), lambda: _closing(r_sum, r_cnt, done, cancel)),
     )
 
@@ -256,11 +269,15 @@ def social_workers(
     facs: list[list[float]], kms: list[float], cards: list[Card], said: Said, ctx: Context
 ) -> list[list[str]]:
     mask, labels, names, serves = ctx.group_mask, ctx.labels, ctx.group_names, ctx.serves
+    start, now = ctx.start, ctx.now
     # 社工证 is the level they hold: it says so already
     first = [ctx.holds] if ctx.holds and ctx.holds != "持有效社工证" else []
 
     def middle(fac: list[float], details: tuple[Any, ...]) -> list[str]:
-        level, lab = first + [details[0]], details[1]
+        lab, cert_until, sup_until = details[1], details[2], details[3]
+        level = first + [details[0] if start < cert_until else EXPIRED_CERTIFICATE]
+        if sup_until >= now:
+            level.append(SUPERVISED)
         both = lab & mask
         if not both:
             return level

@@ -100,6 +100,11 @@ def _day_start(day: str) -> float:
     return datetime.fromisoformat(day[:10]).replace(tzinfo=CHINA_TZ).timestamp()
 
 
+def day_end(day: str | None) -> float:
+    """The end of a `YYYY-MM-DD` day in China time (epoch seconds); inf for none (no expiry)."""
+    return _day_start(day) + 86400 if day else math.inf
+
+
 def parse_qualifications(values: Iterable[Mapping[str, Any]] | None) -> Qualifications:
     """A record's `qualifications` ([{kind, expires_on}]) as (kind, until): valid until the end of
     its expiry day in China time."""

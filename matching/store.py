@@ -32,7 +32,7 @@ _REPUTATION = ("r_sum", "r_cnt", "done", "cancel")
 EXPLAINED = {  # what the reasons read besides the factors (explain.CARDS' arguments)
     "volunteer": _REPUTATION + ("slots", "minutes", "leave"),
     "organization": _REPUTATION + ("capacity", "open", "reg"),
-    "social_worker": _REPUTATION + ("level", "labels"),
+    "social_worker": _REPUTATION + ("level", "labels", "cert_until", "sup_until"),
     "resource": _REPUTATION + ("rkind", "remaining", "restricted", "t_until", "unit"),
 }
 TOMBSTONE = -1.0  # a cr2 below every squared chord: the radius cut drops the row for free
@@ -81,7 +81,10 @@ def parse_provider(kind: str, p: Mapping[str, Any], bits: Mapping[str, int],
     elif kind == "social_worker":
         row.update(labels=label_mask(p.get("specialties"), bits),
                    level=F.LEVELS.get(p.get("certificate_level", ""), 0.0),
-                   quals=QUALS.id(F.parse_qualifications(p.get("qualifications"))))
+                   quals=QUALS.id(F.parse_qualifications(p.get("qualifications"))),
+                   # for the reasons only, not columns: certificate valid / 督导中 until (epoch seconds)
+                   cert_until=F.day_end(p.get("certificate_expires_on")),
+                   sup_until=F.day_end(p.get("supervised_until")) if p.get("supervised_until") else -math.inf)
     else:
         restricted = [c for c in (p.get("restricted_categories") or ()) if str(c).strip()]
         rkind = p.get("kind") or "material"

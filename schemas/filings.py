@@ -6,16 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from linkage.models import FilingStatus
 from linkage.taxonomy import CATEGORIES
-from schemas.common import (
-    ID_NUMBER_PATTERN,
-    MOBILE_PATTERN,
-    LocalDateTime,
-    Name,
-    PageArgs,
-    WholeNumber,
-    decision_schema,
-    page_of,
-)
+from schemas.common import ID_NUMBER_PATTERN, LocalDateTime, Name, PageArgs, WholeNumber, decision_schema, page_of
 from schemas.providers import MobilePhone, ResidentIdNumber
 
 MAX_MEMBERS = 200
@@ -26,8 +17,8 @@ class MemberSchema(Schema):
     phone = MobilePhone(
         required=True,
         metadata={
-            "description": "mainland mobile in; kept and answered masked only (138****5678)",
-            "pattern": MOBILE_PATTERN,
+            # no "pattern" here: the answer is masked (138****5678), which a pattern of whole numbers refuses
+            "description": "mainland mobile in; kept and answered masked only (138****5678)"
         },
     )
 
@@ -55,8 +46,7 @@ class FilingSchema(Schema):
     responsible_phone = MobilePhone(
         required=True,
         metadata={
-            "description": "mainland mobile; stored encrypted; answered whole to the reviewing staff, masked otherwise",
-            "pattern": MOBILE_PATTERN,
+            "description": "mainland mobile; stored encrypted; answered whole to the reviewing staff, masked otherwise"
         },
     )
     responsible_id_number = ResidentIdNumber(

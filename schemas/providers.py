@@ -137,6 +137,9 @@ class SocialWorkerSchema(_ProviderSchema):
     specialties = Tags(load_default=list)
     organization_id = WholeNumber(allow_none=True, load_default=None)
     service_radius_km = Radius(load_default=10.0)
+    certificate_expires_on = fields.Date(
+        allow_none=True, load_default=None, metadata={"description": "证书有效期至 (inclusive); null = not recorded"}
+    )
 
 
 class IsoDate(fields.Date):

@@ -34,6 +34,7 @@ from linkage.api import (
     rights,
     series,
     stats,
+    supervision,
     transfer,
 )
 from linkage.errors import InvalidInput, Unauthenticated
@@ -186,7 +187,7 @@ def init_api(app: Flask) -> Api:
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
                       activities.blp, series.blp, hours.blp, audit.blp, stats.blp, reports.blp, disclosures.blp, rights.blp,
                       qualifications.blp, invitations.blp, notifications.blp, transfer.blp, imports.blp,
-                      filings.blp, cultivation.blp, growth.blp):
+                      filings.blp, cultivation.blp, growth.blp, supervision.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.blp)
     app.register_blueprint(transfer.well_known)

@@ -98,6 +98,7 @@ def seed_demo(platform, *, scale: float = 1.0, today: date | None = None,
         logins = _create_logins(uow, platform.passwords, communities[0], organizations[0],
                                 social_workers[0], volunteers[0])
         _seed_cultivation(uow, min(today, datetime.now(tz).date()), communities[0], organizations[0])
+        _seed_supervision(uow, social_workers, today or datetime.now(tz).date())
         uow.commit_all()
 
     return {
@@ -124,6 +125,30 @@ def _growth_records(uow, organizations: list, social_workers: list, day: date) -
             growth.record_placement(uow, SEED_ADMIN, {"social_worker_id": worker.id, "organization_id": into.id,
                                                       "placed_on": day - timedelta(days=7 * index),
                                                       "note": "驻点督导与能力建设"})
+def _seed_supervision(uow, social_workers: list, today: date) -> None:
+    """The demo social worker's supervisor (督导), one session both confirmed, one awaiting them, a training."""
+    from datetime import timedelta
+
+    from linkage.models.supervision import SUPERVISOR_LEVELS
+    from linkage.services import supervision
+
+    me = social_workers[0] if social_workers else None
+    mentor = next((w for w in social_workers[1:] if w.certificate_level in SUPERVISOR_LEVELS), None)
+    if me is None or mentor is None:
+        return
+    supervision.assign_supervisor(uow, SEED_ADMIN, {"social_worker_id": me.id, "supervisor_id": mentor.id,
+                                                    "starts_on": today - timedelta(days=60)})
+    as_mentor = Actor(user_id=None, role="social_worker", username="seed", social_worker_id=mentor.id)
+    as_me = Actor(user_id=None, role="social_worker", username="seed", social_worker_id=me.id)
+    done = supervision.record_session(uow, as_mentor, {
+        "social_worker_id": me.id, "held_on": today - timedelta(days=20), "form": "individual",
+        "topics": "独居老人个案的风险评估", "hours": 1.5, "follow_ups": "两周内完成复评", "confirmed": True})
+    supervision.answer_session(uow, as_me, done.id, confirm=True)
+    supervision.record_session(uow, as_mentor, {
+        "social_worker_id": me.id, "held_on": today - timedelta(days=3), "form": "group",
+        "topics": "小组工作中的冲突处理", "hours": 2, "follow_ups": "", "confirmed": True})
+    supervision.add_training(uow, as_me, me.id, {"title": "社会工作伦理与实务", "provider": "区社会工作者协会",
+                                                 "held_on": today - timedelta(days=30), "hours": 12})
 
 
 def _create_logins(uow, passwords, community, organization, social_worker, volunteer) -> list[dict]:

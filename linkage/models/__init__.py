@@ -65,6 +65,7 @@ from linkage.models.providers import CharityResource, Organization, SocialWorker
 from linkage.models.qualifications import Qualification
 from linkage.models.safety import GuardianConsent, Insurance
 from linkage.models.series import ActivitySeries
+from linkage.models.supervision import SupervisionSession, SupervisorAssignment, Training
 from linkage.models.transfer import ImportedHours, TrustedPlatform
 from linkage.models.users import LoginFailure, RateLimitCounter, Role, User
 
@@ -84,4 +85,5 @@ __all__ = [
     "AnnualReport", "CapacityAssessment", "Cohort", "CohortMember", "CohortStatus", "CultivationRecord",
     "MemberStatus", "RecordKind",
     "BrandDesignation", "Placement",
+    "SupervisorAssignment", "SupervisionSession", "Training",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -48,6 +48,7 @@ class SocialWorker(_Provider, Base):
     SEARCH_PERSON = True
 
     certificate_level: Mapped[str] = mapped_column(String(12))  # assistant | intermediate | senior
+    certificate_expires_on: Mapped[date | None]  # inclusive; none = not recorded (no expiry known)
     specialties: Mapped[list] = mapped_column(default=list)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     service_radius_km: Mapped[float] = mapped_column(default=10.0)

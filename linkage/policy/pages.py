@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from linkage.models import Role
-from linkage.policy import projects, service
+from linkage.policy import projects, service, supervision
 from linkage.policy.parties import has_role, is_community_staff, is_district, reads_everything
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ MENU = {
     "cultivation": (Role.ADMIN.value, Role.AUDITOR.value, Role.ORG_STAFF.value),
     "annual_reports": (Role.ADMIN.value, Role.AUDITOR.value, Role.ORG_STAFF.value),
     "growth": (Role.ADMIN.value,),  # 培育发展: brand organizations, social workers' placements (policy/growth.py)
+    # 社工督导: the district assigns supervisors, auditors read, social workers see their own
+    "sw_supervision": (Role.ADMIN.value, Role.AUDITOR.value, Role.SOCIAL_WORKER.value),
 }
 
 
@@ -62,7 +64,8 @@ def template_rules(actor: Actor | None) -> dict:
     """The can_* helpers every page template gets, asked of the page's actor (no one: False)."""
     rules = {"can_open": in_menu, "can_post_needs": projects.may_post_needs,
              "can_choose_community": may_choose_community, "can_read_everything": reads_everything,
-             "can_sign_up": service.may_sign_up}
+             "can_sign_up": service.may_sign_up,
+             "can_see_supervision": lambda actor, worker: supervision.may_read_supervision(actor, worker, ())}
 
     def ask(rule):
         return lambda *args: actor is not None and rule(actor, *args)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import func, select
@@ -23,6 +23,7 @@ from linkage.security import FieldCipher
 from linkage.services import consents
 from linkage.services.qualifications import provider_qualifications
 from linkage.services.reputation import organization_stats, volunteer_verified_minutes
+from linkage.services.supervision import supervised_until
 from linkage.uow import UnitOfWork, get_or_404
 
 EMPTY_REPUTATION = {"rating_sum": 0.0, "rating_count": 0, "completed": 0, "cancelled": 0}
@@ -76,7 +77,7 @@ KINDS: dict[str, Kind] = {
                           "contact_name", "contact_phone"), _org_create, _org_change),
     "social_worker": Kind("social_worker", SocialWorker,
                           ("name", "certificate_level", "specialties", "organization_id", "lat",
-                           "lon", "service_radius_km"), _sw_create, _sw_change),
+                           "lon", "service_radius_km", "certificate_expires_on"), _sw_create, _sw_change),
     "volunteer": Kind("volunteer", Volunteer,
                       ("name", "skills", "lat", "lon", "travel_radius_km", "availability",
                        "leave", "community_id"), _vol_create, _vol_change),  # phone, id_number: encrypted
@@ -98,8 +99,11 @@ def provider_record(kind: str, obj: Any) -> dict[str, Any]:
     elif kind == "social_worker":
         base.update(certificate_level=obj.certificate_level, specialties=list(obj.specialties),
                     organization_id=obj.organization_id, service_radius_km=obj.service_radius_km,
-                    # a social worker holds 社工证 at their level by definition; nothing else is recorded
-                    qualifications=[{"kind": "social_work", "level": obj.certificate_level, "expires_on": None}])
+                    # a social worker holds 社工证 at their level by definition, valid to its expiry
+                    qualifications=[{"kind": "social_work", "level": obj.certificate_level,
+                                     "expires_on": _iso(obj.certificate_expires_on)}],
+                    certificate_expires_on=_iso(obj.certificate_expires_on),
+                    supervised_until=None)  # 督导中 through this day (services.supervision)
     elif kind == "volunteer":
         base.update(skills=list(obj.skills), travel_radius_km=obj.travel_radius_km,
                     availability=list(obj.availability), leave=list(obj.leave or []),
@@ -115,6 +119,10 @@ def provider_record(kind: str, obj: Any) -> dict[str, Any]:
     return base
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
 def announce_provider(uow: UnitOfWork, kind: str, obj: Any, *, new: bool = False) -> None:
     """The provider's upsert (or removal) for the matcher. A `new` volunteer has no hours and no
     qualifications yet: provider_record's zeros stand, without asking the database (an import
@@ -128,6 +136,8 @@ def announce_provider(uow: UnitOfWork, kind: str, obj: Any, *, new: bool = False
         elif kind == "volunteer" and not new:
             record["verified_minutes"] = volunteer_verified_minutes(uow.session, obj.id)
             record["qualifications"] = provider_qualifications(uow.session, obj.id)
+        elif kind == "social_worker" and not new:
+            record["supervised_until"] = _iso(supervised_until(uow.session, obj.id))
         uow.emit(topic=Topics.PROVIDERS, key=key, type=Types.PROVIDER_UPSERTED,
                  subject=f"{kind}/{obj.id}", data={"kind": kind, "provider": record})
     else:
@@ -375,6 +385,8 @@ def provider_records(session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
             elif kind == "volunteer":
                 record["verified_minutes"] = volunteer_verified_minutes(session, obj.id)
                 record["qualifications"] = provider_qualifications(session, obj.id)
+            elif kind == "social_worker":
+                record["supervised_until"] = _iso(supervised_until(session, obj.id))
             yield kind, record
 
 

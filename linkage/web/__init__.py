@@ -37,6 +37,7 @@ def init_web(app: Flask) -> None:
         views_qualifications,
         views_reports,
         views_series,
+        views_supervision,
         views_transfer,
         views_verify,
     )

@@ -217,6 +217,23 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
         "organization_id": REFERENCE,
         "social_worker_id": REFERENCE,
         "placed_on": ("in the future", "before 2000"),
+    # Supervision (督导): the supervisor is another social worker of level 社工师 or above with a valid
+    # certificate; a session is dated between its assignment's start and today, its topics not blank;
+    # a training is not in the future, its title and provider not blank.
+    "POST /api/v1/supervision/assignments": {
+        "social_worker_id": ("No such",),
+        "supervisor_id": ("No such", "themself", "must be", "has expired"),
+    },
+    "POST /api/v1/supervision/assignments/{assignment_id}/end": {"ends_on": ("before the start",)},
+    "POST /api/v1/supervision/sessions/{session_id}/answer": {"reason": ("reason for the dispute",)},
+    "POST /api/v1/supervision/sessions": {
+        "held_on": ("in the future", "before the assignment"),
+        "topics": ("required",),
+    },
+    "POST /api/v1/social-workers/{social_worker_id}/trainings": {
+        "held_on": ("in the future",),
+        "title": ("required",),
+        "provider": ("required",),
     },
 }
 

@@ -105,6 +105,29 @@ def _member(s: Scene, assessed: bool = False) -> dict:
         s.must("POST", "/cohorts/{cohort_id}/members/{organization_id}/assessments".format(**found), "admin",
                {"assessed_on": now().date().isoformat(), "scores": PASSING})
     return found
+SUP_SESSION = {"held_on": "2026-01-05", "form": "individual", "topics": "个案督导", "hours": 1.5,
+               "follow_ups": "", "confirmed": True}
+TRAINING = {"title": "社会工作伦理", "provider": "区社工协会", "held_on": "2026-01-05", "hours": 6}
+
+
+def _new_social_worker(s: Scene) -> int:
+    n = s.n()
+    return s.must("POST", "/social-workers", "admin", social_worker_body(s.ids["organization"], name=f"社工{n}"))["id"]
+
+
+def _assigned(s: Scene, social_worker_id: int) -> int:
+    """other_social_worker (社会工作师) becomes the supervisor (督导) of `social_worker_id`."""
+    return s.must("POST", "/supervision/assignments", "admin",
+                  {"social_worker_id": social_worker_id, "supervisor_id": s.ids["other_social_worker"],
+                   "starts_on": "2026-01-01"})["id"]
+
+
+def _supervision_session(s: Scene) -> int:
+    """A session other_social_worker recorded for social worker A, awaiting A's answer."""
+    if not s.cache.get("supervising:A"):
+        s.cache["supervising:A"] = _assigned(s, s.ids["social_worker"])
+    return s.must("POST", "/supervision/sessions", "other_social_worker",
+                  {**SUP_SESSION, "social_worker_id": s.ids["social_worker"]})["id"]
 
 
 def _idx(who: str | None) -> int:
@@ -357,6 +380,24 @@ CASES: dict[str, Case] = {
     "safety.insurance": Case("PUT", "/volunteers/{volunteer_id}/insurance", lambda s: {"volunteer_id": s.ids["volunteer"]},
                              _const({"insurer": "中国人寿", "policy_number": "P-2026-01", "starts_on": "2026-01-01",
                                      "ends_on": "2027-12-31"}), fresh=False),
+    # --- social workers' supervision (督导) and continuing education (继续教育)
+    "supervision.assign": Case("POST", "/supervision/assignments",
+                               lambda s: {"supervisee": _new_social_worker(s)},
+                               lambda p, who: {"social_worker_id": p["supervisee"],
+                                               "supervisor_id": p[_IDS_KEY]["other_social_worker"]},
+                               success=201),
+    "supervision.end": Case("POST", "/supervision/assignments/{assignment_id}/end",
+                            lambda s: {"assignment_id": _assigned(s, _new_social_worker(s))},
+                            _const({"ends_on": "2026-06-30"})),
+    "supervision.record": Case("POST", "/supervision/sessions",
+                               lambda s: {"supervisee": (sw := _new_social_worker(s)), "_a": _assigned(s, sw)},
+                               lambda p, who: {**SUP_SESSION, "social_worker_id": p["supervisee"]}, success=201),
+    "supervision.answer": Case("POST", "/supervision/sessions/{session_id}/answer",
+                               lambda s: {"session_id": _supervision_session(s)},
+                               _const({"decision": "confirm", "reason": ""})),
+    "training.create": Case("POST", "/social-workers/{social_worker_id}/trainings",
+                            lambda s: {"social_worker_id": s.ids["social_worker"]}, _const(TRAINING),
+                            success=201, fresh=False),
     "safety.guardian": Case("PUT", "/volunteers/{volunteer_id}/guardian-consent",
                             lambda s: {"volunteer_id": s.ids["volunteer"]},
                             _const({"guardian_name": "李强", "relation": "父亲", "phone": "13900001111",

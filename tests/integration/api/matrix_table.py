@@ -98,6 +98,11 @@ brand.create                 ok   -    -    -    -    -    -    -    -    -
 brand.revoke                 ok   -    -    -    -    -    -    -    -    -
 placement.create             ok   -    -    ok   -    -    -    -    -    -
 placement.delete             ok   -    -    ok   404  -    -    404  -    -
+supervision.assign           ok   -    -    -    -    -    -    -    -    -
+supervision.end              ok   -    -    -    -    -    -    -    -    -
+supervision.record           -    -    -    -    -    -    -    404  ok   -
+supervision.answer           404  404  404  404  404  404  404  ok   404  404
+training.create              ok   404  404  ok   404  404  404  ok   404  404
 """
 # Notes on rows that are not obvious from the table alone:
 # - transfer.import: the district or volunteer A's community imports hours A brings from a trusted
@@ -142,6 +147,11 @@ placement.delete             ok   -    -    ok   404  -    -    404  -    -
 #   is seen by its organization's staff and the worker placed (social worker B here), who may not remove it
 #   (403), and by auditors (403); other organizations' staff and other social workers are told nothing
 #   (404); community staff and volunteers read no placements at all (403).
+# - supervision.*: the district assigns and ends supervisors (督导). A session is recorded by the current
+#   supervisor (other_social_worker supervises a fresh social worker): staff are refused (403), another
+#   social worker is told nothing (404). Only the supervisee (social worker A) confirms or disputes.
+# - training.create: continuing education (继续教育) of social worker A: A, organization A's staff or the
+#   district; anyone else is told nothing (404).
 
 
 def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:

@@ -272,3 +272,52 @@ def test_a_list_total_counts_only_what_the_caller_may_see(scene):
     assert mine["total"] == 1 and [x["id"] for x in mine["items"]] == [scene["volunteer"]]
     assert s.must("GET", "/volunteers", "other_community_staff")["total"] == 0
     assert s.must("GET", "/volunteers", "admin")["total"] >= 2
+
+
+# --- social workers' supervision (督导) and continuing education (继续教育) ---------------------------
+# The object is social worker A's (organization A): supervised by other_social_worker (社会工作师), with a
+# session recorded and a training. Cells as above (in / - on lists, ok / 404 on single reads).
+SUPERVISION_READS = """
+supervision.summary          ok   404  404  ok   404  404  404  ok   ok   ok
+supervision.sessions         ok   404  404  ok   404  404  404  ok   ok   ok
+trainings.list               ok   404  404  ok   404  404  404  ok   ok   ok
+supervision.assignments      in   -    -    -    -    -    -    in   in   in
+"""
+# Notes: the supervisor reads the supervisee's page (current or past supervisors); organization A's
+# staff read their social worker's; the district and auditors every one; anyone else a 404.
+
+
+@pytest.fixture
+def supervised(world) -> dict:
+    s = Scene(world)
+    s.add_other_social_worker_account()
+    a = s.ids["social_worker"]
+    assignment = s.must("POST", "/supervision/assignments", "admin",
+                        {"social_worker_id": a, "supervisor_id": s.ids["other_social_worker"], "starts_on": "2026-01-01"})
+    session = s.must("POST", "/supervision/sessions", "other_social_worker",
+                     {"social_worker_id": a, "held_on": "2026-01-05", "form": "group", "topics": "小组工作",
+                      "hours": 2, "confirmed": True})
+    training = s.must("POST", f"/social-workers/{a}/trainings", "social_worker",
+                      {"title": "社会工作伦理", "provider": "区社工协会", "held_on": "2026-01-05", "hours": 6})
+    return {"s": s, "a": a, "assignment": assignment["id"], "session": session["id"], "training": training["id"]}
+
+
+@pytest.mark.parametrize("name", [line.split()[0] for line in SUPERVISION_READS.strip().splitlines()])
+def test_each_supervision_read_follows_the_policy_for_every_role(supervised, name):
+    row = next(line.split()[1:] for line in SUPERVISION_READS.strip().splitlines() if line.split()[0] == name)
+    s, a = supervised["s"], supervised["a"]
+    path, query, shows = {
+        "supervision.summary": (f"/supervision/social-workers/{a}", None, lambda b: b["social_worker_id"] == a),
+        "supervision.sessions": ("/supervision/sessions", {"social_worker_id": a},
+                                 lambda b: [x["id"] for x in b] == [supervised["session"]]),
+        "trainings.list": (f"/social-workers/{a}/trainings", None,
+                           lambda b: [x["id"] for x in b] == [supervised["training"]]),
+        "supervision.assignments": ("/supervision/assignments", None,
+                                    lambda b: supervised["assignment"] in [x["id"] for x in b]),
+    }[name]
+    for who, cell in zip(CALLERS, row):
+        response = s.call("GET", path, who, query=query)
+        status = int(cell) if cell.isdigit() else 200
+        assert response.status_code == status, (name, who, cell, response.get_json())
+        if status == 200:
+            assert shows(response.get_json()) == (cell != "-"), (name, who, response.get_json())
