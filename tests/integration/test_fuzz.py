@@ -217,6 +217,7 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
         "organization_id": REFERENCE,
         "social_worker_id": REFERENCE,
         "placed_on": ("in the future", "before 2000"),
+    },
     # Supervision (督导): the supervisor is another social worker of level 社工师 or above with a valid
     # certificate; a session is dated between its assignment's start and today, its topics not blank;
     # a training is not in the future, its title and provider not blank.
