@@ -16,6 +16,7 @@ from linkage.api import (
     audit,
     auth,
     communities,
+    consultations,
     disclosures,
     funding,
     hours,
@@ -45,7 +46,9 @@ PUBLIC_PREFIXES = ("/api/v1/auth/token", "/api/v1/categories", "/api/v1/openapi.
                    "/api/v1/meta/signing-key")
 PUBLIC_PATTERNS = (re.compile(r"^/api/v1/certificates/[^/]+$"),
                    re.compile(r"^/api/v1/projects/\d+/evaluations$"),
-                   re.compile(r"^/api/v1/funding-rounds/\d+/public-summary$"))
+                   re.compile(r"^/api/v1/funding-rounds/\d+/public-summary$"),
+                   # residents' voice (议事协商): the result, and proposals and votes made with a one-time code
+                   re.compile(r"^/api/v1/consultations/\d+/(result|proposals|votes)$"))
 
 
 def _out_of_range(value, where: str = "") -> str | None:
@@ -177,7 +180,8 @@ def init_api(app: Flask) -> Api:
     app.before_request(_refuse_empty_patch)
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
                       activities.blp, series.blp, hours.blp, audit.blp, stats.blp, reports.blp, disclosures.blp, rights.blp,
-                      qualifications.blp, invitations.blp, notifications.blp, transfer.blp, imports.blp):
+                      qualifications.blp, invitations.blp, notifications.blp, transfer.blp, imports.blp,
+                      consultations.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.blp)
     app.register_blueprint(transfer.well_known)

@@ -3,6 +3,7 @@ from linkage.models.audit import AuditEntry, LedgerHead
 from linkage.models.base import Base, UTCDateTime, utcnow
 from linkage.models.certificates import Certificate
 from linkage.models.consents import Consent, ConsentMethod
+from linkage.models.consultations import Consultation, ConsultationCode, ConsultationItem, ConsultationVote
 from linkage.models.funding import (
                                   FundEntry,
                                   FundingApplication,
@@ -68,4 +69,5 @@ __all__ = [
     "Qualification",
     "ImportBatch", "ImportStatus",
     "Delivery", "DeliveryStatus", "Notification", "NotificationKind", "NotificationPreference", "QuietHours",
+    "Consultation", "ConsultationCode", "ConsultationItem", "ConsultationVote",
 ]
