@@ -9,7 +9,6 @@ from flask_smorest import Blueprint
 from linkage.api.caller import read_as_caller, write_as_caller
 from linkage.http.context import platform, session
 from linkage.services import consultations as service
-from linkage.services.needs import need_record
 from schemas.consultations import (
     ConsultationCodesRequestSchema,
     ConsultationCodesSchema,
@@ -78,7 +77,7 @@ def close(consultation_id):
 @blp.response(201, NeedSchema)
 def item_to_need(body, item_id):
     """Once closed: the item becomes a need of the community (ranked by the matcher as any other)."""
-    return need_record(write_as_caller(service.item_to_need, item_id, body))
+    return write_as_caller(service.item_to_need, item_id, body)
 
 
 @blp.route("/consultations/<int:consultation_id>/result")
