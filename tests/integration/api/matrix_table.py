@@ -83,6 +83,12 @@ transfer.trust               ok   -    -    -    -    -    -    -    -    -
 transfer.import              ok   ok   404  404  404  -    404  404  404  -
 safety.insurance             -    -    404  404  404  ok   404  404  404  -
 safety.guardian              -    -    404  404  404  ok   404  404  404  -
+consultation.open            ok   ok   -    -    -    -    -    -    -    -
+consultation.codes           ok   ok   404  404  404  404  404  404  404  -
+consultation.close           ok   ok   404  404  404  404  404  404  404  -
+consultation.to_need         ok   ok   404  404  404  404  404  404  404  -
+consultation.propose         ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+consultation.vote            ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
 """
 # Notes on rows that are not obvious from the table alone:
 # - transfer.import: the district or volunteer A's community imports hours A brings from a trusted
@@ -113,6 +119,9 @@ safety.guardian              -    -    404  404  404  ok   404  404  404  -
 # - consent.record: volunteer A's consent; whoever may not see volunteer A gets a 404 (the
 #   auditor sees everyone but records nothing: 403). me.erase: each volunteer erases themself.
 # - notification.read: one's own notification only; anyone else's is not found (404), the district's too.
+# - consultation.*: community A's consultation (议事协商) is run by its staff and the district; to anyone else
+#   it does not exist (404), but the auditor, who reads it, is refused (403). consultation.propose and
+#   consultation.vote are public: a resident's one-time code is the credential; each caller gets its own code.
 
 
 def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:

@@ -8,7 +8,9 @@ import pytest
 
 from tests.integration.api.conftest import db_fingerprint
 
-PUBLIC_WRITES = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/projects/{project_id}/evaluations")}
+PUBLIC_WRITES = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/projects/{project_id}/evaluations"),
+                 ("POST", "/api/v1/consultations/{consultation_id}/proposals"),
+                 ("POST", "/api/v1/consultations/{consultation_id}/votes")}
 
 
 def _write_operations(app) -> list[tuple[str, str, bool]]:

@@ -46,10 +46,15 @@ consents.list                ok   ok   404  ok   404  ok   404  ok   404  ok
 me.export                    -    -    -    -    -    in   -    -    -    -
 hours.org_report             in   403  403  in   403  403  403  403  403  in
 hours.community_report       in   in   403  403  403  403  403  403  403  in
+consultations.list           in   in   -    -    -    -    -    -    -    in
+consultations.get            ok   ok   404  404  404  404  404  404  404  ok
+consultation.result          ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
 """
 # Notes: certificate.check is public (no login either) and names the volunteer masked only.
 # applications.*: a funding application carries no personal data (organization, need, amounts); it is
 # here because its readers are scoped; a stranger gets 404, like any object they may not see.
+# consultations.*: community A's consultation (议事协商) in the staff view: its staff, the district and auditors;
+# consultation.result is public (no login either): items, counts and anonymous receipts, no code, no person.
 REVEAL_REASON = "核实志愿者联系方式以便回访"
 
 
@@ -95,8 +100,18 @@ def scene(world) -> dict:
     certificate = s.must("POST", f"/volunteers/{s.ids['volunteer']}/certificates", "org_staff", {})["code"]
     s.must("POST", f"/volunteers/{s.ids['volunteer']}/reveal", "admin", {"field": "phone", "reason": REVEAL_REASON})
     round_id = s.round()
-    return {"s": s, "volunteer": s.ids["volunteer"], "record": record, "activity": activity, "signup": signup,
+    consultation = _consultation_with_a_vote(s)
+    return {"s": s, "volunteer": s.ids["volunteer"], "consultation": consultation, "record": record, "activity": activity, "signup": signup,
             "certificate": certificate, "need": _rank(s), "round": round_id, "application": s.application(round_id)}
+
+
+def _consultation_with_a_vote(s: Scene) -> int:
+    """Community A's consultation, one item proposed and voted for with the codes its staff issued."""
+    from tests.integration.api.matrix_cases import _consultation_codes
+    found = _consultation_codes(s, with_item=True)
+    s.must("POST", f"/consultations/{found['consultation_id']}/votes", "community_staff",
+           {"code": found["codes"][0], "item_id": found["item_id"]})
+    return found["consultation_id"]
 
 
 def _shows_a(scene: dict):
@@ -113,6 +128,7 @@ def _shows_a(scene: dict):
         "me.export": lambda b: b["volunteer"] if (b.get("volunteer") or {}).get("id") == v else None,
         "hours.org_report": lambda b: scene["record"] in [x["id"] for x in b["items"]],
         "hours.community_report": lambda b: scene["record"] in [x["id"] for x in b["items"]],
+        "consultations.list": lambda b: scene["consultation"] in [x["id"] for x in b],
     }
 
 
@@ -140,6 +156,9 @@ def _read(scene: dict, name: str, who: str):
         "me.export": ("/me/export", None),
         "hours.org_report": (f"/organizations/{s.ids['organization']}/hours-report", month if name.endswith("_report") else None),
         "hours.community_report": (f"/communities/{s.ids['community']}/hours-report", month if name.endswith("_report") else None),
+        "consultations.list": ("/consultations", None),
+        "consultations.get": (f"/consultations/{scene['consultation']}", None),
+        "consultation.result": (f"/consultations/{scene['consultation']}/result", None),
     }[name]
     return s.call("GET", path, who, query=query)
 
@@ -173,7 +192,7 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
     expected = table()[name]
     whole_phone = scene["s"].must("GET", f"/volunteers/{scene['volunteer']}", "volunteer")["phone"]
     assert "*" not in whole_phone
-    for who in CALLERS + ((None,) if name == "certificate.check" else ()):
+    for who in CALLERS + ((None,) if name in ("certificate.check", "consultation.result") else ()):
         response = _read(scene, name, who)
         cell = expected.get(who, "ok")
         status = int(cell) if cell.isdigit() else 200
@@ -189,6 +208,9 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
             _match_list(body, cell, scene, who)
         elif name == "certificate.check":
             assert body["volunteer_name"] == "李*", body
+        elif name in ("consultations.get", "consultation.result"):
+            [item] = body["items"]
+            assert body["votes"] == len(item["receipts"]) == 1 and "codes" not in body, body
         elif cell.startswith(("in", "-")):
             shown = _shows_a(scene)[name](body)
             assert bool(shown) == cell.startswith("in"), (name, who, body)
@@ -210,7 +232,7 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
 
 def test_the_read_matrix_has_the_cells_docs_security_md_counts():
     cells = sum(len(row) for row in table().values())
-    assert cells == 18 * len(CALLERS) == 180
+    assert cells == 21 * len(CALLERS) == 210
 
 
 def test_a_list_total_counts_only_what_the_caller_may_see(scene):

@@ -42,7 +42,10 @@ PUBLIC = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/projects/{project_id
           ("GET", "/api/v1/categories"), ("GET", "/api/v1/openapi.json"),
           ("GET", "/api/v1/certificates/{code}"), ("GET", "/api/v1/projects/{project_id}/evaluations"),
           ("GET", "/api/v1/funding-rounds/{round_id}/public-summary"), ("GET", "/api/v1/privacy-notice"),
-          ("GET", "/api/v1/meta/signing-key")}
+          ("GET", "/api/v1/meta/signing-key"),
+          ("POST", "/api/v1/consultations/{consultation_id}/proposals"),
+          ("POST", "/api/v1/consultations/{consultation_id}/votes"),
+          ("GET", "/api/v1/consultations/{consultation_id}/result")}
 
 
 def _operations(app, methods=WRITE_METHODS) -> set[tuple[str, str]]:
