@@ -35,7 +35,7 @@ class ConsultationSchema(Schema):
     @validates_schema
     def _window(self, data, **kwargs):
         if "opens_at" in data and "closes_at" in data and data["opens_at"] >= data["closes_at"]:
-            raise ValidationError("field.ends_after_starts", "closes_at")
+            raise ValidationError("consultation.closes_after_opens", "closes_at")
 
 
 class ConsultationCodesRequestSchema(Schema):

@@ -93,7 +93,7 @@ def result(session: Session, consultation: Consultation) -> dict[str, Any]:
         n.id: n
         for n in session.scalars(select(Need).where(Need.id.in_([i.need_id for i in items if i.need_id is not None])))
     }
-    shown = [
+    shown: list[dict[str, Any]] = [
         {
             "id": item.id,
             "title": item.title,
@@ -146,7 +146,7 @@ def open_consultation(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Co
     if uow.session.get(Community, community_id) is None:
         raise InvalidInput("community.unknown", {"community_id": ["field.no_such_community"]})
     if data["closes_at"] <= data["opens_at"]:
-        raise InvalidInput("consultation.invalid", {"closes_at": ["field.after_start"]})
+        raise InvalidInput("consultation.invalid", {"closes_at": ["consultation.closes_after_opens"]})
     if data["closes_at"] <= utcnow():
         raise InvalidInput("consultation.invalid", {"closes_at": ["consultation.closes_in_past"]})
     row = Consultation(
