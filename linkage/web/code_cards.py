@@ -11,11 +11,12 @@ from linkage.reports import qr
 from linkage.web.i18n import t
 
 
-def code_cards(codes: list[str], path_for: Callable[[str], str]) -> list[dict]:
-    """One card per code; `path_for(code)` is the page the code is typed into, its form filled in."""
+def code_cards(codes: list[str], path_for: Callable[[str], str], qr_label: str = "web.codes.qr_label") -> list[dict]:
+    """One card per code; `path_for(code)` is the page the code is typed into, its form filled in;
+    `qr_label` the message naming the QR code to a screen reader (with the code)."""
     base = platform().settings.public_base_url.rstrip("/")
     cards = []
     for code in codes:
         link = base + path_for(code)
-        cards.append({"code": code, "link": link, "qr": Markup(qr.svg(link, t("web.codes.qr_label", code=code)))})
+        cards.append({"code": code, "link": link, "qr": Markup(qr.svg(link, t(qr_label, code=code)))})
     return cards
