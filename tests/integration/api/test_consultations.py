@@ -3,10 +3,12 @@ public result's count equals its receipts; the winner becomes a need; refusals s
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from linkage.models import utcnow
 from tests.integration.api.conftest import db_fingerprint
+from tests.integration.api.test_limits import assert_too_many, clock, limited  # noqa: F401 (fixtures)
 
 
 def consultation_body(community_id: int, **over) -> dict:
@@ -103,3 +105,19 @@ def test_another_communitys_staff_and_other_roles_are_told_nothing(world):
         assert world.call("GET", f"/api/v1/consultations/{cid}", who).status_code == 200, who
     assert world.call("GET", f"/api/v1/consultations/{cid}").status_code == 401  # the staff view needs a login
     assert world.call("GET", f"/api/v1/consultations/{cid}/result").status_code == 200
+
+
+def test_proposals_and_votes_are_rate_limited_per_address_on_the_api_and_the_pages_together(limited, world):
+    cid, codes = open_with_codes(world, 2)
+    client = limited(rate_limit_consultation="3 per minute").test_client()
+    unknown = {"code": "ZZZZZZZZ", "item_id": 1}
+    assert client.post(f"/api/v1/consultations/{cid}/votes", json=unknown).status_code == 422
+    assert client.post(f"/api/v1/consultations/{cid}/proposals", json={"code": "ZZZZZZZZ", "title": "扶手"}).status_code == 422
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/c/{cid}").get_data(as_text=True)).group(1)
+    assert client.post(f"/c/{cid}/vote", data={**unknown, "csrf_token": token}).status_code == 303  # the page counts too
+    assert_too_many(client.post(f"/api/v1/consultations/{cid}/proposals", json={"code": codes[0], "title": "扶手"}))
+    assert world.call("GET", f"/api/v1/consultations/{cid}/result").json["items"] == []  # a good code, refused: nothing
+    other = client.post(f"/api/v1/consultations/{cid}/proposals", json={"code": codes[0], "title": "扶手"},
+                        environ_base={"REMOTE_ADDR": "192.0.2.9"})
+    assert other.status_code == 201, other.json
+    assert client.get(f"/api/v1/consultations/{cid}/result").status_code == 200  # reading is not guessing codes
