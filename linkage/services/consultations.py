@@ -4,6 +4,7 @@ close it and turn an item into a need (需求), which keeps the link so resident
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -20,12 +21,18 @@ from linkage.policy.consultations import (
     require_consultation_opener,
 )
 from linkage.services import needs as need_service
-from linkage.services.one_time_codes import digest, new_code, new_codes, wanted_codes
+from linkage.services.one_time_codes import CODE_ALPHABET, digest, new_code, new_codes, wanted_codes
 from linkage.uow import UnitOfWork
 
 MAX_CODES = 2000  # codes in one issue (schemas.consultations.ConsultationCodesSchema): cards on one sheet
 RECEIPT_LENGTH = 10  # random, not derived from the code: 31^10 receipts, none guessable from another
+DIGITS = "".join(ch for ch in CODE_ALPHABET if ch.isdigit())
 NEED_DAYS = 30  # a need made from an item runs from tomorrow for this many days unless staff say otherwise
+
+
+def _new_receipt() -> str:
+    """Random, not derived from the code; ending in a digit, so it reads as a code, never as a word."""
+    return new_code(RECEIPT_LENGTH - 1) + secrets.choice(DIGITS)
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -311,7 +318,7 @@ def cast_vote(uow: UnitOfWork, consultation_id: int, code: str, item_id: int) ->
         raise InvalidInput("consultation.invalid", {"item_id": ["consultation.no_such_item"]})
     row = _code(uow, consultation, code)
     _claim(uow, row, ConsultationCode.voted_at)
-    receipt = new_code(RECEIPT_LENGTH)
+    receipt = _new_receipt()
     uow.session.add(ConsultationVote(consultation_id=consultation.id, item_id=item.id, receipt=receipt))
     uow.commit()
     return receipt
