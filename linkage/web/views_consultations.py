@@ -129,8 +129,11 @@ def consultation_codes(consultation_id: int):
 def print_consultation_codes(consultation_id: int):
     """Cut-out cards of the codes just shown (posted back from that page): code, link, QR code."""
     sheet = service.printable_codes(db_session(), current_actor(), consultation_id, request.form.getlist("codes"))
-    cards = code_cards(sheet["codes"], lambda code: url_for("web.consult", consultation_id=consultation_id, code=code),
-                       "consultation.web.qr_label")
+    cards = code_cards(
+        sheet["codes"],
+        lambda code: url_for("web.consult", consultation_id=consultation_id, code=code),
+        "consultation.web.qr_label",
+    )
     return render_template(
         "consultation_codes_print.html", c=sheet["consultation"], cards=cards, skipped=sheet["skipped"]
     )

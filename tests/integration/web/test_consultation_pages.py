@@ -17,8 +17,14 @@ from tests.integration.web.test_verify_page import visible_text
 
 def _open(staff, **over) -> int:
     now = utcnow()
-    form = {"title": "楼道加装扶手还是办老年餐桌", "description": "每户一票", "opens_at": local(now - timedelta(hours=1)),
-            "closes_at": local(now + timedelta(days=7)), "max_proposals": "5", **over}
+    form = {
+        "title": "楼道加装扶手还是办老年餐桌",
+        "description": "每户一票",
+        "opens_at": local(now - timedelta(hours=1)),
+        "closes_at": local(now + timedelta(days=7)),
+        "max_proposals": "5",
+        **over,
+    }
     done = staff.post("/consultations", form)
     assert done.status_code == 302, html(done)[:500]
     return int(done.headers["Location"].rsplit("/", 1)[1])
@@ -44,7 +50,10 @@ def test_staff_open_print_codes_residents_vote_and_the_winner_becomes_a_need(per
     phone = html(resident.get(f"/c/{cid}?code={codes[0]}"))
     assert "楼道加装扶手还是办老年餐桌" in phone and codes[0] in phone
     assert english_words(visible_text(phone), {codes[0].lower()}) == []
-    assert resident.post(f"/c/{cid}/propose", {"code": codes[0], "title": "楼道加装扶手", "description": ""}).status_code == 302
+    assert (
+        resident.post(f"/c/{cid}/propose", {"code": codes[0], "title": "楼道加装扶手", "description": ""}).status_code
+        == 302
+    )
     with world.platform.read_session() as s:
         item = s.scalars(select(ConsultationItem)).one()
     voted = resident.post(f"/c/{cid}/vote", {"code": codes[0], "item_id": str(item.id)})
@@ -90,7 +99,15 @@ def test_a_bad_consultation_form_shows_its_errors(person, world):
     before = db_fingerprint(world.platform)
     page = html(staff.post_back("/consultations", {"title": "", "opens_at": local(now), "closes_at": local(now)}))
     assert 'id="err-title"' in page
-    page = html(staff.post_back("/consultations", {"title": "老年餐桌", "opens_at": local(now + timedelta(days=2)),
-                                                   "closes_at": local(now + timedelta(days=1))}))
+    page = html(
+        staff.post_back(
+            "/consultations",
+            {
+                "title": "老年餐桌",
+                "opens_at": local(now + timedelta(days=2)),
+                "closes_at": local(now + timedelta(days=1)),
+            },
+        )
+    )
     assert 'id="err-closes_at"' in page and "截止时间须晚于开始时间" in page and "老年餐桌" in page
     assert db_fingerprint(world.platform) == before
