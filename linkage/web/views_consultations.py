@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from linkage.errors import DomainError
+from linkage.errors import DomainError, NotFound
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
 from linkage.models import Community
@@ -204,6 +204,8 @@ def _resident_act(consultation_id: int, section: str, schema, action):
     except FormError as failure:
         errors, message = failure.errors, t("fix_errors")
     except DomainError as err:
+        if isinstance(err, NotFound):  # no such consultation: its page is not there to go back to
+            raise
         refused = domain_form_error(err)
         errors, message = refused.errors, refused.message
     return fail(

@@ -79,7 +79,10 @@ def test_the_document_marks_exactly_the_operations_reachable_without_a_token_as_
     assert public == {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/projects/{project_id}/evaluations"),
                       ("GET", "/api/v1/projects/{project_id}/evaluations"), ("GET", "/api/v1/certificates/{code}"),
                       ("GET", "/api/v1/funding-rounds/{round_id}/public-summary"),
-                      ("GET", "/api/v1/privacy-notice"), ("GET", "/api/v1/meta/signing-key")}
+                      ("GET", "/api/v1/privacy-notice"), ("GET", "/api/v1/meta/signing-key"),
+                      ("GET", "/api/v1/consultations/{consultation_id}/result"),
+                      ("POST", "/api/v1/consultations/{consultation_id}/proposals"),
+                      ("POST", "/api/v1/consultations/{consultation_id}/votes")}
 
 
 def _integers(node, where=""):

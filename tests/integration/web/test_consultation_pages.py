@@ -91,6 +91,7 @@ def test_another_communitys_staff_and_other_roles_do_not_see_the_staff_page(pers
     assert person("org_staff").get("/consultations").status_code == 403
     assert person("auditor").get(f"/consultations/{cid}").status_code == 200
     assert person().get(f"/c/{cid}/result").status_code == 200
+    assert person().post("/c/987654/vote", {"code": "ZZZZZZZZ", "item_id": "1"}).status_code == 404
 
 
 def test_a_bad_consultation_form_shows_its_errors(person, world):
