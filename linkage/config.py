@@ -61,6 +61,8 @@ class Settings:
     rate_limit_certificate: str = "30 per minute"
     rate_limit_signup: str = "20 per hour"
     rate_limit_public: str = "300 per minute"
+    # Residents' proposals and votes (议事协商): a meeting room may share one address, so more than evaluations
+    rate_limit_consultation: str = "20 per minute; 500 per day"
     # Web sessions end after this long without a request (the 12 h absolute lifetime stays).
     session_idle_seconds: int = 30 * 60
     # Retention (PIPL art. 19: no longer than needed), in days; `linkage purge` and the relay's
@@ -108,6 +110,7 @@ _LIMIT_SETTINGS = {  # environment variable -> Settings field (its type from the
     "LINKAGE_RATE_LIMIT_CERTIFICATE": "rate_limit_certificate",
     "LINKAGE_RATE_LIMIT_SIGNUP": "rate_limit_signup",
     "LINKAGE_RATE_LIMIT_PUBLIC": "rate_limit_public",
+    "LINKAGE_RATE_LIMIT_CONSULTATION": "rate_limit_consultation",
     "LINKAGE_SESSION_IDLE_SECONDS": "session_idle_seconds",
     "LINKAGE_CHECKIN_RADIUS_M": "checkin_radius_m",
     "LINKAGE_FILING_MIN_MEMBERS": "filing_min_members",

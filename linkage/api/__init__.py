@@ -16,6 +16,7 @@ from linkage.api import (
     audit,
     auth,
     communities,
+    consultations,
     cultivation,
     disclosures,
     filings,
@@ -50,7 +51,9 @@ PUBLIC_PREFIXES = ("/api/v1/auth/token", "/api/v1/categories", "/api/v1/openapi.
                    "/api/v1/cultivation-rubric")  # the published capacity rubric (能力评估标准)
 PUBLIC_PATTERNS = (re.compile(r"^/api/v1/certificates/[^/]+$"),
                    re.compile(r"^/api/v1/projects/\d+/evaluations$"),
-                   re.compile(r"^/api/v1/funding-rounds/\d+/public-summary$"))
+                   re.compile(r"^/api/v1/funding-rounds/\d+/public-summary$"),
+                   # residents' voice (议事协商): the result, and proposals and votes made with a one-time code
+                   re.compile(r"^/api/v1/consultations/\d+/(result|proposals|votes)$"))
 # Reachable without a token for POST alone: a group of residents files a community social
 # organization (备案); reading filings is staff's.
 PUBLIC_POSTS = (re.compile(r"^/api/v1/filings$"),)
@@ -187,7 +190,8 @@ def init_api(app: Flask) -> Api:
     for blueprint in (auth.blp, communities.blp, needs.blp, *providers.BLUEPRINTS, projects.blp, funding.blp,
                       activities.blp, series.blp, hours.blp, audit.blp, stats.blp, reports.blp, disclosures.blp, rights.blp,
                       qualifications.blp, invitations.blp, notifications.blp, transfer.blp, imports.blp,
-                      filings.blp, cultivation.blp, growth.blp, supervision.blp):
+                      filings.blp, cultivation.blp, growth.blp, supervision.blp,
+                      consultations.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.blp)
     app.register_blueprint(transfer.well_known)

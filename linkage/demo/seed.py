@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from linkage.demo.plan import build_plan
-from linkage.models import Community, User
+from linkage.models import Community, User, utcnow
 from linkage.notice import current_version
 from linkage.permissions import Actor
-from linkage.services import growth
+from linkage.services import consultations, growth
 from linkage.services.accounts import create_user
 from linkage.services.communities import register_community
 from linkage.services.needs import post_need
@@ -99,6 +99,7 @@ def seed_demo(platform, *, scale: float = 1.0, today: date | None = None,
                                 social_workers[0], volunteers[0])
         _seed_cultivation(uow, min(today, datetime.now(tz).date()), communities[0], organizations[0])
         _seed_supervision(uow, social_workers, today or datetime.now(tz).date())
+        _demo_consultation(uow, communities[0].id)
         uow.commit_all()
 
     return {
@@ -149,6 +150,18 @@ def _seed_supervision(uow, social_workers: list, today: date) -> None:
         "topics": "小组工作中的冲突处理", "hours": 2, "follow_ups": "", "confirmed": True})
     supervision.add_training(uow, as_me, me.id, {"title": "社会工作伦理与实务", "provider": "区社会工作者协会",
                                                  "held_on": today - timedelta(days=30), "hours": 12})
+def _demo_consultation(uow, community_id: int) -> None:
+    """One open consultation (议事协商) of the demo community: two items residents proposed, nine votes cast."""
+    now = utcnow()
+    consultation = consultations.open_consultation(uow, SEED_ADMIN, {
+        "community_id": community_id, "title": "楼道加装扶手还是开办老年餐桌？",
+        "description": "社区今年的微实事资金只够办一件事，请每户用议事码投一票。",
+        "opens_at": now - timedelta(days=1), "closes_at": now + timedelta(days=14), "max_proposals": 10})
+    codes = consultations.issue_codes(uow, SEED_ADMIN, consultation.id, 12)
+    items = [consultations.propose_item(uow, consultation.id, codes[0], "3号楼楼道加装扶手", "老人多，上下楼不便"),
+             consultations.propose_item(uow, consultation.id, codes[1], "开办老年餐桌", "独居老人午餐难")]
+    for n, code in enumerate(codes[:9]):
+        consultations.cast_vote(uow, consultation.id, code, items[n % 2].id)
 
 
 def _create_logins(uow, passwords, community, organization, social_worker, volunteer) -> list[dict]:

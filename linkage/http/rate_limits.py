@@ -30,6 +30,9 @@ LIMITED = (
     ("certificate", ("hours.check_certificate", "web.verify_certificate"), ("GET",), "address"),
     ("signup", ("activities.ActivitySignups", "web.sign_up"), ("POST",), "account"),
     ("filing", ("filings.Filings", "web.new_filing"), ("POST",), "address"),
+    # residents' proposals and votes (议事协商): a one-time code guessed per address, as evaluations
+    ("consultation", ("consultations.Proposals", "consultations.Votes", "web.consult_propose", "web.consult_vote"),
+     ("POST",), "address"),
 )
 # Never limited: probes, metrics and static files (cheap, and watched by machines, not people).
 EXEMPT = ("meta.healthz", "meta.readyz", "metrics", "static", "web.static", "meta.docs_assets")

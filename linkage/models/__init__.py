@@ -3,6 +3,7 @@ from linkage.models.audit import AuditEntry, LedgerHead
 from linkage.models.base import Base, UTCDateTime, utcnow
 from linkage.models.certificates import Certificate
 from linkage.models.consents import Consent, ConsentMethod
+from linkage.models.consultations import Consultation, ConsultationCode, ConsultationItem, ConsultationVote
 from linkage.models.cultivation import (
                                   AnnualReport,
                                   CapacityAssessment,
@@ -86,4 +87,5 @@ __all__ = [
     "MemberStatus", "RecordKind",
     "BrandDesignation", "Placement",
     "SupervisorAssignment", "SupervisionSession", "Training",
+    "Consultation", "ConsultationCode", "ConsultationItem", "ConsultationVote",
 ]

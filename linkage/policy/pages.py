@@ -38,6 +38,7 @@ MENU = {
     "growth": (Role.ADMIN.value,),  # 培育发展: brand organizations, social workers' placements (policy/growth.py)
     # 社工督导: the district assigns supervisors, auditors read, social workers see their own
     "sw_supervision": (Role.ADMIN.value, Role.AUDITOR.value, Role.SOCIAL_WORKER.value),
+    "consultations": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),  # 议事协商
 }
 
 

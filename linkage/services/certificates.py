@@ -1,7 +1,6 @@
 """Certificates (志愿服务记录证明): issue from verified hours, verify publicly, revoke."""
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -21,14 +20,14 @@ from linkage.policy.service import (
 from linkage.privacy import mask_id_number, mask_name
 from linkage.security import FieldCipher
 from linkage.services.hours import CREDIT, HONOUR, chain_head, hour_kind, verify_chain
+from linkage.services.one_time_codes import new_code
 from linkage.uow import UnitOfWork
 
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 PLATFORM_ISSUER = "区志愿服务记录平台（民政局）"
 
 
 def _new_code() -> str:
-    return "ZY" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    return "ZY" + new_code(10)
 
 
 def _service_day(record: HourEntry) -> date:

@@ -1,8 +1,6 @@
 """Residents' verdict (居民满意度): one-time codes per household, and evaluations made with them."""
 from __future__ import annotations
 
-import hashlib
-import secrets
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
@@ -13,16 +11,13 @@ from linkage.errors import Conflict, InvalidInput
 from linkage.models import Evaluation, EvaluationCode, Organization, Project, ProjectStatus, utcnow
 from linkage.permissions import Actor
 from linkage.policy.projects import require_code_issuer
+from linkage.services.one_time_codes import digest as _digest
+from linkage.services.one_time_codes import new_codes, wanted_codes
 from linkage.services.providers import announce_provider
 from linkage.uow import UnitOfWork, get_or_404
 
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on phones
 MAX_CODES = 2000  # households in one issue (schemas.projects.CodesRequestSchema), so cards on one sheet
 EVALUABLE = (ProjectStatus.COMPLETED.value, ProjectStatus.EVALUATED.value)
-
-
-def _digest(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
 def issue_codes(uow: UnitOfWork, actor: Actor, project_id: int, households: int) -> list[str]:
@@ -31,7 +26,7 @@ def issue_codes(uow: UnitOfWork, actor: Actor, project_id: int, households: int)
     require_code_issuer(actor, project)
     if project.status != ProjectStatus.COMPLETED.value:
         raise Conflict("evaluation.codes_not_completed")
-    codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(8)) for _ in range(households)]
+    codes = new_codes(households)
     for code in codes:
         uow.session.add(EvaluationCode(project_id=project.id, code_digest=_digest(code),
                                        issued_by=actor.user_id))
@@ -44,7 +39,7 @@ def printable_codes(session: Session, actor: Actor, project_id: int, codes: list
     stored), those that are this project's and still unused, in the order given, and how many were not."""
     project = get_or_404(session, Project, project_id)
     require_code_issuer(actor, project)
-    wanted = list(dict.fromkeys(code.strip().upper() for code in codes if code.strip()))[:MAX_CODES]
+    wanted = wanted_codes(codes, MAX_CODES)
     unused = set(session.scalars(select(EvaluationCode.code_digest).where(
         EvaluationCode.project_id == project.id, EvaluationCode.used_at.is_(None),
         EvaluationCode.code_digest.in_([_digest(code) for code in wanted]))))

@@ -46,6 +46,14 @@ def _check_window(data: dict[str, Any]) -> None:
 
 
 def post_need(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Need:
+    need = place_need(uow, actor, data)
+    uow.commit()
+    return need
+
+
+def place_need(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Need:
+    """post_need without the commit: for a caller that records more in the same transaction
+    (a consultation's item that becomes this need)."""
     community = uow.session.get(Community, data["community_id"])
     if community is None:
         raise InvalidInput("community.unknown", {"community_id": ["field.no_such_community"]})
@@ -59,7 +67,6 @@ def post_need(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Need:
     uow.session.add(need)
     uow.session.flush()
     _announce(uow, need, Types.NEED_POSTED)
-    uow.commit()
     return need
 
 

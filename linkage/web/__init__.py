@@ -21,6 +21,7 @@ def init_web(app: Flask) -> None:
         funding,
         views_activities,
         views_checkin,
+        views_consultations,
         views_cultivation,
         views_dashboard,
         views_exports,

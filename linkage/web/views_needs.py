@@ -12,6 +12,7 @@ from linkage.policy.pages import may_choose_community
 from linkage.policy.parties import is_community_staff, is_organization_staff, staffs_organization
 from linkage.policy.projects import may_claim_needs, may_decide_claims
 from linkage.services import communities as community_service
+from linkage.services import consultations as consultation_service
 from linkage.services import invitations as invitation_service
 from linkage.services import matches as match_service
 from linkage.services import needs as need_service
@@ -105,7 +106,7 @@ def _need_view(need_id: int, claim_errors=None, claim_message=""):
         kinds=KINDS, **matches_context(who, need, request.args),
         sent=invitation_service.sent_for_need(db_session(), who, need_id),
         sent_names=ranked_names(db_session(), who, need_id), claim_errors=claim_errors or {}, claim_message=claim_message, errors=claim_errors or {},
-        message=claim_message, form=posted())
+        message=claim_message, form=posted(), origin=consultation_service.item_of_need(db_session(), need_id))
 
 
 @bp.get("/needs/<int:need_id>")

@@ -4,7 +4,6 @@ from __future__ import annotations
 from functools import partial
 
 from flask import redirect, render_template, request, url_for
-from markupsafe import Markup
 
 from linkage import exports
 from linkage.http.context import platform
@@ -14,7 +13,6 @@ from linkage.permissions import logged_it
 from linkage.policy.parties import is_community_staff, is_organization_staff, is_volunteer
 from linkage.policy.projects import project_parties
 from linkage.policy.service import may_export_hours
-from linkage.reports import qr
 from linkage.services import activities as activity_service
 from linkage.services import communities as community_service
 from linkage.services import evaluations, hours
@@ -24,6 +22,7 @@ from linkage.web import queries
 from linkage.web.actions import act, confirm_first, failed_form, posted
 from linkage.web.auth import current_actor, login_required, roles
 from linkage.web.blueprint import bp
+from linkage.web.code_cards import code_cards
 from linkage.web.i18n import t
 from linkage.web.paging import list_window, page_export, pager
 from linkage.web.series_form import series_rules
@@ -136,11 +135,7 @@ def issue_codes(project_id: int):
 def print_codes(project_id: int):
     """Cut-out cards of the codes just shown (posted back from that page): code, project, link, QR code."""
     sheet = evaluations.printable_codes(db_session(), current_actor(), project_id, request.form.getlist("codes"))
-    base = platform().settings.public_base_url.rstrip("/")
-    cards = []
-    for code in sheet["codes"]:
-        link = base + url_for("web.evaluate", project=project_id, code=code)
-        cards.append({"code": code, "link": link, "qr": Markup(qr.svg(link, t("web.codes.qr_label", code=code)))})
+    cards = code_cards(sheet["codes"], lambda code: url_for("web.evaluate", project=project_id, code=code))
     return render_template("evaluation_codes_print.html", project=sheet["project"], cards=cards,
                            skipped=sheet["skipped"])
 

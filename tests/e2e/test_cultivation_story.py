@@ -10,11 +10,11 @@ becomes a need that is matched."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.e2e.people import Person
+from tests.e2e.people import TZ, Person, local
 from tests.e2e.test_story import fill_need_form
 from tests.factories import valid_id_number
 
@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.broker, pytest.mark.timeout(300)]
 GROUP = "银杏健身舞队"
 MEMBERS = "\n".join(f"{name} 1371234{5600 + i:04d}" for i, name in enumerate(("周桂芳", "吴秀兰", "郑玉珍", "冯淑华")))
 PASSING_SCORE = "85"
+RAILS, CANTEEN = "楼道加装扶手", "开办老年餐桌"
 
 
 def _new_community_organizations(admin: Person) -> int:
@@ -124,3 +125,89 @@ def test_a_group_of_residents_is_filed_incubated_graduated_and_matched(own_live,
     # -- the dashboard's new community social organizations this year moved by one ------------------
     assert _new_community_organizations(admin) == before + 1
     shots(admin.page, "dashboard-growth")
+
+
+def test_residents_vote_with_codes_and_the_winner_becomes_a_matched_need(own_live, browser, shots):
+    live = own_live
+    staff = Person(browser, live)
+    staff.log_in("shequ")
+
+    # -- the community opens a consultation (议事协商) and hands out 30 one-time codes -------------
+    page = staff.go("/consultations")
+    now = datetime.now(TZ)
+    page.fill("#f-title", "楼道加装扶手还是开办老年餐桌")
+    page.fill("#f-description", "今年的社区微项目经费只够办一件事，请居民投票决定。")
+    page.fill("#f-opens_at", local(now - timedelta(minutes=1)))
+    page.fill("#f-closes_at", local(now + timedelta(days=7)))
+    staff.press("#open form button[type=submit]")
+    assert re.search(r"/consultations/\d+$", page.url), page.url
+    consultation = page.url.rsplit("/", 1)[1]
+    page.fill("#f-count", "30")
+    staff.press("#codes form.card button[type=submit]")
+    codes = page.locator("#codes .code-list code").all_inner_texts()
+    assert len(codes) == 30 and len(set(codes)) == 30, codes
+    shots(page, "consultation-codes")
+
+    # -- two residents propose the items ---------------------------------------------------------
+    for code, title in ((codes[0], RAILS), (codes[1], CANTEEN)):
+        resident = Person(browser, live)
+        page = resident.go(f"/c/{consultation}")
+        page.fill("#propose #f-code", code)
+        page.fill("#propose #f-title", title)
+        resident.press("#propose button[type=submit]")
+        resident.context.close()
+
+    # -- 30 residents vote on their phones, one code each: 20 for the rails, 10 for the canteen ----
+    receipts = []
+    for i, code in enumerate(codes):
+        resident = Person(browser, live)
+        page = resident.go(f"/c/{consultation}")
+        page.fill("#vote #f-code", code)
+        page.get_by_label(RAILS if i < 20 else CANTEEN, exact=True).check()
+        resident.press("#vote button[type=submit]")
+        assert f"/c/{consultation}/result" in page.url, page.url
+        receipts.append(resident.text("#mine"))
+        if i == 0:
+            shots(page, "consultation-voted")
+        if i < 29:
+            resident.context.close()
+
+    # -- a code used once more is refused, and nothing is counted ---------------------------------
+    page = resident.go(f"/c/{consultation}")
+    page.fill("#vote #f-code", codes[0])
+    page.get_by_label(CANTEEN, exact=True).check()
+    resident.press("#vote button[type=submit]")
+    assert "/result" not in page.url, page.url
+    assert "已使用" in page.locator("#vote").inner_text(), page.locator("#vote").inner_text()
+    shots(page, "consultation-code-reused")
+
+    # -- the public result: the counts and every receipt ------------------------------------------
+    page = resident.go(f"/c/{consultation}/result")
+    rails = page.locator("#results li.card", has_text=RAILS)
+    canteen = page.locator("#results li.card", has_text=CANTEEN)
+    assert "20" in rails.locator(".votes").inner_text() and "10" in canteen.locator(".votes").inner_text()
+    listed = page.locator("#results .receipts code").all_text_contents()
+    assert sorted(listed) == sorted(receipts) and len(set(receipts)) == 30
+    shots(page, "consultation-result")
+
+    # -- the community closes it and turns the winner into a need, which is matched ---------------
+    page = staff.go(f"/consultations/{consultation}")
+    staff.press("#close button[type=submit]")
+    item = page.locator("#items li.card", has_text=RAILS)
+    item.locator("select").select_option("助残")
+    staff.press(item.locator("button[type=submit]"))
+    assert re.search(r"/needs/\d+$", page.url), page.url
+    need = page.url.rsplit("/", 1)[1]
+    assert RAILS in page.locator("main").inner_text()
+    page.wait_for_selector('#matches[data-status="ready"]', timeout=60_000)
+    assert page.locator("#matches .ranked li").count() > 0
+    shots(page, "consultation-need-matched")
+
+    # -- the residents see what became of their vote ------------------------------------------------
+    page = resident.go(f"/c/{consultation}/result")
+    assert page.locator("#results li.card", has_text=RAILS).locator(".outcome").count() == 1
+    shots(page, "consultation-result-need")
+    page = staff.go(f"/needs/{need}")
+    assert "楼道加装扶手还是开办老年餐桌" in page.locator("main").inner_text(), (
+        "the need shows the consultation it came from"
+    )

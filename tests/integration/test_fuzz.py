@@ -236,6 +236,15 @@ RULES_THE_SCHEMA_CANNOT_STATE: dict[str, dict[str, tuple[str, ...]]] = {
         "title": ("required",),
         "provider": ("required",),
     },
+    # Residents' voice (议事协商): a consultation closes after it opens and not in the past; a code is a
+    # credential valid for one consultation, and a vote names one of its items.
+    "POST /api/v1/consultations": {"closes_at": (WINDOW, "has passed"), "community_id": REFERENCE},
+    "POST /api/v1/consultations/{consultation_id}/proposals": {"code": ("not for this consultation",)},
+    "POST /api/v1/consultations/{consultation_id}/votes": {
+        "code": ("not for this consultation",),
+        "item_id": ("this consultation's items",),
+    },
+    "POST /api/v1/consultation-items/{item_id}/need": {"ends_at": (WINDOW,)},
 }
 
 

@@ -444,6 +444,23 @@ CASES: dict[str, Case] = {
                              probes={"organization_id": Probe(403, _other("other_organization"))}),
     "placement.delete": Case("DELETE", "/growth/placements/{placement_id}",
                              lambda s: {"placement_id": _placement(s)}, success=204),
+    # --- residents' voice (议事协商): community A's consultation; residents take part with a one-time code
+    "consultation.open": Case("POST", "/consultations", lambda s: {},
+                              lambda p, who: _consultation_body(_ids_of(p)["community"]), success=201,
+                              probes={"community_id": Probe(403, _other("other_community"))}),
+    "consultation.codes": Case("POST", "/consultations/{consultation_id}/codes",
+                               lambda s: {"consultation_id": _consultation(s)}, _const({"count": 2}), success=201),
+    "consultation.close": Case("POST", "/consultations/{consultation_id}/closure",
+                               lambda s: {"consultation_id": _consultation(s)}),
+    "consultation.to_need": Case("POST", "/consultation-items/{item_id}/need", lambda s: _closed_item(s),
+                                 _const({"category": "养老"}), success=201),
+    "consultation.propose": Case("POST", "/consultations/{consultation_id}/proposals", lambda s: _consultation_codes(s),
+                                 lambda p, who: {"code": p["codes"][_idx(who) if who else -1], "title": "老年餐桌"},
+                                 success=201, fresh=False, public=True, probes={"code": LEGIT}),
+    "consultation.vote": Case("POST", "/consultations/{consultation_id}/votes",
+                              lambda s: _consultation_codes(s, with_item=True),
+                              lambda p, who: {"code": p["codes"][_idx(who) if who else -1], "item_id": p["item_id"]},
+                              success=201, fresh=False, public=True, probes={"code": LEGIT}),
 }
 
 
@@ -501,6 +518,34 @@ def _evaluation_codes(s: Scene) -> dict:
     codes = s.must("POST", f"/projects/{project}/evaluation-codes", "community_staff",
                    {"households": len(CALLERS) + 4})["codes"]
     return {"project_id": project, "codes": codes}
+
+
+def _consultation_body(community_id: int) -> dict:
+    start = now()
+    return {"community_id": community_id, "title": "楼道加装扶手还是办老年餐桌",
+            "opens_at": (start - timedelta(hours=1)).isoformat(), "closes_at": (start + timedelta(days=7)).isoformat(),
+            "max_proposals": 30}
+
+
+def _consultation(s: Scene) -> int:
+    return s.must("POST", "/consultations", "community_staff", _consultation_body(s.ids["community"]))["id"]
+
+
+def _consultation_codes(s: Scene, with_item: bool = False) -> dict:
+    consultation = _consultation(s)
+    codes = s.must("POST", f"/consultations/{consultation}/codes", "community_staff",
+                   {"count": len(CALLERS) + 4})["codes"]
+    found = {"consultation_id": consultation, "codes": codes}
+    if with_item:
+        found["item_id"] = s.must("POST", f"/consultations/{consultation}/proposals", "community_staff",
+                                  {"code": codes[-2], "title": "楼道加装扶手"})["id"]
+    return found
+
+
+def _closed_item(s: Scene) -> dict:
+    scene = _consultation_codes(s, with_item=True)
+    s.must("POST", f"/consultations/{scene['consultation_id']}/closure", "community_staff")
+    return {"item_id": scene["item_id"]}
 
 
 def _budget_entry(s: Scene, p: dict) -> int:

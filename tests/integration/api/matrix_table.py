@@ -103,6 +103,12 @@ supervision.end              ok   -    -    -    -    -    -    -    -    -
 supervision.record           -    -    -    -    -    -    -    404  ok   -
 supervision.answer           404  404  404  404  404  404  404  ok   404  404
 training.create              ok   404  404  ok   404  404  404  ok   404  404
+consultation.open            ok   ok   -    -    -    -    -    -    -    -
+consultation.codes           ok   ok   404  404  404  404  404  404  404  -
+consultation.close           ok   ok   404  404  404  404  404  404  404  -
+consultation.to_need         ok   ok   404  404  404  404  404  404  404  -
+consultation.propose         ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+consultation.vote            ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
 """
 # Notes on rows that are not obvious from the table alone:
 # - transfer.import: the district or volunteer A's community imports hours A brings from a trusted
@@ -152,6 +158,9 @@ training.create              ok   404  404  ok   404  404  404  ok   404  404
 #   social worker is told nothing (404). Only the supervisee (social worker A) confirms or disputes.
 # - training.create: continuing education (继续教育) of social worker A: A, organization A's staff or the
 #   district; anyone else is told nothing (404).
+# - consultation.*: community A's consultation (议事协商) is run by its staff and the district; to anyone else
+#   it does not exist (404), but the auditor, who reads it, is refused (403). consultation.propose and
+#   consultation.vote are public: a resident's one-time code is the credential; each caller gets its own code.
 
 
 def parse_matrix(text: str = MATRIX) -> dict[str, dict[str, str]]:

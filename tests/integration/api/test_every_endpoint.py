@@ -9,7 +9,9 @@ import pytest
 from tests.integration.api.conftest import db_fingerprint
 
 PUBLIC_WRITES = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/projects/{project_id}/evaluations"),
-                 ("POST", "/api/v1/filings")}
+                 ("POST", "/api/v1/filings"),
+                 ("POST", "/api/v1/consultations/{consultation_id}/proposals"),
+                 ("POST", "/api/v1/consultations/{consultation_id}/votes")}
 
 
 def _write_operations(app) -> list[tuple[str, str, bool]]:
@@ -80,7 +82,10 @@ def test_the_document_marks_exactly_the_operations_reachable_without_a_token_as_
                       ("GET", "/api/v1/funding-rounds/{round_id}/public-summary"),
                       ("GET", "/api/v1/privacy-notice"), ("GET", "/api/v1/meta/signing-key"),
                       ("POST", "/api/v1/filings"),
-                      ("GET", "/api/v1/cultivation-rubric")}
+                      ("GET", "/api/v1/cultivation-rubric"),
+                      ("GET", "/api/v1/consultations/{consultation_id}/result"),
+                      ("POST", "/api/v1/consultations/{consultation_id}/proposals"),
+                      ("POST", "/api/v1/consultations/{consultation_id}/votes")}
 
 
 def _integers(node, where=""):

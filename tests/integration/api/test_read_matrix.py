@@ -56,6 +56,9 @@ annual_reports.list          in   -    -    in   -    -    -    -    -    in
 annual_reports.get           ok   404  404  ok   404  404  404  404  404  ok
 annual_reports.overdue       ok   403  403  403  403  403  403  403  403  ok
 placements.list              in   403  403  in   -    403  403  in   -    in
+consultations.list           in   in   -    -    -    -    -    -    -    in
+consultations.get            ok   ok   404  404  404  404  404  404  404  ok
+consultation.result          ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
 """
 # Notes: certificate.check is public (no login either) and names the volunteer masked only.
 # applications.*: a funding application carries no personal data (organization, need, amounts); it is
@@ -68,6 +71,8 @@ placements.list              in   403  403  in   -    403  403  in   -    in
 # placements.list: social worker A placed into organization A (社工引入, names the worker): the district and
 # auditors, organization A's staff and the worker; other organizations and workers see an empty list;
 # community staff and volunteers read no placements (403).
+# consultations.*: community A's consultation (议事协商) in the staff view: its staff, the district and auditors;
+# consultation.result is public (no login either): items, counts and anonymous receipts, no code, no person.
 REVEAL_REASON = "核实志愿者联系方式以便回访"
 
 
@@ -125,7 +130,16 @@ def scene(world) -> dict:
     return {"s": s, "volunteer": s.ids["volunteer"], "record": record, "activity": activity, "signup": signup,
             "certificate": certificate, "need": _rank(s), "round": round_id, "application": s.application(round_id),
             "cohort": cohort["cohort_id"], "report": report, "filing": filing,
-            "placement": placement}
+            "placement": placement, "consultation": _consultation_with_a_vote(s)}
+
+
+def _consultation_with_a_vote(s: Scene) -> int:
+    """Community A's consultation, one item proposed and voted for with the codes its staff issued."""
+    from tests.integration.api.matrix_cases import _consultation_codes
+    found = _consultation_codes(s, with_item=True)
+    s.must("POST", f"/consultations/{found['consultation_id']}/votes", "community_staff",
+           {"code": found["codes"][0], "item_id": found["item_id"]})
+    return found["consultation_id"]
 
 
 def _shows_a(scene: dict):
@@ -146,6 +160,7 @@ def _shows_a(scene: dict):
         "cohorts.list": lambda b: scene["cohort"] in [x["id"] for x in b],
         "annual_reports.list": lambda b: scene["report"] in [x["id"] for x in b],
         "placements.list": lambda b: scene["placement"] in [x["id"] for x in b],
+        "consultations.list": lambda b: scene["consultation"] in [x["id"] for x in b],
     }
 
 
@@ -182,6 +197,9 @@ def _read(scene: dict, name: str, who: str):
         "annual_reports.get": (f"/annual-reports/{scene['report']}", None),
         "annual_reports.overdue": ("/annual-reports/overdue", None),
         "placements.list": ("/growth/placements", None),
+        "consultations.list": ("/consultations", None),
+        "consultations.get": (f"/consultations/{scene['consultation']}", None),
+        "consultation.result": (f"/consultations/{scene['consultation']}/result", None),
     }[name]
     return s.call("GET", path, who, query=query)
 
@@ -222,7 +240,7 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
     expected = table()[name]
     whole_phone = scene["s"].must("GET", f"/volunteers/{scene['volunteer']}", "volunteer")["phone"]
     assert "*" not in whole_phone
-    for who in CALLERS + ((None,) if name == "certificate.check" else ()):
+    for who in CALLERS + ((None,) if name in ("certificate.check", "consultation.result") else ()):
         response = _read(scene, name, who)
         cell = expected.get(who, "ok")
         status = int(cell) if cell.isdigit() else 200
@@ -238,6 +256,9 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
             _match_list(body, cell, scene, who)
         elif name == "certificate.check":
             assert body["volunteer_name"] == "李*", body
+        elif name in ("consultations.get", "consultation.result"):
+            [item] = body["items"]
+            assert body["votes"] == len(item["receipts"]) == 1 and "codes" not in body, body
         elif cell.startswith(("in", "-")):
             shown = _shows_a(scene)[name](body)
             assert bool(shown) == cell.startswith("in"), (name, who, body)
@@ -263,7 +284,7 @@ def test_each_read_of_personal_data_follows_the_policy_for_every_role(scene, nam
 
 def test_the_read_matrix_has_the_cells_docs_security_md_counts():
     cells = sum(len(row) for row in table().values())
-    assert cells == 27 * len(CALLERS) == 270
+    assert cells == 30 * len(CALLERS) == 300
 
 
 def test_a_list_total_counts_only_what_the_caller_may_see(scene):

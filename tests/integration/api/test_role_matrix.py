@@ -43,8 +43,10 @@ PUBLIC = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/projects/{project_id
           ("GET", "/api/v1/certificates/{code}"), ("GET", "/api/v1/projects/{project_id}/evaluations"),
           ("GET", "/api/v1/funding-rounds/{round_id}/public-summary"), ("GET", "/api/v1/privacy-notice"),
           ("GET", "/api/v1/meta/signing-key"), ("POST", "/api/v1/filings"),
-          ("GET", "/api/v1/meta/signing-key"),
-          ("GET", "/api/v1/cultivation-rubric")}
+          ("GET", "/api/v1/cultivation-rubric"),
+          ("POST", "/api/v1/consultations/{consultation_id}/proposals"),
+          ("POST", "/api/v1/consultations/{consultation_id}/votes"),
+          ("GET", "/api/v1/consultations/{consultation_id}/result")}
 
 
 def _operations(app, methods=WRITE_METHODS) -> set[tuple[str, str]]:
