@@ -179,6 +179,8 @@ def test_residents_vote_with_codes_and_the_winner_becomes_a_matched_need(own_liv
     resident.press("#vote button[type=submit]")
     assert "/result" not in page.url, page.url
     assert "已使用" in page.locator("#vote").inner_text(), page.locator("#vote").inner_text()
+    summary = page.locator("#error-summary").inner_text()
+    assert "议事码" in summary and "评价码" not in summary, summary  # the page's own word for its code
     shots(page, "consultation-code-reused")
 
     # -- the public result: the counts and every receipt ------------------------------------------
