@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linkage.models.base import Base, utcnow
@@ -34,6 +34,18 @@ class Filing(Base):
     the members' phones are kept masked only (nothing needs them whole)."""
 
     __tablename__ = "filings"
+    # One standing filing per group, held by the database too: two identical filings arriving at the
+    # same moment both pass the service's look-up, and the second insert then fails on this index.
+    __table_args__ = (
+        Index(
+            "uq_filings_standing_group",
+            "community_id",
+            "name_key",
+            unique=True,
+            sqlite_where=text("status != 'returned'"),
+            postgresql_where=text("status != 'returned'"),
+        ),
+    )
     ENCRYPTED = {
         "responsible_phone": ("responsible_phone_cipher", None),
         "responsible_id_number": ("responsible_id_number_cipher", None),

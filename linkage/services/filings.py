@@ -10,10 +10,12 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from linkage.errors import Conflict, InvalidInput, Message, NotFound
 from linkage.models import Community, Filing, FilingStatus, Organization, utcnow
+from linkage.models.filings import OPEN_OR_CONFIRMED
 from linkage.permissions import Actor
 from linkage.policy.filings import (
     listed_communities,
@@ -34,7 +36,6 @@ STATUS_NAMES = {
     FilingStatus.RETURNED.value: "已退回",
     FilingStatus.CONFIRMED.value: "已备案",
 }
-STANDING = (FilingStatus.PENDING_COMMUNITY.value, FilingStatus.PENDING_STREET.value, FilingStatus.CONFIRMED.value)
 
 
 def name_key(name: str) -> str:
@@ -125,7 +126,7 @@ def _check_same_group(session: Session, community_id: int, key: str) -> None:
     """One filing per group: none pending or confirmed under the same name there, and no organization of it."""
     standing = session.scalar(
         select(Filing.id)
-        .where(Filing.community_id == community_id, Filing.name_key == key, Filing.status.in_(STANDING))
+        .where(Filing.community_id == community_id, Filing.name_key == key, Filing.status.in_(OPEN_OR_CONFIRMED))
         .limit(1)
     )
     names = session.scalars(select(Organization.name).where(Organization.community_id == community_id))
@@ -166,7 +167,11 @@ def file_group(uow: UnitOfWork, cipher: FieldCipher, data: dict[str, Any], *, mi
     cipher.write(filing, "responsible_phone", data["responsible_phone"])
     cipher.write(filing, "responsible_id_number", data["responsible_id_number"].upper())
     uow.session.add(filing)
-    uow.session.flush()
+    try:
+        uow.session.flush()
+    except IntegrityError:  # the same group's filing raced this one past the look-up (uq_filings_standing_group)
+        uow.rollback()
+        raise Conflict("filing.already_filed", {"name": ["filing.name_taken"]}) from None
     uow.commit()
     return filing
 

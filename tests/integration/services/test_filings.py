@@ -64,3 +64,25 @@ def test_another_communitys_staff_find_nothing_and_only_the_street_confirms(buil
     act(filings.review_filing, build.community_staff(community), filing.id, "accept")
     with pytest.raises(Forbidden):
         act(filings.confirm_filing, build.community_staff(community), platform.cipher, filing.id, "confirm")
+
+
+def test_two_filings_of_one_group_racing_past_the_look_up_store_one(build, act, read, platform, monkeypatch):
+    """Both requests of a double tap pass the look-up before either commits: the database's partial unique
+    index (uq_filings_standing_group) refuses the second insert, answered as the same Conflict."""
+    community = build.community()
+    _file(act, platform, community)
+    monkeypatch.setattr(filings, "_check_same_group", lambda *args: None)  # the look-up saw nothing yet
+    with pytest.raises(Conflict):
+        _file(act, platform, community, name="海棠舞蹈队")
+    with read() as s:
+        assert len(s.scalars(select(Filing)).all()) == 1
+
+
+def test_a_returned_filing_leaves_the_name_free_to_file_again(build, act, read, platform):
+    community = build.community()
+    first = _file(act, platform, community)
+    act(filings.review_filing, build.community_staff(community), first.id, "return", "成员名单不全，请补充后重新备案")
+    again = _file(act, platform, community)
+    with read() as s:
+        assert {f.status for f in s.scalars(select(Filing))} == {"returned", "pending_community"}
+        assert again.id != first.id
