@@ -17,9 +17,13 @@ if TYPE_CHECKING:
 PLACEMENT_READERS = (Role.ADMIN.value, Role.AUDITOR.value, Role.ORG_STAFF.value, Role.SOCIAL_WORKER.value)
 
 
-def require_brand_designator(actor: Actor) -> None:
+def may_designate_brands(actor: Actor) -> bool:
     """Brand organizations (品牌社会组织) are the district's to name and to revoke."""
-    if not is_district(actor):
+    return is_district(actor)
+
+
+def require_brand_designator(actor: Actor) -> None:
+    if not may_designate_brands(actor):
         raise Forbidden("brand.forbidden")
 
 

@@ -35,7 +35,7 @@ MENU = {
     # the incubation track (孵化培育) and annual reports (年报): policy/cultivation.py
     "cultivation": (Role.ADMIN.value, Role.AUDITOR.value, Role.ORG_STAFF.value),
     "annual_reports": (Role.ADMIN.value, Role.AUDITOR.value, Role.ORG_STAFF.value),
-    "growth": (Role.ADMIN.value,),  # 培育发展: brand organizations, social workers' placements (policy/growth.py)
+    "growth": (Role.ADMIN.value, Role.ORG_STAFF.value),  # 培育发展: brand organizations, social workers' placements (policy/growth.py)
     # 社工督导: the district assigns supervisors, auditors read, social workers see their own
     "sw_supervision": (Role.ADMIN.value, Role.AUDITOR.value, Role.SOCIAL_WORKER.value),
     "consultations": (Role.COMMUNITY_STAFF.value, Role.ADMIN.value, Role.AUDITOR.value),  # 议事协商

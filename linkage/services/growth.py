@@ -214,12 +214,13 @@ def remove_placement(uow: UnitOfWork, actor: Actor, placement_id: int) -> None:
 
 
 def choices(session: Session, actor: Actor) -> dict[str, list[tuple[int, str]]]:
-    """The active organizations and social workers a growth form offers (the district's page)."""
-    require_brand_designator(actor)
+    """What the growth page's forms offer `actor`: the district every active organization and social
+    worker; an organization's staff their own organization (placements into it) and the social workers."""
+    require_placement_recorder(actor, actor.organization_id)
     found: dict[str, list[tuple[int, str]]] = {}
     for key, model in (("organizations", Organization), ("social_workers", SocialWorker)):
-        rows = session.execute(
-            select(model.id, model.name).where(model.active.is_(True)).order_by(model.name, model.id)
-        )
-        found[key] = [(row_id, name) for row_id, name in rows]
+        query = select(model.id, model.name).where(model.active.is_(True)).order_by(model.name, model.id)
+        if model is Organization and placement_organization(actor, None) is not None:
+            query = query.where(Organization.id == actor.organization_id)
+        found[key] = [(row_id, name) for row_id, name in session.execute(query)]
     return found

@@ -1,5 +1,6 @@
 """培育发展 (/growth): the district names brand organizations and records social workers placed into social
-organizations, and sees the four growth indicators against the seeds' targets."""
+organizations, and sees the four growth indicators against the seeds' targets; an organization's staff
+record the social workers placed into their own organization."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import render_template, url_for
 
 from linkage.http.context import platform
 from linkage.http.context import session as db_session
+from linkage.policy.growth import may_designate_brands
 from linkage.services import growth as service
 from linkage.services import stats
 from linkage.web.actions import act, failed_form, posted
@@ -28,6 +30,7 @@ def _page(*, errors: dict | None = None, message: str = "", status: int = 200):
         brands=service.brand_views(session, service.list_brands(session, who)),
         placements=service.placement_views(session, service.list_placements(session, who)),
         choices=service.choices(session, who),
+        may_designate=may_designate_brands(who),
         today=service.china_day(),
         errors=errors or {},
         message=message,
@@ -40,7 +43,7 @@ def _back() -> str:
 
 
 @bp.get("/growth")
-@roles("admin")
+@roles("admin", "org_staff")
 def growth():
     failed = failed_form()
     return _page(errors=failed.get("errors"), message=failed.get("message", ""))
@@ -71,7 +74,7 @@ def revoke_brand(designation_id: int):
 
 
 @bp.post("/growth/placements")
-@roles("admin")
+@roles("admin", "org_staff")
 def record_placement():
     who = current_actor()
 
@@ -83,7 +86,7 @@ def record_placement():
 
 
 @bp.post("/growth/placements/<int:placement_id>/delete")
-@roles("admin")
+@roles("admin", "org_staff")
 def remove_placement(placement_id: int):
     who = current_actor()
 

@@ -57,8 +57,38 @@ def test_a_bad_placement_comes_back_with_its_message_and_stores_nothing(person, 
 
 
 def test_the_page_is_the_districts_and_the_dashboard_shows_the_growth_targets(person):
-    assert person("org_staff").get("/growth").status_code == 403
     assert person("auditor").get("/growth").status_code == 403
+    assert person("community_staff").get("/growth").status_code == 403
     html = person("admin").get("/dashboard").get_data(as_text=True)
     assert "培育发展指标" in html and 'data-growth="brand_organizations_per_district"' in html
     assert "每街道本年引入社工的社会组织数" in html and "目标" in html
+
+
+def test_an_organizations_staff_record_placements_into_their_own_organization_only(person, world):
+    staff = person("org_staff")
+    html = staff.get("/growth").get_data(as_text=True)
+    assert 'action="/growth/brands"' not in html, "naming brand organizations is the district's"
+    offered = html[html.index('id="p-org"') :].split("</select>", 1)[0]
+    assert f'value="{world.ids["organization"]}"' in offered
+    assert f'value="{world.ids["other_organization"]}"' not in offered, "only their own organization is offered"
+    today = china_day().isoformat()
+    done = staff.post(
+        "/growth/placements",
+        {
+            "social_worker_id": world.ids["other_social_worker"],
+            "organization_id": world.ids["organization"],
+            "placed_on": today,
+        },
+    )
+    assert done.status_code == 302
+    refused = staff.post(  # only a forged form names another organization: refused outright
+        "/growth/placements",
+        {
+            "social_worker_id": world.ids["social_worker"],
+            "organization_id": world.ids["other_organization"],
+            "placed_on": today,
+        },
+    )
+    assert refused.status_code == 403, refused.status_code
+    with world.platform.read_session() as s:
+        assert [p.organization_id for p in s.scalars(select(Placement))] == [world.ids["organization"]]
