@@ -123,7 +123,7 @@ def test_refusals_store_nothing(centre, build, act, unchanged, platform):
             act(service.assess, admin, cohort.id, dance.id, {"assessed_on": TODAY, "scores": {**PASSING, "x": 1}})
         with pytest.raises(InvalidInput):
             act(service.add_record, admin, cohort.id, dance.id, _record("mentoring", held_on=TODAY + timedelta(days=1)))
-        with pytest.raises(InvalidInput):
+        with pytest.raises(InvalidInput):  # a USCC whose check character is wrong, deliberately
             act(service.upgrade, admin, platform.cipher, cohort.id, dance.id, "91120116MA05XXXX00")
         with pytest.raises(Conflict):  # another organization's USCC: the member stays in incubation
             act(service.upgrade, admin, platform.cipher, cohort.id, dance.id, registered.uscc)
