@@ -1,12 +1,12 @@
 """Reading CloudEvents 1.0 (structured JSON) off the wire: each way an event can be bad has its own error."""
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
+from linkage import codec
 from linkage.catalogue import PROVIDER_KINDS, EventType, Types
 
 REQUIRED = ("specversion", "id", "source", "type")
@@ -156,9 +156,8 @@ def parse(value: bytes | str | None, *, accept: tuple[str, ...] | None = None) -
     if value is None:
         raise MalformedEvent("empty record (tombstone)")
     try:
-        text = value.decode("utf-8") if isinstance(value, (bytes, bytearray)) else value
-        raw = json.loads(text)
-    except (UnicodeDecodeError, ValueError) as exc:
+        raw = codec.loads(value)  # bytes straight in: orjson checks the UTF-8 itself
+    except ValueError as exc:
         raise MalformedEvent(f"not a UTF-8 JSON document: {exc}") from exc
     if not isinstance(raw, dict):
         raise MalformedEvent("a CloudEvent is a JSON object")

@@ -5,7 +5,6 @@ It never touches the database: needs carry their own data, and the index is buil
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -16,6 +15,7 @@ from events.consumer import ConsumerLoop, Output, TopicEpochs, make_consumer
 from events.envelope import Event, EventError, matched_event_id, parse
 from events.kafka_types import Client, Record, TopicPartition
 from events.topics import MATCHES, NEEDS, PROVIDERS
+from linkage import codec
 from linkage.catalogue import PROVIDER_KINDS, Topics, Types, check_outgoing, of_topic
 from linkage.messages import make_envelope, rfc3339
 from linkage.observability.logs import REQUEST_ID_ATTRIBUTE
@@ -41,19 +41,6 @@ class Index(Protocol):
     def remove(self, kind: str, provider_id: int) -> None: ...
 
     def rank(self, need: Mapping[str, Any], k: int = 20) -> dict[str, list[dict[str, Any]]]: ...
-
-
-def _json_default(value: Any) -> Any:
-    """NumPy scalars (a ranking's scores may be float32/int64) as plain numbers."""
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def encode_event(envelope: dict[str, Any]) -> bytes:
-    """Like linkage.messages.encode, without walking the ranking first to convert it."""
-    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"),
-                      default=_json_default).encode("utf-8")
 
 
 class ProviderFeed:
@@ -224,7 +211,7 @@ class Matcher:
         if event.raw.get(REQUEST_ID_ATTRIBUTE):  # the ranking answers the request that posted the need
             envelope[REQUEST_ID_ATTRIBUTE] = event.raw[REQUEST_ID_ATTRIBUTE]
         self.ranked += 1
-        return [Output(MATCHES, str(need["id"]), encode_event(envelope))]
+        return [Output(MATCHES, str(need["id"]), codec.dumps(envelope))]
 
     def stop(self) -> None:
         self.stop_event.set()

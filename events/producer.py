@@ -1,15 +1,15 @@
 """Producers for the relay and the workers: acks from all replicas, bounded retries, no topic auto-creation."""
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 from events.envelope import DEAD_LETTERED
 from events.kafka_types import Client
 from events.topics import DLQ
+from linkage import codec
 from linkage.catalogue import check_outgoing
-from linkage.messages import encode, make_envelope
+from linkage.messages import make_envelope
 
 # What every client of ours, producer or consumer, sets alike.
 CLIENT_DEFAULTS = dict(
@@ -79,8 +79,5 @@ def dead_letter(*, source: str, consumer: str, topic: str, partition: int, offse
                              subject=f"{topic}/{partition}/{offset}", data=data,
                              event_id=str(uuid.uuid5(uuid.NAMESPACE_URL,
                                                      f"dlq:{consumer}:{topic}:{partition}:{offset}")))
-    return key, encode(envelope).encode("utf-8")
+    return key, codec.dumps(envelope)
 
-
-def json_bytes(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -10,8 +10,13 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from linkage import codec
+
 
 def make_engine(url: str, **kwargs) -> Engine:
+    # JSON columns (stored rankings, provider lists) through the one codec the events use.
+    kwargs.setdefault("json_serializer", codec.dumps_text)
+    kwargs.setdefault("json_deserializer", codec.loads)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)

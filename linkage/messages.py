@@ -1,11 +1,11 @@
 """The CloudEvents 1.0 envelope events travel in (DESIGN §3); what each type is lives in linkage.catalogue."""
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime, timezone
 from typing import Any
 
+from linkage import codec
 from linkage.catalogue import Topics, Types  # noqa: F401 (re-exported: services name them from here)
 
 
@@ -28,4 +28,4 @@ def make_envelope(*, type: str, source: str, subject: str, data: dict[str, Any],
 
 
 def encode(envelope: dict[str, Any]) -> str:
-    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    return codec.dumps_text(envelope)
