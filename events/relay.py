@@ -10,10 +10,9 @@ import logging
 import os
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, cast
 
-from sqlalchemy import URL, Select, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import URL, Connection, Table, bindparam, select, update
 
 from events.kafka_types import Client
 from events.recovery import Recovery, utcnow
@@ -60,6 +59,15 @@ class Relay:
         self._last_mark = 0.0
         self._cursor = 0
         self._next_rescan = 0.0
+        # Built once: a statement made per batch cost a third of the relay's CPU (ORM compile
+        # and cache-key work, profiled with benchmarks/e2e.py --profile); rows come as plain tuples.
+        table = cast(Table, OutboxEvent.__table__)
+        self._select_unsent = (select(table.c.id, table.c.topic, table.c.key, table.c.envelope)
+                               .where(table.c.sent_at.is_(None), table.c.id > bindparam("after"))
+                               .order_by(table.c.id).limit(batch_size))
+        self._select_unsent_locked = self._select_unsent.with_for_update(skip_locked=True)
+        self._mark = (update(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
+                      .values(sent_at=bindparam("now", type_=table.c.sent_at.type), attempts=table.c.attempts + 1))
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -117,12 +125,11 @@ class Relay:
         if self.postgres:
             # One transaction holds the rows locked while they are published, so a second
             # relay skips them instead of sending them twice.
-            with self.platform.write_sessions() as session:
-                rows = session.execute(self._unsent().with_for_update(skip_locked=True)).all()
+            with self.platform.engine.begin() as conn:
+                rows = conn.execute(self._select_unsent_locked, {"after": 0}).all()
                 if rows:
                     self._publish(rows)
-                    self._mark_sent(session, [r.id for r in rows])
-                session.commit()
+                    self._mark_sent(conn, [r.id for r in rows])
             return len(rows)
         # SQLite has one writer at a time, and waiting for the lock costs milliseconds that
         # every request then pays too. So the relay remembers how far it published and marks
@@ -132,8 +139,8 @@ class Relay:
             self._rescan()  # rows marked unsent again (recovery, an operator) have older ids
         if self._watch is not None:
             self._watch.changed()  # remember the state this SELECT sees
-        with self.platform.read_session() as session:
-            rows = session.execute(self._unsent(after=self._cursor)).all()
+        with self.platform.engine.connect() as conn:
+            rows = conn.execute(self._select_unsent, {"after": self._cursor}).all()
         if not rows:
             self.flush_marks()
             return 0
@@ -149,9 +156,8 @@ class Relay:
         if not force and time.monotonic() - self._last_mark < self.mark_every \
                 and len(self._to_mark) < 5000:
             return
-        with self.platform.write_sessions() as session:
-            self._mark_sent(session, self._to_mark)
-            session.commit()
+        with self.platform.engine.execution_options(sqlite_immediate=True).begin() as conn:
+            self._mark_sent(conn, self._to_mark)
         self._to_mark = []
         self._last_mark = time.monotonic()
 
@@ -164,11 +170,6 @@ class Relay:
         self.flush_marks(force=True)
         self._cursor = 0
         self._next_rescan = time.monotonic() + 1.0
-
-    def _unsent(self, after: int = 0) -> Select[int, str, str, str | None]:
-        return (select(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.key, OutboxEvent.envelope)
-                .where(OutboxEvent.sent_at.is_(None), OutboxEvent.id > after)
-                .order_by(OutboxEvent.id).limit(self.batch_size))
 
     def _publish(self, rows: Sequence[OutboxRow]) -> None:
         # Providers are acknowledged before the needs of the same batch are sent, so that a
@@ -201,10 +202,8 @@ class Relay:
             if future.failed():
                 raise future.exception
 
-    @staticmethod
-    def _mark_sent(session: Session, ids: list[int]) -> None:
-        session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids))
-                        .values(sent_at=utcnow(), attempts=OutboxEvent.attempts + 1))
+    def _mark_sent(self, conn: Connection, ids: list[int]) -> None:
+        conn.execute(self._mark, {"ids": ids, "now": utcnow()})
 
     # -- clients --------------------------------------------------------------------------
     def _producer(self) -> Client:
