@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, defer, lazyload
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
 
 from linkage.catalogue import PROVIDER_KINDS
 from linkage.models import MatchSet, Need, NeedStatus, ProcessedEvent, utcnow
@@ -41,52 +41,70 @@ def record_matches(uow: UnitOfWork, *, consumer: str, event_id: str, need_id: in
     return record_rankings(uow, consumer=consumer, rankings=[ranking]) == 1
 
 
+_processed, _needs, _sets = (cast(Table, model.__table__) for model in (ProcessedEvent, Need, MatchSet))
+# Built once, run as plain statements (no ORM objects, no statement built per call): per ranking,
+# ORM objects and their flush cost more CPU than the ranking itself (benchmarks/e2e.py --profile).
+_SEEN = select(_processed.c.event_id).where(_processed.c.consumer == bindparam("consumer"),
+                                            _processed.c.event_id.in_(bindparam("ids", expanding=True)))
+_KNOWN = select(_needs.c.id).where(_needs.c.id.in_(bindparam("ids", expanding=True)))
+_LATEST = select(_sets.c.need_id, _sets.c.ranked_at).where(_sets.c.need_id.in_(bindparam("ids", expanding=True)))
+_REPLACE = update(_sets).where(_sets.c.need_id == bindparam("row_need_id")).values(
+    {name: bindparam(name, type_=_sets.c[name].type)
+     for name in ("event_id", "need_version", "ranked_at", "stored_at", "matches")})
+_MATCHED = update(_needs).where(_needs.c.id.in_(bindparam("ids", expanding=True)),
+                                _needs.c.status == NeedStatus.OPEN.value).values(status=NeedStatus.MATCHED.value)
+_FIRST_MATCHED = update(_needs).where(_needs.c.id.in_(bindparam("ids", expanding=True)),
+                                      _needs.c.matched_at.is_(None)).values(matched_at=bindparam("now", type_=_needs.c.matched_at.type))
+
+
 def record_rankings(uow: UnitOfWork, *, consumer: str, rankings: list[Ranking]) -> int:
-    """record_matches for a batch, with three reads for the whole batch instead of three per
-    need (the projector stores a poll's rankings together). Returns how many were stored."""
-    session = uow.session
-    need_ids = {r.need_id for r in rankings}
-    with session.no_autoflush:
-        seen = set(session.scalars(select(ProcessedEvent.event_id).where(
-            ProcessedEvent.consumer == consumer,
-            ProcessedEvent.event_id.in_([r.event_id for r in rankings]))))
-        needs = {n.id: n for n in session.scalars(
-            select(Need).options(lazyload(Need.community)).where(Need.id.in_(need_ids)))}
-        # The stored lists are only replaced, never read here: leave their JSON unloaded.
-        current = {m.need_id: m for m in session.scalars(
-            select(MatchSet).options(defer(MatchSet.matches)).where(MatchSet.need_id.in_(need_ids)))}
-        stored = 0
-        for ranking in rankings:
-            if ranking.event_id in seen:
-                continue  # a duplicate delivery (or the same event twice in this batch)
-            seen.add(ranking.event_id)
-            session.add(ProcessedEvent(consumer=consumer, event_id=ranking.event_id))
-            need = needs.get(ranking.need_id)
-            if need is None:
-                continue  # a need we never stored (e.g. produced by hand for a test)
-            existing = current.get(ranking.need_id)
-            if existing is not None and existing.ranked_at >= ranking.ranked_at:
-                continue  # stale: a newer ranking of this need is already stored
-            _store(session, current, ranking)
-            if need.status == NeedStatus.OPEN.value:
-                need.status = NeedStatus.MATCHED.value
-            if need.matched_at is None:
-                need.matched_at = utcnow()
-            stored += 1
+    """record_matches for a batch (the projector stores a poll's rankings together): three reads and
+    at most five writes for the whole batch, whatever its size. Returns how many were stored."""
+    conn = uow.session.connection()
+    need_ids = list({r.need_id for r in rankings})
+    seen = set(conn.scalars(_SEEN, {"consumer": consumer, "ids": [r.event_id for r in rankings]}))
+    known = set(conn.scalars(_KNOWN, {"ids": need_ids}))
+    latest: dict[int, datetime] = dict(conn.execute(_LATEST, {"ids": need_ids}).tuples().all())
+    had_row = set(latest)
+    now = utcnow()
+    processed: list[dict[str, Any]] = []
+    rows: dict[int, dict[str, Any]] = {}
+    stored = 0
+    for ranking in rankings:
+        if ranking.event_id in seen:
+            continue  # a duplicate delivery (or the same event twice in this batch)
+        seen.add(ranking.event_id)
+        processed.append({"consumer": consumer, "event_id": ranking.event_id, "processed_at": now})
+        if ranking.need_id not in known:
+            continue  # a need we never stored (e.g. produced by hand for a test)
+        if ranking.need_id in latest and latest[ranking.need_id] >= ranking.ranked_at:
+            continue  # stale: a newer ranking of this need is already stored
+        latest[ranking.need_id] = ranking.ranked_at
+        rows[ranking.need_id] = _row(ranking, now)
+        stored += 1
+    if processed:
+        conn.execute(insert(_processed), processed)
+    if rows:
+        _write(conn, rows, had_row, now)
     return stored
 
 
-def _store(session: Session, current: dict[int, MatchSet], ranking: Ranking) -> None:
+def _row(ranking: Ranking, now: datetime) -> dict[str, Any]:
     served = {kind: [_as_served(kind, e) for e in ranking.matches.get(kind, [])] for kind in PROVIDER_KINDS}
-    existing = current.get(ranking.need_id)
-    if existing is None:
-        current[ranking.need_id] = MatchSet(need_id=ranking.need_id, event_id=ranking.event_id,
-                                            need_version=ranking.need_version,
-                                            ranked_at=ranking.ranked_at, matches=served)
-        session.add(current[ranking.need_id])
-    else:
-        existing.event_id, existing.need_version = ranking.event_id, ranking.need_version
-        existing.ranked_at, existing.matches, existing.stored_at = ranking.ranked_at, served, utcnow()
+    return {"need_id": ranking.need_id, "event_id": ranking.event_id, "need_version": ranking.need_version,
+            "ranked_at": ranking.ranked_at, "stored_at": now, "matches": served}
+
+
+def _write(conn: Connection, rows: dict[int, dict[str, Any]], had_row: set[int], now: datetime) -> None:
+    """The newest ranking of each need in, and its need marked matched (first ranking: matched_at)."""
+    new = [row for need_id, row in rows.items() if need_id not in had_row]
+    replaced = [{"row_need_id": need_id, **row} for need_id, row in rows.items() if need_id in had_row]
+    if new:
+        conn.execute(insert(_sets), new)
+    if replaced:
+        conn.execute(_REPLACE, replaced)
+    conn.execute(_MATCHED, {"ids": list(rows)})
+    conn.execute(_FIRST_MATCHED, {"ids": list(rows), "now": now})
 
 
 def _as_served(kind: str, entry: dict[str, Any]) -> dict[str, Any]:
