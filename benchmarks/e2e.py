@@ -1,170 +1,64 @@
 """End-to-end benchmark (not a test): POST /needs → relay → Kafka → matcher → Kafka → projector → DB.
 
     python benchmarks/e2e.py [--needs 1000] [--providers 10000] [--rate 120] [--broker both|tansu|kafka]
+                             [--pg postgresql+psycopg://postgres@127.0.0.1:54329/postgres [--databases both]]
+                             [--matchers 1] [--baseline-needs 300] [--repeat 1] [--profile benchmarks/results]
 
-Runs once per broker (default: the embedded Tansu, then Apache Kafka 4, and a table of both at
-the end), each started fresh, unless KAFKA_BOOTSTRAP_SERVERS is set; uses a fresh SQLite file
-unless --database-url is given, runs relay, matcher and projector as separate processes
-(`python -m events.cli ...`, as in production), posts needs through the Flask app at a fixed
-offered rate, and reports post→matches-stored latency and the sustained rate.
+For each broker (the embedded Tansu, Apache Kafka 4; each started fresh unless KAFKA_BOOTSTRAP_SERVERS
+is set) and each database (a fresh SQLite file; with --pg a scratch database on that server, dropped
+afterwards): seeds the providers, runs relay, matcher(s) and projector as separate processes
+(`python -m events.cli ...`, as in production), posts needs through the Flask app at a fixed offered
+rate, and reports post→matches-stored latency, the sustained rate and the CPU ms per need of every
+process (the PostgreSQL backends included). Then, in the same run and on the same database, the
+in-process baseline: the same API insert followed by a synchronous ranking and store in the posting
+process (what one would build without Kafka); the pipeline's CPU and latency are printed as ratios to it.
+--profile DIR samples each worker under load with py-spy (DIR/<broker>-<db>-<worker>.txt, collapsed
+stacks: a flame graph's input) and prints its top frames.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import random
-import signal
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
-from events.broker import BROKER_KINDS, make_broker  # noqa: E402
-from events.health import broker_ready  # noqa: E402
-from linkage.config import settings_from_env  # noqa: E402
-from linkage.models import (  # noqa: E402
-    Base,
-    CharityResource,
-    Community,
-    MatchSet,
-    Organization,
-    OutboxEvent,
-    SocialWorker,
-    Volunteer,
+from benchmarks._e2e_world import (  # noqa: E402
+    cpu_seconds,
+    matched,
+    need_body,
+    percentile,
+    postgres_backends,
+    profile_top,
+    profile_workers,
+    scratch_database,
+    seed,
+    start_workers,
+    stop_workers,
+    unsent,
+    wait,
+    worker_names,
 )
-from linkage.permissions import Actor  # noqa: E402
+from events.broker import BROKER_KINDS, make_broker  # noqa: E402
+from events.envelope import parse  # noqa: E402
+from events.health import broker_ready  # noqa: E402
+from events.topics import PROVIDERS  # noqa: E402
+from linkage.config import settings_from_env  # noqa: E402
+from linkage.models import Base, MatchSet, OutboxEvent  # noqa: E402
 from linkage.platform import build_platform  # noqa: E402
-from linkage.services.accounts import create_user  # noqa: E402
-from linkage.services.providers import announce_provider  # noqa: E402
-from linkage.validators import uscc_check_char  # noqa: E402
 
-ADMIN = Actor(user_id=None, role="admin", username="benchmark")
-CENTRE = (39.02, 117.70)  # 滨海新区
-SKILLS = {"养老": ["陪诊", "助老", "助餐", "上门探访"], "助学": ["课业辅导", "作业辅导", "心理陪伴"],
-          "助残": ["康复训练", "手语", "无障碍出行"], "医疗健康": ["义诊", "健康讲座", "测血压"],
-          "帮困": ["物资发放", "入户走访", "低保帮扶"], "文体": ["广场舞", "书法", "合唱"],
-          "心理服务": ["心理咨询", "心理疏导"], "法律服务": ["法律援助", "普法宣传"]}
-SLOTS = [f"{d}_{p}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") for p in ("am", "pm", "eve")]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def near(rng: random.Random, km: float = 25.0) -> tuple[float, float]:
-    return CENTRE[0] + rng.uniform(-km, km) / 111.0, CENTRE[1] + rng.uniform(-km, km) / 86.0
-
-
-def seed(platform, providers: int, rng: random.Random) -> tuple[int, str]:
-    with platform.uow() as uow:
-        community = Community(code="120116001", name="新华里社区", street="新港街道", district="滨海新区",
-                              lat=CENTRE[0], lon=CENTRE[1], households=1200, population=3500)
-        uow.session.add(community)
-        uow.session.flush()
-        per_kind = providers // 4
-        objects = []
-        for i in range(per_kind):
-            category = rng.choice(list(SKILLS))
-            lat, lon = near(rng)
-            body = f"52120116{i:08d}"[:17]
-            objects.append(("organization", Organization(
-                name=f"社会组织{i}", uscc=body + uscc_check_char(body), registration="registered",
-                categories=[category], skills=rng.sample(SKILLS[category], 2), lat=lat, lon=lon,
-                service_radius_km=rng.choice([5, 8, 15]), capacity=rng.randint(1, 6))))
-        for i in range(per_kind):
-            category = rng.choice(list(SKILLS))
-            lat, lon = near(rng)
-            objects.append(("social_worker", SocialWorker(
-                name=f"社工{i}", certificate_level=rng.choice(["assistant", "intermediate", "senior"]),
-                specialties=[category, "elderly"], lat=lat, lon=lon, service_radius_km=10)))
-        for i in range(per_kind):
-            category = rng.choice(list(SKILLS))
-            lat, lon = near(rng)
-            objects.append(("volunteer", Volunteer(
-                name=f"志愿者{i}", code=f"V{i:08d}", phone_cipher="x", phone_digest=f"bench-{i}",
-                id_number_cipher="x", id_number_digest=f"bench-{i}", skills=rng.sample(SKILLS[category], 2),
-                lat=lat, lon=lon, travel_radius_km=rng.choice([3, 5, 8]), availability=rng.sample(SLOTS, 5),
-                community_id=community.id)))
-        for i in range(providers - 3 * per_kind):
-            category = rng.choice(list(SKILLS))
-            lat, lon = near(rng)
-            objects.append(("resource", CharityResource(
-                name=f"慈善资源{i}", donor="滨海爱心企业", kind="fund", tags=[category],
-                amount_fen=5_000_000, remaining_fen=5_000_000, lat=lat, lon=lon, radius_km=20,
-                restricted_categories=[])))
-        uow.session.add_all([obj for _, obj in objects])
-        uow.session.flush()
-        for kind, obj in objects:
-            announce_provider(uow, kind, obj)
-        user = create_user(uow, platform.passwords, username="bench-staff", password="bench-password-1",
-                           role="community_staff", community_id=community.id)
-        uow.commit()
-    return community.id, platform.tokens.issue(user.id, user.token_version)
-
-
-def need_body(community_id: int, rng: random.Random, serial: int) -> dict:
-    category = rng.choice(list(SKILLS))
-    lat, lon = near(rng, 15)
-    start = datetime(2026, 12, 5, 1, tzinfo=timezone.utc) + timedelta(hours=rng.randint(0, 200))
-    return {"community_id": community_id, "title": f"{category}需求 #{serial}", "description": "社区居民的服务需求",
-            "category": category, "skills": rng.sample(SKILLS[category], 2), "target_groups": ["elderly"],
-            "lat": lat, "lon": lon, "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=3)).isoformat(), "volunteers_needed": 2,
-            "hours_estimate": 3, "budget_fen": 0, "urgency": "normal"}
-
-
-def stop_workers(workers, grace: float) -> None:
-    """SIGTERM every worker, then kill what has not stopped within `grace` seconds."""
-    for worker in workers:
-        worker.send_signal(signal.SIGTERM)
-    for worker in workers:
-        try:
-            worker.wait(grace)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-
-
-def start_workers(env: dict, log=None) -> list[subprocess.Popen]:
-    # E2E_PROFILE=dir: each worker's main thread is profiled into dir/<worker>.prof.
-    profile = os.environ.get("E2E_PROFILE")
-    return [subprocess.Popen([sys.executable, *(["-m", "cProfile", "-o", f"{profile}/{name}.prof"] if profile else []),
-                              "-m", "events.cli", name], cwd=ROOT, env=env, stderr=log)
-            for name in ("relay", "matcher", "projector")]
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise SystemExit(f"timed out waiting for {what}")
-
-
-def unsent(platform) -> int:
-    """Outbox rows the relay has not published yet."""
-    with platform.read_session() as s:
-        return s.scalar(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.sent_at.is_(None)))
-
-
-def matched(platform, ids) -> int:
-    """How many of these needs have their ranking stored."""
-    with platform.read_session() as s:
-        return s.scalar(select(func.count()).select_from(MatchSet).where(MatchSet.need_id.in_(ids)))
+# What each run returns that the summary reports (medians over --repeat).
+FIGURES = ("p50", "p99", "rate", "cpu_total", "baseline_cpu", "cpu_ratio", "baseline_p50", "latency_ratio")
 
 
 def main() -> None:
@@ -172,24 +66,43 @@ def main() -> None:
     parser.add_argument("--needs", type=int, default=1000)
     parser.add_argument("--providers", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=120.0, help="offered needs per second")
-    parser.add_argument("--database-url", default=None, help="an empty database (default: temp SQLite)")
     parser.add_argument("--broker", choices=["both", *BROKER_KINDS], default="both")
+    parser.add_argument("--pg", default=None, help="a PostgreSQL server URL (a scratch database is made there)")
+    parser.add_argument("--databases", choices=["sqlite", "postgresql", "both"], default=None,
+                        help="default: both with --pg, else sqlite")
+    parser.add_argument("--matchers", type=int, default=1, help="matcher processes sharing the partitions")
+    parser.add_argument("--baseline-needs", type=int, default=300, help="needs of the in-process baseline")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per combination; medians are reported")
+    parser.add_argument("--profile", type=Path, default=None, help="a folder for py-spy flame graphs")
     args = parser.parse_args()
+    if args.needs > 50_000:
+        raise SystemExit("bounded benchmark: at most 50,000 needs")
     kinds = list(BROKER_KINDS) if args.broker == "both" else [args.broker]
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         kinds = ["external"]
-    results = {}
+    databases = args.databases or ("both" if args.pg else "sqlite")
+    servers = {"sqlite": None, "postgresql": args.pg}
+    chosen = ["sqlite", "postgresql"] if databases == "both" else [databases]
+    if "postgresql" in chosen and not args.pg:
+        raise SystemExit("--databases postgresql needs --pg URL")
+    print(f"uptime before: {os.getloadavg()}")
+    results: dict[tuple[str, str], list[dict]] = {}
     for kind in kinds:
-        print(f"== broker: {kind}")
-        results[kind] = run(kind, args)
-    print("\n== post→matches by broker (same needs, same providers, same offered rate)")
-    print(f"{'broker':<10}{'p50 ms':>9}{'p99 ms':>9}{'needs/s':>10}{'broker CPU ms/need':>20}")
-    for kind, figures in results.items():
-        print(f"{kind:<10}{figures['p50']:>9.1f}{figures['p99']:>9.1f}{figures['rate']:>10.1f}"
-              f"{figures['cpu'].get('broker', float('nan')):>20.2f}")
+        for database in chosen:
+            for attempt in range(args.repeat):
+                print(f"\n== broker: {kind}   database: {database}   run {attempt + 1}/{args.repeat}")
+                results.setdefault((kind, database), []).append(run(kind, servers[database], database, args))
+    print(f"\n== post→matches, medians of {args.repeat} run(s); {args.needs} needs offered at {args.rate:.0f}/s, "
+          f"{args.providers} providers, {args.matchers} matcher(s); load average {os.getloadavg()}")
+    print(f"{'broker':<9}{'database':<11}{'p50 ms':>8}{'p99 ms':>8}{'needs/s':>9}{'CPU ms/need':>13}"
+          f"{'baseline CPU':>14}{'CPU ×':>7}{'base p50':>10}{'p50 ×':>7}")
+    for (kind, database), runs in results.items():
+        m = {f: statistics.median(r[f] for r in runs) for f in FIGURES}
+        print(f"{kind:<9}{database:<11}{m['p50']:>8.1f}{m['p99']:>8.1f}{m['rate']:>9.1f}{m['cpu_total']:>13.2f}"
+              f"{m['baseline_cpu']:>14.2f}{m['cpu_ratio']:>7.2f}{m['baseline_p50']:>10.1f}{m['latency_ratio']:>7.1f}")
 
 
-def run(kind: str, args) -> dict:
+def run(kind: str, server_url: str | None, database: str, args) -> dict:
     """One full run on a fresh broker of `kind` (or the external one) and a fresh database."""
     rng = random.Random(7)
     broker = None
@@ -199,14 +112,20 @@ def run(kind: str, args) -> dict:
         broker = make_broker(kind).start()
         print(f"{kind} broker ready in {time.monotonic() - started:.1f}s")
         bootstrap = broker.bootstrap
-    tmp = tempfile.mkdtemp(prefix="linkage-e2e-")
-    url = args.database_url or f"sqlite:///{tmp}/linkage.db"
+    try:
+        with scratch_database(server_url, tempfile.mkdtemp(prefix="linkage-e2e-")) as (url, scratch):
+            return _run_on(kind, broker, bootstrap, url, scratch, database, rng, args)
+    finally:
+        if broker is not None:
+            broker.close()
+
+
+def _run_on(kind, broker, bootstrap, url, scratch, database, rng, args) -> dict:
     settings = settings_from_env(environ={}, database_url=url, kafka_bootstrap_servers=bootstrap,
                                  password_time_cost=1, password_memory_kib=8192,
                                  rate_limits_enabled=False)  # one client address at benchmark rates
     platform = build_platform(settings)
     Base.metadata.create_all(platform.engine)
-
     started = time.monotonic()
     community_id, token = seed(platform, args.providers, rng)
     print(f"seeded {args.providers} providers in {time.monotonic() - started:.1f}s")
@@ -214,12 +133,12 @@ def run(kind: str, args) -> dict:
     env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
            "LINKAGE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
            "LINKAGE_BROKER": "kafka" if kind == "external" else kind}
-    workers = start_workers(env)
+    workers = start_workers(env, matchers=args.matchers)
     from app import create_app
     app = create_app(settings)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-
+    names = dict(zip((w.pid for w in workers), worker_names(args.matchers)))
     try:
         wait(lambda: broker_ready(bootstrap), 30, "the broker")
         wait(lambda: unsent(platform) == 0, 120, "providers published")
@@ -228,55 +147,119 @@ def run(kind: str, args) -> dict:
         wait(lambda: matched(platform, warm) == len(warm), 120, "the matcher to load the index and rank warm-up needs")
         time.sleep(1.0)
 
-        cpu_before = {w.pid: cpu_seconds(w.pid) for w in workers}
-        cpu_before[os.getpid()] = cpu_seconds(os.getpid())
-        if broker is not None:
-            cpu_before[broker.pid] = cpu_seconds(broker.pid)
-        posted_at: dict[int, float] = {}
-        post_ms: list[float] = []
-        wall0, mono0 = time.time(), time.monotonic()
-        for i in range(args.needs):
-            due = mono0 + i / args.rate
-            delay = due - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            t = time.monotonic()
-            response = client.post("/api/v1/needs", json=need_body(community_id, rng, i), headers=headers)
-            post_ms.append((time.monotonic() - t) * 1000)
-            assert response.status_code == 201, response.get_json()
-            posted_at[response.get_json()["id"]] = wall0 + (t - mono0)
-        posting_s = time.monotonic() - mono0
-        ids = list(posted_at)
-        wait(lambda: matched(platform, ids) == len(ids), 300, "every need to be matched")
-        names = {w.pid: n for w, n in zip(workers, ("relay", "matcher", "projector"))}
         names[os.getpid()] = "web(posting)"
         if broker is not None:
             names[broker.pid] = "broker"
-        cpu = {names[pid]: (cpu_seconds(pid) - before) * 1000 / len(ids) for pid, before in cpu_before.items()}
+        for pid in postgres_backends(scratch) if scratch else []:
+            names[pid] = "postgresql"
+        cpu_before = {pid: cpu_seconds(pid) for pid in names}
+        spies = {}
+        if args.profile:
+            tag = f"{kind}-{database}" + (f"-{args.matchers}m" if args.matchers > 1 else "")
+            spies = profile_workers(workers, [f"{tag}-{n}" for n in worker_names(args.matchers)], args.profile,
+                                    max(1.0, args.needs / args.rate * 0.8))
+        posted_at, post_ms, posting_s = post_needs(client, headers, community_id, rng, args.needs, args.rate)
+        ids = list(posted_at)
+        wait(lambda: matched(platform, ids) == len(ids), 300, "every need to be matched")
+        cpu_ms: dict[str, float] = {}
+        for pid, before in cpu_before.items():
+            try:
+                spent = cpu_seconds(pid) - before
+            except Exception:  # noqa: BLE001 - a PostgreSQL backend that ended meanwhile
+                continue
+            cpu_ms[names[pid]] = cpu_ms.get(names[pid], 0.0) + spent * 1000 / len(ids)
+        for path, spy in spies.items():
+            spy.wait(60)
+            print(f"profile {path}:\n{profile_top(path)}")
 
         with platform.read_session() as s:
-            stored = {m.need_id: m.stored_at.timestamp() for m in s.scalars(select(MatchSet).where(MatchSet.need_id.in_(ids)))}
-            ranked = {m.need_id: m.ranked_at.timestamp() for m in s.scalars(select(MatchSet).where(MatchSet.need_id.in_(ids)))}
+            sets = list(s.execute(select(MatchSet.need_id, MatchSet.ranked_at, MatchSet.stored_at)
+                                  .where(MatchSet.need_id.in_(ids))))
+        stored = {need_id: stored_at.timestamp() for need_id, _ranked, stored_at in sets}
+        ranked = {need_id: ranked_at.timestamp() for need_id, ranked_at, _stored in sets}
         latencies = [(stored[i] - posted_at[i]) * 1000 for i in ids]
         stages = {"post→ranked": [(ranked[i] - posted_at[i]) * 1000 for i in ids],
                   "ranked→stored": [(stored[i] - ranked[i]) * 1000 for i in ids]}
         span = max(stored.values()) - min(posted_at.values())
         print(f"needs: {len(ids)} against {args.providers} providers; offered {args.rate:.0f}/s, "
-              f"posted in {posting_s:.2f}s ({len(ids) / posting_s:.0f}/s)")
+              f"posted in {posting_s:.2f}s ({len(ids) / posting_s:.0f}/s); lost {len(ids) - len(stored)}")
         print(f"POST /needs latency ms: p50 {percentile(post_ms, 50):.1f}  p99 {percentile(post_ms, 99):.1f}")
         print(f"post→matches-stored latency ms: p50 {percentile(latencies, 50):.1f}  "
               f"p95 {percentile(latencies, 95):.1f}  p99 {percentile(latencies, 99):.1f}  max {max(latencies):.1f}")
         for stage, values in stages.items():
             print(f"  {stage:<15} p50 {percentile(values, 50):6.1f}  p99 {percentile(values, 99):6.1f}")
-        print("CPU ms per need: " + ", ".join(f"{n} {v:.2f}" for n, v in cpu.items()))
+        cpu_total = sum(cpu_ms.values())
+        print("CPU ms per need: " + ", ".join(f"{n} {v:.2f}" for n, v in cpu_ms.items()) + f"; total {cpu_total:.2f}")
         print(f"sustained: {len(ids) / span:.1f} needs/s end to end ({span:.2f}s from first post to last stored)")
-        return {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
-                "rate": len(ids) / span, "cpu": cpu}
     finally:
         stop_workers(workers, 15)
+    try:
+        base = in_process_baseline(platform, settings, client, headers, community_id, rng, args.baseline_needs, scratch)
+    finally:
         platform.dispose()
-        if broker is not None:
-            broker.close()
+    print(f"in-process baseline ({args.baseline_needs} needs, one after another: insert, rank, store): "
+          f"latency p50 {base['p50']:.1f} p99 {base['p99']:.1f} ms; CPU {base['cpu']:.2f} ms per need")
+    print(f"pipeline ÷ baseline: CPU ×{cpu_total / base['cpu']:.2f}, latency p50 ×{percentile(latencies, 50) / base['p50']:.1f}")
+    return {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "rate": len(ids) / span,
+            "cpu": cpu_ms, "cpu_total": cpu_total, "baseline_cpu": base["cpu"], "cpu_ratio": cpu_total / base["cpu"],
+            "baseline_p50": base["p50"], "latency_ratio": percentile(latencies, 50) / base["p50"]}
+
+
+def post_needs(client, headers, community_id, rng, count: int, rate: float):
+    """Open loop at `rate`; returns each need's post time (wall clock), the POST latencies, the span."""
+    posted_at: dict[int, float] = {}
+    post_ms: list[float] = []
+    wall0, mono0 = time.time(), time.monotonic()
+    for i in range(count):
+        delay = mono0 + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        t = time.monotonic()
+        response = client.post("/api/v1/needs", json=need_body(community_id, rng, i), headers=headers)
+        post_ms.append((time.monotonic() - t) * 1000)
+        assert response.status_code == 201, response.get_json()
+        posted_at[response.get_json()["id"]] = wall0 + (t - mono0)
+    return posted_at, post_ms, time.monotonic() - mono0
+
+
+def in_process_baseline(platform, settings, client, headers, community_id, rng, count: int, scratch) -> dict:
+    """The same API insert, then the ranking and its store in this process, one need after another.
+
+    The index is built from the provider events the relay published (the matcher's own input), so
+    both rank against the same providers; the workers are stopped, so the outbox rows these posts
+    add are left unsent and cost nothing else."""
+    from events.matcher import build_index
+    from linkage.services.matches import record_matches
+
+    index = build_index(settings)
+    with platform.read_session() as s:
+        envelopes = s.scalars(select(OutboxEvent.envelope).where(OutboxEvent.topic == PROVIDERS,
+                                                                  OutboxEvent.envelope.is_not(None))
+                              .order_by(OutboxEvent.id)).all()
+    by_kind: dict[str, list] = {}
+    for envelope in envelopes:
+        event = parse(envelope)
+        if "provider" in event.data:
+            by_kind.setdefault(event.data["kind"], []).append(event.data["provider"])
+    for kind, providers in by_kind.items():
+        index.upsert_many(kind, providers)
+    index.rank(need_body(community_id, rng, 0) | {"id": 0})  # fits the model once, as the matcher's warm-up does
+
+    backends = postgres_backends(scratch) if scratch else []
+    cpu0 = time.process_time() + sum(cpu_seconds(pid) for pid in backends)
+    latencies = []
+    for i in range(count):
+        t = time.perf_counter()
+        response = client.post("/api/v1/needs", json=need_body(community_id, rng, 100_000 + i), headers=headers)
+        need = response.get_json()
+        ranking = index.rank(need, k=20)
+        with platform.uow() as uow:
+            record_matches(uow, consumer="baseline", event_id=str(uuid.uuid4()), need_id=need["id"],
+                           ranked_at=datetime.now(timezone.utc), matches=ranking, need_version="baseline")
+            uow.commit()
+        latencies.append((time.perf_counter() - t) * 1000)
+    cpu1 = time.process_time() + sum(cpu_seconds(pid) for pid in backends)
+    return {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "cpu": (cpu1 - cpu0) * 1000 / count}
 
 
 if __name__ == "__main__":

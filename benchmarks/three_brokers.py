@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from e2e import matched, need_body, percentile, seed, start_workers, stop_workers, unsent, wait  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from benchmarks._e2e_world import matched, need_body, percentile, seed, start_workers, stop_workers, unsent, wait  # noqa: E402
 from events.envelope import matched_event_id  # noqa: E402
 from events.kafka_broker import KafkaCluster  # noqa: E402
 from events.topics import MATCHES, NEEDS  # noqa: E402
