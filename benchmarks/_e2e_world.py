@@ -168,6 +168,12 @@ def cpu_seconds(pid: int) -> float:
     return times.user + times.system
 
 
+def resident_mib(pid: int) -> float:
+    import psutil
+
+    return float(psutil.Process(pid).memory_info().rss) / 2**20
+
+
 def postgres_backends(database: str) -> list[int]:
     """The server processes serving `database` (their CPU is the database's share of a need)."""
     import psutil

@@ -41,6 +41,7 @@ from benchmarks._e2e_world import (  # noqa: E402
     postgres_backends,
     profile_top,
     profile_workers,
+    resident_mib,
     scratch_database,
     seed,
     start_workers,
@@ -191,6 +192,7 @@ def _run_on(kind, broker, bootstrap, url, scratch, database, rng, args) -> dict:
         cpu_total = sum(cpu_ms.values())
         print("CPU ms per need: " + ", ".join(f"{n} {v:.2f}" for n, v in cpu_ms.items()) + f"; total {cpu_total:.2f}")
         print(f"sustained: {len(ids) / span:.1f} needs/s end to end ({span:.2f}s from first post to last stored)")
+        print("resident MiB: " + ", ".join(f"{names[w.pid]} {resident_mib(w.pid):.0f}" for w in workers))
     finally:
         stop_workers(workers, 15)
     try:
