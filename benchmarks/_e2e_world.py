@@ -168,6 +168,21 @@ def cpu_seconds(pid: int) -> float:
     return times.user + times.system
 
 
+def rankings_published(bootstrap: str) -> int:
+    """Records on the rankings topic so far (its end offsets): a need ranked twice shows here."""
+    from kafka import TopicPartition
+
+    from events.consumer import make_consumer
+    from events.topics import MATCHES
+
+    consumer = make_consumer(bootstrap, None, client_id="e2e-count")
+    try:
+        partitions = [TopicPartition(MATCHES, p) for p in consumer.partitions_for_topic(MATCHES) or ()]
+        return sum(consumer.end_offsets(partitions).values())
+    finally:
+        consumer.close()
+
+
 def resident_mib(pid: int) -> float:
     import psutil
 

@@ -41,6 +41,7 @@ from benchmarks._e2e_world import (  # noqa: E402
     postgres_backends,
     profile_top,
     profile_workers,
+    rankings_published,
     resident_mib,
     scratch_database,
     seed,
@@ -59,7 +60,8 @@ from linkage.models import Base, MatchSet, OutboxEvent  # noqa: E402
 from linkage.platform import build_platform  # noqa: E402
 
 # What each run returns that the summary reports (medians over --repeat).
-FIGURES = ("p50", "p99", "rate", "cpu_total", "baseline_cpu", "cpu_ratio", "baseline_p50", "latency_ratio")
+FIGURES = ("p50", "p99", "rate", "cpu_total", "baseline_cpu", "cpu_ratio", "baseline_p50", "latency_ratio", "lost",
+           "twice")
 
 
 def main() -> None:
@@ -96,11 +98,12 @@ def main() -> None:
     print(f"\n== post→matches, medians of {args.repeat} run(s); {args.needs} needs offered at {args.rate:.0f}/s, "
           f"{args.providers} providers, {args.matchers} matcher(s); load average {os.getloadavg()}")
     print(f"{'broker':<9}{'database':<11}{'p50 ms':>8}{'p99 ms':>8}{'needs/s':>9}{'CPU ms/need':>13}"
-          f"{'baseline CPU':>14}{'CPU ×':>7}{'base p50':>10}{'p50 ×':>7}")
+          f"{'baseline CPU':>14}{'CPU ×':>7}{'base p50':>10}{'p50 ×':>7}{'lost':>6}{'twice':>6}")
     for (kind, database), runs in results.items():
         m = {f: statistics.median(r[f] for r in runs) for f in FIGURES}
         print(f"{kind:<9}{database:<11}{m['p50']:>8.1f}{m['p99']:>8.1f}{m['rate']:>9.1f}{m['cpu_total']:>13.2f}"
-              f"{m['baseline_cpu']:>14.2f}{m['cpu_ratio']:>7.2f}{m['baseline_p50']:>10.1f}{m['latency_ratio']:>7.1f}")
+              f"{m['baseline_cpu']:>14.2f}{m['cpu_ratio']:>7.2f}{m['baseline_p50']:>10.1f}{m['latency_ratio']:>7.1f}"
+              f"{max(r['lost'] for r in runs):>6}{max(r['twice'] for r in runs):>6}")
 
 
 def run(kind: str, server_url: str | None, database: str, args) -> dict:
@@ -153,6 +156,7 @@ def _run_on(kind, broker, bootstrap, url, scratch, database, rng, args) -> dict:
             names[broker.pid] = "broker"
         for pid in postgres_backends(scratch) if scratch else []:
             names[pid] = "postgresql"
+        published_before = rankings_published(bootstrap)
         cpu_before = {pid: cpu_seconds(pid) for pid in names}
         spies = {}
         if args.profile:
@@ -162,6 +166,8 @@ def _run_on(kind, broker, bootstrap, url, scratch, database, rng, args) -> dict:
         posted_at, post_ms, posting_s = post_needs(client, headers, community_id, rng, args.needs, args.rate)
         ids = list(posted_at)
         wait(lambda: matched(platform, ids) == len(ids), 300, "every need to be matched")
+        time.sleep(0.5)  # a duplicate ranking would still be on its way
+        twice = rankings_published(bootstrap) - published_before - len(ids)
         cpu_ms: dict[str, float] = {}
         for pid, before in cpu_before.items():
             try:
@@ -183,7 +189,8 @@ def _run_on(kind, broker, bootstrap, url, scratch, database, rng, args) -> dict:
                   "ranked→stored": [(stored[i] - ranked[i]) * 1000 for i in ids]}
         span = max(stored.values()) - min(posted_at.values())
         print(f"needs: {len(ids)} against {args.providers} providers; offered {args.rate:.0f}/s, "
-              f"posted in {posting_s:.2f}s ({len(ids) / posting_s:.0f}/s); lost {len(ids) - len(stored)}")
+              f"posted in {posting_s:.2f}s ({len(ids) / posting_s:.0f}/s); lost {len(ids) - len(stored)}, "
+              f"ranked twice {twice}")
         print(f"POST /needs latency ms: p50 {percentile(post_ms, 50):.1f}  p99 {percentile(post_ms, 99):.1f}")
         print(f"post→matches-stored latency ms: p50 {percentile(latencies, 50):.1f}  "
               f"p95 {percentile(latencies, 95):.1f}  p99 {percentile(latencies, 99):.1f}  max {max(latencies):.1f}")
@@ -204,7 +211,8 @@ def _run_on(kind, broker, bootstrap, url, scratch, database, rng, args) -> dict:
     print(f"pipeline ÷ baseline: CPU ×{cpu_total / base['cpu']:.2f}, latency p50 ×{percentile(latencies, 50) / base['p50']:.1f}")
     return {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "rate": len(ids) / span,
             "cpu": cpu_ms, "cpu_total": cpu_total, "baseline_cpu": base["cpu"], "cpu_ratio": cpu_total / base["cpu"],
-            "baseline_p50": base["p50"], "latency_ratio": percentile(latencies, 50) / base["p50"]}
+            "baseline_p50": base["p50"], "latency_ratio": percentile(latencies, 50) / base["p50"],
+            "lost": len(ids) - len(stored), "twice": twice}
 
 
 def post_needs(client, headers, community_id, rng, count: int, rate: float):
