@@ -268,16 +268,28 @@ def pytest_configure(config):
 
 
 def start_matcher_process(broker, rank_delay: float = 0.0):
-    """The matcher in a child process, its output in a file: a pipe nobody drains while the test
-    waits would fill and stall the child at its next log line (`process.output()` reads it)."""
+    """The matcher in a child process (matcher_process.py)."""
+    return _start_process("matcher_process.py", broker.bootstrap, str(rank_delay), broker.kind)
+
+
+def start_projector_process(broker, database_url: str, *, die_before_commit: bool = False):
+    """The projector in a child process (projector_process.py) on `database_url`; with
+    `die_before_commit` it exits 137 after storing its first poll, before committing its offsets."""
+    args = [broker.bootstrap, database_url, broker.kind] + (["--die-before-commit"] if die_before_commit else [])
+    return _start_process("projector_process.py", *args)
+
+
+def _start_process(script: str, *args: str):
+    """A worker script in a child process, its output in a file: a pipe nobody drains while the
+    test waits would fill and stall the child at its next log line (`process.output()` reads it)."""
     import subprocess
     import sys
     import tempfile
     from pathlib import Path
 
-    script = Path(__file__).with_name("matcher_process.py")
-    log = tempfile.NamedTemporaryFile("w+", prefix="matcher-", suffix=".log", delete=False)
-    process = subprocess.Popen([sys.executable, str(script), broker.bootstrap, str(rank_delay), broker.kind],
+    path = Path(__file__).with_name(script)
+    log = tempfile.NamedTemporaryFile("w+", prefix=f"{path.stem}-", suffix=".log", delete=False)
+    process = subprocess.Popen([sys.executable, str(path), *args],
                                stdout=log, stderr=subprocess.STDOUT, text=True)
     process.output = lambda: Path(log.name).read_text(encoding="utf-8")
     return process

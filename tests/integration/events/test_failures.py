@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 import signal
 import time
 
@@ -10,9 +12,15 @@ from sqlalchemy import func, select
 
 from events.envelope import matched_event_id
 from events.producer import make_producer
-from events.topics import DLQ, NEEDS
+from events.topics import DLQ, MATCHES, NEEDS
 from linkage.models import ProcessedEvent
-from tests.integration.events.conftest import KINDS, read_all, start_matcher_process, wait_until
+from tests.integration.events.conftest import (
+    KINDS,
+    read_all,
+    start_matcher_process,
+    start_projector_process,
+    wait_until,
+)
 
 pytestmark = pytest.mark.broker
 
@@ -95,6 +103,77 @@ def test_a_matcher_killed_mid_stream_is_replaced_and_every_need_is_matched_once(
     finally:
         process.kill()
         process.wait(10)
+
+
+def committed_offsets(bootstrap: str, group_id: str, topic: str) -> dict[int, int | None]:
+    """The group's committed offset of each partition of `topic` (None: never committed)."""
+    from kafka import TopicPartition
+
+    from events.consumer import make_consumer
+
+    consumer = make_consumer(bootstrap, group_id, client_id="test-offsets")  # never joins the group
+    try:
+        return {p: consumer.committed(TopicPartition(topic, p), timeout_ms=15000)
+                for p in sorted(consumer.partitions_for_topic(topic))}
+    finally:
+        consumer.close(autocommit=False)
+
+
+def processed_by_projector(world) -> int:
+    with world.platform.read_session() as s:
+        return s.scalar(select(func.count()).select_from(ProcessedEvent)
+                        .where(ProcessedEvent.consumer == "projector"))
+
+
+def test_a_projector_killed_between_its_insert_and_its_offset_commit_leaves_one_match_set_per_need(
+        world, spine, broker, caplog):
+    """The projector stores a poll's rankings in one transaction, then commits the offsets: killed
+    between the two, its successor replays the whole batch, which must change nothing."""
+    spine.relay()
+    matcher = spine.matcher()
+    first = world.post_needs(20)
+    # Every ranking is on the broker before the projector starts, so its first poll is a batch.
+    wait_until(lambda: matcher.ranked >= len(first), 60, message="the first needs ranked")
+    process = start_projector_process(broker, world.platform.settings.database_url, die_before_commit=True)
+    try:
+        wait_until(lambda: "projector process ready" in process.output(), 60, message=process.output)
+        # Its group join takes seconds, Apache Kafka's more (60 s, as its siblings wait).
+        wait_until(lambda: process.poll() is not None, 60,
+                   message=lambda: f"the projector process died; it said:\n{process.output()}")
+    finally:
+        process.kill()
+        process.wait(10)
+    out = process.output()
+    assert process.returncode == 137, out
+    assert "projector dying before committing offsets" in out, out
+    stored = re.search(r"projector stored batch of (\d+)", out)
+    assert stored, f"the first poll was not stored as a batch:\n{out}"
+    batch = int(stored.group(1))
+    assert batch >= 2, out  # the batched path: one transaction for the poll's rankings
+
+    # The kill landed after the insert and before the commit: stored, but not acknowledged.
+    killed = {need_id: (m.event_id, m.stored_at) for need_id, m in world.match_sets().items()}
+    assert len(killed) == batch and set(killed) <= set(first)
+    assert processed_by_projector(world) == batch
+    committed = committed_offsets(broker.bootstrap, "projector", MATCHES)
+    assert committed and all(offset is None for offset in committed.values()), committed
+
+    second = world.post_needs(10, start=len(first))  # ranked while no projector runs
+    caplog.set_level(logging.INFO, logger="events")
+    projector = spine.projector()
+    wait_until(lambda: world.all_matched(first + second), 60, message="every need matched after the restart")
+    total = len(first) + len(second)
+    wait_until(lambda: projector.loop.handled >= total, 60,
+               message=lambda: f"the killed batch replayed: {projector.loop.handled} of {total} handled")
+    # The replayed batch changed nothing; only the rankings nobody had stored were stored.
+    assert projector.stored == total - batch
+    # The dedup recognised the replay: no batch fell back to one by one on a duplicate key.
+    assert not [r.getMessage() for r in caplog.records
+                if "stored concurrently" in r.getMessage() or "handling one by one" in r.getMessage()]
+    assert {need_id: (m.event_id, m.stored_at) for need_id, m in world.match_sets().items()
+            if need_id in killed} == killed
+    assert_each_need_has_exactly_one_match_set(world, first + second)
+    assert processed_by_projector(world) == len(world.match_sets()) == total
 
 
 def test_a_matcher_stops_cleanly_on_sigterm(world, spine, broker):
