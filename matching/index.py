@@ -135,7 +135,9 @@ class ProviderIndex:
             self._compact(kind)
 
     def upsert_many(self, kind: str, providers: Iterable[Mapping[str, Any]]) -> None:
-        """Bulk load (start-up, replays): parse in chunks, then re-sort the kind once."""
+        """Bulk load (start-up, replays): parse in chunks, then re-sort the kind once its delta is
+        as large as upsert() lets one grow (a poll's few changes stay in the delta, as upsert's do:
+        re-sorting the whole kind for them cost milliseconds a provider)."""
         st = self._store(kind)
         chunk: list[Mapping[str, Any]] = []
         for p in providers:
@@ -144,7 +146,7 @@ class ProviderIndex:
                 self._load_chunk(st, chunk)
                 chunk = []
         self._load_chunk(st, chunk)
-        if self._vocab.fitted:
+        if self._vocab.fitted and st.delta.n >= self._params["compact_every"]:
             self._compact(kind)
 
     def _load_chunk(self, st: _KindStore, chunk: list[Mapping[str, Any]]) -> None:
