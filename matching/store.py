@@ -309,6 +309,12 @@ class Block:
         w = np.where(cols[pos] == self.ent_col, weights[pos] * self.ent_val, 0.0)
         return np.bincount(self.ent_row, w, minlength=self.n)[: self.n]
 
+    def cards_of(self, rows: np.ndarray) -> list[Card]:
+        """The cards of these rows, in their order."""
+        if isinstance(self.cards, np.ndarray):
+            return list(self.cards[rows].tolist())
+        return [self.cards[r] for r in rows.tolist()]
+
     def live_rows(self) -> np.ndarray:
         return np.flatnonzero(self.cols["cr2"][: self.n] >= 0)
 
