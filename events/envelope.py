@@ -78,6 +78,12 @@ def check_need_cancelled(data: dict[str, Any]) -> None:
     _require(data, "id", int)
 
 
+def _provider_version(data: dict[str, Any]) -> None:
+    """Optional: events written before providers had versions (or by hand) carry none, or null."""
+    if data.get("version") is not None and (_require(data, "version", int) < 0):
+        raise InvalidEventData("data.version must be a non-negative integer")
+
+
 def check_provider_upserted(data: dict[str, Any]) -> None:
     if data.get("kind") not in PROVIDER_KINDS:
         raise InvalidEventData(f"data.kind must be one of {PROVIDER_KINDS}")
@@ -85,12 +91,14 @@ def check_provider_upserted(data: dict[str, Any]) -> None:
     _require(provider, "id", int)
     _number(provider, "lat")
     _number(provider, "lon")
+    _provider_version(data)
 
 
 def check_provider_removed(data: dict[str, Any]) -> None:
     if data.get("kind") not in PROVIDER_KINDS:
         raise InvalidEventData(f"data.kind must be one of {PROVIDER_KINDS}")
     _require(data, "id", int)
+    _provider_version(data)
 
 
 def check_need_matched(data: dict[str, Any]) -> None:

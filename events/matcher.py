@@ -19,7 +19,7 @@ from linkage import codec
 from linkage.catalogue import PROVIDER_KINDS, Topics, Types, check_outgoing, of_topic
 from linkage.messages import make_envelope, rfc3339
 from linkage.observability.logs import REQUEST_ID_ATTRIBUTE
-from linkage.observability.workers import RANK_SECONDS
+from linkage.observability.workers import RANK_SECONDS, STALE_PROVIDER_EVENTS
 
 if TYPE_CHECKING:
     from linkage.config import Settings
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Provider = Mapping[str, Any]
+Pending = dict[str, dict[int, Provider]]  # per kind, the upserts of a poll not yet applied, by id
 
 # Every type the catalogue puts on the topics the matcher reads.
 NEED_TYPES = of_topic(Topics.NEEDS)
@@ -44,7 +45,13 @@ class Index(Protocol):
 
 
 class ProviderFeed:
-    """Keeps a provider index in step with `linkage.providers` (every partition, from offset 0)."""
+    """Keeps a provider index in step with `linkage.providers` (every partition, from offset 0).
+
+    Each provider event carries the provider's version; the feed keeps the highest it applied
+    per provider and drops an event no newer (several relays may publish one provider's events
+    out of order). A tombstone erases for good. An event without a version (written before
+    versions, or by hand) is applied in offset order, as it comes. docs/events.md, "Provider
+    versions"."""
 
     def __init__(self, bootstrap: str, index: Index, *, name: str = "matcher-providers") -> None:
         self.bootstrap, self.index, self.name = bootstrap, index, name
@@ -52,6 +59,9 @@ class ProviderFeed:
         self.epochs: TopicEpochs | None = None
         self.applied = 0
         self.rejected = 0
+        self.stale = 0
+        self.versions: dict[str, dict[int, int]] = {kind: {} for kind in PROVIDER_KINDS}
+        self.erased: dict[str, set[int]] = {kind: set() for kind in PROVIDER_KINDS}
 
     def open(self, stop: threading.Event, timeout: float = 60.0) -> bool:
         from kafka import TopicPartition
@@ -78,8 +88,7 @@ class ProviderFeed:
     def catch_up(self, stop: threading.Event | None = None, timeout: float = 60.0) -> None:
         """Read until every partition's position reaches the end offsets of this moment."""
         if self.epochs is not None and self.epochs.changed():
-            log.warning("%s: providers topic recreated; re-reading it", self.name)
-            self.consumer.seek_to_beginning(*self.consumer.assignment())
+            self._reread()
         assigned = list(self.consumer.assignment())
         ends = self.consumer.end_offsets(assigned)
         deadline = time.monotonic() + timeout
@@ -91,35 +100,54 @@ class ProviderFeed:
     def drain(self) -> None:
         """Apply whatever provider events have arrived, without waiting for more."""
         if self.epochs is not None and self.epochs.changed():
-            log.warning("%s: providers topic recreated; re-reading it", self.name)
-            self.consumer.seek_to_beginning(*self.consumer.assignment())
+            self._reread()
         for _ in range(100):
             batch = self.consumer.poll(timeout_ms=0)
             if not batch:
                 return
             self._apply_batch(batch)
 
+    def _reread(self) -> None:
+        """The topic was recreated and is rebuilt from the database (the relay republishes every
+        active provider): its versions are the truth now, whatever this feed saw before."""
+        log.warning("%s: providers topic recreated; re-reading it", self.name)
+        for seen in self.versions.values():
+            seen.clear()
+        self.consumer.seek_to_beginning(*self.consumer.assignment())
+
     def _apply_batch(self, batch: dict[TopicPartition, list[Record]]) -> None:
-        # Runs of upserts go to the index in bulk (10,000 providers load in well under a
-        # second); a removal first flushes its kind's run, so per-key order is kept.
-        pending: dict[str, list[Provider]] = {}
+        # A poll's upserts go to the index in bulk (10,000 providers load in well under a
+        # second), one per provider: the newest, whatever the order they came in.
+        pending: Pending = {}
         for records in batch.values():
             for record in records:
                 self._apply(record, pending)
         for kind in list(pending):
             self._flush(kind, pending)
 
-    def _flush(self, kind: str, pending: dict[str, list[Provider]]) -> None:
+    def _flush(self, kind: str, pending: Pending) -> None:
         providers = pending.pop(kind, None)
         if not providers:
             return
         if len(providers) > 1 and hasattr(self.index, "upsert_many"):
-            self.index.upsert_many(kind, providers)
+            self.index.upsert_many(kind, list(providers.values()))
         else:
-            for provider in providers:
+            for provider in providers.values():
                 self.index.upsert(kind, provider)
 
-    def _apply(self, record: Record, pending: dict[str, list[Provider]]) -> None:
+    def _newer(self, kind: str, provider_id: int, version: int | None) -> bool:
+        """Whether an event of this version is to be applied; if so, it is the newest seen."""
+        if provider_id in self.erased[kind]:
+            return False
+        if version is None:
+            return True  # unversioned: offset order, as before providers had versions
+        seen = self.versions[kind]
+        if version <= seen.get(provider_id, -1):
+            return False
+        seen[provider_id] = version
+        return True
+
+    def _apply(self, record: Record, pending: Pending) -> None:
         if record.value is None:
             self._forget(record, pending)
             return
@@ -134,22 +162,32 @@ class ProviderFeed:
             return
         data = event.data
         kind = data["kind"]
-        if event.type == Types.PROVIDER_UPSERTED:
-            pending.setdefault(kind, []).append(data["provider"])  # inactive ones are removed
+        upserted = event.type == Types.PROVIDER_UPSERTED
+        provider_id = data["provider"]["id"] if upserted else data["id"]
+        if not self._newer(kind, provider_id, data.get("version")):
+            self.stale += 1
+            STALE_PROVIDER_EVENTS.labels(self.name).inc()
+            return
+        if upserted:
+            pending.setdefault(kind, {})[provider_id] = data["provider"]  # inactive ones are removed
         else:
-            self._flush(kind, pending)
-            self.index.remove(kind, data["id"])
+            pending.get(kind, {}).pop(provider_id, None)  # only this provider's order matters
+            self.index.remove(kind, provider_id)
         self.applied += 1
 
-    def _forget(self, record: Record, pending: dict[str, list[Provider]]) -> None:
-        """A tombstone (key "kind:id", null value): the provider was erased; drop it for good."""
+    def _forget(self, record: Record, pending: Pending) -> None:
+        """A tombstone (key "kind:id", null value): the provider was erased; drop it for good,
+        and any event of it that comes later (one published by a slower relay is stale)."""
         kind, _, provider_id = (record.key or b"").decode("utf-8", "replace").partition(":")
         if kind not in PROVIDER_KINDS or not provider_id.isdigit():
             self.rejected += 1
             log.warning("%s: skipping a tombstone with key %r", self.name, record.key)
             return
-        self._flush(kind, pending)
-        self.index.remove(kind, int(provider_id))
+        pid = int(provider_id)
+        pending.get(kind, {}).pop(pid, None)
+        self.index.remove(kind, pid)
+        self.erased[kind].add(pid)
+        self.versions[kind].pop(pid, None)
         self.applied += 1
 
     def close(self) -> None:

@@ -75,8 +75,8 @@ class EventType(str, enum.Enum):
     NEED_POSTED = ("linkage.need.posted.v1", Topics.NEEDS, NEED)
     NEED_UPDATED = ("linkage.need.updated.v1", Topics.NEEDS, NEED)
     NEED_CANCELLED = ("linkage.need.cancelled.v1", Topics.NEEDS, NEED)
-    PROVIDER_UPSERTED = ("linkage.provider.upserted.v1", Topics.PROVIDERS, ("kind", "provider"))
-    PROVIDER_REMOVED = ("linkage.provider.removed.v1", Topics.PROVIDERS, ("kind", "id"))
+    PROVIDER_UPSERTED = ("linkage.provider.upserted.v1", Topics.PROVIDERS, ("kind", "provider", "version"))
+    PROVIDER_REMOVED = ("linkage.provider.removed.v1", Topics.PROVIDERS, ("kind", "id", "version"))
     NEED_MATCHED = ("linkage.need.matched.v1", Topics.MATCHES,
                     ("need_id", "need_event_id", "ranked_at", "matches"))
     CLAIM_SUBMITTED = ("linkage.claim.submitted.v1", Topics.PROJECTS, ("claim",))

@@ -9,6 +9,7 @@ import numpy as np
 
 from linkage.catalogue import PROVIDER_KINDS
 from matching import batch, explain, scorer
+from matching.joined import Joined
 from matching.selection import Part, demoted, round2, top_rows
 from matching.store import EXPLAINED, TOMBSTONE, Block, Card, Profiles, extend, objects, parse_provider, schema
 from matching.vocab import Vocabulary, intern
@@ -135,7 +136,9 @@ class ProviderIndex:
             self._compact(kind)
 
     def upsert_many(self, kind: str, providers: Iterable[Mapping[str, Any]]) -> None:
-        """Bulk load (start-up, replays): parse in chunks, then re-sort the kind once."""
+        """Bulk load (start-up, replays): parse in chunks, then re-sort the kind once its delta is
+        as large as upsert() lets one grow (a poll's few changes stay in the delta, as upsert's do:
+        re-sorting the whole kind for them cost milliseconds a provider)."""
         st = self._store(kind)
         chunk: list[Mapping[str, Any]] = []
         for p in providers:
@@ -144,7 +147,7 @@ class ProviderIndex:
                 self._load_chunk(st, chunk)
                 chunk = []
         self._load_chunk(st, chunk)
-        if self._vocab.fitted:
+        if self._vocab.fitted and st.delta.n >= self._params["compact_every"]:
             self._compact(kind)
 
     def _load_chunk(self, st: _KindStore, chunk: list[Mapping[str, Any]]) -> None:
@@ -259,15 +262,17 @@ class ProviderIndex:
         if k <= 0:
             return []
         w, half = self._kind_weights[kind]
+        found = [(blk, *scorer.candidates(blk, q, self._profiles)) for blk in (st.main, st.delta) if blk.n]
+        found = [got for got in found if len(got[1])]
+        if len(found) == 2:  # main and delta rows scored as one block (matching.joined)
+            (main, mi, mc2, ms), (delta, di, dc2, ds) = found
+            joined = Joined(main, mi, delta, di)
+            found = [(joined, np.arange(joined.n), np.concatenate((mc2, dc2)), np.concatenate((ms, ds)))]
         parts: list[Part] = []
-        for blk in (st.main, st.delta):
-            if not blk.n:
-                continue
-            idx, c2, skill = scorer.candidates(blk, q, self._profiles)
+        for blk, idx, c2, skill in found:
+            idx, dist, f = scorer.factors(kind, blk, idx, c2, skill, q, self._params, half)
             if len(idx):
-                idx, dist, f = scorer.factors(kind, blk, idx, c2, skill, q, self._params, half)
-                if len(idx):
-                    parts.append((blk, idx, dist, f, scorer.total(f, w)))
+                parts.append((blk, idx, dist, f, scorer.total(f, w)))
         if not parts:
             return []
         top, scores, ids = top_rows(parts, k)
@@ -308,7 +313,7 @@ class ProviderIndex:
             facs = f[:, pos].round(4).T.tolist()  # np.round's rule, as the reference's
             km2 = round2(dist[pos])  # the entry's one distance: its field and its reason read it
             rows = idx[pos]
-            cards = blk.cards[rows].tolist() if blk.sorted else [blk.cards[r] for r in rows.tolist()]
+            cards = blk.cards_of(rows)
             for _, prof, _ in cards:
                 if prof not in said:
                     if len(said) >= PHRASE_LIMIT:

@@ -85,7 +85,18 @@ def candidates(block: Block, q: Query, profiles: Profiles) -> Candidates:
     d *= d
     c2 += d
     idx = np.flatnonzero(c2 <= cols["cr2"][:n])
-    skill = block.text_scores(q.cols, q.weights)[idx]
+    # A delta row whose profile the shared postings already hold scores through it, as a main
+    # row does (the same sums); only rows of a profile new since the last build read the delta's
+    # own postings, which then hold those rows alone (Block.sync_postings).
+    if q.profile_scores is None:
+        q.profile_scores = profiles.scores(q.cols, q.weights)
+    prof = cols["prof"][idx]
+    known = prof < profiles.n
+    if known.all():
+        skill = q.profile_scores[prof]
+    else:
+        skill = block.text_scores(q.cols, q.weights)[idx]
+        skill[known] = q.profile_scores[prof[known]]
     return idx, c2[idx], np.minimum(skill, 1.0, out=skill)
 
 

@@ -215,11 +215,18 @@ class Block:
         return i
 
     def sync_postings(self, vocab: Vocabulary, tag_base: int, profiles: Profiles) -> None:
-        """Add posting entries for rows appended since the last query (delta blocks only)."""
+        """Add posting entries for rows appended since the last query (delta blocks only): for the
+        rows of profiles the shared postings lack (built since; scorer.candidates scores the others
+        through them), so a stream of changed providers adds nothing here."""
         if self.posted >= self.n:
             return
         rows, cols, vals = [self.ent_row], [self.ent_col], [self.ent_val]
-        for i in range(self.posted, self.n):
+        fresh = [i for i, prof in enumerate(self.cols["prof"][self.posted:self.n].tolist(), self.posted)
+                 if prof >= profiles.n]
+        self.posted = self.n
+        if not fresh:
+            return
+        for i in fresh:
             tc, tv = vocab.row(int(self.cols["doc"][i]))
             tg = np.array(profiles.tags[int(self.cols["prof"][i])], dtype=np.int64) + tag_base
             rows.append(np.full(len(tc) + len(tg), i, np.int64))
@@ -227,7 +234,6 @@ class Block:
             vals.append(np.concatenate([tv, np.ones(len(tg), np.float32)]))
         self.ent_row, self.ent_col = np.concatenate(rows), np.concatenate(cols)
         self.ent_val = np.concatenate(vals).astype(np.float32)
-        self.posted = self.n
 
     # --- main side ------------------------------------------------------------------
     @classmethod
@@ -302,6 +308,12 @@ class Block:
         pos = np.minimum(np.searchsorted(cols, self.ent_col), len(cols) - 1)
         w = np.where(cols[pos] == self.ent_col, weights[pos] * self.ent_val, 0.0)
         return np.bincount(self.ent_row, w, minlength=self.n)[: self.n]
+
+    def cards_of(self, rows: np.ndarray) -> list[Card]:
+        """The cards of these rows, in their order."""
+        if isinstance(self.cards, np.ndarray):
+            return list(self.cards[rows].tolist())
+        return [self.cards[r] for r in rows.tolist()]
 
     def live_rows(self) -> np.ndarray:
         return np.flatnonzero(self.cols["cr2"][: self.n] >= 0)

@@ -19,6 +19,9 @@ class _Provider(Searchable):
     active: Mapped[bool] = mapped_column(default=True, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Raised by one in SQL with each event announcing the provider (services.providers), so
+    # the matcher can drop an update that reaches it after a newer one (docs/events.md).
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Organization(_Provider, Base):

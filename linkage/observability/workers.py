@@ -23,6 +23,9 @@ LAG = Gauge("linkage_consumer_lag", "Records behind the partition's end (high wa
             ["worker", "topic", "partition"])
 RANK_SECONDS = Histogram("linkage_matcher_rank_duration_seconds", "Time to rank one need against the index",
                          ["worker"], buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0))
+STALE_PROVIDER_EVENTS = Counter("linkage_matcher_stale_provider_events",
+                                "Provider events the matcher dropped: a newer version (or an erasure) came first",
+                                ["worker"])
 RELAY_FAILURES = Counter("linkage_relay_failures", "Relay publish attempts that failed (broker or database)")
 
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from linkage import permissions as perm
 from linkage.catalogue import Topics, Types
@@ -123,11 +124,26 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
+def next_version(session: Session, obj: Any) -> int:
+    """Raise the provider's version in SQL and return it: the row lock orders concurrent
+    transactions, so versions grow in commit order (the matcher keeps the highest it saw)."""
+    model = type(obj)
+    version: int = session.execute(
+        update(model).where(model.id == obj.id)
+        # updated_at stays: announcing a provider (its reputation, its load) is no edit of it
+        .values(version=model.version + 1, updated_at=model.updated_at)
+        .returning(model.version).execution_options(synchronize_session=False)).scalar_one()
+    set_committed_value(obj, "version", version)
+    return version
+
+
 def announce_provider(uow: UnitOfWork, kind: str, obj: Any, *, new: bool = False) -> None:
-    """The provider's upsert (or removal) for the matcher. A `new` volunteer has no hours and no
-    qualifications yet: provider_record's zeros stand, without asking the database (an import
-    registers thousands in one transaction)."""
+    """The provider's upsert (or removal) for the matcher, with its next version. A `new` provider
+    was inserted at version 1 (no UPDATE), and a new volunteer has no hours and no qualifications
+    yet: provider_record's zeros stand, without asking the database (an import registers
+    thousands in one transaction)."""
     key = f"{kind}:{obj.id}"
+    version = obj.version if new else next_version(uow.session, obj)
     if obj.active:
         record = provider_record(kind, obj)
         if kind == "organization":
@@ -139,10 +155,10 @@ def announce_provider(uow: UnitOfWork, kind: str, obj: Any, *, new: bool = False
         elif kind == "social_worker" and not new:
             record["supervised_until"] = _iso(supervised_until(uow.session, obj.id))
         uow.emit(topic=Topics.PROVIDERS, key=key, type=Types.PROVIDER_UPSERTED,
-                 subject=f"{kind}/{obj.id}", data={"kind": kind, "provider": record})
+                 subject=f"{kind}/{obj.id}", data={"kind": kind, "provider": record, "version": version})
     else:
         uow.emit(topic=Topics.PROVIDERS, key=key, type=Types.PROVIDER_REMOVED,
-                 subject=f"{kind}/{obj.id}", data={"kind": kind, "id": obj.id})
+                 subject=f"{kind}/{obj.id}", data={"kind": kind, "id": obj.id, "version": version})
 
 
 def _kind(code: str) -> Kind:
@@ -264,6 +280,7 @@ def _new_provider(uow: UnitOfWork, actor: Actor, kind: str, data: dict[str, Any]
         consents.check_consent(data.get("consent"), data["id_number"].upper(), actor)
     _check_refs(uow, kind, data)
     obj = spec.model(**{k: v for k, v in data.items() if k in spec.fields})
+    obj.version = 1  # its first event's: inserted so, announced without an UPDATE
     if kind == "volunteer":
         obj.code = "tmp-" + uuid.uuid4().hex[:12]
         _apply_personal_data(uow, obj, data, cipher)

@@ -66,6 +66,23 @@ def test_provider_and_matched_events_are_checked_too():
     assert ok.data == {"kind": "volunteer", "id": 12}
 
 
+PROVIDER = {"kind": "volunteer", "provider": {"id": 12, "lat": 39.0, "lon": 117.7}}
+
+
+@pytest.mark.parametrize("version", [0, 7, None, "absent"])
+def test_a_provider_event_with_a_version_or_without_one_is_read(version):
+    for type_, data in ((Types.PROVIDER_UPSERTED, PROVIDER), (Types.PROVIDER_REMOVED, {"kind": "volunteer", "id": 12})):
+        sent = dict(data) if version == "absent" else {**data, "version": version}
+        assert parse(wire(type=type_, data=sent)).data == sent
+
+
+@pytest.mark.parametrize("version", ["7", 1.5, True, -1])
+def test_a_provider_version_that_is_no_whole_number_is_invalid_data(version):
+    for type_, data in ((Types.PROVIDER_UPSERTED, PROVIDER), (Types.PROVIDER_REMOVED, {"kind": "volunteer", "id": 12})):
+        with pytest.raises(InvalidEventData):
+            parse(wire(type=type_, data={**data, "version": version}))
+
+
 GOOD_ENTRY = {"provider_id": 5, "kind": "volunteer", "name": "周雅婷", "score": 0.81, "distance_km": 1.2,
               "factors": {"skill": 0.9, "distance": 0.7}, "reasons": ["技能相符：陪诊", "距离 1.2 公里"]}
 

@@ -75,6 +75,36 @@ def test_compacting_the_delta_changes_no_ranking(clock):
     assert often.rank(need()) == never.rank(need())
 
 
+def test_a_churned_index_ranks_as_it_does_once_compacted(clock):
+    # Under churn every kind keeps a delta (rows scored with main's in one pass, matching.joined):
+    # moved, changed, removed and new providers, some with tag sets the postings lack yet.
+    ix = filled(clock, n=120)
+    ix.rank(need())
+    rnd = random.Random(9)
+    for round_ in range(40):
+        for kind in PROVIDER_KINDS:
+            poll = [random_provider(kind, rnd.randint(1, 160), rnd) for _ in range(4)]
+            if round_ % 2:
+                ix.upsert_many(kind, poll)  # as the matcher's provider feed writes a poll
+            else:
+                for p in poll:
+                    ix.upsert(kind, p)
+            ix.remove(kind, rnd.randint(1, 160))
+    needs = [
+        need(
+            category=rnd.choice(["养老", "助学", "应急"]),
+            skills=rnd.sample(["陪诊", "急救", "助学", "手语"], 2),
+            budget_fen=rnd.choice([0, 50000]),
+        )
+        for _ in range(12)
+    ]
+    assert all(ix._kinds[kind].delta.n for kind in PROVIDER_KINDS)
+    churned = [ix.rank(n, k=15) for n in needs]
+    for kind in PROVIDER_KINDS:
+        ix._compact(kind)
+    assert [ix.rank(n, k=15) for n in needs] == churned
+
+
 def test_vocabulary_refits_itself_after_enough_upserts(clock):
     ix = ProviderIndex(load_weights(overrides={"LINKAGE_MATCHING_REFIT_EVERY": "5"}), now=clock)
     ix.upsert("volunteer", volunteer(id=1, skills=["垃圾分类"]))
