@@ -109,12 +109,15 @@ def worker_names(matchers: int = 1) -> list[str]:
     return ["relay", *(["matcher"] if matchers == 1 else [f"matcher{i + 1}" for i in range(matchers)]), "projector"]
 
 
+def start_worker(env: dict, name: str, log=None) -> subprocess.Popen:
+    """One worker, `python -m events.cli relay|matcher|projector`, as production runs it."""
+    return subprocess.Popen([sys.executable, "-m", "events.cli", name.rstrip("0123456789")],
+                            cwd=ROOT, env=env, stderr=log)
+
+
 def start_workers(env: dict, log=None, matchers: int = 1) -> list[subprocess.Popen]:
-    """relay, `matchers` matchers (one group: they share the needs' partitions) and the projector,
-    each `python -m events.cli NAME` as production runs them."""
-    return [subprocess.Popen([sys.executable, "-m", "events.cli", name.rstrip("0123456789")],
-                             cwd=ROOT, env=env, stderr=log)
-            for name in worker_names(matchers)]
+    """relay, `matchers` matchers (one group: they share the needs' partitions) and the projector."""
+    return [start_worker(env, name, log) for name in worker_names(matchers)]
 
 
 def profile_workers(workers: list[subprocess.Popen], names: list[str], directory: Path,

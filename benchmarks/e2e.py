@@ -12,6 +12,8 @@ rate, and reports post→matches-stored latency, the sustained rate and the CPU 
 process (the PostgreSQL backends included). Then, in the same run and on the same database, the
 in-process baseline: the same API insert followed by a synchronous ranking and store in the posting
 process (what one would build without Kafka); the pipeline's CPU and latency are printed as ratios to it.
+--backlog measures the pipeline's capacity instead of one posting thread's: the needs are posted while
+the relay is stopped, and the rate and CPU are those of draining them (latency then counts from the drain's start).
 --profile DIR samples each worker under load with py-spy (DIR/<broker>-<db>-<worker>.txt, collapsed
 stacks: a flame graph's input) and prints its top frames.
 """
@@ -45,6 +47,7 @@ from benchmarks._e2e_world import (  # noqa: E402
     resident_mib,
     scratch_database,
     seed,
+    start_worker,
     start_workers,
     stop_workers,
     unsent,
@@ -75,6 +78,8 @@ def main() -> None:
                         help="default: both with --pg, else sqlite")
     parser.add_argument("--matchers", type=int, default=1, help="matcher processes sharing the partitions")
     parser.add_argument("--baseline-needs", type=int, default=300, help="needs of the in-process baseline")
+    parser.add_argument("--backlog", action="store_true",
+                        help="post every need first (relay stopped), then time the pipeline draining them")
     parser.add_argument("--repeat", type=int, default=1, help="runs per combination; medians are reported")
     parser.add_argument("--profile", type=Path, default=None, help="a folder for py-spy flame graphs")
     args = parser.parse_args()
@@ -157,13 +162,24 @@ def _run_on(kind, broker, bootstrap, url, scratch, database, rng, args) -> dict:
         for pid in postgres_backends(scratch) if scratch else []:
             names[pid] = "postgresql"
         published_before = rankings_published(bootstrap)
+        if args.backlog:
+            # The pipeline's own capacity, free of this one posting thread: the needs wait in the
+            # outbox while the relay is stopped; CPU and the rate count the drain once it is back.
+            stop_workers(workers[:1], 15)
+            del names[workers[0].pid], names[os.getpid()]
+            posted_at, post_ms, posting_s = post_needs(client, headers, community_id, rng, args.needs, float("inf"))
+            workers[0] = start_worker(env, "relay")
+            names[workers[0].pid] = "relay"
+            drain_started = time.time()
+            posted_at = dict.fromkeys(posted_at, drain_started)
         cpu_before = {pid: cpu_seconds(pid) for pid in names}
         spies = {}
         if args.profile:
             tag = f"{kind}-{database}" + (f"-{args.matchers}m" if args.matchers > 1 else "")
             spies = profile_workers(workers, [f"{tag}-{n}" for n in worker_names(args.matchers)], args.profile,
                                     max(1.0, args.needs / args.rate * 0.8))
-        posted_at, post_ms, posting_s = post_needs(client, headers, community_id, rng, args.needs, args.rate)
+        if not args.backlog:
+            posted_at, post_ms, posting_s = post_needs(client, headers, community_id, rng, args.needs, args.rate)
         ids = list(posted_at)
         wait(lambda: matched(platform, ids) == len(ids), 300, "every need to be matched")
         time.sleep(0.5)  # a duplicate ranking would still be on its way
