@@ -1,4 +1,5 @@
 """The e2e benchmark's world: seeded providers, needs to post, scratch databases, CPU per process."""
+
 from __future__ import annotations
 
 import os
@@ -26,6 +27,8 @@ from linkage.validators import uscc_check_char  # noqa: E402
 
 ADMIN = Actor(user_id=None, role="admin", username="benchmark")
 CENTRE = (39.02, 117.70)  # 滨海新区
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
@@ -38,8 +41,16 @@ def near(rng: random.Random, km: float = 25.0) -> tuple[float, float]:
 
 def seed(platform, providers: int, rng: random.Random) -> tuple[int, str]:
     with platform.uow() as uow:
-        community = Community(code="120116001", name="新华里社区", street="新港街道", district="滨海新区",
-                              lat=CENTRE[0], lon=CENTRE[1], households=1200, population=3500)
+        community = Community(
+            code="120116001",
+            name="新华里社区",
+            street="新港街道",
+            district="滨海新区",
+            lat=CENTRE[0],
+            lon=CENTRE[1],
+            households=1200,
+            population=3500,
+        )
         uow.session.add(community)
         uow.session.flush()
         per_kind = providers // 4
@@ -48,37 +59,92 @@ def seed(platform, providers: int, rng: random.Random) -> tuple[int, str]:
             category = rng.choice(list(SKILLS))
             lat, lon = near(rng)
             body = f"52120116{i:08d}"[:17]
-            objects.append(("organization", Organization(
-                name=f"社会组织{i}", uscc=body + uscc_check_char(body), registration="registered",
-                categories=[category], skills=rng.sample(SKILLS[category], 2), lat=lat, lon=lon,
-                service_radius_km=rng.choice([5, 8, 15]), capacity=rng.randint(1, 6))))
+            objects.append(
+                (
+                    "organization",
+                    Organization(
+                        name=f"社会组织{i}",
+                        uscc=body + uscc_check_char(body),
+                        registration="registered",
+                        categories=[category],
+                        skills=rng.sample(SKILLS[category], 2),
+                        lat=lat,
+                        lon=lon,
+                        service_radius_km=rng.choice([5, 8, 15]),
+                        capacity=rng.randint(1, 6),
+                    ),
+                )
+            )
         for i in range(per_kind):
             category = rng.choice(list(SKILLS))
             lat, lon = near(rng)
-            objects.append(("social_worker", SocialWorker(
-                name=f"社工{i}", certificate_level=rng.choice(["assistant", "intermediate", "senior"]),
-                specialties=[category, "elderly"], lat=lat, lon=lon, service_radius_km=10)))
+            objects.append(
+                (
+                    "social_worker",
+                    SocialWorker(
+                        name=f"社工{i}",
+                        certificate_level=rng.choice(["assistant", "intermediate", "senior"]),
+                        specialties=[category, "elderly"],
+                        lat=lat,
+                        lon=lon,
+                        service_radius_km=10,
+                    ),
+                )
+            )
         for i in range(per_kind):
             category = rng.choice(list(SKILLS))
             lat, lon = near(rng)
-            objects.append(("volunteer", Volunteer(
-                name=f"志愿者{i}", code=f"V{i:08d}", phone_cipher="x", phone_digest=f"bench-{i}",
-                id_number_cipher="x", id_number_digest=f"bench-{i}", skills=rng.sample(SKILLS[category], 2),
-                lat=lat, lon=lon, travel_radius_km=rng.choice([3, 5, 8]), availability=rng.sample(SLOTS, 5),
-                community_id=community.id)))
+            objects.append(
+                (
+                    "volunteer",
+                    Volunteer(
+                        name=f"志愿者{i}",
+                        code=f"V{i:08d}",
+                        phone_cipher="x",
+                        phone_digest=f"bench-{i}",
+                        id_number_cipher="x",
+                        id_number_digest=f"bench-{i}",
+                        skills=rng.sample(SKILLS[category], 2),
+                        lat=lat,
+                        lon=lon,
+                        travel_radius_km=rng.choice([3, 5, 8]),
+                        availability=rng.sample(SLOTS, 5),
+                        community_id=community.id,
+                    ),
+                )
+            )
         for i in range(providers - 3 * per_kind):
             category = rng.choice(list(SKILLS))
             lat, lon = near(rng)
-            objects.append(("resource", CharityResource(
-                name=f"慈善资源{i}", donor="滨海爱心企业", kind="fund", tags=[category],
-                amount_fen=5_000_000, remaining_fen=5_000_000, lat=lat, lon=lon, radius_km=20,
-                restricted_categories=[])))
+            objects.append(
+                (
+                    "resource",
+                    CharityResource(
+                        name=f"慈善资源{i}",
+                        donor="滨海爱心企业",
+                        kind="fund",
+                        tags=[category],
+                        amount_fen=5_000_000,
+                        remaining_fen=5_000_000,
+                        lat=lat,
+                        lon=lon,
+                        radius_km=20,
+                        restricted_categories=[],
+                    ),
+                )
+            )
         uow.session.add_all([obj for _, obj in objects])
         uow.session.flush()
         for kind, obj in objects:
             announce_provider(uow, kind, obj)
-        user = create_user(uow, platform.passwords, username="bench-staff", password="bench-password-1",
-                           role="community_staff", community_id=community.id)
+        user = create_user(
+            uow,
+            platform.passwords,
+            username="bench-staff",
+            password="bench-password-1",
+            role="community_staff",
+            community_id=community.id,
+        )
         uow.commit()
     return community.id, platform.tokens.issue(user.id, user.token_version)
 
@@ -87,11 +153,22 @@ def need_body(community_id: int, rng: random.Random, serial: int) -> dict:
     category = rng.choice(list(SKILLS))
     lat, lon = near(rng, 15)
     start = datetime(2026, 12, 5, 1, tzinfo=timezone.utc) + timedelta(hours=rng.randint(0, 200))
-    return {"community_id": community_id, "title": f"{category}需求 #{serial}", "description": "社区居民的服务需求",
-            "category": category, "skills": rng.sample(SKILLS[category], 2), "target_groups": ["elderly"],
-            "lat": lat, "lon": lon, "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=3)).isoformat(), "volunteers_needed": 2,
-            "hours_estimate": 3, "budget_fen": 0, "urgency": "normal"}
+    return {
+        "community_id": community_id,
+        "title": f"{category}需求 #{serial}",
+        "description": "社区居民的服务需求",
+        "category": category,
+        "skills": rng.sample(SKILLS[category], 2),
+        "target_groups": ["elderly"],
+        "lat": lat,
+        "lon": lon,
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=3)).isoformat(),
+        "volunteers_needed": 2,
+        "hours_estimate": 3,
+        "budget_fen": 0,
+        "urgency": "normal",
+    }
 
 
 def stop_workers(workers, grace: float) -> None:
@@ -111,8 +188,9 @@ def worker_names(matchers: int = 1) -> list[str]:
 
 def start_worker(env: dict, name: str, log=None) -> subprocess.Popen:
     """One worker, `python -m events.cli relay|matcher|projector`, as production runs it."""
-    return subprocess.Popen([sys.executable, "-m", "events.cli", name.rstrip("0123456789")],
-                            cwd=ROOT, env=env, stderr=log)
+    return subprocess.Popen(
+        [sys.executable, "-m", "events.cli", name.rstrip("0123456789")], cwd=ROOT, env=env, stderr=log
+    )
 
 
 def start_workers(env: dict, log=None, matchers: int = 1) -> list[subprocess.Popen]:
@@ -120,16 +198,31 @@ def start_workers(env: dict, log=None, matchers: int = 1) -> list[subprocess.Pop
     return [start_worker(env, name, log) for name in worker_names(matchers)]
 
 
-def profile_workers(workers: list[subprocess.Popen], names: list[str], directory: Path,
-                    seconds: float) -> dict[str, subprocess.Popen]:
-    """py-spy samples of each worker's threads while on CPU (--gil: the thread holding the GIL, i.e. running Python), for `seconds`, as collapsed stacks
-    (DIR/<name>.txt: the flame graph's input; speedscope or flamegraph.pl draw it)."""
+def profile_workers(
+    workers: list[subprocess.Popen], names: list[str], directory: Path, seconds: float
+) -> dict[str, subprocess.Popen]:
+    """py-spy samples of each worker for `seconds` (--gil: the thread running Python), as collapsed
+    stacks (DIR/<name>.txt: the flame graph's input; speedscope or flamegraph.pl draw it)."""
     spy = Path(sys.executable).with_name("py-spy")
     directory.mkdir(parents=True, exist_ok=True)
-    return {str(directory / f"{name}.txt"): subprocess.Popen(
-        [str(spy), "record", "--pid", str(w.pid), "--duration", str(int(seconds)), "--rate", "250", "--threads", "--gil",
-         "--format", "raw", "--output", str(directory / f"{name}.txt")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for w, name in zip(workers, names)}
+    return {
+        str(directory / f"{name}.txt"): subprocess.Popen(
+            [
+                str(spy),
+                "record",
+                "--pid",
+                str(w.pid),
+                "--duration",
+                str(int(seconds)),
+                "--rate",
+                "250",
+                *("--threads", "--gil", "--format", "raw", "--output", str(directory / f"{name}.txt")),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for w, name in zip(workers, names)
+    }
 
 
 def profile_top(path: str, top: int = 6) -> str:
