@@ -1,6 +1,7 @@
 """A projector in its own process (for kill tests):
 python projector_process.py BOOTSTRAP DATABASE_URL [BROKER_KIND] [--die-before-commit].
 
+It logs at INFO, so a run that stalls says how far its group join got.
 With --die-before-commit it exits with status 137 (as if SIGKILLed: no clean leave, no final
 commit) at its first offset commit, which the loop makes right after the poll's database
 transaction committed: the rankings are stored and the broker still has every offset uncommitted.
@@ -60,7 +61,7 @@ if __name__ == "__main__":
     parser.add_argument("--die-before-commit", action="store_true")
     args = parser.parse_args()
 
-    configure_logging("WARNING")
+    configure_logging("INFO")
     stop = threading.Event()
     stop_on_signals(stop)
     platform = build_platform(settings_for_tests(args.database_url), source="linkage-projector")

@@ -58,7 +58,11 @@ def test_the_relay_purges_old_sent_rows_when_it_starts(world, broker, spine):
 def test_dead_letters_older_than_their_retention_are_deleted(broker):
     from events.producer import make_producer
 
-    ensure_topics(admin_client(broker.bootstrap), [DLQ])
+    admin = admin_client(broker.bootstrap)
+    try:
+        ensure_topics(admin, [DLQ])
+    finally:
+        admin.close()  # left open, it retries the stopped broker for the rest of the session
     producer = make_producer(broker.bootstrap)
     long_ago = int((time.time() - 40 * 86400) * 1000)
     for i in range(3):
